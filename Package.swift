@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// nmf-separate: audio source separation by non-negative matrix factorization.
+///
+/// Module dependencies point one way only:
+/// DSPCore ← {AudioIO, Spectral, Factorization} ← Separation ← NMFSeparation ← NMFSeparateCLI ← nmf-separate.
+let optimise: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))]
+
+let package = Package(
+    name: "nmf-separate",
+    products: [
+        .library(name: "NMFSeparation", targets: ["NMFSeparation"]),
+        .executable(name: "nmf-separate", targets: ["nmf-separate"]),
+        .executable(name: "nmf-bench", targets: ["nmf-bench"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .target(name: "DSPCore", swiftSettings: optimise),
+        .target(name: "AudioIO", dependencies: ["DSPCore", "CSndFile"]),
+        .target(name: "Spectral", dependencies: ["DSPCore", "CFFTW3"], swiftSettings: optimise),
+        .target(name: "Factorization", dependencies: ["DSPCore"], swiftSettings: optimise),
+        .target(name: "Separation", dependencies: ["DSPCore", "AudioIO", "Spectral", "Factorization"], swiftSettings: optimise),
+        .target(name: "NMFSeparation", dependencies: ["DSPCore", "AudioIO", "Spectral", "Factorization", "Separation"]),
+        .target(name: "NMFSeparateCLI", dependencies: ["NMFSeparation"]),
+        .executableTarget(name: "nmf-separate", dependencies: ["NMFSeparateCLI"]),
+        .executableTarget(name: "nmf-bench", dependencies: ["NMFSeparation"], swiftSettings: optimise),
+        .testTarget(name: "DSPCoreTests", dependencies: ["DSPCore"]),
+        .testTarget(name: "SpectralTests", dependencies: ["Spectral", "AudioIO"]),
+        .testTarget(name: "FactorizationTests", dependencies: ["Factorization"]),
+        .testTarget(name: "SeparationTests", dependencies: ["NMFSeparation"]),
+        .testTarget(name: "CLITests", dependencies: ["NMFSeparation"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

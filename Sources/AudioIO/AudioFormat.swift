@@ -1,0 +1,65 @@
+import CSndFile
+
+/// A libsndfile format: container (major format) plus sample encoding (subtype).
+public struct AudioFormat: Sendable, Equatable, CustomStringConvertible {
+    /// The raw libsndfile format code (`SF_FORMAT_*` major | subtype).
+    public let rawValue: Int32
+
+    /// Wraps a raw libsndfile format code.
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    /// 32-bit float WAV, the format used when nothing else applies.
+    public static let wavFloat = AudioFormat(rawValue: Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_FLOAT))
+    /// 16-bit PCM WAV.
+    public static let wav16 = AudioFormat(rawValue: Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_16))
+
+    /// The container part (`SF_FORMAT_TYPEMASK`).
+    public var container: Int32 { rawValue & Int32(SF_FORMAT_TYPEMASK) }
+    /// The sample-encoding part (`SF_FORMAT_SUBMASK`).
+    public var subtype: Int32 { rawValue & Int32(SF_FORMAT_SUBMASK) }
+
+    /// Whether samples are stored as integers (so sums are exact only to one quantisation step).
+    public var isInteger: Bool {
+        let s = subtype
+        return s == Int32(SF_FORMAT_PCM_S8) || s == Int32(SF_FORMAT_PCM_U8) || s == Int32(SF_FORMAT_PCM_16)
+            || s == Int32(SF_FORMAT_PCM_24) || s == Int32(SF_FORMAT_PCM_32)
+    }
+
+    /// The usual file extension of the container (`wav`, `flac`, `ogg`, `aiff`, ...).
+    public var fileExtension: String {
+        switch container {
+        case Int32(SF_FORMAT_WAV), Int32(SF_FORMAT_WAVEX), Int32(SF_FORMAT_RF64): return "wav"
+        case Int32(SF_FORMAT_FLAC): return "flac"
+        case Int32(SF_FORMAT_OGG): return "ogg"
+        case Int32(SF_FORMAT_AIFF): return "aiff"
+        case Int32(SF_FORMAT_AU): return "au"
+        case Int32(SF_FORMAT_CAF): return "caf"
+        case Int32(SF_FORMAT_W64): return "w64"
+        default: return "wav"
+        }
+    }
+
+    /// A short description such as `0x010002` with container and subtype names where known.
+    public var description: String {
+        var info = SF_FORMAT_INFO()
+        info.format = container
+        var name = "unknown container"
+        if sf_command(nil, Int32(SFC_GET_FORMAT_INFO), &info, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0,
+           let n = info.name { name = String(cString: n) }
+        info = SF_FORMAT_INFO()
+        info.format = subtype
+        var sub = "unknown encoding"
+        if sf_command(nil, Int32(SFC_GET_FORMAT_INFO), &info, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0,
+           let n = info.name { sub = String(cString: n) }
+        return "\(name), \(sub)"
+    }
+
+    /// Whether libsndfile can write this format with the given channel count and sample rate.
+    public func isWritable(channels: Int, sampleRate: Int) -> Bool {
+        var info = SF_INFO()
+        info.format = rawValue
+        info.channels = Int32(clamping: channels)
+        info.samplerate = Int32(clamping: sampleRate)
+        return sf_format_check(&info) != 0
+    }
+}

@@ -1,0 +1,38 @@
+/// Errors raised while reading or writing audio files. Every message names the file
+/// and the offending value.
+public enum AudioIOError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The file does not exist.
+    case fileNotFound(path: String)
+    /// The path names a directory, not a file.
+    case isDirectory(path: String)
+    /// libsndfile could not open the file (not audio, unsupported, or unreadable).
+    case cannotOpen(path: String, reason: String)
+    /// The header describes something that cannot be audio (channels, rate or length).
+    case invalidHeader(path: String, reason: String)
+    /// The file holds no audio samples.
+    case empty(path: String)
+    /// The file ended before the number of frames its header announces.
+    case truncated(path: String, expectedFrames: Int, readFrames: Int)
+    /// A sample is NaN or infinite.
+    case nonFiniteSample(path: String, frame: Int)
+    /// Writing failed (disk full, file-size limit, permissions).
+    case writeFailed(path: String, reason: String)
+    /// The requested output format cannot be written by libsndfile.
+    case unsupportedOutputFormat(path: String, format: String)
+
+    /// A one-line human-readable message.
+    public var description: String {
+        switch self {
+        case .fileNotFound(let p): return "input file '\(p)' does not exist"
+        case .isDirectory(let p): return "'\(p)' is a directory, not an audio file"
+        case .cannotOpen(let p, let r): return "cannot read '\(p)' as audio: \(r)"
+        case .invalidHeader(let p, let r): return "'\(p)' has an invalid audio header: \(r)"
+        case .empty(let p): return "'\(p)' contains no audio samples (length 0)"
+        case .truncated(let p, let e, let r):
+            return "'\(p)' is truncated: the header announces \(e) frames but only \(r) could be read"
+        case .nonFiniteSample(let p, let f): return "'\(p)' contains a NaN or infinite sample at frame \(f)"
+        case .writeFailed(let p, let r): return "cannot write '\(p)': \(r)"
+        case .unsupportedOutputFormat(let p, let f): return "cannot write '\(p)' in format \(f)"
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import CSndFile
+import DSPCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads an audio file through libsndfile, by random-access ranges of frames.
+///
+/// Any format libsndfile reads is accepted (WAV 16/24/32-bit PCM and float, FLAC,
+/// OGG/Vorbis, AIFF, ...). Samples are returned as `Float` in [-1, 1] for integer
+/// formats, one array per channel. Reading by ranges lets the separation stream over
+/// a long file instead of holding it in memory.
+public final class SoundFileReader {
+    /// The path the file was opened from.
+    public let path: String
+    /// Number of frames (samples per channel).
+    public let frameCount: Int
+    /// Number of channels.
+    public let channelCount: Int
+    /// Sample rate in Hz.
+    public let sampleRate: Int
+    /// The file's container and encoding.
+    public let format: AudioFormat
+
+    private let handle: OpaquePointer
+    private var position: Int = 0
+
+    /// Opens `path` for reading.
+    /// - Throws: `AudioIOError` when the path is missing, a directory, not audio, empty,
+    ///   or describes an impossible stream (0 channels, non-positive sample rate).
+    public init(path: String) throws {
+        self.path = path
+        var st = stat()
+        if stat(path, &st) != 0 { throw AudioIOError.fileNotFound(path: path) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw AudioIOError.isDirectory(path: path) }
+        var info = SF_INFO()
+        info.format = 0
+        guard let h = sf_open(path, Int32(SFM_READ), &info) else {
+            let reason = String(cString: sf_strerror(nil))
+            throw AudioIOError.cannotOpen(path: path, reason: reason)
+        }
+        if info.channels < 1 || info.channels > 1024 {
+            sf_close(h)
+            throw AudioIOError.invalidHeader(path: path, reason: "channel count \(info.channels) (allowed: 1 to 1024)")
+        }
+        if info.samplerate < 1 || info.samplerate > 1_536_000 {
+            sf_close(h)
+            throw AudioIOError.invalidHeader(path: path, reason: "sample rate \(info.samplerate) Hz (allowed: 1 to 1536000)")
+        }
+        if info.frames <= 0 {
+            sf_close(h)
+            throw AudioIOError.empty(path: path)
+        }
+        handle = h
+        frameCount = Int(info.frames)
+        channelCount = Int(info.channels)
+        sampleRate = Int(info.samplerate)
+        format = AudioFormat(rawValue: info.format)
+        sf_command(h, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_TRUE))
+    }
+
+    deinit { sf_close(handle) }
+
+    /// Duration in seconds.
+    public var duration: Double { Double(frameCount) / Double(sampleRate) }
+
+    /// Reads `count` frames starting at `start` into `channels` (one buffer per channel).
+    ///
+    /// Frames outside `0..<frameCount` read as zeros, so callers can ask for padded ranges.
+    /// - Parameters:
+    ///   - start: the first frame; may be negative.
+    ///   - count: how many frames.
+    ///   - channels: `channelCount` buffers of at least `count` elements each; overwritten.
+    /// - Throws: `AudioIOError.truncated` when the file ends early,
+    ///   `AudioIOError.nonFiniteSample` when a sample is NaN or infinite.
+    public func read(start: Int, count: Int, into channels: inout [[Float]]) throws {
+        precondition(channels.count == channelCount)
+        for c in 0..<channelCount {
+            if channels[c].count < count { channels[c] = [Float](repeating: 0, count: count) }
+        }
+        let lo = max(start, 0)
+        let hi = min(start + count, frameCount)
+        for c in 0..<channelCount {
+            channels[c].withUnsafeMutableBufferPointer { buf in
+                for i in 0..<count where i + start < lo || i + start >= hi { buf[i] = 0 }
+            }
+        }
+        if hi <= lo { return }
+        if position != lo {
+            if sf_seek(handle, sf_count_t(lo), SEEK_SET) < 0 {
+                throw AudioIOError.truncated(path: path, expectedFrames: frameCount, readFrames: lo)
+            }
+            position = lo
+        }
+        let chunk = 65_536
+        var interleaved = [Float](repeating: 0, count: min(chunk, hi - lo) * channelCount)
+        var frame = lo
+        while frame < hi {
+            let n = min(chunk, hi - frame)
+            let got = interleaved.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(n)) }
+            if got < n {
+                position = -1
+                throw AudioIOError.truncated(path: path, expectedFrames: frameCount, readFrames: frame + Int(max(got, 0)))
+            }
+            let offset = frame - start
+            let cc = channelCount
+            try interleaved.withUnsafeBufferPointer { src in
+                for c in 0..<cc {
+                    try channels[c].withUnsafeMutableBufferPointer { dst in
+                        for i in 0..<n {
+                            let v = src[i * cc + c]
+                            if !v.isFinite { throw AudioIOError.nonFiniteSample(path: path, frame: frame + i) }
+                            dst[offset + i] = v
+                        }
+                    }
+                }
+            }
+            frame += n
+            position = frame
+        }
+    }
+
+    /// Reads the whole file.
+    /// - Returns: the samples as an `AudioBuffer`.
+    /// - Complexity: O(frames × channels) time and memory.
+    public func readAll() throws -> AudioBuffer {
+        var channels = [[Float]](repeating: [], count: channelCount)
+        try read(start: 0, count: frameCount, into: &channels)
+        return AudioBuffer(channels: channels, sampleRate: sampleRate)
+    }
+}

@@ -1,0 +1,73 @@
+import CSndFile
+
+/// Writes an audio file through libsndfile, a block of frames at a time.
+///
+/// Float samples are converted to the file's encoding by libsndfile with clipping on,
+/// so integer formats saturate instead of wrapping around.
+public final class SoundFileWriter {
+    /// The path being written.
+    public let path: String
+    /// Number of channels.
+    public let channelCount: Int
+    private var handle: OpaquePointer?
+    private var interleaved: [Float] = []
+
+    /// Creates (or truncates) `path` for writing.
+    /// - Parameters:
+    ///   - path: the file to write.
+    ///   - format: container and encoding.
+    ///   - channels: number of channels, ≥ 1.
+    ///   - sampleRate: sample rate in Hz.
+    /// - Throws: `AudioIOError.unsupportedOutputFormat` or `.writeFailed`.
+    public init(path: String, format: AudioFormat, channels: Int, sampleRate: Int) throws {
+        self.path = path
+        self.channelCount = channels
+        var info = SF_INFO()
+        info.format = format.rawValue
+        info.channels = Int32(clamping: channels)
+        info.samplerate = Int32(clamping: sampleRate)
+        if sf_format_check(&info) == 0 {
+            throw AudioIOError.unsupportedOutputFormat(path: path, format: format.description)
+        }
+        guard let h = sf_open(path, Int32(SFM_WRITE), &info) else {
+            throw AudioIOError.writeFailed(path: path, reason: String(cString: sf_strerror(nil)))
+        }
+        handle = h
+        sf_command(h, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+        sf_command(h, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_TRUE))
+    }
+
+    deinit { if let h = handle { sf_close(h) } }
+
+    /// Appends `count` frames taken from `channels[c][offset ..< offset + count]`.
+    /// - Throws: `AudioIOError.writeFailed` when fewer frames than asked were written.
+    public func write(_ channels: [[Float]], offset: Int = 0, count: Int) throws {
+        guard let h = handle else { throw AudioIOError.writeFailed(path: path, reason: "file already closed") }
+        if count <= 0 { return }
+        let cc = channelCount
+        if interleaved.count < count * cc { interleaved = [Float](repeating: 0, count: count * cc) }
+        interleaved.withUnsafeMutableBufferPointer { dst in
+            for c in 0..<cc {
+                channels[c].withUnsafeBufferPointer { src in
+                    for i in 0..<count { dst[i * cc + c] = src[offset + i] }
+                }
+            }
+        }
+        let written = interleaved.withUnsafeBufferPointer { sf_writef_float(h, $0.baseAddress, sf_count_t(count)) }
+        if written != sf_count_t(count) {
+            throw AudioIOError.writeFailed(path: path, reason: String(cString: sf_strerror(h)))
+        }
+    }
+
+    /// Flushes and closes the file.
+    /// - Throws: `AudioIOError.writeFailed` when the final flush fails.
+    public func close() throws {
+        guard let h = handle else { return }
+        handle = nil
+        sf_write_sync(h)
+        let err = sf_error(h)
+        let message = String(cString: sf_strerror(h))
+        sf_close(h)
+        if err != 0 { throw AudioIOError.writeFailed(path: path, reason: message) }
+    }
+}

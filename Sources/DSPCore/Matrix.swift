@@ -1,0 +1,64 @@
+/// A dense matrix of `Float` stored column by column (column-major).
+///
+/// The audio convention V ≈ W·H maps onto this layout so that the hot loops read
+/// contiguous memory: a spectrogram V (bins × frames) keeps each frame's bins together,
+/// templates W (bins × K) keep each template together, and activations H (K × frames)
+/// keep each frame's K activations together.
+public struct Matrix: Sendable, Equatable {
+    /// Number of rows (for V and W: frequency bins; for H: components).
+    public let rows: Int
+    /// Number of columns (for V and H: frames; for W: components).
+    public let columns: Int
+    /// The elements, column by column: element (r, c) is at `c * rows + r`.
+    public var storage: [Float]
+
+    /// Creates a matrix filled with one value.
+    /// - Parameters:
+    ///   - rows: number of rows, ≥ 0.
+    ///   - columns: number of columns, ≥ 0.
+    ///   - value: the initial value of every element.
+    public init(rows: Int, columns: Int, repeating value: Float = 0) {
+        precondition(rows >= 0 && columns >= 0, "matrix dimensions must be non-negative")
+        self.rows = rows
+        self.columns = columns
+        self.storage = [Float](repeating: value, count: rows * columns)
+    }
+
+    /// Creates a matrix from column-major storage.
+    /// - Parameters:
+    ///   - rows: number of rows.
+    ///   - columns: number of columns.
+    ///   - storage: `rows * columns` elements, column by column.
+    public init(rows: Int, columns: Int, columnMajor storage: [Float]) {
+        precondition(storage.count == rows * columns, "storage size must equal rows × columns")
+        self.rows = rows
+        self.columns = columns
+        self.storage = storage
+    }
+
+    /// The element at row `r`, column `c`.
+    public subscript(r: Int, c: Int) -> Float {
+        get { storage[c * rows + r] }
+        set { storage[c * rows + r] = newValue }
+    }
+
+    /// The elements of column `c` (contiguous).
+    public func column(_ c: Int) -> ArraySlice<Float> {
+        storage[(c * rows)..<((c + 1) * rows)]
+    }
+
+    /// The product `self · other` computed naively; meant for tests and small sizes.
+    /// - Complexity: O(rows × other.columns × columns).
+    public func multiplied(by other: Matrix) -> Matrix {
+        precondition(columns == other.rows, "inner dimensions must agree")
+        var out = Matrix(rows: rows, columns: other.columns)
+        for j in 0..<other.columns {
+            for k in 0..<columns {
+                let b = other[k, j]
+                if b == 0 { continue }
+                for i in 0..<rows { out.storage[j * rows + i] += storage[k * rows + i] * b }
+            }
+        }
+        return out
+    }
+}

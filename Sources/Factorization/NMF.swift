@@ -1,0 +1,98 @@
+import DSPCore
+
+/// Non-negative matrix factorization with the Kullback–Leibler divergence by
+/// multiplicative updates (Lee & Seung 2001), fused, multithreaded and deterministic.
+///
+/// One iteration: H ← H ⊙ [Wᵀ(V ⊘ WH)] ⊘ (Wᵀ1); W ← W ⊙ [(V ⊘ WH)Hᵀ] ⊘ (1Hᵀ); then each
+/// column of W is scaled to sum to one and the matching row of H by the inverse factor,
+/// so W·H is unchanged. λ is floored at ε = 10⁻⁹·mean(V) (at least the smallest normal
+/// float); W and H are floored at 10⁻¹⁸ so that no value becomes denormal or stuck at 0.
+///
+/// The frames are cut into a fixed number of chunks that depends only on N; the W
+/// accumulators of the chunks are added in chunk order, so results are identical to
+/// the last bit whatever `threadCount` is.
+///
+/// - Complexity: O(F·N·K) time per iteration (V read twice); memory O((F + N)·K) besides V.
+public struct NMF: Sendable {
+    /// The settings.
+    public let configuration: NMFConfiguration
+
+    /// Value floor of W and H.
+    static let valueFloor: Float = 1e-18
+    /// Maximum number of reduction chunks.
+    static let maxChunks = 16
+
+    /// Creates a solver.
+    public init(configuration: NMFConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Factorizes V (bins × frames) from a seeded random initialisation.
+    ///
+    /// - Parameters:
+    ///   - v: the non-negative matrix V, bins × frames; never modified.
+    ///   - progress: called after every iteration; return `false` to cancel.
+    /// - Returns: W (bins × K), H (K × frames), the iteration count and the divergence history.
+    /// - Throws: `FactorizationError` for invalid input, K > frames, or cancellation.
+    public func factorize(_ v: Matrix, progress: ((NMFProgress) -> Bool)? = nil) throws -> NMFResult {
+        try validate(v)
+        let (w, h) = NMFInitialization.random(for: v, components: configuration.componentCount, seed: configuration.seed)
+        return try factorize(v, initialBasis: w, initialActivations: h, progress: progress)
+    }
+
+    /// Factorizes V starting from given W (bins × K) and H (K × frames).
+    public func factorize(_ v: Matrix, initialBasis: Matrix, initialActivations: Matrix,
+                          progress: ((NMFProgress) -> Bool)? = nil) throws -> NMFResult {
+        try validate(v)
+        let k = configuration.componentCount
+        guard initialBasis.rows == v.rows, initialBasis.columns == k,
+              initialActivations.rows == k, initialActivations.columns == v.columns else {
+            throw FactorizationError.invalidInput("initial W must be \(v.rows) × \(k) and H \(k) × \(v.columns)")
+        }
+        var state = KLState(v: v, w: initialBasis, h: initialActivations, threads: configuration.threadCount)
+        state.normalizeBasis()
+        var history: [DivergenceSample] = []
+        var initial: Double = .nan
+        var iterations = 0
+        let interval = configuration.divergenceInterval
+        for it in 1...max(configuration.maxIterations, 1) where configuration.maxIterations > 0 {
+            let measure = (it - 1) % interval == 0
+            let d = state.updateActivations(measureDivergence: measure)
+            state.updateBasis()
+            iterations = it
+            if measure {
+                // d is the divergence after it − 1 iterations (measured during this H pass).
+                history.append(DivergenceSample(iteration: it - 1, value: d))
+                if it == 1 { initial = d }
+                if configuration.tolerance > 0, history.count >= 2 {
+                    let decrease = (history[history.count - 2].value - d) / max(initial, Double.leastNormalMagnitude)
+                    if decrease < Double(configuration.tolerance) { break }
+                }
+            }
+            if let progress, !progress(NMFProgress(iteration: it, maxIterations: configuration.maxIterations)) {
+                throw FactorizationError.cancelled
+            }
+        }
+        let final = state.divergence()
+        if history.last?.iteration != iterations { history.append(DivergenceSample(iteration: iterations, value: final)) }
+        return NMFResult(basis: state.w, activations: state.h, iterations: iterations, divergenceHistory: history)
+    }
+
+    func validate(_ v: Matrix) throws {
+        guard v.rows >= 1, v.columns >= 1 else { throw FactorizationError.invalidInput("V is empty (\(v.rows) × \(v.columns))") }
+        guard configuration.componentCount <= v.columns else {
+            throw FactorizationError.invalidParameter(name: "components", value: "\(configuration.componentCount)",
+                                                      allowed: "1 to the number of frames, \(v.columns)")
+        }
+        for x in v.storage where !(x >= 0 && x.isFinite) {
+            throw FactorizationError.invalidInput("V has an entry \(x); entries must be finite and ≥ 0")
+        }
+    }
+
+    /// The KL divergence D(V‖W·H) = Σ V log(V/Λ) − V + Λ, Λ = W·H floored at ε.
+    /// - Complexity: O(F·N·K).
+    public static func divergence(_ v: Matrix, basis w: Matrix, activations h: Matrix) -> Double {
+        let state = KLState(v: v, w: w, h: h, threads: Parallel.defaultThreadCount)
+        return state.divergence()
+    }
+}

@@ -1,0 +1,47 @@
+import DSPCore
+
+/// Settings of a non-negative matrix factorization V ≈ W·H.
+public struct NMFConfiguration: Sendable, Equatable {
+    /// Number of components K (columns of W, rows of H), ≥ 1.
+    public var componentCount: Int
+    /// Maximum number of multiplicative-update iterations (default 200), ≥ 0.
+    public var maxIterations: Int
+    /// Stop when the relative decrease of the divergence, (previous − current) / initial,
+    /// measured over `divergenceInterval` iterations, falls below this (default 0: run all iterations).
+    public var tolerance: Float
+    /// How often the divergence is evaluated and recorded, in iterations (default 10).
+    /// Evaluation is fused into the H update but costs a logarithm per entry of V.
+    public var divergenceInterval: Int
+    /// Seed of the random initialisation (default 0); the same seed gives the same result.
+    public var seed: UInt64
+    /// Worker threads (default: the processor count). Results do not depend on it.
+    public var threadCount: Int
+
+    /// Validates and creates a configuration.
+    /// - Throws: `FactorizationError.invalidParameter` naming the value out of range.
+    public init(componentCount: Int, maxIterations: Int = 200, tolerance: Float = 0,
+                divergenceInterval: Int = 10, seed: UInt64 = 0,
+                threadCount: Int = Parallel.defaultThreadCount) throws {
+        guard componentCount >= 1 else {
+            throw FactorizationError.invalidParameter(name: "components", value: "\(componentCount)", allowed: "1 or more")
+        }
+        guard maxIterations >= 0, maxIterations <= 1_000_000 else {
+            throw FactorizationError.invalidParameter(name: "--iterations", value: "\(maxIterations)", allowed: "0 to 1000000")
+        }
+        guard tolerance.isFinite, tolerance >= 0, tolerance < 1 else {
+            throw FactorizationError.invalidParameter(name: "--tolerance", value: "\(tolerance)", allowed: "0 ≤ T < 1")
+        }
+        guard divergenceInterval >= 1 else {
+            throw FactorizationError.invalidParameter(name: "divergenceInterval", value: "\(divergenceInterval)", allowed: "1 or more")
+        }
+        guard threadCount >= 1 else {
+            throw FactorizationError.invalidParameter(name: "threadCount", value: "\(threadCount)", allowed: "1 or more")
+        }
+        self.componentCount = componentCount
+        self.maxIterations = maxIterations
+        self.tolerance = tolerance
+        self.divergenceInterval = divergenceInterval
+        self.seed = seed
+        self.threadCount = threadCount
+    }
+}

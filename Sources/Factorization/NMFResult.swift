@@ -1,0 +1,33 @@
+import DSPCore
+
+/// The outcome of a factorization V ≈ W·H.
+public struct NMFResult: Sendable {
+    /// W, the spectral templates: bins × K, each column summing to one.
+    public var basis: Matrix
+    /// H, the activations: K × frames.
+    public var activations: Matrix
+    /// Number of iterations run (fewer than the maximum when the tolerance stopped it).
+    public var iterations: Int
+    /// The divergence D(V‖W·H) after the given iteration (0 = the initialisation),
+    /// recorded every `divergenceInterval` iterations and after the last one.
+    public var divergenceHistory: [DivergenceSample]
+
+    /// The divergence after the last iteration.
+    public var finalDivergence: Double { divergenceHistory.last?.value ?? .nan }
+}
+
+/// One point of the divergence history.
+public struct DivergenceSample: Sendable, Equatable {
+    /// Iterations completed when the divergence was measured.
+    public var iteration: Int
+    /// The divergence D(V‖W·H).
+    public var value: Double
+}
+
+/// What the solver reports after every iteration.
+public struct NMFProgress: Sendable {
+    /// Iterations completed.
+    public var iteration: Int
+    /// The maximum number of iterations.
+    public var maxIterations: Int
+}

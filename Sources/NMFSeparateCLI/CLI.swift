@@ -1,0 +1,41 @@
+import Foundation
+import NMFSeparation
+
+/// The `nmf-separate` command: parse → validate → run, with exit statuses
+/// 0 (success), 64 (usage error) and 1 (runtime failure).
+public enum CLI {
+    /// The tool's version.
+    public static let version = "0.1.0"
+
+    /// Runs the command with `arguments` (without the program name) and returns the exit status.
+    public static func main(_ arguments: [String]) -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
+        SignalCleanup.shared.install()
+        do {
+            let options = try CommandLineOptions.parse(arguments)
+            if options.help {
+                FileHandle.standardOutput.write(Data(OptionTable.helpText.utf8))
+                return 0
+            }
+            if options.version {
+                FileHandle.standardOutput.write(Data("nmf-separate \(version)\n".utf8))
+                return 0
+            }
+            guard !options.inputs.isEmpty else { throw CLIError.usage("missing INPUT audio file (see --help)") }
+            guard options.inputs.count == 1 else {
+                throw CLIError.usage("expected one INPUT, got \(options.inputs.count): \(options.inputs.joined(separator: " "))")
+            }
+            let configuration = try options.separationConfiguration()
+            let report = try SeparateCommand(options: options, configuration: configuration).run(input: options.inputs[0])
+            if options.json { FileHandle.standardOutput.write(Data((report.text + "\n").utf8)) }
+            return 0
+        } catch let e as CLIError {
+            FileHandle.standardError.write(Data("nmf-separate: \(e.message)\n".utf8))
+            return e.exitCode
+        } catch {
+            FileHandle.standardError.write(Data("nmf-separate: \(error)\n".utf8))
+            return 1
+        }
+    }
+}

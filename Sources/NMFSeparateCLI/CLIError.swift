@@ -1,0 +1,15 @@
+/// A failure of the command-line tool: the message (one line) and the exit status.
+public struct CLIError: Error, CustomStringConvertible {
+    /// One-line message printed to stderr after `nmf-separate: `.
+    public let message: String
+    /// The process exit status: 64 (EX_USAGE) for usage errors, 1 for everything else.
+    public let exitCode: Int32
+
+    /// A usage error (bad or missing option, value out of range): exit status 64.
+    public static func usage(_ message: String) -> CLIError { CLIError(message: message, exitCode: 64) }
+    /// A runtime failure (file problems, audio problems, write errors): exit status 1.
+    public static func runtime(_ message: String) -> CLIError { CLIError(message: message, exitCode: 1) }
+
+    /// The message.
+    public var description: String { message }
+}

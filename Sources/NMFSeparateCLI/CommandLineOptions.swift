@@ -1,0 +1,117 @@
+import NMFSeparation
+
+/// The parsed command line of `nmf-separate`.
+struct CommandLineOptions {
+    var inputs: [String] = []
+    var sources: Int?
+    var outputDirectory = "separated"
+    var iterations = 200
+    var tolerance: Float = 0
+    var seed: UInt64 = 0
+    var fftSize = 2048
+    var hop: Int?
+    var maskPower: Float = 1
+    var threads: Int?
+    var force = false
+    var quiet = false
+    var json = false
+    var help = false
+    var version = false
+
+    /// Parses the arguments (without the program name).
+    /// - Throws: `CLIError.usage` for unknown options, missing or malformed values.
+    static func parse(_ arguments: [String]) throws -> CommandLineOptions {
+        var o = CommandLineOptions()
+        var i = 0
+        var onlyPositional = false
+        while i < arguments.count {
+            var token = arguments[i]
+            i += 1
+            if onlyPositional || token == "-" || !token.hasPrefix("-") {
+                o.inputs.append(token)
+                continue
+            }
+            if token == "--" { onlyPositional = true; continue }
+            var inlineValue: String?
+            if token.hasPrefix("--"), let eq = token.firstIndex(of: "=") {
+                inlineValue = String(token[token.index(after: eq)...])
+                token = String(token[..<eq])
+            }
+            guard let spec = OptionTable.lookup(token) else {
+                throw CLIError.usage("unknown option '\(token)' (see --help)")
+            }
+            var value: String?
+            if spec.value != nil {
+                if let v = inlineValue {
+                    value = v
+                } else {
+                    guard i < arguments.count else { throw CLIError.usage("option --\(spec.name) needs a value \(spec.value!)") }
+                    value = arguments[i]
+                    i += 1
+                }
+            } else if inlineValue != nil {
+                throw CLIError.usage("option --\(spec.name) takes no value")
+            }
+            try o.apply(spec.name, value)
+        }
+        return o
+    }
+
+    private mutating func apply(_ name: String, _ value: String?) throws {
+        switch name {
+        case "sources": sources = try Self.integer(name, value)
+        case "output":
+            guard let v = value, !v.isEmpty else { throw CLIError.usage("option --output needs a non-empty directory") }
+            outputDirectory = v
+        case "iterations": iterations = try Self.integer(name, value)
+        case "tolerance": tolerance = try Self.real(name, value)
+        case "seed":
+            guard let v = value, let s = UInt64(v) else {
+                throw CLIError.usage("--seed '\(value ?? "")' is not a non-negative integer (allowed: 0 to \(UInt64.max))")
+            }
+            seed = s
+        case "fft-size": fftSize = try Self.integer(name, value)
+        case "hop": hop = try Self.integer(name, value)
+        case "mask-power": maskPower = try Self.real(name, value)
+        case "threads": threads = try Self.integer(name, value)
+        case "force": force = true
+        case "quiet": quiet = true
+        case "json": json = true
+        case "help": help = true
+        case "version": version = true
+        default: throw CLIError.usage("unknown option '--\(name)'")
+        }
+    }
+
+    private static func integer(_ name: String, _ value: String?) throws -> Int {
+        guard let v = value, let n = Int(v) else { throw CLIError.usage("--\(name) '\(value ?? "")' is not an integer") }
+        return n
+    }
+
+    private static func real(_ name: String, _ value: String?) throws -> Float {
+        guard let v = value, let x = Float(v), x.isFinite else { throw CLIError.usage("--\(name) '\(value ?? "")' is not a finite number") }
+        return x
+    }
+
+    /// Validates ranges and builds the library configuration.
+    /// - Throws: `CLIError.usage` naming the option, its value and the allowed range.
+    func separationConfiguration() throws -> SeparationConfiguration {
+        guard let s = sources else { throw CLIError.usage("missing --sources S (the number of sources, ≥ 1)") }
+        guard s >= 1 else { throw CLIError.usage("--sources \(s) is out of range (allowed: 1 or more)") }
+        guard iterations >= 0, iterations <= 1_000_000 else {
+            throw CLIError.usage("--iterations \(iterations) is out of range (allowed: 0 to 1000000)")
+        }
+        guard tolerance >= 0, tolerance < 1 else { throw CLIError.usage("--tolerance \(tolerance) is out of range (allowed: 0 ≤ T < 1)") }
+        if let t = threads, t < 1 || t > 1024 { throw CLIError.usage("--threads \(t) is out of range (allowed: 1 to 1024)") }
+        do {
+            let stft = try STFTConfiguration(fftSize: fftSize, hopLength: hop)
+            return try SeparationConfiguration(sourceCount: s, stft: stft, maxIterations: iterations, tolerance: tolerance,
+                                               seed: seed, maskPower: maskPower,
+                                               threadCount: threads ?? Parallel.defaultThreadCount)
+        } catch let e as SpectralError {
+            throw CLIError.usage(e.description)
+        } catch let e as SeparationError {
+            throw CLIError.usage(e.description)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+/// One command-line option, declared as data: the usage text is generated from the table.
+struct OptionSpec {
+    /// Long name without dashes, e.g. `sources`.
+    let name: String
+    /// Optional one-letter alias, e.g. `o`.
+    let short: Character?
+    /// Placeholder of the value (`nil` for flags).
+    let value: String?
+    /// Default shown in the help, `nil` when there is none.
+    let defaultText: String?
+    /// One-line description.
+    let help: String
+}
+
+/// The options of `nmf-separate`, in the order the help lists them.
+enum OptionTable {
+    static let separate: [OptionSpec] = [
+        OptionSpec(name: "sources", short: "s", value: "S", defaultText: nil, help: "number of sources to separate into (required, ≥ 1)"),
+        OptionSpec(name: "output", short: "o", value: "DIR", defaultText: "separated", help: "output directory; files go to DIR/<input stem>/source_<i>.<ext>"),
+        OptionSpec(name: "iterations", short: nil, value: "N", defaultText: "200", help: "maximum NMF iterations"),
+        OptionSpec(name: "tolerance", short: nil, value: "T", defaultText: "0", help: "stop when the relative divergence decrease over 10 iterations is below T (0 = run all)"),
+        OptionSpec(name: "seed", short: nil, value: "N", defaultText: "0", help: "seed of the random initialisation (same seed, same output)"),
+        OptionSpec(name: "fft-size", short: nil, value: "N", defaultText: "2048", help: "STFT frame length in samples (even, 16 to 65536)"),
+        OptionSpec(name: "hop", short: nil, value: "N", defaultText: "fft-size/4", help: "STFT hop in samples (1 to fft-size)"),
+        OptionSpec(name: "mask-power", short: nil, value: "A", defaultText: "1", help: "exponent of the soft masks Λ_s^A / Σ Λ_j^A (0 < A ≤ 10)"),
+        OptionSpec(name: "threads", short: nil, value: "N", defaultText: "all cores", help: "worker threads (results do not depend on it)"),
+        OptionSpec(name: "force", short: "f", value: nil, defaultText: nil, help: "overwrite existing output files"),
+        OptionSpec(name: "quiet", short: "q", value: nil, defaultText: nil, help: "no progress on stderr"),
+        OptionSpec(name: "json", short: nil, value: nil, defaultText: nil, help: "print a JSON report on stdout"),
+        OptionSpec(name: "help", short: "h", value: nil, defaultText: nil, help: "show this help and exit"),
+        OptionSpec(name: "version", short: nil, value: nil, defaultText: nil, help: "show the version and exit"),
+    ]
+
+    /// The full `--help` text.
+    static var helpText: String {
+        var lines = [
+            "usage: nmf-separate INPUT --sources S [options]",
+            "",
+            "Separates the sources of an audio recording by non-negative matrix factorization",
+            "(KL divergence) and writes one file per source, in the input's format.",
+            "",
+            "options:",
+        ]
+        for spec in separate {
+            var left = "  "
+            left += spec.short.map { "-\($0), " } ?? "    "
+            left += "--\(spec.name)"
+            if let v = spec.value { left += " \(v)" }
+            let pad = String(repeating: " ", count: max(1, 26 - left.count))
+            var line = left + pad + spec.help
+            if let d = spec.defaultText { line += " (default: \(d))" }
+            lines.append(line)
+        }
+        lines += [
+            "",
+            "exit status: 0 success, 64 usage error, 1 runtime failure",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Finds the spec of `--name` or `-c`.
+    static func lookup(_ token: String) -> OptionSpec? {
+        if token.hasPrefix("--") {
+            let name = String(token.dropFirst(2))
+            return separate.first { $0.name == name }
+        }
+        if token.count == 2, token.hasPrefix("-") {
+            let c = token.last!
+            return separate.first { $0.short == c }
+        }
+        return nil
+    }
+}

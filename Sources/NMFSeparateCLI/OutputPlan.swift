@@ -1,0 +1,91 @@
+import Foundation
+import NMFSeparation
+
+/// Where the sources of one input go, and the temporary files they are written to first.
+///
+/// Sources are written under hidden temporary names in the destination directory and
+/// renamed into place only when every one of them is complete, so a failure or an
+/// interruption never leaves a partial output behind.
+final class OutputPlan {
+    let directory: String
+    let finalPaths: [String]
+    let temporaryPaths: [String]
+    private var committed = false
+
+    /// Plans the outputs `directory/<stem>/source_<i>.<ext>` of `input`.
+    /// - Throws: `CLIError.runtime` when outputs exist (without `force`), an output would
+    ///   overwrite the input, or the directory cannot be created.
+    init(input: String, outputRoot: String, sources: Int, fileExtension: String, force: Bool) throws {
+        let name = (input as NSString).lastPathComponent
+        var stem = (name as NSString).deletingPathExtension
+        if stem.isEmpty { stem = name }
+        let dir = (outputRoot as NSString).appendingPathComponent(stem)
+        directory = dir
+        finalPaths = (1...sources).map { (dir as NSString).appendingPathComponent("source_\($0).\(fileExtension)") }
+        let tag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        temporaryPaths = (1...sources).map {
+            (dir as NSString).appendingPathComponent(".source_\($0).\(fileExtension).\(tag).tmp")
+        }
+        let fm = FileManager.default
+        let inputReal = Self.resolve(input)
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: directory, isDirectory: &isDir), !isDir.boolValue {
+            throw CLIError.runtime("output directory '\(directory)' exists and is not a directory")
+        }
+        do {
+            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError.runtime("cannot create output directory '\(directory)': \(Self.reason(error))")
+        }
+        if access(directory, W_OK) != 0 {
+            throw CLIError.runtime("output directory '\(directory)' is not writable")
+        }
+        for path in finalPaths {
+            if Self.resolve(path) == inputReal {
+                throw CLIError.runtime("output '\(path)' would overwrite the input '\(input)'; choose another --output")
+            }
+            if !force, fm.fileExists(atPath: path) {
+                throw CLIError.runtime("output '\(path)' already exists (use --force to overwrite)")
+            }
+        }
+        SignalCleanup.shared.register(temporaryPaths)
+    }
+
+    /// Renames every temporary file to its final name.
+    func commit() throws {
+        for (tmp, dst) in zip(temporaryPaths, finalPaths) {
+            if rename(tmp, dst) != 0 {
+                let reason = String(cString: strerror(errno))
+                rollback()
+                throw CLIError.runtime("cannot move '\(tmp)' to '\(dst)': \(reason)")
+            }
+        }
+        committed = true
+        SignalCleanup.shared.unregister(temporaryPaths)
+    }
+
+    /// Removes the temporary files (after a failure).
+    func rollback() {
+        for tmp in temporaryPaths { unlink(tmp) }
+        SignalCleanup.shared.unregister(temporaryPaths)
+    }
+
+    deinit { if !committed { rollback() } }
+
+    /// The canonical absolute path of `path`, resolving symlinks and `..` in the part that exists.
+    static func resolve(_ path: String) -> String {
+        if let r = realpath(path, nil) {
+            defer { free(r) }
+            return String(cString: r)
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        let base = (path as NSString).lastPathComponent
+        return (resolve(parent.isEmpty ? "." : parent) as NSString).appendingPathComponent(base)
+    }
+
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return u.localizedDescription }
+        return ns.localizedDescription
+    }
+}

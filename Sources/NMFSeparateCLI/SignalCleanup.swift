@@ -1,0 +1,33 @@
+import Foundation
+import NMFSeparation
+
+/// Removes registered temporary files when the process receives SIGINT or SIGTERM, then
+/// exits with 128 + the signal number, so an interrupted run leaves no partial output.
+final class SignalCleanup: @unchecked Sendable {
+    static let shared = SignalCleanup()
+    private let lock = PThreadLock()
+    private var paths = Set<String>()
+    private var sources: [DispatchSourceSignal] = []
+    private let queue = DispatchQueue(label: "nmf-separate.signals")
+
+    /// Starts handling SIGINT and SIGTERM.
+    func install() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler { [weak self] in self?.fire(sig) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func register(_ list: [String]) { lock.withLock { list.forEach { paths.insert($0) } } }
+    func unregister(_ list: [String]) { lock.withLock { list.forEach { paths.remove($0) } } }
+
+    private func fire(_ sig: Int32) {
+        let list = lock.withLock { Array(paths) }
+        for p in list { unlink(p) }
+        FileHandle.standardError.write(Data("nmf-separate: interrupted by signal \(sig); partial outputs removed\n".utf8))
+        exit(128 + sig)
+    }
+}

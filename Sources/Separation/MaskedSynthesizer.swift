@@ -1,0 +1,145 @@
+import DSPCore
+import Spectral
+import Dispatch
+
+/// The second pass of the separation: re-reads the mixture chunk by chunk, masks every
+/// channel's complex STFT with each source's soft mask, and resynthesises each source by
+/// least-squares overlap-add, writing finished samples to the sinks as it goes.
+struct MaskedSynthesizer {
+    let configuration: SeparationConfiguration
+    let basis: Matrix
+    let activations: Matrix
+    let groups: [[Int]]
+
+    func run(source: SampleSource, sinks: [SampleSink], timings: inout StageTimings,
+             progress: (Double) -> Bool) throws {
+        let stft = configuration.stft
+        let bins = stft.binCount, hop = stft.hopLength
+        let frames = stft.frameCount(forSignalLength: source.frameCount)
+        let channels = source.channelCount
+        let sources = groups.count
+        let chunk = configuration.chunkFrames
+        let threads = max(1, configuration.threadCount)
+        let analysis = (0..<threads).map { _ in STFT(configuration: stft) }
+        let synthesis = (0..<sources).map { _ in STFT(configuration: stft) }
+        let window = analysis[0].window
+        let adders = (0..<sources).map { _ in
+            OverlapAdder(configuration: stft, window: window, signalLength: source.frameCount, channels: channels)
+        }
+        var segment = [[Float]](repeating: [], count: channels)
+        var spectra = [[Float]](repeating: [Float](repeating: 0, count: 2 * bins * chunk), count: channels)
+        var masks = [Float](repeating: 0, count: sources * bins * chunk)
+        var output = [[[Float]]](repeating: [[Float]](repeating: [], count: channels), count: sources)
+        var written = 0
+        var n0 = 0
+        while n0 < frames {
+            let count = min(chunk, frames - n0)
+            let segmentLength = (count - 1) * hop + stft.fftSize
+            var t0 = DispatchTime.now().uptimeNanoseconds
+            try source.read(start: stft.frameStart(n0), count: segmentLength, into: &segment)
+            var t1 = DispatchTime.now().uptimeNanoseconds
+            timings.read += Double(t1 - t0) * 1e-9
+            t0 = t1
+            for c in 0..<channels {
+                segment[c].withUnsafeBufferPointer { seg in
+                    spectra[c].withUnsafeMutableBufferPointer { spec in
+                        let segBase = seg.baseAddress!, specBase = spec.baseAddress!
+                        Parallel.forEachBlock(threads, threads: threads) { b in
+                            let r = Parallel.blockRange(b, of: threads, count: count)
+                            if r.isEmpty { return }
+                            analysis[b].analyze(segment: segBase + r.lowerBound * hop, frames: r.count,
+                                                into: specBase + 2 * bins * r.lowerBound)
+                        }
+                    }
+                }
+            }
+            t1 = DispatchTime.now().uptimeNanoseconds
+            timings.stft += Double(t1 - t0) * 1e-9
+            t0 = t1
+            computeMasks(firstFrame: n0, count: count, bins: bins, stride: bins * chunk, threads: threads, into: &masks)
+            resynthesize(firstFrame: n0, count: count, bins: bins, channels: channels, spectra: spectra, masks: masks, stride: bins * chunk,
+                         synthesis: synthesis, adders: adders, threads: threads)
+            let end = n0 + count < frames ? stft.frameStart(n0 + count) : source.frameCount
+            var drained = 0
+            for s in 0..<sources {
+                let need = max(0, end - adders[s].drainedLength)
+                for c in 0..<channels where output[s][c].count < need { output[s][c] = [Float](repeating: 0, count: need) }
+                drained = adders[s].drain(upTo: end, into: &output[s], offset: 0)
+            }
+            t1 = DispatchTime.now().uptimeNanoseconds
+            timings.masksAndInverse += Double(t1 - t0) * 1e-9
+            t0 = t1
+            if drained > 0 {
+                for s in 0..<sources { try sinks[s].write(output[s], offset: 0, count: drained) }
+                written += drained
+            }
+            t1 = DispatchTime.now().uptimeNanoseconds
+            timings.write += Double(t1 - t0) * 1e-9
+            n0 += count
+            if !progress(Double(n0) / Double(frames)) { throw SeparationError.cancelled }
+        }
+        precondition(written == source.frameCount, "overlap-add emitted \(written) of \(source.frameCount) samples")
+    }
+
+    /// Masks of the frames `firstFrame ..< firstFrame + count`: `masks[s·stride + i·bins + f]`.
+    func computeMasks(firstFrame: Int, count: Int, bins: Int, stride: Int, threads: Int, into masks: inout [Float]) {
+        let sources = groups.count, k = activations.rows
+        let power = configuration.maskPower
+        let groups = self.groups
+        masks.withUnsafeMutableBufferPointer { mp in
+        let maskBase = mp.baseAddress!
+        basis.storage.withUnsafeBufferPointer { wp in
+            activations.storage.withUnsafeBufferPointer { hp in
+                let wb = wp.baseAddress!, hb = hp.baseAddress!
+                Parallel.forEachBlock(threads, threads: threads) { b in
+                    let r = Parallel.blockRange(b, of: threads, count: count)
+                    if r.isEmpty { return }
+                    let models = (0..<sources).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: bins) }
+                    defer { models.forEach { $0.deallocate() } }
+                    for i in r {
+                        let h = hb + (firstFrame + i) * k
+                        for s in 0..<sources {
+                            let m = models[s]
+                            m.update(repeating: 0, count: bins)
+                            for c in groups[s] {
+                                let w = wb + c * bins, a = h[c]
+                                for f in 0..<bins { m[f] += w[f] * a }
+                            }
+                        }
+                        SoftMask.compute(models: models.map { UnsafePointer($0) }, bins: bins, power: power,
+                                         into: (0..<sources).map { maskBase + $0 * stride + i * bins })
+                    }
+                }
+            }
+        }
+        }
+    }
+
+    /// Applies each source's masks to every channel's spectrum and overlap-adds the frames.
+    func resynthesize(firstFrame: Int, count: Int, bins: Int, channels: Int, spectra: [[Float]], masks: [Float], stride: Int,
+                      synthesis: [STFT], adders: [OverlapAdder], threads: Int) {
+        let fftSize = configuration.stft.fftSize
+        Parallel.forEachBlock(groups.count, threads: threads) { s in
+            var masked = [Float](repeating: 0, count: 2 * bins)
+            var frame = [Float](repeating: 0, count: fftSize)
+            masks.withUnsafeBufferPointer { allMasks in
+                let mp = UnsafeBufferPointer(rebasing: allMasks[(s * stride)..<((s + 1) * stride)])
+                for i in 0..<count {
+                    for c in 0..<channels {
+                        spectra[c].withUnsafeBufferPointer { xp in
+                            let x = xp.baseAddress! + 2 * bins * i, m = mp.baseAddress! + bins * i
+                            for f in 0..<bins {
+                                masked[2 * f] = x[2 * f] * m[f]
+                                masked[2 * f + 1] = x[2 * f + 1] * m[f]
+                            }
+                        }
+                        masked.withUnsafeBufferPointer { mk in
+                            frame.withUnsafeMutableBufferPointer { synthesis[s].synthesize(frame: mk.baseAddress!, into: $0.baseAddress!) }
+                        }
+                        frame.withUnsafeBufferPointer { adders[s].add(frame: firstFrame + i, channel: c, samples: $0.baseAddress!) }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import AudioIO
+
+/// Random-access source of multichannel samples: what the separator reads, twice
+/// (once to build the spectrogram, once to mask and resynthesise), so that a long
+/// recording never needs to be resident in memory.
+public protocol SampleSource: AnyObject {
+    /// Frames (samples per channel).
+    var frameCount: Int { get }
+    /// Number of channels.
+    var channelCount: Int { get }
+    /// Sample rate in Hz.
+    var sampleRate: Int { get }
+    /// Reads `count` frames from `start` (may be negative or run past the end: zeros there)
+    /// into `channels[c][0..<count]`.
+    func read(start: Int, count: Int, into channels: inout [[Float]]) throws
+}
+
+/// Destination of one separated source, written front to back.
+public protocol SampleSink: AnyObject {
+    /// Appends `count` frames from `channels[c][offset ..< offset + count]`.
+    func write(_ channels: [[Float]], offset: Int, count: Int) throws
+}
+
+extension SoundFileReader: SampleSource {}
+
+extension SoundFileWriter: SampleSink {}
+
+/// An in-memory `AudioBuffer` as a `SampleSource`.
+public final class AudioBufferSource: SampleSource {
+    /// The samples.
+    public let buffer: AudioBuffer
+    /// Wraps `buffer`.
+    public init(_ buffer: AudioBuffer) { self.buffer = buffer }
+    public var frameCount: Int { buffer.frameCount }
+    public var channelCount: Int { buffer.channelCount }
+    public var sampleRate: Int { buffer.sampleRate }
+
+    public func read(start: Int, count: Int, into channels: inout [[Float]]) throws {
+        for c in 0..<channelCount {
+            if channels[c].count < count { channels[c] = [Float](repeating: 0, count: count) }
+            let src = buffer.channels[c]
+            channels[c].withUnsafeMutableBufferPointer { dst in
+                for i in 0..<count {
+                    let t = start + i
+                    dst[i] = (t >= 0 && t < src.count) ? src[t] : 0
+                }
+            }
+        }
+    }
+}
+
+/// Collects a separated source in memory.
+public final class AudioBufferSink: SampleSink {
+    /// The samples written so far, one array per channel.
+    public private(set) var channels: [[Float]]
+    /// Creates an empty sink for `channelCount` channels.
+    public init(channelCount: Int) { channels = [[Float]](repeating: [], count: channelCount) }
+
+    public func write(_ source: [[Float]], offset: Int, count: Int) throws {
+        for c in 0..<channels.count { channels[c] += source[c][offset..<(offset + count)] }
+    }
+}

@@ -1,0 +1,53 @@
+import DSPCore
+import Spectral
+
+/// Settings of the separation pipeline.
+public struct SeparationConfiguration: Sendable, Equatable {
+    /// Number of sources S to separate into, ≥ 1.
+    public var sourceCount: Int
+    /// Number of NMF components K (≥ S). With K = S each component is one source.
+    public var componentCount: Int
+    /// STFT settings (default: fft 2048, hop 512, periodic Hann).
+    public var stft: STFTConfiguration
+    /// Maximum NMF iterations (default 200).
+    public var maxIterations: Int
+    /// Early-stop tolerance on the relative divergence decrease (default 0: off).
+    public var tolerance: Float
+    /// Seed of the NMF initialisation (default 0).
+    public var seed: UInt64
+    /// Exponent α of the generalised Wiener masks Λ_s^α / Σ_j Λ_j^α (default 1).
+    public var maskPower: Float
+    /// Worker threads (default: processor count); results do not depend on it.
+    public var threadCount: Int
+    /// Frames per streaming chunk when reading, masking and resynthesising (default 512).
+    public var chunkFrames: Int
+
+    /// Validates and creates a configuration.
+    /// - Throws: `SeparationError.invalidParameter` naming the offending value.
+    public init(sourceCount: Int, componentCount: Int? = nil, stft: STFTConfiguration,
+                maxIterations: Int = 200, tolerance: Float = 0, seed: UInt64 = 0, maskPower: Float = 1,
+                threadCount: Int = Parallel.defaultThreadCount, chunkFrames: Int = 512) throws {
+        guard sourceCount >= 1 else {
+            throw SeparationError.invalidParameter(name: "--sources", value: "\(sourceCount)", allowed: "1 or more")
+        }
+        let k = componentCount ?? sourceCount
+        guard k >= sourceCount else {
+            throw SeparationError.invalidParameter(name: "--components", value: "\(k)", allowed: "at least the number of sources, \(sourceCount)")
+        }
+        guard maskPower.isFinite, maskPower > 0, maskPower <= 10 else {
+            throw SeparationError.invalidParameter(name: "--mask-power", value: "\(maskPower)", allowed: "0 < α ≤ 10")
+        }
+        guard chunkFrames >= 1 else {
+            throw SeparationError.invalidParameter(name: "chunkFrames", value: "\(chunkFrames)", allowed: "1 or more")
+        }
+        self.sourceCount = sourceCount
+        self.componentCount = k
+        self.stft = stft
+        self.maxIterations = maxIterations
+        self.tolerance = tolerance
+        self.seed = seed
+        self.maskPower = maskPower
+        self.threadCount = threadCount
+        self.chunkFrames = chunkFrames
+    }
+}

@@ -1,0 +1,19 @@
+/// Invalid separation settings or input; messages name the parameter, its value and the allowed range.
+public enum SeparationError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A setting is out of range.
+    case invalidParameter(name: String, value: String, allowed: String)
+    /// The audio is too short for the analysis settings.
+    case tooShort(frames: Int, fftSize: Int)
+    /// The progress callback asked to stop.
+    case cancelled
+
+    /// A one-line human-readable message.
+    public var description: String {
+        switch self {
+        case .invalidParameter(let n, let v, let a): return "\(n) \(v) is out of range (allowed: \(a))"
+        case .tooShort(let frames, let n):
+            return "audio is \(frames) samples long, shorter than one frame (--fft-size \(n)); use a smaller --fft-size or a longer file"
+        case .cancelled: return "separation cancelled"
+        }
+    }
+}

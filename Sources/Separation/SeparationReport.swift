@@ -1,0 +1,44 @@
+import Factorization
+
+/// Seconds spent in each stage of a separation.
+public struct StageTimings: Sendable, Equatable {
+    /// Reading samples (both passes).
+    public var read: Double = 0
+    /// Forward STFTs and magnitudes (both passes).
+    public var stft: Double = 0
+    /// The factorization.
+    public var nmf: Double = 0
+    /// Masks and inverse STFT with overlap-add.
+    public var masksAndInverse: Double = 0
+    /// Handing samples to the sinks (encoding and writing files).
+    public var write: Double = 0
+
+    /// Creates zero timings.
+    public init() {}
+}
+
+/// What a separation did: shapes, the factorization outcome and timings.
+public struct SeparationReport: Sendable {
+    /// Frequency bins F.
+    public var bins: Int
+    /// STFT frames N.
+    public var frames: Int
+    /// NMF components K.
+    public var components: Int
+    /// Which components make up each source: `groups[s]` lists component indices.
+    public var groups: [[Int]]
+    /// The factorization (W: bins × K, H: K × frames, divergence history).
+    public var factorization: NMFResult
+    /// Seconds per stage.
+    public var timings: StageTimings
+}
+
+/// Progress of a separation, reported through the `Separator`'s callback.
+public struct SeparationProgress: Sendable {
+    /// The pipeline stage.
+    public enum Stage: String, Sendable { case analysis, factorization, synthesis }
+    /// The current stage.
+    public var stage: Stage
+    /// Fraction of the stage done, 0...1.
+    public var fraction: Double
+}

@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Generalised Wiener soft masks (Liutkus & Badeau 2015):
+/// M_s = Λ_s^α / Σ_j Λ_j^α, with Λ_s = W_s·H_s the model of source s.
+///
+/// The masks lie in [0, 1] and sum to one in every bin, so the masked sources add back
+/// to the mixture. Bins where every Λ_s is (numerically) zero are split evenly.
+public enum SoftMask {
+    /// Computes the masks of one frame.
+    /// - Parameters:
+    ///   - models: S pointers, each to the F values Λ_s of the frame (non-negative).
+    ///   - bins: F.
+    ///   - power: α > 0 (1 = ratio mask, 2 = power Wiener filter).
+    ///   - masks: S pointers receiving the F mask values.
+    /// - Complexity: O(S·F).
+    public static func compute(models: [UnsafePointer<Float>], bins: Int, power: Float,
+                               into masks: [UnsafeMutablePointer<Float>]) {
+        let s = models.count
+        let even = 1 / Float(s)
+        let tiny = Float.leastNormalMagnitude
+        for f in 0..<bins {
+            var peak: Float = 0
+            for j in 0..<s { peak = max(peak, models[j][f]) }
+            if !(peak > tiny) || !peak.isFinite {
+                for j in 0..<s { masks[j][f] = even }
+                continue
+            }
+            let inv = 1 / peak
+            var total: Float = 0
+            if power == 1 {
+                for j in 0..<s { let x = models[j][f] * inv; masks[j][f] = x; total += x }
+            } else {
+                for j in 0..<s { let x = powf(models[j][f] * inv, power); masks[j][f] = x; total += x }
+            }
+            // total ≥ 1 because the peak contributes (peak/peak)^α = 1.
+            let norm = 1 / total
+            for j in 0..<s { masks[j][f] *= norm }
+        }
+    }
+}

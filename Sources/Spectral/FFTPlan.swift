@@ -1,0 +1,77 @@
+import CFFTW3
+import DSPCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// FFTW plans for one real transform size, created once and executed many times.
+///
+/// Plan creation goes through one global lock (only `fftwf_execute*` is thread-safe);
+/// execution uses FFTW's new-array interface on buffers from `fftwf_alloc_*`, so one plan
+/// serves any number of threads, each with its own `FFTBuffers`.
+public final class FFTPlan: @unchecked Sendable {
+    /// The transform length.
+    public let size: Int
+    private let forwardPlan: fftwf_plan
+    private let inversePlan: fftwf_plan
+    private static let planLock = PThreadLock()
+
+    /// Plans the forward (real → complex) and inverse (complex → real) transforms of `size`.
+    public init(size: Int) {
+        self.size = size
+        let buffers = FFTBuffers(size: size)
+        let (f, i) = Self.planLock.withLock {
+            (fftwf_plan_dft_r2c_1d(Int32(size), buffers.real, buffers.complex, UInt32(FFTW_ESTIMATE)),
+             fftwf_plan_dft_c2r_1d(Int32(size), buffers.complex, buffers.real, UInt32(FFTW_ESTIMATE | FFTW_DESTROY_INPUT)))
+        }
+        guard let f, let i else { fatalError("FFTW could not plan a transform of size \(size)") }
+        forwardPlan = f
+        inversePlan = i
+    }
+
+    deinit {
+        Self.planLock.withLock {
+            fftwf_destroy_plan(forwardPlan)
+            fftwf_destroy_plan(inversePlan)
+        }
+    }
+
+    /// Unnormalised forward transform of `buffers.real` (size samples) into `buffers.complex` (size/2+1 bins).
+    public func forward(_ buffers: FFTBuffers) {
+        fftwf_execute_dft_r2c(forwardPlan, buffers.real, buffers.complex)
+    }
+
+    /// Unnormalised inverse transform of `buffers.complex` into `buffers.real` (scaled by `size`); destroys the input.
+    public func inverse(_ buffers: FFTBuffers) {
+        fftwf_execute_dft_c2r(inversePlan, buffers.complex, buffers.real)
+    }
+}
+
+/// SIMD-aligned work buffers for one `FFTPlan` size (one set per thread).
+public final class FFTBuffers {
+    /// `size` real samples.
+    public let real: UnsafeMutablePointer<Float>
+    /// `size/2 + 1` complex bins as interleaved (re, im) pairs.
+    public let complex: UnsafeMutablePointer<fftwf_complex>
+    /// The transform length.
+    public let size: Int
+
+    /// Allocates buffers for transforms of length `size`.
+    public init(size: Int) {
+        self.size = size
+        real = fftwf_alloc_real(size)!
+        complex = fftwf_alloc_complex(size / 2 + 1)!
+        real.initialize(repeating: 0, count: size)
+    }
+
+    deinit {
+        fftwf_free(real)
+        fftwf_free(complex)
+    }
+
+    /// The complex bins viewed as `2 × (size/2 + 1)` floats (re, im, re, im, ...).
+    public var complexFloats: UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer(complex).assumingMemoryBound(to: Float.self)
+    }
+}
+

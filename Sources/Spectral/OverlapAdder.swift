@@ -1,0 +1,92 @@
+/// Streaming least-squares overlap-add: accumulates windowed frames and emits finished
+/// samples, `y[t] = Σₙ w[t − sₙ]·yₙ[t − sₙ] / Σₙ w²[t − sₙ]` (Griffin & Lim 1984).
+///
+/// Frames must be added in increasing order; samples before the start of the next frame
+/// to come are final and can be drained, so memory stays proportional to one chunk of
+/// frames however long the signal is.
+public final class OverlapAdder {
+    let configuration: STFTConfiguration
+    let squaredWindow: [Float]
+    /// Length of the signal being reconstructed.
+    public let signalLength: Int
+    /// Number of channels reconstructed together (they share the weights).
+    public let channels: Int
+    private var base = 0
+    private var accumulators: [[Float]]
+    private var weights: [Float]
+    private var lastWeightedFrame = -1
+
+    /// Creates an empty overlap-add for a signal of `signalLength` samples and `channels` channels.
+    public init(configuration: STFTConfiguration, window: [Float], signalLength: Int, channels: Int) {
+        self.configuration = configuration
+        squaredWindow = window.map { $0 * $0 }
+        self.signalLength = signalLength
+        self.channels = channels
+        accumulators = [[Float]](repeating: [], count: channels)
+        weights = []
+    }
+
+    /// The first sample not yet drained.
+    public var drainedLength: Int { base }
+
+    private func ensureCapacity(_ count: Int) {
+        if weights.count >= count { return }
+        let newCount = max(count, weights.count * 2)
+        weights += [Float](repeating: 0, count: newCount - weights.count)
+        for c in 0..<channels { accumulators[c] += [Float](repeating: 0, count: newCount - accumulators[c].count) }
+    }
+
+    /// Adds frame `frame` of channel `channel`: `fftSize` samples already windowed and scaled
+    /// (the output of `STFT.synthesize`). The squared window is counted once per frame.
+    public func add(frame: Int, channel: Int, samples: UnsafePointer<Float>) {
+        let n = configuration.fftSize
+        let start = configuration.frameStart(frame)
+        let lo = max(start, base, 0), hi = min(start + n, signalLength)
+        if hi <= lo { return }
+        ensureCapacity(hi - base)
+        accumulators[channel].withUnsafeMutableBufferPointer { acc in
+            for t in lo..<hi { acc[t - base] += samples[t - start] }
+        }
+        if frame > lastWeightedFrame {
+            lastWeightedFrame = frame
+            squaredWindow.withUnsafeBufferPointer { w2 in
+                weights.withUnsafeMutableBufferPointer { wt in
+                    for t in lo..<hi { wt[t - base] += w2[t - start] }
+                }
+            }
+        }
+    }
+
+    /// Emits the finished samples `drainedLength ..< min(end, signalLength)`.
+    /// - Parameters:
+    ///   - end: drain up to (not including) this sample; only samples no later frame touches are final.
+    ///   - output: per-channel buffers receiving the samples at `offset`.
+    ///   - offset: where in `output` the first drained sample goes.
+    /// - Returns: how many samples were emitted.
+    @discardableResult
+    public func drain(upTo end: Int, into output: inout [[Float]], offset: Int) -> Int {
+        let stop = min(end, signalLength)
+        let count = stop - base
+        if count <= 0 { return 0 }
+        ensureCapacity(count)
+        let floor = Float.leastNormalMagnitude
+        for c in 0..<channels {
+            accumulators[c].withUnsafeBufferPointer { acc in
+                weights.withUnsafeBufferPointer { wt in
+                    output[c].withUnsafeMutableBufferPointer { out in
+                        for i in 0..<count {
+                            let w = wt[i]
+                            out[offset + i] = w > floor ? acc[i] / w : 0
+                        }
+                    }
+                }
+            }
+            accumulators[c].removeFirst(count)
+            accumulators[c] += [Float](repeating: 0, count: count)
+        }
+        weights.removeFirst(count)
+        weights += [Float](repeating: 0, count: count)
+        base = stop
+        return count
+    }
+}

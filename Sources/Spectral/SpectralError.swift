@@ -1,0 +1,21 @@
+/// Invalid STFT settings. Messages name the parameter, its value and the allowed range.
+public enum SpectralError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The FFT size is outside the supported range or odd.
+    case invalidFFTSize(Int)
+    /// The hop length is outside 1...fftSize.
+    case invalidHopLength(hop: Int, fftSize: Int)
+    /// A complex spectrogram's shape does not match the STFT settings.
+    case shapeMismatch(String)
+
+    /// A one-line human-readable message.
+    public var description: String {
+        switch self {
+        case .invalidFFTSize(let n):
+            return "--fft-size \(n) is out of range (allowed: even sizes from \(STFTConfiguration.fftSizeRange.lowerBound) to \(STFTConfiguration.fftSizeRange.upperBound))"
+        case .invalidHopLength(let h, let n):
+            return "--hop \(h) is out of range (allowed: 1 to the fft size, \(n))"
+        case .shapeMismatch(let s):
+            return "spectrogram shape mismatch: \(s)"
+        }
+    }
+}

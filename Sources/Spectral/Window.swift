@@ -1,0 +1,23 @@
+/// Analysis/synthesis windows.
+public enum Window: Sendable, Equatable {
+    /// The periodic Hann window, w[n] = sin²(π n / N): the DFT-even form whose
+    /// overlap-add is constant for hops N/2, N/4, ... (Harris 1978).
+    case hann
+
+    /// The window's `size` samples.
+    public func samples(size: Int) -> [Float] {
+        switch self {
+        case .hann:
+            return (0..<size).map { n in
+                let s = sin(Double.pi * Double(n) / Double(size))
+                return Float(s * s)
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

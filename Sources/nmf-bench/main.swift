@@ -1,0 +1,100 @@
+import Foundation
+import NMFSeparation
+
+/// nmf-bench: times the KL multiplicative-update iteration on seeded data.
+///
+/// usage: nmf-bench [--quick] [--threads T] [--runs R] [--write-v DIR] [--size F,N,K,ITERS ...]
+/// Prints one line per size: ms per iteration (median of runs) and the final KL divergence.
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("nmf-bench: \(message)\n".utf8))
+    exit(64)
+}
+
+struct BenchSize { var f: Int; var n: Int; var k: Int; var iterations: Int }
+
+struct BenchOptions {
+    var sizes: [BenchSize] = []
+    var threads = Parallel.defaultThreadCount
+    var runs = 5
+    var writeDir: String?
+}
+
+func parseOptions() -> BenchOptions {
+    var o = BenchOptions()
+    let args = Array(CommandLine.arguments.dropFirst())
+    var i = 0
+    func next() -> String {
+        i += 1
+        guard i < args.count else { fail("missing value after \(args[i - 1])") }
+        return args[i]
+    }
+    while i < args.count {
+        switch args[i] {
+        case "--threads": o.threads = Int(next()) ?? o.threads
+        case "--runs": o.runs = max(1, Int(next()) ?? o.runs)
+        case "--write-v": o.writeDir = next()
+        case "--size":
+            let p = next().split(separator: ",").compactMap { Int($0) }
+            guard p.count == 4 else { fail("--size wants F,N,K,ITERS") }
+            o.sizes.append(BenchSize(f: p[0], n: p[1], k: p[2], iterations: p[3]))
+        case "--help", "-h":
+            print("usage: nmf-bench [--threads T] [--runs R] [--write-v DIR] [--size F,N,K,ITERS ...]")
+            exit(0)
+        default:
+            fail("unknown option \(args[i])")
+        }
+        i += 1
+    }
+    if o.sizes.isEmpty {
+        o.sizes = [BenchSize(f: 1025, n: 2587, k: 3, iterations: 50), BenchSize(f: 1025, n: 2587, k: 32, iterations: 20),
+                   BenchSize(f: 1025, n: 15500, k: 8, iterations: 10), BenchSize(f: 513, n: 620_000, k: 4, iterations: 3)]
+    }
+    return o
+}
+
+/// Seeded V: |u − 0.5|·2 with u uniform from SplitMix64 (seed 1), bins × frames.
+func makeV(_ f: Int, _ n: Int) -> Matrix {
+    var rng = SeededGenerator(seed: 1)
+    var v = Matrix(rows: f, columns: n)
+    for j in 0..<v.storage.count { v.storage[j] = abs(rng.nextUnitFloat() - 0.5) * 2 }
+    return v
+}
+
+/// Writes V (bins × frames) as a NumPy .npy file of float32 in C order (shape F × N).
+func writeNPY(_ v: Matrix, to path: String) throws {
+    let header = "{'descr': '<f4', 'fortran_order': True, 'shape': (\(v.rows), \(v.columns)), }"
+    var h = header
+    while (10 + h.count + 1) % 64 != 0 { h += " " }
+    h += "\n"
+    var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+    data.append(contentsOf: [UInt8(h.utf8.count & 0xff), UInt8(h.utf8.count >> 8)])
+    data.append(contentsOf: Array(h.utf8))
+    v.storage.withUnsafeBytes { data.append(contentsOf: $0) }
+    try data.write(to: URL(fileURLWithPath: path))
+}
+
+let options = parseOptions()
+let threads = options.threads
+for s in options.sizes {
+    let v = makeV(s.f, s.n)
+    if let dir = options.writeDir {
+        let path = "\(dir)/V_\(s.f)x\(s.n).npy"
+        if !FileManager.default.fileExists(atPath: path) { try writeNPY(v, to: path) }
+    }
+    let config = try NMFConfiguration(componentCount: s.k, maxIterations: s.iterations, divergenceInterval: 1_000_000, seed: 0, threadCount: threads)
+    let nmf = NMF(configuration: config)
+    var times: [Double] = []
+    var kl = 0.0
+    _ = try NMF(configuration: NMFConfiguration(componentCount: s.k, maxIterations: 1, threadCount: threads)).factorize(v)
+    for _ in 0..<options.runs {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let r = try nmf.factorize(v)
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        times.append(Double(t1 - t0) / 1e6 / Double(s.iterations))
+        kl = r.finalDivergence
+    }
+    times.sort()
+    let median = times[times.count / 2]
+    print(String(format: "F=%d N=%d K=%d iters=%d threads=%d per_iter_ms=%.3f kl=%.6g", s.f, s.n, s.k, s.iterations, threads, median, kl))
+}

@@ -1,0 +1,4 @@
+import Foundation
+import NMFSeparateCLI
+
+exit(CLI.main(Array(CommandLine.arguments.dropFirst())))
