@@ -26,11 +26,13 @@ let package = Package(
         .target(name: "NMFSeparateCLI", dependencies: ["NMFSeparation"]),
         .executableTarget(name: "nmf-separate", dependencies: ["NMFSeparateCLI"]),
         .executableTarget(name: "nmf-bench", dependencies: ["NMFSeparation"], swiftSettings: optimise),
+        .target(name: "_TestSupport", dependencies: ["NMFSeparation"], path: "Sources/_TestSupport"),
         .testTarget(name: "DSPCoreTests", dependencies: ["DSPCore"]),
-        .testTarget(name: "SpectralTests", dependencies: ["Spectral", "AudioIO"]),
+        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "_TestSupport"]),
+        .testTarget(name: "SpectralTests", dependencies: ["Spectral", "AudioIO", "_TestSupport"]),
         .testTarget(name: "FactorizationTests", dependencies: ["Factorization"]),
-        .testTarget(name: "SeparationTests", dependencies: ["NMFSeparation"]),
-        .testTarget(name: "CLITests", dependencies: ["NMFSeparation"]),
+        .testTarget(name: "SeparationTests", dependencies: ["NMFSeparation", "_TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["NMFSeparation", "_TestSupport", "nmf-separate"]),
     ],
     swiftLanguageModes: [.v6]
 )

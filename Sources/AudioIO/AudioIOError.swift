@@ -13,6 +13,8 @@ public enum AudioIOError: Error, Equatable, Sendable, CustomStringConvertible {
     case empty(path: String)
     /// The file ended before the number of frames its header announces.
     case truncated(path: String, expectedFrames: Int, readFrames: Int)
+    /// The header announces more audio data than the file holds.
+    case truncatedData(path: String, claimedBytes: Int, presentBytes: Int)
     /// A sample is NaN or infinite.
     case nonFiniteSample(path: String, frame: Int)
     /// Writing failed (disk full, file-size limit, permissions).
@@ -30,6 +32,8 @@ public enum AudioIOError: Error, Equatable, Sendable, CustomStringConvertible {
         case .empty(let p): return "'\(p)' contains no audio samples (length 0)"
         case .truncated(let p, let e, let r):
             return "'\(p)' is truncated: the header announces \(e) frames but only \(r) could be read"
+        case .truncatedData(let p, let c, let r):
+            return "'\(p)' is truncated: the header announces \(c) bytes of audio data but the file holds only \(r)"
         case .nonFiniteSample(let p, let f): return "'\(p)' contains a NaN or infinite sample at frame \(f)"
         case .writeFailed(let p, let r): return "cannot write '\(p)': \(r)"
         case .unsupportedOutputFormat(let p, let f): return "cannot write '\(p)' in format \(f)"

@@ -1,5 +1,6 @@
 import CSndFile
 import DSPCore
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,6 +52,10 @@ public final class SoundFileReader {
             sf_close(h)
             throw AudioIOError.empty(path: path)
         }
+        if let (claimed, present) = Self.truncatedDataChunk(h) {
+            sf_close(h)
+            throw AudioIOError.truncatedData(path: path, claimedBytes: claimed, presentBytes: present)
+        }
         handle = h
         frameCount = Int(info.frames)
         channelCount = Int(info.channels)
@@ -60,6 +65,22 @@ public final class SoundFileReader {
     }
 
     deinit { sf_close(handle) }
+
+    /// Detects a data chunk whose header size exceeds what the file holds: libsndfile
+    /// silently shortens such files, and its log says `data : CLAIMED (should be PRESENT)`.
+    static func truncatedDataChunk(_ h: OpaquePointer) -> (Int, Int)? {
+        var log = [CChar](repeating: 0, count: 16_384)
+        sf_command(h, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count))
+        let text = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        for line in text.split(separator: "\n") {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            guard t.hasPrefix("data") || t.hasPrefix("SSND"), let open = t.range(of: "(should be ") else { continue }
+            let numbers = t.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            let tail = t[open.upperBound...].split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            if let claimed = numbers.first, let present = tail.first, claimed > present { return (claimed, present) }
+        }
+        return nil
+    }
 
     /// Duration in seconds.
     public var duration: Double { Double(frameCount) / Double(sampleRate) }

@@ -34,6 +34,8 @@ public final class SoundFileWriter {
         }
         handle = h
         sf_command(h, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+        // No PEAK chunk: it carries a timestamp, and the same input and seed must give identical bytes.
+        sf_command(h, Int32(SFC_SET_ADD_PEAK_CHUNK), nil, Int32(SF_FALSE))
         sf_command(h, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_TRUE))
     }
 

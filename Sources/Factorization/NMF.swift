@@ -36,13 +36,51 @@ public struct NMF: Sendable {
     /// - Throws: `FactorizationError` for invalid input, K > frames, or cancellation.
     public func factorize(_ v: Matrix, progress: ((NMFProgress) -> Bool)? = nil) throws -> NMFResult {
         try validate(v)
-        let (w, h) = NMFInitialization.random(for: v, components: configuration.componentCount, seed: configuration.seed)
-        return try factorize(v, initialBasis: w, initialActivations: h, progress: progress)
+        let k = configuration.componentCount
+        let trial = min(configuration.restartIterations, configuration.maxIterations)
+        if configuration.restarts <= 1 || trial == 0 {
+            let (w, h) = NMFInitialization.random(for: v, components: k, seed: configuration.seed)
+            return try factorize(v, initialBasis: w, initialActivations: h, progress: progress)
+        }
+        // Multi-start: a few short runs from different seeds; the one with the lowest
+        // divergence goes on. KL-NMF has local minima, and a bad start is rarely recovered.
+        var best: KLState?
+        var bestDivergence = Double.infinity
+        var initialDivergence = Double.nan
+        for r in 0..<configuration.restarts {
+            let seed = configuration.seed &+ UInt64(r) &* 0x9E37_79B9_7F4A_7C15
+            let (w, h) = NMFInitialization.random(for: v, components: k, seed: seed)
+            var state = KLState(v: v, w: w, h: h, threads: configuration.threadCount)
+            state.normalizeBasis()
+            for it in 0..<trial {
+                let d = state.updateActivations(measureDivergence: it == 0)
+                if it == 0 && r == 0 { initialDivergence = d }
+                state.updateBasis()
+            }
+            let d = state.divergence()
+            if d < bestDivergence {
+                bestDivergence = d
+                best = state
+            }
+            if let progress, !progress(NMFProgress(iteration: 0, maxIterations: configuration.maxIterations)) {
+                throw FactorizationError.cancelled
+            }
+        }
+        var result = try factorize(v, initialBasis: best!.w, initialActivations: best!.h, iterationOffset: trial,
+                                   progress: progress)
+        result.divergenceHistory.insert(DivergenceSample(iteration: 0, value: initialDivergence), at: 0)
+        return result
     }
 
     /// Factorizes V starting from given W (bins × K) and H (K × frames).
     public func factorize(_ v: Matrix, initialBasis: Matrix, initialActivations: Matrix,
                           progress: ((NMFProgress) -> Bool)? = nil) throws -> NMFResult {
+        try factorize(v, initialBasis: initialBasis, initialActivations: initialActivations, iterationOffset: 0, progress: progress)
+    }
+
+    /// The main loop, counting iterations from `iterationOffset` (iterations already spent).
+    func factorize(_ v: Matrix, initialBasis: Matrix, initialActivations: Matrix, iterationOffset: Int,
+                   progress: ((NMFProgress) -> Bool)?) throws -> NMFResult {
         try validate(v)
         let k = configuration.componentCount
         guard initialBasis.rows == v.rows, initialBasis.columns == k,
@@ -53,9 +91,9 @@ public struct NMF: Sendable {
         state.normalizeBasis()
         var history: [DivergenceSample] = []
         var initial: Double = .nan
-        var iterations = 0
+        var iterations = iterationOffset
         let interval = configuration.divergenceInterval
-        for it in 1...max(configuration.maxIterations, 1) where configuration.maxIterations > 0 {
+        for it in (iterationOffset + 1)..<(configuration.maxIterations + 1) {
             let measure = (it - 1) % interval == 0
             let d = state.updateActivations(measureDivergence: measure)
             state.updateBasis()
@@ -63,7 +101,7 @@ public struct NMF: Sendable {
             if measure {
                 // d is the divergence after it − 1 iterations (measured during this H pass).
                 history.append(DivergenceSample(iteration: it - 1, value: d))
-                if it == 1 { initial = d }
+                if it == iterationOffset + 1 { initial = d }
                 if configuration.tolerance > 0, history.count >= 2 {
                     let decrease = (history[history.count - 2].value - d) / max(initial, Double.leastNormalMagnitude)
                     if decrease < Double(configuration.tolerance) { break }

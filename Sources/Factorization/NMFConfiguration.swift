@@ -16,12 +16,17 @@ public struct NMFConfiguration: Sendable, Equatable {
     public var seed: UInt64
     /// Worker threads (default: the processor count). Results do not depend on it.
     public var threadCount: Int
+    /// Number of random starts tried (default 4); each runs `restartIterations` iterations
+    /// and the one with the lowest divergence continues. 1 disables multi-start.
+    public var restarts: Int
+    /// Iterations of each trial start (default 10); they count towards `maxIterations`.
+    public var restartIterations: Int
 
     /// Validates and creates a configuration.
     /// - Throws: `FactorizationError.invalidParameter` naming the value out of range.
     public init(componentCount: Int, maxIterations: Int = 200, tolerance: Float = 0,
                 divergenceInterval: Int = 10, seed: UInt64 = 0,
-                threadCount: Int = Parallel.defaultThreadCount) throws {
+                threadCount: Int = Parallel.defaultThreadCount, restarts: Int = 4, restartIterations: Int = 10) throws {
         guard componentCount >= 1 else {
             throw FactorizationError.invalidParameter(name: "components", value: "\(componentCount)", allowed: "1 or more")
         }
@@ -37,6 +42,14 @@ public struct NMFConfiguration: Sendable, Equatable {
         guard threadCount >= 1 else {
             throw FactorizationError.invalidParameter(name: "threadCount", value: "\(threadCount)", allowed: "1 or more")
         }
+        guard restarts >= 1, restarts <= 100 else {
+            throw FactorizationError.invalidParameter(name: "--restarts", value: "\(restarts)", allowed: "1 to 100")
+        }
+        guard restartIterations >= 1 else {
+            throw FactorizationError.invalidParameter(name: "restartIterations", value: "\(restartIterations)", allowed: "1 or more")
+        }
+        self.restarts = restarts
+        self.restartIterations = restartIterations
         self.componentCount = componentCount
         self.maxIterations = maxIterations
         self.tolerance = tolerance

@@ -11,6 +11,8 @@ final class OutputPlan {
     let finalPaths: [String]
     let temporaryPaths: [String]
     private var committed = false
+    /// Directories this plan created (deepest last), removed again on rollback when empty.
+    private var createdDirectories: [String] = []
 
     /// Plans the outputs `directory/<stem>/source_<i>.<ext>` of `input`.
     /// - Throws: `CLIError.runtime` when outputs exist (without `force`), an output would
@@ -32,11 +34,7 @@ final class OutputPlan {
         if fm.fileExists(atPath: directory, isDirectory: &isDir), !isDir.boolValue {
             throw CLIError.runtime("output directory '\(directory)' exists and is not a directory")
         }
-        do {
-            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw CLIError.runtime("cannot create output directory '\(directory)': \(Self.reason(error))")
-        }
+        createdDirectories = try Self.makeDirectories(dir)
         if access(directory, W_OK) != 0 {
             throw CLIError.runtime("output directory '\(directory)' is not writable")
         }
@@ -67,6 +65,8 @@ final class OutputPlan {
     /// Removes the temporary files (after a failure).
     func rollback() {
         for tmp in temporaryPaths { unlink(tmp) }
+        for dir in createdDirectories.reversed() { rmdir(dir) }
+        createdDirectories = []
         SignalCleanup.shared.unregister(temporaryPaths)
     }
 
@@ -83,9 +83,23 @@ final class OutputPlan {
         return (resolve(parent.isEmpty ? "." : parent) as NSString).appendingPathComponent(base)
     }
 
-    static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return u.localizedDescription }
-        return ns.localizedDescription
+    /// `mkdir -p`: creates `path` and missing parents; returns the directories it created.
+    static func makeDirectories(_ path: String) throws -> [String] {
+        var missing: [String] = []
+        var p = path
+        while !p.isEmpty, p != "/", access(p, F_OK) != 0 {
+            missing.append(p)
+            p = (p as NSString).deletingLastPathComponent
+        }
+        var created: [String] = []
+        for dir in missing.reversed() {
+            if mkdir(dir, 0o777) != 0 && errno != EEXIST {
+                let reason = String(cString: strerror(errno))
+                for d in created.reversed() { rmdir(d) }
+                throw CLIError.runtime("cannot create output directory '\(dir)': \(reason)")
+            }
+            created.append(dir)
+        }
+        return created
     }
 }

@@ -20,8 +20,11 @@ struct SeparateCommand {
         } catch let e as AudioIOError {
             throw CLIError.runtime(e.description)
         }
+        if reader.frameCount < configuration.stft.fftSize {
+            throw CLIError.runtime("'\(input)': " + SeparationError.tooShort(frames: reader.frameCount, fftSize: configuration.stft.fftSize).description)
+        }
         let frames = configuration.stft.frameCount(forSignalLength: reader.frameCount)
-        if reader.frameCount >= configuration.stft.fftSize && configuration.sourceCount > frames {
+        if configuration.sourceCount > frames {
             throw CLIError.usage("--sources \(configuration.sourceCount) is out of range for '\(input)' (allowed: 1 to its number of STFT frames, \(frames))")
         }
         guard reader.format.isWritable(channels: reader.channelCount, sampleRate: reader.sampleRate) else {
@@ -43,7 +46,6 @@ struct SeparateCommand {
             let t0 = DispatchTime.now().uptimeNanoseconds
             for w in writers { try w.close() }
             try plan.commit()
-            readSeconds += 0
             var timings = report.timings
             timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             progress.finish()

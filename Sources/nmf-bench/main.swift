@@ -82,11 +82,11 @@ for s in options.sizes {
         let path = "\(dir)/V_\(s.f)x\(s.n).npy"
         if !FileManager.default.fileExists(atPath: path) { try writeNPY(v, to: path) }
     }
-    let config = try NMFConfiguration(componentCount: s.k, maxIterations: s.iterations, divergenceInterval: 1_000_000, seed: 0, threadCount: threads)
+    let config = try NMFConfiguration(componentCount: s.k, maxIterations: s.iterations, divergenceInterval: 1_000_000, seed: 0, threadCount: threads, restarts: 1)
     let nmf = NMF(configuration: config)
     var times: [Double] = []
     var kl = 0.0
-    _ = try NMF(configuration: NMFConfiguration(componentCount: s.k, maxIterations: 1, threadCount: threads)).factorize(v)
+    _ = try NMF(configuration: NMFConfiguration(componentCount: s.k, maxIterations: 1, threadCount: threads, restarts: 1)).factorize(v)
     for _ in 0..<options.runs {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let r = try nmf.factorize(v)

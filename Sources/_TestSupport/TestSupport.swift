@@ -1,0 +1,58 @@
+import Foundation
+import NMFSeparation
+
+/// Paths, signals and helpers shared by the test targets.
+public enum TestSupport {
+    /// The package's root directory.
+    public static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    /// `../shared/data/audio`, the development recordings.
+    public static let audioDirectory = packageRoot.deletingLastPathComponent()
+        .appendingPathComponent("shared/data/audio")
+
+    /// The path of a development recording by file name.
+    public static func audio(_ name: String) -> String {
+        audioDirectory.appendingPathComponent(name).path
+    }
+
+    /// The bundled sample mixture.
+    public static var sample: String { packageRoot.appendingPathComponent("Samples/speech_piano.wav").path }
+
+    /// Reads a file entirely.
+    public static func read(_ path: String) throws -> AudioBuffer {
+        try SoundFileReader(path: path).readAll()
+    }
+
+    /// The first `frames` frames of a recording.
+    public static func excerpt(_ name: String, frames: Int) throws -> AudioBuffer {
+        let b = try read(audio(name))
+        return AudioBuffer(channels: b.channels.map { Array($0.prefix(frames)) }, sampleRate: b.sampleRate)
+    }
+
+    /// A sine tone.
+    public static func tone(frequency: Double, sampleRate: Int, seconds: Double, amplitude: Float = 0.5) -> [Float] {
+        let n = Int(Double(sampleRate) * seconds)
+        return (0..<n).map { amplitude * Float(sin(2 * Double.pi * frequency * Double($0) / Double(sampleRate))) }
+    }
+
+    /// The largest absolute value.
+    public static func peak(_ x: [Float]) -> Float { x.reduce(0) { max($0, abs($1)) } }
+
+    /// A fresh temporary directory.
+    public static func temporaryDirectory() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nmf-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.path
+    }
+
+    /// Writes a buffer to a file in the given format.
+    public static func write(_ buffer: AudioBuffer, to path: String, format: AudioFormat) throws {
+        let w = try SoundFileWriter(path: path, format: format, channels: buffer.channelCount, sampleRate: buffer.sampleRate)
+        try w.write(buffer.channels, offset: 0, count: buffer.frameCount)
+        try w.close()
+    }
+}

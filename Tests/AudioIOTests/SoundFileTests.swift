@@ -1,0 +1,78 @@
+import Testing
+import Foundation
+import CSndFile
+@testable import AudioIO
+import _TestSupport
+
+@Suite struct SoundFileTests {
+    @Test func readsRealRecordingWithHeaderFacts() throws {
+        let r = try SoundFileReader(path: TestSupport.audio("speech_sms_male.wav"))
+        #expect(r.channelCount == 1)
+        #expect(r.sampleRate == 44100)
+        #expect(r.frameCount > 44100 * 5)
+        #expect(r.format.isInteger)
+        #expect(r.format.fileExtension == "wav")
+    }
+
+    @Test func rangeReadsPadWithZerosOutsideTheFile() throws {
+        let r = try SoundFileReader(path: TestSupport.audio("piano_sms.wav"))
+        let all = try r.readAll().channels[0]
+        var out = [[Float]](repeating: [], count: 1)
+        try r.read(start: -10, count: 30, into: &out)
+        #expect(out[0][0..<10].allSatisfy { $0 == 0 })
+        #expect(Array(out[0][10..<30]) == Array(all[0..<20]))
+        try r.read(start: r.frameCount - 5, count: 10, into: &out)
+        #expect(Array(out[0][0..<5]) == Array(all[(all.count - 5)...]))
+        #expect(out[0][5..<10].allSatisfy { $0 == 0 })
+    }
+
+    @Test(arguments: [
+        (Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_16), "wav", Float(1.0 / 32768)),
+        (Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_24), "wav", Float(1.0 / 8_388_608)),
+        (Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_FLOAT), "wav", Float(0)),
+        (Int32(SF_FORMAT_FLAC) | Int32(SF_FORMAT_PCM_16), "flac", Float(1.0 / 32768)),
+        (Int32(SF_FORMAT_AIFF) | Int32(SF_FORMAT_PCM_16), "aiff", Float(1.0 / 32768)),
+    ])
+    func roundTripsFormats(raw: Int32, ext: String, step: Float) throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let tone = TestSupport.tone(frequency: 440, sampleRate: 22050, seconds: 0.5)
+        let buffer = AudioBuffer(channels: [tone, tone.map { -$0 }], sampleRate: 22050)
+        let path = "\(dir)/x.\(ext)"
+        try TestSupport.write(buffer, to: path, format: AudioFormat(rawValue: raw))
+        let back = try SoundFileReader(path: path)
+        #expect(back.channelCount == 2 && back.sampleRate == 22050 && back.frameCount == tone.count)
+        #expect(back.format.rawValue == raw)
+        let data = try back.readAll()
+        for c in 0..<2 {
+            let err = zip(data.channels[c], buffer.channels[c]).map { abs($0 - $1) }.max()!
+            #expect(err <= step)
+        }
+    }
+
+    @Test func refusesDirectoriesMissingAndNonAudioFiles() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        #expect(throws: AudioIOError.isDirectory(path: dir)) { try SoundFileReader(path: dir) }
+        #expect(throws: AudioIOError.fileNotFound(path: "\(dir)/none.wav")) { try SoundFileReader(path: "\(dir)/none.wav") }
+        try "not audio".write(toFile: "\(dir)/t.wav", atomically: true, encoding: .utf8)
+        #expect(throws: AudioIOError.self) { try SoundFileReader(path: "\(dir)/t.wav") }
+    }
+
+    @Test func detectsTruncatedWav() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: TestSupport.audio("piano_sms.wav")))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: "\(dir)/half.wav"))
+        #expect { try SoundFileReader(path: "\(dir)/half.wav") } throws: { e in
+            if case .truncatedData = e as? AudioIOError { return true }
+            return false
+        }
+    }
+
+    @Test func refusesNonFiniteSamples() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        var x = [Float](repeating: 0.1, count: 100)
+        x[42] = .nan
+        try TestSupport.write(AudioBuffer(channels: [x], sampleRate: 8000), to: "\(dir)/nan.wav", format: .wavFloat)
+        let r = try SoundFileReader(path: "\(dir)/nan.wav")
+        #expect(throws: AudioIOError.nonFiniteSample(path: "\(dir)/nan.wav", frame: 42)) { try r.readAll() }
+    }
+}

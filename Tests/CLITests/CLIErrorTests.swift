@@ -1,0 +1,98 @@
+import Testing
+import Foundation
+import NMFSeparation
+import _TestSupport
+
+/// Every error case of the command line: exit status, exactly one line on stderr that
+/// names the value, and no file written.
+@Suite struct CLIErrorTests {
+    let dir: String
+    let mix: String
+
+    init() throws {
+        dir = try TestSupport.temporaryDirectory()
+        mix = "\(dir)/mix.wav"
+        let a = try TestSupport.excerpt("speech_sms_male.wav", frames: 44_100)
+        try TestSupport.write(a, to: mix, format: .wav16)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: mix))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: "\(dir)/truncated.wav"))
+        try "plain text, not audio".write(toFile: "\(dir)/text.wav", atomically: true, encoding: .utf8)
+        try TestSupport.write(AudioBuffer(channels: [[Float](repeating: 0.1, count: 300)], sampleRate: 8000), to: "\(dir)/short.wav", format: .wav16)
+        let empty = try SoundFileWriter(path: "\(dir)/empty.wav", format: .wav16, channels: 1, sampleRate: 8000)
+        try empty.close()
+        try FileManager.default.createDirectory(atPath: "\(dir)/folder.wav", withIntermediateDirectories: true)
+    }
+
+    static let cases: [(args: [String], status: Int32, mentions: String)] = [
+        (["missing.wav", "--sources", "2"], 1, "missing.wav"),
+        (["folder.wav", "--sources", "2"], 1, "directory"),
+        (["text.wav", "--sources", "2"], 1, "text.wav"),
+        (["truncated.wav", "--sources", "2"], 1, "truncated"),
+        (["empty.wav", "--sources", "2"], 1, "empty.wav"),
+        (["short.wav", "--sources", "2"], 1, "300 samples"),
+        (["mix.wav", "--sources", "0"], 64, "--sources 0"),
+        (["mix.wav", "--sources", "5000"], 64, "--sources 5000"),
+        (["mix.wav", "--sources", "2", "--hop", "0"], 64, "--hop 0"),
+        (["mix.wav", "--sources", "2", "--hop", "4096"], 64, "--hop 4096"),
+        (["mix.wav", "--sources", "2", "--fft-size", "8"], 64, "--fft-size 8"),
+        (["mix.wav", "--sources", "2", "--fft-size", "1000001"], 64, "--fft-size 1000001"),
+        (["mix.wav", "--sources", "two"], 64, "'two'"),
+        (["mix.wav", "--sources", "2", "--iterations", "x1"], 64, "'x1'"),
+        (["mix.wav", "--sources", "2", "--mask-power", "abc"], 64, "'abc'"),
+        (["mix.wav", "--sources", "2", "--tolerance", "-1"], 64, "--tolerance"),
+        (["mix.wav", "--sources", "2", "--frobnicate"], 64, "--frobnicate"),
+        (["mix.wav"], 64, "--sources"),
+        (["--sources", "2"], 64, "INPUT"),
+        (["mix.wav", "--sources"], 64, "--sources"),
+        (["mix.wav", "--sources", "2", "-o", "/proc/forbidden"], 1, "/proc/forbidden"),
+    ]
+
+    @Test(arguments: 0..<cases.count)
+    func errorCaseExitsWithOneLineAndWritesNothing(index: Int) throws {
+        let c = Self.cases[index]
+        let out = "\(dir)/out\(index)"
+        var args = c.args
+        if !args.contains("-o") { args += ["-o", out] }
+        let r = try CLIRunner.run(args + ["--iterations", "3"], in: dir)
+        #expect(r.status == c.status, "\(c.args): \(r.stderr)")
+        #expect(r.stderrLines.count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains(c.mentions), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: out) || CLIRunner.files(under: out).isEmpty)
+    }
+
+    @Test func unwritableOutputDirectoryIsReported() throws {
+        let ro = "\(dir)/readonly"
+        try FileManager.default.createDirectory(atPath: ro, withIntermediateDirectories: true)
+        chmod(ro, 0o500)
+        defer { chmod(ro, 0o700) }
+        if geteuid() == 0 { return }   // root writes anywhere; the /proc case above covers root
+        let r = try CLIRunner.run(["mix.wav", "--sources", "2", "-o", ro, "--iterations", "3"], in: dir)
+        #expect(r.status == 1 && r.stderrLines.count == 1)
+    }
+
+    @Test func existingOutputsAreKeptUnlessForced() throws {
+        let out = "\(dir)/existing"
+        var r = try CLIRunner.run(["mix.wav", "--sources", "2", "-o", out, "--iterations", "3"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let first = try Data(contentsOf: URL(fileURLWithPath: "\(out)/mix/source_1.wav"))
+        r = try CLIRunner.run(["mix.wav", "--sources", "2", "-o", out, "--iterations", "3", "--seed", "9"], in: dir)
+        #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("already exists"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(out)/mix/source_1.wav")) == first)
+        r = try CLIRunner.run(["mix.wav", "--sources", "2", "-o", out, "--iterations", "3", "--seed", "9", "--force"], in: dir)
+        #expect(r.status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(out)/mix/source_1.wav")) != first)
+        #expect(CLIRunner.files(under: out) == ["mix/source_1.wav", "mix/source_2.wav"])
+    }
+
+    @Test func outputThatWouldOverwriteTheInputIsRefused() throws {
+        let nested = "\(dir)/root/source_1"
+        try FileManager.default.createDirectory(atPath: nested, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: mix, toPath: "\(nested)/source_1.wav")
+        let before = try Data(contentsOf: URL(fileURLWithPath: "\(nested)/source_1.wav"))
+        let r = try CLIRunner.run(["\(nested)/source_1.wav", "--sources", "2", "-o", "\(dir)/root/source_1/..", "--force", "--iterations", "3"])
+        #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("overwrite the input"), "\(r.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(nested)/source_1.wav")) == before)
+        #expect(CLIRunner.files(under: "\(dir)/root") == ["source_1/source_1.wav"])
+    }
+}

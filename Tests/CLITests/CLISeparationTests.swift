@@ -1,0 +1,114 @@
+import Testing
+import Foundation
+import CSndFile
+import NMFSeparation
+import _TestSupport
+
+/// The tool end to end on real recordings in several formats.
+@Suite struct CLISeparationTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var ext: String
+        var format: Int32
+        var channels: Int
+        var rate: Int
+        var sources: Int
+        var description: String { "\(ext) \(channels)ch \(rate)Hz S=\(sources)" }
+    }
+
+    static let cases: [Case] = [
+        Case(ext: "wav", format: Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_16), channels: 1, rate: 16000, sources: 3),
+        Case(ext: "wav", format: Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_FLOAT), channels: 2, rate: 48000, sources: 2),
+        Case(ext: "flac", format: Int32(SF_FORMAT_FLAC) | Int32(SF_FORMAT_PCM_24), channels: 2, rate: 22050, sources: 2),
+        Case(ext: "aiff", format: Int32(SF_FORMAT_AIFF) | Int32(SF_FORMAT_PCM_16), channels: 1, rate: 44100, sources: 2),
+        Case(ext: "ogg", format: Int32(SF_FORMAT_OGG) | Int32(SF_FORMAT_VORBIS), channels: 2, rate: 44100, sources: 2),
+    ]
+
+    /// A real mixture (speech + piano, a little different in each channel) in the case's format.
+    func makeInput(_ c: Case, in dir: String) throws -> (path: String, written: AudioBuffer) {
+        let speech = try TestSupport.read(TestSupport.audio("speech_sms_female.wav")).channels[0]
+        let piano = try TestSupport.read(TestSupport.audio("piano_sms.wav")).channels[0]
+        let n = min(c.rate * 3, speech.count, piano.count)   // resampling does not matter here
+        var channels: [[Float]] = []
+        for ch in 0..<c.channels {
+            let gain: Float = 0.5 - 0.2 * Float(ch)
+            var x = [Float](repeating: 0, count: n)
+            for t in 0..<n { x[t] = 0.5 * speech[t] + gain * piano[t] }
+            channels.append(x)
+        }
+        let path = "\(dir)/mix.\(c.ext)"
+        try TestSupport.write(AudioBuffer(channels: channels, sampleRate: c.rate), to: path, format: AudioFormat(rawValue: c.format))
+        return (path, try TestSupport.read(path))
+    }
+
+    @Test(arguments: cases)
+    func writesOneFilePerSourceInTheInputFormatThatSumsToTheMixture(c: Case) throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let (input, mixture) = try makeInput(c, in: dir)
+        let r = try CLIRunner.run([input, "--sources", "\(c.sources)", "-o", "\(dir)/out", "--iterations", "30", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.isEmpty)
+        let expected = (1...c.sources).map { "mix/source_\($0).\(c.ext)" }
+        #expect(CLIRunner.files(under: "\(dir)/out") == expected)
+        var sum = [[Float]](repeating: [Float](repeating: 0, count: mixture.frameCount), count: c.channels)
+        for name in expected {
+            let reader = try SoundFileReader(path: "\(dir)/out/\(name)")
+            #expect(reader.format.rawValue == c.format)
+            #expect(reader.channelCount == c.channels && reader.sampleRate == c.rate && reader.frameCount == mixture.frameCount)
+            let s = try reader.readAll()
+            for ch in 0..<c.channels { for t in 0..<s.frameCount { sum[ch][t] += s.channels[ch][t] } }
+        }
+        if c.ext != "ogg" {   // lossy Vorbis cannot sum back exactly
+            let peak = mixture.channels.map(TestSupport.peak).max()!
+            let is24 = c.format & Int32(SF_FORMAT_SUBMASK) == Int32(SF_FORMAT_PCM_24)
+            let step: Float = is24 ? 1 / 8_388_608 : 1 / 32768
+            let allowed: Float = AudioFormat(rawValue: c.format).isInteger ? Float(c.sources) * step * 1.01 : 1e-4 * peak
+            for ch in 0..<c.channels {
+                let err = zip(sum[ch], mixture.channels[ch]).map { abs($0 - $1) }.max()!
+                #expect(err <= allowed, "channel \(ch): \(err) > \(allowed)")
+            }
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(json["sample_rate"] as? Int == c.rate)
+        #expect(json["channels"] as? Int == c.channels)
+        #expect(json["components"] as? Int == c.sources)
+        #expect(json["iterations"] as? Int == 30)
+        #expect((json["outputs"] as? [String])?.count == c.sources)
+        let seconds = json["seconds"] as! [String: Double]
+        for key in ["read", "stft", "nmf", "masks_istft", "write"] { #expect(seconds[key] != nil && seconds[key]! >= 0) }
+        #expect(json["frames"] as? Int != nil && json["bins"] as? Int == 1025)
+        #expect((json["final_divergence"] as? Double).map { $0.isFinite } == true)
+    }
+
+    @Test func sameSeedGivesIdenticalFiles() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let (input, _) = try makeInput(Self.cases[1], in: dir)
+        for out in ["a", "b"] {
+            let r = try CLIRunner.run([input, "--sources", "2", "-o", "\(dir)/\(out)", "--iterations", "20", "--seed", "5", "-q"])
+            #expect(r.status == 0)
+        }
+        for s in 1...2 {
+            let a = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/a/mix/source_\(s).wav"))
+            let b = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/b/mix/source_\(s).wav"))
+            #expect(a == b)
+        }
+    }
+
+    @Test func helpListsEveryOptionWithItsDefault() throws {
+        let r = try CLIRunner.run(["--help"])
+        #expect(r.status == 0)
+        for option in ["--sources", "--output", "--iterations", "--tolerance", "--seed", "--fft-size", "--hop",
+                       "--mask-power", "--force", "--quiet", "--json", "--help", "--version"] {
+            #expect(r.stdout.contains(option), "\(option) missing from --help")
+        }
+        for d in ["(default: 200)", "(default: 2048)", "(default: fft-size/4)", "(default: separated)"] { #expect(r.stdout.contains(d)) }
+        let v = try CLIRunner.run(["--version"])
+        #expect(v.status == 0 && v.stdout.hasPrefix("nmf-separate "))
+    }
+
+    @Test func quietRunWritesNothingToStderr() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let (input, _) = try makeInput(Self.cases[0], in: dir)
+        let r = try CLIRunner.run([input, "--sources", "2", "-o", "\(dir)/o", "--iterations", "5", "--quiet"])
+        #expect(r.status == 0 && r.stderr.isEmpty && r.stdout.isEmpty)
+    }
+}

@@ -1,0 +1,125 @@
+import Testing
+@testable import Factorization
+import DSPCore
+
+@Suite struct NMFTests {
+    /// A random non-negative V with structure: a planted W0·H0 plus noise.
+    func plantedMatrix(bins: Int = 60, frames: Int = 300, components: Int = 4, noise: Float = 0, seed: UInt64 = 9) -> (Matrix, Matrix, Matrix) {
+        var g = SeededGenerator(seed: seed)
+        var w = Matrix(rows: bins, columns: components)
+        var h = Matrix(rows: components, columns: frames)
+        for i in 0..<w.storage.count { let u = g.nextUnitFloat(); w.storage[i] = u < 0.6 ? 0 : u }
+        for i in 0..<h.storage.count { let u = g.nextUnitFloat(); h.storage[i] = u < 0.4 ? 0 : 3 * u }
+        var v = w.multiplied(by: h)
+        for i in 0..<v.storage.count { v.storage[i] += noise * g.nextUnitFloat() }
+        return (v, w, h)
+    }
+
+    /// The KL divergence by a slow, obvious loop in Double.
+    func slowKL(_ v: Matrix, _ w: Matrix, _ h: Matrix) -> Double {
+        let l = w.multiplied(by: h)
+        var d = 0.0
+        for i in 0..<v.storage.count {
+            let x = Double(v.storage[i]), y = max(Double(l.storage[i]), 1e-30)
+            d += (x > 0 ? x * log(x / y) : 0) - x + y
+        }
+        return d
+    }
+
+    @Test func divergenceNeverIncreases() throws {
+        let (v, _, _) = plantedMatrix(noise: 0.3)
+        let config = try NMFConfiguration(componentCount: 6, maxIterations: 150, divergenceInterval: 1, seed: 1, restarts: 1)
+        let r = try NMF(configuration: config).factorize(v)
+        #expect(r.divergenceHistory.count == 151)
+        for (a, b) in zip(r.divergenceHistory, r.divergenceHistory.dropFirst()) {
+            #expect(b.value <= a.value * (1 + 1e-6), "iteration \(b.iteration): \(b.value) > \(a.value)")
+        }
+    }
+
+    @Test func fitsPlantedFactorization() throws {
+        let (v, _, _) = plantedMatrix()
+        let config = try NMFConfiguration(componentCount: 4, maxIterations: 2000, seed: 0)
+        let r = try NMF(configuration: config).factorize(v)
+        let total = v.storage.reduce(0) { $0 + Double($1) }
+        #expect(r.finalDivergence < 1e-3 * total)
+        #expect(r.basis.storage.allSatisfy { $0 >= 0 && $0.isFinite })
+        #expect(r.activations.storage.allSatisfy { $0 >= 0 && $0.isFinite })
+    }
+
+    @Test func reportedDivergenceMatchesSlowReference() throws {
+        let (v, _, _) = plantedMatrix(noise: 0.5)
+        let r = try NMF(configuration: NMFConfiguration(componentCount: 3, maxIterations: 20)).factorize(v)
+        let ref = slowKL(v, r.basis, r.activations)
+        #expect(abs(r.finalDivergence - ref) < 1e-3 * ref)
+    }
+
+    @Test func basisColumnsSumToOne() throws {
+        let (v, _, _) = plantedMatrix(noise: 0.1)
+        let r = try NMF(configuration: NMFConfiguration(componentCount: 5, maxIterations: 30)).factorize(v)
+        for k in 0..<5 { #expect(abs(r.basis.column(k).reduce(0, +) - 1) < 1e-4) }
+    }
+
+    @Test func leavesTheInputUntouched() throws {
+        let (v, _, _) = plantedMatrix(noise: 0.2)
+        let copy = v
+        _ = try NMF(configuration: NMFConfiguration(componentCount: 3, maxIterations: 10)).factorize(v)
+        #expect(v == copy)
+    }
+
+    @Test func sameSeedSameResultAndThreadCountDoesNotMatter() throws {
+        let (v, _, _) = plantedMatrix(bins: 129, frames: 2000, noise: 0.2)
+        let one = try NMF(configuration: NMFConfiguration(componentCount: 5, maxIterations: 25, seed: 4, threadCount: 1)).factorize(v)
+        let two = try NMF(configuration: NMFConfiguration(componentCount: 5, maxIterations: 25, seed: 4, threadCount: 2)).factorize(v)
+        let three = try NMF(configuration: NMFConfiguration(componentCount: 5, maxIterations: 25, seed: 4, threadCount: 3)).factorize(v)
+        #expect(one.basis == two.basis && one.activations == two.activations)
+        #expect(one.basis == three.basis && one.activations == three.activations)
+        let other = try NMF(configuration: NMFConfiguration(componentCount: 5, maxIterations: 25, seed: 5)).factorize(v)
+        #expect(other.basis != one.basis)
+    }
+
+    @Test func multiStartKeepsTheBestTrialAndStaysMonotone() throws {
+        let (v, _, _) = plantedMatrix(noise: 0.3)
+        let multi = try NMF(configuration: NMFConfiguration(componentCount: 4, maxIterations: 60, divergenceInterval: 1, seed: 2, restarts: 5)).factorize(v)
+        #expect(multi.iterations == 60)
+        #expect(multi.divergenceHistory.first?.iteration == 0 && multi.divergenceHistory[1].iteration == 10)
+        for (a, b) in zip(multi.divergenceHistory, multi.divergenceHistory.dropFirst()) { #expect(b.value <= a.value * (1 + 1e-6)) }
+        // The kept start is at least as good after its trial as the plain start after the same number of iterations.
+        let single = try NMF(configuration: NMFConfiguration(componentCount: 4, maxIterations: 10, seed: 2, restarts: 1)).factorize(v)
+        #expect(multi.divergenceHistory[1].value <= single.finalDivergence)
+        let again = try NMF(configuration: NMFConfiguration(componentCount: 4, maxIterations: 60, divergenceInterval: 1, seed: 2, restarts: 5)).factorize(v)
+        #expect(again.basis == multi.basis)
+    }
+
+    @Test func toleranceStopsEarly() throws {
+        let (v, _, _) = plantedMatrix(noise: 0.2)
+        let r = try NMF(configuration: NMFConfiguration(componentCount: 4, maxIterations: 5000, tolerance: 1e-4)).factorize(v)
+        #expect(r.iterations < 5000)
+        #expect(r.iterations % 10 == 1)
+    }
+
+    @Test func zeroMatrixStaysFinite() throws {
+        let v = Matrix(rows: 33, columns: 50)
+        let r = try NMF(configuration: NMFConfiguration(componentCount: 2, maxIterations: 20)).factorize(v)
+        #expect(r.basis.storage.allSatisfy(\.isFinite) && r.activations.storage.allSatisfy(\.isFinite))
+        #expect(r.finalDivergence.isFinite)
+    }
+
+    @Test func invalidSettingsAndInputsAreRefused() throws {
+        #expect(throws: FactorizationError.self) { try NMFConfiguration(componentCount: 0) }
+        #expect(throws: FactorizationError.self) { try NMFConfiguration(componentCount: 2, maxIterations: -1) }
+        #expect(throws: FactorizationError.self) { try NMFConfiguration(componentCount: 2, tolerance: .nan) }
+        var v = Matrix(rows: 4, columns: 4, repeating: 1)
+        #expect(throws: FactorizationError.self) { try NMF(configuration: NMFConfiguration(componentCount: 5)).factorize(v) }
+        v[1, 1] = -1
+        #expect(throws: FactorizationError.self) { try NMF(configuration: NMFConfiguration(componentCount: 2)).factorize(v) }
+    }
+
+    @Test func progressCanCancel() throws {
+        let (v, _, _) = plantedMatrix()
+        #expect(throws: FactorizationError.cancelled) {
+            try NMF(configuration: NMFConfiguration(componentCount: 2, maxIterations: 100)).factorize(v) { $0.iteration < 3 }
+        }
+    }
+}
+
+import Foundation
