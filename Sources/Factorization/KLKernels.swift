@@ -4,122 +4,149 @@ import Glibc
 import Darwin
 #endif
 
-/// The fused per-frame kernels of KL multiplicative updates (Lee & Seung 2001).
+/// The fused kernels of KL multiplicative updates (Lee & Seung 2001), four frames at a time.
 ///
-/// For one frame v (F bins) they compute λ = W·h on the fly, eight bins at a time, divide
-/// v by it and accumulate, so neither Λ = W·H nor V ⊘ Λ is ever stored: each pass reads
-/// V once and keeps W (F × K, column-major) hot in cache.
+/// For a quad of frames they compute λ = W·h on the fly, eight bins at a time, divide v by
+/// it into a small scratch R (4 × F′, in L1 cache), then either form Wᵀr (H update) or
+/// accumulate r·hᵀ (W update). Neither Λ = W·H nor V ⊘ Λ is ever stored: each pass reads
+/// V once, and every load of W serves four frames.
+///
+/// Layout: W is F′ × K column-major with F′ = F rounded up to a multiple of 8 and zero
+/// padding rows, so the inner loops have no tails; R has the same padding (zeros).
 enum KLKernels {
     typealias Vec = SIMD8<Float>
+    /// Frames processed together.
+    static let quad = 4
 
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> Vec {
-        UnsafeRawPointer(p).loadUnaligned(as: Vec.self)
-    }
-
-    @inline(__always)
-    static func load(_ p: UnsafeMutablePointer<Float>) -> Vec {
-        UnsafeRawPointer(p).loadUnaligned(as: Vec.self)
-    }
-
-    @inline(__always)
-    static func store(_ v: Vec, _ p: UnsafeMutablePointer<Float>) {
+    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vec { UnsafeRawPointer(p).loadUnaligned(as: Vec.self) }
+    @inline(__always) static func load(_ p: UnsafeMutablePointer<Float>) -> Vec { UnsafeRawPointer(p).loadUnaligned(as: Vec.self) }
+    @inline(__always) static func store(_ v: Vec, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec.self)
     }
 
-    /// H update of one frame: h ← h ⊙ [Wᵀ(v ⊘ λ)] ⊘ (Wᵀ1).
+    /// Ratios r_j = v_j ⊘ max(W·h_j, ε) of four frames into `r` (4 × padded bins).
     ///
     /// - Parameters:
-    ///   - v: the frame, F values.
-    ///   - w: W, F × K column-major.
-    ///   - h: the frame's K activations, updated in place.
-    ///   - columnSumInverse: 1 / Σ_f W[f, k] for each k.
-    ///   - numerator: scratch of K vectors.
-    ///   - epsilon: floor of λ.
-    ///   - floor: floor of the updated activations.
-    /// - Returns: this frame's share of D(v‖λ) before the update when `divergence` is true, else 0.
+    ///   - v: four frame pointers, F values each (unpadded; a zero frame may stand in for a missing one).
+    ///   - w: W, padded bins × K, column-major.
+    ///   - h: four pointers to K activations.
+    ///   - r: scratch, 4 × padded bins; rows are padded with zeros.
+    ///   - divergence: when true, also returns Σ_j D(v_j‖λ_j) over the first `valid` frames.
     @inline(__always)
-    static func updateActivations(v: UnsafePointer<Float>, w: UnsafePointer<Float>, bins: Int, components: Int,
-                                  h: UnsafeMutablePointer<Float>, columnSumInverse: UnsafePointer<Float>,
-                                  numerator: UnsafeMutablePointer<Vec>, epsilon: Float, floor: Float,
-                                  divergence: Bool) -> Double {
+    static func ratios(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                       w: UnsafePointer<Float>, bins: Int, paddedBins: Int, components: Int,
+                       h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                       r: UnsafeMutablePointer<Float>, epsilon: Float, divergence: Bool, valid: Int = 4) -> Double {
         let eps = Vec(repeating: epsilon)
-        for k in 0..<components { numerator[k] = Vec() }
+        let fp = paddedBins
         var f = 0
-        let vectorEnd = bins & ~7
-        while f < vectorEnd {
-            var lam = Vec()
-            for k in 0..<components { lam += load(w + k * bins + f) * h[k] }
-            lam = pointwiseMax(lam, eps)
-            let r = load(v + f) / lam
-            for k in 0..<components { numerator[k] += load(w + k * bins + f) * r }
-            f += 8
-        }
-        while f < bins {
-            var lam: Float = 0
-            for k in 0..<components { lam += w[k * bins + f] * h[k] }
-            let r = v[f] / max(lam, epsilon)
-            for k in 0..<components { numerator[k][0] += w[k * bins + f] * r }
-            f += 1
-        }
-        var d = 0.0
-        if divergence { d = frameDivergence(v: v, w: w, bins: bins, components: components, h: UnsafePointer(h), epsilon: epsilon) }
-        for k in 0..<components {
-            let num = numerator[k].sum()
-            h[k] = max(h[k] * num * columnSumInverse[k], floor)
-        }
-        return d
-    }
-
-    /// W-update accumulation of one frame: acc[:, k] += (v ⊘ λ) · h[k].
-    /// - Parameters:
-    ///   - v: the frame, F values.
-    ///   - w: W, F × K column-major.
-    ///   - h: the frame's K activations.
-    ///   - accumulator: F × K column-major, accumulated into.
-    ///   - epsilon: floor of λ.
-    @inline(__always)
-    static func accumulateBasis(v: UnsafePointer<Float>, w: UnsafePointer<Float>, bins: Int, components: Int,
-                                h: UnsafePointer<Float>, accumulator: UnsafeMutablePointer<Float>, epsilon: Float) {
-        let eps = Vec(repeating: epsilon)
-        var f = 0
-        let vectorEnd = bins & ~7
-        while f < vectorEnd {
-            var lam = Vec()
-            for k in 0..<components { lam += load(w + k * bins + f) * h[k] }
-            lam = pointwiseMax(lam, eps)
-            let r = load(v + f) / lam
-            for k in 0..<components {
-                let p = accumulator + k * bins + f
-                store(load(p) + r * h[k], p)
+        let full = bins & ~7
+        while f < fp {
+            var l0 = Vec(), l1 = Vec(), l2 = Vec(), l3 = Vec()
+            var k = 0
+            while k < components {
+                let wv = load(w + k * fp + f)
+                l0 += wv * h.0[k]
+                l1 += wv * h.1[k]
+                l2 += wv * h.2[k]
+                l3 += wv * h.3[k]
+                k += 1
             }
-            f += 8
-        }
-        while f < bins {
-            var lam: Float = 0
-            for k in 0..<components { lam += w[k * bins + f] * h[k] }
-            let r = v[f] / max(lam, epsilon)
-            for k in 0..<components { accumulator[k * bins + f] += r * h[k] }
-            f += 1
-        }
-    }
-
-    /// D(v‖λ) = Σ v·log(v/λ) − v + λ for one frame, λ = W·h floored at ε; entries with v = 0
-    /// contribute λ only. Accumulated in Double.
-    static func frameDivergence(v: UnsafePointer<Float>, w: UnsafePointer<Float>, bins: Int, components: Int,
-                                h: UnsafePointer<Float>, epsilon: Float) -> Double {
-        var d = 0.0
-        for f in 0..<bins {
-            var lam: Float = 0
-            for k in 0..<components { lam += w[k * bins + f] * h[k] }
-            lam = max(lam, epsilon)
-            let x = v[f]
-            if x > 0 {
-                d += Double(x * logf(x / lam) - x + lam)
+            if f < full && !divergence {
+                store(load(v.0 + f) / pointwiseMax(l0, eps), r + f)
+                store(load(v.1 + f) / pointwiseMax(l1, eps), r + fp + f)
+                store(load(v.2 + f) / pointwiseMax(l2, eps), r + 2 * fp + f)
+                store(load(v.3 + f) / pointwiseMax(l3, eps), r + 3 * fp + f)
             } else {
-                d += Double(lam)
+                // Tail chunk or divergence wanted: keep λ, finish element by element below.
+                store(l0, r + f); store(l1, r + fp + f); store(l2, r + 2 * fp + f); store(l3, r + 3 * fp + f)
             }
+            f += 8
+        }
+        let start = divergence ? 0 : full
+        var d = finish(v.0, r, bins: bins, paddedBins: fp, from: start, epsilon: epsilon, divergence: divergence)
+        d += finish(v.1, r + fp, bins: bins, paddedBins: fp, from: start, epsilon: epsilon, divergence: divergence && valid > 1)
+        d += finish(v.2, r + 2 * fp, bins: bins, paddedBins: fp, from: start, epsilon: epsilon, divergence: divergence && valid > 2)
+        d += finish(v.3, r + 3 * fp, bins: bins, paddedBins: fp, from: start, epsilon: epsilon, divergence: divergence && valid > 3)
+        return d
+    }
+
+    /// Turns stored λ into ratios v/λ from bin `start` on (zero in the padding), adding up
+    /// D(v‖λ) = Σ v·log(v/λ) − v + λ when asked (entries with v = 0 contribute λ).
+    @inline(__always)
+    static func finish(_ v: UnsafePointer<Float>, _ r: UnsafeMutablePointer<Float>, bins: Int, paddedBins: Int,
+                       from start: Int, epsilon: Float, divergence: Bool) -> Double {
+        var d = 0.0
+        for i in start..<paddedBins {
+            if i >= bins { r[i] = 0; continue }
+            let lam = max(r[i], epsilon), x = v[i]
+            if divergence { d += x > 0 ? Double(x * logf(x / lam) - x + lam) : Double(lam) }
+            r[i] = x / lam
         }
         return d
+    }
+
+    /// H update of four frames from their ratios: h_j[k] ← h_j[k] · (Σ_f W[f,k] r_j[f]) / Σ_f W[f,k].
+    @inline(__always)
+    static func updateActivations(w: UnsafePointer<Float>, paddedBins fp: Int, components: Int,
+                                  r: UnsafePointer<Float>,
+                                  h: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
+                                  columnSumInverse: UnsafePointer<Float>, floor: Float) {
+        var k = 0
+        while k + 1 < components {
+            var a0 = Vec(), a1 = Vec(), a2 = Vec(), a3 = Vec()
+            var b0 = Vec(), b1 = Vec(), b2 = Vec(), b3 = Vec()
+            let wa = w + k * fp, wb = w + (k + 1) * fp
+            var f = 0
+            while f < fp {
+                let x = load(wa + f), y = load(wb + f)
+                let r0 = load(r + f), r1 = load(r + fp + f), r2 = load(r + 2 * fp + f), r3 = load(r + 3 * fp + f)
+                a0 += x * r0; a1 += x * r1; a2 += x * r2; a3 += x * r3
+                b0 += y * r0; b1 += y * r1; b2 += y * r2; b3 += y * r3
+                f += 8
+            }
+            let ca = columnSumInverse[k], cb = columnSumInverse[k + 1]
+            h.0[k] = max(h.0[k] * a0.sum() * ca, floor); h.0[k + 1] = max(h.0[k + 1] * b0.sum() * cb, floor)
+            h.1[k] = max(h.1[k] * a1.sum() * ca, floor); h.1[k + 1] = max(h.1[k + 1] * b1.sum() * cb, floor)
+            h.2[k] = max(h.2[k] * a2.sum() * ca, floor); h.2[k + 1] = max(h.2[k + 1] * b2.sum() * cb, floor)
+            h.3[k] = max(h.3[k] * a3.sum() * ca, floor); h.3[k + 1] = max(h.3[k + 1] * b3.sum() * cb, floor)
+            k += 2
+        }
+        if k < components {
+            var a0 = Vec(), a1 = Vec(), a2 = Vec(), a3 = Vec()
+            let wa = w + k * fp
+            var f = 0
+            while f < fp {
+                let x = load(wa + f)
+                a0 += x * load(r + f); a1 += x * load(r + fp + f); a2 += x * load(r + 2 * fp + f); a3 += x * load(r + 3 * fp + f)
+                f += 8
+            }
+            let ca = columnSumInverse[k]
+            h.0[k] = max(h.0[k] * a0.sum() * ca, floor)
+            h.1[k] = max(h.1[k] * a1.sum() * ca, floor)
+            h.2[k] = max(h.2[k] * a2.sum() * ca, floor)
+            h.3[k] = max(h.3[k] * a3.sum() * ca, floor)
+        }
+    }
+
+    /// W-update accumulation of four frames: acc[:, k] += Σ_j r_j · h_j[k].
+    @inline(__always)
+    static func accumulateBasis(paddedBins fp: Int, components: Int, r: UnsafePointer<Float>,
+                                h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                                accumulator: UnsafeMutablePointer<Float>) {
+        for k in 0..<components {
+            let h0 = h.0[k], h1 = h.1[k], h2 = h.2[k], h3 = h.3[k]
+            let acc = accumulator + k * fp
+            var f = 0
+            while f < fp {
+                var a = load(acc + f)
+                a += load(r + f) * h0
+                a += load(r + fp + f) * h1
+                a += load(r + 2 * fp + f) * h2
+                a += load(r + 3 * fp + f) * h3
+                store(a, acc + f)
+                f += 8
+            }
+        }
     }
 }

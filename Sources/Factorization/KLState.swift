@@ -1,44 +1,70 @@
 import DSPCore
 
-/// The working state of one KL factorization: V (read only), W, H and scratch buffers.
+/// The working state of one KL factorization: V (read only), W (kept with its rows padded
+/// to a multiple of 8 for the kernels), H, and scratch buffers.
 struct KLState {
     let v: Matrix
-    var w: Matrix
+    /// W, `paddedBins × K`, column-major; rows `bins..<paddedBins` are zero.
+    private(set) var wPadded: [Float]
     var h: Matrix
     let threads: Int
     let epsilon: Float
     let chunkCount: Int
-    private var accumulators: [Float]
+    let bins: Int
+    let paddedBins: Int
+    private var accumulators: [Float] = []
+    /// A frame of zeros standing in for missing frames of an incomplete quad.
+    private let zeroFrame: [Float]
 
-    var bins: Int { v.rows }
     var frames: Int { v.columns }
-    var components: Int { w.columns }
+    var components: Int { h.rows }
+
+    /// Shapes and scratch the quad loop needs (a value, so no access to `self` overlaps).
+    struct Geometry {
+        let bins, paddedBins, components, frames, chunks, threads: Int
+        let zeroFrame: [Float]
+    }
+
+    var geometry: Geometry {
+        Geometry(bins: bins, paddedBins: paddedBins, components: components, frames: frames, chunks: chunkCount,
+                 threads: threads, zeroFrame: zeroFrame)
+    }
+
+    /// W, bins × K.
+    var w: Matrix {
+        var out = Matrix(rows: bins, columns: components)
+        for c in 0..<components { for i in 0..<bins { out.storage[c * bins + i] = wPadded[c * paddedBins + i] } }
+        return out
+    }
 
     init(v: Matrix, w: Matrix, h: Matrix, threads: Int) {
         self.v = v
-        self.w = w
         self.h = h
         self.threads = threads
+        bins = v.rows
+        paddedBins = (v.rows + 7) & ~7
+        wPadded = [Float](repeating: 0, count: paddedBins * w.columns)
+        for c in 0..<w.columns { for i in 0..<bins { wPadded[c * paddedBins + i] = w.storage[c * bins + i] } }
         var sum = 0.0
         v.storage.withUnsafeBufferPointer { for x in $0 { sum += Double(x) } }
         let mean = sum / Double(max(v.storage.count, 1))
         epsilon = max(Float(mean * 1e-9), Float.leastNormalMagnitude)
         chunkCount = max(1, min(NMF.maxChunks, v.columns / 64))
-        accumulators = []
+        zeroFrame = [Float](repeating: 0, count: paddedBins)
     }
 
     /// Scales each column of W to sum to one and the matching row of H by the same factor.
     mutating func normalizeBasis() {
-        let f = bins, k = components, n = frames
+        let f = bins, fp = paddedBins, k = components, n = frames
         var scales = [Float](repeating: 1, count: k)
-        w.storage.withUnsafeMutableBufferPointer { wp in
+        wPadded.withUnsafeMutableBufferPointer { wp in
             for c in 0..<k {
                 var s: Float = 0
-                for i in 0..<f { s += wp[c * f + i] }
+                for i in 0..<f { s += wp[c * fp + i] }
                 if s > 0 && s.isFinite {
                     scales[c] = s
                     let inv = 1 / s
-                    for i in 0..<f { wp[c * f + i] = max(wp[c * f + i] * inv, NMF.valueFloor) }
+                    for i in 0..<f { wp[c * fp + i] = max(wp[c * fp + i] * inv, NMF.valueFloor) }
                 }
             }
         }
@@ -49,36 +75,59 @@ struct KLState {
         }
     }
 
-    /// One H update over all frames; returns D(V‖WH) before the update when `measureDivergence`.
-    mutating func updateActivations(measureDivergence: Bool) -> Double {
-        let f = bins, k = components, n = frames, chunks = chunkCount, eps = epsilon
-        var columnSumInverse = [Float](repeating: 0, count: k)
-        w.storage.withUnsafeBufferPointer { wp in
-            for c in 0..<k {
-                var s: Float = 0
-                for i in 0..<f { s += wp[c * f + i] }
-                columnSumInverse[c] = 1 / max(s, Float.leastNormalMagnitude)
+    /// Runs `body(chunk, valid frames, ratio scratch, frame pointers, activation pointers)` over every quad of
+    /// frames, chunk by chunk in parallel; missing frames of the last quad of a chunk point
+    /// at a zero frame and at scratch activations.
+    private static func forEachQuad(_ g: Geometry, _ vb: UnsafePointer<Float>, _ hb: UnsafeMutablePointer<Float>,
+                             _ body: (Int, Int, UnsafeMutablePointer<Float>,
+                                      (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                                      (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)) -> Void) {
+        let f = g.bins, fp = g.paddedBins, k = g.components, n = g.frames, chunks = g.chunks
+        g.zeroFrame.withUnsafeBufferPointer { zp in
+            let zero = zp.baseAddress!
+            Parallel.forEachBlock(chunks, threads: g.threads) { chunk in
+                let r = UnsafeMutablePointer<Float>.allocate(capacity: 4 * fp)
+                let dummy = UnsafeMutablePointer<Float>.allocate(capacity: 4 * k)
+                defer { r.deallocate(); dummy.deallocate() }
+                let range = Parallel.blockRange(chunk, of: chunks, count: n)
+                var j = range.lowerBound
+                while j < range.upperBound {
+                    func frame(_ i: Int) -> UnsafePointer<Float> { j + i < range.upperBound ? vb + (j + i) * f : zero }
+                    func act(_ i: Int) -> UnsafeMutablePointer<Float> {
+                        if j + i < range.upperBound { return hb + (j + i) * k }
+                        (dummy + i * k).update(repeating: 0, count: k)
+                        return dummy + i * k
+                    }
+                    body(chunk, min(4, range.upperBound - j), r, (frame(0), frame(1), frame(2), frame(3)), (act(0), act(1), act(2), act(3)))
+                    j += 4
+                }
             }
         }
+    }
+
+    /// One H update over all frames; returns D(V‖WH) before the update when `measureDivergence`.
+    mutating func updateActivations(measureDivergence: Bool) -> Double {
+        let f = bins, fp = paddedBins, k = components, chunks = chunkCount, eps = epsilon
+        var columnSumInverse = [Float](repeating: 0, count: k)
+        for c in 0..<k {
+            var s: Float = 0
+            for i in 0..<f { s += wPadded[c * fp + i] }
+            columnSumInverse[c] = 1 / max(s, Float.leastNormalMagnitude)
+        }
         var partial = [Double](repeating: 0, count: chunks)
+        let w = wPadded, geometry = self.geometry
         v.storage.withUnsafeBufferPointer { vp in
-            w.storage.withUnsafeBufferPointer { wp in
+            w.withUnsafeBufferPointer { wp in
                 h.storage.withUnsafeMutableBufferPointer { hp in
                     partial.withUnsafeMutableBufferPointer { pp in
                         columnSumInverse.withUnsafeBufferPointer { csi in
-                            let vb = vp.baseAddress!, wb = wp.baseAddress!, hb = hp.baseAddress!
-                            let pb = pp.baseAddress!, cb = csi.baseAddress!
-                            Parallel.forEachBlock(chunks, threads: threads) { chunk in
-                                let numerator = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: k)
-                                defer { numerator.deallocate() }
-                                var d = 0.0
-                                for j in Parallel.blockRange(chunk, of: chunks, count: n) {
-                                    d += KLKernels.updateActivations(
-                                        v: vb + j * f, w: wb, bins: f, components: k, h: hb + j * k,
-                                        columnSumInverse: cb, numerator: numerator, epsilon: eps,
-                                        floor: NMF.valueFloor, divergence: measureDivergence)
-                                }
-                                pb[chunk] = d
+                            let wb = wp.baseAddress!, pb = pp.baseAddress!, cb = csi.baseAddress!
+                            Self.forEachQuad(geometry, vp.baseAddress!, hp.baseAddress!) { chunk, valid, r, frames, acts in
+                                let hc = (UnsafePointer(acts.0), UnsafePointer(acts.1), UnsafePointer(acts.2), UnsafePointer(acts.3))
+                                pb[chunk] += KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
+                                                              r: r, epsilon: eps, divergence: measureDivergence, valid: valid)
+                                KLKernels.updateActivations(w: wb, paddedBins: fp, components: k, r: r, h: acts,
+                                                            columnSumInverse: cb, floor: NMF.valueFloor)
                             }
                         }
                     }
@@ -90,20 +139,20 @@ struct KLState {
 
     /// One W update from the current H, followed by the column normalisation.
     mutating func updateBasis() {
-        let f = bins, k = components, n = frames, chunks = chunkCount, eps = epsilon
-        if accumulators.count != chunks * f * k { accumulators = [Float](repeating: 0, count: chunks * f * k) }
+        let f = bins, fp = paddedBins, k = components, n = frames, chunks = chunkCount, eps = epsilon
+        if accumulators.count != chunks * fp * k { accumulators = [Float](repeating: 0, count: chunks * fp * k) }
+        let w = wPadded, geometry = self.geometry
         v.storage.withUnsafeBufferPointer { vp in
-            w.storage.withUnsafeBufferPointer { wp in
-                h.storage.withUnsafeBufferPointer { hp in
+            w.withUnsafeBufferPointer { wp in
+                h.storage.withUnsafeMutableBufferPointer { hp in
                     accumulators.withUnsafeMutableBufferPointer { ap in
-                        let vb = vp.baseAddress!, wb = wp.baseAddress!, hb = hp.baseAddress!, ab = ap.baseAddress!
-                        Parallel.forEachBlock(chunks, threads: threads) { chunk in
-                            let acc = ab + chunk * f * k
-                            acc.update(repeating: 0, count: f * k)
-                            for j in Parallel.blockRange(chunk, of: chunks, count: n) {
-                                KLKernels.accumulateBasis(v: vb + j * f, w: wb, bins: f, components: k,
-                                                          h: hb + j * k, accumulator: acc, epsilon: eps)
-                            }
+                        let wb = wp.baseAddress!, ab = ap.baseAddress!
+                        for chunk in 0..<chunks { (ab + chunk * fp * k).update(repeating: 0, count: fp * k) }
+                        Self.forEachQuad(geometry, vp.baseAddress!, hp.baseAddress!) { chunk, valid, r, frames, acts in
+                            let hc = (UnsafePointer(acts.0), UnsafePointer(acts.1), UnsafePointer(acts.2), UnsafePointer(acts.3))
+                            _ = KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
+                                                 r: r, epsilon: eps, divergence: false)
+                            KLKernels.accumulateBasis(paddedBins: fp, components: k, r: r, h: hc, accumulator: ab + chunk * fp * k)
                         }
                     }
                 }
@@ -115,13 +164,13 @@ struct KLState {
             for j in 0..<n { for c in 0..<k { rowSum[c] += hp[j * k + c] } }
         }
         accumulators.withUnsafeBufferPointer { ap in
-            w.storage.withUnsafeMutableBufferPointer { wp in
+            wPadded.withUnsafeMutableBufferPointer { wp in
                 for c in 0..<k {
                     let inv = 1 / max(rowSum[c], Float.leastNormalMagnitude)
                     for i in 0..<f {
                         var s: Float = 0
-                        for chunk in 0..<chunks { s += ap[chunk * f * k + c * f + i] }
-                        wp[c * f + i] = max(wp[c * f + i] * s * inv, NMF.valueFloor)
+                        for chunk in 0..<chunks { s += ap[chunk * fp * k + c * fp + i] }
+                        wp[c * fp + i] = max(wp[c * fp + i] * s * inv, NMF.valueFloor)
                     }
                 }
             }
@@ -131,20 +180,19 @@ struct KLState {
 
     /// D(V‖WH) without changing anything.
     func divergence() -> Double {
-        let f = bins, k = components, n = frames, chunks = chunkCount, eps = epsilon
+        let f = bins, fp = paddedBins, k = components, chunks = chunkCount, eps = epsilon
         var partial = [Double](repeating: 0, count: chunks)
+        var hCopy = h.storage
+        let geometry = self.geometry
         v.storage.withUnsafeBufferPointer { vp in
-            w.storage.withUnsafeBufferPointer { wp in
-                h.storage.withUnsafeBufferPointer { hp in
+            wPadded.withUnsafeBufferPointer { wp in
+                hCopy.withUnsafeMutableBufferPointer { hp in
                     partial.withUnsafeMutableBufferPointer { pp in
-                        let vb = vp.baseAddress!, wb = wp.baseAddress!, hb = hp.baseAddress!, pb = pp.baseAddress!
-                        Parallel.forEachBlock(chunks, threads: threads) { chunk in
-                            var d = 0.0
-                            for j in Parallel.blockRange(chunk, of: chunks, count: n) {
-                                d += KLKernels.frameDivergence(v: vb + j * f, w: wb, bins: f, components: k,
-                                                               h: hb + j * k, epsilon: eps)
-                            }
-                            pb[chunk] = d
+                        let wb = wp.baseAddress!, pb = pp.baseAddress!
+                        Self.forEachQuad(geometry, vp.baseAddress!, hp.baseAddress!) { chunk, valid, r, frames, acts in
+                            let hc = (UnsafePointer(acts.0), UnsafePointer(acts.1), UnsafePointer(acts.2), UnsafePointer(acts.3))
+                            pb[chunk] += KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
+                                                          r: r, epsilon: eps, divergence: true, valid: valid)
                         }
                     }
                 }

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Speed comparison in one run: nmf-bench (this project) against scikit-learn, the NumPy
+# float32 KL-NMF and the C probe (../shared/reference), then the whole command against
+# ../shared/reference/ref_separate.py on a 3-minute stereo 44.1 kHz file, 3 sources, 200 iterations.
+# usage: Scripts/compare-bench.sh [--quick] [--memory]
+#   --quick   skips the 1-hour kernel size and shortens the Python runs
+#   --memory  also separates a 1-hour stereo file and reports peak RSS (needs ~1 GB of disk)
+# Needs: pip install numpy scipy scikit-learn soundfile; gcc with OpenMP; /usr/bin/time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=0; memory=0
+for a in "$@"; do case "$a" in --quick) quick=1 ;; --memory) memory=1 ;; *) echo "unknown option $a" >&2; exit 64 ;; esac; done
+ref=../shared/reference
+work=${BENCH_DIR:-$(mktemp -d)}
+mkdir -p "$work"
+echo "# building (release)"
+swift build -c release --product nmf-bench >/dev/null
+swift build -c release --product nmf-separate >/dev/null
+gcc -O3 -march=native -mprefer-vector-width=256 -ffast-math -fopenmp "$ref/limit/klmu.c" -o "$work/klmu" -lm
+bench=.build/release/nmf-bench
+field() { sed -n "s/.*$1=\([0-9.e+-]*\).*/\1/p" | head -1; }
+best_py() {  # best_py SCRIPT ARGS...: the faster of 1 and 2 BLAS threads
+  local t1 t2
+  t1=$(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python3 "$@" | field per_iter_ms)
+  t2=$(OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 python3 "$@" | field per_iter_ms)
+  python3 -c "print(min($t1, $t2))"
+}
+ratio() { python3 -c "print(f'{$1 / $2:.1f}')"; }
+
+printf "\n## KL-MU iteration (ms per iteration; ratios = other / nmf-separate)\n"
+printf "| F | N | K | nmf-separate 2 thr | 1 thr | C probe 2 thr | C probe 1 thr | NumPy f32 | scikit-learn | vs sklearn | vs NumPy | vs C probe (2 thr) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+sizes="1025,2587,3,50 1025,2587,32,20 1025,15500,8,10"
+[ $quick = 1 ] || sizes="$sizes 513,620000,4,3"
+for s in $sizes; do
+  IFS=, read -r F N K IT <<<"$s"
+  ours2=$($bench --size "$s" --threads 2 --runs 5 --write-v "$work" | field per_iter_ms)
+  ours1=$($bench --size "$s" --threads 1 --runs 3 | field per_iter_ms)
+  c2=$(OMP_NUM_THREADS=2 "$work/klmu" "$F" "$N" "$K" "$IT" | field per_iter_ms)
+  c1=$(OMP_NUM_THREADS=1 "$work/klmu" "$F" "$N" "$K" "$IT" | field per_iter_ms)
+  v="$work/V_${F}x${N}.npy"
+  if [ "$N" -le 20000 ]; then
+    pit=$IT; [ $quick = 1 ] && pit=5
+    [ "$N" -gt 5000 ] && pit=5
+    np=$(best_py Scripts/numpy_bench.py "$v" "$K" "$pit")
+    sk=$(best_py Scripts/sklearn_bench.py "$v" "$K" "$pit")
+    printf "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s× | %s× | %s× |\n" "$F" "$N" "$K" "$ours2" "$ours1" "$c2" "$c1" "$np" "$sk" \
+      "$(ratio "$sk" "$ours2")" "$(ratio "$np" "$ours2")" "$(ratio "$c2" "$ours2")"
+  else
+    printf "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | – | – | – | – | %s× |\n" "$F" "$N" "$K" "$ours2" "$ours1" "$c2" "$c1" "$(ratio "$c2" "$ours2")"
+  fi
+done
+
+printf "\n## Scaling (nmf-separate, 2 threads, ms per iteration)\n| F | N | K | ms/iter | ms per (N·K/1e6) |\n|---|---|---|---|---|\n"
+for s in 1025,2587,4,20 1025,5174,4,20 1025,10348,4,10 1025,2587,8,20 1025,2587,16,20 1025,2587,32,20 1025,2587,64,10; do
+  IFS=, read -r F N K IT <<<"$s"
+  t=$($bench --size "$s" --threads 2 --runs 3 | field per_iter_ms)
+  printf "| %s | %s | %s | %.2f | %s |\n" "$F" "$N" "$K" "$t" "$(python3 -c "print(f'{$t / ($N * $K / 1e6):.2f}')")"
+done
+
+printf "\n## End to end: 3-minute stereo 44.1 kHz file, 3 sources, 200 iterations (seconds, wall)\n"
+mix="$work/long180.wav"
+[ -f "$mix" ] || python3 Scripts/make-long-mixture.py "$mix" 180
+ours=$( { /usr/bin/time -f "%e %M" .build/release/nmf-separate "$mix" --sources 3 --iterations 200 -o "$work/out" --force --json -q >"$work/e2e.json"; } 2>&1 | tail -1)
+ref_time() { local s; s=$(date +%s.%N); env "$@" python3 "$ref/ref_separate.py" "$mix" --sources 3 --iters 200 --out "$work/ref" >/dev/null; python3 -c "import time; print(time.time() - $s)"; }
+r1=$(ref_time OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1)
+r2=$(ref_time OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2)
+rbest=$(python3 -c "print(min($r1, $r2))")
+set -- $ours
+python3 - "$work/e2e.json" "$1" "$2" "$rbest" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); wall, rss, ref = float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+s = d["seconds"]
+print(f"nmf-separate: {wall:.2f} s (read {s['read']:.2f}, stft {s['stft']:.2f}, nmf {s['nmf']:.2f}, masks+istft {s['masks_istft']:.2f}, write {s['write']:.2f}); peak RSS {rss/1024:.0f} MB")
+print(f"ref_separate.py (mono downmix, faster of 1/2 BLAS threads): {ref:.2f} s")
+print(f"ratio: {ref / wall:.1f}x")
+PY
+
+if [ $memory = 1 ]; then
+  printf "\n## Memory: 1-hour stereo 44.1 kHz file, 3 sources, 200 iterations\n"
+  hour="$work/long3600.wav"
+  [ -f "$hour" ] || python3 Scripts/make-long-mixture.py "$hour" 3600
+  /usr/bin/time -v .build/release/nmf-separate "$hour" --sources 3 -o "$work/out" --force -q 2>"$work/time.txt"
+  grep -E "Maximum resident|Elapsed" "$work/time.txt"
+fi
