@@ -105,8 +105,14 @@ struct KLState {
         }
     }
 
-    /// One H update over all frames; returns D(V‖WH) before the update when `measureDivergence`.
-    mutating func updateActivations(measureDivergence: Bool) -> Double {
+    /// One full iteration (H update, then W update and normalisation) in a single pass over V.
+    ///
+    /// Each quad of frames first gets its H update from λ = W·h_old, then, while the frames are
+    /// still in cache, its W-update contribution from λ = W·h_new. This is exactly the
+    /// alternating Lee–Seung iteration (the H update of a frame depends on no other frame, and
+    /// W is only changed after the pass), with V read once instead of twice.
+    /// - Returns: D(V‖WH) before the iteration when `measureDivergence`, else 0.
+    mutating func iterate(measureDivergence: Bool) -> Double {
         let f = bins, fp = paddedBins, k = components, chunks = chunkCount, eps = epsilon
         var columnSumInverse = [Float](repeating: 0, count: k)
         for c in 0..<k {
@@ -114,6 +120,7 @@ struct KLState {
             for i in 0..<f { s += wPadded[c * fp + i] }
             columnSumInverse[c] = 1 / max(s, Float.leastNormalMagnitude)
         }
+        if accumulators.count != chunks * fp * k { accumulators = [Float](repeating: 0, count: chunks * fp * k) }
         var partial = [Double](repeating: 0, count: chunks)
         let w = wPadded, geometry = self.geometry
         v.storage.withUnsafeBufferPointer { vp in
@@ -121,44 +128,33 @@ struct KLState {
                 h.storage.withUnsafeMutableBufferPointer { hp in
                     partial.withUnsafeMutableBufferPointer { pp in
                         columnSumInverse.withUnsafeBufferPointer { csi in
-                            let wb = wp.baseAddress!, pb = pp.baseAddress!, cb = csi.baseAddress!
-                            Self.forEachQuad(geometry, vp.baseAddress!, hp.baseAddress!) { chunk, valid, r, frames, acts in
-                                let hc = (UnsafePointer(acts.0), UnsafePointer(acts.1), UnsafePointer(acts.2), UnsafePointer(acts.3))
-                                pb[chunk] += KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
-                                                              r: r, epsilon: eps, divergence: measureDivergence, valid: valid)
-                                KLKernels.updateActivations(w: wb, paddedBins: fp, components: k, r: r, h: acts,
-                                                            columnSumInverse: cb, floor: NMF.valueFloor)
+                            accumulators.withUnsafeMutableBufferPointer { ap in
+                                let wb = wp.baseAddress!, pb = pp.baseAddress!, cb = csi.baseAddress!, ab = ap.baseAddress!
+                                for chunk in 0..<chunks { (ab + chunk * fp * k).update(repeating: 0, count: fp * k) }
+                                Self.forEachQuad(geometry, vp.baseAddress!, hp.baseAddress!) { chunk, valid, r, frames, acts in
+                                    let hc = (UnsafePointer(acts.0), UnsafePointer(acts.1), UnsafePointer(acts.2), UnsafePointer(acts.3))
+                                    pb[chunk] += KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
+                                                                  r: r, epsilon: eps, divergence: measureDivergence, valid: valid)
+                                    KLKernels.updateActivations(w: wb, paddedBins: fp, components: k, r: r, h: acts,
+                                                                columnSumInverse: cb, floor: NMF.valueFloor)
+                                    _ = KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
+                                                         r: r, epsilon: eps, divergence: false)
+                                    KLKernels.accumulateBasis(paddedBins: fp, components: k, r: r, h: hc,
+                                                              accumulator: ab + chunk * fp * k)
+                                }
                             }
                         }
                     }
                 }
             }
         }
+        finishBasisUpdate()
         return partial.reduce(0, +)
     }
 
-    /// One W update from the current H, followed by the column normalisation.
-    mutating func updateBasis() {
-        let f = bins, fp = paddedBins, k = components, n = frames, chunks = chunkCount, eps = epsilon
-        if accumulators.count != chunks * fp * k { accumulators = [Float](repeating: 0, count: chunks * fp * k) }
-        let w = wPadded, geometry = self.geometry
-        v.storage.withUnsafeBufferPointer { vp in
-            w.withUnsafeBufferPointer { wp in
-                h.storage.withUnsafeMutableBufferPointer { hp in
-                    accumulators.withUnsafeMutableBufferPointer { ap in
-                        let wb = wp.baseAddress!, ab = ap.baseAddress!
-                        for chunk in 0..<chunks { (ab + chunk * fp * k).update(repeating: 0, count: fp * k) }
-                        Self.forEachQuad(geometry, vp.baseAddress!, hp.baseAddress!) { chunk, valid, r, frames, acts in
-                            let hc = (UnsafePointer(acts.0), UnsafePointer(acts.1), UnsafePointer(acts.2), UnsafePointer(acts.3))
-                            _ = KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
-                                                 r: r, epsilon: eps, divergence: false)
-                            KLKernels.accumulateBasis(paddedBins: fp, components: k, r: r, h: hc, accumulator: ab + chunk * fp * k)
-                        }
-                    }
-                }
-            }
-        }
-        // Row sums of H (1Hᵀ), in frame order.
+    /// W ← W ⊙ [Σ_chunks acc] ⊘ (1Hᵀ), chunk accumulators added in chunk order, then normalisation.
+    private mutating func finishBasisUpdate() {
+        let f = bins, fp = paddedBins, k = components, n = frames, chunks = chunkCount
         var rowSum = [Float](repeating: 0, count: k)
         h.storage.withUnsafeBufferPointer { hp in
             for j in 0..<n { for c in 0..<k { rowSum[c] += hp[j * k + c] } }

@@ -53,9 +53,8 @@ public struct NMF: Sendable {
             var state = KLState(v: v, w: w, h: h, threads: configuration.threadCount)
             state.normalizeBasis()
             for it in 0..<trial {
-                let d = state.updateActivations(measureDivergence: it == 0)
+                let d = state.iterate(measureDivergence: it == 0)
                 if it == 0 && r == 0 { initialDivergence = d }
-                state.updateBasis()
             }
             let d = state.divergence()
             if d < bestDivergence {
@@ -95,8 +94,7 @@ public struct NMF: Sendable {
         let interval = configuration.divergenceInterval
         for it in (iterationOffset + 1)..<(configuration.maxIterations + 1) {
             let measure = (it - 1) % interval == 0
-            let d = state.updateActivations(measureDivergence: measure)
-            state.updateBasis()
+            let d = state.iterate(measureDivergence: measure)
             iterations = it
             if measure {
                 // d is the divergence after it − 1 iterations (measured during this H pass).
