@@ -22,7 +22,8 @@ let package = Package(
         .target(name: "Spectral", dependencies: ["DSPCore", "CFFTW3"], swiftSettings: optimise),
         .target(name: "Factorization", dependencies: ["DSPCore"], swiftSettings: optimise),
         .target(name: "Separation", dependencies: ["DSPCore", "AudioIO", "Spectral", "Factorization"], swiftSettings: optimise),
-        .target(name: "NMFSeparation", dependencies: ["DSPCore", "AudioIO", "Spectral", "Factorization", "Separation"]),
+        .target(name: "Evaluation", dependencies: ["DSPCore"], swiftSettings: optimise),
+        .target(name: "NMFSeparation", dependencies: ["DSPCore", "AudioIO", "Spectral", "Factorization", "Separation", "Evaluation"]),
         .target(name: "NMFSeparateCLI", dependencies: ["NMFSeparation"]),
         .executableTarget(name: "nmf-separate", dependencies: ["NMFSeparateCLI"]),
         .executableTarget(name: "nmf-bench", dependencies: ["NMFSeparation"], swiftSettings: optimise),
@@ -33,6 +34,7 @@ let package = Package(
         .testTarget(name: "FactorizationTests", dependencies: ["Factorization"]),
         .testTarget(name: "SeparationTests", dependencies: ["NMFSeparation", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["NMFSeparation", "_TestSupport", "nmf-separate"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

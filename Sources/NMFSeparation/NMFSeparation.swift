@@ -4,6 +4,7 @@
 /// (AudioIO), `STFT` (Spectral), `NMF` (Factorization) and `Separator` (Separation).
 @_exported import AudioIO
 @_exported import DSPCore
+@_exported import Evaluation
 @_exported import Factorization
 @_exported import Spectral
 @_exported import Separation
