@@ -4,6 +4,12 @@ import NMFSeparation
 struct CommandLineOptions {
     var inputs: [String] = []
     var sources: Int?
+    var components: Int?
+    var grouping = CommandLineOptions.defaultGrouping
+    /// Components per source when `--components` is not given (chosen by measurement, see QUALITY.md).
+    static let defaultComponentsPerSource = 1
+    /// Grouping when `--grouping` is not given (chosen by measurement, see QUALITY.md).
+    static let defaultGrouping = GroupingMethod.combined
     var outputDirectory = "separated"
     var iterations = 200
     var tolerance: Float = 0
@@ -60,6 +66,12 @@ struct CommandLineOptions {
     private mutating func apply(_ name: String, _ value: String?) throws {
         switch name {
         case "sources": sources = try Self.integer(name, value)
+        case "components": components = try Self.integer(name, value)
+        case "grouping":
+            guard let v = value, let g = GroupingMethod(rawValue: v) else {
+                throw CLIError.usage("--grouping '\(value ?? "")' is not a grouping method (allowed: \(GroupingMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            grouping = g
         case "output":
             guard let v = value, !v.isEmpty else { throw CLIError.usage("option --output needs a non-empty directory") }
             outputDirectory = v
@@ -105,9 +117,11 @@ struct CommandLineOptions {
         if let t = threads, t < 1 || t > 1024 { throw CLIError.usage("--threads \(t) is out of range (allowed: 1 to 1024)") }
         do {
             let stft = try STFTConfiguration(fftSize: fftSize, hopLength: hop)
-            return try SeparationConfiguration(sourceCount: s, stft: stft, maxIterations: iterations, tolerance: tolerance,
-                                               seed: seed, maskPower: maskPower,
-                                               threadCount: threads ?? Parallel.defaultThreadCount)
+            let k = components ?? s * Self.defaultComponentsPerSource
+            if k < s { throw CLIError.usage("--components \(k) is out of range (allowed: at least the number of sources, \(s))") }
+            return try SeparationConfiguration(sourceCount: s, componentCount: k, stft: stft, maxIterations: iterations,
+                                               tolerance: tolerance, seed: seed, maskPower: maskPower,
+                                               threadCount: threads ?? Parallel.defaultThreadCount, grouping: grouping)
         } catch let e as SpectralError {
             throw CLIError.usage(e.description)
         } catch let e as SeparationError {

@@ -16,6 +16,8 @@ struct OptionSpec {
 enum OptionTable {
     static let separate: [OptionSpec] = [
         OptionSpec(name: "sources", short: "s", value: "S", defaultText: nil, help: "number of sources to separate into (required, ≥ 1)"),
+        OptionSpec(name: "components", short: "k", value: "K", defaultText: "\(CommandLineOptions.defaultComponentsPerSource) per source", help: "NMF components (K ≥ S), grouped into the S sources"),
+        OptionSpec(name: "grouping", short: nil, value: "METHOD", defaultText: CommandLineOptions.defaultGrouping.rawValue, help: "how components are grouped when K > S: timbre, activations or combined"),
         OptionSpec(name: "output", short: "o", value: "DIR", defaultText: "separated", help: "output directory; files go to DIR/<input stem>/source_<i>.<ext>"),
         OptionSpec(name: "iterations", short: nil, value: "N", defaultText: "200", help: "maximum NMF iterations"),
         OptionSpec(name: "tolerance", short: nil, value: "T", defaultText: "0", help: "stop when the relative divergence decrease over 10 iterations is below T (0 = run all)"),

@@ -24,6 +24,9 @@ struct SeparateCommand {
             throw CLIError.runtime("'\(input)': " + SeparationError.tooShort(frames: reader.frameCount, fftSize: configuration.stft.fftSize).description)
         }
         let frames = configuration.stft.frameCount(forSignalLength: reader.frameCount)
+        if configuration.componentCount > frames && configuration.sourceCount <= frames {
+            throw CLIError.usage("--components \(configuration.componentCount) is out of range for '\(input)' (allowed: at most its number of STFT frames, \(frames))")
+        }
         if configuration.sourceCount > frames {
             throw CLIError.usage("--sources \(configuration.sourceCount) is out of range for '\(input)' (allowed: 1 to its number of STFT frames, \(frames))")
         }
@@ -96,7 +99,7 @@ struct SeparateCommand {
                 ("fft_size", .integer(c.stft.fftSize)), ("hop", .integer(c.stft.hopLength)),
                 ("window", .string("hann (periodic)")), ("max_iterations", .integer(c.maxIterations)),
                 ("tolerance", .number(Double(c.tolerance))), ("seed", .string(String(c.seed))),
-                ("mask_power", .number(Double(c.maskPower))), ("divergence", .string("kullback-leibler")),
+                ("mask_power", .number(Double(c.maskPower))), ("grouping", .string(c.grouping.rawValue)), ("divergence", .string("kullback-leibler")),
                 ("threads", .integer(c.threadCount)),
             ])),
             ("iterations", .integer(f.iterations)),

@@ -19,6 +19,8 @@ public struct SeparationConfiguration: Sendable, Equatable {
     public var maskPower: Float
     /// Worker threads (default: processor count); results do not depend on it.
     public var threadCount: Int
+    /// How components are grouped into sources when K > S (default `.combined`).
+    public var grouping: GroupingMethod
     /// Frames per streaming chunk when reading, masking and resynthesising (default 512).
     public var chunkFrames: Int
 
@@ -26,7 +28,8 @@ public struct SeparationConfiguration: Sendable, Equatable {
     /// - Throws: `SeparationError.invalidParameter` naming the offending value.
     public init(sourceCount: Int, componentCount: Int? = nil, stft: STFTConfiguration,
                 maxIterations: Int = 200, tolerance: Float = 0, seed: UInt64 = 0, maskPower: Float = 1,
-                threadCount: Int = Parallel.defaultThreadCount, chunkFrames: Int = 512) throws {
+                threadCount: Int = Parallel.defaultThreadCount, grouping: GroupingMethod = .combined,
+                chunkFrames: Int = 512) throws {
         guard sourceCount >= 1 else {
             throw SeparationError.invalidParameter(name: "--sources", value: "\(sourceCount)", allowed: "1 or more")
         }
@@ -49,5 +52,6 @@ public struct SeparationConfiguration: Sendable, Equatable {
         self.maskPower = maskPower
         self.threadCount = threadCount
         self.chunkFrames = chunkFrames
+        self.grouping = grouping
     }
 }

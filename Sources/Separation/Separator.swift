@@ -66,7 +66,8 @@ public struct Separator: Sendable {
             throw SeparationError.cancelled
         }
         timings.nmf = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-        let groups = ComponentGrouping.oneToOne(sources: config.sourceCount, components: config.componentCount)
+        let groups = ComponentGrouping.group(method: config.grouping, basis: result.basis, activations: result.activations,
+                                             sources: config.sourceCount, sampleRate: source.sampleRate, seed: config.seed)
 
         let synthesizer = MaskedSynthesizer(configuration: config, basis: result.basis, activations: result.activations,
                                             groups: groups)
@@ -84,11 +85,3 @@ public struct Separator: Sendable {
     }
 }
 
-/// Assignment of NMF components to sources.
-public enum ComponentGrouping {
-    /// K components split into S consecutive groups of nearly equal size (component k of
-    /// K = S goes to source k).
-    public static func oneToOne(sources: Int, components: Int) -> [[Int]] {
-        (0..<sources).map { Array(Parallel.blockRange($0, of: sources, count: components)) }
-    }
-}
