@@ -20,6 +20,8 @@ enum KLKernels {
 
     @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vec { UnsafeRawPointer(p).loadUnaligned(as: Vec.self) }
     @inline(__always) static func load(_ p: UnsafeMutablePointer<Float>) -> Vec { UnsafeRawPointer(p).loadUnaligned(as: Vec.self) }
+    /// Lane-wise maximum; `pointwiseMax` is not inlined by the compiler and costs a call per vector.
+    @inline(__always) static func maximum(_ a: Vec, _ b: Vec) -> Vec { a.replacing(with: b, where: a .< b) }
     @inline(__always) static func store(_ v: Vec, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec.self)
     }
@@ -53,10 +55,10 @@ enum KLKernels {
                 k += 1
             }
             if f < full && !divergence {
-                store(load(v.0 + f) / pointwiseMax(l0, eps), r + f)
-                store(load(v.1 + f) / pointwiseMax(l1, eps), r + fp + f)
-                store(load(v.2 + f) / pointwiseMax(l2, eps), r + 2 * fp + f)
-                store(load(v.3 + f) / pointwiseMax(l3, eps), r + 3 * fp + f)
+                store(load(v.0 + f) / maximum(l0, eps), r + f)
+                store(load(v.1 + f) / maximum(l1, eps), r + fp + f)
+                store(load(v.2 + f) / maximum(l2, eps), r + 2 * fp + f)
+                store(load(v.3 + f) / maximum(l3, eps), r + 3 * fp + f)
             } else {
                 // Tail chunk or divergence wanted: keep λ, finish element by element below.
                 store(l0, r + f); store(l1, r + fp + f); store(l2, r + 2 * fp + f); store(l3, r + 3 * fp + f)

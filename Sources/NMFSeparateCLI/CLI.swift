@@ -13,6 +13,12 @@ public enum CLI {
         signal(SIGXFSZ, SIG_IGN)
         SignalCleanup.shared.install()
         do {
+            if arguments.first == "eval" {
+                let command = try EvalCommand.parse(Array(arguments.dropFirst()))
+                let text = command.help ? EvalCommand.helpText : try command.run()
+                FileHandle.standardOutput.write(Data(text.utf8))
+                return 0
+            }
             let options = try CommandLineOptions.parse(arguments)
             if options.help {
                 FileHandle.standardOutput.write(Data(OptionTable.helpText.utf8))

@@ -37,6 +37,7 @@ enum OptionTable {
     static var helpText: String {
         var lines = [
             "usage: nmf-separate INPUT --sources S [options]",
+            "       nmf-separate eval --reference REF... --estimate EST... [--mixture MIX] [--json]",
             "",
             "Separates the sources of an audio recording by non-negative matrix factorization",
             "(KL divergence) and writes one file per source, in the input's format.",
