@@ -5,6 +5,14 @@ import Foundation
 import Glibc
 #endif
 
+/// What to do with NaN or infinite samples in a file.
+public enum NonFinitePolicy: Sendable {
+    /// Throw `AudioIOError.nonFiniteSample` naming the frame.
+    case refuse
+    /// Read them as 0.
+    case replaceWithZero
+}
+
 /// Reads an audio file through libsndfile, by random-access ranges of frames.
 ///
 /// Any format libsndfile reads is accepted (WAV 16/24/32-bit PCM and float, FLAC,
@@ -23,6 +31,8 @@ public final class SoundFileReader {
     /// The file's container and encoding.
     public let format: AudioFormat
 
+    /// What reading does with NaN or infinite samples (default: refuse them).
+    public var nonFinitePolicy: NonFinitePolicy = .refuse
     private let handle: OpaquePointer
     private var position: Int = 0
 
@@ -124,14 +134,19 @@ public final class SoundFileReader {
                 throw AudioIOError.truncated(path: path, expectedFrames: frameCount, readFrames: frame + Int(max(got, 0)))
             }
             let offset = frame - start
-            let cc = channelCount
+            let cc = channelCount, policy = nonFinitePolicy
             try interleaved.withUnsafeBufferPointer { src in
                 for c in 0..<cc {
                     try channels[c].withUnsafeMutableBufferPointer { dst in
                         for i in 0..<n {
                             let v = src[i * cc + c]
-                            if !v.isFinite { throw AudioIOError.nonFiniteSample(path: path, frame: frame + i) }
-                            dst[offset + i] = v
+                            if v.isFinite {
+                                dst[offset + i] = v
+                            } else if policy == .replaceWithZero {
+                                dst[offset + i] = 0
+                            } else {
+                                throw AudioIOError.nonFiniteSample(path: path, frame: frame + i)
+                            }
                         }
                     }
                 }

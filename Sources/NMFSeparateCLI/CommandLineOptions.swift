@@ -19,6 +19,7 @@ struct CommandLineOptions {
     var maskPower: Float = 1
     var threads: Int?
     var force = false
+    var replaceNonFinite = false
     var quiet = false
     var json = false
     var help = false
@@ -87,6 +88,7 @@ struct CommandLineOptions {
         case "mask-power": maskPower = try Self.real(name, value)
         case "threads": threads = try Self.integer(name, value)
         case "force": force = true
+        case "replace-nonfinite": replaceNonFinite = true
         case "quiet": quiet = true
         case "json": json = true
         case "help": help = true

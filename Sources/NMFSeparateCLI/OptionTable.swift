@@ -26,6 +26,7 @@ enum OptionTable {
         OptionSpec(name: "hop", short: nil, value: "N", defaultText: "fft-size/4", help: "STFT hop in samples (1 to fft-size)"),
         OptionSpec(name: "mask-power", short: nil, value: "A", defaultText: "1", help: "exponent of the soft masks Λ_s^A / Σ Λ_j^A (0 < A ≤ 10)"),
         OptionSpec(name: "threads", short: nil, value: "N", defaultText: "all cores", help: "worker threads (results do not depend on it)"),
+        OptionSpec(name: "replace-nonfinite", short: nil, value: nil, defaultText: nil, help: "read NaN or infinite samples as 0 instead of refusing the file"),
         OptionSpec(name: "force", short: "f", value: nil, defaultText: nil, help: "overwrite existing output files"),
         OptionSpec(name: "quiet", short: "q", value: nil, defaultText: nil, help: "no progress on stderr"),
         OptionSpec(name: "json", short: nil, value: nil, defaultText: nil, help: "print a JSON report on stdout"),

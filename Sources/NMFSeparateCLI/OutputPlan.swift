@@ -35,6 +35,7 @@ final class OutputPlan {
             throw CLIError.runtime("output directory '\(directory)' exists and is not a directory")
         }
         createdDirectories = try Self.makeDirectories(dir)
+        SignalCleanup.shared.registerDirectories(createdDirectories)
         if access(directory, W_OK) != 0 {
             throw CLIError.runtime("output directory '\(directory)' is not writable")
         }
@@ -60,12 +61,14 @@ final class OutputPlan {
         }
         committed = true
         SignalCleanup.shared.unregister(temporaryPaths)
+        SignalCleanup.shared.unregisterDirectories(createdDirectories)
     }
 
     /// Removes the temporary files (after a failure).
     func rollback() {
         for tmp in temporaryPaths { unlink(tmp) }
         for dir in createdDirectories.reversed() { rmdir(dir) }
+        SignalCleanup.shared.unregisterDirectories(createdDirectories)
         createdDirectories = []
         SignalCleanup.shared.unregister(temporaryPaths)
     }

@@ -16,6 +16,7 @@ struct SeparateCommand {
         do {
             let t0 = DispatchTime.now().uptimeNanoseconds
             reader = try SoundFileReader(path: input)
+            if options.replaceNonFinite { reader.nonFinitePolicy = .replaceWithZero }
             readSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
         } catch let e as AudioIOError {
             throw CLIError.runtime(e.description)
@@ -30,6 +31,9 @@ struct SeparateCommand {
         if configuration.sourceCount > frames {
             throw CLIError.usage("--sources \(configuration.sourceCount) is out of range for '\(input)' (allowed: 1 to its number of STFT frames, \(frames))")
         }
+        try MemoryBudget.check(input: input, frames: frames, bins: configuration.stft.binCount,
+                               components: configuration.componentCount, chunkFrames: configuration.chunkFrames,
+                               channels: reader.channelCount, sources: configuration.sourceCount)
         guard reader.format.isWritable(channels: reader.channelCount, sampleRate: reader.sampleRate) else {
             throw CLIError.runtime("cannot write the input's format (\(reader.format)) for '\(input)'")
         }

@@ -7,6 +7,7 @@ final class SignalCleanup: @unchecked Sendable {
     static let shared = SignalCleanup()
     private let lock = PThreadLock()
     private var paths = Set<String>()
+    private var directories: [String] = []
     private var sources: [DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "nmf-separate.signals")
 
@@ -21,12 +22,17 @@ final class SignalCleanup: @unchecked Sendable {
         }
     }
 
+    /// Files to delete on a signal.
     func register(_ list: [String]) { lock.withLock { list.forEach { paths.insert($0) } } }
     func unregister(_ list: [String]) { lock.withLock { list.forEach { paths.remove($0) } } }
+    /// Directories this run created, removed (when empty, deepest first) on a signal.
+    func registerDirectories(_ list: [String]) { lock.withLock { directories += list } }
+    func unregisterDirectories(_ list: [String]) { lock.withLock { directories.removeAll { list.contains($0) } } }
 
     private func fire(_ sig: Int32) {
-        let list = lock.withLock { Array(paths) }
+        let (list, dirs) = lock.withLock { (Array(paths), directories) }
         for p in list { unlink(p) }
+        for d in dirs.reversed() { rmdir(d) }
         FileHandle.standardError.write(Data("nmf-separate: interrupted by signal \(sig); partial outputs removed\n".utf8))
         exit(128 + sig)
     }

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Refuses up front a separation whose working set would not fit in memory, instead of
+/// letting the kernel's OOM killer end it half-way.
+enum MemoryBudget {
+    /// Bytes the separation needs: V (bins × frames floats), H (K × frames), W and its
+    /// per-chunk accumulators, and the streaming buffers of one chunk per channel and source.
+    static func requiredBytes(frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int) -> Int {
+        let padded = (bins + 7) & ~7
+        let v = bins * frames
+        let h = 2 * components * frames
+        let w = 20 * padded * components
+        let stream = chunkFrames * bins * (2 * channels + sources) + 4 * chunkFrames * 512 * channels * sources
+        return 4 * (v + h + w + stream) + 64 << 20
+    }
+
+    /// Memory this process may still use: the smaller of MemAvailable, the cgroup limit and
+    /// the `NMF_SEPARATE_MAX_MEMORY` environment variable (bytes), when set.
+    static func availableBytes() -> Int? {
+        var limits: [Int] = []
+        if let cap = ProcessInfo.processInfo.environment["NMF_SEPARATE_MAX_MEMORY"], let bytes = Int(cap), bytes > 0 {
+            limits.append(bytes)
+        }
+        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
+           let kb = Int(line.split(separator: " ").dropFirst().first ?? "") {
+            limits.append(kb * 1024)
+        }
+        for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8),
+               let limit = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit < (1 << 60) {
+                var used = 0
+                for u in ["/sys/fs/cgroup/memory.current", "/sys/fs/cgroup/memory/memory.usage_in_bytes"] {
+                    if let t = try? String(contentsOfFile: u, encoding: .utf8), let v = Int(t.trimmingCharacters(in: .whitespacesAndNewlines)) { used = v; break }
+                }
+                limits.append(max(0, limit - used))
+            }
+        }
+        return limits.min()
+    }
+
+    static func check(input: String, frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int) throws {
+        let need = requiredBytes(frames: frames, bins: bins, components: components, chunkFrames: chunkFrames,
+                                 channels: channels, sources: sources)
+        if let available = availableBytes(), need > available {
+            let gb = { (b: Int) in String(format: "%.2f GB", Double(b) / 1e9) }
+            throw CLIError.runtime("'\(input)' needs about \(gb(need)) of memory for its spectrogram (\(bins) bins × \(frames) frames) but only \(gb(available)) is available; use a larger --hop or split the file")
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import Testing
+import Foundation
+import NMFSeparation
+import _TestSupport
+
+/// Hostile input, interruption, write failures and concurrent runs: nothing crashes,
+/// nothing is half-written, the input is never touched.
+@Suite struct RobustnessTests {
+    func writeFloat(_ channels: [[Float]], rate: Int = 16000, to path: String) throws {
+        try TestSupport.write(AudioBuffer(channels: channels, sampleRate: rate), to: path, format: .wavFloat)
+    }
+
+    func fingerprint(_ path: String) throws -> (Data, Date) {
+        let attrs = try FileManager.default.attributesOfItem(atPath: path)
+        return (try Data(contentsOf: URL(fileURLWithPath: path)), attrs[.modificationDate] as! Date)
+    }
+
+    func realMixture(seconds: Double, rate: Int = 44100) throws -> [[Float]] {
+        let speech = try TestSupport.read(TestSupport.audio("speech_sms_male.wav")).channels[0]
+        let guitar = try TestSupport.read(TestSupport.audio("guitar_sonicpi_e_fifths.wav")).channels[0]
+        let n = Int(seconds * Double(rate))
+        let l = (0..<n).map { 0.5 * speech[$0 % speech.count] + 0.4 * guitar[$0 % guitar.count] }
+        let r = (0..<n).map { 0.3 * speech[$0 % speech.count] + 0.6 * guitar[$0 % guitar.count] }
+        return [l, r]
+    }
+
+    @Test func nonFiniteSamplesAreRefusedOrReplacedOnRequest() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        var x = (0..<16000).map { Float(sin(Double($0) * 0.05)) * 0.3 }
+        x[1234] = .nan
+        x[4321] = .infinity
+        try writeFloat([x], to: "\(dir)/nan.wav")
+        var r = try CLIRunner.run(["\(dir)/nan.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "5"])
+        #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("NaN") && r.stderr.contains("1234"))
+        #expect(CLIRunner.files(under: "\(dir)/out").isEmpty)
+        r = try CLIRunner.run(["\(dir)/nan.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "5", "--replace-nonfinite"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for s in 1...2 {
+            let y = try TestSupport.read("\(dir)/out/nan/source_\(s).wav").channels[0]
+            #expect(y.allSatisfy { $0.isFinite })
+        }
+    }
+
+    @Test(arguments: ["silent", "quiet", "square"])
+    func extremeLevelsGiveFiniteSourcesThatSumBack(kind: String) throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let n = 32000
+        var g = SystemRandomNumberGenerator()
+        let x: [Float]
+        switch kind {
+        case "silent": x = [Float](repeating: 0, count: n)
+        case "quiet": x = (0..<n).map { _ in Float.random(in: -1...1, using: &g) * 1e-6 }   // −120 dBFS
+        default: x = (0..<n).map { ($0 / 40) % 2 == 0 ? 1 : -1 }                           // full-scale square
+        }
+        try writeFloat([x, x.map { -$0 }], to: "\(dir)/\(kind).wav")
+        let r = try CLIRunner.run(["\(dir)/\(kind).wav", "--sources", "3", "-o", "\(dir)/out", "--iterations", "30"])
+        #expect(r.status == 0, "\(r.stderr)")
+        var sum = [Float](repeating: 0, count: n)
+        for s in 1...3 {
+            let y = try TestSupport.read("\(dir)/out/\(kind)/source_\(s).wav")
+            #expect(y.channelCount == 2 && y.frameCount == n)
+            #expect(y.channels.allSatisfy { ch in ch.allSatisfy { $0.isFinite } })
+            if kind == "silent" { #expect(y.channels.allSatisfy { $0.allSatisfy { $0 == 0 } }) }
+            for t in 0..<n { sum[t] += y.channels[0][t] }
+        }
+        let peak = max(TestSupport.peak(x), 1e-30)
+        #expect(zip(sum, x).map { abs($0 - $1) }.max()! <= 1e-4 * peak)
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM])
+    func interruptionRemovesTemporaryFilesAndARerunSucceeds(signal sig: Int32) throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try writeFloat(try realMixture(seconds: 20), rate: 44100, to: "\(dir)/long.wav")
+        let out = "\(dir)/out"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        p.arguments = ["\(dir)/long.wav", "--sources", "2", "-o", out, "--iterations", "1000000", "-q"]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Wait until the temporary files exist (the run is in its factorization).
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && CLIRunner.files(under: out).count < 2 { usleep(20_000) }
+        #expect(CLIRunner.files(under: out).allSatisfy { ($0 as NSString).lastPathComponent.hasPrefix(".") })
+        kill(p.processIdentifier, sig)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 128 + sig)
+        #expect(CLIRunner.files(under: out).isEmpty)
+        let r = try CLIRunner.run(["\(dir)/long.wav", "--sources", "2", "-o", out, "--iterations", "3", "-q"])
+        #expect(r.status == 0)
+        #expect(CLIRunner.files(under: out) == ["long/source_1.wav", "long/source_2.wav"])
+    }
+
+    @Test func writeFailureIsReportedCleanedUpAndOldOutputsKept() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try writeFloat(try realMixture(seconds: 4), rate: 44100, to: "\(dir)/mix.wav")
+        var r = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "3", "--seed", "1"])
+        #expect(r.status == 0)
+        let old = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/source_1.wav"))
+        // A 64 KiB file-size limit makes every source write fail part-way.
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "ulimit -f 128; exec \"$0\" \"$@\"", CLIRunner.binary, "\(dir)/mix.wav", "--sources", "2",
+                           "-o", "\(dir)/out", "--iterations", "3", "--seed", "2", "--force"]
+        let err = Pipe()
+        shell.standardError = err
+        try shell.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 1, "\(stderr)")
+        #expect(stderr.split(separator: "\n").count == 1 && stderr.contains("cannot write"), "\(stderr)")
+        #expect(CLIRunner.files(under: "\(dir)/out") == ["mix/source_1.wav", "mix/source_2.wav"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/source_1.wav")) == old)
+        r = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "3", "--force"])
+        #expect(r.status == 0)
+    }
+
+    @Test func inputIsNeverTouchedBySuccessfulOrFailingRuns() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try writeFloat(try realMixture(seconds: 2), rate: 44100, to: "\(dir)/mix.wav")
+        let before = try fingerprint("\(dir)/mix.wav")
+        let runs: [[String]] = [
+            ["--sources", "2", "-o", "\(dir)/a"],
+            ["--sources", "2", "-o", "\(dir)/a"],                      // outputs exist
+            ["--sources", "0", "-o", "\(dir)/b"],                      // usage error
+            ["--sources", "2", "-o", dir, "--force"],                  // writes dir/mix/…, beside the input
+            ["--sources", "2", "--fft-size", "65536", "-o", "\(dir)/c"],
+        ]
+        for args in runs {
+            _ = try CLIRunner.run(["\(dir)/mix.wav"] + args + ["--iterations", "3"])
+            let after = try fingerprint("\(dir)/mix.wav")
+            #expect(after.0 == before.0 && after.1 == before.1, "\(args)")
+        }
+    }
+
+    @Test func outputSymlinkedToTheInputIsRefused() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try writeFloat(try realMixture(seconds: 1), rate: 44100, to: "\(dir)/mix.wav")
+        try FileManager.default.createDirectory(atPath: "\(dir)/out/mix", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/out/mix/source_2.wav", withDestinationPath: "\(dir)/mix.wav")
+        let before = try fingerprint("\(dir)/mix.wav")
+        let r = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/out", "--force", "--iterations", "3"])
+        #expect(r.status == 1 && r.stderr.contains("overwrite the input"), "\(r.stderr)")
+        #expect(try fingerprint("\(dir)/mix.wav").0 == before.0)
+    }
+
+    @Test func concurrentRunsIntoOneDirectoryLeaveCompleteFiles() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let mix = try realMixture(seconds: 3)
+        try writeFloat(mix, rate: 44100, to: "\(dir)/mix.wav")
+        let procs = (0..<2).map { i -> Process in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+            p.arguments = ["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "20", "--seed", "\(i)", "--force", "-q"]
+            p.standardError = FileHandle.nullDevice
+            return p
+        }
+        for p in procs { try p.run() }
+        for p in procs { p.waitUntilExit() }
+        #expect(procs.allSatisfy { $0.terminationStatus == 0 })
+        #expect(CLIRunner.files(under: "\(dir)/out") == ["mix/source_1.wav", "mix/source_2.wav"])
+        let a = try TestSupport.read("\(dir)/out/mix/source_1.wav"), b = try TestSupport.read("\(dir)/out/mix/source_2.wav")
+        #expect(a.frameCount == mix[0].count && b.frameCount == mix[0].count)
+    }
+
+    @Test func spectrogramTooLargeForMemoryIsRefusedUpFront() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try writeFloat(try realMixture(seconds: 2), rate: 44100, to: "\(dir)/mix.wav")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        p.arguments = ["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/out", "--hop", "1"]
+        p.environment = ["NMF_SEPARATE_MAX_MEMORY": "100000000"]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 1)
+        #expect(stderr.contains("needs about") && stderr.contains("GB"), "\(stderr)")
+        #expect(CLIRunner.files(under: "\(dir)/out").isEmpty)
+    }
+}
