@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(name: "SpectralTests", dependencies: ["Spectral", "AudioIO", "_TestSupport"]),
         .testTarget(name: "FactorizationTests", dependencies: ["Factorization"]),
         .testTarget(name: "SeparationTests", dependencies: ["NMFSeparation", "_TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["NMFSeparation", "_TestSupport", "nmf-separate"]),
+        .testTarget(name: "CLITests", dependencies: ["NMFSeparation", "_TestSupport", "nmf-separate"], resources: [.copy("Corpus")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -31,6 +31,10 @@ public final class SoundFileReader {
     /// The file's container and encoding.
     public let format: AudioFormat
 
+    /// The largest frame count accepted (2⁴⁰, over 250 days at 48 kHz); libsndfile reports
+    /// an unknown length of a damaged stream as `Int64.max`.
+    public static let maximumFrameCount: Int64 = 1 << 40
+
     /// What reading does with NaN or infinite samples (default: refuse them).
     public var nonFinitePolicy: NonFinitePolicy = .refuse
     private let handle: OpaquePointer
@@ -46,9 +50,12 @@ public final class SoundFileReader {
         if (st.st_mode & S_IFMT) == S_IFDIR { throw AudioIOError.isDirectory(path: path) }
         var info = SF_INFO()
         info.format = 0
-        guard let h = sf_open(path, Int32(SFM_READ), &info) else {
+        // Some decoders behind libsndfile (libmpg123) print their own complaints on stderr while
+        // probing a file that is not theirs; keep stderr for our one-line errors.
+        let opened = Self.withStderrSilenced { sf_open(path, Int32(SFM_READ), &info) }
+        guard let h = opened else {
             let reason = String(cString: sf_strerror(nil))
-            throw AudioIOError.cannotOpen(path: path, reason: reason)
+            throw AudioIOError.cannotOpen(path: path, reason: "not a supported audio file (libsndfile: \(reason))")
         }
         if info.channels < 1 || info.channels > 1024 {
             sf_close(h)
@@ -57,6 +64,10 @@ public final class SoundFileReader {
         if info.samplerate < 1 || info.samplerate > 1_536_000 {
             sf_close(h)
             throw AudioIOError.invalidHeader(path: path, reason: "sample rate \(info.samplerate) Hz (allowed: 1 to 1536000)")
+        }
+        if info.frames > Self.maximumFrameCount {
+            sf_close(h)
+            throw AudioIOError.invalidHeader(path: path, reason: "frame count \(info.frames) (unknown or absurd; allowed: up to \(Self.maximumFrameCount))")
         }
         if info.frames <= 0 {
             sf_close(h)
@@ -75,6 +86,23 @@ public final class SoundFileReader {
     }
 
     deinit { sf_close(handle) }
+
+    /// Runs `body` with file descriptor 2 pointed at /dev/null, restoring it afterwards.
+    static func withStderrSilenced<T>(_ body: () -> T) -> T {
+        let saved = dup(2)
+        let null = open("/dev/null", O_WRONLY)
+        if saved < 0 || null < 0 {
+            if saved >= 0 { close(saved) }
+            if null >= 0 { close(null) }
+            return body()
+        }
+        dup2(null, 2)
+        close(null)
+        let result = body()
+        dup2(saved, 2)
+        close(saved)
+        return result
+    }
 
     /// Detects a data chunk whose header size exceeds what the file holds: libsndfile
     /// silently shortens such files, and its log says `data : CLAIMED (should be PRESENT)`.

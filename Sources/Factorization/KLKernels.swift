@@ -131,12 +131,13 @@ enum KLKernels {
         }
     }
 
-    /// W-update accumulation of four frames: acc[:, k] += Σ_j r_j · h_j[k].
+    /// W-update accumulation of four frames: acc[:, k] += Σ_j r_j · h_j[k] for k ≥ `first`
+    /// (columns before it are held fixed and need no accumulation).
     @inline(__always)
-    static func accumulateBasis(paddedBins fp: Int, components: Int, r: UnsafePointer<Float>,
+    static func accumulateBasis(paddedBins fp: Int, components: Int, from first: Int = 0, r: UnsafePointer<Float>,
                                 h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
                                 accumulator: UnsafeMutablePointer<Float>) {
-        for k in 0..<components {
+        for k in first..<components {
             let h0 = h.0[k], h1 = h.1[k], h2 = h.2[k], h3 = h.3[k]
             let acc = accumulator + k * fp
             var f = 0

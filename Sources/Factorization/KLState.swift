@@ -12,6 +12,8 @@ struct KLState {
     let chunkCount: Int
     let bins: Int
     let paddedBins: Int
+    /// The first `fixedColumns` columns of W are held fixed (trained dictionaries).
+    let fixedColumns: Int
     private var accumulators: [Float] = []
     /// A frame of zeros standing in for missing frames of an incomplete quad.
     private let zeroFrame: [Float]
@@ -37,8 +39,9 @@ struct KLState {
         return out
     }
 
-    init(v: Matrix, w: Matrix, h: Matrix, threads: Int) {
+    init(v: Matrix, w: Matrix, h: Matrix, threads: Int, fixedColumns: Int = 0) {
         self.v = v
+        self.fixedColumns = fixedColumns
         self.h = h
         self.threads = threads
         bins = v.rows
@@ -57,8 +60,9 @@ struct KLState {
     mutating func normalizeBasis() {
         let f = bins, fp = paddedBins, k = components, n = frames
         var scales = [Float](repeating: 1, count: k)
+        let first = fixedColumns
         wPadded.withUnsafeMutableBufferPointer { wp in
-            for c in 0..<k {
+            for c in first..<k {
                 var s: Float = 0
                 for i in 0..<f { s += wp[c * fp + i] }
                 if s > 0 && s.isFinite {
@@ -122,7 +126,7 @@ struct KLState {
         }
         if accumulators.count != chunks * fp * k { accumulators = [Float](repeating: 0, count: chunks * fp * k) }
         var partial = [Double](repeating: 0, count: chunks)
-        let w = wPadded, geometry = self.geometry
+        let w = wPadded, geometry = self.geometry, fixed = fixedColumns
         v.storage.withUnsafeBufferPointer { vp in
             w.withUnsafeBufferPointer { wp in
                 h.storage.withUnsafeMutableBufferPointer { hp in
@@ -139,7 +143,7 @@ struct KLState {
                                                                 columnSumInverse: cb, floor: NMF.valueFloor)
                                     _ = KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
                                                          r: r, epsilon: eps, divergence: false)
-                                    KLKernels.accumulateBasis(paddedBins: fp, components: k, r: r, h: hc,
+                                    KLKernels.accumulateBasis(paddedBins: fp, components: k, from: fixed, r: r, h: hc,
                                                               accumulator: ab + chunk * fp * k)
                                 }
                             }
@@ -161,7 +165,7 @@ struct KLState {
         }
         accumulators.withUnsafeBufferPointer { ap in
             wPadded.withUnsafeMutableBufferPointer { wp in
-                for c in 0..<k {
+                for c in fixedColumns..<k {
                     let inv = 1 / max(rowSum[c], Float.leastNormalMagnitude)
                     for i in 0..<f {
                         var s: Float = 0

@@ -35,12 +35,42 @@ public struct NMF: Sendable {
     /// - Returns: W (bins × K), H (K × frames), the iteration count and the divergence history.
     /// - Throws: `FactorizationError` for invalid input, K > frames, or cancellation.
     public func factorize(_ v: Matrix, progress: ((NMFProgress) -> Bool)? = nil) throws -> NMFResult {
+        try factorize(v, fixedBasis: nil, progress: progress)
+    }
+
+    /// Factorizes V (bins × frames) with the first columns of W held fixed (semi-supervised NMF).
+    ///
+    /// - Parameters:
+    ///   - v: V, bins × frames; never modified.
+    ///   - fixedBasis: trained templates, bins × K_f with K_f ≤ K, each column summing to one
+    ///     (they are normalised here if not); they stay unchanged while the other K − K_f
+    ///     columns and all of H are learned. `nil` learns all of W.
+    ///   - progress: called after every iteration; return `false` to cancel.
+    public func factorize(_ v: Matrix, fixedBasis: Matrix?, progress: ((NMFProgress) -> Bool)? = nil) throws -> NMFResult {
         try validate(v)
         let k = configuration.componentCount
+        let fixed = fixedBasis?.columns ?? 0
+        if let fb = fixedBasis {
+            guard fb.rows == v.rows, fb.columns <= k else {
+                throw FactorizationError.invalidInput("fixed templates are \(fb.rows) × \(fb.columns); need \(v.rows) rows and at most \(k) columns")
+            }
+        }
+        func start(_ seed: UInt64) -> (Matrix, Matrix) {
+            var (w, h) = NMFInitialization.random(for: v, components: k, seed: seed)
+            if let fb = fixedBasis {
+                for c in 0..<fb.columns {
+                    let col = fb.column(c)
+                    let total = max(col.reduce(0, +), Float.leastNormalMagnitude)
+                    for i in 0..<v.rows { w[i, c] = max(col[col.startIndex + i] / total, Self.valueFloor) }
+                }
+            }
+            return (w, h)
+        }
         let trial = min(configuration.restartIterations, configuration.maxIterations)
         if configuration.restarts <= 1 || trial == 0 {
-            let (w, h) = NMFInitialization.random(for: v, components: k, seed: configuration.seed)
-            return try factorize(v, initialBasis: w, initialActivations: h, progress: progress)
+            let (w, h) = start(configuration.seed)
+            return try factorize(v, initialBasis: w, initialActivations: h, iterationOffset: 0, fixedColumns: fixed,
+                                 progress: progress)
         }
         // Multi-start: a few short runs from different seeds; the one with the lowest
         // divergence goes on. KL-NMF has local minima, and a bad start is rarely recovered.
@@ -49,8 +79,8 @@ public struct NMF: Sendable {
         var initialDivergence = Double.nan
         for r in 0..<configuration.restarts {
             let seed = configuration.seed &+ UInt64(r) &* 0x9E37_79B9_7F4A_7C15
-            let (w, h) = NMFInitialization.random(for: v, components: k, seed: seed)
-            var state = KLState(v: v, w: w, h: h, threads: configuration.threadCount)
+            let (w, h) = start(seed)
+            var state = KLState(v: v, w: w, h: h, threads: configuration.threadCount, fixedColumns: fixed)
             state.normalizeBasis()
             for it in 0..<trial {
                 let d = state.iterate(measureDivergence: it == 0)
@@ -66,7 +96,7 @@ public struct NMF: Sendable {
             }
         }
         var result = try factorize(v, initialBasis: best!.w, initialActivations: best!.h, iterationOffset: trial,
-                                   progress: progress)
+                                   fixedColumns: fixed, progress: progress)
         result.divergenceHistory.insert(DivergenceSample(iteration: 0, value: initialDivergence), at: 0)
         return result
     }
@@ -74,19 +104,21 @@ public struct NMF: Sendable {
     /// Factorizes V starting from given W (bins × K) and H (K × frames).
     public func factorize(_ v: Matrix, initialBasis: Matrix, initialActivations: Matrix,
                           progress: ((NMFProgress) -> Bool)? = nil) throws -> NMFResult {
-        try factorize(v, initialBasis: initialBasis, initialActivations: initialActivations, iterationOffset: 0, progress: progress)
+        try factorize(v, initialBasis: initialBasis, initialActivations: initialActivations, iterationOffset: 0,
+                      fixedColumns: 0, progress: progress)
     }
 
     /// The main loop, counting iterations from `iterationOffset` (iterations already spent).
     func factorize(_ v: Matrix, initialBasis: Matrix, initialActivations: Matrix, iterationOffset: Int,
-                   progress: ((NMFProgress) -> Bool)?) throws -> NMFResult {
+                   fixedColumns: Int, progress: ((NMFProgress) -> Bool)?) throws -> NMFResult {
         try validate(v)
         let k = configuration.componentCount
         guard initialBasis.rows == v.rows, initialBasis.columns == k,
               initialActivations.rows == k, initialActivations.columns == v.columns else {
             throw FactorizationError.invalidInput("initial W must be \(v.rows) × \(k) and H \(k) × \(v.columns)")
         }
-        var state = KLState(v: v, w: initialBasis, h: initialActivations, threads: configuration.threadCount)
+        var state = KLState(v: v, w: initialBasis, h: initialActivations, threads: configuration.threadCount,
+                            fixedColumns: fixedColumns)
         state.normalizeBasis()
         var history: [DivergenceSample] = []
         var initial: Double = .nan

@@ -13,6 +13,12 @@ public enum CLI {
         signal(SIGXFSZ, SIG_IGN)
         SignalCleanup.shared.install()
         do {
+            if arguments.first == "train" {
+                let command = try TrainCommand.parse(Array(arguments.dropFirst()))
+                let text = command.help ? TrainCommand.helpText : try command.run()
+                FileHandle.standardOutput.write(Data(text.utf8))
+                return 0
+            }
             if arguments.first == "eval" {
                 let command = try EvalCommand.parse(Array(arguments.dropFirst()))
                 let text = command.help ? EvalCommand.helpText : try command.run()
@@ -32,8 +38,12 @@ public enum CLI {
             guard options.inputs.count == 1 else {
                 throw CLIError.usage("expected one INPUT, got \(options.inputs.count): \(options.inputs.joined(separator: " "))")
             }
-            let configuration = try options.separationConfiguration()
-            let report = try SeparateCommand(options: options, configuration: configuration).run(input: options.inputs[0])
+            let dictionaries = try options.dictionaries.map { path -> NMFDictionary in
+                do { return try NMFDictionary.read(path: path) } catch let e as DictionaryError { throw CLIError.runtime(e.description) }
+            }
+            let configuration = try options.separationConfiguration(dictionaries: dictionaries)
+            let report = try SeparateCommand(options: options, configuration: configuration, dictionaries: dictionaries)
+                .run(input: options.inputs[0])
             if options.json { FileHandle.standardOutput.write(Data((report.text + "\n").utf8)) }
             return 0
         } catch let e as CLIError {

@@ -14,12 +14,14 @@ struct CommandLineOptions {
     var iterations = 200
     var tolerance: Float = 0
     var seed: UInt64 = 0
-    var fftSize = 2048
+    var fftSize: Int?
     var hop: Int?
     var maskPower: Float = 1
     var threads: Int?
     var force = false
     var replaceNonFinite = false
+    var dictionaries: [String] = []
+    var freeComponents: Int?
     var quiet = false
     var json = false
     var help = false
@@ -87,6 +89,10 @@ struct CommandLineOptions {
         case "hop": hop = try Self.integer(name, value)
         case "mask-power": maskPower = try Self.real(name, value)
         case "threads": threads = try Self.integer(name, value)
+        case "dictionary":
+            guard let v = value, !v.isEmpty else { throw CLIError.usage("option --dictionary needs a FILE") }
+            dictionaries.append(v)
+        case "free-components": freeComponents = try Self.integer(name, value)
         case "force": force = true
         case "replace-nonfinite": replaceNonFinite = true
         case "quiet": quiet = true
@@ -108,9 +114,31 @@ struct CommandLineOptions {
     }
 
     /// Validates ranges and builds the library configuration.
+    /// - Parameter dictionaries: trained templates loaded from `--dictionary` files, in order.
     /// - Throws: `CLIError.usage` naming the option, its value and the allowed range.
-    func separationConfiguration() throws -> SeparationConfiguration {
-        guard let s = sources else { throw CLIError.usage("missing --sources S (the number of sources, ≥ 1)") }
+    func separationConfiguration(dictionaries loaded: [NMFDictionary] = []) throws -> SeparationConfiguration {
+        let d = loaded.count
+        if let f = freeComponents, f < 0 { throw CLIError.usage("--free-components \(f) is out of range (allowed: 0 or more)") }
+        if freeComponents != nil && d == 0 { throw CLIError.usage("--free-components needs at least one --dictionary") }
+        if d > 0 && components != nil { throw CLIError.usage("--components does not apply with --dictionary; use --free-components") }
+        let free: Int
+        let s: Int
+        if d > 0 {
+            let extra = sources.map { $0 - d } ?? ((freeComponents ?? 0) > 0 ? 1 : 0)
+            if extra < 0 { throw CLIError.usage("--sources \(sources!) is out of range with \(d) dictionaries (allowed: at least \(d))") }
+            free = freeComponents ?? extra * Self.defaultComponentsPerSource
+            if extra > 0 && free < extra {
+                throw CLIError.usage("--free-components \(free) is out of range (allowed: at least one per source without a dictionary, \(extra))")
+            }
+            if extra == 0 && free > 0 {
+                throw CLIError.usage("--free-components \(free) needs a source to go to: give --sources \(d + 1)")
+            }
+            s = d + extra
+        } else {
+            guard let given = sources else { throw CLIError.usage("missing --sources S (the number of sources, ≥ 1)") }
+            s = given
+            free = 0
+        }
         guard s >= 1 else { throw CLIError.usage("--sources \(s) is out of range (allowed: 1 or more)") }
         guard iterations >= 0, iterations <= 1_000_000 else {
             throw CLIError.usage("--iterations \(iterations) is out of range (allowed: 0 to 1000000)")
@@ -118,12 +146,16 @@ struct CommandLineOptions {
         guard tolerance >= 0, tolerance < 1 else { throw CLIError.usage("--tolerance \(tolerance) is out of range (allowed: 0 ≤ T < 1)") }
         if let t = threads, t < 1 || t > 1024 { throw CLIError.usage("--threads \(t) is out of range (allowed: 1 to 1024)") }
         do {
-            let stft = try STFTConfiguration(fftSize: fftSize, hopLength: hop)
-            let k = components ?? s * Self.defaultComponentsPerSource
+            let stft = try STFTConfiguration(fftSize: fftSize ?? loaded.first?.stft.fftSize ?? 2048,
+                                             hopLength: hop ?? (fftSize == nil ? loaded.first?.stft.hopLength : nil))
+            let fixed = loaded.reduce(0) { $0 + $1.components }
+            let k = d > 0 ? fixed + free : components ?? s * Self.defaultComponentsPerSource
             if k < s { throw CLIError.usage("--components \(k) is out of range (allowed: at least the number of sources, \(s))") }
-            return try SeparationConfiguration(sourceCount: s, componentCount: k, stft: stft, maxIterations: iterations,
-                                               tolerance: tolerance, seed: seed, maskPower: maskPower,
-                                               threadCount: threads ?? Parallel.defaultThreadCount, grouping: grouping)
+            var config = try SeparationConfiguration(sourceCount: s, componentCount: k, stft: stft, maxIterations: iterations,
+                                                     tolerance: tolerance, seed: seed, maskPower: maskPower,
+                                                     threadCount: threads ?? Parallel.defaultThreadCount, grouping: grouping)
+            config.fixedTemplates = loaded.map(\.basis)
+            return config
         } catch let e as SpectralError {
             throw CLIError.usage(e.description)
         } catch let e as SeparationError {

@@ -5,13 +5,15 @@ import Foundation
 enum MemoryBudget {
     /// Bytes the separation needs: V (bins × frames floats), H (K × frames), W and its
     /// per-chunk accumulators, and the streaming buffers of one chunk per channel and source.
-    static func requiredBytes(frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int) -> Int {
-        let padded = (bins + 7) & ~7
-        let v = bins * frames
-        let h = 2 * components * frames
-        let w = 20 * padded * components
-        let stream = chunkFrames * bins * (2 * channels + sources) + 4 * chunkFrames * 512 * channels * sources
-        return 4 * (v + h + w + stream) + 64 << 20
+    /// (Computed in Double: a lying header can announce more frames than an Int product holds.)
+    static func requiredBytes(frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int) -> Double {
+        let f = Double(bins), n = Double(frames), k = Double(components), c = Double(channels), s = Double(sources)
+        let padded = (f / 8).rounded(.up) * 8
+        let v = f * n
+        let h = 2 * k * n
+        let w = 20 * padded * k
+        let stream = Double(chunkFrames) * f * (2 * c + s) + 4 * Double(chunkFrames) * 512 * c * s
+        return 4 * (v + h + w + stream) + 64 * 1_048_576
     }
 
     /// Memory this process may still use: the smaller of MemAvailable, the cgroup limit and
@@ -42,9 +44,9 @@ enum MemoryBudget {
     static func check(input: String, frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int) throws {
         let need = requiredBytes(frames: frames, bins: bins, components: components, chunkFrames: chunkFrames,
                                  channels: channels, sources: sources)
-        if let available = availableBytes(), need > available {
-            let gb = { (b: Int) in String(format: "%.2f GB", Double(b) / 1e9) }
-            throw CLIError.runtime("'\(input)' needs about \(gb(need)) of memory for its spectrogram (\(bins) bins × \(frames) frames) but only \(gb(available)) is available; use a larger --hop or split the file")
+        if let available = availableBytes(), need > Double(available) {
+            let gb = { (b: Double) in String(format: "%.2f GB", b / 1e9) }
+            throw CLIError.runtime("'\(input)' needs about \(gb(need)) of memory for its spectrogram (\(bins) bins × \(frames) frames) but only \(gb(Double(available))) is available; use a larger --hop or split the file")
         }
     }
 }

@@ -18,6 +18,8 @@ enum OptionTable {
         OptionSpec(name: "sources", short: "s", value: "S", defaultText: nil, help: "number of sources to separate into (required, ≥ 1)"),
         OptionSpec(name: "components", short: "k", value: "K", defaultText: "\(CommandLineOptions.defaultComponentsPerSource) per source", help: "NMF components (K ≥ S), grouped into the S sources"),
         OptionSpec(name: "grouping", short: nil, value: "METHOD", defaultText: CommandLineOptions.defaultGrouping.rawValue, help: "how components are grouped when K > S: timbre, activations or combined"),
+        OptionSpec(name: "dictionary", short: "d", value: "FILE", defaultText: nil, help: "trained templates of one source (repeatable; from `nmf-separate train`), held fixed"),
+        OptionSpec(name: "free-components", short: nil, value: "N", defaultText: "\(CommandLineOptions.defaultComponentsPerSource) per source without a dictionary", help: "learned components for the sources without a dictionary"),
         OptionSpec(name: "output", short: "o", value: "DIR", defaultText: "separated", help: "output directory; files go to DIR/<input stem>/source_<i>.<ext>"),
         OptionSpec(name: "iterations", short: nil, value: "N", defaultText: "200", help: "maximum NMF iterations"),
         OptionSpec(name: "tolerance", short: nil, value: "T", defaultText: "0", help: "stop when the relative divergence decrease over 10 iterations is below T (0 = run all)"),
@@ -38,7 +40,9 @@ enum OptionTable {
     static var helpText: String {
         var lines = [
             "usage: nmf-separate INPUT --sources S [options]",
-            "       nmf-separate eval --reference REF... --estimate EST... [--mixture MIX] [--json]",
+            "       nmf-separate INPUT --dictionary A.nmfdict [--dictionary B.nmfdict ...] [--free-components N] [options]",
+            "       nmf-separate train CLEAN... --components K -o SOURCE.nmfdict [options]   (see train --help)",
+            "       nmf-separate eval --reference REF... --estimate EST... [--mixture MIX] [--json]   (see eval --help)",
             "",
             "Separates the sources of an audio recording by non-negative matrix factorization",
             "(KL divergence) and writes one file per source, in the input's format.",

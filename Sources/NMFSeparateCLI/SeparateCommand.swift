@@ -5,6 +5,8 @@ import NMFSeparation
 struct SeparateCommand {
     let options: CommandLineOptions
     let configuration: SeparationConfiguration
+    /// Trained templates from `--dictionary`, in the order of `options.dictionaries`.
+    var dictionaries: [NMFDictionary] = []
 
     /// Runs the separation of `input`.
     /// - Returns: the JSON report of the run.
@@ -20,6 +22,11 @@ struct SeparateCommand {
             readSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
         } catch let e as AudioIOError {
             throw CLIError.runtime(e.description)
+        }
+        for (path, d) in zip(options.dictionaries, dictionaries) {
+            do { try d.validate(path: path, sampleRate: reader.sampleRate, stft: configuration.stft) } catch let e as DictionaryError {
+                throw CLIError.runtime(e.description)
+            }
         }
         if reader.frameCount < configuration.stft.fftSize {
             throw CLIError.runtime("'\(input)': " + SeparationError.tooShort(frames: reader.frameCount, fftSize: configuration.stft.fftSize).description)
@@ -56,7 +63,7 @@ struct SeparateCommand {
             var timings = report.timings
             timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             progress.finish()
-            return Self.json(input: input, reader: reader, configuration: configuration, report: report,
+            return json(input: input, reader: reader, configuration: configuration, report: report,
                              timings: timings, openSeconds: readSeconds, outputs: plan.finalPaths,
                              total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
         } catch {
@@ -83,7 +90,7 @@ struct SeparateCommand {
         return usual
     }
 
-    static func json(input: String, reader: SoundFileReader, configuration c: SeparationConfiguration,
+    func json(input: String, reader: SoundFileReader, configuration c: SeparationConfiguration,
                      report: SeparationReport, timings t: StageTimings, openSeconds: Double, outputs: [String],
                      total: Double) -> JSONValue {
         let f = report.factorization
@@ -99,6 +106,7 @@ struct SeparateCommand {
             ("sources", .integer(c.sourceCount)),
             ("components", .integer(report.components)),
             ("groups", .array(report.groups.map { .array($0.map { .integer($0) }) })),
+            ("dictionaries", .array(options.dictionaries.map { .string($0) })),
             ("settings", .object([
                 ("fft_size", .integer(c.stft.fftSize)), ("hop", .integer(c.stft.hopLength)),
                 ("window", .string("hann (periodic)")), ("max_iterations", .integer(c.maxIterations)),

@@ -21,6 +21,10 @@ public struct SeparationConfiguration: Sendable, Equatable {
     public var threadCount: Int
     /// How components are grouped into sources when K > S (default `.combined`).
     public var grouping: GroupingMethod
+    /// Trained templates (bins × K_d each), one matrix per dictionary source: source d is
+    /// made of those K_d fixed components; the remaining components are learned and grouped
+    /// into the remaining `sourceCount − fixedTemplates.count` sources.
+    public var fixedTemplates: [Matrix] = []
     /// Frames per streaming chunk when reading, masking and resynthesising (default 512).
     public var chunkFrames: Int
 

@@ -43,6 +43,16 @@ public struct Separator: Sendable {
             throw SeparationError.invalidParameter(name: "--sources", value: "\(config.sourceCount)",
                                                    allowed: "1 to the number of STFT frames, \(frames)")
         }
+        let fixedCount = config.fixedTemplates.reduce(0) { $0 + $1.columns }
+        let freeSources = config.sourceCount - config.fixedTemplates.count
+        let freeComponents = config.componentCount - fixedCount
+        guard freeSources >= 0, freeComponents >= freeSources, freeComponents == 0 || freeSources > 0 else {
+            throw SeparationError.invalidParameter(name: "--free-components", value: "\(freeComponents)",
+                                                   allowed: "at least one per source without a dictionary (\(max(freeSources, 0))), and 0 when every source has a dictionary")
+        }
+        for t in config.fixedTemplates where t.rows != stft.binCount {
+            throw SeparationError.invalidParameter(name: "dictionary bins", value: "\(t.rows)", allowed: "\(stft.binCount) (fft size / 2 + 1)")
+        }
         guard config.componentCount <= frames else {
             throw SeparationError.invalidParameter(name: "--components", value: "\(config.componentCount)",
                                                    allowed: "at most the number of STFT frames, \(frames)")
@@ -59,21 +69,49 @@ public struct Separator: Sendable {
                                              tolerance: config.tolerance, seed: config.seed, threadCount: config.threadCount)
         let result: NMFResult
         do {
-            result = try NMF(configuration: nmfConfig).factorize(v) {
+            let fixed: Matrix? = config.fixedTemplates.isEmpty ? nil : Self.concatenate(config.fixedTemplates)
+            result = try NMF(configuration: nmfConfig).factorize(v, fixedBasis: fixed) {
                 report(.factorization, Double($0.iteration) / Double(max($0.maxIterations, 1)))
             }
         } catch FactorizationError.cancelled {
             throw SeparationError.cancelled
         }
         timings.nmf = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-        let groups = ComponentGrouping.group(method: config.grouping, basis: result.basis, activations: result.activations,
-                                             sources: config.sourceCount, sampleRate: source.sampleRate, seed: config.seed)
+        let groups = Self.groups(config: config, result: result, sampleRate: source.sampleRate)
 
         let synthesizer = MaskedSynthesizer(configuration: config, basis: result.basis, activations: result.activations,
                                             groups: groups)
         try synthesizer.run(source: source, sinks: sinks, timings: &timings) { report(.synthesis, $0) }
         return SeparationReport(bins: v.rows, frames: v.columns, components: config.componentCount, groups: groups,
                                 factorization: result, timings: timings)
+    }
+
+    /// Dictionary sources first (their fixed components, in order), then the free components
+    /// grouped into the remaining sources.
+    static func groups(config: SeparationConfiguration, result: NMFResult, sampleRate: Int) -> [[Int]] {
+        var groups: [[Int]] = []
+        var next = 0
+        for t in config.fixedTemplates {
+            groups.append(Array(next..<(next + t.columns)))
+            next += t.columns
+        }
+        let freeSources = config.sourceCount - config.fixedTemplates.count
+        if freeSources > 0 {
+            let free = Array(next..<config.componentCount)
+            let w = Matrix(rows: result.basis.rows, columns: free.count,
+                           columnMajor: free.flatMap { Array(result.basis.column($0)) })
+            var h = Matrix(rows: free.count, columns: result.activations.columns)
+            for (i, c) in free.enumerated() { for j in 0..<h.columns { h[i, j] = result.activations[c, j] } }
+            let local = ComponentGrouping.group(method: config.grouping, basis: w, activations: h, sources: freeSources,
+                                                sampleRate: sampleRate, seed: config.seed)
+            groups += local.map { $0.map { free[$0] } }
+        }
+        return groups
+    }
+
+    /// Side-by-side concatenation of matrices with equal row counts.
+    static func concatenate(_ parts: [Matrix]) -> Matrix {
+        Matrix(rows: parts[0].rows, columns: parts.reduce(0) { $0 + $1.columns }, columnMajor: parts.flatMap(\.storage))
     }
 
     /// Separates an in-memory buffer.

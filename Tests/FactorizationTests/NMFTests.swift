@@ -123,3 +123,24 @@ import DSPCore
 }
 
 import Foundation
+
+@Suite struct FixedBasisTests {
+    @Test func fixedColumnsStayAsGiven() throws {
+        var g = SeededGenerator(seed: 4)
+        var w0 = Matrix(rows: 40, columns: 5), h0 = Matrix(rows: 5, columns: 200)
+        for i in 0..<w0.storage.count { w0.storage[i] = g.nextUnitFloat() }
+        for i in 0..<h0.storage.count { h0.storage[i] = g.nextUnitFloat() }
+        let v = w0.multiplied(by: h0)
+        var fixed = Matrix(rows: 40, columns: 3)
+        for c in 0..<3 {
+            let s = w0.column(c).reduce(0, +)
+            for i in 0..<40 { fixed[i, c] = w0[i, c] / s }
+        }
+        let r = try NMF(configuration: NMFConfiguration(componentCount: 5, maxIterations: 300, divergenceInterval: 1, restarts: 3))
+            .factorize(v, fixedBasis: fixed)
+        // Held fixed: identical to the given templates up to their one-time renormalisation to sum one.
+        for c in 0..<3 { #expect(zip(r.basis.column(c), fixed.column(c)).allSatisfy { abs($0 - $1) <= 1e-6 * $1 }) }
+        for (a, b) in zip(r.divergenceHistory, r.divergenceHistory.dropFirst()) { #expect(b.value <= a.value * (1 + 1e-6)) }
+        #expect(r.finalDivergence < 0.01 * r.divergenceHistory[0].value)
+    }
+}

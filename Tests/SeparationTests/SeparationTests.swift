@@ -48,7 +48,7 @@ import _TestSupport
         let m = mix(a, b)
         let (sources, report) = try Separator(configuration: configuration(sources: 3)).separate(m)
         #expect(sources.count == 3)
-        #expect(report.groups == [[0], [1], [2]])
+        #expect(report.groups.map(\.count) == [1, 1, 1] && report.groups.flatMap { $0 }.sorted() == [0, 1, 2])
         for s in sources { #expect(s.frameCount == m.frameCount && s.channelCount == 1 && s.sampleRate == m.sampleRate) }
         let peak = TestSupport.peak(m.channels[0])
         let err = (0..<m.frameCount).map { t in abs(sources.reduce(0) { $0 + $1.channels[0][t] } - m.channels[0][t]) }.max()!

@@ -1,0 +1,136 @@
+import Foundation
+import NMFSeparation
+
+/// `nmf-separate train`: learns a source's templates from clean recordings and saves them
+/// as a `.nmfdict` file for semi-supervised separation (`--dictionary`).
+struct TrainCommand {
+    var inputs: [String] = []
+    var output: String?
+    var components = 32
+    var iterations = 200
+    var seed: UInt64 = 0
+    var fftSize = 2048
+    var hop: Int?
+    var label = ""
+    var force = false
+    var quiet = false
+    var help = false
+
+    static let helpText = """
+    usage: nmf-separate train CLEAN... --components K -o SOURCE.nmfdict [options]
+
+    Learns K spectral templates of one source from clean recordings of it (KL-NMF on their
+    concatenated magnitude spectrograms) and saves them with the analysis settings
+    (sample rate, fft size, hop, divergence) in a .nmfdict file. Separate with
+    `nmf-separate MIX --dictionary SOURCE.nmfdict [--dictionary OTHER.nmfdict] [--free-components N]`.
+
+    options:
+      -k, --components K    number of templates (default: 32)
+      -o, --output FILE     the dictionary to write (required)
+      --iterations N        NMF iterations (default: 200)
+      --seed N              seed of the initialisation (default: 0)
+      --fft-size N          STFT frame length (default: 2048); separations must use the same
+      --hop N               STFT hop (default: fft-size/4); separations must use the same
+      --label NAME          a name stored in the file (e.g. speech)
+      -f, --force           overwrite an existing dictionary
+      -q, --quiet           print nothing on success
+      -h, --help            show this help and exit
+
+    """
+
+    static func parse(_ arguments: [String]) throws -> TrainCommand {
+        var c = TrainCommand()
+        var i = 0
+        func value(_ name: String) throws -> String {
+            guard i < arguments.count else { throw CLIError.usage("option \(name) needs a value") }
+            i += 1
+            return arguments[i - 1]
+        }
+        func integer(_ name: String) throws -> Int {
+            let v = try value(name)
+            guard let n = Int(v) else { throw CLIError.usage("\(name) '\(v)' is not an integer") }
+            return n
+        }
+        var args: [String] = []
+        for a in arguments {
+            if a.hasPrefix("--"), let eq = a.firstIndex(of: "=") {
+                args += [String(a[..<eq]), String(a[a.index(after: eq)...])]
+            } else {
+                args.append(a)
+            }
+        }
+        let arguments = args
+        while i < arguments.count {
+            let a = arguments[i]
+            i += 1
+            switch a {
+            case "-k", "--components": c.components = try integer("--components")
+            case "-o", "--output": c.output = try value("--output")
+            case "--iterations": c.iterations = try integer("--iterations")
+            case "--seed":
+                let v = try value("--seed")
+                guard let s = UInt64(v) else { throw CLIError.usage("--seed '\(v)' is not a non-negative integer") }
+                c.seed = s
+            case "--fft-size": c.fftSize = try integer("--fft-size")
+            case "--hop": c.hop = try integer("--hop")
+            case "--label": c.label = try value("--label")
+            case "-f", "--force": c.force = true
+            case "-q", "--quiet": c.quiet = true
+            case "-h", "--help": c.help = true
+            default:
+                if a.hasPrefix("-") && a.count > 1 { throw CLIError.usage("unknown train option '\(a)' (see train --help)") }
+                c.inputs.append(a)
+            }
+        }
+        return c
+    }
+
+    func run() throws -> String {
+        guard !inputs.isEmpty else { throw CLIError.usage("train needs at least one clean recording (see train --help)") }
+        guard let output else { throw CLIError.usage("train needs -o FILE.nmfdict (see train --help)") }
+        guard components >= 1 else { throw CLIError.usage("--components \(components) is out of range (allowed: 1 or more)") }
+        guard iterations >= 1, iterations <= 1_000_000 else {
+            throw CLIError.usage("--iterations \(iterations) is out of range (allowed: 1 to 1000000)")
+        }
+        let stft: STFTConfiguration
+        let nmf: NMFConfiguration
+        do {
+            stft = try STFTConfiguration(fftSize: fftSize, hopLength: hop)
+            nmf = try NMFConfiguration(componentCount: components, maxIterations: iterations, seed: seed)
+        } catch let e as SpectralError { throw CLIError.usage(e.description) }
+        if !force && FileManager.default.fileExists(atPath: output) {
+            throw CLIError.runtime("output '\(output)' already exists (use --force to overwrite)")
+        }
+        let outReal = OutputPlan.resolve(output)
+        if inputs.contains(where: { OutputPlan.resolve($0) == outReal }) {
+            throw CLIError.runtime("output '\(output)' would overwrite an input")
+        }
+        var readers: [SoundFileReader] = []
+        for path in inputs {
+            do { readers.append(try SoundFileReader(path: path)) } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
+        }
+        let dictionary: NMFDictionary
+        do {
+            dictionary = try DictionaryTrainer(stft: stft, nmf: nmf).train(readers, label: label,
+                                                                           names: inputs.map { ($0 as NSString).lastPathComponent }).0
+        } catch let e as SeparationError {
+            throw CLIError.runtime(e.description)
+        } catch let e as AudioIOError {
+            throw CLIError.runtime(e.description)
+        }
+        let tmp = (output as NSString).deletingLastPathComponent.isEmpty ? "." : (output as NSString).deletingLastPathComponent
+        let tmpPath = (tmp as NSString).appendingPathComponent(".\((output as NSString).lastPathComponent).\(getpid()).tmp")
+        SignalCleanup.shared.register([tmpPath])
+        defer { SignalCleanup.shared.unregister([tmpPath]) }
+        guard FileManager.default.createFile(atPath: tmpPath, contents: dictionary.encoded()) else {
+            throw CLIError.runtime("cannot write dictionary '\(output)': \(String(cString: strerror(errno)))")
+        }
+        if rename(tmpPath, output) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(tmpPath)
+            throw CLIError.runtime("cannot write dictionary '\(output)': \(reason)")
+        }
+        if quiet { return "" }
+        return "wrote \(output): \(dictionary.components) templates × \(dictionary.basis.rows) bins, \(dictionary.sampleRate) Hz, fft \(stft.fftSize), hop \(stft.hopLength)\n"
+    }
+}

@@ -1,0 +1,48 @@
+import DSPCore
+import Spectral
+import Factorization
+
+/// Learns a source's templates from clean recordings of it (the training half of
+/// semi-supervised NMF separation, Smaragdis, Raj & Shashanka 2007).
+public struct DictionaryTrainer: Sendable {
+    /// STFT settings (must match the separations that will use the dictionary).
+    public let stft: STFTConfiguration
+    /// NMF settings; `componentCount` is the number of templates K.
+    public let nmf: NMFConfiguration
+
+    /// Creates a trainer.
+    public init(stft: STFTConfiguration, nmf: NMFConfiguration) {
+        self.stft = stft
+        self.nmf = nmf
+    }
+
+    /// Factorizes the concatenated magnitude spectrograms of `sources` (all at one sample rate)
+    /// and returns W (bins × K, columns summing to one) as a dictionary.
+    /// - Throws: `SeparationError.invalidParameter` when rates differ or there are fewer frames than templates.
+    public func train(_ sources: [SampleSource], label: String = "", names: [String] = [],
+                      progress: ((NMFProgress) -> Bool)? = nil) throws -> (NMFDictionary, NMFResult) {
+        guard let rate = sources.first?.sampleRate else {
+            throw SeparationError.invalidParameter(name: "training files", value: "0", allowed: "at least one")
+        }
+        for (i, s) in sources.enumerated() where s.sampleRate != rate {
+            throw SeparationError.invalidParameter(name: "sample rate of \(i < names.count ? names[i] : "file \(i + 1)")",
+                                                   value: "\(s.sampleRate) Hz", allowed: "the first file's \(rate) Hz")
+        }
+        var timings = StageTimings()
+        let analyzer = SpectrogramAnalyzer(configuration: stft, chunkFrames: 512, threads: nmf.threadCount)
+        var parts: [Matrix] = []
+        for s in sources {
+            guard s.frameCount >= stft.fftSize else { throw SeparationError.tooShort(frames: s.frameCount, fftSize: stft.fftSize) }
+            parts.append(try analyzer.magnitude(of: s, timings: &timings) { _ in true })
+        }
+        let v = Matrix(rows: stft.binCount, columns: parts.reduce(0) { $0 + $1.columns }, columnMajor: parts.flatMap(\.storage))
+        guard nmf.componentCount <= v.columns else {
+            throw SeparationError.invalidParameter(name: "--components", value: "\(nmf.componentCount)",
+                                                   allowed: "at most the training frames, \(v.columns)")
+        }
+        let result = try NMF(configuration: nmf).factorize(v, progress: progress)
+        let notes = ["iterations": "\(result.iterations)", "final_divergence": "\(result.finalDivergence)",
+                     "trained_on": names.joined(separator: ", ")]
+        return (NMFDictionary(basis: result.basis, sampleRate: rate, stft: stft, label: label, notes: notes), result)
+    }
+}

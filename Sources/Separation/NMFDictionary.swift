@@ -1,0 +1,150 @@
+import Foundation
+import DSPCore
+import Spectral
+
+/// Trained spectral templates of one source, with the analysis settings they were learned
+/// with, as saved in a `.nmfdict` file.
+///
+/// File format, version 1 (little-endian):
+/// 1. the 8 bytes `NMFDICT\n`;
+/// 2. one line of JSON (UTF-8, ending in `\n`) with the keys `version` (1), `sample_rate`,
+///    `fft_size`, `hop`, `window` (`"hann"`), `divergence` (`"kullback-leibler"`), `bins`,
+///    `components` and, informative only, `label`, `iterations`, `final_divergence`,
+///    `trained_on` (file names);
+/// 3. `bins × components` float32 values: W column by column (each template's bins
+///    together), every column summing to one.
+public struct NMFDictionary: Sendable, Equatable {
+    /// The format version this code writes.
+    public static let formatVersion = 1
+    static let magic = Data("NMFDICT\n".utf8)
+
+    /// W, bins × K, each column summing to one.
+    public var basis: Matrix
+    /// Sample rate of the training audio, in Hz.
+    public var sampleRate: Int
+    /// STFT settings of the training.
+    public var stft: STFTConfiguration
+    /// A free-form name (e.g. `speech`).
+    public var label: String
+    /// Informative metadata (training files, iterations, divergence).
+    public var notes: [String: String]
+
+    /// Creates a dictionary.
+    public init(basis: Matrix, sampleRate: Int, stft: STFTConfiguration, label: String = "", notes: [String: String] = [:]) {
+        self.basis = basis
+        self.sampleRate = sampleRate
+        self.stft = stft
+        self.label = label
+        self.notes = notes
+    }
+
+    /// Number of templates K.
+    public var components: Int { basis.columns }
+
+    /// Encodes the dictionary in the `.nmfdict` format.
+    public func encoded() -> Data {
+        var header: [String: Any] = [
+            "version": Self.formatVersion, "sample_rate": sampleRate, "fft_size": stft.fftSize, "hop": stft.hopLength,
+            "window": "hann", "divergence": "kullback-leibler", "bins": basis.rows, "components": basis.columns,
+            "label": label,
+        ]
+        for (k, v) in notes where header[k] == nil { header[k] = v }
+        var data = Self.magic
+        data.append((try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])) ?? Data("{}".utf8))
+        data.append(0x0A)
+        basis.storage.withUnsafeBufferPointer { p in
+            for x in p { withUnsafeBytes(of: x.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        }
+        return data
+    }
+
+    /// Decodes a `.nmfdict` file's bytes.
+    /// - Parameter path: used in error messages.
+    /// - Throws: `DictionaryError` for a wrong magic, version, header or size.
+    public static func decode(_ data: Data, path: String) throws -> NMFDictionary {
+        guard data.count > magic.count, data.prefix(magic.count) == magic else {
+            throw DictionaryError.notADictionary(path: path)
+        }
+        let rest = data.dropFirst(magic.count)
+        guard let newline = rest.firstIndex(of: 0x0A),
+              let header = try? JSONSerialization.jsonObject(with: Data(rest[rest.startIndex..<newline])) as? [String: Any] else {
+            throw DictionaryError.corrupt(path: path, reason: "unreadable header")
+        }
+        let version = header["version"] as? Int ?? -1
+        guard version == formatVersion else { throw DictionaryError.unsupportedVersion(path: path, version: version) }
+        guard let rate = header["sample_rate"] as? Int, rate > 0, let fft = header["fft_size"] as? Int,
+              let hop = header["hop"] as? Int, let bins = header["bins"] as? Int, let k = header["components"] as? Int,
+              k >= 1, bins == fft / 2 + 1, (header["divergence"] as? String) == "kullback-leibler" else {
+            throw DictionaryError.corrupt(path: path, reason: "missing or inconsistent header fields")
+        }
+        let stft: STFTConfiguration
+        do { stft = try STFTConfiguration(fftSize: fft, hopLength: hop) } catch {
+            throw DictionaryError.corrupt(path: path, reason: "fft size \(fft) / hop \(hop) out of range")
+        }
+        let payload = data[(newline + 1)...]
+        guard payload.count == bins * k * 4 else {
+            throw DictionaryError.corrupt(path: path, reason: "expected \(bins * k * 4) bytes of templates, found \(payload.count)")
+        }
+        var values = [Float](repeating: 0, count: bins * k)
+        payload.withUnsafeBytes { raw in
+            for i in 0..<values.count {
+                values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+            }
+        }
+        guard values.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+            throw DictionaryError.corrupt(path: path, reason: "templates hold negative, NaN or infinite values")
+        }
+        var notes: [String: String] = [:]
+        for (key, value) in header where !["version", "sample_rate", "fft_size", "hop", "bins", "components", "label"].contains(key) {
+            notes[key] = "\(value)"
+        }
+        return NMFDictionary(basis: Matrix(rows: bins, columns: k, columnMajor: values), sampleRate: rate, stft: stft,
+                             label: header["label"] as? String ?? "", notes: notes)
+    }
+
+    /// Reads a `.nmfdict` file.
+    public static func read(path: String) throws -> NMFDictionary {
+        guard let data = FileManager.default.contents(atPath: path) else { throw DictionaryError.cannotRead(path: path) }
+        return try decode(data, path: path)
+    }
+
+    /// Checks that the dictionary was trained with the same analysis as a separation.
+    /// - Throws: `DictionaryError.settingsMismatch` naming the setting and both values.
+    public func validate(path: String, sampleRate rate: Int, stft other: STFTConfiguration) throws {
+        if rate != sampleRate {
+            throw DictionaryError.settingsMismatch(path: path, setting: "sample rate", dictionary: "\(sampleRate) Hz", input: "\(rate) Hz")
+        }
+        if other.fftSize != stft.fftSize {
+            throw DictionaryError.settingsMismatch(path: path, setting: "fft size", dictionary: "\(stft.fftSize)", input: "\(other.fftSize)")
+        }
+        if other.hopLength != stft.hopLength {
+            throw DictionaryError.settingsMismatch(path: path, setting: "hop", dictionary: "\(stft.hopLength)", input: "\(other.hopLength)")
+        }
+    }
+}
+
+/// Problems with `.nmfdict` files.
+public enum DictionaryError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The file cannot be read.
+    case cannotRead(path: String)
+    /// The file does not start with the `NMFDICT` magic.
+    case notADictionary(path: String)
+    /// A version this code does not read.
+    case unsupportedVersion(path: String, version: Int)
+    /// Header or payload damaged.
+    case corrupt(path: String, reason: String)
+    /// Trained with other analysis settings than the separation uses.
+    case settingsMismatch(path: String, setting: String, dictionary: String, input: String)
+
+    /// A one-line human-readable message.
+    public var description: String {
+        switch self {
+        case .cannotRead(let p): return "cannot read dictionary '\(p)'"
+        case .notADictionary(let p): return "'\(p)' is not an nmf-separate dictionary (no NMFDICT header)"
+        case .unsupportedVersion(let p, let v): return "dictionary '\(p)' has format version \(v); this tool reads version \(NMFDictionary.formatVersion)"
+        case .corrupt(let p, let r): return "dictionary '\(p)' is damaged: \(r)"
+        case .settingsMismatch(let p, let s, let d, let i):
+            return "dictionary '\(p)' was trained with \(s) \(d) but this separation uses \(i); retrain it or use the same settings"
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Testing
+import Foundation
+import NMFSeparation
+import _TestSupport
+
+/// `train`, `--dictionary` and `eval` through the built binary.
+@Suite struct TrainEvalCLITests {
+    let dir: String
+    init() throws {
+        dir = try TestSupport.temporaryDirectory()
+        let speech = try TestSupport.read(TestSupport.audio("speech_libri_198_f.wav")).channels[0]
+        let noise = try TestSupport.read(TestSupport.audio("noise_dishes.wav")).channels[0]
+        let test = 48_000, train = 96_000
+        func save(_ x: ArraySlice<Float>, _ name: String) throws {
+            try TestSupport.write(AudioBuffer(channels: [Array(x)], sampleRate: 16000), to: "\(dir)/\(name)", format: .wavFloat)
+        }
+        try save(speech[0..<test], "ref_1.wav")
+        try save(noise[0..<test], "ref_2.wav")
+        try save(ArraySlice(zip(speech[0..<test], noise[0..<test]).map(+)), "mix.wav")
+        try save(speech[test..<(test + train)], "train_speech.wav")
+        try save(noise[test..<(test + train)], "train_noise.wav")
+    }
+
+    @Test func trainSeparateAndEvaluate() throws {
+        for name in ["speech", "noise"] {
+            let r = try CLIRunner.run(["train", "\(dir)/train_\(name).wav", "--components", "16", "--iterations", "50",
+                                       "--fft-size", "1024", "-o", "\(dir)/\(name).nmfdict", "--label", name])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("16 templates"))
+        }
+        var r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/speech.nmfdict", "--dictionary", "\(dir)/noise.nmfdict",
+                                   "-o", "\(dir)/out", "--iterations", "60", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(report["components"] as? Int == 32 && report["sources"] as? Int == 2)
+        #expect((report["settings"] as? [String: Any])?["fft_size"] as? Int == 1024)   // taken from the dictionaries
+        r = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav", "--estimate", "\(dir)/out/mix",
+                               "--mixture", "\(dir)/mix.wav", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let scores = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(scores["permutation"] as? [Int] == [0, 1])
+        #expect((scores["sdr_improvement"] as? Double ?? 0) > 3)
+        let table = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav", "--estimate", "\(dir)/out/mix"])
+        #expect(table.status == 0 && table.stdout.contains("SDR") && table.stdout.contains("mean"))
+    }
+
+    @Test func dictionaryWithOtherSettingsIsRefused() throws {
+        var r = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "4", "--iterations", "5", "--fft-size", "512",
+                                   "-o", "\(dir)/small.nmfdict"])
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/small.nmfdict", "--free-components", "4",
+                               "--fft-size", "1024", "-o", "\(dir)/o2", "--iterations", "3"])
+        #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("fft size 512") && r.stderr.contains("1024"), "\(r.stderr)")
+        #expect(CLIRunner.files(under: "\(dir)/o2").isEmpty)
+        // A 44.1 kHz input against a 16 kHz dictionary.
+        let x = try TestSupport.excerpt("piano_sms.wav", frames: 44_100)
+        try TestSupport.write(x, to: "\(dir)/p44.wav", format: .wav16)
+        r = try CLIRunner.run(["\(dir)/p44.wav", "--dictionary", "\(dir)/small.nmfdict", "--free-components", "2", "-o", "\(dir)/o3", "--iterations", "3"])
+        #expect(r.status == 1 && r.stderr.contains("sample rate 16000 Hz") && r.stderr.contains("44100 Hz"), "\(r.stderr)")
+        r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/mix.wav", "-o", "\(dir)/o4"])
+        #expect(r.status == 1 && r.stderr.contains("not an nmf-separate dictionary"), "\(r.stderr)")
+    }
+
+    @Test func evalUsageErrors() throws {
+        var r = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav", "--estimate", "\(dir)/ref_1.wav"])
+        #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("2 references but 1 estimates"))
+        r = try CLIRunner.run(["eval", "--reference", "\(dir)/nope.wav", "--estimate", "\(dir)/ref_1.wav"])
+        #expect(r.status == 1 && r.stderr.contains("nope.wav"))
+        r = try CLIRunner.run(["eval", "--bogus"])
+        #expect(r.status == 64)
+    }
+}

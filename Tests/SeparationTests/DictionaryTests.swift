@@ -1,0 +1,106 @@
+import Testing
+import Foundation
+import NMFSeparation
+import _TestSupport
+
+@Suite struct DictionaryTests {
+    func sample() throws -> NMFDictionary {
+        var g = SeededGenerator(seed: 3)
+        var w = Matrix(rows: 513, columns: 4)
+        for i in 0..<w.storage.count { w.storage[i] = g.nextUnitFloat() }
+        return NMFDictionary(basis: w, sampleRate: 22050, stft: try STFTConfiguration(fftSize: 1024, hopLength: 256),
+                             label: "speech", notes: ["trained_on": "a.wav, b.wav"])
+    }
+
+    @Test func fileFormatRoundTrips() throws {
+        let d = try sample()
+        let data = d.encoded()
+        #expect(data.prefix(8) == Data("NMFDICT\n".utf8))
+        let back = try NMFDictionary.decode(data, path: "x.nmfdict")
+        #expect(back.basis == d.basis && back.sampleRate == 22050 && back.stft == d.stft && back.label == "speech")
+        #expect(back.notes["trained_on"] == "a.wav, b.wav")
+        let dir = try TestSupport.temporaryDirectory()
+        try data.write(to: URL(fileURLWithPath: "\(dir)/d.nmfdict"))
+        #expect(try NMFDictionary.read(path: "\(dir)/d.nmfdict") == back)
+    }
+
+    @Test func mismatchedSettingsAreRefusedNamingBothValues() throws {
+        let d = try sample()
+        #expect(throws: DictionaryError.settingsMismatch(path: "d", setting: "sample rate", dictionary: "22050 Hz", input: "44100 Hz")) {
+            try d.validate(path: "d", sampleRate: 44100, stft: d.stft)
+        }
+        #expect(throws: DictionaryError.settingsMismatch(path: "d", setting: "fft size", dictionary: "1024", input: "2048")) {
+            try d.validate(path: "d", sampleRate: 22050, stft: STFTConfiguration(fftSize: 2048, hopLength: 256))
+        }
+        #expect(throws: DictionaryError.settingsMismatch(path: "d", setting: "hop", dictionary: "256", input: "512")) {
+            try d.validate(path: "d", sampleRate: 22050, stft: STFTConfiguration(fftSize: 1024, hopLength: 512))
+        }
+        try d.validate(path: "d", sampleRate: 22050, stft: d.stft)
+    }
+
+    @Test func damagedFilesAreRefused() throws {
+        let data = try sample().encoded()
+        #expect(throws: DictionaryError.notADictionary(path: "p")) { try NMFDictionary.decode(Data("RIFF....".utf8), path: "p") }
+        #expect { try NMFDictionary.decode(data.prefix(data.count - 4), path: "p") } throws: { e in
+            if case .corrupt = e as? DictionaryError { return true }
+            return false
+        }
+        let v2 = Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\"version\":1", with: "\"version\":2").utf8)
+        #expect { try NMFDictionary.decode(v2, path: "p") } throws: { e in
+            if case .unsupportedVersion = e as? DictionaryError { return true }
+            return false
+        }
+    }
+
+    @Test func supervisedSeparationKeepsTemplatesFixedAndSeparates() throws {
+        let stft = try STFTConfiguration(fftSize: 1024, hopLength: 256)
+        let speech = try TestSupport.read(TestSupport.audio("speech_sms_male.wav")).channels[0]
+        let piano = try TestSupport.read(TestSupport.audio("piano_sms.wav")).channels[0]
+        let train = 100_000, test = 60_000
+        let trainer = DictionaryTrainer(stft: stft, nmf: try NMFConfiguration(componentCount: 12, maxIterations: 60))
+        let rate = 44100
+        let dSpeech = try trainer.train([AudioBufferSource(AudioBuffer(channels: [Array(speech[test..<(test + train)])], sampleRate: rate))]).0
+        let dPiano = try trainer.train([AudioBufferSource(AudioBuffer(channels: [Array(piano[test..<(test + train)])], sampleRate: rate))]).0
+        let a = Array(speech[0..<test]), b = Array(piano[0..<test])
+        let mix = AudioBuffer(channels: [zip(a, b).map(+)], sampleRate: rate)
+        var config = try SeparationConfiguration(sourceCount: 2, componentCount: 24, stft: stft, maxIterations: 60)
+        config.fixedTemplates = [dSpeech.basis, dPiano.basis]
+        let (sources, report) = try Separator(configuration: config).separate(mix)
+        #expect(report.groups == [Array(0..<12), Array(12..<24)])
+        for c in 0..<24 {
+            let expected = c < 12 ? dSpeech.basis.column(c) : dPiano.basis.column(c - 12)
+            let got = report.factorization.basis.column(c)
+            #expect(zip(expected, got).map { abs($0 - $1) }.max()! < 1e-6)
+        }
+        let scores = try BSSEval.evaluate(references: [a, b], estimates: sources.map { $0.channels[0] })
+        let baseline = try BSSEval.evaluateMixture(references: [a, b], mixture: mix.channels[0])
+        #expect(scores.permutation == [0, 1])
+        #expect(scores.mean.sdr - baseline.mean.sdr > 1)
+    }
+}
+
+@Suite struct GroupingTests {
+    @Test func kMeansSeparatesObviousClustersDeterministically() {
+        var g = SeededGenerator(seed: 1)
+        let points = (0..<30).map { i -> [Float] in
+            let c: Float = i < 10 ? 0 : (i < 20 ? 10 : 20)
+            return [c + g.nextUnitFloat(), c - g.nextUnitFloat()]
+        }
+        let a = KMeans.cluster(points, k: 3, seed: 5)
+        #expect(a == KMeans.cluster(points, k: 3, seed: 5))
+        for block in [0..<10, 10..<20, 20..<30] { #expect(Set(block.map { a[$0] }).count == 1) }
+        #expect(Set(a).count == 3)
+    }
+
+    @Test(arguments: GroupingMethod.allCases)
+    func groupingCoversEveryComponentOnceAndIsDeterministic(method: GroupingMethod) throws {
+        var g = SeededGenerator(seed: 2)
+        var w = Matrix(rows: 257, columns: 9), h = Matrix(rows: 9, columns: 400)
+        for i in 0..<w.storage.count { w.storage[i] = g.nextUnitFloat() }
+        for i in 0..<h.storage.count { h.storage[i] = g.nextUnitFloat() }
+        let groups = ComponentGrouping.group(method: method, basis: w, activations: h, sources: 3, sampleRate: 16000, seed: 7)
+        #expect(groups.count == 3 && groups.allSatisfy { !$0.isEmpty })
+        #expect(groups.flatMap { $0 }.sorted() == Array(0..<9))
+        #expect(groups == ComponentGrouping.group(method: method, basis: w, activations: h, sources: 3, sampleRate: 16000, seed: 7))
+    }
+}
