@@ -88,12 +88,18 @@ enum KLKernels {
         return d
     }
 
+    /// h ← max(h · (numerator + gain·h) · inverseDenominator, floor).
+    @inline(__always)
+    static func update(_ h: Float, _ numerator: Float, _ gain: Float, _ inverseDenominator: Float, _ floor: Float) -> Float {
+        max(h * (numerator + gain * h) * inverseDenominator, floor)
+    }
+
     /// H update of four frames from their ratios: h_j[k] ← h_j[k] · (Σ_f W[f,k] r_j[f]) / Σ_f W[f,k].
     @inline(__always)
     static func updateActivations(w: UnsafePointer<Float>, paddedBins fp: Int, components: Int,
                                   r: UnsafePointer<Float>,
                                   h: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
-                                  columnSumInverse: UnsafePointer<Float>, floor: Float) {
+                                  columnSumInverse: UnsafePointer<Float>, sparseGain: UnsafePointer<Float>?, floor: Float) {
         var k = 0
         while k + 1 < components {
             var a0 = Vec(), a1 = Vec(), a2 = Vec(), a3 = Vec()
@@ -108,10 +114,11 @@ enum KLKernels {
                 f += 8
             }
             let ca = columnSumInverse[k], cb = columnSumInverse[k + 1]
-            h.0[k] = max(h.0[k] * a0.sum() * ca, floor); h.0[k + 1] = max(h.0[k + 1] * b0.sum() * cb, floor)
-            h.1[k] = max(h.1[k] * a1.sum() * ca, floor); h.1[k + 1] = max(h.1[k + 1] * b1.sum() * cb, floor)
-            h.2[k] = max(h.2[k] * a2.sum() * ca, floor); h.2[k + 1] = max(h.2[k + 1] * b2.sum() * cb, floor)
-            h.3[k] = max(h.3[k] * a3.sum() * ca, floor); h.3[k + 1] = max(h.3[k + 1] * b3.sum() * cb, floor)
+            let ga = sparseGain?[k] ?? 0, gb = sparseGain?[k + 1] ?? 0
+            h.0[k] = update(h.0[k], a0.sum(), ga, ca, floor); h.0[k + 1] = update(h.0[k + 1], b0.sum(), gb, cb, floor)
+            h.1[k] = update(h.1[k], a1.sum(), ga, ca, floor); h.1[k + 1] = update(h.1[k + 1], b1.sum(), gb, cb, floor)
+            h.2[k] = update(h.2[k], a2.sum(), ga, ca, floor); h.2[k + 1] = update(h.2[k + 1], b2.sum(), gb, cb, floor)
+            h.3[k] = update(h.3[k], a3.sum(), ga, ca, floor); h.3[k + 1] = update(h.3[k + 1], b3.sum(), gb, cb, floor)
             k += 2
         }
         if k < components {
@@ -123,11 +130,11 @@ enum KLKernels {
                 a0 += x * load(r + f); a1 += x * load(r + fp + f); a2 += x * load(r + 2 * fp + f); a3 += x * load(r + 3 * fp + f)
                 f += 8
             }
-            let ca = columnSumInverse[k]
-            h.0[k] = max(h.0[k] * a0.sum() * ca, floor)
-            h.1[k] = max(h.1[k] * a1.sum() * ca, floor)
-            h.2[k] = max(h.2[k] * a2.sum() * ca, floor)
-            h.3[k] = max(h.3[k] * a3.sum() * ca, floor)
+            let ca = columnSumInverse[k], ga = sparseGain?[k] ?? 0
+            h.0[k] = update(h.0[k], a0.sum(), ga, ca, floor)
+            h.1[k] = update(h.1[k], a1.sum(), ga, ca, floor)
+            h.2[k] = update(h.2[k], a2.sum(), ga, ca, floor)
+            h.3[k] = update(h.3[k], a3.sum(), ga, ca, floor)
         }
     }
 

@@ -14,6 +14,8 @@ struct KLState {
     let paddedBins: Int
     /// The first `fixedColumns` columns of W are held fixed (trained dictionaries).
     let fixedColumns: Int
+    /// Weight λ of the scale-invariant sparseness penalty (0 = none).
+    var sparsity: Float = 0
     private var accumulators: [Float] = []
     /// A frame of zeros standing in for missing frames of an incomplete quad.
     private let zeroFrame: [Float]
@@ -124,6 +126,24 @@ struct KLState {
             for i in 0..<f { s += wPadded[c * fp + i] }
             columnSumInverse[c] = 1 / max(s, Float.leastNormalMagnitude)
         }
+        // Scale-invariant sparseness (Virtanen 2007): cost λ·Σ_n h_kn/σ_k with σ_k the row's RMS,
+        // its gradient split into a positive part (denominator) and a negative part (numerator),
+        // both multiplied by the row mean μ_k so that they are dimensionless like the KL terms.
+        var sparseGain: [Float] = []
+        if sparsity > 0 {
+            sparseGain = [Float](repeating: 0, count: k)
+            var sum = [Double](repeating: 0, count: k), squares = [Double](repeating: 0, count: k)
+            h.storage.withUnsafeBufferPointer { hp in
+                for j in 0..<frames { for c in 0..<k { let x = Double(hp[j * k + c]); sum[c] += x; squares[c] += x * x } }
+            }
+            for c in 0..<k {
+                let n = Double(frames)
+                let mu = sum[c] / n, sigma = max((squares[c] / n).squareRoot(), 1e-30)
+                let ratio = mu / sigma
+                columnSumInverse[c] = 1 / (1 / columnSumInverse[c] + sparsity * Float(ratio))
+                sparseGain[c] = sparsity * Float(ratio * ratio / sigma)
+            }
+        }
         if accumulators.count != chunks * fp * k { accumulators = [Float](repeating: 0, count: chunks * fp * k) }
         var partial = [Double](repeating: 0, count: chunks)
         let w = wPadded, geometry = self.geometry, fixed = fixedColumns
@@ -132,21 +152,24 @@ struct KLState {
                 h.storage.withUnsafeMutableBufferPointer { hp in
                     partial.withUnsafeMutableBufferPointer { pp in
                         columnSumInverse.withUnsafeBufferPointer { csi in
+                          sparseGain.withUnsafeBufferPointer { sg in
                             accumulators.withUnsafeMutableBufferPointer { ap in
                                 let wb = wp.baseAddress!, pb = pp.baseAddress!, cb = csi.baseAddress!, ab = ap.baseAddress!
+                                let gain = sg.isEmpty ? nil : sg.baseAddress
                                 for chunk in 0..<chunks { (ab + chunk * fp * k).update(repeating: 0, count: fp * k) }
                                 Self.forEachQuad(geometry, vp.baseAddress!, hp.baseAddress!) { chunk, valid, r, frames, acts in
                                     let hc = (UnsafePointer(acts.0), UnsafePointer(acts.1), UnsafePointer(acts.2), UnsafePointer(acts.3))
                                     pb[chunk] += KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
                                                                   r: r, epsilon: eps, divergence: measureDivergence, valid: valid)
                                     KLKernels.updateActivations(w: wb, paddedBins: fp, components: k, r: r, h: acts,
-                                                                columnSumInverse: cb, floor: NMF.valueFloor)
+                                                                columnSumInverse: cb, sparseGain: gain, floor: NMF.valueFloor)
                                     _ = KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
                                                          r: r, epsilon: eps, divergence: false)
                                     KLKernels.accumulateBasis(paddedBins: fp, components: k, from: fixed, r: r, h: hc,
                                                               accumulator: ab + chunk * fp * k)
                                 }
                             }
+                          }
                         }
                     }
                 }

@@ -5,7 +5,11 @@ import DSPCore
 ///
 /// One iteration: H ← H ⊙ [Wᵀ(V ⊘ WH)] ⊘ (Wᵀ1); W ← W ⊙ [(V ⊘ WH)Hᵀ] ⊘ (1Hᵀ); then each
 /// column of W is scaled to sum to one and the matching row of H by the inverse factor,
-/// so W·H is unchanged. λ is floored at ε = 10⁻⁹·mean(V) (at least the smallest normal
+/// so W·H is unchanged. With `sparsity` λ > 0 the activations also pay Virtanen's (2007)
+/// scale-invariant sparseness cost λ·Σ_k Σ_n h_kn/σ_k (σ_k the RMS of row k), its gradient
+/// split into the MU numerator and denominator and scaled by the row mean so that λ is
+/// dimensionless. (A plain L1 penalty λ·ΣH would not do: with columns of W summing to one,
+/// ΣH = Σ(WH), and for KL it only rescales the solution.) λ is floored at ε = 10⁻⁹·mean(V) (at least the smallest normal
 /// float); W and H are floored at 10⁻¹⁸ so that no value becomes denormal or stuck at 0.
 ///
 /// The frames are cut into a fixed number of chunks that depends only on N; the W
@@ -81,6 +85,7 @@ public struct NMF: Sendable {
             let seed = configuration.seed &+ UInt64(r) &* 0x9E37_79B9_7F4A_7C15
             let (w, h) = start(seed)
             var state = KLState(v: v, w: w, h: h, threads: configuration.threadCount, fixedColumns: fixed)
+            state.sparsity = configuration.sparsity
             state.normalizeBasis()
             for it in 0..<trial {
                 let d = state.iterate(measureDivergence: it == 0)
@@ -119,6 +124,7 @@ public struct NMF: Sendable {
         }
         var state = KLState(v: v, w: initialBasis, h: initialActivations, threads: configuration.threadCount,
                             fixedColumns: fixedColumns)
+        state.sparsity = configuration.sparsity
         state.normalizeBasis()
         var history: [DivergenceSample] = []
         var initial: Double = .nan

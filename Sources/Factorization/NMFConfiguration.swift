@@ -16,6 +16,8 @@ public struct NMFConfiguration: Sendable, Equatable {
     public var seed: UInt64
     /// Worker threads (default: the processor count). Results do not depend on it.
     public var threadCount: Int
+    /// Weight λ ≥ 0 of the scale-invariant sparseness penalty on H (Virtanen 2007; default 0).
+    public var sparsity: Float = 0
     /// Number of random starts tried (default 4); each runs `restartIterations` iterations
     /// and the one with the lowest divergence continues. 1 disables multi-start.
     public var restarts: Int

@@ -17,6 +17,9 @@ struct CommandLineOptions {
     var fftSize: Int?
     var hop: Int?
     var maskPower: Float = 1
+    var sparsity: Float = CommandLineOptions.defaultSparsity
+    /// Sparsity when `--sparsity` is not given (chosen by measurement, see QUALITY.md).
+    static let defaultSparsity: Float = 0
     var threads: Int?
     var force = false
     var replaceNonFinite = false
@@ -88,6 +91,7 @@ struct CommandLineOptions {
         case "fft-size": fftSize = try Self.integer(name, value)
         case "hop": hop = try Self.integer(name, value)
         case "mask-power": maskPower = try Self.real(name, value)
+        case "sparsity": sparsity = try Self.real(name, value)
         case "threads": threads = try Self.integer(name, value)
         case "dictionary":
             guard let v = value, !v.isEmpty else { throw CLIError.usage("option --dictionary needs a FILE") }
@@ -155,6 +159,8 @@ struct CommandLineOptions {
                                                      tolerance: tolerance, seed: seed, maskPower: maskPower,
                                                      threadCount: threads ?? Parallel.defaultThreadCount, grouping: grouping)
             config.fixedTemplates = loaded.map(\.basis)
+            guard sparsity >= 0, sparsity <= 100 else { throw CLIError.usage("--sparsity \(sparsity) is out of range (allowed: 0 to 100)") }
+            config.sparsity = sparsity
             return config
         } catch let e as SpectralError {
             throw CLIError.usage(e.description)

@@ -27,6 +27,7 @@ enum OptionTable {
         OptionSpec(name: "fft-size", short: nil, value: "N", defaultText: "2048", help: "STFT frame length in samples (even, 16 to 65536)"),
         OptionSpec(name: "hop", short: nil, value: "N", defaultText: "fft-size/4", help: "STFT hop in samples (1 to fft-size)"),
         OptionSpec(name: "mask-power", short: nil, value: "A", defaultText: "1", help: "exponent of the soft masks Λ_s^A / Σ Λ_j^A (0 < A ≤ 10)"),
+        OptionSpec(name: "sparsity", short: nil, value: "L", defaultText: "\(CommandLineOptions.defaultSparsity)", help: "weight of the L1 sparsity penalty on the activations (0 to 100; scale-free)"),
         OptionSpec(name: "threads", short: nil, value: "N", defaultText: "all cores", help: "worker threads (results do not depend on it)"),
         OptionSpec(name: "replace-nonfinite", short: nil, value: nil, defaultText: nil, help: "read NaN or infinite samples as 0 instead of refusing the file"),
         OptionSpec(name: "force", short: "f", value: nil, defaultText: nil, help: "overwrite existing output files"),

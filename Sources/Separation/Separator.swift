@@ -65,8 +65,9 @@ public struct Separator: Sendable {
         let v = try analyzer.magnitude(of: source, timings: &timings) { report(.analysis, $0) }
 
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let nmfConfig = try NMFConfiguration(componentCount: config.componentCount, maxIterations: config.maxIterations,
+        var nmfConfig = try NMFConfiguration(componentCount: config.componentCount, maxIterations: config.maxIterations,
                                              tolerance: config.tolerance, seed: config.seed, threadCount: config.threadCount)
+        nmfConfig.sparsity = config.sparsity
         let result: NMFResult
         do {
             let fixed: Matrix? = config.fixedTemplates.isEmpty ? nil : Self.concatenate(config.fixedTemplates)
