@@ -7,16 +7,16 @@ struct CommandLineOptions {
     var components: Int?
     var grouping = CommandLineOptions.defaultGrouping
     /// Components per source when `--components` is not given (chosen by measurement, see QUALITY.md).
-    static let defaultComponentsPerSource = 1
+    static let defaultComponentsPerSource = 4
     /// Grouping when `--grouping` is not given (chosen by measurement, see QUALITY.md).
-    static let defaultGrouping = GroupingMethod.combined
+    static let defaultGrouping = GroupingMethod.timbre
     var outputDirectory = "separated"
     var iterations = 200
     var tolerance: Float = 0
     var seed: UInt64 = 0
     var fftSize: Int?
     var hop: Int?
-    var maskPower: Float = 1
+    var maskPower: Float?
     var sparsity: Float = CommandLineOptions.defaultSparsity
     /// Sparsity when `--sparsity` is not given (chosen by measurement, see QUALITY.md).
     static let defaultSparsity: Float = 0
@@ -156,7 +156,7 @@ struct CommandLineOptions {
             let k = d > 0 ? fixed + free : components ?? s * Self.defaultComponentsPerSource
             if k < s { throw CLIError.usage("--components \(k) is out of range (allowed: at least the number of sources, \(s))") }
             var config = try SeparationConfiguration(sourceCount: s, componentCount: k, stft: stft, maxIterations: iterations,
-                                                     tolerance: tolerance, seed: seed, maskPower: maskPower,
+                                                     tolerance: tolerance, seed: seed, maskPower: maskPower ?? (d > 0 ? 2 : 1),
                                                      threadCount: threads ?? Parallel.defaultThreadCount, grouping: grouping)
             config.fixedTemplates = loaded.map(\.basis)
             guard sparsity >= 0, sparsity <= 100 else { throw CLIError.usage("--sparsity \(sparsity) is out of range (allowed: 0 to 100)") }

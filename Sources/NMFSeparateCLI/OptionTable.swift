@@ -15,7 +15,7 @@ struct OptionSpec {
 /// The options of `nmf-separate`, in the order the help lists them.
 enum OptionTable {
     static let separate: [OptionSpec] = [
-        OptionSpec(name: "sources", short: "s", value: "S", defaultText: nil, help: "number of sources to separate into (required, ≥ 1)"),
+        OptionSpec(name: "sources", short: "s", value: "S", defaultText: nil, help: "number of sources to separate into (≥ 1; required without --dictionary)"),
         OptionSpec(name: "components", short: "k", value: "K", defaultText: "\(CommandLineOptions.defaultComponentsPerSource) per source", help: "NMF components (K ≥ S), grouped into the S sources"),
         OptionSpec(name: "grouping", short: nil, value: "METHOD", defaultText: CommandLineOptions.defaultGrouping.rawValue, help: "how components are grouped when K > S: timbre, activations or combined"),
         OptionSpec(name: "dictionary", short: "d", value: "FILE", defaultText: nil, help: "trained templates of one source (repeatable; from `nmf-separate train`), held fixed"),
@@ -24,10 +24,10 @@ enum OptionTable {
         OptionSpec(name: "iterations", short: nil, value: "N", defaultText: "200", help: "maximum NMF iterations"),
         OptionSpec(name: "tolerance", short: nil, value: "T", defaultText: "0", help: "stop when the relative divergence decrease over 10 iterations is below T (0 = run all)"),
         OptionSpec(name: "seed", short: nil, value: "N", defaultText: "0", help: "seed of the random initialisation (same seed, same output)"),
-        OptionSpec(name: "fft-size", short: nil, value: "N", defaultText: "2048", help: "STFT frame length in samples (even, 16 to 65536)"),
+        OptionSpec(name: "fft-size", short: nil, value: "N", defaultText: "2048, or the dictionary's", help: "STFT frame length in samples (even, 16 to 65536)"),
         OptionSpec(name: "hop", short: nil, value: "N", defaultText: "fft-size/4", help: "STFT hop in samples (1 to fft-size)"),
-        OptionSpec(name: "mask-power", short: nil, value: "A", defaultText: "1", help: "exponent of the soft masks Λ_s^A / Σ Λ_j^A (0 < A ≤ 10)"),
-        OptionSpec(name: "sparsity", short: nil, value: "L", defaultText: "\(CommandLineOptions.defaultSparsity)", help: "weight of the L1 sparsity penalty on the activations (0 to 100; scale-free)"),
+        OptionSpec(name: "mask-power", short: nil, value: "A", defaultText: "1; 2 with --dictionary", help: "exponent of the soft masks Λ_s^A / Σ Λ_j^A (0 < A ≤ 10)"),
+        OptionSpec(name: "sparsity", short: nil, value: "L", defaultText: "0", help: "weight of Virtanen's scale-invariant sparseness penalty on the activations (0 to 100)"),
         OptionSpec(name: "threads", short: nil, value: "N", defaultText: "all cores", help: "worker threads (results do not depend on it)"),
         OptionSpec(name: "replace-nonfinite", short: nil, value: nil, defaultText: nil, help: "read NaN or infinite samples as 0 instead of refusing the file"),
         OptionSpec(name: "force", short: "f", value: nil, defaultText: nil, help: "overwrite existing output files"),

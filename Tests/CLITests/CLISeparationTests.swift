@@ -70,7 +70,7 @@ import _TestSupport
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(json["sample_rate"] as? Int == c.rate)
         #expect(json["channels"] as? Int == c.channels)
-        #expect(json["components"] as? Int == c.sources)
+        #expect(json["components"] as? Int == 4 * c.sources)   // the default: 4 components per source
         #expect(json["iterations"] as? Int == 30)
         #expect((json["outputs"] as? [String])?.count == c.sources)
         let seconds = json["seconds"] as! [String: Double]
