@@ -46,8 +46,15 @@ public final class SoundFileReader {
     public init(path: String) throws {
         self.path = path
         var st = stat()
-        if stat(path, &st) != 0 { throw AudioIOError.fileNotFound(path: path) }
+        if stat(path, &st) != 0 {
+            if errno == ENOENT || errno == ENOTDIR { throw AudioIOError.fileNotFound(path: path) }
+            throw AudioIOError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
         if (st.st_mode & S_IFMT) == S_IFDIR { throw AudioIOError.isDirectory(path: path) }
+        if (st.st_mode & S_IFMT) != S_IFREG {
+            throw AudioIOError.cannotOpen(path: path, reason: "not a regular file (a pipe, socket or device)")
+        }
+        if access(path, R_OK) != 0 { throw AudioIOError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         var info = SF_INFO()
         info.format = 0
         // Some decoders behind libsndfile (libmpg123) print their own complaints on stderr while

@@ -69,7 +69,9 @@ public final class SoundFileWriter {
         sf_write_sync(h)
         let err = sf_error(h)
         let message = String(cString: sf_strerror(h))
-        sf_close(h)
+        // FLAC and Vorbis encoders write their last blocks inside sf_close: its result counts too.
+        let closed = sf_close(h)
         if err != 0 { throw AudioIOError.writeFailed(path: path, reason: message) }
+        if closed != 0 { throw AudioIOError.writeFailed(path: path, reason: "closing failed: \(String(cString: sf_error_number(closed)))") }
     }
 }

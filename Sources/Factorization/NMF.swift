@@ -100,7 +100,10 @@ public struct NMF: Sendable {
                 throw FactorizationError.cancelled
             }
         }
-        var result = try factorize(v, initialBasis: best!.w, initialActivations: best!.h, iterationOffset: trial,
+        guard let best else {
+            throw FactorizationError.invalidInput("every start diverged (NaN divergence); the values of V may be too large for float32")
+        }
+        var result = try factorize(v, initialBasis: best.w, initialActivations: best.h, iterationOffset: trial,
                                    fixedColumns: fixed, progress: progress)
         result.divergenceHistory.insert(DivergenceSample(iteration: 0, value: initialDivergence), at: 0)
         return result
@@ -153,6 +156,14 @@ public struct NMF: Sendable {
     }
 
     func validate(_ v: Matrix) throws {
+        // The fields are public vars: check again what the throwing init checked.
+        _ = try NMFConfiguration(componentCount: configuration.componentCount, maxIterations: configuration.maxIterations,
+                                 tolerance: configuration.tolerance, divergenceInterval: configuration.divergenceInterval,
+                                 seed: configuration.seed, threadCount: configuration.threadCount,
+                                 restarts: configuration.restarts, restartIterations: configuration.restartIterations)
+        guard configuration.sparsity >= 0, configuration.sparsity.isFinite else {
+            throw FactorizationError.invalidParameter(name: "--sparsity", value: "\(configuration.sparsity)", allowed: "0 or more")
+        }
         guard v.rows >= 1, v.columns >= 1 else { throw FactorizationError.invalidInput("V is empty (\(v.rows) × \(v.columns))") }
         guard configuration.componentCount <= v.columns else {
             throw FactorizationError.invalidParameter(name: "components", value: "\(configuration.componentCount)",

@@ -107,8 +107,15 @@ struct CommandLineOptions {
         }
     }
 
+    /// Upper bound of counts (`--sources`, `--components`, `--free-components`): far above any
+    /// useful value, low enough that products of counts cannot overflow.
+    static let maximumCount = 1 << 20
+
     private static func integer(_ name: String, _ value: String?) throws -> Int {
         guard let v = value, let n = Int(v) else { throw CLIError.usage("--\(name) '\(value ?? "")' is not an integer") }
+        if ["sources", "components", "free-components"].contains(name), n > maximumCount {
+            throw CLIError.usage("--\(name) \(n) is out of range (allowed: at most \(maximumCount))")
+        }
         return n
     }
 

@@ -86,6 +86,16 @@ struct EvalCommand {
         }
         var rate: Int?
         var signals: [(path: String, samples: [Float])] = []
+        var bytes = 0.0
+        for path in refs + ests + (mixture.map { [$0] } ?? []) {
+            do {
+                let r = try SoundFileReader(path: path)
+                bytes += Double(r.frameCount) * Double(r.channelCount + 1) * 4
+            } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
+        }
+        if let available = MemoryBudget.availableBytes(), bytes * 1.5 > Double(available) {
+            throw CLIError.runtime(String(format: "eval needs about %.2f GB of memory for these files but only %.2f GB is available", bytes * 1.5 / 1e9, Double(available) / 1e9))
+        }
         for path in refs + ests + (mixture.map { [$0] } ?? []) {
             let buffer: AudioBuffer
             do { buffer = try SoundFileReader(path: path).readAll() } catch let e as AudioIOError { throw CLIError.runtime(e.description) }

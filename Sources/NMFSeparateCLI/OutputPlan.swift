@@ -11,6 +11,7 @@ final class OutputPlan {
     let finalPaths: [String]
     let temporaryPaths: [String]
     private var committed = false
+    private let force: Bool
     /// Directories this plan created (deepest last), removed again on rollback when empty.
     private var createdDirectories: [String] = []
 
@@ -23,6 +24,7 @@ final class OutputPlan {
         if stem.isEmpty { stem = name }
         let dir = (outputRoot as NSString).appendingPathComponent(stem)
         directory = dir
+        self.force = force
         finalPaths = (1...sources).map { (dir as NSString).appendingPathComponent("source_\($0).\(fileExtension)") }
         let tag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         temporaryPaths = (1...sources).map {
@@ -50,14 +52,33 @@ final class OutputPlan {
         SignalCleanup.shared.register(temporaryPaths)
     }
 
-    /// Renames every temporary file to its final name.
+    /// Moves every temporary file to its final name, under the signal lock so that an
+    /// interruption sees either the temporary files or the finished outputs.
+    ///
+    /// Without `force` each move is a `link` + `unlink`, which fails instead of replacing a file
+    /// that appeared since the plan was made (another run); with `force` it is a `rename`.
     func commit() throws {
-        for (tmp, dst) in zip(temporaryPaths, finalPaths) {
-            if rename(tmp, dst) != 0 {
-                let reason = String(cString: strerror(errno))
-                rollback()
-                throw CLIError.runtime("cannot move '\(tmp)' to '\(dst)': \(reason)")
+        // Another process committing into the same directory waits on this lock, so every
+        // run's set of sources lands together (flock on the directory itself: no lock file).
+        let fd = open(directory, O_RDONLY | O_DIRECTORY)
+        if fd >= 0 { flock(fd, LOCK_EX) }
+        defer { if fd >= 0 { flock(fd, LOCK_UN); close(fd) } }
+        let failure: String? = SignalCleanup.shared.withLock {
+            var moved: [String] = []
+            for (tmp, dst) in zip(temporaryPaths, finalPaths) {
+                let ok = force ? rename(tmp, dst) == 0 : (link(tmp, dst) == 0 && unlink(tmp) == 0)
+                if !ok {
+                    let reason = errno == EEXIST ? "it already exists (use --force to overwrite)" : String(cString: strerror(errno))
+                    if !force { for m in moved { unlink(m) } }
+                    return "cannot write '\(dst)': \(reason)"
+                }
+                moved.append(dst)
             }
+            return nil
+        }
+        if let failure {
+            rollback()   // outside the signal lock: rollback takes it too
+            throw CLIError.runtime(failure)
         }
         committed = true
         SignalCleanup.shared.unregister(temporaryPaths)
@@ -96,12 +117,13 @@ final class OutputPlan {
         }
         var created: [String] = []
         for dir in missing.reversed() {
-            if mkdir(dir, 0o777) != 0 && errno != EEXIST {
+            if mkdir(dir, 0o777) == 0 {
+                created.append(dir)
+            } else if errno != EEXIST {
                 let reason = String(cString: strerror(errno))
                 for d in created.reversed() { rmdir(d) }
                 throw CLIError.runtime("cannot create output directory '\(dir)': \(reason)")
             }
-            created.append(dir)
         }
         return created
     }

@@ -4,7 +4,7 @@ import NMFSeparation
 /// Separates one input file into one file per source.
 struct SeparateCommand {
     let options: CommandLineOptions
-    let configuration: SeparationConfiguration
+    var configuration: SeparationConfiguration
     /// Trained templates from `--dictionary`, in the order of `options.dictionaries`.
     var dictionaries: [NMFDictionary] = []
 
@@ -12,6 +12,11 @@ struct SeparateCommand {
     /// - Returns: the JSON report of the run.
     /// - Throws: `CLIError` (runtime or usage).
     func run(input: String) throws -> JSONValue {
+        var command = self
+        return try command.separate(input: input)
+    }
+
+    private mutating func separate(input: String) throws -> JSONValue {
         let start = DispatchTime.now().uptimeNanoseconds
         var readSeconds = 0.0
         let reader: SoundFileReader
@@ -32,6 +37,10 @@ struct SeparateCommand {
             throw CLIError.runtime("'\(input)': " + SeparationError.tooShort(frames: reader.frameCount, fftSize: configuration.stft.fftSize).description)
         }
         let frames = configuration.stft.frameCount(forSignalLength: reader.frameCount)
+        if options.components == nil && options.dictionaries.isEmpty && configuration.componentCount > frames {
+            // The default of several components per source cannot exceed the frames of a short file.
+            configuration.componentCount = max(configuration.sourceCount, frames)
+        }
         if configuration.componentCount > frames && configuration.sourceCount <= frames {
             throw CLIError.usage("--components \(configuration.componentCount) is out of range for '\(input)' (allowed: at most its number of STFT frames, \(frames))")
         }
@@ -50,8 +59,10 @@ struct SeparateCommand {
         let progress = ProgressReporter(label: (input as NSString).lastPathComponent, quiet: options.quiet)
         let report: SeparationReport
         do {
-            let writers = try plan.temporaryPaths.map {
-                try SoundFileWriter(path: $0, format: reader.format, channels: reader.channelCount, sampleRate: reader.sampleRate)
+            let writers = try SignalCleanup.shared.withLock {
+                try plan.temporaryPaths.map {
+                    try SoundFileWriter(path: $0, format: reader.format, channels: reader.channelCount, sampleRate: reader.sampleRate)
+                }
             }
             report = try Separator(configuration: configuration).separate(source: reader, sinks: writers) {
                 progress.update($0)

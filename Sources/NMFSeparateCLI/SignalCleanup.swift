@@ -11,9 +11,9 @@ final class SignalCleanup: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "nmf-separate.signals")
 
-    /// Starts handling SIGINT and SIGTERM.
+    /// Starts handling SIGINT, SIGTERM and SIGHUP.
     func install() {
-        for sig in [SIGINT, SIGTERM] {
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
             source.setEventHandler { [weak self] in self?.fire(sig) }
@@ -24,16 +24,19 @@ final class SignalCleanup: @unchecked Sendable {
 
     /// Files to delete on a signal.
     func register(_ list: [String]) { lock.withLock { list.forEach { paths.insert($0) } } }
+    /// Runs `body` so that a signal's cleanup waits for it to finish (creating or moving files).
+    func withLock<T>(_ body: () throws -> T) rethrows -> T { try lock.withLock(body) }
     func unregister(_ list: [String]) { lock.withLock { list.forEach { paths.remove($0) } } }
     /// Directories this run created, removed (when empty, deepest first) on a signal.
     func registerDirectories(_ list: [String]) { lock.withLock { directories += list } }
     func unregisterDirectories(_ list: [String]) { lock.withLock { directories.removeAll { list.contains($0) } } }
 
     private func fire(_ sig: Int32) {
-        let (list, dirs) = lock.withLock { (Array(paths), directories) }
-        for p in list { unlink(p) }
-        for d in dirs.reversed() { rmdir(d) }
+        // Take the lock and never give it back: no file is created or moved after this point.
+        lock.lock()
+        for p in paths { unlink(p) }
+        for d in directories.reversed() { rmdir(d) }
         FileHandle.standardError.write(Data("nmf-separate: interrupted by signal \(sig); partial outputs removed\n".utf8))
-        exit(128 + sig)
+        _exit(128 + sig)
     }
 }

@@ -109,6 +109,9 @@ struct TrainCommand {
         for path in inputs {
             do { readers.append(try SoundFileReader(path: path)) } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
         }
+        let totalFrames = readers.reduce(0) { $0 + stft.frameCount(forSignalLength: $1.frameCount) }
+        try MemoryBudget.check(input: inputs.joined(separator: ", "), frames: totalFrames, bins: stft.binCount,
+                               components: components, chunkFrames: 512, channels: readers.map(\.channelCount).max() ?? 1, sources: 1)
         let dictionary: NMFDictionary
         do {
             dictionary = try DictionaryTrainer(stft: stft, nmf: nmf).train(readers, label: label,

@@ -82,8 +82,9 @@ public struct NMFDictionary: Sendable, Equatable {
             throw DictionaryError.corrupt(path: path, reason: "fft size \(fft) / hop \(hop) out of range")
         }
         let payload = data[(newline + 1)...]
-        guard payload.count == bins * k * 4 else {
-            throw DictionaryError.corrupt(path: path, reason: "expected \(bins * k * 4) bytes of templates, found \(payload.count)")
+        let (values4, overflow) = bins.multipliedReportingOverflow(by: k)
+        guard !overflow, values4 <= Int.max / 4, payload.count == values4 * 4 else {
+            throw DictionaryError.corrupt(path: path, reason: "header announces \(bins) × \(k) templates but \(payload.count) bytes follow")
         }
         var values = [Float](repeating: 0, count: bins * k)
         payload.withUnsafeBytes { raw in
@@ -104,7 +105,10 @@ public struct NMFDictionary: Sendable, Equatable {
 
     /// Reads a `.nmfdict` file.
     public static func read(path: String) throws -> NMFDictionary {
-        guard let data = FileManager.default.contents(atPath: path) else { throw DictionaryError.cannotRead(path: path) }
+        guard let attrs = try? FileManager.default.attributesOfItem(atPath: path),
+              attrs[.type] as? FileAttributeType == .typeRegular,
+              let size = attrs[.size] as? Int, size <= 1 << 30,
+              let data = FileManager.default.contents(atPath: path) else { throw DictionaryError.cannotRead(path: path) }
         return try decode(data, path: path)
     }
 
@@ -139,7 +143,7 @@ public enum DictionaryError: Error, Equatable, Sendable, CustomStringConvertible
     /// A one-line human-readable message.
     public var description: String {
         switch self {
-        case .cannotRead(let p): return "cannot read dictionary '\(p)'"
+        case .cannotRead(let p): return "cannot read dictionary '\(p)' (missing, not a regular file, unreadable, or over 1 GiB)"
         case .notADictionary(let p): return "'\(p)' is not an nmf-separate dictionary (no NMFDICT header)"
         case .unsupportedVersion(let p, let v): return "dictionary '\(p)' has format version \(v); this tool reads version \(NMFDictionary.formatVersion)"
         case .corrupt(let p, let r): return "dictionary '\(p)' is damaged: \(r)"

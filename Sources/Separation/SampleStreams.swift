@@ -31,10 +31,14 @@ public final class AudioBufferSource: SampleSource {
     public let buffer: AudioBuffer
     /// Wraps `buffer`.
     public init(_ buffer: AudioBuffer) { self.buffer = buffer }
+    /// Frames of the buffer.
     public var frameCount: Int { buffer.frameCount }
+    /// Channels of the buffer.
     public var channelCount: Int { buffer.channelCount }
+    /// Sample rate of the buffer, in Hz.
     public var sampleRate: Int { buffer.sampleRate }
 
+    /// Copies frames `start ..< start + count` (zeros outside the buffer) into `channels`.
     public func read(start: Int, count: Int, into channels: inout [[Float]]) throws {
         for c in 0..<channelCount {
             if channels[c].count < count { channels[c] = [Float](repeating: 0, count: count) }
@@ -56,6 +60,7 @@ public final class AudioBufferSink: SampleSink {
     /// Creates an empty sink for `channelCount` channels.
     public init(channelCount: Int) { channels = [[Float]](repeating: [], count: channelCount) }
 
+    /// Appends `count` frames of every channel from `offset`.
     public func write(_ source: [[Float]], offset: Int, count: Int) throws {
         for c in 0..<channels.count { channels[c] += source[c][offset..<(offset + count)] }
     }

@@ -34,7 +34,15 @@ public struct Separator: Sendable {
                          progress: ((SeparationProgress) -> Bool)? = nil) throws -> SeparationReport {
         let config = configuration
         let stft = config.stft
-        precondition(sinks.count == config.sourceCount, "one sink per source")
+        guard sinks.count == config.sourceCount else {
+            throw SeparationError.invalidParameter(name: "sinks", value: "\(sinks.count)", allowed: "one per source, \(config.sourceCount)")
+        }
+        _ = try SeparationConfiguration(sourceCount: config.sourceCount, componentCount: config.componentCount, stft: stft,
+                                        maskPower: config.maskPower, threadCount: max(config.threadCount, 1),
+                                        chunkFrames: config.chunkFrames)
+        guard config.threadCount >= 1 else {
+            throw SeparationError.invalidParameter(name: "threadCount", value: "\(config.threadCount)", allowed: "1 or more")
+        }
         guard source.frameCount >= stft.fftSize else {
             throw SeparationError.tooShort(frames: source.frameCount, fftSize: stft.fftSize)
         }

@@ -35,6 +35,14 @@ enum CLIRunner {
         return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
+    /// Every entry (file or directory) below `directory`, relative paths, sorted.
+    static func entries(under directory: String) -> [String] {
+        guard let e = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var out: [String] = []
+        while let f = e.nextObject() as? String { out.append(f) }
+        return out.sorted()
+    }
+
     /// Every regular file below `directory`, relative paths, sorted.
     static func files(under directory: String) -> [String] {
         guard let e = FileManager.default.enumerator(atPath: directory) else { return [] }

@@ -32,7 +32,7 @@ import _TestSupport
         try writeFloat([x], to: "\(dir)/nan.wav")
         var r = try CLIRunner.run(["\(dir)/nan.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "5"])
         #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("NaN") && r.stderr.contains("1234"))
-        #expect(CLIRunner.files(under: "\(dir)/out").isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
         r = try CLIRunner.run(["\(dir)/nan.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "5", "--replace-nonfinite"])
         #expect(r.status == 0, "\(r.stderr)")
         for s in 1...2 {
@@ -84,22 +84,25 @@ import _TestSupport
         kill(p.processIdentifier, sig)
         p.waitUntilExit()
         #expect(p.terminationStatus == 128 + sig)
-        #expect(CLIRunner.files(under: out).isEmpty)
+        #expect(CLIRunner.entries(under: out).isEmpty, "\(CLIRunner.entries(under: out))")
         let r = try CLIRunner.run(["\(dir)/long.wav", "--sources", "2", "-o", out, "--iterations", "3", "-q"])
         #expect(r.status == 0)
         #expect(CLIRunner.files(under: out) == ["long/source_1.wav", "long/source_2.wav"])
     }
 
-    @Test func writeFailureIsReportedCleanedUpAndOldOutputsKept() throws {
+    @Test(arguments: ["wav", "flac"])
+    func writeFailureIsReportedCleanedUpAndOldOutputsKept(ext: String) throws {
         let dir = try TestSupport.temporaryDirectory()
-        try writeFloat(try realMixture(seconds: 4), rate: 44100, to: "\(dir)/mix.wav")
-        var r = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "3", "--seed", "1"])
+        let format = ext == "wav" ? AudioFormat.wavFloat : AudioFormat(rawValue: 0x170002)   // FLAC, 16-bit
+        try TestSupport.write(AudioBuffer(channels: try realMixture(seconds: 4), sampleRate: 44100), to: "\(dir)/mix.\(ext)", format: format)
+        let input = try fingerprint("\(dir)/mix.\(ext)")
+        var r = try CLIRunner.run(["\(dir)/mix.\(ext)", "--sources", "2", "-o", "\(dir)/out", "--iterations", "3", "--seed", "1"])
         #expect(r.status == 0)
-        let old = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/source_1.wav"))
+        let old = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/source_1.\(ext)"))
         // A 64 KiB file-size limit makes every source write fail part-way.
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", "ulimit -f 128; exec \"$0\" \"$@\"", CLIRunner.binary, "\(dir)/mix.wav", "--sources", "2",
+        shell.arguments = ["-c", "ulimit -f \(ext == "wav" ? 128 : 64); exec \"$0\" \"$@\"", CLIRunner.binary, "\(dir)/mix.\(ext)", "--sources", "2",
                            "-o", "\(dir)/out", "--iterations", "3", "--seed", "2", "--force"]
         let err = Pipe()
         shell.standardError = err
@@ -108,9 +111,10 @@ import _TestSupport
         shell.waitUntilExit()
         #expect(shell.terminationStatus == 1, "\(stderr)")
         #expect(stderr.split(separator: "\n").count == 1 && stderr.contains("cannot write"), "\(stderr)")
-        #expect(CLIRunner.files(under: "\(dir)/out") == ["mix/source_1.wav", "mix/source_2.wav"])
-        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/source_1.wav")) == old)
-        r = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "3", "--force"])
+        #expect(CLIRunner.entries(under: "\(dir)/out") == ["mix", "mix/source_1.\(ext)", "mix/source_2.\(ext)"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/source_1.\(ext)")) == old)
+        #expect(try fingerprint("\(dir)/mix.\(ext)") == input)
+        r = try CLIRunner.run(["\(dir)/mix.\(ext)", "--sources", "2", "-o", "\(dir)/out", "--iterations", "3", "--force"])
         #expect(r.status == 0)
     }
 
@@ -157,9 +161,31 @@ import _TestSupport
         for p in procs { try p.run() }
         for p in procs { p.waitUntilExit() }
         #expect(procs.allSatisfy { $0.terminationStatus == 0 })
-        #expect(CLIRunner.files(under: "\(dir)/out") == ["mix/source_1.wav", "mix/source_2.wav"])
+        #expect(CLIRunner.entries(under: "\(dir)/out") == ["mix", "mix/source_1.wav", "mix/source_2.wav"])
         let a = try TestSupport.read("\(dir)/out/mix/source_1.wav"), b = try TestSupport.read("\(dir)/out/mix/source_2.wav")
         #expect(a.frameCount == mix[0].count && b.frameCount == mix[0].count)
+        // Both files come from the same run: together they give back the mixture (the two runs,
+        // with different seeds, split it differently).
+        let peak = TestSupport.peak(mix[0])
+        #expect((0..<mix[0].count).allSatisfy { abs(a.channels[0][$0] + b.channels[0][$0] - mix[0][$0]) <= 1e-4 * peak })
+    }
+
+    @Test func concurrentRunsWithoutForceNeverReplaceEachOther() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try writeFloat(try realMixture(seconds: 3), rate: 44100, to: "\(dir)/mix.wav")
+        let procs = (0..<2).map { i -> Process in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+            p.arguments = ["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "20", "--seed", "\(i)", "-q"]
+            p.standardError = FileHandle.nullDevice
+            return p
+        }
+        for p in procs { try p.run() }
+        for p in procs { p.waitUntilExit() }
+        // At least one succeeds; a loser fails cleanly (exit 1) and leaves no file of its own.
+        #expect(procs.contains { $0.terminationStatus == 0 })
+        #expect(procs.allSatisfy { [0, 1].contains($0.terminationStatus) })
+        #expect(CLIRunner.entries(under: "\(dir)/out") == ["mix", "mix/source_1.wav", "mix/source_2.wav"])
     }
 
     @Test func spectrogramTooLargeForMemoryIsRefusedUpFront() throws {
@@ -176,6 +202,6 @@ import _TestSupport
         p.waitUntilExit()
         #expect(p.terminationStatus == 1)
         #expect(stderr.contains("needs about") && stderr.contains("GB"), "\(stderr)")
-        #expect(CLIRunner.files(under: "\(dir)/out").isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
     }
 }
