@@ -100,7 +100,7 @@ import _TestSupport
                        "--mask-power", "--force", "--quiet", "--json", "--help", "--version"] {
             #expect(r.stdout.contains(option), "\(option) missing from --help")
         }
-        for d in ["(default: 200)", "(default: 2048)", "(default: fft-size/4)", "(default: separated)"] { #expect(r.stdout.contains(d)) }
+        for d in ["(default: 200)", "(default: 2048", "(default: fft-size/4)", "(default: separated)"] { #expect(r.stdout.contains(d)) }
         let v = try CLIRunner.run(["--version"])
         #expect(v.status == 0 && v.stdout.hasPrefix("nmf-separate "))
     }
