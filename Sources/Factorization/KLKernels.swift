@@ -41,6 +41,7 @@ enum KLKernels {
                        r: UnsafeMutablePointer<Float>, epsilon: Float, divergence: Bool, valid: Int = 4) -> Double {
         let eps = Vec(repeating: epsilon)
         let fp = paddedBins
+        var dv = SIMD8<Double>()
         var f = 0
         let full = bins & ~7
         while f < fp {
@@ -54,23 +55,57 @@ enum KLKernels {
                 l3 += wv * h.3[k]
                 k += 1
             }
-            if f < full && !divergence {
-                store(load(v.0 + f) / maximum(l0, eps), r + f)
-                store(load(v.1 + f) / maximum(l1, eps), r + fp + f)
-                store(load(v.2 + f) / maximum(l2, eps), r + 2 * fp + f)
-                store(load(v.3 + f) / maximum(l3, eps), r + 3 * fp + f)
+            if f < full {
+                let v0 = load(v.0 + f), v1 = load(v.1 + f), v2 = load(v.2 + f), v3 = load(v.3 + f)
+                let m0 = maximum(l0, eps), m1 = maximum(l1, eps), m2 = maximum(l2, eps), m3 = maximum(l3, eps)
+                let r0 = v0 / m0, r1 = v1 / m1, r2 = v2 / m2, r3 = v3 / m3
+                store(r0, r + f); store(r1, r + fp + f); store(r2, r + 2 * fp + f); store(r3, r + 3 * fp + f)
+                if divergence {
+                    dv += SIMD8<Double>(divergenceTerms(v0, m0, r0))
+                    if valid > 1 { dv += SIMD8<Double>(divergenceTerms(v1, m1, r1)) }
+                    if valid > 2 { dv += SIMD8<Double>(divergenceTerms(v2, m2, r2)) }
+                    if valid > 3 { dv += SIMD8<Double>(divergenceTerms(v3, m3, r3)) }
+                }
             } else {
-                // Tail chunk or divergence wanted: keep λ, finish element by element below.
+                // Tail chunk: keep λ, finish element by element below.
                 store(l0, r + f); store(l1, r + fp + f); store(l2, r + 2 * fp + f); store(l3, r + 3 * fp + f)
             }
             f += 8
         }
-        let start = divergence ? 0 : full
-        var d = finish(v.0, r, bins: bins, paddedBins: fp, from: start, epsilon: epsilon, divergence: divergence)
-        d += finish(v.1, r + fp, bins: bins, paddedBins: fp, from: start, epsilon: epsilon, divergence: divergence && valid > 1)
-        d += finish(v.2, r + 2 * fp, bins: bins, paddedBins: fp, from: start, epsilon: epsilon, divergence: divergence && valid > 2)
-        d += finish(v.3, r + 3 * fp, bins: bins, paddedBins: fp, from: start, epsilon: epsilon, divergence: divergence && valid > 3)
+        var d = dv.sum()
+        d += finish(v.0, r, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence)
+        d += finish(v.1, r + fp, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence && valid > 1)
+        d += finish(v.2, r + 2 * fp, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence && valid > 2)
+        d += finish(v.3, r + 3 * fp, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence && valid > 3)
         return d
+    }
+
+    /// Lane-wise KL terms v·log(v/λ) − v + λ (λ where v = 0), given the ratio r = v/λ.
+    @inline(__always)
+    static func divergenceTerms(_ v: Vec, _ lambda: Vec, _ ratio: Vec) -> Vec {
+        let positive = v .> Vec(repeating: 0)
+        let logRatio = log(maximum(ratio, Vec(repeating: 1e-30)))
+        return Vec(repeating: 0).replacing(with: v * logRatio - v, where: positive) + lambda
+    }
+
+    /// Natural logarithm of eight normal positive floats, to about 2 ulp: x = m·2^e with
+    /// m in [√½, √2), log x = e·ln 2 + 2·atanh((m − 1)/(m + 1)), the series to t⁹ (|t| ≤ 0.172).
+    @inline(__always)
+    static func log(_ x: Vec) -> Vec {
+        let bits = unsafeBitCast(x, to: SIMD8<Int32>.self)
+        // Exponent relative to √½: shift the mantissa range to [√½, √2).
+        let adjusted = bits &- 0x3F35_04F3
+        let e = adjusted &>> 23
+        let mBits = (adjusted & 0x007F_FFFF) &+ 0x3F35_04F3
+        let m = unsafeBitCast(mBits, to: Vec.self)
+        let t = (m - 1) / (m + 1)
+        let t2 = t * t
+        var p = Vec(repeating: 2.0 / 9.0)
+        p = p * t2 + 2.0 / 7.0
+        p = p * t2 + 2.0 / 5.0
+        p = p * t2 + 2.0 / 3.0
+        p = p * t2 + 2.0
+        return SIMD8<Float>(e) * 0.693_147_18 + p * t
     }
 
     /// Turns stored λ into ratios v/λ from bin `start` on (zero in the padding), adding up

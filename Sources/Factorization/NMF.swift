@@ -76,6 +76,7 @@ public struct NMF: Sendable {
             return try factorize(v, initialBasis: w, initialActivations: h, iterationOffset: 0, fixedColumns: fixed,
                                  progress: progress)
         }
+        let totalWork = configuration.restarts * trial + configuration.maxIterations - trial
         // Multi-start: a few short runs from different seeds; the one with the lowest
         // divergence goes on. KL-NMF has local minima, and a bad start is rarely recovered.
         var best: KLState?
@@ -90,21 +91,29 @@ public struct NMF: Sendable {
             for it in 0..<trial {
                 let d = state.iterate(measureDivergence: it == 0)
                 if it == 0 && r == 0 { initialDivergence = d }
+                if let progress, !progress(NMFProgress(iteration: 0, maxIterations: configuration.maxIterations,
+                                                       fraction: Double(r * trial + it + 1) / Double(totalWork))) {
+                    throw FactorizationError.cancelled
+                }
             }
             let d = state.divergence()
             if d < bestDivergence {
                 bestDivergence = d
                 best = state
             }
-            if let progress, !progress(NMFProgress(iteration: 0, maxIterations: configuration.maxIterations)) {
-                throw FactorizationError.cancelled
-            }
         }
         guard let best else {
             throw FactorizationError.invalidInput("every start diverged (NaN divergence); the values of V may be too large for float32")
         }
+        let done = configuration.restarts * trial
         var result = try factorize(v, initialBasis: best.w, initialActivations: best.h, iterationOffset: trial,
-                                   fixedColumns: fixed, progress: progress)
+                                   fixedColumns: fixed, progress: progress.map { report in
+                                       { p in
+                                           var p = p
+                                           p.fraction = Double(done + p.iteration - trial) / Double(max(totalWork, 1))
+                                           return report(p)
+                                       }
+                                   })
         result.divergenceHistory.insert(DivergenceSample(iteration: 0, value: initialDivergence), at: 0)
         return result
     }
@@ -146,7 +155,8 @@ public struct NMF: Sendable {
                     if decrease < Double(configuration.tolerance) { break }
                 }
             }
-            if let progress, !progress(NMFProgress(iteration: it, maxIterations: configuration.maxIterations)) {
+            let fraction = Double(it) / Double(max(configuration.maxIterations, 1))
+            if let progress, !progress(NMFProgress(iteration: it, maxIterations: configuration.maxIterations, fraction: fraction)) {
                 throw FactorizationError.cancelled
             }
         }

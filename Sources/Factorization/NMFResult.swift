@@ -30,4 +30,14 @@ public struct NMFProgress: Sendable {
     public var iteration: Int
     /// The maximum number of iterations.
     public var maxIterations: Int
+    /// Share of the whole factorization's work done, 0…1, counting the short runs of the
+    /// multi-start initialisation (during which `iteration` stays 0).
+    public var fraction: Double
+
+    /// Progress after `iteration` of `maxIterations`, `fraction` of the work done.
+    public init(iteration: Int, maxIterations: Int, fraction: Double) {
+        self.iteration = iteration
+        self.maxIterations = maxIterations
+        self.fraction = fraction
+    }
 }

@@ -28,10 +28,14 @@ public struct Separator: Sendable {
     ///   - source: the mixture, read twice.
     ///   - sinks: one per source, written front to back.
     ///   - progress: called during each stage; return `false` to cancel (throws `.cancelled`).
+    ///   - inspect: called once after the factorization and grouping, before resynthesis, with
+    ///     the mixture's magnitude spectrogram V (bins × frames, channels combined), the
+    ///     factorization and the groups (e.g. to draw figures); an error it throws ends the run.
     /// - Returns: the report (shapes, W, H, divergence history, timings).
     /// - Throws: `SeparationError`, `FactorizationError`, or the source's and sinks' errors.
     public func separate(source: SampleSource, sinks: [SampleSink],
-                         progress: ((SeparationProgress) -> Bool)? = nil) throws -> SeparationReport {
+                         progress: ((SeparationProgress) -> Bool)? = nil,
+                         inspect: ((_ spectrogram: Matrix, _ result: NMFResult, _ groups: [[Int]]) throws -> Void)? = nil) throws -> SeparationReport {
         let config = configuration
         let stft = config.stft
         guard sinks.count == config.sourceCount else {
@@ -80,13 +84,14 @@ public struct Separator: Sendable {
         do {
             let fixed: Matrix? = config.fixedTemplates.isEmpty ? nil : Self.concatenate(config.fixedTemplates)
             result = try NMF(configuration: nmfConfig).factorize(v, fixedBasis: fixed) {
-                report(.factorization, Double($0.iteration) / Double(max($0.maxIterations, 1)))
+                report(.factorization, $0.fraction)
             }
         } catch FactorizationError.cancelled {
             throw SeparationError.cancelled
         }
         timings.nmf = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
         let groups = Self.groups(config: config, result: result, sampleRate: source.sampleRate)
+        try inspect?(v, result, groups)
 
         let synthesizer = MaskedSynthesizer(configuration: config, basis: result.basis, activations: result.activations,
                                             groups: groups)
