@@ -17,12 +17,14 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .target(name: "DSPCore", swiftSettings: optimise),
         .target(name: "AudioIO", dependencies: ["DSPCore", "CSndFile"]),
         .target(name: "Spectral", dependencies: ["DSPCore", "CFFTW3"], swiftSettings: optimise),
         .target(name: "Factorization", dependencies: ["DSPCore"], swiftSettings: optimise),
         .target(name: "Separation", dependencies: ["DSPCore", "AudioIO", "Spectral", "Factorization"], swiftSettings: optimise),
         .target(name: "Evaluation", dependencies: ["DSPCore"], swiftSettings: optimise),
+        .target(name: "Plotting", dependencies: ["DSPCore", "CPNG"], swiftSettings: optimise),
         .target(name: "NMFSeparation", dependencies: ["DSPCore", "AudioIO", "Spectral", "Factorization", "Separation", "Evaluation"]),
         .target(name: "NMFSeparateCLI", dependencies: ["NMFSeparation"]),
         .executableTarget(name: "nmf-separate", dependencies: ["NMFSeparateCLI"]),
@@ -35,6 +37,7 @@ let package = Package(
         .testTarget(name: "SeparationTests", dependencies: ["NMFSeparation", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["NMFSeparation", "_TestSupport", "nmf-separate"], resources: [.copy("Corpus")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting", "AudioIO", "Spectral", "Factorization"]),
     ],
     swiftLanguageModes: [.v6]
 )
