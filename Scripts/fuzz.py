@@ -143,8 +143,18 @@ def options(rng):
         opts += ["--seed", str(rng.choice([0, 2**64 - 1, 2**64, -1]))]
     if rng.random() < 0.1:
         opts += ["--replace-nonfinite"]
+    if rng.random() < 0.15:
+        opts += ["--format", rng.choice(["wav", "flac", "ogg", "aiff", "mp4", ""])]
+    if rng.random() < 0.15:
+        opts += ["--sample-format", rng.choice(["pcm16", "pcm24", "float", "pcm8"])]
+    if rng.random() < 0.1:
+        opts += ["--plot"]
     if rng.random() < 0.05:
-        opts += [rng.choice(["--bogus", "--json", "--force", "-q", "--hop"])]
+        opts += ["--jobs", str(rng.choice([1, 2, 0, 300]))]
+    if rng.random() < 0.05:
+        opts += ["--shard", rng.choice(["0/1", "0/2", "1/2", "2/2", "x"])]
+    if rng.random() < 0.05:
+        opts += [rng.choice(["--bogus", "--json", "--force", "-q", "--hop", "--skip-existing", "--progress"])]
     iters = rng.choice([0, 1, 3, 5]) if rng.random() < 0.9 else 50
     return opts + ["--iterations", str(iters)]
 

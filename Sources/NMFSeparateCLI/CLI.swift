@@ -35,17 +35,13 @@ public enum CLI {
                 return 0
             }
             guard !options.inputs.isEmpty else { throw CLIError.usage("missing INPUT audio file (see --help)") }
-            guard options.inputs.count == 1 else {
-                throw CLIError.usage("expected one INPUT, got \(options.inputs.count): \(options.inputs.joined(separator: " "))")
-            }
+            try options.validateOutputFormat()
             let dictionaries = try options.dictionaries.map { path -> NMFDictionary in
                 do { return try NMFDictionary.read(path: path) } catch let e as DictionaryError { throw CLIError.runtime(e.description) }
             }
             let configuration = try options.separationConfiguration(dictionaries: dictionaries)
-            let report = try SeparateCommand(options: options, configuration: configuration, dictionaries: dictionaries)
-                .run(input: options.inputs[0])
-            if options.json { FileHandle.standardOutput.write(Data((report.text + "\n").utf8)) }
-            return 0
+            let command = SeparateCommand(options: options, configuration: configuration, dictionaries: dictionaries)
+            return try BatchRunner(options: options, command: command).run().status
         } catch let e as CLIError {
             FileHandle.standardError.write(Data("nmf-separate: \(e.message)\n".utf8))
             return e.exitCode

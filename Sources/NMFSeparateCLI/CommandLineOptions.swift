@@ -26,7 +26,21 @@ struct CommandLineOptions {
     var dictionaries: [String] = []
     var freeComponents: Int?
     var quiet = false
+    /// `--progress`: periodic plain progress lines on stderr even when it is not a terminal.
+    var progress = false
     var json = false
+    /// `--jobs`: files separated at the same time.
+    var jobs = 1
+    /// `--shard i/n`: this process handles the sorted inputs whose index ≡ i (mod n), 0 ≤ i < n.
+    var shard: Shard?
+    /// `--skip-existing`: inputs whose outputs all exist are skipped (resumable batch runs).
+    var skipExisting = false
+    /// `--format`: output container (default: the input's).
+    var format: AudioContainer?
+    /// `--sample-format`: output sample encoding (default: the input's).
+    var sampleFormat: SampleEncoding?
+    /// `--plot`: write PNG figures (spectrogram, templates, activations, masks) next to the sources.
+    var plot = false
     var help = false
     var version = false
 
@@ -97,6 +111,23 @@ struct CommandLineOptions {
             guard let v = value, !v.isEmpty else { throw CLIError.usage("option --dictionary needs a FILE") }
             dictionaries.append(v)
         case "free-components": freeComponents = try Self.integer(name, value)
+        case "jobs":
+            jobs = try Self.integer(name, value)
+            guard (1...256).contains(jobs) else { throw CLIError.usage("--jobs \(jobs) is out of range (allowed: 1 to 256)") }
+        case "shard": shard = try Shard(parsing: value ?? "")
+        case "skip-existing": skipExisting = true
+        case "format":
+            guard let v = value, let c = AudioContainer(rawValue: v.lowercased()) else {
+                throw CLIError.usage("--format '\(value ?? "")' is not an output format (allowed: \(AudioContainer.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            format = c
+        case "sample-format":
+            guard let v = value, let e = SampleEncoding(rawValue: v.lowercased()) else {
+                throw CLIError.usage("--sample-format '\(value ?? "")' is not a sample format (allowed: \(SampleEncoding.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            sampleFormat = e
+        case "progress": progress = true
+        case "plot": plot = true
         case "force": force = true
         case "replace-nonfinite": replaceNonFinite = true
         case "quiet": quiet = true
@@ -122,6 +153,16 @@ struct CommandLineOptions {
     private static func real(_ name: String, _ value: String?) throws -> Float {
         guard let v = value, let x = Float(v), x.isFinite else { throw CLIError.usage("--\(name) '\(value ?? "")' is not a finite number") }
         return x
+    }
+
+    /// Refuses `--format`/`--sample-format` pairs no input could satisfy (FLAC with floats,
+    /// Ogg Vorbis with any sample format), before any file is read.
+    /// - Throws: `CLIError.usage` naming the options and what is allowed.
+    func validateOutputFormat() throws {
+        guard let container = format, let encoding = sampleFormat else { return }
+        do { _ = try AudioFormat.output(for: .wav16, container: container, encoding: encoding) } catch let e as OutputFormatError {
+            throw CLIError.usage(e.description)
+        }
     }
 
     /// Validates ranges and builds the library configuration.

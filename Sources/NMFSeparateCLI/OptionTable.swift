@@ -21,6 +21,9 @@ enum OptionTable {
         OptionSpec(name: "dictionary", short: "d", value: "FILE", defaultText: nil, help: "trained templates of one source (repeatable; from `nmf-separate train`), held fixed"),
         OptionSpec(name: "free-components", short: nil, value: "N", defaultText: "\(CommandLineOptions.defaultComponentsPerSource) per source without a dictionary", help: "learned components for the sources without a dictionary"),
         OptionSpec(name: "output", short: "o", value: "DIR", defaultText: "separated", help: "output directory; files go to DIR/<input stem>/source_<i>.<ext>"),
+        OptionSpec(name: "format", short: nil, value: "FMT", defaultText: "the input's", help: "output container: wav, flac, ogg or aiff"),
+        OptionSpec(name: "sample-format", short: nil, value: "ENC", defaultText: "the input's", help: "output samples: pcm16, pcm24 or float (FLAC holds pcm16/pcm24 only; not for ogg)"),
+        OptionSpec(name: "plot", short: nil, value: nil, defaultText: nil, help: "also write PNG figures: spectrogram, templates, activations and each source's mask"),
         OptionSpec(name: "iterations", short: nil, value: "N", defaultText: "200", help: "maximum NMF iterations"),
         OptionSpec(name: "tolerance", short: nil, value: "T", defaultText: "0", help: "stop when the relative divergence decrease over 10 iterations is below T (0 = run all)"),
         OptionSpec(name: "seed", short: nil, value: "N", defaultText: "0", help: "seed of the random initialisation (same seed, same output)"),
@@ -29,10 +32,14 @@ enum OptionTable {
         OptionSpec(name: "mask-power", short: nil, value: "A", defaultText: "1; 2 with --dictionary", help: "exponent of the soft masks Λ_s^A / Σ Λ_j^A (0 < A ≤ 10)"),
         OptionSpec(name: "sparsity", short: nil, value: "L", defaultText: "0", help: "weight of Virtanen's scale-invariant sparseness penalty on the activations (0 to 100)"),
         OptionSpec(name: "threads", short: nil, value: "N", defaultText: "all cores", help: "worker threads (results do not depend on it)"),
+        OptionSpec(name: "jobs", short: "j", value: "N", defaultText: "1", help: "files separated in parallel (results do not depend on it)"),
+        OptionSpec(name: "shard", short: nil, value: "I/N", defaultText: "all files", help: "process only the sorted inputs whose index is I modulo N (0 ≤ I < N; for job arrays)"),
+        OptionSpec(name: "skip-existing", short: nil, value: nil, defaultText: nil, help: "skip inputs whose outputs all exist (resume an interrupted batch)"),
         OptionSpec(name: "replace-nonfinite", short: nil, value: nil, defaultText: nil, help: "read NaN or infinite samples as 0 instead of refusing the file"),
         OptionSpec(name: "force", short: "f", value: nil, defaultText: nil, help: "overwrite existing output files"),
         OptionSpec(name: "quiet", short: "q", value: nil, defaultText: nil, help: "no progress on stderr"),
-        OptionSpec(name: "json", short: nil, value: nil, defaultText: nil, help: "print a JSON report on stdout"),
+        OptionSpec(name: "progress", short: nil, value: nil, defaultText: nil, help: "plain progress lines on stderr even when it is not a terminal (a bar is drawn on a terminal)"),
+        OptionSpec(name: "json", short: nil, value: nil, defaultText: nil, help: "print one JSON report line per input on stdout (JSON Lines)"),
         OptionSpec(name: "help", short: "h", value: nil, defaultText: nil, help: "show this help and exit"),
         OptionSpec(name: "version", short: nil, value: nil, defaultText: nil, help: "show the version and exit"),
     ]
@@ -40,13 +47,15 @@ enum OptionTable {
     /// The full `--help` text.
     static var helpText: String {
         var lines = [
-            "usage: nmf-separate INPUT --sources S [options]",
-            "       nmf-separate INPUT --dictionary A.nmfdict [--dictionary B.nmfdict ...] [--free-components N] [options]",
+            "usage: nmf-separate INPUT... --sources S [options]",
+            "       nmf-separate INPUT... --dictionary A.nmfdict [--dictionary B.nmfdict ...] [--free-components N] [options]",
             "       nmf-separate train CLEAN... --components K -o SOURCE.nmfdict [options]   (see train --help)",
             "       nmf-separate eval --reference REF... --estimate EST... [--mixture MIX] [--json]   (see eval --help)",
             "",
             "Separates the sources of an audio recording by non-negative matrix factorization",
-            "(KL divergence) and writes one file per source, in the input's format.",
+            "(KL divergence) and writes one file per source, in the input's format. INPUT may be",
+            "several files and directories (searched recursively for audio files); each input's",
+            "sources go to DIR/<stem>/ and a failing file does not stop the others.",
             "",
             "options:",
         ]
@@ -62,7 +71,7 @@ enum OptionTable {
         }
         lines += [
             "",
-            "exit status: 0 success, 64 usage error, 1 runtime failure",
+            "exit status: 0 every input succeeded (or was skipped), 64 usage error, 1 runtime failure of any input",
         ]
         return lines.joined(separator: "\n") + "\n"
     }

@@ -15,21 +15,18 @@ final class OutputPlan {
     /// Directories this plan created (deepest last), removed again on rollback when empty.
     private var createdDirectories: [String] = []
 
-    /// Plans the outputs `directory/<stem>/source_<i>.<ext>` of `input`.
+    /// Plans the outputs `outputRoot/<outputKey>/<name>` of `input`.
+    /// - Parameters:
+    ///   - names: the output file names, e.g. `source_1.wav`, `spectrogram.png`.
     /// - Throws: `CLIError.runtime` when outputs exist (without `force`), an output would
     ///   overwrite the input, or the directory cannot be created.
-    init(input: String, outputRoot: String, sources: Int, fileExtension: String, force: Bool) throws {
-        let name = (input as NSString).lastPathComponent
-        var stem = (name as NSString).deletingPathExtension
-        if stem.isEmpty { stem = name }
-        let dir = (outputRoot as NSString).appendingPathComponent(stem)
+    init(input: String, outputRoot: String, outputKey: String, names: [String], force: Bool) throws {
+        let dir = (outputRoot as NSString).appendingPathComponent(outputKey)
         directory = dir
         self.force = force
-        finalPaths = (1...sources).map { (dir as NSString).appendingPathComponent("source_\($0).\(fileExtension)") }
+        finalPaths = names.map { (dir as NSString).appendingPathComponent($0) }
         let tag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        temporaryPaths = (1...sources).map {
-            (dir as NSString).appendingPathComponent(".source_\($0).\(fileExtension).\(tag).tmp")
-        }
+        temporaryPaths = names.map { (dir as NSString).appendingPathComponent(".\($0).\(tag).tmp") }
         let fm = FileManager.default
         let inputReal = Self.resolve(input)
         var isDir: ObjCBool = false
@@ -50,6 +47,12 @@ final class OutputPlan {
             }
         }
         SignalCleanup.shared.register(temporaryPaths)
+    }
+
+    /// The final paths of `names` under `outputRoot/<outputKey>`, as `init` would plan them.
+    static func paths(outputRoot: String, outputKey: String, names: [String]) -> [String] {
+        let dir = (outputRoot as NSString).appendingPathComponent(outputKey)
+        return names.map { (dir as NSString).appendingPathComponent($0) }
     }
 
     /// Moves every temporary file to its final name, under the signal lock so that an

@@ -8,15 +8,15 @@ struct SeparateCommand {
     /// Trained templates from `--dictionary`, in the order of `options.dictionaries`.
     var dictionaries: [NMFDictionary] = []
 
-    /// Runs the separation of `input`.
-    /// - Returns: the JSON report of the run.
+    /// Runs the separation of one input of the batch.
+    /// - Returns: the JSON report of the run (`"status": "ok"` or `"skipped"`).
     /// - Throws: `CLIError` (runtime or usage).
-    func run(input: String) throws -> JSONValue {
+    func run(input: BatchInput, progress: FileProgress) throws -> JSONValue {
         var command = self
-        return try command.separate(input: input)
+        return try command.separate(input: input.path, outputKey: input.outputKey, progress: progress)
     }
 
-    private mutating func separate(input: String) throws -> JSONValue {
+    private mutating func separate(input: String, outputKey: String, progress: FileProgress) throws -> JSONValue {
         let start = DispatchTime.now().uptimeNanoseconds
         var readSeconds = 0.0
         let reader: SoundFileReader
@@ -27,6 +27,21 @@ struct SeparateCommand {
             readSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
         } catch let e as AudioIOError {
             throw CLIError.runtime(e.description)
+        }
+        let format: AudioFormat
+        do {
+            format = try AudioFormat.output(for: reader.format, container: options.format, encoding: options.sampleFormat)
+        } catch let e as OutputFormatError {
+            throw CLIError.usage("'\(input)': \(e.description)")
+        }
+        let ext = options.format == nil ? Self.outputExtension(input: input, format: format) : format.fileExtension
+        let names = (1...configuration.sourceCount).map { "source_\($0).\(ext)" }
+            + (options.plot ? FigureSet.names(sources: configuration.sourceCount) : [])
+        if options.skipExisting,
+           OutputPlan.paths(outputRoot: options.outputDirectory, outputKey: outputKey, names: names)
+               .allSatisfy({ FileManager.default.fileExists(atPath: $0) }) {
+            return .object([("input", .string(input)), ("status", .string("skipped")),
+                            ("reason", .string("every output exists (--skip-existing)"))])
         }
         for (path, d) in zip(options.dictionaries, dictionaries) {
             do { try d.validate(path: path, sampleRate: reader.sampleRate, stft: configuration.stft) } catch let e as DictionaryError {
@@ -50,35 +65,41 @@ struct SeparateCommand {
         try MemoryBudget.check(input: input, frames: frames, bins: configuration.stft.binCount,
                                components: configuration.componentCount, chunkFrames: configuration.chunkFrames,
                                channels: reader.channelCount, sources: configuration.sourceCount)
-        guard reader.format.isWritable(channels: reader.channelCount, sampleRate: reader.sampleRate) else {
-            throw CLIError.runtime("cannot write the input's format (\(reader.format)) for '\(input)'")
+        guard format.isWritable(channels: reader.channelCount, sampleRate: reader.sampleRate) else {
+            throw CLIError.runtime("cannot write '\(input)''s sources as \(format) with \(reader.channelCount) channels at \(reader.sampleRate) Hz; choose another --format")
         }
-        let ext = Self.outputExtension(input: input, format: reader.format)
-        let plan = try OutputPlan(input: input, outputRoot: options.outputDirectory, sources: configuration.sourceCount,
-                                  fileExtension: ext, force: options.force)
-        let progress = ProgressReporter(label: (input as NSString).lastPathComponent, quiet: options.quiet)
+        let plan = try OutputPlan(input: input, outputRoot: options.outputDirectory, outputKey: outputKey, names: names,
+                                  force: options.force)
         let report: SeparationReport
         do {
             let writers = try SignalCleanup.shared.withLock {
-                try plan.temporaryPaths.map {
-                    try SoundFileWriter(path: $0, format: reader.format, channels: reader.channelCount, sampleRate: reader.sampleRate)
+                try plan.temporaryPaths.prefix(configuration.sourceCount).map {
+                    try SoundFileWriter(path: $0, format: format, channels: reader.channelCount, sampleRate: reader.sampleRate)
                 }
             }
-            report = try Separator(configuration: configuration).separate(source: reader, sinks: writers) {
+            let meters = writers.map { EnergyMeter(forwardingTo: $0) }
+            var plotSeconds = 0.0
+            let figurePaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount))
+            let c = configuration, sampleRate = reader.sampleRate
+            report = try Separator(configuration: configuration).separate(source: reader, sinks: meters, progress: {
                 progress.update($0)
                 return true
-            }
+            }, inspect: { v, result, groups in
+                guard !figurePaths.isEmpty else { return }
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                try FigureSet.write(to: figurePaths, spectrogram: v, result: result, groups: groups, configuration: c,
+                                    sampleRate: sampleRate)
+                plotSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+            })
             let t0 = DispatchTime.now().uptimeNanoseconds
             for w in writers { try w.close() }
             try plan.commit()
             var timings = report.timings
             timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-            progress.finish()
-            return json(input: input, reader: reader, configuration: configuration, report: report,
-                             timings: timings, openSeconds: readSeconds, outputs: plan.finalPaths,
-                             total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+            return json(input: input, format: format, reader: reader, configuration: configuration, report: report,
+                        timings: timings, openSeconds: readSeconds, plotSeconds: plotSeconds, outputs: plan.finalPaths,
+                        energies: meters.map(\.energy), total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
         } catch {
-            progress.finish()
             plan.rollback()
             switch error {
             case let e as CLIError: throw e
@@ -99,41 +120,5 @@ struct SeparateCommand {
         let aliases: [String: Set<String>] = ["wav": ["wav", "wave"], "aiff": ["aiff", "aif", "aifc"], "ogg": ["ogg", "oga"]]
         if ext == usual || (aliases[usual]?.contains(ext) ?? false) { return ext }
         return usual
-    }
-
-    func json(input: String, reader: SoundFileReader, configuration c: SeparationConfiguration,
-                     report: SeparationReport, timings t: StageTimings, openSeconds: Double, outputs: [String],
-                     total: Double) -> JSONValue {
-        let f = report.factorization
-        return .object([
-            ("input", .string(input)),
-            ("sample_rate", .integer(reader.sampleRate)),
-            ("channels", .integer(reader.channelCount)),
-            ("length_samples", .integer(reader.frameCount)),
-            ("duration_seconds", .number(reader.duration)),
-            ("format", .string(reader.format.description)),
-            ("frames", .integer(report.frames)),
-            ("bins", .integer(report.bins)),
-            ("sources", .integer(c.sourceCount)),
-            ("components", .integer(report.components)),
-            ("groups", .array(report.groups.map { .array($0.map { .integer($0) }) })),
-            ("dictionaries", .array(options.dictionaries.map { .string($0) })),
-            ("settings", .object([
-                ("fft_size", .integer(c.stft.fftSize)), ("hop", .integer(c.stft.hopLength)),
-                ("window", .string("hann (periodic)")), ("max_iterations", .integer(c.maxIterations)),
-                ("tolerance", .number(Double(c.tolerance))), ("seed", .string(String(c.seed))),
-                ("mask_power", .number(Double(c.maskPower))), ("grouping", .string(c.grouping.rawValue)),
-                ("sparsity", .number(Double(c.sparsity))), ("divergence", .string("kullback-leibler")),
-                ("threads", .integer(c.threadCount)),
-            ])),
-            ("iterations", .integer(f.iterations)),
-            ("final_divergence", .number(f.finalDivergence)),
-            ("divergence_history", .array(f.divergenceHistory.map { .array([.integer($0.iteration), .number($0.value)]) })),
-            ("outputs", .array(outputs.map { .string($0) })),
-            ("seconds", .object([
-                ("read", .number(t.read + openSeconds)), ("stft", .number(t.stft)), ("nmf", .number(t.nmf)),
-                ("masks_istft", .number(t.masksAndInverse)), ("write", .number(t.write)), ("total", .number(total)),
-            ])),
-        ])
     }
 }

@@ -25,7 +25,7 @@ public struct SeparationConfiguration: Sendable, Equatable {
     /// made of those K_d fixed components; the remaining components are learned and grouped
     /// into the remaining `sourceCount − fixedTemplates.count` sources.
     public var fixedTemplates: [Matrix] = []
-    /// Weight λ ≥ 0 of the L1 sparsity penalty on the activations (default 0; see `NMF`).
+    /// Weight λ ≥ 0 of Virtanen's (2007) scale-invariant sparseness penalty on the activations (default 0; see `NMF`).
     public var sparsity: Float = 0
     /// Frames per streaming chunk when reading, masking and resynthesising (default 512).
     public var chunkFrames: Int

@@ -1,0 +1,97 @@
+import CSndFile
+
+/// Containers a user can ask for with `--format`.
+public enum AudioContainer: String, Sendable, CaseIterable {
+    /// RIFF WAVE.
+    case wav
+    /// Free Lossless Audio Codec (integer samples only).
+    case flac
+    /// Ogg Vorbis (lossy; no sample format to choose).
+    case ogg
+    /// Apple AIFF.
+    case aiff
+
+    /// The libsndfile major format.
+    var code: Int32 {
+        switch self {
+        case .wav: return Int32(SF_FORMAT_WAV)
+        case .flac: return Int32(SF_FORMAT_FLAC)
+        case .ogg: return Int32(SF_FORMAT_OGG)
+        case .aiff: return Int32(SF_FORMAT_AIFF)
+        }
+    }
+
+    /// The sample encodings this container can hold (empty: the codec decides).
+    public var allowedEncodings: [SampleEncoding] {
+        switch self {
+        case .wav, .aiff: return SampleEncoding.allCases
+        case .flac: return [.pcm16, .pcm24]
+        case .ogg: return []
+        }
+    }
+}
+
+/// Sample encodings a user can ask for with `--sample-format`.
+public enum SampleEncoding: String, Sendable, CaseIterable {
+    /// 16-bit signed integers.
+    case pcm16
+    /// 24-bit signed integers.
+    case pcm24
+    /// 32-bit IEEE floats.
+    case float
+
+    /// The libsndfile subtype.
+    var code: Int32 {
+        switch self {
+        case .pcm16: return Int32(SF_FORMAT_PCM_16)
+        case .pcm24: return Int32(SF_FORMAT_PCM_24)
+        case .float: return Int32(SF_FORMAT_FLOAT)
+        }
+    }
+}
+
+/// Why an output format cannot be chosen.
+public struct OutputFormatError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A one-line message naming the options and what is allowed.
+    public let description: String
+}
+
+extension AudioFormat {
+    /// The format to write: the input's container and encoding unless `container` or
+    /// `encoding` say otherwise.
+    ///
+    /// When only the container changes, the input's encoding is kept if the new container
+    /// can hold it; otherwise FLAC gets 24-bit integers (16-bit for 8/16-bit input), Ogg gets
+    /// Vorbis, and WAV or AIFF get 32-bit floats.
+    /// - Parameters:
+    ///   - input: the input file's format.
+    ///   - container: `--format`, or `nil` for the input's.
+    ///   - encoding: `--sample-format`, or `nil` for the input's (or the closest the container holds).
+    /// - Throws: `OutputFormatError` when the container cannot hold the requested encoding
+    ///   (FLAC cannot hold floats; Ogg Vorbis has no sample format).
+    public static func output(for input: AudioFormat, container: AudioContainer?,
+                              encoding: SampleEncoding?) throws -> AudioFormat {
+        let major = container?.code ?? input.container
+        if let encoding {
+            if major == Int32(SF_FORMAT_FLAC) && encoding == .float {
+                throw OutputFormatError(description: "--sample-format float is not possible in FLAC, which holds integer samples only (allowed with flac: pcm16, pcm24)")
+            }
+            if major == Int32(SF_FORMAT_OGG) {
+                throw OutputFormatError(description: "--sample-format \(encoding.rawValue) does not apply to Ogg Vorbis, a compressed format (omit it, or choose --format wav, flac or aiff)")
+            }
+            return AudioFormat(rawValue: major | encoding.code)
+        }
+        if major == input.container { return input }
+        let kept = AudioFormat(rawValue: major | input.subtype)
+        if kept.isWritable(channels: 1, sampleRate: 44_100) { return kept }
+        switch major {
+        case Int32(SF_FORMAT_FLAC):
+            let small = [Int32(SF_FORMAT_PCM_S8), Int32(SF_FORMAT_PCM_U8), Int32(SF_FORMAT_PCM_16)].contains(input.subtype)
+            return AudioFormat(rawValue: major | (small ? Int32(SF_FORMAT_PCM_16) : Int32(SF_FORMAT_PCM_24)))
+        case Int32(SF_FORMAT_OGG):
+            return AudioFormat(rawValue: major | Int32(SF_FORMAT_VORBIS))
+        default:
+            return AudioFormat(rawValue: major | Int32(SF_FORMAT_FLOAT))
+        }
+    }
+}

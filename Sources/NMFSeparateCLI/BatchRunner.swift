@@ -1,0 +1,100 @@
+import Foundation
+import NMFSeparation
+
+/// Separates every input of the command line: files and directories, `--shard`, `--jobs`
+/// files at a time, `--skip-existing`. One failing file is reported and the others still run.
+struct BatchRunner {
+    let options: CommandLineOptions
+    let command: SeparateCommand
+
+    /// The outcome of the batch.
+    struct Outcome {
+        /// Files separated, skipped and failed.
+        var succeeded = 0, skipped = 0, failed = 0
+        /// The exit status: 0 when nothing failed, 64 when only usage errors did, 1 otherwise.
+        var status: Int32 = 0
+    }
+
+    /// Runs the batch; with `--json` prints one JSON line per file as it finishes.
+    /// - Throws: `CLIError` when the inputs cannot form a batch (before anything runs).
+    func run() throws -> Outcome {
+        var inputs = try InputList.expand(options.inputs)
+        if let shard = options.shard { inputs = shard.select(inputs) }
+        var worker = command
+        let jobs = max(1, min(options.jobs, inputs.count))
+        // Files in parallel share the cores (results do not depend on the thread count).
+        if jobs > 1 && options.threads == nil { worker.configuration.threadCount = max(1, Parallel.defaultThreadCount / jobs) }
+        let queue = WorkQueue(inputs: inputs, worker: worker, json: options.json,
+                              board: ProgressBoard(total: inputs.count, quiet: options.quiet, plainLines: options.progress))
+        if jobs == 1 { queue.drain() } else { DispatchQueue.concurrentPerform(iterations: jobs) { _ in queue.drain() } }
+        return queue.finish()
+    }
+}
+
+/// The shared state of a batch's workers: the next input, the outcome, and stdout/stderr
+/// writes, all under one lock.
+final class WorkQueue: @unchecked Sendable {
+    private let inputs: [BatchInput]
+    private let worker: SeparateCommand
+    private let json: Bool
+    private let board: ProgressBoard
+    private let lock = PThreadLock()
+    private var next = 0
+    private var outcome = BatchRunner.Outcome()
+
+    init(inputs: [BatchInput], worker: SeparateCommand, json: Bool, board: ProgressBoard) {
+        self.inputs = inputs
+        self.worker = worker
+        self.json = json
+        self.board = board
+    }
+
+    /// Separates inputs until none is left.
+    func drain() {
+        while let index = take() {
+            let input = inputs[index]
+            let progress = board.begin(label: (input.path as NSString).lastPathComponent, index: index + 1)
+            var line: JSONValue
+            var failure: CLIError?
+            do {
+                line = try worker.run(input: input, progress: progress)
+            } catch {
+                let e = error as? CLIError ?? .runtime("'\(input.path)': \(error)")
+                failure = e
+                line = .object([("input", .string(input.path)), ("status", .string("failed")), ("error", .string(e.message))])
+            }
+            let skipped = line.stringField("status") == "skipped"
+            progress.finish(failure != nil ? "failed" : skipped ? "skipped" : "done")
+            lock.withLock {
+                if let failure {
+                    outcome.failed += 1
+                    outcome.status = outcome.status == 1 || failure.exitCode == 1 ? 1 : failure.exitCode
+                    board.message("nmf-separate: \(failure.message)")
+                } else if skipped {
+                    outcome.skipped += 1
+                } else {
+                    outcome.succeeded += 1
+                }
+                if json { FileHandle.standardOutput.write(Data((line.text + "\n").utf8)) }
+            }
+        }
+    }
+
+    private func take() -> Int? {
+        lock.withLock {
+            guard next < inputs.count else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+
+    /// Closes the progress display, reports a batch with failures in one line, and returns the outcome.
+    func finish() -> BatchRunner.Outcome {
+        board.close()
+        let total = inputs.count
+        if total > 1 && outcome.failed > 0 {
+            board.message("nmf-separate: \(outcome.failed) of \(total) files failed (\(outcome.succeeded) separated, \(outcome.skipped) skipped)")
+        }
+        return outcome
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import NMFSeparation
+
+extension SeparateCommand {
+    /// The `--json` report of one separated file: everything a notebook needs to reproduce,
+    /// plot or compare the run (settings, shapes, grouping, dictionaries, per-source energy
+    /// share, divergence history, stage timings, output paths).
+    func json(input: String, format: AudioFormat, reader: SoundFileReader, configuration c: SeparationConfiguration,
+              report: SeparationReport, timings t: StageTimings, openSeconds: Double, plotSeconds: Double,
+              outputs: [String], energies: [Double], total: Double) -> JSONValue {
+        let f = report.factorization
+        let energyTotal = energies.reduce(0, +)
+        let sources = Array(outputs.prefix(c.sourceCount)), figures = Array(outputs.dropFirst(c.sourceCount))
+        return .object([
+            ("input", .string(input)),
+            ("status", .string("ok")),
+            ("version", .string(CLI.version)),
+            ("sample_rate", .integer(reader.sampleRate)),
+            ("channels", .integer(reader.channelCount)),
+            ("length_samples", .integer(reader.frameCount)),
+            ("duration_seconds", .number(reader.duration)),
+            ("format", .string(reader.format.description)),
+            ("output_format", .string(format.description)),
+            ("frames", .integer(report.frames)),
+            ("bins", .integer(report.bins)),
+            ("sources", .integer(c.sourceCount)),
+            ("components", .integer(report.components)),
+            ("grouping", .string(c.fixedTemplates.count == c.sourceCount ? "dictionaries" : c.grouping.rawValue)),
+            ("groups", .array(report.groups.map { .array($0.map { .integer($0) }) })),
+            ("dictionaries", .array(zip(options.dictionaries, dictionaries).map { path, d in
+                .object([("path", .string(path)), ("components", .integer(d.components))])
+            })),
+            ("energy_share", .array(energies.map { .number(energyTotal > 0 ? $0 / energyTotal : 0) })),
+            ("settings", .object([
+                ("fft_size", .integer(c.stft.fftSize)), ("hop", .integer(c.stft.hopLength)),
+                ("window", .string("hann (periodic)")), ("max_iterations", .integer(c.maxIterations)),
+                ("tolerance", .number(Double(c.tolerance))), ("seed", .string(String(c.seed))),
+                ("mask_power", .number(Double(c.maskPower))), ("grouping", .string(c.grouping.rawValue)),
+                ("sparsity", .number(Double(c.sparsity))), ("divergence", .string("kullback-leibler")),
+                ("threads", .integer(c.threadCount)),
+            ])),
+            ("iterations", .integer(f.iterations)),
+            ("final_divergence", .number(f.finalDivergence)),
+            ("divergence_history", .array(f.divergenceHistory.map { .array([.integer($0.iteration), .number($0.value)]) })),
+            ("outputs", .array(sources.map { .string($0) })),
+            ("figures", .array(figures.map { .string($0) })),
+            ("seconds", .object([
+                ("read", .number(t.read + openSeconds)), ("stft", .number(t.stft)), ("nmf", .number(t.nmf)),
+                ("masks_istft", .number(t.masksAndInverse)), ("write", .number(t.write)), ("plot", .number(plotSeconds)),
+                ("total", .number(total)),
+            ])),
+        ])
+    }
+}
+
+/// Counts the energy (sum of squared samples over all channels) of what passes to a sink.
+final class EnergyMeter: SampleSink {
+    private let sink: SampleSink
+    /// Σ x² so far, in double precision.
+    private(set) var energy = 0.0
+
+    init(forwardingTo sink: SampleSink) { self.sink = sink }
+
+    func write(_ channels: [[Float]], offset: Int, count: Int) throws {
+        for channel in channels {
+            var sum = 0.0
+            for i in offset..<(offset + count) { sum += Double(channel[i]) * Double(channel[i]) }
+            energy += sum
+        }
+        try sink.write(channels, offset: offset, count: count)
+    }
+}

@@ -1,0 +1,148 @@
+import Testing
+import Foundation
+import NMFSeparation
+@testable import NMFSeparateCLI
+import _TestSupport
+
+/// Several inputs and directories in one call, `--jobs`, `--shard`, `--skip-existing`, JSON Lines.
+@Suite struct BatchTests {
+    /// A directory of short real mixtures: `a.wav`, `b.flac`, `sub/d.wav`, `e.aiff`, `f.wav`.
+    static func corpus(in dir: String, bad: Bool = false) throws -> String {
+        let root = "\(dir)/corpus"
+        try FileManager.default.createDirectory(atPath: "\(root)/sub", withIntermediateDirectories: true)
+        let speech = try TestSupport.excerpt("speech_sms_female.wav", frames: 16_000)
+        let piano = try TestSupport.excerpt("piano_sms.wav", frames: 16_000)
+        let files: [(String, AudioFormat)] = [("a.wav", .wav16), ("b.flac", AudioFormat(rawValue: 0x170002)),
+                                              ("sub/d.wav", .wavFloat), ("e.aiff", AudioFormat(rawValue: 0x020002)), ("f.wav", .wav16)]
+        for (i, (name, format)) in files.enumerated() {
+            let g = Float(i + 1) * 0.1
+            let x = zip(speech.channels[0], piano.channels[0]).map { 0.5 * $0 + g * $1 }
+            try TestSupport.write(AudioBuffer(channels: [x], sampleRate: 16_000), to: "\(root)/\(name)", format: format)
+        }
+        if bad { try "not audio at all".write(toFile: "\(root)/c.wav", atomically: true, encoding: .utf8) }
+        try "notes".write(toFile: "\(root)/README.txt", atomically: true, encoding: .utf8)
+        return root
+    }
+
+    /// The JSON lines of a run's stdout.
+    static func lines(_ stdout: String) throws -> [[String: Any]] {
+        try stdout.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+    }
+
+    @Test func goodAndBadFilesTogether() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.corpus(in: dir, bad: true)
+        let r = try CLIRunner.run([root, "--sources", "2", "--iterations", "5", "-o", "\(dir)/out", "--json"])
+        #expect(r.status == 1)
+        let lines = try Self.lines(r.stdout)
+        #expect(lines.count == 6)
+        #expect(lines.filter { $0["status"] as? String == "ok" }.count == 5)
+        let failed = lines.filter { $0["status"] as? String == "failed" }
+        #expect(failed.count == 1 && (failed.first?["input"] as? String)?.hasSuffix("c.wav") == true)
+        #expect(r.stderrLines.count == 2 && r.stderr.contains("c.wav") && r.stderr.contains("1 of 6 files failed"), "\(r.stderr)")
+        let expected = ["a", "b", "e", "f", "sub/d"].flatMap { stem -> [String] in
+            let ext = stem == "b" ? "flac" : stem == "e" ? "aiff" : "wav"
+            return ["\(stem)/source_1.\(ext)", "\(stem)/source_2.\(ext)"]
+        }
+        #expect(CLIRunner.files(under: "\(dir)/out") == expected.sorted())
+    }
+
+    @Test func jobsDoNotChangeTheBytes() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.corpus(in: dir)
+        for jobs in ["1", "3"] {
+            let r = try CLIRunner.run([root, "--sources", "2", "--iterations", "10", "-o", "\(dir)/j\(jobs)", "--jobs", jobs, "-q"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let files = CLIRunner.files(under: "\(dir)/j1")
+        #expect(files.count == 10 && files == CLIRunner.files(under: "\(dir)/j3"))
+        for f in files {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/j1/\(f)")) == Data(contentsOf: URL(fileURLWithPath: "\(dir)/j3/\(f)")))
+        }
+    }
+
+    @Test func shardSelectionIsDisjointAndCovers() throws {
+        for total in [0, 1, 5, 17, 100] {
+            let items = Array(0..<total)
+            for n in 1...7 {
+                let parts = try (0..<n).map { try Shard(parsing: "\($0)/\(n)").select(items) }
+                #expect(parts.flatMap { $0 }.sorted() == items)
+                #expect(parts.map(\.count).reduce(0, +) == total)
+                #expect((parts.map(\.count).max() ?? 0) - (parts.map(\.count).min() ?? 0) <= 1)
+            }
+        }
+        for bad in ["3/3", "-1/2", "1", "a/b", "0/0", "1/2/3", ""] {
+            #expect(throws: CLIError.self) { try Shard(parsing: bad) }
+        }
+    }
+
+    @Test func shardsSplitARealCorpus() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.corpus(in: dir)
+        var seen: [String] = []
+        for i in 0..<3 {
+            let r = try CLIRunner.run([root, "--sources", "2", "--iterations", "1", "-o", "\(dir)/out", "--shard", "\(i)/3", "--json", "-q"])
+            #expect(r.status == 0, "\(r.stderr)")
+            seen += try Self.lines(r.stdout).map { $0["input"] as! String }
+        }
+        #expect(seen.count == 5 && Set(seen).count == 5)
+        #expect(CLIRunner.files(under: "\(dir)/out").count == 10)
+        let bad = try CLIRunner.run([root, "--sources", "2", "--shard", "3/3"])
+        #expect(bad.status == 64 && bad.stderr.contains("--shard '3/3'"))
+    }
+
+    @Test func skipExistingResumes() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.corpus(in: dir)
+        let out = "\(dir)/out"
+        // A first run on part of the corpus, as if interrupted.
+        #expect(try CLIRunner.run(["\(root)/a.wav", "\(root)/f.wav", "--sources", "2", "--iterations", "3", "-o", out, "-q"]).status == 0)
+        let before = try FileManager.default.attributesOfItem(atPath: "\(out)/a/source_1.wav")[.modificationDate] as? Date
+        let resumed = try CLIRunner.run([root, "--sources", "2", "--iterations", "3", "-o", out, "--skip-existing", "--json", "-q"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let statuses = try Self.lines(resumed.stdout).map { $0["status"] as! String }
+        #expect(statuses.filter { $0 == "skipped" }.count == 2 && statuses.filter { $0 == "ok" }.count == 3)
+        // Without --skip-existing, existing outputs are an error for every file.
+        let again = try CLIRunner.run([root, "--sources", "2", "--iterations", "3", "-o", out, "-q"])
+        #expect(again.status == 1 && again.stderr.contains("already exists") && again.stderr.contains("5 of 5 files failed"))
+        let after = try FileManager.default.attributesOfItem(atPath: "\(out)/a/source_1.wav")[.modificationDate] as? Date
+        #expect(before == after)
+        #expect(CLIRunner.files(under: out).count == 10)
+    }
+
+    @Test func collidingStemsAreRefusedUpFront() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.corpus(in: dir)
+        try FileManager.default.copyItem(atPath: "\(root)/a.wav", toPath: "\(dir)/a.wav")
+        let r = try CLIRunner.run(["\(root)/a.wav", "\(dir)/a.wav", "--sources", "2", "-o", "\(dir)/out"])
+        #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("both write"))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
+    }
+
+    @Test func progressLinesWhenAskedAndSilenceWhenQuiet() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.corpus(in: dir)
+        let r = try CLIRunner.run(["\(root)/a.wav", "\(root)/f.wav", "--sources", "2", "--iterations", "3", "-o", "\(dir)/o1", "--progress"])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("nmf-separate: [1/2] a.wav: done after") && r.stderr.contains("nmf-separate: [2/2] f.wav: done after"), "\(r.stderr)")
+        let q = try CLIRunner.run(["\(root)/a.wav", "--sources", "2", "--iterations", "3", "-o", "\(dir)/o2", "--progress", "--quiet"])
+        #expect(q.status == 0 && q.stderr.isEmpty)
+        let plain = try CLIRunner.run(["\(root)/a.wav", "--sources", "2", "--iterations", "3", "-o", "\(dir)/o3"])
+        #expect(plain.status == 0 && plain.stderr.isEmpty)
+    }
+
+    @Test func jsonCarriesWhatANotebookNeeds() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.corpus(in: dir)
+        let r = try CLIRunner.run(["\(root)/a.wav", "--sources", "2", "--iterations", "20", "-o", "\(dir)/out", "--json", "-q"])
+        let line = try #require(try Self.lines(r.stdout).first)
+        let share = try #require(line["energy_share"] as? [Double])
+        #expect(share.count == 2 && abs(share.reduce(0, +) - 1) < 1e-9 && share.allSatisfy { $0 > 0 })
+        #expect((line["divergence_history"] as? [[Double]])?.count == 3)
+        #expect((line["groups"] as? [[Int]])?.flatMap { $0 }.sorted() == Array(0..<8))
+        #expect(line["grouping"] as? String == "timbre")
+        for key in ["settings", "seconds", "outputs", "figures", "version", "output_format", "final_divergence"] { #expect(line[key] != nil, "\(key)") }
+    }
+}

@@ -1,0 +1,33 @@
+import Testing
+import Foundation
+import _TestSupport
+
+/// `--help` texts are golden: a change to the options shows up as a diff of
+/// `Tests/CLITests/Golden/*.txt` (regenerate with `nmf-separate [train|eval] --help > …`).
+@Suite struct GoldenHelpTests {
+    @Test(arguments: [(["--help"], "help.txt"), (["train", "--help"], "train-help.txt"), (["eval", "--help"], "eval-help.txt")])
+    func helpMatchesTheGoldenText(arguments: [String], golden: String) throws {
+        let path = TestSupport.packageRoot.appendingPathComponent("Tests/CLITests/Golden/\(golden)").path
+        let expected = try String(contentsOfFile: path, encoding: .utf8)
+        let r = try CLIRunner.run(arguments)
+        #expect(r.status == 0 && r.stderr.isEmpty)
+        #expect(r.stdout == expected, "\(arguments) differs from \(golden)")
+    }
+
+    /// Every option of the table is in the help with its default (the golden text could
+    /// otherwise freeze an omission).
+    @Test func everyOptionIsListedWithItsDefault() throws {
+        let help = try CLIRunner.run(["--help"]).stdout
+        for option in ["--sources", "--components", "--grouping", "--dictionary", "--free-components", "--output",
+                       "--format", "--sample-format", "--plot", "--iterations", "--tolerance", "--seed", "--fft-size", "--hop",
+                       "--mask-power", "--sparsity", "--threads", "--jobs", "--shard", "--skip-existing",
+                       "--replace-nonfinite", "--force", "--quiet", "--progress", "--json", "--help", "--version"] {
+            let line = help.split(separator: "\n").first { $0.contains(option + " ") || $0.hasSuffix(option) }
+            #expect(line != nil, "\(option) missing from --help")
+        }
+        for d in ["(default: 200)", "(default: 2048", "(default: fft-size/4)", "(default: separated)", "(default: the input's)",
+                  "(default: 1)", "(default: all files)", "(default: 4 per source)", "(default: timbre)"] {
+            #expect(help.contains(d), "\(d)")
+        }
+    }
+}

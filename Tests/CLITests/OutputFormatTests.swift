@@ -1,0 +1,84 @@
+import Testing
+import Foundation
+import CSndFile
+import NMFSeparation
+import _TestSupport
+
+/// `--format` and `--sample-format`: every combination round-trips, impossible ones are refused.
+@Suite struct OutputFormatTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var format: String
+        var sample: String?
+        var container: Int32
+        var subtype: Int32
+        /// Largest allowed |Σ sources − mixture| relative to the mixture's peak.
+        var tolerance: Float
+        var description: String { "\(format) \(sample ?? "-")" }
+    }
+
+    static let cases: [Case] = [
+        Case(format: "wav", sample: "pcm16", container: Int32(SF_FORMAT_WAV), subtype: Int32(SF_FORMAT_PCM_16), tolerance: 3e-4),
+        Case(format: "wav", sample: "pcm24", container: Int32(SF_FORMAT_WAV), subtype: Int32(SF_FORMAT_PCM_24), tolerance: 1e-5),
+        Case(format: "wav", sample: "float", container: Int32(SF_FORMAT_WAV), subtype: Int32(SF_FORMAT_FLOAT), tolerance: 1e-5),
+        Case(format: "flac", sample: "pcm16", container: Int32(SF_FORMAT_FLAC), subtype: Int32(SF_FORMAT_PCM_16), tolerance: 3e-4),
+        Case(format: "flac", sample: "pcm24", container: Int32(SF_FORMAT_FLAC), subtype: Int32(SF_FORMAT_PCM_24), tolerance: 1e-5),
+        Case(format: "flac", sample: nil, container: Int32(SF_FORMAT_FLAC), subtype: Int32(SF_FORMAT_PCM_24), tolerance: 1e-5),
+        Case(format: "aiff", sample: "pcm16", container: Int32(SF_FORMAT_AIFF), subtype: Int32(SF_FORMAT_PCM_16), tolerance: 3e-4),
+        Case(format: "aiff", sample: "pcm24", container: Int32(SF_FORMAT_AIFF), subtype: Int32(SF_FORMAT_PCM_24), tolerance: 1e-5),
+        Case(format: "aiff", sample: "float", container: Int32(SF_FORMAT_AIFF), subtype: Int32(SF_FORMAT_FLOAT), tolerance: 1e-5),
+        Case(format: "ogg", sample: nil, container: Int32(SF_FORMAT_OGG), subtype: Int32(SF_FORMAT_VORBIS), tolerance: .infinity),
+    ]
+
+    /// A float WAV stereo mixture, so that every conversion is a real one.
+    static func mixture(in dir: String) throws -> (String, AudioBuffer) {
+        let speech = try TestSupport.excerpt("speech_sms_male.wav", frames: 22_050)
+        let piano = try TestSupport.excerpt("piano_sms.wav", frames: 22_050)
+        let left = zip(speech.channels[0], piano.channels[0]).map { 0.5 * $0 + 0.3 * $1 }
+        let right = zip(speech.channels[0], piano.channels[0]).map { 0.3 * $0 + 0.5 * $1 }
+        let path = "\(dir)/mix.wav"
+        try TestSupport.write(AudioBuffer(channels: [left, right], sampleRate: 22_050), to: path, format: .wavFloat)
+        return (path, try TestSupport.read(path))
+    }
+
+    @Test(arguments: cases)
+    func everyFormatRoundTrips(c: Case) throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let (input, mixture) = try Self.mixture(in: dir)
+        var args = [input, "--sources", "2", "--iterations", "10", "-o", "\(dir)/out", "--format", c.format]
+        if let s = c.sample { args += ["--sample-format", s] }
+        let r = try CLIRunner.run(args)
+        #expect(r.status == 0, "\(r.stderr)")
+        let ext = c.format
+        var sum = [[Float]](repeating: [Float](repeating: 0, count: mixture.frameCount), count: 2)
+        for s in 1...2 {
+            let reader = try SoundFileReader(path: "\(dir)/out/mix/source_\(s).\(ext)")
+            #expect(reader.format.container == c.container && reader.format.subtype == c.subtype)
+            #expect(reader.channelCount == 2 && reader.sampleRate == 22_050 && reader.frameCount == mixture.frameCount)
+            let b = try reader.readAll()
+            for ch in 0..<2 { for t in 0..<b.frameCount { sum[ch][t] += b.channels[ch][t] } }
+        }
+        guard c.tolerance.isFinite else { return }
+        let peak = mixture.channels.map(TestSupport.peak).max()!
+        var worst: Float = 0
+        for ch in 0..<2 { for t in 0..<mixture.frameCount { worst = max(worst, abs(sum[ch][t] - mixture.channels[ch][t])) } }
+        #expect(worst <= c.tolerance * peak, "\(worst / peak)")
+    }
+
+    @Test func impossibleCombinationsAreRefusedClearly() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let (input, _) = try Self.mixture(in: dir)
+        let flacFloat = try CLIRunner.run([input, "--sources", "2", "-o", "\(dir)/o", "--format", "flac", "--sample-format", "float"])
+        #expect(flacFloat.status == 64 && flacFloat.stderrLines.count == 1)
+        #expect(flacFloat.stderr.contains("FLAC") && flacFloat.stderr.contains("pcm16, pcm24"))
+        let oggPCM = try CLIRunner.run([input, "--sources", "2", "-o", "\(dir)/o", "--format", "ogg", "--sample-format", "pcm16"])
+        #expect(oggPCM.status == 64 && oggPCM.stderr.contains("Ogg Vorbis"))
+        let unknown = try CLIRunner.run([input, "--sources", "2", "-o", "\(dir)/o", "--format", "mp4"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("'mp4'") && unknown.stderr.contains("wav, flac, ogg, aiff"))
+        // A FLAC input asked for float samples without --format: refused for that file.
+        let flacPath = "\(dir)/in.flac"
+        try TestSupport.write(try TestSupport.read(input), to: flacPath, format: AudioFormat(rawValue: Int32(SF_FORMAT_FLAC) | Int32(SF_FORMAT_PCM_16)))
+        let implicit = try CLIRunner.run([flacPath, "--sources", "2", "-o", "\(dir)/o", "--sample-format", "float"])
+        #expect(implicit.status == 64 && implicit.stderr.contains("in.flac") && implicit.stderr.contains("FLAC"))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/o"))
+    }
+}
