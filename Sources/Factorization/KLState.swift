@@ -4,8 +4,8 @@ import DSPCore
 /// to a multiple of 8 for the kernels), H, and scratch buffers.
 struct KLState {
     let v: Matrix
-    /// W, `paddedBins × K`, column-major; rows `bins..<paddedBins` are zero.
-    private(set) var wPadded: [Float]
+    /// W, padded to a multiple of 8 rows for the kernels.
+    private(set) var basis: PaddedBasis
     var h: Matrix
     let threads: Int
     let epsilon: Float
@@ -35,11 +35,7 @@ struct KLState {
     }
 
     /// W, bins × K.
-    var w: Matrix {
-        var out = Matrix(rows: bins, columns: components)
-        for c in 0..<components { for i in 0..<bins { out.storage[c * bins + i] = wPadded[c * paddedBins + i] } }
-        return out
-    }
+    var w: Matrix { basis.matrix }
 
     init(v: Matrix, w: Matrix, h: Matrix, threads: Int, fixedColumns: Int = 0) {
         self.v = v
@@ -48,37 +44,21 @@ struct KLState {
         self.threads = threads
         bins = v.rows
         paddedBins = (v.rows + 7) & ~7
-        wPadded = [Float](repeating: 0, count: paddedBins * w.columns)
-        for c in 0..<w.columns { for i in 0..<bins { wPadded[c * paddedBins + i] = w.storage[c * bins + i] } }
-        var sum = 0.0
-        v.storage.withUnsafeBufferPointer { for x in $0 { sum += Double(x) } }
-        let mean = sum / Double(max(v.storage.count, 1))
-        epsilon = max(Float(mean * 1e-9), Float.leastNormalMagnitude)
+        basis = PaddedBasis(w)
+        epsilon = Self.epsilon(for: v)
         chunkCount = max(1, min(NMF.maxChunks, v.columns / 64))
         zeroFrame = [Float](repeating: 0, count: paddedBins)
     }
 
     /// Scales each column of W to sum to one and the matching row of H by the same factor.
-    mutating func normalizeBasis() {
-        let f = bins, fp = paddedBins, k = components, n = frames
-        var scales = [Float](repeating: 1, count: k)
-        let first = fixedColumns
-        wPadded.withUnsafeMutableBufferPointer { wp in
-            for c in first..<k {
-                var s: Float = 0
-                for i in 0..<f { s += wp[c * fp + i] }
-                if s > 0 && s.isFinite {
-                    scales[c] = s
-                    let inv = 1 / s
-                    for i in 0..<f { wp[c * fp + i] = max(wp[c * fp + i] * inv, NMF.valueFloor) }
-                }
-            }
-        }
-        h.storage.withUnsafeMutableBufferPointer { hp in
-            for j in 0..<n {
-                for c in 0..<k { hp[j * k + c] = max(hp[j * k + c] * scales[c], NMF.valueFloor) }
-            }
-        }
+    mutating func normalizeBasis() { basis.normalize(activations: &h, from: fixedColumns) }
+
+    /// The floor ε of W·H: 10⁻⁹ of V's mean, at least the smallest normal float.
+    static func epsilon(for v: Matrix) -> Float {
+        var sum = 0.0
+        v.storage.withUnsafeBufferPointer { for x in $0 { sum += Double(x) } }
+        let mean = sum / Double(max(v.storage.count, 1))
+        return max(Float(mean * 1e-9), Float.leastNormalMagnitude)
     }
 
     /// Runs `body(chunk, valid frames, ratio scratch, frame pointers, activation pointers)` over every quad of
@@ -123,7 +103,7 @@ struct KLState {
         var columnSumInverse = [Float](repeating: 0, count: k)
         for c in 0..<k {
             var s: Float = 0
-            for i in 0..<f { s += wPadded[c * fp + i] }
+            for i in 0..<f { s += basis.storage[c * fp + i] }
             columnSumInverse[c] = 1 / max(s, Float.leastNormalMagnitude)
         }
         // Scale-invariant sparseness (Virtanen 2007): cost λ·Σ_n h_kn/σ_k with σ_k the row's RMS,
@@ -146,7 +126,7 @@ struct KLState {
         }
         if accumulators.count != chunks * fp * k { accumulators = [Float](repeating: 0, count: chunks * fp * k) }
         var partial = [Double](repeating: 0, count: chunks)
-        let w = wPadded, geometry = self.geometry, fixed = fixedColumns
+        let w = basis.storage, geometry = self.geometry, fixed = fixedColumns
         v.storage.withUnsafeBufferPointer { vp in
             w.withUnsafeBufferPointer { wp in
                 h.storage.withUnsafeMutableBufferPointer { hp in
@@ -187,7 +167,7 @@ struct KLState {
             for j in 0..<n { for c in 0..<k { rowSum[c] += hp[j * k + c] } }
         }
         accumulators.withUnsafeBufferPointer { ap in
-            wPadded.withUnsafeMutableBufferPointer { wp in
+            basis.storage.withUnsafeMutableBufferPointer { wp in
                 for c in fixedColumns..<k {
                     let inv = 1 / max(rowSum[c], Float.leastNormalMagnitude)
                     for i in 0..<f {
@@ -208,7 +188,7 @@ struct KLState {
         var hCopy = h.storage
         let geometry = self.geometry
         v.storage.withUnsafeBufferPointer { vp in
-            wPadded.withUnsafeBufferPointer { wp in
+            basis.storage.withUnsafeBufferPointer { wp in
                 hCopy.withUnsafeMutableBufferPointer { hp in
                     partial.withUnsafeMutableBufferPointer { pp in
                         let wb = wp.baseAddress!, pb = pp.baseAddress!

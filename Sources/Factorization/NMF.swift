@@ -1,7 +1,9 @@
 import DSPCore
 
 /// Non-negative matrix factorization with the Kullback–Leibler divergence by
-/// multiplicative updates (Lee & Seung 2001), fused, multithreaded and deterministic.
+/// multiplicative updates (Lee & Seung 2001), fused, multithreaded and deterministic; with
+/// `configuration.divergence` set to another β-divergence, the majorisation–minimisation
+/// updates of Févotte & Idier (2011) (see `Divergence`) on the same frame chunks.
 ///
 /// One iteration: H ← H ⊙ [Wᵀ(V ⊘ WH)] ⊘ (Wᵀ1); W ← W ⊙ [(V ⊘ WH)Hᵀ] ⊘ (1Hᵀ); then each
 /// column of W is scaled to sum to one and the matching row of H by the inverse factor,
@@ -79,14 +81,13 @@ public struct NMF: Sendable {
         let totalWork = configuration.restarts * trial + configuration.maxIterations - trial
         // Multi-start: a few short runs from different seeds; the one with the lowest
         // divergence goes on. KL-NMF has local minima, and a bad start is rarely recovered.
-        var best: KLState?
+        var best: (any NMFState)?
         var bestDivergence = Double.infinity
         var initialDivergence = Double.nan
         for r in 0..<configuration.restarts {
             let seed = configuration.seed &+ UInt64(r) &* 0x9E37_79B9_7F4A_7C15
             let (w, h) = start(seed)
-            var state = KLState(v: v, w: w, h: h, threads: configuration.threadCount, fixedColumns: fixed)
-            state.sparsity = configuration.sparsity
+            var state = makeState(v, w: w, h: h, fixedColumns: fixed)
             state.normalizeBasis()
             for it in 0..<trial {
                 let d = state.iterate(measureDivergence: it == 0)
@@ -134,9 +135,7 @@ public struct NMF: Sendable {
               initialActivations.rows == k, initialActivations.columns == v.columns else {
             throw FactorizationError.invalidInput("initial W must be \(v.rows) × \(k) and H \(k) × \(v.columns)")
         }
-        var state = KLState(v: v, w: initialBasis, h: initialActivations, threads: configuration.threadCount,
-                            fixedColumns: fixedColumns)
-        state.sparsity = configuration.sparsity
+        var state = makeState(v, w: initialBasis, h: initialActivations, fixedColumns: fixedColumns)
         state.normalizeBasis()
         var history: [DivergenceSample] = []
         var initial: Double = .nan
@@ -165,6 +164,17 @@ public struct NMF: Sendable {
         return NMFResult(basis: state.w, activations: state.h, iterations: iterations, divergenceHistory: history)
     }
 
+    /// The state of the configured divergence: the fused KL kernels, or the β updates.
+    func makeState(_ v: Matrix, w: Matrix, h: Matrix, fixedColumns: Int) -> any NMFState {
+        if configuration.divergence == .kullbackLeibler {
+            var state = KLState(v: v, w: w, h: h, threads: configuration.threadCount, fixedColumns: fixedColumns)
+            state.sparsity = configuration.sparsity
+            return state
+        }
+        return BetaState(v: v, w: w, h: h, threads: configuration.threadCount, divergence: configuration.divergence,
+                         fixedColumns: fixedColumns)
+    }
+
     func validate(_ v: Matrix) throws {
         // The fields are public vars: check again what the throwing init checked.
         _ = try NMFConfiguration(componentCount: configuration.componentCount, maxIterations: configuration.maxIterations,
@@ -173,6 +183,11 @@ public struct NMF: Sendable {
                                  restarts: configuration.restarts, restartIterations: configuration.restartIterations)
         guard configuration.sparsity >= 0, configuration.sparsity.isFinite else {
             throw FactorizationError.invalidParameter(name: "--sparsity", value: "\(configuration.sparsity)", allowed: "0 or more")
+        }
+        _ = try Divergence(beta: configuration.divergence.beta)
+        guard configuration.sparsity == 0 || configuration.divergence == .kullbackLeibler else {
+            throw FactorizationError.invalidParameter(name: "--sparsity", value: "\(configuration.sparsity)",
+                                                      allowed: "0 with --divergence \(configuration.divergence) (the penalty is defined for kl only)")
         }
         guard v.rows >= 1, v.columns >= 1 else { throw FactorizationError.invalidInput("V is empty (\(v.rows) × \(v.columns))") }
         guard configuration.componentCount <= v.columns else {
@@ -184,10 +199,13 @@ public struct NMF: Sendable {
         }
     }
 
-    /// The KL divergence D(V‖W·H) = Σ V log(V/Λ) − V + Λ, Λ = W·H floored at ε.
+    /// The divergence D(V‖W·H) (by default KL: Σ V log(V/Λ) − V + Λ), Λ = W·H floored at ε.
     /// - Complexity: O(F·N·K).
-    public static func divergence(_ v: Matrix, basis w: Matrix, activations h: Matrix) -> Double {
-        let state = KLState(v: v, w: w, h: h, threads: Parallel.defaultThreadCount)
-        return state.divergence()
+    public static func divergence(_ v: Matrix, basis w: Matrix, activations h: Matrix,
+                                  divergence: Divergence = .kullbackLeibler) -> Double {
+        if divergence == .kullbackLeibler {
+            return KLState(v: v, w: w, h: h, threads: Parallel.defaultThreadCount).divergence()
+        }
+        return BetaState(v: v, w: w, h: h, threads: Parallel.defaultThreadCount, divergence: divergence).divergence()
     }
 }

@@ -16,8 +16,11 @@ public struct NMFConfiguration: Sendable, Equatable {
     public var seed: UInt64
     /// Worker threads (default: the processor count). Results do not depend on it.
     public var threadCount: Int
-    /// Weight λ ≥ 0 of the scale-invariant sparseness penalty on H (Virtanen 2007; default 0).
+    /// Weight λ ≥ 0 of the scale-invariant sparseness penalty on H (Virtanen 2007; default 0;
+    /// Kullback–Leibler only).
     public var sparsity: Float = 0
+    /// The divergence minimised (default Kullback–Leibler, the fused fast path).
+    public var divergence: Divergence = .kullbackLeibler
     /// Number of random starts tried (default 4); each runs `restartIterations` iterations
     /// and the one with the lowest divergence continues. 1 disables multi-start.
     public var restarts: Int

@@ -1,0 +1,179 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DSPCore
+
+/// What `NMF` needs of a factorization in progress, whatever the divergence.
+protocol NMFState {
+    /// W, bins × K.
+    var w: Matrix { get }
+    /// H, K × frames.
+    var h: Matrix { get }
+    /// Weight of the sparseness penalty (KL only).
+    var sparsity: Float { get set }
+    /// Scales W's columns to sum to one, H's rows by the inverse factors.
+    mutating func normalizeBasis()
+    /// One H update then one W update; returns the divergence before it when asked (else 0).
+    mutating func iterate(measureDivergence: Bool) -> Double
+    /// The current divergence.
+    func divergence() -> Double
+}
+
+extension KLState: NMFState {}
+
+/// A factorization under a β-divergence other than KL, by the majorisation–minimisation
+/// multiplicative updates of Févotte & Idier (2011):
+/// H ← H ⊙ [Wᵀ(V ⊙ Λ^(β−2)) ⊘ Wᵀ Λ^(β−1)]^γ, W ← W ⊙ [(V ⊙ Λ^(β−2))Hᵀ ⊘ Λ^(β−1)Hᵀ]^γ,
+/// γ = γ(β), which decrease the divergence monotonically for every β.
+///
+/// Frame by frame, fused like the KL path (Λ is never stored), on the same fixed chunks of
+/// frames with per-chunk W accumulators added in chunk order: results do not depend on
+/// the thread count.
+struct BetaState: NMFState {
+    let v: Matrix
+    var basis: PaddedBasis
+    var h: Matrix
+    let threads: Int
+    let epsilon: Float
+    let chunkCount: Int
+    let divergenceKind: Divergence
+    let fixedColumns: Int
+    var sparsity: Float = 0
+    private var accumulators: [Float] = []
+
+    var w: Matrix { basis.matrix }
+
+    init(v: Matrix, w: Matrix, h: Matrix, threads: Int, divergence: Divergence, fixedColumns: Int = 0) {
+        self.v = v
+        self.h = h
+        self.threads = threads
+        self.fixedColumns = fixedColumns
+        divergenceKind = divergence
+        basis = PaddedBasis(w)
+        epsilon = KLState.epsilon(for: v)
+        chunkCount = max(1, min(NMF.maxChunks, v.columns / 64))
+    }
+
+    mutating func normalizeBasis() { basis.normalize(activations: &h, from: fixedColumns) }
+
+    /// λ = W·h for one frame into `out` (padded bins).
+    @inline(__always)
+    static func model(_ w: UnsafePointer<Float>, fp: Int, k: Int, h: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        out.update(repeating: 0, count: fp)
+        for c in 0..<k {
+            let x = h[c], col = w + c * fp
+            var f = 0
+            while f < fp {
+                BetaKernels.store(BetaKernels.load(out + f) + BetaKernels.load(col + f) * x, out + f)
+                f += 8
+            }
+        }
+    }
+
+    /// Σ_f W[f, c]·x[f] for one column.
+    @inline(__always)
+    static func dot(_ col: UnsafePointer<Float>, _ x: UnsafePointer<Float>, fp: Int) -> Float {
+        var s = SIMD8<Float>()
+        var f = 0
+        while f < fp { s += BetaKernels.load(col + f) * BetaKernels.load(x + f); f += 8 }
+        return s.sum()
+    }
+
+    mutating func iterate(measureDivergence: Bool) -> Double {
+        let f = v.rows, fp = basis.paddedBins, k = h.rows, n = v.columns, chunks = chunkCount
+        let eps = epsilon, beta = divergenceKind.beta, gamma = divergenceKind.updateExponent, kind = divergenceKind
+        let fixed = fixedColumns, threads = self.threads
+        if accumulators.count != chunks * 2 * fp * k { accumulators = [Float](repeating: 0, count: chunks * 2 * fp * k) }
+        var partial = [Double](repeating: 0, count: chunks)
+        let w = basis.storage
+        v.storage.withUnsafeBufferPointer { vp in
+            w.withUnsafeBufferPointer { wp in
+                h.storage.withUnsafeMutableBufferPointer { hp in
+                    accumulators.withUnsafeMutableBufferPointer { ap in
+                        partial.withUnsafeMutableBufferPointer { pp in
+                            let vb = vp.baseAddress!, wb = wp.baseAddress!, hb = hp.baseAddress!, ab = ap.baseAddress!, pb = pp.baseAddress!
+                            Parallel.forEachBlock(chunks, threads: threads) { chunk in
+                                let a = UnsafeMutablePointer<Float>.allocate(capacity: 2 * fp)
+                                defer { a.deallocate() }
+                                let b = a + fp
+                                let accA = ab + chunk * 2 * fp * k, accB = accA + fp * k
+                                accA.update(repeating: 0, count: 2 * fp * k)
+                                for j in Parallel.blockRange(chunk, of: chunks, count: n) {
+                                    let x = vb + j * f, hj = hb + j * k
+                                    Self.model(wb, fp: fp, k: k, h: hj, into: a)
+                                    if measureDivergence { pb[chunk] += BetaKernels.divergence(v: x, lambda: a, bins: f, epsilon: eps, divergence: kind) }
+                                    BetaKernels.terms(v: x, bins: f, paddedBins: fp, a: a, b: b, epsilon: eps, beta: beta)
+                                    for c in 0..<k {
+                                        let num = Self.dot(wb + c * fp, a, fp: fp), den = max(Self.dot(wb + c * fp, b, fp: fp), Float.leastNormalMagnitude)
+                                        let ratio = num / den
+                                        hj[c] = max(hj[c] * (gamma == 1 ? ratio : powf(ratio, gamma)), NMF.valueFloor)
+                                    }
+                                    Self.model(wb, fp: fp, k: k, h: hj, into: a)
+                                    BetaKernels.terms(v: x, bins: f, paddedBins: fp, a: a, b: b, epsilon: eps, beta: beta)
+                                    for c in fixed..<k {
+                                        let hc = SIMD8<Float>(repeating: hj[c])
+                                        let pa = accA + c * fp, pbb = accB + c * fp
+                                        var i = 0
+                                        while i < fp {
+                                            BetaKernels.store(BetaKernels.load(pa + i) + BetaKernels.load(a + i) * hc, pa + i)
+                                            BetaKernels.store(BetaKernels.load(pbb + i) + BetaKernels.load(b + i) * hc, pbb + i)
+                                            i += 8
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        finishBasisUpdate(gamma: gamma)
+        return partial.reduce(0, +)
+    }
+
+    /// W ← W ⊙ [Σ_chunks A·Hᵀ ⊘ Σ_chunks B·Hᵀ]^γ (chunk order fixed), then normalisation.
+    private mutating func finishBasisUpdate(gamma: Float) {
+        let f = v.rows, fp = basis.paddedBins, k = h.rows, chunks = chunkCount
+        accumulators.withUnsafeBufferPointer { ap in
+            basis.storage.withUnsafeMutableBufferPointer { wp in
+                for c in fixedColumns..<k {
+                    for i in 0..<f {
+                        var num: Float = 0, den: Float = 0
+                        for chunk in 0..<chunks {
+                            num += ap[chunk * 2 * fp * k + c * fp + i]
+                            den += ap[chunk * 2 * fp * k + fp * k + c * fp + i]
+                        }
+                        let ratio = num / max(den, Float.leastNormalMagnitude)
+                        wp[c * fp + i] = max(wp[c * fp + i] * (gamma == 1 ? ratio : powf(ratio, gamma)), NMF.valueFloor)
+                    }
+                }
+            }
+        }
+        normalizeBasis()
+    }
+
+    func divergence() -> Double {
+        let f = v.rows, fp = basis.paddedBins, k = h.rows, n = v.columns, chunks = chunkCount, eps = epsilon, kind = divergenceKind
+        var partial = [Double](repeating: 0, count: chunks)
+        v.storage.withUnsafeBufferPointer { vp in
+            basis.storage.withUnsafeBufferPointer { wp in
+                h.storage.withUnsafeBufferPointer { hp in
+                    partial.withUnsafeMutableBufferPointer { pp in
+                        let vb = vp.baseAddress!, wb = wp.baseAddress!, hb = hp.baseAddress!, pb = pp.baseAddress!
+                        Parallel.forEachBlock(chunks, threads: threads) { chunk in
+                            let a = UnsafeMutablePointer<Float>.allocate(capacity: fp)
+                            defer { a.deallocate() }
+                            for j in Parallel.blockRange(chunk, of: chunks, count: n) {
+                                Self.model(wb, fp: fp, k: k, h: hb + j * k, into: a)
+                                pb[chunk] += BetaKernels.divergence(v: vb + j * f, lambda: a, bins: f, epsilon: eps, divergence: kind)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return partial.reduce(0, +)
+    }
+}

@@ -1,0 +1,113 @@
+import Testing
+import Foundation
+@testable import Factorization
+import DSPCore
+
+/// β-divergence NMF (Févotte & Idier 2011): monotone for every β, exact on planted data,
+/// the reported divergence equal to a slow double-precision sum, thread-count independent.
+@Suite struct BetaDivergenceTests {
+    static func planted(bins: Int = 50, frames: Int = 240, components: Int = 4, noise: Float = 0.2, seed: UInt64 = 5) -> Matrix {
+        var g = SeededGenerator(seed: seed)
+        var w = Matrix(rows: bins, columns: components)
+        var h = Matrix(rows: components, columns: frames)
+        for i in 0..<w.storage.count { let u = g.nextUnitFloat(); w.storage[i] = u < 0.5 ? 0.01 * u : u }
+        for i in 0..<h.storage.count { let u = g.nextUnitFloat(); h.storage[i] = u < 0.3 ? 0.01 * u : 3 * u }
+        var v = w.multiplied(by: h)
+        for i in 0..<v.storage.count { v.storage[i] += noise * g.nextUnitFloat() }
+        return v
+    }
+
+    static let betas: [Float] = [-0.5, 0, 0.5, 1.5, 2, 3]
+
+    @Test(arguments: betas)
+    func divergenceNeverIncreases(beta: Float) throws {
+        let v = Self.planted()
+        var config = try NMFConfiguration(componentCount: 5, maxIterations: 80, divergenceInterval: 1, seed: 3, restarts: 1)
+        config.divergence = try Divergence(beta: beta)
+        let r = try NMF(configuration: config).factorize(v)
+        #expect(r.divergenceHistory.count == 81)
+        for (a, b) in zip(r.divergenceHistory, r.divergenceHistory.dropFirst()) {
+            #expect(b.value <= a.value * (1 + 1e-5) + 1e-9, "β = \(beta), iteration \(b.iteration): \(b.value) > \(a.value)")
+        }
+        #expect(r.finalDivergence < 0.5 * r.divergenceHistory[0].value)
+        #expect(r.basis.storage.allSatisfy { $0.isFinite && $0 > 0 } && r.activations.storage.allSatisfy { $0.isFinite && $0 > 0 })
+    }
+
+    @Test(arguments: [Float(0), 2])
+    func fitsAPlantedFactorization(beta: Float) throws {
+        let v = Self.planted(noise: 0)
+        var config = try NMFConfiguration(componentCount: 4, maxIterations: 400, seed: 1, restarts: 3)
+        config.divergence = try Divergence(beta: beta)
+        let r = try NMF(configuration: config).factorize(v)
+        #expect(r.finalDivergence < 0.02 * r.divergenceHistory[0].value, "β = \(beta): \(r.finalDivergence) vs \(r.divergenceHistory[0].value)")
+    }
+
+    @Test(arguments: betas)
+    func reportedDivergenceMatchesASlowSum(beta: Float) throws {
+        let v = Self.planted()
+        var config = try NMFConfiguration(componentCount: 3, maxIterations: 5, seed: 2, restarts: 1)
+        let divergence = try Divergence(beta: beta)
+        config.divergence = divergence
+        let r = try NMF(configuration: config).factorize(v)
+        let lambda = r.basis.multiplied(by: r.activations)
+        let eps = Double(KLState.epsilon(for: v))
+        var slow = 0.0
+        for i in 0..<v.storage.count {
+            let x = Double(v.storage[i]), y = max(Double(lambda.storage[i]), eps)
+            let b = Double(beta)
+            let xx = b <= 0 ? max(x, eps) : x
+            slow += b == 0 ? xx / y - log(xx / y) - 1
+                : b == 2 ? 0.5 * (x - y) * (x - y)
+                : pow(xx, b) / (b * (b - 1)) + pow(y, b) / b - xx * pow(y, b - 1) / (b - 1)
+        }
+        #expect(abs(r.finalDivergence - slow) <= 1e-4 * slow, "β = \(beta): \(r.finalDivergence) vs \(slow)")
+        #expect(abs(NMF.divergence(v, basis: r.basis, activations: r.activations, divergence: divergence) - slow) <= 1e-4 * slow)
+    }
+
+    @Test func threadCountDoesNotChangeABit() throws {
+        let v = Self.planted(frames: 1500)
+        var results: [NMFResult] = []
+        for threads in [1, 2, 3] {
+            var config = try NMFConfiguration(componentCount: 4, maxIterations: 20, seed: 4, threadCount: threads)
+            config.divergence = .itakuraSaito
+            results.append(try NMF(configuration: config).factorize(v))
+        }
+        #expect(results[0].basis == results[1].basis && results[0].basis == results[2].basis)
+        #expect(results[0].activations == results[1].activations && results[0].activations == results[2].activations)
+    }
+
+    @Test func vectorExponentialIsAccurate() {
+        var worst: Float = 0
+        var x: Float = -80
+        while x < 80 {
+            let lanes = SIMD8<Float>((0..<8).map { x + Float($0) * 0.013 })
+            let e = BetaKernels.exp(lanes)
+            for i in 0..<8 {
+                let exact = Foundation.exp(Double(lanes[i]))
+                worst = max(worst, Float(abs(Double(e[i]) - exact) / exact))
+            }
+            x += 0.37
+        }
+        #expect(worst < 1e-6, "\(worst)")
+        let logs = KLKernels.log(SIMD8<Float>(1e-30, 1e-10, 0.5, 0.7071, 1, 1.5, 1e10, 3e38))
+        for (i, y) in [1e-30, 1e-10, 0.5, 0.7071, 1, 1.5, 1e10, 3e38].enumerated() {
+            #expect(abs(Double(logs[i]) - Foundation.log(y)) <= 1e-6 * max(1, abs(Foundation.log(y))))
+        }
+    }
+
+    @Test func namesAndRangesAreChecked() throws {
+        #expect(try Divergence(parsing: "kl") == .kullbackLeibler)
+        #expect(try Divergence(parsing: "IS") == .itakuraSaito)
+        #expect(try Divergence(parsing: "euclidean") == .euclidean)
+        #expect(try Divergence(parsing: "beta=0.5").beta == 0.5)
+        for bad in ["beta=9", "beta=nan", "beta=", "frobenius", ""] {
+            #expect(throws: FactorizationError.self) { try Divergence(parsing: bad) }
+        }
+        #expect(Divergence.itakuraSaito.updateExponent == 0.5 && Divergence.euclidean.updateExponent == 1)
+        #expect(try Divergence(beta: 3).updateExponent == 0.5)
+        var config = try NMFConfiguration(componentCount: 2)
+        config.divergence = .itakuraSaito
+        config.sparsity = 1
+        #expect(throws: FactorizationError.self) { try NMF(configuration: config).factorize(Self.planted()) }
+    }
+}
