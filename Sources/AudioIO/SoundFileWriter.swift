@@ -1,4 +1,9 @@
 import CSndFile
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Writes an audio file through libsndfile, a block of frames at a time.
 ///
@@ -73,5 +78,24 @@ public final class SoundFileWriter {
         let closed = sf_close(h)
         if err != 0 { throw AudioIOError.writeFailed(path: path, reason: message) }
         if closed != 0 { throw AudioIOError.writeFailed(path: path, reason: "closing failed: \(String(cString: sf_error_number(closed)))") }
+    }
+}
+
+extension AudioBuffer {
+    /// Writes the whole buffer to a new audio file (the file is removed again if writing fails).
+    /// - Parameters:
+    ///   - path: the file to create (replaced if it exists).
+    ///   - format: container and sample encoding, e.g. `.wavFloat`.
+    /// - Throws: `AudioIOError` when the format cannot hold the buffer or writing fails.
+    public func write(to path: String, format: AudioFormat) throws {
+        let writer = try SoundFileWriter(path: path, format: format, channels: channelCount, sampleRate: sampleRate)
+        do {
+            try writer.write(channels, count: frameCount)
+            try writer.close()
+        } catch {
+            try? writer.close()
+            _ = path.withCString { unlink($0) }
+            throw error
+        }
     }
 }

@@ -6,10 +6,47 @@ import Darwin
 
 /// Processor count without Foundation (keeps DSPCore dependency-free).
 public enum ProcessInfoLite {
-    /// The number of processors currently online.
+    /// The processors this process may use: the online processors, limited by the CPU
+    /// affinity mask (`taskset`, Slurm's `--cpus-per-task`) and by a cgroup v2 CPU quota
+    /// (`cpu.max`, as set by container runtimes), at least 1.
     public static var activeProcessorCount: Int {
-        let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
-        return n > 0 ? Int(n) : 1
+        let online = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+        var count = online > 0 ? Int(online) : 1
+        #if os(Linux)
+        if let allowed = affinityCount() { count = min(count, allowed) }
+        if let quota = cgroupQuota() { count = min(count, quota) }
+        #endif
+        return max(count, 1)
+    }
+
+    /// The number of CPUs in this process's affinity mask (`Cpus_allowed` of `/proc/self/status`).
+    static func affinityCount() -> Int? {
+        guard let line = firstLine(of: "/proc/self/status", startingWith: "Cpus_allowed:") else { return nil }
+        var bits = 0
+        for c in line.dropFirst("Cpus_allowed:".count) {
+            if let digit = c.hexDigitValue { bits += digit.nonzeroBitCount }
+        }
+        return bits > 0 ? bits : nil
+    }
+
+    /// The first line of a text file that starts with `prefix`.
+    static func firstLine(of path: String, startingWith prefix: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        while fgets(&buffer, Int32(buffer.count), file) != nil {
+            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if line.hasPrefix(prefix) { return line }
+        }
+        return nil
+    }
+
+    /// ⌈quota / period⌉ from `/sys/fs/cgroup/cpu.max` ("max 100000" means no limit).
+    static func cgroupQuota() -> Int? {
+        guard let text = firstLine(of: "/sys/fs/cgroup/cpu.max", startingWith: "") else { return nil }
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard parts.count == 2, let quota = Double(parts[0]), let period = Double(parts[1]), quota > 0, period > 0 else { return nil }
+        return max(1, Int((quota / period).rounded(.up)))
     }
 }
 

@@ -18,7 +18,7 @@ struct BatchRunner {
     /// Runs the batch; with `--json` prints one JSON line per file as it finishes.
     /// - Throws: `CLIError` when the inputs cannot form a batch (before anything runs).
     func run() throws -> Outcome {
-        var inputs = try InputList.expand(options.inputs)
+        var inputs = try InputList.expand(options.inputs, outputRoot: options.outputDirectory)
         if let shard = options.shard { inputs = shard.select(inputs) }
         var worker = command
         let jobs = max(1, min(options.jobs, inputs.count))
@@ -26,7 +26,21 @@ struct BatchRunner {
         if jobs > 1 && options.threads == nil { worker.configuration.threadCount = max(1, Parallel.defaultThreadCount / jobs) }
         let queue = WorkQueue(inputs: inputs, worker: worker, json: options.json,
                               board: ProgressBoard(total: inputs.count, quiet: options.quiet, plainLines: options.progress))
-        if jobs == 1 { queue.drain() } else { DispatchQueue.concurrentPerform(iterations: jobs) { _ in queue.drain() } }
+        if jobs == 1 {
+            queue.drain()
+        } else {
+            // Threads of our own: Dispatch would cap the parallel files at the core count.
+            let done = DispatchSemaphore(value: 0)
+            for _ in 0..<jobs {
+                let thread = Thread {
+                    queue.drain()
+                    done.signal()
+                }
+                thread.stackSize = 8 << 20
+                thread.start()
+            }
+            for _ in 0..<jobs { done.wait() }
+        }
         return queue.finish()
     }
 }
@@ -57,6 +71,7 @@ final class WorkQueue: @unchecked Sendable {
             var line: JSONValue
             var failure: CLIError?
             do {
+                if let conflict = input.conflict { throw CLIError.runtime(conflict) }
                 line = try worker.run(input: input, progress: progress)
             } catch {
                 let e = error as? CLIError ?? .runtime("'\(input.path)': \(error)")
@@ -75,7 +90,7 @@ final class WorkQueue: @unchecked Sendable {
                 } else {
                     outcome.succeeded += 1
                 }
-                if json { FileHandle.standardOutput.write(Data((line.text + "\n").utf8)) }
+                if json { board.output(line.text) }
             }
         }
     }

@@ -21,6 +21,8 @@ struct CommandLineOptions {
     /// Sparsity when `--sparsity` is not given (chosen by measurement, see QUALITY.md).
     static let defaultSparsity: Float = 0
     var threads: Int?
+    /// `--divergence` as given (default: the dictionary's, else kl).
+    var divergence: Divergence?
     var force = false
     var replaceNonFinite = false
     var dictionaries: [String] = []
@@ -107,6 +109,8 @@ struct CommandLineOptions {
         case "mask-power": maskPower = try Self.real(name, value)
         case "sparsity": sparsity = try Self.real(name, value)
         case "threads": threads = try Self.integer(name, value)
+        case "divergence":
+            do { divergence = try Divergence(parsing: value ?? "") } catch let e as FactorizationError { throw CLIError.usage(e.description) }
         case "dictionary":
             guard let v = value, !v.isEmpty else { throw CLIError.usage("option --dictionary needs a FILE") }
             dictionaries.append(v)
@@ -209,6 +213,10 @@ struct CommandLineOptions {
             config.fixedTemplates = loaded.map(\.basis)
             guard sparsity >= 0, sparsity <= 100 else { throw CLIError.usage("--sparsity \(sparsity) is out of range (allowed: 0 to 100)") }
             config.sparsity = sparsity
+            config.divergence = divergence ?? loaded.first?.divergence ?? .kullbackLeibler
+            if sparsity > 0 && config.divergence != .kullbackLeibler {
+                throw CLIError.usage("--sparsity \(sparsity) needs --divergence kl (the penalty is defined for KL only; got \(config.divergence))")
+            }
             return config
         } catch let e as SpectralError {
             throw CLIError.usage(e.description)

@@ -32,6 +32,9 @@ struct BatchInput: Equatable {
     /// Output subdirectory relative to `--output`: the stem of a file argument, or the path
     /// below a directory argument without its extension (so `songs/live/a.wav` → `live/a`).
     let outputKey: String
+    /// Set when an earlier input of the batch already writes to `outputKey`: this one fails
+    /// on its own with that message instead of overwriting the other's sources.
+    var conflict: String?
 }
 
 /// Expands the command's INPUT arguments into the sorted list of files to separate.
@@ -41,37 +44,53 @@ enum InputList {
                                                "caf", "w64", "rf64", "mp3", "opus"]
 
     /// Files given by name stay as they are (a missing one fails later, on its own); directories
-    /// are searched recursively for audio files (hidden files and directories skipped). The
-    /// result is sorted by path and has no duplicates, so `--shard` splits are deterministic.
-    /// - Throws: `CLIError.usage` when two inputs would write to the same output directory.
-    static func expand(_ arguments: [String]) throws -> [BatchInput] {
+    /// are searched recursively for audio files (hidden entries, symbolic links to directories
+    /// and the output directory itself skipped, so a re-run never separates its own outputs).
+    /// The result is sorted by path and holds each file once (by real path), so `--shard`
+    /// splits are deterministic. Inputs whose output directory an earlier one already uses
+    /// are kept with a `conflict` message.
+    /// - Parameter outputRoot: `--output`, excluded from directory scans.
+    /// - Throws: `CLIError.runtime` when directories were given and nothing at all was found.
+    static func expand(_ arguments: [String], outputRoot: String) throws -> [BatchInput] {
         var found: [String: BatchInput] = [:]
         var emptyDirectories: [String] = []
+        let excluded = OutputPlan.resolve(outputRoot)
         let fm = FileManager.default
         for argument in arguments {
             var isDirectory: ObjCBool = false
             if fm.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
-                let inside = files(under: argument)
+                let inside = files(under: argument, excluding: excluded)
                 if inside.isEmpty { emptyDirectories.append(argument) }
                 for relative in inside {
                     let path = (argument as NSString).appendingPathComponent(relative)
-                    found[path] = BatchInput(path: path, outputKey: (relative as NSString).deletingPathExtension)
+                    found[OutputPlan.resolve(path)] = BatchInput(path: path, outputKey: (relative as NSString).deletingPathExtension)
                 }
             } else {
-                found[argument] = BatchInput(path: argument, outputKey: stem(of: argument))
+                let real = OutputPlan.resolve(argument)
+                if found[real] == nil { found[real] = BatchInput(path: argument, outputKey: stem(of: argument)) }
             }
         }
-        let sorted = found.values.sorted { $0.path < $1.path }
+        // With `-o` equal to a scanned directory, earlier outputs sit in `<output>/<key>/` of
+        // another input: they are results, not inputs.
+        let keys = Set(found.values.map(\.outputKey))
+        found = found.filter { real, _ in
+            guard real.hasPrefix(excluded + "/") else { return true }
+            let inside = String(real.dropFirst(excluded.count + 1))
+            return !keys.contains((inside as NSString).deletingLastPathComponent)
+        }
+        var sorted = found.values.sorted { $0.path < $1.path }
         if sorted.isEmpty {
             let names = emptyDirectories.map { "'\($0)'" }.joined(separator: ", ")
             throw CLIError.runtime("no audio files in the directory \(names) (looked for \(audioExtensions.sorted().map { "." + $0 }.joined(separator: " ")))")
         }
         var owners: [String: String] = [:]
-        for input in sorted {
-            if let other = owners[input.outputKey] {
-                throw CLIError.usage("inputs '\(other)' and '\(input.path)' would both write to '<output>/\(input.outputKey)'; separate them in two runs with different --output")
+        for i in sorted.indices {
+            let key = sorted[i].outputKey
+            if let other = owners[key] {
+                sorted[i].conflict = "'\(sorted[i].path)' would write to the same output directory '\(key)' as '\(other)'; separate it in another run with a different --output"
+            } else {
+                owners[key] = sorted[i].path
             }
-            owners[input.outputKey] = input.path
         }
         return sorted
     }
@@ -83,18 +102,20 @@ enum InputList {
         return stem.isEmpty ? name : stem
     }
 
-    /// Audio files below `directory`, as sorted relative paths.
-    static func files(under directory: String) -> [String] {
+    /// Audio files below `directory`, as sorted relative paths, not descending into hidden
+    /// directories, symbolic links to directories, or the directory whose real path is `excluded`.
+    static func files(under directory: String, excluding excluded: String) -> [String] {
         guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
         var out: [String] = []
         while let relative = walker.nextObject() as? String {
             let name = (relative as NSString).lastPathComponent
-            if name.hasPrefix(".") {
-                if (walker.fileAttributes?[.type] as? FileAttributeType) == .typeDirectory { walker.skipDescendants() }
+            let type = walker.fileAttributes?[.type] as? FileAttributeType
+            let full = (directory as NSString).appendingPathComponent(relative)
+            if type == .typeDirectory {
+                if name.hasPrefix(".") || OutputPlan.resolve(full) == excluded { walker.skipDescendants() }
                 continue
             }
-            guard audioExtensions.contains((name as NSString).pathExtension.lowercased()) else { continue }
-            let full = (directory as NSString).appendingPathComponent(relative)
+            guard !name.hasPrefix("."), audioExtensions.contains((name as NSString).pathExtension.lowercased()) else { continue }
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
                 out.append(relative)

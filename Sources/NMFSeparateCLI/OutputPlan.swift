@@ -111,22 +111,32 @@ final class OutputPlan {
     }
 
     /// `mkdir -p`: creates `path` and missing parents; returns the directories it created.
+    ///
+    /// A parent that vanishes in between (another job of the batch rolling back the
+    /// directories it created) is made again: the walk restarts a few times on `ENOENT`.
     static func makeDirectories(_ path: String) throws -> [String] {
-        var missing: [String] = []
-        var p = path
-        while !p.isEmpty, p != "/", access(p, F_OK) != 0 {
-            missing.append(p)
-            p = (p as NSString).deletingLastPathComponent
-        }
         var created: [String] = []
-        for dir in missing.reversed() {
-            if mkdir(dir, 0o777) == 0 {
-                created.append(dir)
-            } else if errno != EEXIST {
-                let reason = String(cString: strerror(errno))
-                for d in created.reversed() { rmdir(d) }
-                throw CLIError.runtime("cannot create output directory '\(dir)': \(reason)")
+        for attempt in 0..<8 {
+            var missing: [String] = []
+            var p = path
+            while !p.isEmpty, p != "/", access(p, F_OK) != 0 {
+                missing.append(p)
+                p = (p as NSString).deletingLastPathComponent
             }
+            var vanished = false
+            for dir in missing.reversed() {
+                if mkdir(dir, 0o777) == 0 {
+                    created.append(dir)
+                } else if errno == ENOENT && attempt < 7 {
+                    vanished = true
+                    break
+                } else if errno != EEXIST {
+                    let reason = String(cString: strerror(errno))
+                    for d in created.reversed() { rmdir(d) }
+                    throw CLIError.runtime("cannot create output directory '\(dir)': \(reason)")
+                }
+            }
+            if !vanished { break }
         }
         return created
     }

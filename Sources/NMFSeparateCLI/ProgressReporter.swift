@@ -41,6 +41,14 @@ final class ProgressBoard: @unchecked Sendable {
         }
     }
 
+    /// Prints a line on stdout, clearing the bar first when both go to the same terminal.
+    func output(_ text: String) {
+        lock.withLock {
+            if drawn && isatty(STDOUT_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); drawn = false }
+            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        }
+    }
+
     /// Clears the bar at the end of the run.
     func close() {
         lock.withLock {
@@ -91,7 +99,8 @@ final class ProgressBoard: @unchecked Sendable {
         let width = 24
         let filled = min(width, Int(fraction * Double(width)))
         var line = total > 1 ? "[\(file.index)/\(total)] " : ""
-        line += "\(file.label) \(stage) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
+        let label = file.label.count > 32 ? String(file.label.prefix(15)) + "…" + String(file.label.suffix(16)) : file.label
+        line += "\(label) \(stage) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
         line += " \(Int(fraction * 100))%"
         if let eta = file.eta(fraction: fraction, now: now) { line += " ETA \(Self.duration(eta))" }
         if let eta = batchETA(now: now) { line += " | batch \(finished)/\(total) done, ETA \(Self.duration(eta))" }

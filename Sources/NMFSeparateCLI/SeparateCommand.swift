@@ -37,14 +37,16 @@ struct SeparateCommand {
         let ext = options.format == nil ? Self.outputExtension(input: input, format: format) : format.fileExtension
         let names = (1...configuration.sourceCount).map { "source_\($0).\(ext)" }
             + (options.plot ? FigureSet.names(sources: configuration.sourceCount) : [])
+        // Decided on the source files alone: figures asked for later do not undo a finished separation.
         if options.skipExisting,
-           OutputPlan.paths(outputRoot: options.outputDirectory, outputKey: outputKey, names: names)
+           OutputPlan.paths(outputRoot: options.outputDirectory, outputKey: outputKey, names: Array(names.prefix(configuration.sourceCount)))
                .allSatisfy({ FileManager.default.fileExists(atPath: $0) }) {
             return .object([("input", .string(input)), ("status", .string("skipped")),
-                            ("reason", .string("every output exists (--skip-existing)"))])
+                            ("reason", .string("every source file exists (--skip-existing)"))])
         }
         for (path, d) in zip(options.dictionaries, dictionaries) {
-            do { try d.validate(path: path, sampleRate: reader.sampleRate, stft: configuration.stft) } catch let e as DictionaryError {
+            do { try d.validate(path: path, sampleRate: reader.sampleRate, stft: configuration.stft,
+                                    divergence: configuration.divergence) } catch let e as DictionaryError {
                 throw CLIError.runtime(e.description)
             }
         }

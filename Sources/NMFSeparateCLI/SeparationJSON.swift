@@ -36,7 +36,7 @@ extension SeparateCommand {
                 ("window", .string("hann (periodic)")), ("max_iterations", .integer(c.maxIterations)),
                 ("tolerance", .number(Double(c.tolerance))), ("seed", .string(String(c.seed))),
                 ("mask_power", .number(Double(c.maskPower))), ("grouping", .string(c.grouping.rawValue)),
-                ("sparsity", .number(Double(c.sparsity))), ("divergence", .string("kullback-leibler")),
+                ("sparsity", .number(Double(c.sparsity))), ("divergence", .string(c.divergence.description)),
                 ("threads", .integer(c.threadCount)),
             ])),
             ("iterations", .integer(f.iterations)),

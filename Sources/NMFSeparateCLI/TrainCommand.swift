@@ -12,6 +12,7 @@ struct TrainCommand {
     var fftSize = 2048
     var hop: Int?
     var label = ""
+    var divergence = Divergence.kullbackLeibler
     var force = false
     var quiet = false
     var help = false
@@ -19,7 +20,7 @@ struct TrainCommand {
     static let helpText = """
     usage: nmf-separate train CLEAN... --components K -o SOURCE.nmfdict [options]
 
-    Learns K spectral templates of one source from clean recordings of it (KL-NMF on their
+    Learns K spectral templates of one source from clean recordings of it (NMF on their
     concatenated magnitude spectrograms) and saves them with the analysis settings
     (sample rate, fft size, hop, divergence) in a .nmfdict file. Separate with
     `nmf-separate MIX --dictionary SOURCE.nmfdict [--dictionary OTHER.nmfdict] [--free-components N]`.
@@ -31,6 +32,7 @@ struct TrainCommand {
       --seed N              seed of the initialisation (default: 0)
       --fft-size N          STFT frame length (default: 2048); separations must use the same
       --hop N               STFT hop (default: fft-size/4); separations must use the same
+      --divergence D        kl, is, euclidean or beta=B (default: kl); separations must use the same
       --label NAME          a name stored in the file (e.g. speech)
       -f, --force           overwrite an existing dictionary
       -q, --quiet           print nothing on success
@@ -74,6 +76,9 @@ struct TrainCommand {
             case "--fft-size": c.fftSize = try integer("--fft-size")
             case "--hop": c.hop = try integer("--hop")
             case "--label": c.label = try value("--label")
+            case "--divergence":
+                let text = try value("--divergence")
+                do { c.divergence = try Divergence(parsing: text) } catch let e as FactorizationError { throw CLIError.usage(e.description) }
             case "-f", "--force": c.force = true
             case "-q", "--quiet": c.quiet = true
             case "-h", "--help": c.help = true
@@ -96,7 +101,9 @@ struct TrainCommand {
         let nmf: NMFConfiguration
         do {
             stft = try STFTConfiguration(fftSize: fftSize, hopLength: hop)
-            nmf = try NMFConfiguration(componentCount: components, maxIterations: iterations, seed: seed)
+            var config = try NMFConfiguration(componentCount: components, maxIterations: iterations, seed: seed)
+            config.divergence = divergence
+            nmf = config
         } catch let e as SpectralError { throw CLIError.usage(e.description) }
         if !force && FileManager.default.fileExists(atPath: output) {
             throw CLIError.runtime("output '\(output)' already exists (use --force to overwrite)")

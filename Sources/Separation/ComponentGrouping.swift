@@ -29,6 +29,7 @@ public enum ComponentGrouping {
     ///   - method: the features clustered.
     ///   - basis: W, bins × K (columns summing to one).
     ///   - activations: H, K × frames.
+    ///   - sources: the number of groups S, 1 ≤ S ≤ K.
     ///   - sampleRate: in Hz, for the mel scale.
     ///   - seed: seed of k-means.
     /// - Returns: for each source the sorted component indices.

@@ -1,6 +1,7 @@
 import Foundation
 import DSPCore
 import Spectral
+import Factorization
 
 /// Trained spectral templates of one source, with the analysis settings they were learned
 /// with, as saved in a `.nmfdict` file.
@@ -8,7 +9,7 @@ import Spectral
 /// File format, version 1 (little-endian):
 /// 1. the 8 bytes `NMFDICT\n`;
 /// 2. one line of JSON (UTF-8, ending in `\n`) with the keys `version` (1), `sample_rate`,
-///    `fft_size`, `hop`, `window` (`"hann"`), `divergence` (`"kullback-leibler"`), `bins`,
+///    `fft_size`, `hop`, `window` (`"hann"`), `divergence` (`"kullback-leibler"`, `"itakura-saito"`, `"euclidean"` or `"beta=B"`), `bins`,
 ///    `components` and, informative only, `label`, `iterations`, `final_divergence`,
 ///    `trained_on` (file names);
 /// 3. `bins × components` float32 values: W column by column (each template's bins
@@ -26,12 +27,16 @@ public struct NMFDictionary: Sendable, Equatable {
     public var stft: STFTConfiguration
     /// A free-form name (e.g. `speech`).
     public var label: String
+    /// The divergence the templates were learned with (separations must use the same).
+    public var divergence: Divergence
     /// Informative metadata (training files, iterations, divergence).
     public var notes: [String: String]
 
     /// Creates a dictionary.
-    public init(basis: Matrix, sampleRate: Int, stft: STFTConfiguration, label: String = "", notes: [String: String] = [:]) {
+    public init(basis: Matrix, sampleRate: Int, stft: STFTConfiguration, label: String = "", notes: [String: String] = [:],
+                divergence: Divergence = .kullbackLeibler) {
         self.basis = basis
+        self.divergence = divergence
         self.sampleRate = sampleRate
         self.stft = stft
         self.label = label
@@ -45,7 +50,7 @@ public struct NMFDictionary: Sendable, Equatable {
     public func encoded() -> Data {
         var header: [String: Any] = [
             "version": Self.formatVersion, "sample_rate": sampleRate, "fft_size": stft.fftSize, "hop": stft.hopLength,
-            "window": "hann", "divergence": "kullback-leibler", "bins": basis.rows, "components": basis.columns,
+            "window": "hann", "divergence": divergence.description, "bins": basis.rows, "components": basis.columns,
             "label": label,
         ]
         for (k, v) in notes where header[k] == nil { header[k] = v }
@@ -59,7 +64,9 @@ public struct NMFDictionary: Sendable, Equatable {
     }
 
     /// Decodes a `.nmfdict` file's bytes.
-    /// - Parameter path: used in error messages.
+    /// - Parameters:
+    ///   - data: the whole file.
+    ///   - path: used in error messages.
     /// - Throws: `DictionaryError` for a wrong magic, version, header or size.
     public static func decode(_ data: Data, path: String) throws -> NMFDictionary {
         guard data.count > magic.count, data.prefix(magic.count) == magic else {
@@ -74,7 +81,8 @@ public struct NMFDictionary: Sendable, Equatable {
         guard version == formatVersion else { throw DictionaryError.unsupportedVersion(path: path, version: version) }
         guard let rate = header["sample_rate"] as? Int, rate > 0, let fft = header["fft_size"] as? Int,
               let hop = header["hop"] as? Int, let bins = header["bins"] as? Int, let k = header["components"] as? Int,
-              k >= 1, bins == fft / 2 + 1, (header["divergence"] as? String) == "kullback-leibler" else {
+              k >= 1, bins == fft / 2 + 1, let divergenceName = header["divergence"] as? String,
+              let divergence = try? Divergence(parsing: divergenceName) else {
             throw DictionaryError.corrupt(path: path, reason: "missing or inconsistent header fields")
         }
         let stft: STFTConfiguration
@@ -96,11 +104,11 @@ public struct NMFDictionary: Sendable, Equatable {
             throw DictionaryError.corrupt(path: path, reason: "templates hold negative, NaN or infinite values")
         }
         var notes: [String: String] = [:]
-        for (key, value) in header where !["version", "sample_rate", "fft_size", "hop", "bins", "components", "label"].contains(key) {
+        for (key, value) in header where !["version", "sample_rate", "fft_size", "hop", "bins", "components", "label", "divergence"].contains(key) {
             notes[key] = "\(value)"
         }
         return NMFDictionary(basis: Matrix(rows: bins, columns: k, columnMajor: values), sampleRate: rate, stft: stft,
-                             label: header["label"] as? String ?? "", notes: notes)
+                             label: header["label"] as? String ?? "", notes: notes, divergence: divergence)
     }
 
     /// Reads a `.nmfdict` file.
@@ -114,7 +122,12 @@ public struct NMFDictionary: Sendable, Equatable {
 
     /// Checks that the dictionary was trained with the same analysis as a separation.
     /// - Throws: `DictionaryError.settingsMismatch` naming the setting and both values.
-    public func validate(path: String, sampleRate rate: Int, stft other: STFTConfiguration) throws {
+    public func validate(path: String, sampleRate rate: Int, stft other: STFTConfiguration,
+                         divergence separation: Divergence = .kullbackLeibler) throws {
+        if separation != divergence {
+            throw DictionaryError.settingsMismatch(path: path, setting: "divergence", dictionary: divergence.description,
+                                                   input: separation.description)
+        }
         if rate != sampleRate {
             throw DictionaryError.settingsMismatch(path: path, setting: "sample rate", dictionary: "\(sampleRate) Hz", input: "\(rate) Hz")
         }

@@ -1,4 +1,5 @@
 import DSPCore
+import Factorization
 import Spectral
 
 /// Settings of the separation pipeline.
@@ -27,6 +28,8 @@ public struct SeparationConfiguration: Sendable, Equatable {
     public var fixedTemplates: [Matrix] = []
     /// Weight λ ≥ 0 of Virtanen's (2007) scale-invariant sparseness penalty on the activations (default 0; see `NMF`).
     public var sparsity: Float = 0
+    /// The divergence the NMF minimises (default Kullback–Leibler; see `Divergence`).
+    public var divergence: Divergence = .kullbackLeibler
     /// Frames per streaming chunk when reading, masking and resynthesising (default 512).
     public var chunkFrames: Int
 

@@ -36,7 +36,14 @@ public struct SeparationReport: Sendable {
 /// Progress of a separation, reported through the `Separator`'s callback.
 public struct SeparationProgress: Sendable {
     /// The pipeline stage.
-    public enum Stage: String, Sendable { case analysis, factorization, synthesis }
+    public enum Stage: String, Sendable {
+        /// Reading the input and computing the magnitude spectrogram V.
+        case analysis
+        /// The NMF of V (including the multi-start initialisation).
+        case factorization
+        /// Masking every channel's STFT, inverse STFT and writing the sources.
+        case synthesis
+    }
     /// The current stage.
     public var stage: Stage
     /// Fraction of the stage done, 0...1.

@@ -80,6 +80,7 @@ public struct Separator: Sendable {
         var nmfConfig = try NMFConfiguration(componentCount: config.componentCount, maxIterations: config.maxIterations,
                                              tolerance: config.tolerance, seed: config.seed, threadCount: config.threadCount)
         nmfConfig.sparsity = config.sparsity
+        nmfConfig.divergence = config.divergence
         let result: NMFResult
         do {
             let fixed: Matrix? = config.fixedTemplates.isEmpty ? nil : Self.concatenate(config.fixedTemplates)

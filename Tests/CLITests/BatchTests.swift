@@ -112,13 +112,31 @@ import _TestSupport
         #expect(CLIRunner.files(under: out).count == 10)
     }
 
-    @Test func collidingStemsAreRefusedUpFront() throws {
+    @Test func collidingStemsFailOnlyTheLaterFile() throws {
         let dir = try TestSupport.temporaryDirectory()
         let root = try Self.corpus(in: dir)
         try FileManager.default.copyItem(atPath: "\(root)/a.wav", toPath: "\(dir)/a.wav")
-        let r = try CLIRunner.run(["\(root)/a.wav", "\(dir)/a.wav", "--sources", "2", "-o", "\(dir)/out"])
-        #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("both write"))
-        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
+        let r = try CLIRunner.run(["\(root)/a.wav", "\(dir)/a.wav", "\(root)/../corpus/a.wav", "--sources", "2", "--iterations", "3",
+                                   "-o", "\(dir)/out", "--json", "-q"])
+        #expect(r.status == 1 && r.stderr.contains("same output directory"), "\(r.stderr)")
+        let lines = try Self.lines(r.stdout)
+        #expect(lines.count == 2, "the same file given twice is separated once")
+        #expect(lines.map { $0["status"] as! String }.sorted() == ["failed", "ok"])
+        #expect(CLIRunner.files(under: "\(dir)/out") == ["a/source_1.wav", "a/source_2.wav"])
+    }
+
+    @Test(arguments: ["corpus/separated", "corpus"])
+    func reRunsDoNotSeparateTheirOwnOutputs(output: String) throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.corpus(in: dir)
+        let out = "\(dir)/\(output)"
+        let first = try CLIRunner.run([root, "--sources", "2", "--iterations", "2", "-o", out, "--json", "-q"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try Self.lines(first.stdout).count == 5)
+        let again = try CLIRunner.run([root, "--sources", "2", "--iterations", "2", "-o", out, "--skip-existing", "--json", "-q"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let statuses = try Self.lines(again.stdout).map { $0["status"] as! String }
+        #expect(statuses == Array(repeating: "skipped", count: 5), "\(again.stdout)")
     }
 
     @Test func progressLinesWhenAskedAndSilenceWhenQuiet() throws {

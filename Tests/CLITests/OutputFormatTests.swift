@@ -81,4 +81,24 @@ import _TestSupport
         #expect(implicit.status == 64 && implicit.stderr.contains("in.flac") && implicit.stderr.contains("FLAC"))
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/o"))
     }
+
+    @Test(arguments: ["is", "euclidean", "beta=0.5"])
+    func otherDivergencesSeparateAndSumBack(divergence: String) throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let (input, mixture) = try Self.mixture(in: dir)
+        let r = try CLIRunner.run([input, "--sources", "2", "--iterations", "20", "-o", "\(dir)/out", "--divergence", divergence, "--json", "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        var sum = [Float](repeating: 0, count: mixture.frameCount)
+        for s in 1...2 {
+            let b = try TestSupport.read("\(dir)/out/mix/source_\(s).wav")
+            #expect(b.channels.allSatisfy { $0.allSatisfy(\.isFinite) })
+            for t in 0..<b.frameCount { sum[t] += b.channels[0][t] }
+        }
+        let peak = TestSupport.peak(mixture.channels[0])
+        #expect(zip(sum, mixture.channels[0]).map { abs($0 - $1) }.max()! <= 1e-5 * peak)
+        let bad = try CLIRunner.run([input, "--sources", "2", "-o", "\(dir)/o2", "--divergence", "beta=7"])
+        #expect(bad.status == 64 && bad.stderr.contains("beta=7"))
+        let sparse = try CLIRunner.run([input, "--sources", "2", "-o", "\(dir)/o2", "--divergence", "is", "--sparsity", "1"])
+        #expect(sparse.status == 64 && sparse.stderr.contains("--sparsity"))
+    }
 }

@@ -52,6 +52,17 @@ import _TestSupport
                                "--fft-size", "1024", "-o", "\(dir)/o2", "--iterations", "3"])
         #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("fft size 512") && r.stderr.contains("1024"), "\(r.stderr)")
         #expect(CLIRunner.files(under: "\(dir)/o2").isEmpty)
+        // A dictionary learned under another divergence.
+        r = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "4", "--iterations", "5", "--divergence", "is",
+                               "-o", "\(dir)/is.nmfdict"])
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/is.nmfdict", "--free-components", "4",
+                               "--divergence", "kl", "-o", "\(dir)/o3", "--iterations", "3"])
+        #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("divergence") && r.stderr.contains("itakura-saito"), "\(r.stderr)")
+        // Without --divergence the dictionary's is used.
+        r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/is.nmfdict", "--free-components", "4",
+                               "-o", "\(dir)/o4", "--iterations", "3", "--json", "-q"])
+        #expect(r.status == 0 && r.stdout.contains("\"divergence\":\"itakura-saito\""), "\(r.stderr)")
         // A 44.1 kHz input against a 16 kHz dictionary.
         let x = try TestSupport.excerpt("piano_sms.wav", frames: 44_100)
         try TestSupport.write(x, to: "\(dir)/p44.wav", format: .wav16)

@@ -5,14 +5,10 @@ import NMFSeparation
 
 func separate(_ path: String, into directory: String) throws {
     let mixture = try SoundFileReader(path: path).readAll()
-    let config = try SeparationConfiguration(sourceCount: 2, componentCount: 8, stft: STFTConfiguration(fftSize: 2048),
-                                             grouping: .timbre)
+    let config = try SeparationConfiguration(sourceCount: 2, componentCount: 8, stft: STFTConfiguration(), grouping: .timbre)
     let (sources, report) = try Separator(configuration: config).separate(mixture)
     for (i, source) in sources.enumerated() {
-        let writer = try SoundFileWriter(path: "\(directory)/source_\(i + 1).wav", format: .wavFloat,
-                                         channels: source.channelCount, sampleRate: source.sampleRate)
-        try writer.write(source.channels, count: source.frameCount)
-        try writer.close()
+        try source.write(to: "\(directory)/source_\(i + 1).wav", format: .wavFloat)
     }
     print("final KL divergence:", report.factorization.finalDivergence)
 }
