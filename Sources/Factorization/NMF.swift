@@ -62,7 +62,9 @@ public struct NMF: Sendable {
             }
         }
         func start(_ seed: UInt64) -> (Matrix, Matrix) {
-            var (w, h) = NMFInitialization.random(for: v, components: k, seed: seed)
+            var (w, h) = configuration.initialization == .nndsvda
+                ? NMFInitialization.nndsvda(for: v, components: k, seed: seed, threads: configuration.threadCount)
+                : NMFInitialization.random(for: v, components: k, seed: seed)
             if let fb = fixedBasis {
                 for c in 0..<fb.columns {
                     let col = fb.column(c)
@@ -73,7 +75,7 @@ public struct NMF: Sendable {
             return (w, h)
         }
         let trial = min(configuration.restartIterations, configuration.maxIterations)
-        if configuration.restarts <= 1 || trial == 0 {
+        if configuration.restarts <= 1 || trial == 0 || configuration.initialization == .nndsvda {
             let (w, h) = start(configuration.seed)
             return try factorize(v, initialBasis: w, initialActivations: h, iterationOffset: 0, fixedColumns: fixed,
                                  progress: progress)

@@ -1,5 +1,13 @@
 import DSPCore
 
+/// How a factorization starts.
+public enum InitializationMethod: String, Sendable, CaseIterable {
+    /// Seeded random W and H; `restarts` short runs, the best one continues.
+    case random
+    /// NNDSVDa (Boutsidis & Gallopoulos 2008) from a seeded randomized SVD of V: one start.
+    case nndsvda
+}
+
 /// Settings of a non-negative matrix factorization V ≈ W·H.
 public struct NMFConfiguration: Sendable, Equatable {
     /// Number of components K (columns of W, rows of H), ≥ 1.
@@ -21,6 +29,8 @@ public struct NMFConfiguration: Sendable, Equatable {
     public var sparsity: Float = 0
     /// The divergence minimised (default Kullback–Leibler, the fused fast path).
     public var divergence: Divergence = .kullbackLeibler
+    /// How W and H start (default: seeded random with multi-start).
+    public var initialization: InitializationMethod = .random
     /// Number of random starts tried (default 4); each runs `restartIterations` iterations
     /// and the one with the lowest divergence continues. 1 disables multi-start.
     public var restarts: Int

@@ -23,6 +23,8 @@ struct CommandLineOptions {
     var threads: Int?
     /// `--divergence` as given (default: the dictionary's, else kl).
     var divergence: Divergence?
+    /// `--init`: how the NMF starts.
+    var initialization = InitializationMethod.random
     var force = false
     var replaceNonFinite = false
     var dictionaries: [String] = []
@@ -109,6 +111,11 @@ struct CommandLineOptions {
         case "mask-power": maskPower = try Self.real(name, value)
         case "sparsity": sparsity = try Self.real(name, value)
         case "threads": threads = try Self.integer(name, value)
+        case "init":
+            guard let v = value, let m = InitializationMethod(rawValue: v.lowercased()) else {
+                throw CLIError.usage("--init '\(value ?? "")' is not an initialisation (allowed: \(InitializationMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            initialization = m
         case "divergence":
             do { divergence = try Divergence(parsing: value ?? "") } catch let e as FactorizationError { throw CLIError.usage(e.description) }
         case "dictionary":
@@ -214,6 +221,7 @@ struct CommandLineOptions {
             guard sparsity >= 0, sparsity <= 100 else { throw CLIError.usage("--sparsity \(sparsity) is out of range (allowed: 0 to 100)") }
             config.sparsity = sparsity
             config.divergence = divergence ?? loaded.first?.divergence ?? .kullbackLeibler
+            config.initialization = initialization
             if sparsity > 0 && config.divergence != .kullbackLeibler {
                 throw CLIError.usage("--sparsity \(sparsity) needs --divergence kl (the penalty is defined for KL only; got \(config.divergence))")
             }

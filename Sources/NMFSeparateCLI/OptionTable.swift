@@ -25,6 +25,7 @@ enum OptionTable {
         OptionSpec(name: "sample-format", short: nil, value: "ENC", defaultText: "the input's", help: "output samples: pcm16, pcm24 or float (FLAC holds pcm16/pcm24 only; not for ogg)"),
         OptionSpec(name: "plot", short: nil, value: nil, defaultText: "off", help: "also write PNG figures: spectrogram, templates, activations and each source's mask"),
         OptionSpec(name: "divergence", short: nil, value: "D", defaultText: "kl, or the dictionary's", help: "NMF cost: kl (Kullback–Leibler), is (Itakura–Saito), euclidean or beta=B (−2 ≤ B ≤ 4)"),
+        OptionSpec(name: "init", short: nil, value: "METHOD", defaultText: "random", help: "NMF start: random (seeded, best of 4 short runs) or nndsvda (from a seeded randomized SVD)"),
         OptionSpec(name: "iterations", short: nil, value: "N", defaultText: "200", help: "maximum NMF iterations"),
         OptionSpec(name: "tolerance", short: nil, value: "T", defaultText: "0", help: "stop when the relative divergence decrease over 10 iterations is below T (0 = run all)"),
         OptionSpec(name: "seed", short: nil, value: "N", defaultText: "0", help: "seed of the random initialisation (same seed, same output)"),

@@ -37,6 +37,7 @@ extension SeparateCommand {
                 ("tolerance", .number(Double(c.tolerance))), ("seed", .string(String(c.seed))),
                 ("mask_power", .number(Double(c.maskPower))), ("grouping", .string(c.grouping.rawValue)),
                 ("sparsity", .number(Double(c.sparsity))), ("divergence", .string(c.divergence.description)),
+                ("init", .string(c.initialization.rawValue)),
                 ("threads", .integer(c.threadCount)),
             ])),
             ("iterations", .integer(f.iterations)),

@@ -30,6 +30,8 @@ public struct SeparationConfiguration: Sendable, Equatable {
     public var sparsity: Float = 0
     /// The divergence the NMF minimises (default Kullback–Leibler; see `Divergence`).
     public var divergence: Divergence = .kullbackLeibler
+    /// How the NMF starts (default seeded random with multi-start; or NNDSVDa).
+    public var initialization: InitializationMethod = .random
     /// Frames per streaming chunk when reading, masking and resynthesising (default 512).
     public var chunkFrames: Int
 
