@@ -20,9 +20,9 @@ enum CLIRunner {
     }()
 
     @discardableResult
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> Outcome {
+    static func run(_ arguments: [String], in directory: String? = nil, executable: String? = nil) throws -> Outcome {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: executable ?? binary)
         p.arguments = arguments
         if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
@@ -33,6 +33,11 @@ enum CLIRunner {
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// Runs the binary under a file-size limit (`ulimit -f blocks`, 512-byte blocks).
+    static func run(_ arguments: [String], fileSizeLimit blocks: Int) throws -> Outcome {
+        try run(["-c", "ulimit -f \(blocks); exec \"$0\" \"$@\"", binary] + arguments, executable: "/bin/sh")
     }
 
     /// Every entry (file or directory) below `directory`, relative paths, sorted.

@@ -100,16 +100,10 @@ import _TestSupport
         #expect(r.status == 0)
         let old = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/source_1.\(ext)"))
         // A 64 KiB file-size limit makes every source write fail part-way.
-        let shell = Process()
-        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", "ulimit -f \(ext == "wav" ? 128 : 64); exec \"$0\" \"$@\"", CLIRunner.binary, "\(dir)/mix.\(ext)", "--sources", "2",
-                           "-o", "\(dir)/out", "--iterations", "3", "--seed", "2", "--force"]
-        let err = Pipe()
-        shell.standardError = err
-        try shell.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        shell.waitUntilExit()
-        #expect(shell.terminationStatus == 1, "\(stderr)")
+        let limited = try CLIRunner.run(["\(dir)/mix.\(ext)", "--sources", "2", "-o", "\(dir)/out", "--iterations", "3", "--seed", "2",
+                                         "--force"], fileSizeLimit: ext == "wav" ? 128 : 64)
+        let stderr = limited.stderr
+        #expect(limited.status == 1, "\(stderr)")
         #expect(stderr.split(separator: "\n").count == 1 && stderr.contains("cannot write"), "\(stderr)")
         #expect(CLIRunner.entries(under: "\(dir)/out") == ["mix", "mix/source_1.\(ext)", "mix/source_2.\(ext)"])
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/source_1.\(ext)")) == old)
