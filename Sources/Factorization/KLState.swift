@@ -16,6 +16,8 @@ struct KLState {
     let fixedColumns: Int
     /// Weight λ of the scale-invariant sparseness penalty (0 = none).
     var sparsity: Float = 0
+    /// Weight of the temporal-continuity penalty (0 = none).
+    var continuity: Float = 0
     private var accumulators: [Float] = []
     /// A frame of zeros standing in for missing frames of an incomplete quad.
     private let zeroFrame: [Float]
@@ -100,30 +102,11 @@ struct KLState {
     /// - Returns: D(V‖WH) before the iteration when `measureDivergence`, else 0.
     mutating func iterate(measureDivergence: Bool) -> Double {
         let f = bins, fp = paddedBins, k = components, chunks = chunkCount, eps = epsilon
-        var columnSumInverse = [Float](repeating: 0, count: k)
-        for c in 0..<k {
-            var s: Float = 0
-            for i in 0..<f { s += basis.storage[c * fp + i] }
-            columnSumInverse[c] = 1 / max(s, Float.leastNormalMagnitude)
-        }
-        // Scale-invariant sparseness (Virtanen 2007): cost λ·Σ_n h_kn/σ_k with σ_k the row's RMS,
-        // its gradient split into a positive part (denominator) and a negative part (numerator),
-        // both multiplied by the row mean μ_k so that they are dimensionless like the KL terms.
-        var sparseGain: [Float] = []
-        if sparsity > 0 {
-            sparseGain = [Float](repeating: 0, count: k)
-            var sum = [Double](repeating: 0, count: k), squares = [Double](repeating: 0, count: k)
-            h.storage.withUnsafeBufferPointer { hp in
-                for j in 0..<frames { for c in 0..<k { let x = Double(hp[j * k + c]); sum[c] += x; squares[c] += x * x } }
-            }
-            for c in 0..<k {
-                let n = Double(frames)
-                let mu = sum[c] / n, sigma = max((squares[c] / n).squareRoot(), 1e-30)
-                let ratio = mu / sigma
-                columnSumInverse[c] = 1 / (1 / columnSumInverse[c] + sparsity * Float(ratio))
-                sparseGain[c] = sparsity * Float(ratio * ratio / sigma)
-            }
-        }
+        var columnSums = [Float](repeating: 0, count: k)
+        for c in 0..<k { for i in 0..<f { columnSums[c] += basis.storage[c * fp + i] } }
+        let penalties = ActivationPenalties(h: h, columnSums: columnSums, sparsity: sparsity, continuity: continuity)
+        let columnSumInverse = penalties.inverseDenominator, sparseGain = penalties.sparseGain
+        let n = frames
         if accumulators.count != chunks * fp * k { accumulators = [Float](repeating: 0, count: chunks * fp * k) }
         var partial = [Double](repeating: 0, count: chunks)
         let w = basis.storage, geometry = self.geometry, fixed = fixedColumns
@@ -133,22 +116,35 @@ struct KLState {
                     partial.withUnsafeMutableBufferPointer { pp in
                         columnSumInverse.withUnsafeBufferPointer { csi in
                           sparseGain.withUnsafeBufferPointer { sg in
+                          penalties.continuityNumerator.withUnsafeBufferPointer { cnp in
+                          penalties.continuityDenominator.withUnsafeBufferPointer { cdp in
                             accumulators.withUnsafeMutableBufferPointer { ap in
                                 let wb = wp.baseAddress!, pb = pp.baseAddress!, cb = csi.baseAddress!, ab = ap.baseAddress!
                                 let gain = sg.isEmpty ? nil : sg.baseAddress
+                                let continuity = cnp.isEmpty ? nil : (cnp.baseAddress!, cdp.baseAddress!)
+                                let hb = hp.baseAddress!
+                                // Continuity terms are frame-major like H; missing frames of a quad read the zero tail.
+                                func offset(_ p: UnsafeMutablePointer<Float>) -> Int {
+                                    let d = p - hb
+                                    return d >= 0 && d < n * k ? d : n * k
+                                }
                                 for chunk in 0..<chunks { (ab + chunk * fp * k).update(repeating: 0, count: fp * k) }
                                 Self.forEachQuad(geometry, vp.baseAddress!, hp.baseAddress!) { chunk, valid, r, frames, acts in
                                     let hc = (UnsafePointer(acts.0), UnsafePointer(acts.1), UnsafePointer(acts.2), UnsafePointer(acts.3))
                                     pb[chunk] += KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
                                                                   r: r, epsilon: eps, divergence: measureDivergence, valid: valid)
                                     KLKernels.updateActivations(w: wb, paddedBins: fp, components: k, r: r, h: acts,
-                                                                columnSumInverse: cb, sparseGain: gain, floor: NMF.valueFloor)
+                                                                columnSumInverse: cb, sparseGain: gain, floor: NMF.valueFloor,
+                                                                continuity: continuity,
+                                                                offsets: (offset(acts.0), offset(acts.1), offset(acts.2), offset(acts.3)))
                                     _ = KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
                                                          r: r, epsilon: eps, divergence: false)
                                     KLKernels.accumulateBasis(paddedBins: fp, components: k, from: fixed, r: r, h: hc,
                                                               accumulator: ab + chunk * fp * k)
                                 }
                             }
+                          }
+                          }
                           }
                         }
                     }

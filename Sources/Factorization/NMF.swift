@@ -171,6 +171,7 @@ public struct NMF: Sendable {
         if configuration.divergence == .kullbackLeibler {
             var state = KLState(v: v, w: w, h: h, threads: configuration.threadCount, fixedColumns: fixedColumns)
             state.sparsity = configuration.sparsity
+            state.continuity = configuration.continuity
             return state
         }
         return BetaState(v: v, w: w, h: h, threads: configuration.threadCount, divergence: configuration.divergence,
@@ -187,6 +188,13 @@ public struct NMF: Sendable {
             throw FactorizationError.invalidParameter(name: "--sparsity", value: "\(configuration.sparsity)", allowed: "0 or more")
         }
         _ = try Divergence(beta: configuration.divergence.beta)
+        guard configuration.continuity >= 0, configuration.continuity.isFinite else {
+            throw FactorizationError.invalidParameter(name: "--continuity", value: "\(configuration.continuity)", allowed: "0 or more")
+        }
+        guard configuration.continuity == 0 || configuration.divergence == .kullbackLeibler else {
+            throw FactorizationError.invalidParameter(name: "--continuity", value: "\(configuration.continuity)",
+                                                      allowed: "0 with --divergence \(configuration.divergence) (the penalty is implemented for kl only)")
+        }
         guard configuration.sparsity == 0 || configuration.divergence == .kullbackLeibler else {
             throw FactorizationError.invalidParameter(name: "--sparsity", value: "\(configuration.sparsity)",
                                                       allowed: "0 with --divergence \(configuration.divergence) (the penalty is defined for kl only)")

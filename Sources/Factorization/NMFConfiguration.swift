@@ -27,6 +27,9 @@ public struct NMFConfiguration: Sendable, Equatable {
     /// Weight λ ≥ 0 of the scale-invariant sparseness penalty on H (Virtanen 2007; default 0;
     /// Kullback–Leibler only).
     public var sparsity: Float = 0
+    /// Weight ≥ 0 of Virtanen's (2007) temporal-continuity penalty on H, Σ_k (1/σ_k²) Σ_n
+    /// (h_kn − h_k,n−1)², scale-free (default 0; Kullback–Leibler only).
+    public var continuity: Float = 0
     /// The divergence minimised (default Kullback–Leibler, the fused fast path).
     public var divergence: Divergence = .kullbackLeibler
     /// How W and H start (default: seeded random with multi-start).

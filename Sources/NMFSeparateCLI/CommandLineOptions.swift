@@ -23,6 +23,10 @@ struct CommandLineOptions {
     var threads: Int?
     /// `--divergence` as given (default: the dictionary's, else kl).
     var divergence: Divergence?
+    /// `--continuity`: weight of the temporal-continuity penalty.
+    var continuity: Float = CommandLineOptions.defaultContinuity
+    /// Continuity when `--continuity` is not given (chosen by measurement, see QUALITY.md).
+    static let defaultContinuity: Float = 0
     /// `--init`: how the NMF starts.
     var initialization = InitializationMethod.random
     var force = false
@@ -111,6 +115,7 @@ struct CommandLineOptions {
         case "mask-power": maskPower = try Self.real(name, value)
         case "sparsity": sparsity = try Self.real(name, value)
         case "threads": threads = try Self.integer(name, value)
+        case "continuity": continuity = try Self.real(name, value)
         case "init":
             guard let v = value, let m = InitializationMethod(rawValue: v.lowercased()) else {
                 throw CLIError.usage("--init '\(value ?? "")' is not an initialisation (allowed: \(InitializationMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -222,6 +227,11 @@ struct CommandLineOptions {
             config.sparsity = sparsity
             config.divergence = divergence ?? loaded.first?.divergence ?? .kullbackLeibler
             config.initialization = initialization
+            guard continuity >= 0, continuity <= 100 else { throw CLIError.usage("--continuity \(continuity) is out of range (allowed: 0 to 100)") }
+            if continuity > 0 && config.divergence != .kullbackLeibler {
+                throw CLIError.usage("--continuity \(continuity) needs --divergence kl (the penalty is implemented for KL only; got \(config.divergence))")
+            }
+            config.continuity = continuity
             if sparsity > 0 && config.divergence != .kullbackLeibler {
                 throw CLIError.usage("--sparsity \(sparsity) needs --divergence kl (the penalty is defined for KL only; got \(config.divergence))")
             }

@@ -36,7 +36,7 @@ extension SeparateCommand {
                 ("window", .string("hann (periodic)")), ("max_iterations", .integer(c.maxIterations)),
                 ("tolerance", .number(Double(c.tolerance))), ("seed", .string(String(c.seed))),
                 ("mask_power", .number(Double(c.maskPower))), ("grouping", .string(c.grouping.rawValue)),
-                ("sparsity", .number(Double(c.sparsity))), ("divergence", .string(c.divergence.description)),
+                ("sparsity", .number(Double(c.sparsity))), ("continuity", .number(Double(c.continuity))), ("divergence", .string(c.divergence.description)),
                 ("init", .string(c.initialization.rawValue)),
                 ("threads", .integer(c.threadCount)),
             ])),

@@ -28,6 +28,8 @@ public struct SeparationConfiguration: Sendable, Equatable {
     public var fixedTemplates: [Matrix] = []
     /// Weight λ ≥ 0 of Virtanen's (2007) scale-invariant sparseness penalty on the activations (default 0; see `NMF`).
     public var sparsity: Float = 0
+    /// Weight ≥ 0 of Virtanen's (2007) temporal-continuity penalty on the activations (default 0; see `NMFConfiguration`).
+    public var continuity: Float = 0
     /// The divergence the NMF minimises (default Kullback–Leibler; see `Divergence`).
     public var divergence: Divergence = .kullbackLeibler
     /// How the NMF starts (default seeded random with multi-start; or NNDSVDa).

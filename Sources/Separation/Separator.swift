@@ -81,6 +81,7 @@ public struct Separator: Sendable {
                                              tolerance: config.tolerance, seed: config.seed, threadCount: config.threadCount)
         nmfConfig.sparsity = config.sparsity
         nmfConfig.divergence = config.divergence
+        nmfConfig.continuity = config.continuity
         nmfConfig.initialization = config.initialization
         let result: NMFResult
         do {

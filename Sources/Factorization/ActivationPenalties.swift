@@ -1,0 +1,74 @@
+import DSPCore
+
+/// The activation penalties of Virtanen (2007, "Monaural sound source separation by
+/// nonnegative matrix factorization with temporal continuity and sparseness criteria",
+/// IEEE TASLP 15(3)), as the extra terms of the multiplicative H update
+/// h ← h · (numerator + penalty⁻) / (denominator + penalty⁺), their gradients split into
+/// positive and negative parts. Both are scale-invariant per row of H; their gradients are
+/// multiplied by the row mean μ_k so that a weight of 1 weighs like the KL terms whatever
+/// the level of V.
+struct ActivationPenalties {
+    /// Per component: 1 / (Σ_f W[f, k] + sparseness⁺), the inverse denominator shared by all frames.
+    var inverseDenominator: [Float]
+    /// Per component: the sparseness gain g_k, adding g_k·h to the numerator (empty: none).
+    var sparseGain: [Float] = []
+    /// Temporal continuity, frame-major like H plus four zero frames for incomplete quads:
+    /// numerator terms then denominator terms (empty: none).
+    var continuityNumerator: [Float] = []
+    var continuityDenominator: [Float] = []
+
+    /// Penalties for H (K × frames) under W's column sums.
+    /// - Parameters:
+    ///   - columnSums: Σ_f W[f, k].
+    ///   - sparsity: weight of Σ_k Σ_n h_kn / σ_k (σ_k the RMS of row k).
+    ///   - continuity: weight of Σ_k (1/σ_k²) Σ_n (h_kn − h_k,n−1)².
+    init(h: Matrix, columnSums: [Float], sparsity: Float, continuity: Float) {
+        let k = h.rows, n = h.columns
+        var denominator = columnSums.map { max($0, Float.leastNormalMagnitude) }
+        var sum = [Double](repeating: 0, count: k), squares = [Double](repeating: 0, count: k)
+        var jumps = [Double](repeating: 0, count: k)
+        if sparsity > 0 || continuity > 0 {
+            h.storage.withUnsafeBufferPointer { hp in
+                for j in 0..<n {
+                    for c in 0..<k {
+                        let x = Double(hp[j * k + c])
+                        sum[c] += x
+                        squares[c] += x * x
+                        if j > 0 { let d = x - Double(hp[(j - 1) * k + c]); jumps[c] += d * d }
+                    }
+                }
+            }
+        }
+        if sparsity > 0 {
+            // Cost λ·Σ_n h_kn/σ_k: ∇⁺ = 1/σ_k, ∇⁻ = h_kn·μ_k/σ_k³, both × μ_k.
+            sparseGain = [Float](repeating: 0, count: k)
+            for c in 0..<k {
+                let mu = sum[c] / Double(n), sigma = max((squares[c] / Double(n)).squareRoot(), 1e-30)
+                let ratio = mu / sigma
+                denominator[c] += sparsity * Float(ratio)
+                sparseGain[c] = sparsity * Float(ratio * ratio / sigma)
+            }
+        }
+        inverseDenominator = denominator.map { 1 / $0 }
+        if continuity > 0 && n > 1 {
+            continuityNumerator = [Float](repeating: 0, count: k * (n + 4))
+            continuityDenominator = [Float](repeating: 0, count: k * (n + 4))
+            h.storage.withUnsafeBufferPointer { hp in
+                for c in 0..<k {
+                    let s = max(squares[c], 1e-300), mu = sum[c] / Double(n)
+                    // c_k = (N/S)·D with S = Σ h², D = Σ (h_n − h_{n−1})²:
+                    // ∇⁺ = (N/S)·(2 or 4)·h_t, ∇⁻ = (N/S)·2·(neighbours) + 2N·D·h_t/S².
+                    let scale = Double(continuity) * mu * Double(n) / s
+                    for j in 0..<n {
+                        let x = Double(hp[j * k + c])
+                        var neighbours = 0.0, count = 0.0
+                        if j > 0 { neighbours += Double(hp[(j - 1) * k + c]); count += 1 }
+                        if j < n - 1 { neighbours += Double(hp[(j + 1) * k + c]); count += 1 }
+                        continuityDenominator[j * k + c] = Float(scale * 2 * count * x)
+                        continuityNumerator[j * k + c] = Float(scale * (2 * neighbours + 2 * jumps[c] * x / s))
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Testing
+import Foundation
+@testable import Factorization
+import DSPCore
+
+/// Virtanen's temporal-continuity penalty: smoother activations, thread-independent, KL only.
+@Suite struct ContinuityTests {
+    /// Noisy V whose true activations change slowly.
+    static func slowlyChanging() -> Matrix {
+        var g = SeededGenerator(seed: 12)
+        let f = 40, n = 400, k = 3
+        var w = Matrix(rows: f, columns: k), h = Matrix(rows: k, columns: n)
+        for i in 0..<w.storage.count { w.storage[i] = g.nextUnitFloat() }
+        for c in 0..<k { for j in 0..<n { h[c, j] = 1 + Float(sin(Double(j) * 0.02 * Double(c + 1))) } }
+        var v = w.multiplied(by: h)
+        for i in 0..<v.storage.count { v.storage[i] *= 0.5 + g.nextUnitFloat() }
+        return v
+    }
+
+    /// Σ_k Σ_n (h_kn − h_k,n−1)² / Σ_n h_kn², the penalty's own measure of roughness.
+    static func roughness(_ h: Matrix) -> Double {
+        var total = 0.0
+        for c in 0..<h.rows {
+            var jumps = 0.0, squares = 0.0
+            for j in 0..<h.columns {
+                squares += Double(h[c, j] * h[c, j])
+                if j > 0 { jumps += Double((h[c, j] - h[c, j - 1]) * (h[c, j] - h[c, j - 1])) }
+            }
+            total += jumps / max(squares, 1e-30)
+        }
+        return total
+    }
+
+    @Test func continuitySmoothsTheActivations() throws {
+        let v = Self.slowlyChanging()
+        var results: [Double] = []
+        for weight: Float in [0, 1, 10] {
+            var config = try NMFConfiguration(componentCount: 3, maxIterations: 150, seed: 1)
+            config.continuity = weight
+            let r = try NMF(configuration: config).factorize(v)
+            #expect(r.activations.storage.allSatisfy { $0.isFinite && $0 > 0 })
+            results.append(Self.roughness(r.activations))
+        }
+        #expect(results[1] < results[0] && results[2] < results[1], "\(results)")
+    }
+
+    @Test func threadCountDoesNotMatterWithContinuity() throws {
+        let v = Self.slowlyChanging()
+        var outs: [NMFResult] = []
+        for threads in [1, 2, 4] {
+            var config = try NMFConfiguration(componentCount: 3, maxIterations: 20, seed: 1, threadCount: threads)
+            config.continuity = 0.5
+            config.sparsity = 0.1
+            outs.append(try NMF(configuration: config).factorize(v))
+        }
+        #expect(outs[0].activations == outs[1].activations && outs[0].activations == outs[2].activations)
+        #expect(outs[0].basis == outs[1].basis && outs[0].basis == outs[2].basis)
+    }
+
+    @Test func continuityIsRefusedOutsideKL() throws {
+        var config = try NMFConfiguration(componentCount: 2)
+        config.continuity = 1
+        config.divergence = .euclidean
+        #expect(throws: FactorizationError.self) { try NMF(configuration: config).factorize(Self.slowlyChanging()) }
+        config.divergence = .kullbackLeibler
+        config.continuity = -1
+        #expect(throws: FactorizationError.self) { try NMF(configuration: config).factorize(Self.slowlyChanging()) }
+    }
+}
