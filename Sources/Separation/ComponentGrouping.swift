@@ -22,8 +22,20 @@ public enum ComponentGrouping {
         (0..<sources).map { Array(Parallel.blockRange($0, of: sources, count: components)) }
     }
 
+    /// Smallest energy share a source may receive, as a fraction of the even share 1/S
+    /// (0.4: with two sources each gets at least 20 % of Σ_k (Σ_f W_fk)(Σ_n H_kn)).
+    /// Chosen by measurement (see QUALITY.md): it stops groupings such as seven components
+    /// against one weak broadband one, and changes nothing when k-means is already balanced.
+    public static let minimumShareFraction: Float = 0.4
+
     /// Groups the K components of W (bins × K) and H (K × frames) into `sources` non-empty
     /// groups, ordered by the spectral centroid of each group's templates (low to high).
+    ///
+    /// The features are clustered by k-means; if a cluster then holds less than
+    /// `minimumShareFraction / sources` of the total energy, the assignment is repaired
+    /// (components are moved into the poorest cluster, cheapest in k-means cost per unit of
+    /// energy first) and refined by single-component moves that lower the k-means cost
+    /// while every cluster keeps its minimum share.
     ///
     /// - Parameters:
     ///   - method: the features clustered.
@@ -46,10 +58,100 @@ public enum ComponentGrouping {
         case .activations: features = activity
         case .combined: features = (0..<k).map { unitNorm(timbre[$0]) + unitNorm(activity[$0]) }
         }
-        let labels = KMeans.cluster(features, k: sources, seed: seed)
+        var labels = KMeans.cluster(features, k: sources, seed: seed)
+        let energy = componentEnergies(basis: basis, activations: activations)
+        labels = enforceMinimumShare(labels, features: features, energy: energy, clusters: sources,
+                                     minimumShare: Double(minimumShareFraction) / Double(sources))
         var groups = [[Int]](repeating: [], count: sources)
         for (c, l) in labels.enumerated() { groups[l].append(c) }
         return orderByCentroid(groups, basis: basis, activations: activations)
+    }
+
+    /// Energy of each component, (Σ_f W_fk)(Σ_n H_kn), as a fraction of the total.
+    static func componentEnergies(basis: Matrix, activations: Matrix) -> [Double] {
+        let e = (0..<basis.columns).map { c -> Double in
+            var w = 0.0, h = 0.0
+            for i in 0..<basis.rows { w += Double(basis[i, c]) }
+            for j in 0..<activations.columns { h += Double(activations[c, j]) }
+            return w * h
+        }
+        let total = e.reduce(0, +)
+        return total > 0 && total.isFinite ? e.map { $0 / total } : e.map { _ in 0 }
+    }
+
+    /// Within-cluster sum of squares of `labels`.
+    static func clusterCost(_ features: [[Float]], _ labels: [Int], clusters: Int) -> Double {
+        let d = features.first?.count ?? 0
+        var sums = [[Double]](repeating: [Double](repeating: 0, count: d), count: clusters)
+        var sq = [Double](repeating: 0, count: clusters)
+        var counts = [Int](repeating: 0, count: clusters)
+        for (x, l) in zip(features, labels) {
+            counts[l] += 1
+            for j in 0..<d { let v = Double(x[j]); sums[l][j] += v; sq[l] += v * v }
+        }
+        var cost = 0.0
+        for c in 0..<clusters where counts[c] > 0 {
+            cost += sq[c] - sums[c].reduce(0) { $0 + $1 * $1 } / Double(counts[c])
+        }
+        return cost
+    }
+
+    /// Repairs a clustering so that every cluster is non-empty and holds at least
+    /// `minimumShare` of the (normalised) energy, then lowers its k-means cost by
+    /// single-component moves that keep that property. Returns `labels` unchanged when they
+    /// already satisfy it and no move is needed, or when it cannot be satisfied.
+    static func enforceMinimumShare(_ labels: [Int], features: [[Float]], energy: [Double], clusters: Int,
+                                    minimumShare: Double) -> [Int] {
+        let n = labels.count
+        guard clusters > 1, n > clusters, minimumShare > 0, energy.reduce(0, +) > 0 else { return labels }
+        func shares(_ l: [Int]) -> [Double] {
+            var s = [Double](repeating: 0, count: clusters)
+            for (i, c) in l.enumerated() { s[c] += energy[i] }
+            return s
+        }
+        func counts(_ l: [Int]) -> [Int] {
+            var s = [Int](repeating: 0, count: clusters)
+            for c in l { s[c] += 1 }
+            return s
+        }
+        func feasible(_ l: [Int]) -> Bool {
+            counts(l).allSatisfy { $0 > 0 } && shares(l).allSatisfy { $0 >= minimumShare - 1e-12 }
+        }
+        if feasible(labels) { return labels }
+        var l = labels
+        var repairs = 0
+        while !feasible(l) && repairs < 4 * n {
+            repairs += 1
+            let sh = shares(l), cn = counts(l)
+            let poor = sh.indices.min { sh[$0] < sh[$1] }!
+            let base = clusterCost(features, l, clusters: clusters)
+            var pick = -1
+            var pickScore = Double.infinity
+            for i in 0..<n where l[i] != poor && cn[l[i]] > 1 {
+                var t = l
+                t[i] = poor
+                let score = (clusterCost(features, t, clusters: clusters) - base) / max(energy[i], 1e-9)
+                if score < pickScore { pickScore = score; pick = i }
+            }
+            if pick < 0 { break }
+            l[pick] = poor
+        }
+        guard feasible(l) else { return labels }
+        var cost = clusterCost(features, l, clusters: clusters)
+        var improved = true
+        while improved {
+            improved = false
+            for i in 0..<n {
+                for c in 0..<clusters where c != l[i] {
+                    var t = l
+                    t[i] = c
+                    guard feasible(t) else { continue }
+                    let tc = clusterCost(features, t, clusters: clusters)
+                    if tc < cost - 1e-9 { l = t; cost = tc; improved = true }
+                }
+            }
+        }
+        return l
     }
 
     static func unitNorm(_ x: [Float]) -> [Float] {

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import NMFSeparation
+@testable import Separation
 import _TestSupport
 
 @Suite struct DictionaryTests {
@@ -102,5 +103,21 @@ import _TestSupport
         #expect(groups.count == 3 && groups.allSatisfy { !$0.isEmpty })
         #expect(groups.flatMap { $0 }.sorted() == Array(0..<9))
         #expect(groups == ComponentGrouping.group(method: method, basis: w, activations: h, sources: 3, sampleRate: 16000, seed: 7))
+    }
+
+    @Test func minimumShareRepairsADegenerateClustering() {
+        // Component 3 is far from the others in feature space but holds almost no energy:
+        // plain k-means isolates it; the repair gives its cluster at least the minimum share.
+        let features: [[Float]] = [[0, 0], [0.1, 0], [0.2, 0], [10, 10]]
+        let energy = [0.4, 0.3, 0.29, 0.01]
+        let labels = [0, 0, 0, 1]
+        let fixed = ComponentGrouping.enforceMinimumShare(labels, features: features, energy: energy, clusters: 2, minimumShare: 0.2)
+        var share = [0.0, 0.0]
+        for (i, l) in fixed.enumerated() { share[l] += energy[i] }
+        #expect(share.allSatisfy { $0 >= 0.2 })
+        #expect(fixed == ComponentGrouping.enforceMinimumShare(labels, features: features, energy: energy, clusters: 2, minimumShare: 0.2))
+        // Already balanced: unchanged.
+        #expect(ComponentGrouping.enforceMinimumShare([0, 0, 1, 1], features: features, energy: [0.3, 0.2, 0.3, 0.2],
+                                                      clusters: 2, minimumShare: 0.2) == [0, 0, 1, 1])
     }
 }
