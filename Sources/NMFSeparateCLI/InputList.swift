@@ -54,6 +54,7 @@ enum InputList {
     static func expand(_ arguments: [String], outputRoot: String) throws -> [BatchInput] {
         var found: [String: BatchInput] = [:]
         var emptyDirectories: [String] = []
+        var scanned = Set<String>()   // real paths found by directory scans (not named by the user)
         let excluded = OutputPlan.resolve(outputRoot)
         let fm = FileManager.default
         for argument in arguments {
@@ -63,18 +64,24 @@ enum InputList {
                 if inside.isEmpty { emptyDirectories.append(argument) }
                 for relative in inside {
                     let path = (argument as NSString).appendingPathComponent(relative)
-                    found[OutputPlan.resolve(path)] = BatchInput(path: path, outputKey: (relative as NSString).deletingPathExtension)
+                    let real = OutputPlan.resolve(path)
+                    if found[real] != nil && !scanned.contains(real) { continue }   // named explicitly: that wins
+                    found[real] = BatchInput(path: path, outputKey: (relative as NSString).deletingPathExtension)
+                    scanned.insert(real)
                 }
             } else {
                 let real = OutputPlan.resolve(argument)
-                if found[real] == nil { found[real] = BatchInput(path: argument, outputKey: stem(of: argument)) }
+                if found[real] == nil || scanned.contains(real) {
+                    found[real] = BatchInput(path: argument, outputKey: stem(of: argument))
+                    scanned.remove(real)
+                }
             }
         }
         // With `-o` equal to a scanned directory, earlier outputs sit in `<output>/<key>/` of
         // another input: they are results, not inputs.
         let keys = Set(found.values.map(\.outputKey))
         found = found.filter { real, _ in
-            guard real.hasPrefix(excluded + "/") else { return true }
+            guard scanned.contains(real), real.hasPrefix(excluded + "/") else { return true }
             let inside = String(real.dropFirst(excluded.count + 1))
             return !keys.contains((inside as NSString).deletingLastPathComponent)
         }
