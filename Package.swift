@@ -5,7 +5,13 @@ import PackageDescription
 ///
 /// Module dependencies point one way only:
 /// DSPCore ← {AudioIO, Spectral, Factorization} ← Separation ← NMFSeparation ← NMFSeparateCLI ← nmf-separate.
-let optimise: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))]
+/// The numeric modules are optimised in debug builds too (`-O`, bounds checks kept), so that
+/// `swift test` runs the real pipeline on real recordings in minutes; release builds use
+/// `-Ounchecked` and the host CPU's vector units.
+let optimise: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release)),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
 
 let package = Package(
     name: "nmf-separate",

@@ -28,13 +28,16 @@ best_py() {  # best_py SCRIPT ARGS...: the faster of 1 and 2 BLAS threads
 ratio() { python3 -c "print(f'{$1 / $2:.1f}')"; }
 
 printf "\n## KL-MU iteration (ms per iteration; ratios = other / nmf-separate)\n"
-printf "| F | N | K | nmf-separate 2 thr | 1 thr | C probe 2 thr | C probe 1 thr | NumPy f32 | scikit-learn | vs sklearn | vs NumPy | vs C probe (2 thr) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n"
+printf "| F | N | K | nmf-separate 2 thr | 1 thr | same bits 1/2 thr | C probe 2 thr | C probe 1 thr | NumPy f32 | scikit-learn | vs sklearn | vs NumPy | vs C probe (2 thr) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
 sizes="1025,2587,3,50 1025,2587,32,20 1025,15500,8,10"
 [ $quick = 1 ] || sizes="$sizes 513,620000,4,3"
 for s in $sizes; do
   IFS=, read -r F N K IT <<<"$s"
-  ours2=$($bench --size "$s" --threads 2 --runs 5 --write-v "$work" | field per_iter_ms)
-  ours1=$($bench --size "$s" --threads 1 --runs 3 | field per_iter_ms)
+  line2=$($bench --size "$s" --threads 2 --runs 5 --write-v "$work")
+  line1=$($bench --size "$s" --threads 1 --runs 3)
+  ours2=$(echo "$line2" | field per_iter_ms); ours1=$(echo "$line1" | field per_iter_ms)
+  bits2=$(echo "$line2" | sed -n 's/.*kl_bits=\([0-9a-f]*\).*/\1/p'); bits1=$(echo "$line1" | sed -n 's/.*kl_bits=\([0-9a-f]*\).*/\1/p')
+  same=$([ "$bits1" = "$bits2" ] && echo yes || echo "NO ($bits1 vs $bits2)")
   c2=$(OMP_NUM_THREADS=2 "$work/klmu" "$F" "$N" "$K" "$IT" | field per_iter_ms)
   c1=$(OMP_NUM_THREADS=1 "$work/klmu" "$F" "$N" "$K" "$IT" | field per_iter_ms)
   v="$work/V_${F}x${N}.npy"
@@ -43,10 +46,10 @@ for s in $sizes; do
     [ "$N" -gt 5000 ] && pit=5
     np=$(best_py Scripts/numpy_bench.py "$v" "$K" "$pit")
     sk=$(best_py Scripts/sklearn_bench.py "$v" "$K" "$pit")
-    printf "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s× | %s× | %s× |\n" "$F" "$N" "$K" "$ours2" "$ours1" "$c2" "$c1" "$np" "$sk" \
+    printf "| %s | %s | %s | %.2f | %.2f | %s | %.2f | %.2f | %.2f | %.2f | %s× | %s× | %s× |\n" "$F" "$N" "$K" "$ours2" "$ours1" "$same" "$c2" "$c1" "$np" "$sk" \
       "$(ratio "$sk" "$ours2")" "$(ratio "$np" "$ours2")" "$(ratio "$c2" "$ours2")"
   else
-    printf "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | – | – | – | – | %s× |\n" "$F" "$N" "$K" "$ours2" "$ours1" "$c2" "$c1" "$(ratio "$c2" "$ours2")"
+    printf "| %s | %s | %s | %.2f | %.2f | %s | %.2f | %.2f | – | – | – | – | %s× |\n" "$F" "$N" "$K" "$ours2" "$ours1" "$same" "$c2" "$c1" "$(ratio "$c2" "$ours2")"
   fi
 done
 

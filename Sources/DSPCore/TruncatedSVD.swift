@@ -117,8 +117,8 @@ public struct TruncatedSVD: Sendable {
         return out
     }
 
-    /// Modified Gram–Schmidt, twice for stability; a column that vanishes is replaced by a
-    /// unit vector orthogonal to the others where possible (else left zero).
+    /// Modified Gram–Schmidt, twice for stability; a column that vanishes (rank deficiency)
+    /// is set to zero, which later yields a zero singular value for it.
     static func orthonormalize(_ x: [Double], rows m: Int, columns l: Int) -> [Double] {
         var q = x
         for _ in 0..<2 {
@@ -155,7 +155,8 @@ public enum SymmetricEigen {
         for _ in 0..<60 {
             var off = 0.0
             for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { off += m[i * n + j] * m[i * n + j] } }
-            if off < 1e-30 * max(1, (0..<n).reduce(0.0) { $0 + m[$1 * n + $1] * m[$1 * n + $1] }) { break }
+            let diagonal = (0..<n).reduce(0.0) { $0 + m[$1 * n + $1] * m[$1 * n + $1] }
+            if off <= 1e-30 * diagonal || off == 0 { break }
             for p in 0..<n {
                 for r in (p + 1)..<max(p + 1, n) where m[p * n + r] != 0 {
                     let theta = (m[r * n + r] - m[p * n + p]) / (2 * m[p * n + r])

@@ -17,7 +17,8 @@ enum BetaKernels {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec.self)
     }
 
-    /// e^x lane-wise for x in about [−87, 88] (beyond: 0 or +∞ after clamping the exponent):
+    /// e^x lane-wise for x in about [−87, 88] (inputs beyond are clamped, so results saturate
+    /// at about 1.2·10⁻³⁸ and 3.3·10³⁸ instead of reaching 0 or +∞):
     /// x = n·ln 2 + r, |r| ≤ ln 2 / 2, e^r by its Taylor polynomial to r⁷ (relative error < 2·10⁻⁷).
     @inline(__always)
     static func exp(_ x: Vec) -> Vec {
@@ -44,16 +45,16 @@ enum BetaKernels {
     @inline(__always)
     static func power(_ lambda: Vec, _ p: Float) -> Vec { exp(KLKernels.log(lambda) * p) }
 
-    /// A = v ⊙ λ^(β−2) into `a` and B = λ^(β−1) into `b`, from λ (in `a` on entry, floored
+    /// A = x ⊙ λ^(β−2) into `a` and B = λ^(β−1) into `b`, x = `scale`·v, from λ (in `a` on entry, floored
     /// at ε), over the padded bins (zero in the padding rows). For β ≤ 0, where d_β(0‖y) is
     /// infinite, v is floored at ε too, as in the divergence that is reported.
-    static func terms(v: UnsafePointer<Float>, bins: Int, paddedBins: Int, a: UnsafeMutablePointer<Float>,
+    static func terms(v: UnsafePointer<Float>, scale: Float, bins: Int, paddedBins: Int, a: UnsafeMutablePointer<Float>,
                       b: UnsafeMutablePointer<Float>, epsilon: Float, beta: Float) {
-        let eps = Vec(repeating: epsilon)
+        let eps = Vec(repeating: epsilon), s = Vec(repeating: scale)
         let full = bins & ~7
         var f = 0
         while f < full {
-            let raw = load(a + f), x = load(v + f)
+            let raw = load(a + f), x = load(v + f) * s
             let (av, bv) = pair(beta <= 0 ? x.replacing(with: eps, where: x .< eps) : x, raw.replacing(with: eps, where: raw .< eps), beta)
             store(av, a + f)
             store(bv, b + f)
@@ -61,7 +62,7 @@ enum BetaKernels {
         }
         for i in full..<paddedBins {
             if i >= bins { a[i] = 0; b[i] = 0; continue }
-            let lam = max(a[i], epsilon), x = beta <= 0 ? max(v[i], epsilon) : v[i]
+            let lam = max(a[i], epsilon), x = beta <= 0 ? max(v[i] * scale, epsilon) : v[i] * scale
             switch beta {
             case 0: a[i] = x / (lam * lam); b[i] = 1 / lam
             case 2: a[i] = x; b[i] = lam
@@ -92,12 +93,12 @@ enum BetaKernels {
         }
     }
 
-    /// Σ_f d_β(v_f‖max(λ_f, ε)) over `bins`, in double precision.
-    static func divergence(v: UnsafePointer<Float>, lambda: UnsafePointer<Float>, bins: Int, epsilon: Float,
+    /// Σ_f d_β(scale·v_f‖max(λ_f, ε)) over `bins`, in double precision.
+    static func divergence(v: UnsafePointer<Float>, scale: Float, lambda: UnsafePointer<Float>, bins: Int, epsilon: Float,
                            divergence: Divergence) -> Double {
         var d = 0.0
         let floor = Double(epsilon)
-        for i in 0..<bins { d += divergence.value(Double(v[i]), Double(max(lambda[i], epsilon)), floor: floor) }
+        for i in 0..<bins { d += divergence.value(Double(v[i] * scale), Double(max(lambda[i], epsilon)), floor: floor) }
         return d
     }
 }

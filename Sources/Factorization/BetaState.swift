@@ -30,11 +30,16 @@ extension KLState: NMFState {}
 ///
 /// Frame by frame, fused like the KL path (Λ is never stored), on the same fixed chunks of
 /// frames with per-chunk W accumulators added in chunk order: results do not depend on
-/// the thread count.
+/// the thread count. V is read as V / mean(V) (H kept at that scale inside), so that the
+/// powers of Λ stay far from float overflow whatever the level of the recording; a ratio
+/// that is not finite leaves its entry unchanged.
 struct BetaState: NMFState {
     let v: Matrix
     var basis: PaddedBasis
-    var h: Matrix
+    /// H / mean(V).
+    var scaledH: Matrix
+    /// mean(V) and its inverse.
+    let scale: Float, inverseScale: Float
     let threads: Int
     let epsilon: Float
     let chunkCount: Int
@@ -44,19 +49,27 @@ struct BetaState: NMFState {
     private var accumulators: [Float] = []
 
     var w: Matrix { basis.matrix }
+    var h: Matrix { Matrix(rows: scaledH.rows, columns: scaledH.columns, columnMajor: scaledH.storage.map { $0 * scale }) }
 
     init(v: Matrix, w: Matrix, h: Matrix, threads: Int, divergence: Divergence, fixedColumns: Int = 0) {
         self.v = v
-        self.h = h
         self.threads = threads
         self.fixedColumns = fixedColumns
         divergenceKind = divergence
         basis = PaddedBasis(w)
-        epsilon = KLState.epsilon(for: v)
+        // ε relative to the unit mean; larger for β < 0, where Λ^(β−2) grows fastest.
+        var sum = 0.0
+        v.storage.withUnsafeBufferPointer { for x in $0 { sum += Double(x) } }
+        let mean = Float(sum / Double(max(v.storage.count, 1)))
+        let c: Float = mean.isFinite && mean > 1e-30 ? mean : 1
+        scale = c
+        inverseScale = 1 / c
+        scaledH = Matrix(rows: h.rows, columns: h.columns, columnMajor: h.storage.map { $0 * (1 / c) })
+        epsilon = divergence.beta < 0 ? 1e-6 : 1e-9
         chunkCount = max(1, min(NMF.maxChunks, v.columns / 64))
     }
 
-    mutating func normalizeBasis() { basis.normalize(activations: &h, from: fixedColumns) }
+    mutating func normalizeBasis() { basis.normalize(activations: &scaledH, from: fixedColumns) }
 
     /// λ = W·h for one frame into `out` (padded bins).
     @inline(__always)
@@ -82,15 +95,16 @@ struct BetaState: NMFState {
     }
 
     mutating func iterate(measureDivergence: Bool) -> Double {
-        let f = v.rows, fp = basis.paddedBins, k = h.rows, n = v.columns, chunks = chunkCount
+        let f = v.rows, fp = basis.paddedBins, k = scaledH.rows, n = v.columns, chunks = chunkCount
         let eps = epsilon, beta = divergenceKind.beta, gamma = divergenceKind.updateExponent, kind = divergenceKind
+        let inverse = inverseScale
         let fixed = fixedColumns, threads = self.threads
         if accumulators.count != chunks * 2 * fp * k { accumulators = [Float](repeating: 0, count: chunks * 2 * fp * k) }
         var partial = [Double](repeating: 0, count: chunks)
         let w = basis.storage
         v.storage.withUnsafeBufferPointer { vp in
             w.withUnsafeBufferPointer { wp in
-                h.storage.withUnsafeMutableBufferPointer { hp in
+                scaledH.storage.withUnsafeMutableBufferPointer { hp in
                     accumulators.withUnsafeMutableBufferPointer { ap in
                         partial.withUnsafeMutableBufferPointer { pp in
                             let vb = vp.baseAddress!, wb = wp.baseAddress!, hb = hp.baseAddress!, ab = ap.baseAddress!, pb = pp.baseAddress!
@@ -103,15 +117,17 @@ struct BetaState: NMFState {
                                 for j in Parallel.blockRange(chunk, of: chunks, count: n) {
                                     let x = vb + j * f, hj = hb + j * k
                                     Self.model(wb, fp: fp, k: k, h: hj, into: a)
-                                    if measureDivergence { pb[chunk] += BetaKernels.divergence(v: x, lambda: a, bins: f, epsilon: eps, divergence: kind) }
-                                    BetaKernels.terms(v: x, bins: f, paddedBins: fp, a: a, b: b, epsilon: eps, beta: beta)
+                                    if measureDivergence {
+                                        pb[chunk] += BetaKernels.divergence(v: x, scale: inverse, lambda: a, bins: f, epsilon: eps, divergence: kind)
+                                    }
+                                    BetaKernels.terms(v: x, scale: inverse, bins: f, paddedBins: fp, a: a, b: b, epsilon: eps, beta: beta)
                                     for c in 0..<k {
                                         let num = Self.dot(wb + c * fp, a, fp: fp), den = max(Self.dot(wb + c * fp, b, fp: fp), Float.leastNormalMagnitude)
                                         let ratio = num / den
-                                        hj[c] = max(hj[c] * (gamma == 1 ? ratio : powf(ratio, gamma)), NMF.valueFloor)
+                                        if ratio.isFinite { hj[c] = max(hj[c] * (gamma == 1 ? ratio : powf(ratio, gamma)), NMF.valueFloor) }
                                     }
                                     Self.model(wb, fp: fp, k: k, h: hj, into: a)
-                                    BetaKernels.terms(v: x, bins: f, paddedBins: fp, a: a, b: b, epsilon: eps, beta: beta)
+                                    BetaKernels.terms(v: x, scale: inverse, bins: f, paddedBins: fp, a: a, b: b, epsilon: eps, beta: beta)
                                     for c in fixed..<k {
                                         let hc = SIMD8<Float>(repeating: hj[c])
                                         let pa = accA + c * fp, pbb = accB + c * fp
@@ -130,12 +146,12 @@ struct BetaState: NMFState {
             }
         }
         finishBasisUpdate(gamma: gamma)
-        return partial.reduce(0, +)
+        return partial.reduce(0, +) * Self.divergenceScale(scale, beta: beta)
     }
 
     /// W ← W ⊙ [Σ_chunks A·Hᵀ ⊘ Σ_chunks B·Hᵀ]^γ (chunk order fixed), then normalisation.
     private mutating func finishBasisUpdate(gamma: Float) {
-        let f = v.rows, fp = basis.paddedBins, k = h.rows, chunks = chunkCount
+        let f = v.rows, fp = basis.paddedBins, k = scaledH.rows, chunks = chunkCount
         accumulators.withUnsafeBufferPointer { ap in
             basis.storage.withUnsafeMutableBufferPointer { wp in
                 for c in fixedColumns..<k {
@@ -146,7 +162,7 @@ struct BetaState: NMFState {
                             den += ap[chunk * 2 * fp * k + fp * k + c * fp + i]
                         }
                         let ratio = num / max(den, Float.leastNormalMagnitude)
-                        wp[c * fp + i] = max(wp[c * fp + i] * (gamma == 1 ? ratio : powf(ratio, gamma)), NMF.valueFloor)
+                        if ratio.isFinite { wp[c * fp + i] = max(wp[c * fp + i] * (gamma == 1 ? ratio : powf(ratio, gamma)), NMF.valueFloor) }
                     }
                 }
             }
@@ -155,11 +171,12 @@ struct BetaState: NMFState {
     }
 
     func divergence() -> Double {
-        let f = v.rows, fp = basis.paddedBins, k = h.rows, n = v.columns, chunks = chunkCount, eps = epsilon, kind = divergenceKind
+        let f = v.rows, fp = basis.paddedBins, k = scaledH.rows, n = v.columns, chunks = chunkCount, eps = epsilon, kind = divergenceKind
+        let inverse = inverseScale
         var partial = [Double](repeating: 0, count: chunks)
         v.storage.withUnsafeBufferPointer { vp in
             basis.storage.withUnsafeBufferPointer { wp in
-                h.storage.withUnsafeBufferPointer { hp in
+                scaledH.storage.withUnsafeBufferPointer { hp in
                     partial.withUnsafeMutableBufferPointer { pp in
                         let vb = vp.baseAddress!, wb = wp.baseAddress!, hb = hp.baseAddress!, pb = pp.baseAddress!
                         Parallel.forEachBlock(chunks, threads: threads) { chunk in
@@ -167,13 +184,16 @@ struct BetaState: NMFState {
                             defer { a.deallocate() }
                             for j in Parallel.blockRange(chunk, of: chunks, count: n) {
                                 Self.model(wb, fp: fp, k: k, h: hb + j * k, into: a)
-                                pb[chunk] += BetaKernels.divergence(v: vb + j * f, lambda: a, bins: f, epsilon: eps, divergence: kind)
+                                pb[chunk] += BetaKernels.divergence(v: vb + j * f, scale: inverse, lambda: a, bins: f, epsilon: eps, divergence: kind)
                             }
                         }
                     }
                 }
             }
         }
-        return partial.reduce(0, +)
+        return partial.reduce(0, +) * Self.divergenceScale(scale, beta: divergenceKind.beta)
     }
+
+    /// d_β(cx‖cy) = c^β·d_β(x‖y): the factor back from the scaled V (for β = 0 it is 1).
+    static func divergenceScale(_ c: Float, beta: Float) -> Double { pow(Double(c), Double(beta)) }
 }

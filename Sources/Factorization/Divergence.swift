@@ -16,7 +16,8 @@ public struct Divergence: Sendable, Equatable, Hashable, CustomStringConvertible
 
     /// Kullback–Leibler (β = 1), the default: the fused fast path.
     public static let kullbackLeibler = Divergence(uncheckedBeta: 1)
-    /// Itakura–Saito (β = 0): scale-invariant, for power spectra.
+    /// Itakura–Saito (β = 0): scale-invariant (nmf-separate applies it, like every
+    /// divergence, to the magnitude spectrogram).
     public static let itakuraSaito = Divergence(uncheckedBeta: 0)
     /// Half the squared Euclidean distance (β = 2).
     public static let euclidean = Divergence(uncheckedBeta: 2)
@@ -27,7 +28,7 @@ public struct Divergence: Sendable, Equatable, Hashable, CustomStringConvertible
     /// - Throws: `FactorizationError.invalidParameter` when β is not finite or outside −2…4.
     public init(beta: Float) throws {
         guard beta.isFinite, beta >= -2, beta <= 4 else {
-            throw FactorizationError.invalidParameter(name: "--divergence", value: "beta=\(beta)", allowed: "beta=B with −2 ≤ B ≤ 4")
+            throw FactorizationError.invalidParameter(name: "β", value: "\(beta)", allowed: "-2 <= β <= 4")
         }
         self.beta = beta
     }
@@ -41,9 +42,13 @@ public struct Divergence: Sendable, Equatable, Hashable, CustomStringConvertible
         case "euclidean", "eu": self = .euclidean
         default:
             guard text.lowercased().hasPrefix("beta="), let b = Float(text.dropFirst(5)) else {
-                throw FactorizationError.invalidParameter(name: "--divergence", value: text, allowed: "kl, is, euclidean or beta=B (−2 ≤ B ≤ 4)")
+                throw FactorizationError.unknownValue(name: "--divergence", value: text,
+                                                      allowed: "kl, is, euclidean or beta=B with -2 <= B <= 4")
             }
-            try self.init(beta: b)
+            do { try self.init(beta: b) } catch {
+                throw FactorizationError.invalidParameter(name: "--divergence", value: text,
+                                                          allowed: "beta=B with -2 <= B <= 4, or kl, is, euclidean")
+            }
         }
     }
 
@@ -53,7 +58,7 @@ public struct Divergence: Sendable, Equatable, Hashable, CustomStringConvertible
         case 1: return "kullback-leibler"
         case 0: return "itakura-saito"
         case 2: return "euclidean"
-        default: return "beta=\(beta)"
+        default: return "beta=\(beta.formattedValue)"
         }
     }
 
@@ -81,4 +86,9 @@ public struct Divergence: Sendable, Equatable, Hashable, CustomStringConvertible
             return pow(xx, b) / (b * (b - 1)) + pow(y, b) / b - xx * pow(y, b - 1) / (b - 1)
         }
     }
+}
+
+extension Float {
+    /// `0.5`, `3` (no trailing `.0`), for messages and file headers.
+    var formattedValue: String { self == rounded() && abs(self) < 1e6 ? String(Int(self)) : "\(self)" }
 }

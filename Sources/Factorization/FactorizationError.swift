@@ -3,6 +3,8 @@
 public enum FactorizationError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A configuration value is out of range.
     case invalidParameter(name: String, value: String, allowed: String)
+    /// A named choice (e.g. a divergence) is not one the solver knows.
+    case unknownValue(name: String, value: String, allowed: String)
     /// The input matrix has a negative, NaN or infinite entry.
     case invalidInput(String)
     /// The progress callback asked to stop.
@@ -12,6 +14,7 @@ public enum FactorizationError: Error, Equatable, Sendable, CustomStringConverti
     public var description: String {
         switch self {
         case .invalidParameter(let n, let v, let a): return "\(n) \(v) is out of range (allowed: \(a))"
+        case .unknownValue(let n, let v, let a): return "\(n) '\(v)' is not known (allowed: \(a))"
         case .invalidInput(let s): return "invalid NMF input: \(s)"
         case .cancelled: return "factorization cancelled"
         }

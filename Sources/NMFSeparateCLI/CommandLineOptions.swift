@@ -226,6 +226,9 @@ struct CommandLineOptions {
             guard sparsity >= 0, sparsity <= 100 else { throw CLIError.usage("--sparsity \(sparsity) is out of range (allowed: 0 to 100)") }
             config.sparsity = sparsity
             config.divergence = divergence ?? loaded.first?.divergence ?? .kullbackLeibler
+            for (path, d) in zip(dictionaries, loaded) where d.divergence != config.divergence {
+                throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(config.divergence) (allowed: the same for all)")
+            }
             config.initialization = initialization
             guard continuity >= 0, continuity <= 100 else { throw CLIError.usage("--continuity \(continuity) is out of range (allowed: 0 to 100)") }
             if continuity > 0 && config.divergence != .kullbackLeibler {

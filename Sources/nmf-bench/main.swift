@@ -113,6 +113,7 @@ for s in options.sizes {
         _ = NMF.divergence(v, basis: fitted.basis, activations: fitted.activations)
         divergenceTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
     }
-    print(String(format: "F=%d N=%d K=%d iters=%d threads=%d per_iter_ms=%.3f divergence_ms=%.3f kl=%.6g", s.f, s.n, s.k,
-                 s.iterations, threads, median, divergenceTimes.sorted()[1], kl))
+    // kl_bits: the final divergence's bit pattern, to compare runs with different thread counts.
+    print(String(format: "F=%d N=%d K=%d iters=%d threads=%d per_iter_ms=%.3f divergence_ms=%.3f kl=%.6g kl_bits=%016llx", s.f, s.n,
+                 s.k, s.iterations, threads, median, divergenceTimes.sorted()[1], kl, kl.bitPattern))
 }

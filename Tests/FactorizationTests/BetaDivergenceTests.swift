@@ -50,7 +50,7 @@ import DSPCore
         config.divergence = divergence
         let r = try NMF(configuration: config).factorize(v)
         let lambda = r.basis.multiplied(by: r.activations)
-        let eps = Double(KLState.epsilon(for: v))
+        let eps = Double(KLState.epsilon(for: v)) * (beta < 0 ? 1000 : 1)   // the β path's floor: 10⁻⁹ (10⁻⁶ for β < 0) of mean(V)
         var slow = 0.0
         for i in 0..<v.storage.count {
             let x = Double(v.storage[i]), y = max(Double(lambda.storage[i]), eps)
@@ -62,6 +62,57 @@ import DSPCore
         }
         #expect(abs(r.finalDivergence - slow) <= 1e-4 * slow, "β = \(beta): \(r.finalDivergence) vs \(slow)")
         #expect(abs(NMF.divergence(v, basis: r.basis, activations: r.activations, divergence: divergence) - slow) <= 1e-4 * slow)
+    }
+
+    /// Values that do not come from the same formula: d(x‖x) = 0, the limits β → 1 (KL) and
+    /// β → 0 (IS), and hand-computed points.
+    @Test func divergenceValuesAgreeWithIndependentFacts() throws {
+        for beta: Float in [-1, 0, 0.5, 1, 1.5, 2, 3] {
+            let d = try Divergence(beta: beta)
+            for x in [0.1, 1, 7.5] { #expect(abs(d.value(x, x, floor: 1e-12)) < 1e-12) }
+        }
+        let kl = Divergence.kullbackLeibler, isd = Divergence.itakuraSaito
+        for (x, y) in [(0.3, 1.1), (2.0, 0.5), (5.0, 5.5)] {
+            #expect(abs(try Divergence(beta: 1.0001).value(x, y, floor: 0) - kl.value(x, y, floor: 0)) < 1e-3)
+            #expect(abs(try Divergence(beta: 0.0001).value(x, y, floor: 0) - isd.value(x, y, floor: 0)) < 1e-3)
+        }
+        #expect(abs(kl.value(2, 1, floor: 0) - (2 * log(2) - 1)) < 1e-12)            // 2·ln 2 − 2 + 1
+        #expect(abs(isd.value(2, 1, floor: 0) - (2 - log(2) - 1)) < 1e-12)
+        #expect(abs(Divergence.euclidean.value(3, 1, floor: 0) - 2) < 1e-12)           // ½·(3 − 1)²
+        #expect(abs(try Divergence(beta: 3).value(2, 1, floor: 0) - (8.0 / 6 + 1.0 / 3 - 2.0 / 2)) < 1e-12)
+        #expect(kl.value(0, 0.7, floor: 0) == 0.7)
+    }
+
+    /// Silent frames and bins (exact zeros in V) leave everything finite for every β.
+    @Test(arguments: betas)
+    func zerosInVStayFinite(beta: Float) throws {
+        var v = Self.planted()
+        for j in 0..<v.columns where j % 7 == 0 { for i in 0..<v.rows { v[i, j] = 0 } }
+        for i in 0..<v.rows where i % 5 == 0 { for j in 0..<v.columns { v[i, j] = 0 } }
+        var config = try NMFConfiguration(componentCount: 4, maxIterations: 40, divergenceInterval: 1, seed: 2, restarts: 1)
+        config.divergence = try Divergence(beta: beta)
+        let r = try NMF(configuration: config).factorize(v)
+        #expect(r.divergenceHistory.allSatisfy { $0.value.isFinite })
+        #expect(r.basis.storage.allSatisfy(\.isFinite) && r.activations.storage.allSatisfy(\.isFinite))
+        for (a, b) in zip(r.divergenceHistory, r.divergenceHistory.dropFirst()) { #expect(b.value <= a.value * (1 + 1e-5) + 1e-9) }
+    }
+
+    /// A quiet recording (V of order 10⁻¹²) and a loud one (10⁶) give the same factorization
+    /// up to the scale: the β path works on V / mean(V).
+    @Test func levelOfVDoesNotMatter() throws {
+        let v = Self.planted()
+        var results: [NMFResult] = []
+        for level: Float in [1, 1e-12, 1e6] {
+            let scaled = Matrix(rows: v.rows, columns: v.columns, columnMajor: v.storage.map { $0 * level })
+            var config = try NMFConfiguration(componentCount: 3, maxIterations: 30, seed: 1, restarts: 1)
+            config.divergence = try Divergence(beta: -1)
+            let r = try NMF(configuration: config).factorize(scaled)
+            #expect(r.activations.storage.allSatisfy { $0.isFinite } && r.finalDivergence.isFinite)
+            results.append(r)
+        }
+        for r in results.dropFirst() {
+            for (a, b) in zip(r.basis.storage, results[0].basis.storage) { #expect(abs(a - b) <= 1e-3 * max(b, 1e-6)) }
+        }
     }
 
     @Test func threadCountDoesNotChangeABit() throws {

@@ -67,3 +67,36 @@ import DSPCore
         #expect(throws: FactorizationError.self) { try NMF(configuration: config).factorize(Self.slowlyChanging()) }
     }
 }
+
+/// The continuity terms are the positive and negative parts of the cost's gradient:
+/// den − num must equal μ_k·λ·∂c/∂h by finite differences.
+@Suite struct ContinuityGradientTests {
+    static func cost(_ h: Matrix, row c: Int) -> Double {
+        var squares = 0.0, jumps = 0.0
+        for j in 0..<h.columns {
+            squares += Double(h[c, j]) * Double(h[c, j])
+            if j > 0 { let d = Double(h[c, j]) - Double(h[c, j - 1]); jumps += d * d }
+        }
+        return Double(h.columns) / squares * jumps
+    }
+
+    @Test func termsMatchTheFiniteDifferenceGradient() {
+        var g = SeededGenerator(seed: 5)
+        var h = Matrix(rows: 2, columns: 9)
+        for i in 0..<h.storage.count { h.storage[i] = 0.5 + g.nextUnitFloat() }
+        let weight: Float = 0.7
+        let p = ActivationPenalties(h: h, columnSums: [1, 1], sparsity: 0, continuity: weight)
+        for c in 0..<2 {
+            let mu = (0..<h.columns).reduce(0.0) { $0 + Double(h[c, $1]) } / Double(h.columns)
+            for j in 0..<h.columns {
+                var up = h, down = h
+                let step: Float = 1e-3
+                up[c, j] += step
+                down[c, j] -= step
+                let numeric = (Self.cost(up, row: c) - Self.cost(down, row: c)) / Double(2 * step)
+                let analytic = Double(p.continuityDenominator[j * 2 + c] - p.continuityNumerator[j * 2 + c]) / (Double(weight) * mu)
+                #expect(abs(numeric - analytic) <= 2e-3 * max(1, abs(numeric)), "row \(c) frame \(j): \(numeric) vs \(analytic)")
+            }
+        }
+    }
+}

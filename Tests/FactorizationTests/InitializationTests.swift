@@ -35,8 +35,19 @@ import Foundation
             worst = max(worst, abs(x - a[i, j]))
         } }
         #expect(worst < 1e-3)
-        let again = TruncatedSVD(a, rank: 5, seed: 3, threads: 1)
-        #expect(again.u == svd.u && again.v == svd.v && again.singularValues == svd.singularValues)
+        for threads in [1, 3] {
+            let again = TruncatedSVD(a, rank: 5, seed: 3, threads: threads)
+            #expect(again.u == svd.u && again.v == svd.v && again.singularValues == svd.singularValues)
+        }
+    }
+
+    /// A slowly decaying spectrum (σ_i = 30·0.8^i for 40 values): the power iterations must
+    /// still find the leading values.
+    @Test func findsTheLeadingValuesOfASlowlyDecayingSpectrum() {
+        let s = (0..<40).map { 30 * pow(0.8, Double($0)) }
+        let a = Self.lowRank(m: 120, n: 500, singular: s, seed: 4)
+        let svd = TruncatedSVD(a, rank: 4, seed: 1)
+        for i in 0..<4 { #expect(abs(Double(svd.singularValues[i]) - s[i]) < 0.01 * s[i], "\(svd.singularValues[i]) vs \(s[i])") }
     }
 
     @Test func nndsvdaOfARankOneMatrixIsExact() {
@@ -59,8 +70,19 @@ import Foundation
         config.initialization = .nndsvda
         let r = try NMF(configuration: config).factorize(v)
         for (a, b) in zip(r.divergenceHistory, r.divergenceHistory.dropFirst()) { #expect(b.value <= a.value * (1 + 1e-6)) }
-        config.threadCount = 1
-        let single = try NMF(configuration: config).factorize(v)
-        #expect(single.basis == r.basis && single.activations == r.activations)
+        for threads in [1, 3] {
+            config.threadCount = threads
+            let other = try NMF(configuration: config).factorize(v)
+            #expect(other.basis == r.basis && other.activations == r.activations)
+        }
+    }
+
+    /// With trained templates, NNDSVDa's leading triplets go to the learned columns.
+    @Test func nndsvdaWithFixedTemplatesGivesTheLearnedColumnsTheLeadingTriplets() {
+        let v = Self.lowRank(m: 40, n: 200, singular: [30, 10], seed: 6)
+        let positive = Matrix(rows: v.rows, columns: v.columns, columnMajor: v.storage.map { abs($0) + 0.01 })
+        let (w, _) = NMF.nndsvdaStart(positive, components: 3, fixed: 1, seed: 0, threads: 2)
+        let (plain, _) = NMFInitialization.nndsvda(for: positive, components: 2, seed: 0, threads: 2)
+        for i in 0..<v.rows { #expect(w[i, 1] == plain[i, 0] && w[i, 2] == plain[i, 1]) }
     }
 }
