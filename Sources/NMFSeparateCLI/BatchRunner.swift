@@ -24,6 +24,7 @@ struct BatchRunner {
         let jobs = max(1, min(options.jobs, inputs.count))
         // Files in parallel share the cores (results do not depend on the thread count).
         if jobs > 1 && options.threads == nil { worker.configuration.threadCount = max(1, Parallel.defaultThreadCount / jobs) }
+        worker.parallelFiles = jobs
         let queue = WorkQueue(inputs: inputs, worker: worker, json: options.json,
                               board: ProgressBoard(total: inputs.count, quiet: options.quiet, plainLines: options.progress))
         if jobs == 1 {

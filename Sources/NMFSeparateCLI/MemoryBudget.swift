@@ -41,12 +41,18 @@ enum MemoryBudget {
         return limits.min()
     }
 
-    static func check(input: String, frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int) throws {
+    /// - Parameter share: the number of files separated at the same time (`--jobs`): each may
+    ///   count on only that fraction of the available memory.
+    static func check(input: String, frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
+                      share: Int = 1) throws {
         let need = requiredBytes(frames: frames, bins: bins, components: components, chunkFrames: chunkFrames,
                                  channels: channels, sources: sources)
-        if let available = availableBytes(), need > Double(available) {
-            let gb = { (b: Double) in String(format: "%.2f GB", b / 1e9) }
-            throw CLIError.runtime("'\(input)' needs about \(gb(need)) of memory for its spectrogram (\(bins) bins × \(frames) frames) but only \(gb(Double(available))) is available; use a larger --hop or split the file")
+        if let total = availableBytes() {
+            let available = Double(total) / Double(max(share, 1))
+            guard need > available else { return }
+            let gb = { (b: Double) in b >= 1e9 ? String(format: "%.2f GB", b / 1e9) : String(format: "%.1f MB", b / 1e6) }
+            let jobs = share > 1 ? " (\(gb(Double(total))) shared by --jobs \(share))" : ""
+            throw CLIError.runtime("'\(input)' needs about \(gb(need)) of memory for its spectrogram (\(bins) bins × \(frames) frames) but only \(gb(available)) is available\(jobs); use a larger --hop, fewer --jobs or split the file")
         }
     }
 }

@@ -7,6 +7,8 @@ struct SeparateCommand {
     var configuration: SeparationConfiguration
     /// Trained templates from `--dictionary`, in the order of `options.dictionaries`.
     var dictionaries: [NMFDictionary] = []
+    /// Files separated at the same time (the batch's effective `--jobs`), sharing the memory.
+    var parallelFiles = 1
 
     /// Runs the separation of one input of the batch.
     /// - Returns: the JSON report of the run (`"status": "ok"` or `"skipped"`).
@@ -66,7 +68,7 @@ struct SeparateCommand {
         }
         try MemoryBudget.check(input: input, frames: frames, bins: configuration.stft.binCount,
                                components: configuration.componentCount, chunkFrames: configuration.chunkFrames,
-                               channels: reader.channelCount, sources: configuration.sourceCount)
+                               channels: reader.channelCount, sources: configuration.sourceCount, share: parallelFiles)
         guard format.isWritable(channels: reader.channelCount, sampleRate: reader.sampleRate) else {
             throw CLIError.runtime("cannot write '\(input)''s sources as \(format) with \(reader.channelCount) channels at \(reader.sampleRate) Hz; choose another --format")
         }

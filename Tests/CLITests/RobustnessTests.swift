@@ -195,7 +195,35 @@ import _TestSupport
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         #expect(p.terminationStatus == 1)
-        #expect(stderr.contains("needs about") && stderr.contains("GB"), "\(stderr)")
+        #expect(stderr.contains("needs about") && (stderr.contains("GB") || stderr.contains("MB")), "\(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
+    }
+
+    /// With --jobs N each file may count on 1/N of the memory.
+    @Test func parallelJobsShareTheMemoryBudget() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try writeFloat(try realMixture(seconds: 2), rate: 44100, to: "\(dir)/a.wav")
+        try writeFloat(try realMixture(seconds: 2), rate: 44100, to: "\(dir)/b.wav")
+        func run(_ jobs: Int, limit: String) throws -> CLIRunner.Outcome {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+            p.arguments = ["\(dir)/a.wav", "\(dir)/b.wav", "--sources", "2", "-o", "\(dir)/out\(jobs)", "--hop", "64", "--iterations", "2",
+                           "--jobs", "\(jobs)", "-q"]
+            p.environment = ["NMF_SEPARATE_MAX_MEMORY": limit]
+            let err = Pipe()
+            p.standardError = err
+            try p.run()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            return CLIRunner.Outcome(status: p.terminationStatus, stdout: "", stderr: stderr)
+        }
+        // Find what one file needs from the refusal message at a tiny limit, then allow 1.5 times that.
+        let probe = try run(1, limit: "1000")
+        let needMB = try #require(probe.stderr.split(separator: " ").firstIndex(of: "about").map { Double(probe.stderr.split(separator: " ")[$0 + 1])! })
+        let limit = String(Int(needMB * 1.5e6))
+        #expect(try run(1, limit: limit).status == 0)
+        let parallel = try run(2, limit: limit)
+        #expect(parallel.status == 1 && parallel.stderr.contains("shared by --jobs 2"), "\(parallel.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
     }
 }
