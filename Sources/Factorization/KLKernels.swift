@@ -183,6 +183,19 @@ enum KLKernels {
     static func accumulateBasis(paddedBins fp: Int, components: Int, from first: Int = 0, r: UnsafePointer<Float>,
                                 h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
                                 accumulator: UnsafeMutablePointer<Float>) {
+        if components - first <= 4 {
+            // Few components: one sweep over the bins, each vector of the four ratios loaded once.
+            var f = 0
+            while f < fp {
+                let r0 = load(r + f), r1 = load(r + fp + f), r2 = load(r + 2 * fp + f), r3 = load(r + 3 * fp + f)
+                for k in first..<components {
+                    let acc = accumulator + k * fp + f
+                    store(load(acc) + r0 * h.0[k] + r1 * h.1[k] + r2 * h.2[k] + r3 * h.3[k], acc)
+                }
+                f += 8
+            }
+            return
+        }
         for k in first..<components {
             let h0 = h.0[k], h1 = h.1[k], h2 = h.2[k], h3 = h.3[k]
             let acc = accumulator + k * fp
