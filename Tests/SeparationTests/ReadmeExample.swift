@@ -3,13 +3,13 @@
 // README example begin
 import NMFSeparation
 
-func separate(_ path: String, into directory: String) throws {
+func separate(_ path: String, into directory: String) throws -> Double {
     let mixture = try SoundFileReader(path: path).readAll()
     let config = try SeparationConfiguration(sourceCount: 2, componentCount: 8, stft: STFTConfiguration(), grouping: .timbre)
     let (sources, report) = try Separator(configuration: config).separate(mixture)
     for (i, source) in sources.enumerated() {
         try source.write(to: "\(directory)/source_\(i + 1).wav", format: .wavFloat)
     }
-    print("final KL divergence:", report.factorization.finalDivergence)
+    return report.factorization.finalDivergence   // KL divergence of the fit, for the record
 }
 // README example end
