@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Factorization", dependencies: ["DSPCore"], swiftSettings: optimise),
         .target(name: "Separation", dependencies: ["DSPCore", "AudioIO", "Spectral", "Factorization"], swiftSettings: optimise),
         .target(name: "Evaluation", dependencies: ["DSPCore"], swiftSettings: optimise),
-        .target(name: "Plotting", dependencies: ["DSPCore", "CPNG"], swiftSettings: optimise),
+        .target(name: "Plotting", dependencies: ["DSPCore", "Separation", "CPNG"], swiftSettings: optimise),
         .target(name: "NMFSeparation", dependencies: ["DSPCore", "AudioIO", "Spectral", "Factorization", "Separation", "Evaluation", "Plotting"]),
         .target(name: "NMFSeparateCLI", dependencies: ["NMFSeparation"]),
         .executableTarget(name: "nmf-separate", dependencies: ["NMFSeparateCLI"]),

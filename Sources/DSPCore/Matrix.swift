@@ -42,6 +42,13 @@ public struct Matrix: Sendable, Equatable {
         set { storage[c * rows + r] = newValue }
     }
 
+    /// The mean of all elements, summed in double precision (0 for an empty matrix).
+    public var mean: Double {
+        var sum = 0.0
+        storage.withUnsafeBufferPointer { for x in $0 { sum += Double(x) } }
+        return sum / Double(max(storage.count, 1))
+    }
+
     /// The elements of column `c` (contiguous).
     public func column(_ c: Int) -> ArraySlice<Float> {
         storage[(c * rows)..<((c + 1) * rows)]

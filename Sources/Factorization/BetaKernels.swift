@@ -11,11 +11,6 @@ import Darwin
 enum BetaKernels {
     typealias Vec = SIMD8<Float>
 
-    @inline(__always) static func load(_ p: UnsafePointer<Float>) -> Vec { UnsafeRawPointer(p).loadUnaligned(as: Vec.self) }
-    @inline(__always) static func load(_ p: UnsafeMutablePointer<Float>) -> Vec { UnsafeRawPointer(p).loadUnaligned(as: Vec.self) }
-    @inline(__always) static func store(_ v: Vec, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec.self)
-    }
 
     /// e^x lane-wise for x in about [−87, 88] (inputs beyond are clamped, so results saturate
     /// at about 1.2·10⁻³⁸ and 3.3·10³⁸ instead of reaching 0 or +∞):
@@ -54,20 +49,24 @@ enum BetaKernels {
         let full = bins & ~7
         var f = 0
         while f < full {
-            let raw = load(a + f), x = load(v + f) * s
+            let raw = KLKernels.load(a + f), x = KLKernels.load(v + f) * s
             let (av, bv) = pair(beta <= 0 ? x.replacing(with: eps, where: x .< eps) : x, raw.replacing(with: eps, where: raw .< eps), beta)
-            store(av, a + f)
-            store(bv, b + f)
+            KLKernels.store(av, a + f)
+            KLKernels.store(bv, b + f)
             f += 8
         }
+        // The last partial vector: the same `pair` on the real bins, zeros in the padding.
+        guard full < paddedBins else { return }
+        var x = Vec(), lam = Vec(repeating: 1)
+        for i in full..<bins {
+            x[i - full] = v[i] * scale
+            lam[i - full] = max(a[i], epsilon)
+        }
+        if beta <= 0 { x = x.replacing(with: eps, where: x .< eps) }
+        let (av, bv) = pair(x, lam, beta)
         for i in full..<paddedBins {
-            if i >= bins { a[i] = 0; b[i] = 0; continue }
-            let lam = max(a[i], epsilon), x = beta <= 0 ? max(v[i] * scale, epsilon) : v[i] * scale
-            switch beta {
-            case 0: a[i] = x / (lam * lam); b[i] = 1 / lam
-            case 2: a[i] = x; b[i] = lam
-            default: a[i] = x * powf(lam, beta - 2); b[i] = powf(lam, beta - 1)
-            }
+            a[i] = i < bins ? av[i - full] : 0
+            b[i] = i < bins ? bv[i - full] : 0
         }
     }
 

@@ -58,9 +58,7 @@ struct BetaState: NMFState {
         divergenceKind = divergence
         basis = PaddedBasis(w)
         // ε relative to the unit mean; larger for β < 0, where Λ^(β−2) grows fastest.
-        var sum = 0.0
-        v.storage.withUnsafeBufferPointer { for x in $0 { sum += Double(x) } }
-        let mean = Float(sum / Double(max(v.storage.count, 1)))
+        let mean = Float(v.mean)
         let c: Float = mean.isFinite && mean > 1e-30 ? mean : 1
         scale = c
         inverseScale = 1 / c
@@ -79,7 +77,7 @@ struct BetaState: NMFState {
             let x = h[c], col = w + c * fp
             var f = 0
             while f < fp {
-                BetaKernels.store(BetaKernels.load(out + f) + BetaKernels.load(col + f) * x, out + f)
+                KLKernels.store(KLKernels.load(out + f) + KLKernels.load(col + f) * x, out + f)
                 f += 8
             }
         }
@@ -90,7 +88,7 @@ struct BetaState: NMFState {
     static func dot(_ col: UnsafePointer<Float>, _ x: UnsafePointer<Float>, fp: Int) -> Float {
         var s = SIMD8<Float>()
         var f = 0
-        while f < fp { s += BetaKernels.load(col + f) * BetaKernels.load(x + f); f += 8 }
+        while f < fp { s += KLKernels.load(col + f) * KLKernels.load(x + f); f += 8 }
         return s.sum()
     }
 
@@ -133,8 +131,8 @@ struct BetaState: NMFState {
                                         let pa = accA + c * fp, pbb = accB + c * fp
                                         var i = 0
                                         while i < fp {
-                                            BetaKernels.store(BetaKernels.load(pa + i) + BetaKernels.load(a + i) * hc, pa + i)
-                                            BetaKernels.store(BetaKernels.load(pbb + i) + BetaKernels.load(b + i) * hc, pbb + i)
+                                            KLKernels.store(KLKernels.load(pa + i) + KLKernels.load(a + i) * hc, pa + i)
+                                            KLKernels.store(KLKernels.load(pbb + i) + KLKernels.load(b + i) * hc, pbb + i)
                                             i += 8
                                         }
                                     }

@@ -57,10 +57,7 @@ struct KLState {
 
     /// The floor ε of W·H: 10⁻⁹ of V's mean, at least the smallest normal float.
     static func epsilon(for v: Matrix) -> Float {
-        var sum = 0.0
-        v.storage.withUnsafeBufferPointer { for x in $0 { sum += Double(x) } }
-        let mean = sum / Double(max(v.storage.count, 1))
-        return max(Float(mean * 1e-9), Float.leastNormalMagnitude)
+        max(Float(v.mean * 1e-9), Float.leastNormalMagnitude)
     }
 
     /// Runs `body(chunk, valid frames, ratio scratch, frame pointers, activation pointers)` over every quad of
@@ -136,7 +133,8 @@ struct KLState {
                                     KLKernels.updateActivations(w: wb, paddedBins: fp, components: k, r: r, h: acts,
                                                                 columnSumInverse: cb, sparseGain: gain, floor: NMF.valueFloor,
                                                                 continuity: continuity,
-                                                                offsets: (offset(acts.0), offset(acts.1), offset(acts.2), offset(acts.3)))
+                                                                offsets: continuity == nil ? (0, 0, 0, 0)
+                                                                    : (offset(acts.0), offset(acts.1), offset(acts.2), offset(acts.3)))
                                     _ = KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
                                                          r: r, epsilon: eps, divergence: false)
                                     KLKernels.accumulateBasis(paddedBins: fp, components: k, from: fixed, r: r, h: hc,

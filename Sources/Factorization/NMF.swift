@@ -63,7 +63,7 @@ public struct NMF: Sendable {
         }
         func start(_ seed: UInt64) -> (Matrix, Matrix) {
             var (w, h) = configuration.initialization == .nndsvda
-                ? Self.nndsvdaStart(v, components: k, fixed: fixed, seed: seed, threads: configuration.threadCount)
+                ? NMFInitialization.nndsvda(for: v, components: k, seed: seed, leading: fixed, threads: configuration.threadCount)
                 : NMFInitialization.random(for: v, components: k, seed: seed)
             if let fb = fixedBasis {
                 for c in 0..<fb.columns {
@@ -126,24 +126,6 @@ public struct NMF: Sendable {
                           progress: ((NMFProgress) -> Bool)? = nil) throws -> NMFResult {
         try factorize(v, initialBasis: initialBasis, initialActivations: initialActivations, iterationOffset: 0,
                       fixedColumns: 0, progress: progress)
-    }
-
-    /// NNDSVDa for the K − `fixed` learned components (the leading singular triplets go to
-    /// them, not to the columns that trained templates will replace); the first `fixed`
-    /// columns and rows are filled with V's mean, to be overwritten by the templates.
-    static func nndsvdaStart(_ v: Matrix, components k: Int, fixed: Int, seed: UInt64, threads: Int) -> (Matrix, Matrix) {
-        guard fixed > 0 else { return NMFInitialization.nndsvda(for: v, components: k, seed: seed, threads: threads) }
-        var mean = 0.0
-        for x in v.storage { mean += Double(x) }
-        let fill = Float(max(mean / Double(max(v.storage.count, 1)), 1e-30))
-        var w = Matrix(rows: v.rows, columns: k, repeating: fill), h = Matrix(rows: k, columns: v.columns, repeating: fill)
-        guard k > fixed else { return (w, h) }
-        let (lw, lh) = NMFInitialization.nndsvda(for: v, components: k - fixed, seed: seed, threads: threads)
-        for c in 0..<(k - fixed) {
-            for i in 0..<v.rows { w[i, fixed + c] = lw[i, c] }
-            for j in 0..<v.columns { h[fixed + c, j] = lh[c, j] }
-        }
-        return (w, h)
     }
 
     /// The main loop, counting iterations from `iterationOffset` (iterations already spent).

@@ -8,10 +8,7 @@ public enum NMFInitialization {
     /// Numbers come from `SeededGenerator` (SplitMix64), W first then H, column by column,
     /// so they are the same on every machine for the same seed.
     public static func random(for v: Matrix, components k: Int, seed: UInt64) -> (basis: Matrix, activations: Matrix) {
-        var mean = 0.0
-        for x in v.storage { mean += Double(x) }
-        mean /= Double(max(v.storage.count, 1))
-        let scale = Float(2 * (max(mean, 1e-30) / Double(k)).squareRoot())
+        let scale = Float(2 * (max(v.mean, 1e-30) / Double(k)).squareRoot())
         var rng = SeededGenerator(seed: seed)
         var w = Matrix(rows: v.rows, columns: k)
         var h = Matrix(rows: k, columns: v.columns)
@@ -28,17 +25,19 @@ public enum NMFInitialization {
     ///
     /// The SVD is the seeded randomized `TruncatedSVD`, so the result is the same on every
     /// machine and thread count for the same seed.
+    /// - Parameter leading: columns of W (rows of H) left at the fill value, for trained
+    ///   templates that will replace them; the singular triplets go to the components after them.
     /// - Complexity: O(F·N·(K + 8)·10) for the SVD.
-    public static func nndsvda(for v: Matrix, components k: Int, seed: UInt64,
+    public static func nndsvda(for v: Matrix, components k: Int, seed: UInt64, leading: Int = 0,
                                threads: Int = Parallel.defaultThreadCount) -> (basis: Matrix, activations: Matrix) {
         let f = v.rows, n = v.columns
-        var mean = 0.0
-        for x in v.storage { mean += Double(x) }
-        let fill = Float(max(mean / Double(max(v.storage.count, 1)), 1e-30))
-        let rank = min(k, f, n)
-        let svd = TruncatedSVD(v, rank: rank, seed: seed, threads: threads)
+        let fill = Float(max(v.mean, 1e-30))
+        let first = min(max(leading, 0), k)
         var w = Matrix(rows: f, columns: k, repeating: fill)
         var h = Matrix(rows: k, columns: n, repeating: fill)
+        let rank = min(k - first, f, n)
+        guard rank > 0 else { return (w, h) }
+        let svd = TruncatedSVD(v, rank: rank, seed: seed, threads: threads)
         for c in 0..<rank {
             let x = Array(svd.u.column(c)), y = Array(svd.v.column(c))
             let sigma = svd.singularValues[c]
@@ -53,11 +52,11 @@ public enum NMFInitialization {
             let scale = (sigma * nx * ny).squareRoot()
             for i in 0..<f {
                 let part = positive ? max(x[i], 0) : max(-x[i], 0)
-                if part > 0 { w[i, c] = scale * part / nx }
+                if part > 0 { w[i, first + c] = scale * part / nx }
             }
             for j in 0..<n {
                 let part = positive ? max(y[j], 0) : max(-y[j], 0)
-                if part > 0 { h[c, j] = scale * part / ny }
+                if part > 0 { h[first + c, j] = scale * part / ny }
             }
         }
         return (w, h)

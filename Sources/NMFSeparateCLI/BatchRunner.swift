@@ -71,15 +71,17 @@ final class WorkQueue: @unchecked Sendable {
             let progress = board.begin(label: (input.path as NSString).lastPathComponent, index: index + 1)
             var line: JSONValue
             var failure: CLIError?
+            var skipped = false
             do {
                 if let conflict = input.conflict { throw CLIError.runtime(conflict) }
-                line = try worker.run(input: input, progress: progress)
+                let result = try worker.run(input: input, progress: progress)
+                line = result.report
+                skipped = result.skipped
             } catch {
                 let e = error as? CLIError ?? .runtime("'\(input.path)': \(error)")
                 failure = e
                 line = .object([("input", .string(input.path)), ("status", .string("failed")), ("error", .string(e.message))])
             }
-            let skipped = line.stringField("status") == "skipped"
             progress.finish(failure != nil ? "failed" : skipped ? "skipped" : "done")
             lock.withLock {
                 if let failure {

@@ -40,11 +40,4 @@ indirect enum JSONValue {
         }
         return out + "\""
     }
-
-    /// The string value of `key` when this is an object holding a string there.
-    func stringField(_ key: String) -> String? {
-        guard case .object(let fields) = self, let value = fields.first(where: { $0.0 == key })?.1,
-              case .string(let text) = value else { return nil }
-        return text
-    }
 }

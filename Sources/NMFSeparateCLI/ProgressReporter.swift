@@ -36,7 +36,7 @@ final class ProgressBoard: @unchecked Sendable {
     /// Prints a whole line (e.g. an error of one file) without tearing the bar.
     func message(_ text: String) {
         lock.withLock {
-            if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); drawn = false }
+            clearBar()
             FileHandle.standardError.write(Data((text + "\n").utf8))
         }
     }
@@ -44,17 +44,25 @@ final class ProgressBoard: @unchecked Sendable {
     /// Prints a line on stdout, clearing the bar first when both go to the same terminal.
     func output(_ text: String) {
         lock.withLock {
-            if drawn && isatty(STDOUT_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); drawn = false }
+            if isatty(STDOUT_FILENO) == 1 { clearBar() }
             FileHandle.standardOutput.write(Data((text + "\n").utf8))
         }
     }
 
     /// Clears the bar at the end of the run.
     func close() {
-        lock.withLock {
-            if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); drawn = false }
-        }
+        lock.withLock { clearBar() }
     }
+
+    /// Erases the drawn bar (call with the lock held).
+    private func clearBar() {
+        guard drawn else { return }
+        FileHandle.standardError.write(Data(Self.eraseLine.utf8))
+        drawn = false
+    }
+
+    /// Carriage return and "erase to end of line".
+    static let eraseLine = "\r\u{1B}[K"
 
     fileprivate func update(_ file: FileProgress, fraction: Double, stage: String) {
         guard mode != .off else { return }
@@ -65,7 +73,7 @@ final class ProgressBoard: @unchecked Sendable {
             case .terminal:
                 guard now - lastDraw >= 100_000_000 else { return }
                 lastDraw = now
-                FileHandle.standardError.write(Data(("\r\u{1B}[K" + barLine(file, fraction: fraction, stage: stage, now: now)).utf8))
+                FileHandle.standardError.write(Data((Self.eraseLine + barLine(file, fraction: fraction, stage: stage, now: now)).utf8))
                 drawn = true
             case .lines:
                 guard now - lastLine >= Self.lineInterval else { return }
@@ -141,11 +149,14 @@ final class FileProgress: @unchecked Sendable {
         .analysis: (0, 0.05), .factorization: (0.05, 0.85), .synthesis: (0.9, 0.1),
     ]
 
+    /// Short stage names of the progress line.
+    static let stageNames: [SeparationProgress.Stage: String] = [.analysis: "stft", .factorization: "nmf", .synthesis: "masks"]
+
     /// Reports a stage's progress.
     func update(_ p: SeparationProgress) {
         let w = Self.weights[p.stage] ?? (0, 1)
-        let names: [SeparationProgress.Stage: String] = [.analysis: "stft", .factorization: "nmf", .synthesis: "masks"]
-        board.update(self, fraction: min(1, w.start + w.span * max(0, min(1, p.fraction))), stage: names[p.stage] ?? p.stage.rawValue)
+        board.update(self, fraction: min(1, w.start + w.span * max(0, min(1, p.fraction))),
+                     stage: Self.stageNames[p.stage] ?? p.stage.rawValue)
     }
 
     /// The file is done (`status`: "done", "failed", "skipped").

@@ -10,15 +10,21 @@ struct SeparateCommand {
     /// Files separated at the same time (the batch's effective `--jobs`), sharing the memory.
     var parallelFiles = 1
 
+    /// What became of one input: its JSON report, and whether it was skipped (`--skip-existing`).
+    struct FileResult {
+        let report: JSONValue
+        let skipped: Bool
+    }
+
     /// Runs the separation of one input of the batch.
     /// - Returns: the JSON report of the run (`"status": "ok"` or `"skipped"`).
     /// - Throws: `CLIError` (runtime or usage).
-    func run(input: BatchInput, progress: FileProgress) throws -> JSONValue {
+    func run(input: BatchInput, progress: FileProgress) throws -> FileResult {
         var command = self
         return try command.separate(input: input.path, outputKey: input.outputKey, progress: progress)
     }
 
-    private mutating func separate(input: String, outputKey: String, progress: FileProgress) throws -> JSONValue {
+    private mutating func separate(input: String, outputKey: String, progress: FileProgress) throws -> FileResult {
         let start = DispatchTime.now().uptimeNanoseconds
         var readSeconds = 0.0
         let reader: SoundFileReader
@@ -43,8 +49,8 @@ struct SeparateCommand {
         if options.skipExisting,
            OutputPlan.paths(outputRoot: options.outputDirectory, outputKey: outputKey, names: Array(names.prefix(configuration.sourceCount)))
                .allSatisfy({ FileManager.default.fileExists(atPath: $0) }) {
-            return .object([("input", .string(input)), ("status", .string("skipped")),
-                            ("reason", .string("every source file exists (--skip-existing)"))])
+            return FileResult(report: .object([("input", .string(input)), ("status", .string("skipped")),
+                                               ("reason", .string("every source file exists (--skip-existing)"))]), skipped: true)
         }
         for (path, d) in zip(options.dictionaries, dictionaries) {
             do { try d.validate(path: path, sampleRate: reader.sampleRate, stft: configuration.stft,
@@ -100,9 +106,11 @@ struct SeparateCommand {
             try plan.commit()
             var timings = report.timings
             timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-            return json(input: input, format: format, reader: reader, configuration: configuration, report: report,
-                        timings: timings, openSeconds: readSeconds, plotSeconds: plotSeconds, outputs: plan.finalPaths,
-                        energies: meters.map(\.energy), total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+            return FileResult(report: json(input: input, format: format, reader: reader, configuration: configuration, report: report,
+                                           timings: timings, openSeconds: readSeconds, plotSeconds: plotSeconds,
+                                           outputs: plan.finalPaths, energies: meters.map(\.energy),
+                                           total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
+                              skipped: false)
         } catch {
             plan.rollback()
             switch error {

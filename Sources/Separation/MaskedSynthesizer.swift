@@ -97,15 +97,7 @@ struct MaskedSynthesizer {
                     let models = (0..<sources).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: bins) }
                     defer { models.forEach { $0.deallocate() } }
                     for i in r {
-                        let h = hb + (firstFrame + i) * k
-                        for s in 0..<sources {
-                            let m = models[s]
-                            m.update(repeating: 0, count: bins)
-                            for c in groups[s] {
-                                let w = wb + c * bins, a = h[c]
-                                for f in 0..<bins { m[f] += w[f] * a }
-                            }
-                        }
+                        SoftMask.models(basis: wb, bins: bins, activations: hb + (firstFrame + i) * k, groups: groups, into: models)
                         SoftMask.compute(models: models.map { UnsafePointer($0) }, bins: bins, power: power,
                                          into: (0..<sources).map { maskBase + $0 * stride + i * bins })
                     }

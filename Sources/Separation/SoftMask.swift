@@ -10,6 +10,25 @@ import Darwin
 /// The masks lie in [0, 1] and sum to one in every bin, so the masked sources add back
 /// to the mixture. Bins where every Λ_s is (numerically) zero are split evenly.
 public enum SoftMask {
+    /// The source models Λ_s = Σ_{k ∈ g_s} W[:, k]·h[k] of one frame.
+    /// - Parameters:
+    ///   - basis: W, `bins × K` column-major.
+    ///   - activations: the frame's K activations h.
+    ///   - groups: the components of each source.
+    ///   - models: S pointers receiving the `bins` values of each Λ_s.
+    /// - Complexity: O(F·K).
+    public static func models(basis w: UnsafePointer<Float>, bins: Int, activations h: UnsafePointer<Float>,
+                              groups: [[Int]], into models: [UnsafeMutablePointer<Float>]) {
+        for (s, group) in groups.enumerated() {
+            let m = models[s]
+            m.update(repeating: 0, count: bins)
+            for c in group {
+                let col = w + c * bins, a = h[c]
+                for f in 0..<bins { m[f] += col[f] * a }
+            }
+        }
+    }
+
     /// Computes the masks of one frame.
     /// - Parameters:
     ///   - models: S pointers, each to the F values Λ_s of the frame (non-negative).

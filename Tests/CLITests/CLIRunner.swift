@@ -20,9 +20,11 @@ enum CLIRunner {
     }()
 
     @discardableResult
-    static func run(_ arguments: [String], in directory: String? = nil, executable: String? = nil) throws -> Outcome {
+    static func run(_ arguments: [String], in directory: String? = nil, executable: String? = nil,
+                    environment: [String: String]? = nil) throws -> Outcome {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable ?? binary)
+        if let environment { p.environment = environment }
         p.arguments = arguments
         if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()

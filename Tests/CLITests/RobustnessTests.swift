@@ -185,16 +185,10 @@ import _TestSupport
     @Test func spectrogramTooLargeForMemoryIsRefusedUpFront() throws {
         let dir = try TestSupport.temporaryDirectory()
         try writeFloat(try realMixture(seconds: 2), rate: 44100, to: "\(dir)/mix.wav")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        p.arguments = ["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/out", "--hop", "1"]
-        p.environment = ["NMF_SEPARATE_MAX_MEMORY": "100000000"]
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 1)
+        let r = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/out", "--hop", "1"],
+                                  environment: ["NMF_SEPARATE_MAX_MEMORY": "100000000"])
+        let stderr = r.stderr
+        #expect(r.status == 1)
         #expect(stderr.contains("needs about") && (stderr.contains("GB") || stderr.contains("MB")), "\(stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
     }
@@ -205,17 +199,8 @@ import _TestSupport
         try writeFloat(try realMixture(seconds: 2), rate: 44100, to: "\(dir)/a.wav")
         try writeFloat(try realMixture(seconds: 2), rate: 44100, to: "\(dir)/b.wav")
         func run(_ jobs: Int, limit: String) throws -> CLIRunner.Outcome {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-            p.arguments = ["\(dir)/a.wav", "\(dir)/b.wav", "--sources", "2", "-o", "\(dir)/out\(jobs)", "--hop", "64", "--iterations", "2",
-                           "--jobs", "\(jobs)", "-q"]
-            p.environment = ["NMF_SEPARATE_MAX_MEMORY": limit]
-            let err = Pipe()
-            p.standardError = err
-            try p.run()
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            return CLIRunner.Outcome(status: p.terminationStatus, stdout: "", stderr: stderr)
+            try CLIRunner.run(["\(dir)/a.wav", "\(dir)/b.wav", "--sources", "2", "-o", "\(dir)/out\(jobs)", "--hop", "64",
+                               "--iterations", "2", "--jobs", "\(jobs)", "-q"], environment: ["NMF_SEPARATE_MAX_MEMORY": limit])
         }
         // Find what one file needs from the refusal message at a tiny limit, then allow 1.5 times that.
         let probe = try run(1, limit: "1000")

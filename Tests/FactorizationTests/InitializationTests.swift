@@ -81,7 +81,7 @@ import Foundation
     @Test func nndsvdaWithFixedTemplatesGivesTheLearnedColumnsTheLeadingTriplets() {
         let v = Self.lowRank(m: 40, n: 200, singular: [30, 10], seed: 6)
         let positive = Matrix(rows: v.rows, columns: v.columns, columnMajor: v.storage.map { abs($0) + 0.01 })
-        let (w, _) = NMF.nndsvdaStart(positive, components: 3, fixed: 1, seed: 0, threads: 2)
+        let (w, _) = NMFInitialization.nndsvda(for: positive, components: 3, seed: 0, leading: 1, threads: 2)
         let (plain, _) = NMFInitialization.nndsvda(for: positive, components: 2, seed: 0, threads: 2)
         for i in 0..<v.rows { #expect(w[i, 1] == plain[i, 0] && w[i, 2] == plain[i, 1]) }
     }
