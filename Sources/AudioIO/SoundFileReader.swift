@@ -95,7 +95,15 @@ public final class SoundFileReader {
     deinit { sf_close(handle) }
 
     /// Runs `body` with file descriptor 2 pointed at /dev/null, restoring it afterwards.
+    ///
+    /// Holds `StandardError.lock` throughout: two readers opened at once (batch `--jobs`)
+    /// would otherwise save each other's /dev/null and leave stderr silenced for good, and
+    /// messages written through `StandardError.write` meanwhile would be lost.
     static func withStderrSilenced<T>(_ body: () -> T) -> T {
+        StandardError.lock.withLock { silencing(body) }
+    }
+
+    private static func silencing<T>(_ body: () -> T) -> T {
         let saved = dup(2)
         let null = open("/dev/null", O_WRONLY)
         if saved < 0 || null < 0 {

@@ -43,10 +43,10 @@ public enum CLI {
             let command = SeparateCommand(options: options, configuration: configuration, dictionaries: dictionaries)
             return try BatchRunner(options: options, command: command).run().status
         } catch let e as CLIError {
-            FileHandle.standardError.write(Data("nmf-separate: \(e.message)\n".utf8))
+            StandardError.write("nmf-separate: \(e.message)\n")
             return e.exitCode
         } catch {
-            FileHandle.standardError.write(Data("nmf-separate: \(error)\n".utf8))
+            StandardError.write("nmf-separate: \(error)\n")
             return 1
         }
     }

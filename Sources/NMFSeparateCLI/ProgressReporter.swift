@@ -37,7 +37,7 @@ final class ProgressBoard: @unchecked Sendable {
     func message(_ text: String) {
         lock.withLock {
             clearBar()
-            FileHandle.standardError.write(Data((text + "\n").utf8))
+            StandardError.write(text + "\n")
         }
     }
 
@@ -57,7 +57,7 @@ final class ProgressBoard: @unchecked Sendable {
     /// Erases the drawn bar (call with the lock held).
     private func clearBar() {
         guard drawn else { return }
-        FileHandle.standardError.write(Data(Self.eraseLine.utf8))
+        StandardError.write(Self.eraseLine)
         drawn = false
     }
 
@@ -73,12 +73,12 @@ final class ProgressBoard: @unchecked Sendable {
             case .terminal:
                 guard now - lastDraw >= 100_000_000 else { return }
                 lastDraw = now
-                FileHandle.standardError.write(Data((Self.eraseLine + barLine(file, fraction: fraction, stage: stage, now: now)).utf8))
+                StandardError.write(Self.eraseLine + barLine(file, fraction: fraction, stage: stage, now: now))
                 drawn = true
             case .lines:
                 guard now - lastLine >= Self.lineInterval else { return }
                 lastLine = now
-                FileHandle.standardError.write(Data(("nmf-separate: " + plainLine(file, fraction: fraction, stage: stage, now: now) + "\n").utf8))
+                StandardError.write("nmf-separate: " + plainLine(file, fraction: fraction, stage: stage, now: now) + "\n")
             case .off: return
             }
         }
@@ -91,7 +91,7 @@ final class ProgressBoard: @unchecked Sendable {
             finished += 1
             if mode == .lines {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - file.start) * 1e-9
-                FileHandle.standardError.write(Data("nmf-separate: [\(file.index)/\(total)] \(file.label): \(status) after \(Self.duration(seconds))\n".utf8))
+                StandardError.write("nmf-separate: [\(file.index)/\(total)] \(file.label): \(status) after \(Self.duration(seconds))\n")
             }
         }
     }

@@ -36,7 +36,7 @@ final class SignalCleanup: @unchecked Sendable {
         lock.lock()
         for p in paths { unlink(p) }
         for d in directories.reversed() { rmdir(d) }
-        FileHandle.standardError.write(Data("nmf-separate: interrupted by signal \(sig); partial outputs removed\n".utf8))
+        StandardError.write("nmf-separate: interrupted by signal \(sig); partial outputs removed\n")
         _exit(128 + sig)
     }
 }
