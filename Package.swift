@@ -7,10 +7,11 @@ import PackageDescription
 /// DSPCore ← {AudioIO, Spectral, Factorization} ← Separation ← NMFSeparation ← NMFSeparateCLI ← nmf-separate.
 /// The numeric modules are optimised in debug builds too (`-O`, bounds checks kept), so that
 /// `swift test` runs the real pipeline on real recordings in minutes; release builds use
-/// `-Ounchecked` and the host CPU's vector units.
+/// `-Ounchecked`. Both target the host CPU: the kernels use fused multiply–adds
+/// (`addingProduct`), which without FMA units in the target would become library calls.
 let optimise: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release)),
-    .unsafeFlags(["-O"], .when(configuration: .debug)),
+    .unsafeFlags(["-O", "-target-cpu", "native"], .when(configuration: .debug)),
 ]
 
 let package = Package(

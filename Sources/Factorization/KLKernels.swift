@@ -26,54 +26,90 @@ enum KLKernels {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec.self)
     }
 
+    /// λ_j = W·h_j for bins f…f+7 of four frames.
+    @inline(__always)
+    static func lambdas(w: UnsafePointer<Float>, paddedBins fp: Int, components: Int, at f: Int,
+                        h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)) -> (Vec, Vec, Vec, Vec) {
+        var l0 = Vec(), l1 = Vec(), l2 = Vec(), l3 = Vec()
+        var k = 0
+        while k < components {
+            let wv = load(w + k * fp + f)
+            l0 = l0.addingProduct(wv, h.0[k])
+            l1 = l1.addingProduct(wv, h.1[k])
+            l2 = l2.addingProduct(wv, h.2[k])
+            l3 = l3.addingProduct(wv, h.3[k])
+            k += 1
+        }
+        return (l0, l1, l2, l3)
+    }
+
     /// Ratios r_j = v_j ⊘ max(W·h_j, ε) of four frames into `r` (4 × padded bins).
     ///
+    /// The pass of every iteration; ``ratiosAndDivergence(v:w:bins:paddedBins:components:h:r:epsilon:valid:)``
+    /// is the same pass that also adds up D(v‖λ). They are separate functions because a
+    /// run-time flag made the compiler split this loop into half-width vectors with spills.
     /// - Parameters:
     ///   - v: four frame pointers, F values each (unpadded; a zero frame may stand in for a missing one).
     ///   - w: W, padded bins × K, column-major.
     ///   - h: four pointers to K activations.
     ///   - r: scratch, 4 × padded bins; rows are padded with zeros.
-    ///   - divergence: when true, also returns Σ_j D(v_j‖λ_j) over the first `valid` frames.
     @inline(__always)
     static func ratios(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
                        w: UnsafePointer<Float>, bins: Int, paddedBins: Int, components: Int,
                        h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
-                       r: UnsafeMutablePointer<Float>, epsilon: Float, divergence: Bool, valid: Int = 4) -> Double {
+                       r: UnsafeMutablePointer<Float>, epsilon: Float) {
+        let eps = Vec(repeating: epsilon)
+        let fp = paddedBins
+        let full = bins & ~7
+        var f = 0
+        while f < full {
+            let (l0, l1, l2, l3) = lambdas(w: w, paddedBins: fp, components: components, at: f, h: h)
+            store(load(v.0 + f) / maximum(l0, eps), r + f)
+            store(load(v.1 + f) / maximum(l1, eps), r + fp + f)
+            store(load(v.2 + f) / maximum(l2, eps), r + 2 * fp + f)
+            store(load(v.3 + f) / maximum(l3, eps), r + 3 * fp + f)
+            f += 8
+        }
+        if full < fp { _ = tail(v: v, w: w, bins: bins, paddedBins: fp, components: components, h: h, r: r, epsilon: epsilon, divergence: false, valid: 4) }
+    }
+
+    /// The ratios of ``ratios(v:w:bins:paddedBins:components:h:r:epsilon:)`` plus Σ_j D(v_j‖λ_j)
+    /// over the first `valid` frames (the others are padding of an incomplete quad).
+    static func ratiosAndDivergence(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                                    w: UnsafePointer<Float>, bins: Int, paddedBins: Int, components: Int,
+                                    h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                                    r: UnsafeMutablePointer<Float>, epsilon: Float, valid: Int) -> Double {
         let eps = Vec(repeating: epsilon)
         let fp = paddedBins
         var dv = SIMD8<Double>()
-        var f = 0
         let full = bins & ~7
-        while f < fp {
-            var l0 = Vec(), l1 = Vec(), l2 = Vec(), l3 = Vec()
-            var k = 0
-            while k < components {
-                let wv = load(w + k * fp + f)
-                l0 += wv * h.0[k]
-                l1 += wv * h.1[k]
-                l2 += wv * h.2[k]
-                l3 += wv * h.3[k]
-                k += 1
-            }
-            if f < full {
-                let v0 = load(v.0 + f), v1 = load(v.1 + f), v2 = load(v.2 + f), v3 = load(v.3 + f)
-                let m0 = maximum(l0, eps), m1 = maximum(l1, eps), m2 = maximum(l2, eps), m3 = maximum(l3, eps)
-                let r0 = v0 / m0, r1 = v1 / m1, r2 = v2 / m2, r3 = v3 / m3
-                store(r0, r + f); store(r1, r + fp + f); store(r2, r + 2 * fp + f); store(r3, r + 3 * fp + f)
-                if divergence {
-                    dv += SIMD8<Double>(divergenceTerms(v0, m0, r0))
-                    if valid > 1 { dv += SIMD8<Double>(divergenceTerms(v1, m1, r1)) }
-                    if valid > 2 { dv += SIMD8<Double>(divergenceTerms(v2, m2, r2)) }
-                    if valid > 3 { dv += SIMD8<Double>(divergenceTerms(v3, m3, r3)) }
-                }
-            } else {
-                // Tail chunk: keep λ, finish element by element below.
-                store(l0, r + f); store(l1, r + fp + f); store(l2, r + 2 * fp + f); store(l3, r + 3 * fp + f)
-            }
+        var f = 0
+        while f < full {
+            let (l0, l1, l2, l3) = lambdas(w: w, paddedBins: fp, components: components, at: f, h: h)
+            let v0 = load(v.0 + f), v1 = load(v.1 + f), v2 = load(v.2 + f), v3 = load(v.3 + f)
+            let m0 = maximum(l0, eps), m1 = maximum(l1, eps), m2 = maximum(l2, eps), m3 = maximum(l3, eps)
+            let r0 = v0 / m0, r1 = v1 / m1, r2 = v2 / m2, r3 = v3 / m3
+            store(r0, r + f); store(r1, r + fp + f); store(r2, r + 2 * fp + f); store(r3, r + 3 * fp + f)
+            dv += SIMD8<Double>(divergenceTerms(v0, m0, r0))
+            if valid > 1 { dv += SIMD8<Double>(divergenceTerms(v1, m1, r1)) }
+            if valid > 2 { dv += SIMD8<Double>(divergenceTerms(v2, m2, r2)) }
+            if valid > 3 { dv += SIMD8<Double>(divergenceTerms(v3, m3, r3)) }
             f += 8
         }
         var d = dv.sum()
-        d += finish(v.0, r, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence)
+        if full < fp { d += tail(v: v, w: w, bins: bins, paddedBins: fp, components: components, h: h, r: r, epsilon: epsilon, divergence: true, valid: valid) }
+        return d
+    }
+
+    /// The last, partial vector of bins (from `bins & ~7`): λ stored, then finished element by element.
+    static func tail(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                     w: UnsafePointer<Float>, bins: Int, paddedBins fp: Int, components: Int,
+                     h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                     r: UnsafeMutablePointer<Float>, epsilon: Float, divergence: Bool, valid: Int) -> Double {
+        let full = bins & ~7
+        let (l0, l1, l2, l3) = lambdas(w: w, paddedBins: fp, components: components, at: full, h: h)
+        store(l0, r + full); store(l1, r + fp + full); store(l2, r + 2 * fp + full); store(l3, r + 3 * fp + full)
+        var d = finish(v.0, r, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence)
         d += finish(v.1, r + fp, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence && valid > 1)
         d += finish(v.2, r + 2 * fp, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence && valid > 2)
         d += finish(v.3, r + 3 * fp, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence && valid > 3)
@@ -148,8 +184,8 @@ enum KLKernels {
             while f < fp {
                 let x = load(wa + f), y = load(wb + f)
                 let r0 = load(r + f), r1 = load(r + fp + f), r2 = load(r + 2 * fp + f), r3 = load(r + 3 * fp + f)
-                a0 += x * r0; a1 += x * r1; a2 += x * r2; a3 += x * r3
-                b0 += y * r0; b1 += y * r1; b2 += y * r2; b3 += y * r3
+                a0 = a0.addingProduct(x, r0); a1 = a1.addingProduct(x, r1); a2 = a2.addingProduct(x, r2); a3 = a3.addingProduct(x, r3)
+                b0 = b0.addingProduct(y, r0); b1 = b1.addingProduct(y, r1); b2 = b2.addingProduct(y, r2); b3 = b3.addingProduct(y, r3)
                 f += 8
             }
             let ca = columnSumInverse[k], cb = columnSumInverse[k + 1]
@@ -166,7 +202,8 @@ enum KLKernels {
             var f = 0
             while f < fp {
                 let x = load(wa + f)
-                a0 += x * load(r + f); a1 += x * load(r + fp + f); a2 += x * load(r + 2 * fp + f); a3 += x * load(r + 3 * fp + f)
+                a0 = a0.addingProduct(x, load(r + f)); a1 = a1.addingProduct(x, load(r + fp + f))
+                a2 = a2.addingProduct(x, load(r + 2 * fp + f)); a3 = a3.addingProduct(x, load(r + 3 * fp + f))
                 f += 8
             }
             let ca = columnSumInverse[k], ga = sparseGain?[k] ?? 0
@@ -190,7 +227,7 @@ enum KLKernels {
                 let r0 = load(r + f), r1 = load(r + fp + f), r2 = load(r + 2 * fp + f), r3 = load(r + 3 * fp + f)
                 for k in first..<components {
                     let acc = accumulator + k * fp + f
-                    store(load(acc) + r0 * h.0[k] + r1 * h.1[k] + r2 * h.2[k] + r3 * h.3[k], acc)
+                    store(load(acc).addingProduct(r0, h.0[k]).addingProduct(r1, h.1[k]).addingProduct(r2, h.2[k]).addingProduct(r3, h.3[k]), acc)
                 }
                 f += 8
             }
@@ -202,10 +239,10 @@ enum KLKernels {
             var f = 0
             while f < fp {
                 var a = load(acc + f)
-                a += load(r + f) * h0
-                a += load(r + fp + f) * h1
-                a += load(r + 2 * fp + f) * h2
-                a += load(r + 3 * fp + f) * h3
+                a = a.addingProduct(load(r + f), h0)
+                a = a.addingProduct(load(r + fp + f), h1)
+                a = a.addingProduct(load(r + 2 * fp + f), h2)
+                a = a.addingProduct(load(r + 3 * fp + f), h3)
                 store(a, acc + f)
                 f += 8
             }

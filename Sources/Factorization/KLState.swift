@@ -128,15 +128,18 @@ struct KLState {
                                 for chunk in 0..<chunks { (ab + chunk * fp * k).update(repeating: 0, count: fp * k) }
                                 Self.forEachQuad(geometry, vp.baseAddress!, hp.baseAddress!) { chunk, valid, r, frames, acts in
                                     let hc = (UnsafePointer(acts.0), UnsafePointer(acts.1), UnsafePointer(acts.2), UnsafePointer(acts.3))
-                                    pb[chunk] += KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
-                                                                  r: r, epsilon: eps, divergence: measureDivergence, valid: valid)
+                                    if measureDivergence {
+                                        pb[chunk] += KLKernels.ratiosAndDivergence(v: frames, w: wb, bins: f, paddedBins: fp, components: k,
+                                                                                   h: hc, r: r, epsilon: eps, valid: valid)
+                                    } else {
+                                        KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc, r: r, epsilon: eps)
+                                    }
                                     KLKernels.updateActivations(w: wb, paddedBins: fp, components: k, r: r, h: acts,
                                                                 columnSumInverse: cb, sparseGain: gain, floor: NMF.valueFloor,
                                                                 continuity: continuity,
                                                                 offsets: continuity == nil ? (0, 0, 0, 0)
                                                                     : (offset(acts.0), offset(acts.1), offset(acts.2), offset(acts.3)))
-                                    _ = KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
-                                                         r: r, epsilon: eps, divergence: false)
+                                    KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc, r: r, epsilon: eps)
                                     KLKernels.accumulateBasis(paddedBins: fp, components: k, from: fixed, r: r, h: hc,
                                                               accumulator: ab + chunk * fp * k)
                                 }
@@ -188,8 +191,8 @@ struct KLState {
                         let wb = wp.baseAddress!, pb = pp.baseAddress!
                         Self.forEachQuad(geometry, vp.baseAddress!, hp.baseAddress!) { chunk, valid, r, frames, acts in
                             let hc = (UnsafePointer(acts.0), UnsafePointer(acts.1), UnsafePointer(acts.2), UnsafePointer(acts.3))
-                            pb[chunk] += KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc,
-                                                          r: r, epsilon: eps, divergence: true, valid: valid)
+                            pb[chunk] += KLKernels.ratiosAndDivergence(v: frames, w: wb, bins: f, paddedBins: fp, components: k,
+                                                                       h: hc, r: r, epsilon: eps, valid: valid)
                         }
                     }
                 }
