@@ -11,7 +11,6 @@ import Darwin
 enum BetaKernels {
     typealias Vec = SIMD8<Float>
 
-
     /// e^x lane-wise for x in about [−87, 88] (inputs beyond are clamped, so results saturate
     /// at about 1.2·10⁻³⁸ and 3.3·10³⁸ instead of reaching 0 or +∞):
     /// x = n·ln 2 + r, |r| ≤ ln 2 / 2, e^r by its Taylor polynomial to r⁷ (relative error < 2·10⁻⁷).
@@ -21,14 +20,14 @@ enum BetaKernels {
         let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
         let r = clamped - n * 0.693_145_75 - n * 1.428_606_8e-6
         var p = Vec(repeating: 1.0 / 5040)
-        p = p * r + 1.0 / 720
-        p = p * r + 1.0 / 120
-        p = p * r + 1.0 / 24
-        p = p * r + 1.0 / 6
-        p = p * r + 0.5
-        p = p * r + 1
-        p = p * r + 1
-        let e = SIMD8<Int32>(n)
+        p = Vec(repeating: 1.0 / 720).addingProduct(p, r)
+        p = Vec(repeating: 1.0 / 120).addingProduct(p, r)
+        p = Vec(repeating: 1.0 / 24).addingProduct(p, r)
+        p = Vec(repeating: 1.0 / 6).addingProduct(p, r)
+        p = Vec(repeating: 0.5).addingProduct(p, r)
+        p = Vec(repeating: 1).addingProduct(p, r)
+        p = Vec(repeating: 1).addingProduct(p, r)
+        let e = KLKernels.integer(n)
         // 2^n in two halves so that n = −126…128 stays representable.
         let half = e &>> 1
         let s1 = unsafeBitCast((half &+ 127) &<< 23, to: Vec.self)

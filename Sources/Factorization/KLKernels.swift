@@ -81,7 +81,9 @@ enum KLKernels {
                                     r: UnsafeMutablePointer<Float>, epsilon: Float, valid: Int) -> Double {
         let eps = Vec(repeating: epsilon)
         let fp = paddedBins
-        var dv = SIMD8<Double>()
+        // Terms are non-negative, so per-lane float sums over one frame (F/8 terms each) lose
+        // about 1e-6 relatively; frames are then added in double precision.
+        var d0 = Vec(), d1 = Vec(), d2 = Vec(), d3 = Vec()
         let full = bins & ~7
         var f = 0
         while f < full {
@@ -90,13 +92,16 @@ enum KLKernels {
             let m0 = maximum(l0, eps), m1 = maximum(l1, eps), m2 = maximum(l2, eps), m3 = maximum(l3, eps)
             let r0 = v0 / m0, r1 = v1 / m1, r2 = v2 / m2, r3 = v3 / m3
             store(r0, r + f); store(r1, r + fp + f); store(r2, r + 2 * fp + f); store(r3, r + 3 * fp + f)
-            dv += SIMD8<Double>(divergenceTerms(v0, m0, r0))
-            if valid > 1 { dv += SIMD8<Double>(divergenceTerms(v1, m1, r1)) }
-            if valid > 2 { dv += SIMD8<Double>(divergenceTerms(v2, m2, r2)) }
-            if valid > 3 { dv += SIMD8<Double>(divergenceTerms(v3, m3, r3)) }
+            d0 += divergenceTerms(v0, m0, r0)
+            d1 += divergenceTerms(v1, m1, r1)
+            d2 += divergenceTerms(v2, m2, r2)
+            d3 += divergenceTerms(v3, m3, r3)
             f += 8
         }
-        var d = dv.sum()
+        var d = Double(d0.sum())
+        if valid > 1 { d += Double(d1.sum()) }
+        if valid > 2 { d += Double(d2.sum()) }
+        if valid > 3 { d += Double(d3.sum()) }
         if full < fp { d += tail(v: v, w: w, bins: bins, paddedBins: fp, components: components, h: h, r: r, epsilon: epsilon, divergence: true, valid: valid) }
         return d
     }
@@ -124,6 +129,15 @@ enum KLKernels {
         return Vec(repeating: 0).replacing(with: v * logRatio - v, where: positive) + lambda
     }
 
+    /// Int32 lanes with |x| < 2²² to Float, exactly, without the library call the generic
+    /// conversion compiles to: the bits of 1.5·2²³ plus x are the float 1.5·2²³ + x.
+    @inline(__always)
+    static func float(_ x: SIMD8<Int32>) -> Vec { unsafeBitCast(x &+ 0x4B40_0000, to: Vec.self) - 12_582_912 }
+
+    /// Integral float lanes with |x| < 2²² to Int32, exactly (the inverse of ``float(_:)``).
+    @inline(__always)
+    static func integer(_ x: Vec) -> SIMD8<Int32> { unsafeBitCast(x + 12_582_912, to: SIMD8<Int32>.self) &- 0x4B40_0000 }
+
     /// Natural logarithm of eight normal positive floats, to about 2 ulp: x = m·2^e with
     /// m in [√½, √2), log x = e·ln 2 + 2·atanh((m − 1)/(m + 1)), the series to t⁹ (|t| ≤ 0.172).
     @inline(__always)
@@ -137,11 +151,11 @@ enum KLKernels {
         let t = (m - 1) / (m + 1)
         let t2 = t * t
         var p = Vec(repeating: 2.0 / 9.0)
-        p = p * t2 + 2.0 / 7.0
-        p = p * t2 + 2.0 / 5.0
-        p = p * t2 + 2.0 / 3.0
-        p = p * t2 + 2.0
-        return SIMD8<Float>(e) * 0.693_147_18 + p * t
+        p = Vec(repeating: 2.0 / 7.0).addingProduct(p, t2)
+        p = Vec(repeating: 2.0 / 5.0).addingProduct(p, t2)
+        p = Vec(repeating: 2.0 / 3.0).addingProduct(p, t2)
+        p = Vec(repeating: 2.0).addingProduct(p, t2)
+        return (p * t).addingProduct(float(e), 0.693_147_18)
     }
 
     /// Turns stored λ into ratios v/λ from bin `start` on (zero in the padding), adding up
@@ -214,6 +228,13 @@ enum KLKernels {
         }
     }
 
+    /// r₀h₀ + r₁h₁ + r₂h₂ + r₃h₃ as two independent fused pairs (a shorter dependency chain
+    /// than four chained multiply–adds); both accumulation paths use it, so they agree bit for bit.
+    @inline(__always)
+    static func quadProduct(_ r0: Vec, _ r1: Vec, _ r2: Vec, _ r3: Vec, _ h0: Float, _ h1: Float, _ h2: Float, _ h3: Float) -> Vec {
+        (r0 * h0).addingProduct(r1, h1) + (r2 * h2).addingProduct(r3, h3)
+    }
+
     /// W-update accumulation of four frames: acc[:, k] += Σ_j r_j · h_j[k] for k ≥ `first`
     /// (columns before it are held fixed and need no accumulation).
     @inline(__always)
@@ -227,7 +248,7 @@ enum KLKernels {
                 let r0 = load(r + f), r1 = load(r + fp + f), r2 = load(r + 2 * fp + f), r3 = load(r + 3 * fp + f)
                 for k in first..<components {
                     let acc = accumulator + k * fp + f
-                    store(load(acc).addingProduct(r0, h.0[k]).addingProduct(r1, h.1[k]).addingProduct(r2, h.2[k]).addingProduct(r3, h.3[k]), acc)
+                    store(load(acc) + quadProduct(r0, r1, r2, r3, h.0[k], h.1[k], h.2[k], h.3[k]), acc)
                 }
                 f += 8
             }
@@ -238,12 +259,8 @@ enum KLKernels {
             let acc = accumulator + k * fp
             var f = 0
             while f < fp {
-                var a = load(acc + f)
-                a = a.addingProduct(load(r + f), h0)
-                a = a.addingProduct(load(r + fp + f), h1)
-                a = a.addingProduct(load(r + 2 * fp + f), h2)
-                a = a.addingProduct(load(r + 3 * fp + f), h3)
-                store(a, acc + f)
+                store(load(acc + f) + quadProduct(load(r + f), load(r + fp + f), load(r + 2 * fp + f), load(r + 3 * fp + f),
+                                                  h0, h1, h2, h3), acc + f)
                 f += 8
             }
         }
