@@ -21,10 +21,12 @@ struct MaskedSynthesizer {
         let chunk = configuration.chunkFrames
         let threads = max(1, configuration.threadCount)
         let analysis = (0..<threads).map { _ in STFT(configuration: stft) }
-        let synthesis = (0..<sources).map { _ in STFT(configuration: stft) }
+        // One inverse transform and one overlap-add per (source, channel) pair, so that the
+        // S·C resyntheses spread evenly over the threads (S alone, e.g. 3 on 2 threads, does not).
+        let synthesis = (0..<(sources * channels)).map { _ in STFT(configuration: stft) }
         let window = analysis[0].window
-        let adders = (0..<sources).map { _ in
-            OverlapAdder(configuration: stft, window: window, signalLength: source.frameCount, channels: channels)
+        let adders = (0..<(sources * channels)).map { _ in
+            OverlapAdder(configuration: stft, window: window, signalLength: source.frameCount, channels: 1)
         }
         var segment = [[Float]](repeating: [], count: channels)
         var spectra = [[Float]](repeating: [Float](repeating: 0, count: 2 * bins * chunk), count: channels)
@@ -61,16 +63,22 @@ struct MaskedSynthesizer {
                          synthesis: synthesis, adders: adders, threads: threads)
             let end = n0 + count < frames ? stft.frameStart(n0 + count) : source.frameCount
             var drained = 0
+            var one: [[Float]] = [[]]
             for s in 0..<sources {
-                let need = max(0, end - adders[s].drainedLength)
-                for c in 0..<channels where output[s][c].count < need { output[s][c] = [Float](repeating: 0, count: need) }
-                drained = adders[s].drain(upTo: end, into: &output[s], offset: 0)
+                for c in 0..<channels {
+                    let adder = adders[s * channels + c]
+                    let need = max(0, end - adder.drainedLength)
+                    if output[s][c].count < need { output[s][c] = [Float](repeating: 0, count: need) }
+                    swap(&one[0], &output[s][c])
+                    drained = adder.drain(upTo: end, into: &one, offset: 0)
+                    swap(&one[0], &output[s][c])
+                }
             }
             t1 = DispatchTime.now().uptimeNanoseconds
             timings.masksAndInverse += Double(t1 - t0) * 1e-9
             t0 = t1
             if drained > 0 {
-                for s in 0..<sources { try sinks[s].write(output[s], offset: 0, count: drained) }
+                try Self.write(output, count: drained, to: sinks, threads: threads)
                 written += drained
             }
             t1 = DispatchTime.now().uptimeNanoseconds
@@ -107,29 +115,41 @@ struct MaskedSynthesizer {
         }
     }
 
-    /// Applies each source's masks to every channel's spectrum and overlap-adds the frames.
+    /// Writes `count` samples of every source, the sinks (distinct files) in parallel.
+    static func write(_ output: [[[Float]]], count: Int, to sinks: [SampleSink], threads: Int) throws {
+        var failures = [(any Error)?](repeating: nil, count: sinks.count)
+        failures.withUnsafeMutableBufferPointer { fp in
+            let failed = fp.baseAddress!
+            Parallel.forEachBlock(sinks.count, threads: threads) { s in
+                do { try sinks[s].write(output[s], offset: 0, count: count) } catch { failed[s] = error }
+            }
+        }
+        if let first = failures.compactMap({ $0 }).first { throw first }
+    }
+
+    /// Applies each source's masks to every channel's spectrum and overlap-adds the frames;
+    /// `synthesis` and `adders` hold one entry per (source, channel) pair, source-major.
     func resynthesize(firstFrame: Int, count: Int, bins: Int, channels: Int, spectra: [[Float]], masks: [Float], stride: Int,
                       synthesis: [STFT], adders: [OverlapAdder], threads: Int) {
         let fftSize = configuration.stft.fftSize
-        Parallel.forEachBlock(groups.count, threads: threads) { s in
+        Parallel.forEachBlock(groups.count * channels, threads: threads) { pair in
+            let s = pair / channels, c = pair % channels
             var masked = [Float](repeating: 0, count: 2 * bins)
             var frame = [Float](repeating: 0, count: fftSize)
             masks.withUnsafeBufferPointer { allMasks in
                 let mp = UnsafeBufferPointer(rebasing: allMasks[(s * stride)..<((s + 1) * stride)])
                 for i in 0..<count {
-                    for c in 0..<channels {
-                        spectra[c].withUnsafeBufferPointer { xp in
-                            let x = xp.baseAddress! + 2 * bins * i, m = mp.baseAddress! + bins * i
-                            for f in 0..<bins {
-                                masked[2 * f] = x[2 * f] * m[f]
-                                masked[2 * f + 1] = x[2 * f + 1] * m[f]
-                            }
+                    spectra[c].withUnsafeBufferPointer { xp in
+                        let x = xp.baseAddress! + 2 * bins * i, m = mp.baseAddress! + bins * i
+                        for f in 0..<bins {
+                            masked[2 * f] = x[2 * f] * m[f]
+                            masked[2 * f + 1] = x[2 * f + 1] * m[f]
                         }
-                        masked.withUnsafeBufferPointer { mk in
-                            frame.withUnsafeMutableBufferPointer { synthesis[s].synthesize(frame: mk.baseAddress!, into: $0.baseAddress!) }
-                        }
-                        frame.withUnsafeBufferPointer { adders[s].add(frame: firstFrame + i, channel: c, samples: $0.baseAddress!) }
                     }
+                    masked.withUnsafeBufferPointer { mk in
+                        frame.withUnsafeMutableBufferPointer { synthesis[pair].synthesize(frame: mk.baseAddress!, into: $0.baseAddress!) }
+                    }
+                    frame.withUnsafeBufferPointer { adders[pair].add(frame: firstFrame + i, channel: 0, samples: $0.baseAddress!) }
                 }
             }
         }
