@@ -62,6 +62,22 @@ public struct Matrix: Sendable, Equatable {
         return (lanes.sum() + tail) / Double(max(storage.count, 1))
     }
 
+    /// Every `stride`-th column (0, stride, 2·stride, …): rows × ⌈columns / stride⌉.
+    public func columnsStrided(by stride: Int) -> Matrix {
+        let kept = (columns + stride - 1) / stride
+        var out = Matrix(rows: rows, columns: kept)
+        for j in 0..<kept { out.storage.replaceSubrange((j * rows)..<((j + 1) * rows), with: storage[(j * stride * rows)..<((j * stride + 1) * rows)]) }
+        return out
+    }
+
+    /// The inverse of ``columnsStrided(by:)`` up to repetition: column j of the result is
+    /// column j / stride of `self`; rows × `count`.
+    public func columnsRepeated(by stride: Int, count: Int) -> Matrix {
+        var out = Matrix(rows: rows, columns: count)
+        for j in 0..<count { out.storage.replaceSubrange((j * rows)..<((j + 1) * rows), with: storage[((j / stride) * rows)..<((j / stride + 1) * rows)]) }
+        return out
+    }
+
     /// The elements of column `c` (contiguous).
     public func column(_ c: Int) -> ArraySlice<Float> {
         storage[(c * rows)..<((c + 1) * rows)]

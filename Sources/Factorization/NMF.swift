@@ -18,7 +18,8 @@ import DSPCore
 /// accumulators of the chunks are added in chunk order, so results are identical to
 /// the last bit whatever `threadCount` is.
 ///
-/// - Complexity: O(F·N·K) time per iteration (V read twice); memory O((F + N)·K) besides V.
+/// - Complexity: O(F·N·K) time per iteration (V read once); memory O((F + N)·K) besides V
+///   (plus V's sampled frames, 1/`restartFrameStride` of it, during the trial starts).
 public struct NMF: Sendable {
     /// The settings.
     public let configuration: NMFConfiguration
@@ -80,7 +81,13 @@ public struct NMF: Sendable {
             return try factorize(v, initialBasis: w, initialActivations: h, iterationOffset: 0, fixedColumns: fixed,
                                  progress: progress)
         }
-        let totalWork = configuration.restarts * trial + configuration.maxIterations - trial
+        // Trials on every stride-th frame (see `restartFrameStride`); the first start's
+        // divergence on all of V is still what the history reports at iteration 0.
+        let stride = v.columns / max(configuration.restartFrameStride, 1) >= max(64, 4 * k) ? configuration.restartFrameStride : 1
+        let sampled = stride > 1 ? v.columnsStrided(by: stride) : v
+        // Progress in full-iteration equivalents: a trial iteration costs 1/stride of one.
+        let trialWork = Double(configuration.restarts * trial) / Double(stride)
+        let totalWork = trialWork + Double(configuration.maxIterations - trial)
         // Multi-start: a few short runs from different seeds; the one with the lowest
         // divergence goes on. KL-NMF has local minima, and a bad start is rarely recovered.
         var best: (any NMFState)?
@@ -89,13 +96,18 @@ public struct NMF: Sendable {
         for r in 0..<configuration.restarts {
             let seed = configuration.seed &+ UInt64(r) &* 0x9E37_79B9_7F4A_7C15
             let (w, h) = start(seed)
-            var state = makeState(v, w: w, h: h, fixedColumns: fixed)
+            if r == 0 && stride > 1 {
+                var full = makeState(v, w: w, h: h, fixedColumns: fixed)
+                full.normalizeBasis()
+                initialDivergence = full.divergence()
+            }
+            var state = makeState(sampled, w: w, h: stride > 1 ? h.columnsStrided(by: stride) : h, fixedColumns: fixed)
             state.normalizeBasis()
             for it in 0..<trial {
                 let d = state.iterate(measureDivergence: it == 0)
-                if it == 0 && r == 0 { initialDivergence = d }
+                if it == 0 && r == 0 && stride == 1 { initialDivergence = d }
                 if let progress, !progress(NMFProgress(iteration: 0, maxIterations: configuration.maxIterations,
-                                                       fraction: Double(r * trial + it + 1) / Double(totalWork))) {
+                                                       fraction: Double(r * trial + it + 1) / Double(stride) / totalWork)) {
                     throw FactorizationError.cancelled
                 }
             }
@@ -108,12 +120,12 @@ public struct NMF: Sendable {
         guard let best else {
             throw FactorizationError.invalidInput("every start diverged (NaN divergence); the values of V may be too large for float32")
         }
-        let done = configuration.restarts * trial
-        var result = try factorize(v, initialBasis: best.w, initialActivations: best.h, iterationOffset: trial,
+        let bestH = stride > 1 ? best.h.columnsRepeated(by: stride, count: v.columns) : best.h
+        var result = try factorize(v, initialBasis: best.w, initialActivations: bestH, iterationOffset: trial,
                                    fixedColumns: fixed, progress: progress.map { report in
                                        { p in
                                            var p = p
-                                           p.fraction = Double(done + p.iteration - trial) / Double(max(totalWork, 1))
+                                           p.fraction = (trialWork + Double(p.iteration - trial)) / max(totalWork, 1)
                                            return report(p)
                                        }
                                    })
@@ -184,6 +196,9 @@ public struct NMF: Sendable {
                                  tolerance: configuration.tolerance, divergenceInterval: configuration.divergenceInterval,
                                  seed: configuration.seed, threadCount: configuration.threadCount,
                                  restarts: configuration.restarts, restartIterations: configuration.restartIterations)
+        guard configuration.restartFrameStride >= 1 else {
+            throw FactorizationError.invalidParameter(name: "restartFrameStride", value: "\(configuration.restartFrameStride)", allowed: "1 or more")
+        }
         guard configuration.sparsity >= 0, configuration.sparsity.isFinite else {
             throw FactorizationError.invalidParameter(name: "--sparsity", value: "\(configuration.sparsity)", allowed: "0 or more")
         }

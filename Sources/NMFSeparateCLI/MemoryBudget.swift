@@ -3,13 +3,14 @@ import Foundation
 /// Refuses up front a separation whose working set would not fit in memory, instead of
 /// letting the kernel's OOM killer end it half-way.
 enum MemoryBudget {
-    /// Bytes the separation needs: V (bins × frames floats), H (K × frames), W and its
+    /// Bytes the separation needs: V (bins × frames floats, plus the quarter of it that the
+    /// trial starts factorize, `NMFConfiguration.restartFrameStride`), H (K × frames), W and its
     /// per-chunk accumulators, and the streaming buffers of one chunk per channel and source.
     /// (Computed in Double: a lying header can announce more frames than an Int product holds.)
     static func requiredBytes(frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int) -> Double {
         let f = Double(bins), n = Double(frames), k = Double(components), c = Double(channels), s = Double(sources)
         let padded = (f / 8).rounded(.up) * 8
-        let v = f * n
+        let v = 1.25 * f * n
         let h = 2 * k * n
         let w = 20 * padded * k
         let stream = Double(chunkFrames) * f * (2 * c + s) + 4 * Double(chunkFrames) * 512 * c * s

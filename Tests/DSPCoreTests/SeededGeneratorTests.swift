@@ -35,6 +35,22 @@ import Testing
         #expect(c.storage == [6, 15])
         #expect(a[1, 2] == 6)
     }
+
+    @Test func stridedColumnsAndTheirRepetition() {
+        let a = Matrix(rows: 2, columns: 5, columnMajor: (0..<10).map(Float.init))
+        let s = a.columnsStrided(by: 2)
+        #expect(s.rows == 2 && s.columns == 3 && s.storage == [0, 1, 4, 5, 8, 9])
+        let r = s.columnsRepeated(by: 2, count: 5)
+        #expect(r.storage == [0, 1, 0, 1, 4, 5, 4, 5, 8, 9])
+        #expect(a.columnsStrided(by: 1) == a)
+    }
+
+    @Test func meanIsExactOnSmallIntegersAndCoversTheTail() {
+        for count in [0, 1, 7, 8, 9, 23] {
+            let m = Matrix(rows: 1, columns: count, columnMajor: (0..<count).map(Float.init))
+            #expect(m.mean == (count == 0 ? 0 : Double(count - 1) / 2))
+        }
+    }
 }
 
 @Suite struct ParallelTests {

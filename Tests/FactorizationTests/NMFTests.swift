@@ -77,17 +77,50 @@ import DSPCore
         #expect(other.basis != one.basis)
     }
 
+    /// A configuration whose trial starts run on all frames (`restartFrameStride` 1).
+    func allFrames(_ c: NMFConfiguration) -> NMFConfiguration {
+        var c = c
+        c.restartFrameStride = 1
+        return c
+    }
+
     @Test func multiStartKeepsTheBestTrialAndStaysMonotone() throws {
         let (v, _, _) = plantedMatrix(noise: 0.3)
-        let multi = try NMF(configuration: NMFConfiguration(componentCount: 4, maxIterations: 60, divergenceInterval: 1, seed: 2, restarts: 5)).factorize(v)
+        let multi = try NMF(configuration: allFrames(NMFConfiguration(componentCount: 4, maxIterations: 60, divergenceInterval: 1, seed: 2, restarts: 5))).factorize(v)
         #expect(multi.iterations == 60)
         #expect(multi.divergenceHistory.first?.iteration == 0 && multi.divergenceHistory[1].iteration == 10)
         for (a, b) in zip(multi.divergenceHistory, multi.divergenceHistory.dropFirst()) { #expect(b.value <= a.value * (1 + 1e-6)) }
         // The kept start is at least as good after its trial as the plain start after the same number of iterations.
         let single = try NMF(configuration: NMFConfiguration(componentCount: 4, maxIterations: 10, seed: 2, restarts: 1)).factorize(v)
         #expect(multi.divergenceHistory[1].value <= single.finalDivergence)
-        let again = try NMF(configuration: NMFConfiguration(componentCount: 4, maxIterations: 60, divergenceInterval: 1, seed: 2, restarts: 5)).factorize(v)
+        let again = try NMF(configuration: allFrames(NMFConfiguration(componentCount: 4, maxIterations: 60, divergenceInterval: 1, seed: 2, restarts: 5))).factorize(v)
         #expect(again.basis == multi.basis)
+    }
+
+    @Test func trialStartsOnSampledFramesHoldTheirActivationsInBetween() throws {
+        let (v, _, _) = plantedMatrix(bins: 65, frames: 1030, noise: 0.3)
+        // maxIterations = restartIterations: the result is the winning trial, spread over all frames.
+        var c = try NMFConfiguration(componentCount: 4, maxIterations: 10, seed: 3, restarts: 3)
+        c.restartFrameStride = 4
+        let trial = try NMF(configuration: c).factorize(v)
+        #expect(trial.activations.rows == 4 && trial.activations.columns == 1030)
+        for j in 0..<1030 {
+            for k in 0..<4 { #expect(trial.activations[k, j] == trial.activations[k, j - j % 4]) }
+        }
+        // Going on from there, the divergence decreases monotonically, and the history starts
+        // with the first start's divergence on all of V (not on the sampled frames).
+        c.maxIterations = 80
+        c.divergenceInterval = 1
+        let full = try NMF(configuration: c).factorize(v)
+        let first = try NMF(configuration: allFrames(NMFConfiguration(componentCount: 4, maxIterations: 1, divergenceInterval: 1,
+                                                                          seed: 3, restarts: 3))).factorize(v)
+        #expect(abs(full.divergenceHistory[0].value - first.divergenceHistory[0].value) <= 1e-9 * first.divergenceHistory[0].value)
+        for (a, b) in zip(full.divergenceHistory.dropFirst(), full.divergenceHistory.dropFirst(2)) { #expect(b.value <= a.value * (1 + 1e-6)) }
+        // Too few frames to sample (fewer than 64 or 4·K after striding): the trials use all frames.
+        var small = c
+        small.maxIterations = 10
+        let few = plantedMatrix(bins: 65, frames: 200, noise: 0.3).0
+        #expect(try NMF(configuration: small).factorize(few).activations == NMF(configuration: allFrames(small)).factorize(few).activations)
     }
 
     @Test func toleranceStopsEarly() throws {
