@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "SeparationTests", dependencies: ["NMFSeparation", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["NMFSeparation", "NMFSeparateCLI", "_TestSupport", "nmf-separate"], exclude: ["Golden"], resources: [.copy("Corpus")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlottingTests", dependencies: ["Plotting", "AudioIO", "Spectral", "Factorization"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting", "AudioIO", "Spectral", "Factorization", "_TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

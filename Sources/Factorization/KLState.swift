@@ -22,25 +22,33 @@ struct KLState {
     /// A frame of zeros standing in for missing frames of an incomplete quad.
     private let zeroFrame: [Float]
 
-    var frames: Int { v.columns }
+    /// Every `frameStride`-th column of V is a frame of this factorization (1: all of them).
+    let frameStride: Int
+    /// The frames factorized: ⌈columns of V / frameStride⌉ (H has as many columns).
+    let frames: Int
     var components: Int { h.rows }
 
     /// Shapes and scratch the quad loop needs (a value, so no access to `self` overlaps).
     struct Geometry {
-        let bins, paddedBins, components, frames, chunks, threads: Int
+        let bins, paddedBins, components, frames, frameStride, chunks, threads: Int
         let zeroFrame: [Float]
     }
 
     var geometry: Geometry {
-        Geometry(bins: bins, paddedBins: paddedBins, components: components, frames: frames, chunks: chunkCount,
+        Geometry(bins: bins, paddedBins: paddedBins, components: components, frames: frames, frameStride: frameStride, chunks: chunkCount,
                  threads: threads, zeroFrame: zeroFrame)
     }
 
     /// W, bins × K.
     var w: Matrix { basis.matrix }
 
-    init(v: Matrix, w: Matrix, h: Matrix, threads: Int, fixedColumns: Int = 0) {
+    /// - Parameter frameStride: factorize only every `frameStride`-th column of V (the trial
+    ///   starts of the multi-start), without copying them; H has ⌈columns / frameStride⌉ columns.
+    init(v: Matrix, w: Matrix, h: Matrix, threads: Int, fixedColumns: Int = 0, frameStride: Int = 1) {
         self.v = v
+        self.frameStride = max(1, frameStride)
+        frames = (v.columns + self.frameStride - 1) / self.frameStride
+        precondition(h.columns == frames, "H must have one column per factorized frame")
         self.fixedColumns = fixedColumns
         self.h = h
         self.threads = threads
@@ -48,7 +56,7 @@ struct KLState {
         paddedBins = (v.rows + 7) & ~7
         basis = PaddedBasis(w)
         epsilon = Self.epsilon(for: v)
-        chunkCount = max(1, min(NMF.maxChunks, v.columns / 64))
+        chunkCount = max(1, min(NMF.maxChunks, frames / 64))
         zeroFrame = [Float](repeating: 0, count: paddedBins)
     }
 
@@ -67,7 +75,7 @@ struct KLState {
                              _ body: (Int, Int, UnsafeMutablePointer<Float>,
                                       (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
                                       (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)) -> Void) {
-        let f = g.bins, fp = g.paddedBins, k = g.components, n = g.frames, chunks = g.chunks
+        let fp = g.paddedBins, k = g.components, n = g.frames, chunks = g.chunks, step = g.frameStride * g.bins
         g.zeroFrame.withUnsafeBufferPointer { zp in
             let zero = zp.baseAddress!
             Parallel.forEachBlock(chunks, threads: g.threads) { chunk in
@@ -77,7 +85,7 @@ struct KLState {
                 let range = Parallel.blockRange(chunk, of: chunks, count: n)
                 var j = range.lowerBound
                 while j < range.upperBound {
-                    func frame(_ i: Int) -> UnsafePointer<Float> { j + i < range.upperBound ? vb + (j + i) * f : zero }
+                    func frame(_ i: Int) -> UnsafePointer<Float> { j + i < range.upperBound ? vb + (j + i) * step : zero }
                     func act(_ i: Int) -> UnsafeMutablePointer<Float> {
                         if j + i < range.upperBound { return hb + (j + i) * k }
                         (dummy + i * k).update(repeating: 0, count: k)

@@ -19,7 +19,7 @@ import DSPCore
 /// the last bit whatever `threadCount` is.
 ///
 /// - Complexity: O(F·N·K) time per iteration (V read once); memory O((F + N)·K) besides V
-///   (plus V's sampled frames, 1/`restartFrameStride` of it, during the trial starts).
+///   (with a β-divergence other than KL, plus a copy of V's sampled frames during the trial starts).
 public struct NMF: Sendable {
     /// The settings.
     public let configuration: NMFConfiguration
@@ -84,7 +84,6 @@ public struct NMF: Sendable {
         // Trials on every stride-th frame (see `restartFrameStride`); the first start's
         // divergence on all of V is still what the history reports at iteration 0.
         let stride = v.columns / max(configuration.restartFrameStride, 1) >= max(64, 4 * k) ? configuration.restartFrameStride : 1
-        let sampled = stride > 1 ? v.columnsStrided(by: stride) : v
         // Progress in full-iteration equivalents: a trial iteration costs 1/stride of one.
         let trialWork = Double(configuration.restarts * trial) / Double(stride)
         let totalWork = trialWork + Double(configuration.maxIterations - trial)
@@ -101,7 +100,7 @@ public struct NMF: Sendable {
                 full.normalizeBasis()
                 initialDivergence = full.divergence()
             }
-            var state = makeState(sampled, w: w, h: stride > 1 ? h.columnsStrided(by: stride) : h, fixedColumns: fixed)
+            var state = makeState(v, w: w, h: stride > 1 ? h.columnsStrided(by: stride) : h, fixedColumns: fixed, frameStride: stride)
             state.normalizeBasis()
             for it in 0..<trial {
                 let d = state.iterate(measureDivergence: it == 0)
@@ -179,14 +178,18 @@ public struct NMF: Sendable {
     }
 
     /// The state of the configured divergence: the fused KL kernels, or the β updates.
-    func makeState(_ v: Matrix, w: Matrix, h: Matrix, fixedColumns: Int) -> any NMFState {
+    /// - Parameter frameStride: factorize every `frameStride`-th frame of V only (H has that many
+    ///   columns); the KL state reads them in place, the β state from a copy.
+    func makeState(_ v: Matrix, w: Matrix, h: Matrix, fixedColumns: Int, frameStride: Int = 1) -> any NMFState {
         if configuration.divergence == .kullbackLeibler {
-            var state = KLState(v: v, w: w, h: h, threads: configuration.threadCount, fixedColumns: fixedColumns)
+            var state = KLState(v: v, w: w, h: h, threads: configuration.threadCount, fixedColumns: fixedColumns,
+                                frameStride: frameStride)
             state.sparsity = configuration.sparsity
             state.continuity = configuration.continuity
             return state
         }
-        return BetaState(v: v, w: w, h: h, threads: configuration.threadCount, divergence: configuration.divergence,
+        return BetaState(v: frameStride > 1 ? v.columnsStrided(by: frameStride) : v, w: w, h: h, threads: configuration.threadCount,
+                         divergence: configuration.divergence,
                          fixedColumns: fixedColumns)
     }
 

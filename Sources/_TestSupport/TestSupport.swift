@@ -42,9 +42,17 @@ public enum TestSupport {
     /// The largest absolute value.
     public static func peak(_ x: [Float]) -> Float { x.reduce(0) { max($0, abs($1)) } }
 
-    /// A fresh temporary directory.
+    /// The directory under which this test process makes its temporary directories; it is
+    /// removed with everything in it when the process exits (a crash leaves it behind).
+    static let runDirectory: URL = {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nmf-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
+        atexit { try? FileManager.default.removeItem(at: TestSupport.runDirectory) }
+        return dir
+    }()
+
+    /// A fresh temporary directory, removed when the test process exits.
     public static func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nmf-tests-\(UUID().uuidString)")
+        let dir = runDirectory.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir.path
     }

@@ -1,12 +1,10 @@
 import Foundation
+import _TestSupport
 
 /// Shared builders for the plotting tests.
 enum Fixtures {
-    /// A fresh empty directory under the system temporary directory.
+    /// A fresh empty directory, removed when the test process exits.
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("plotting-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        URL(fileURLWithPath: try TestSupport.temporaryDirectory())
     }
 }
