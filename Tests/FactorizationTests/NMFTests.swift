@@ -97,6 +97,17 @@ import DSPCore
         #expect(again.basis == multi.basis)
     }
 
+    @Test func stridedStateReadsTheSameFramesAsACopy() throws {
+        let (v, _, _) = plantedMatrix(bins: 67, frames: 1001, noise: 0.3)
+        let (w, h) = NMFInitialization.random(for: v.columnsStrided(by: 4), components: 5, seed: 1)
+        var inPlace = KLState(v: v, w: w, h: h, threads: 2, frameStride: 4)
+        var copied = KLState(v: v.columnsStrided(by: 4), w: w, h: h, threads: 2)
+        inPlace.normalizeBasis(); copied.normalizeBasis()
+        for _ in 0..<5 { #expect(inPlace.iterate(measureDivergence: true) == copied.iterate(measureDivergence: true)) }
+        #expect(inPlace.w == copied.w && inPlace.h == copied.h)
+        #expect(inPlace.divergence() == copied.divergence())
+    }
+
     @Test func trialStartsOnSampledFramesHoldTheirActivationsInBetween() throws {
         let (v, _, _) = plantedMatrix(bins: 65, frames: 1030, noise: 0.3)
         // maxIterations = restartIterations: the result is the winning trial, spread over all frames.
