@@ -33,6 +33,7 @@ printf "\n## KL-MU iteration (ms per iteration, best of %s interleaved rounds; r
 printf "| F | N | K | nmf-separate 2 thr | 1 thr | same bits 1/2 thr | C probe 2 thr | C probe 1 thr | NumPy f32 | scikit-learn | vs sklearn | vs NumPy | vs C probe (2 thr) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n"
 sizes="1025,2587,3,50 1025,2587,32,20 1025,15500,8,10"
 [ $quick = 1 ] || sizes="$sizes 513,620000,4,3"
+spread=""
 for s in $sizes; do
   IFS=, read -r F N K IT <<<"$s"
   v="$work/V_${F}x${N}.npy"
@@ -61,9 +62,10 @@ for s in $sizes; do
   else
     printf "| %s | %s | %s | %.2f | %.2f | %s | %.2f | %.2f | – | – | – | – | %s× |\n" "$F" "$N" "$K" "$ours2" "$ours1" "$same" "$c2" "$c1" "$(ratio "$c2" "$ours2")"
   fi
-  # Spread of the rounds, so that a noisy run shows.
-  echo "<!-- rounds: ours 2 thr ${o2[*]}; C probe 2 thr ${p2[*]}; NumPy ${nps[*]:-–}; sklearn ${sks[*]:-–} -->"
+  # Spread of the rounds, so that a noisy run shows (printed under the table).
+  spread+="- K = $K, N = $N: nmf-separate 2 thr ${o2[*]}; C probe 2 thr ${p2[*]}; NumPy ${nps[*]:-–}; scikit-learn ${sks[*]:-–}"$'\n'
 done
+printf "\nThe rounds (ms per iteration):\n%s" "$spread"
 
 printf "\n## Scaling (nmf-separate, 2 threads, ms per iteration, best of %s rounds)\n" "$rounds"; printf "| F | N | K | ms/iter | ms per (N·K/1e6) |\n|---|---|---|---|---|\n"
 for s in 1025,2587,4,20 1025,5174,4,20 1025,10348,4,10 1025,2587,8,20 1025,2587,16,20 1025,2587,32,20 1025,2587,64,10; do
