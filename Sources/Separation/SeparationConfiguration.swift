@@ -20,7 +20,7 @@ public struct SeparationConfiguration: Sendable, Equatable {
     public var maskPower: Float
     /// Worker threads (default: processor count); results do not depend on it.
     public var threadCount: Int
-    /// How components are grouped into sources when K > S (default `.combined`).
+    /// How components are grouped into sources when K > S (default `.timbre`, as the command line).
     public var grouping: GroupingMethod
     /// Trained templates (bins × K_d each), one matrix per dictionary source: source d is
     /// made of those K_d fixed components; the remaining components are learned and grouped
@@ -41,7 +41,7 @@ public struct SeparationConfiguration: Sendable, Equatable {
     /// - Throws: `SeparationError.invalidParameter` naming the offending value.
     public init(sourceCount: Int, componentCount: Int? = nil, stft: STFTConfiguration,
                 maxIterations: Int = 200, tolerance: Float = 0, seed: UInt64 = 0, maskPower: Float = 1,
-                threadCount: Int = Parallel.defaultThreadCount, grouping: GroupingMethod = .combined,
+                threadCount: Int = Parallel.defaultThreadCount, grouping: GroupingMethod = .timbre,
                 chunkFrames: Int = 512) throws {
         guard sourceCount >= 1 else {
             throw SeparationError.invalidParameter(name: "--sources", value: "\(sourceCount)", allowed: "1 or more")

@@ -93,7 +93,7 @@ public struct Separator: Sendable {
             throw SeparationError.cancelled
         }
         timings.nmf = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-        let groups = Self.groups(config: config, result: result, sampleRate: source.sampleRate)
+        let groups = Self.groups(config: config, result: result, spectrogram: v, sampleRate: source.sampleRate)
         try inspect?(v, result, groups)
 
         let synthesizer = MaskedSynthesizer(configuration: config, basis: result.basis, activations: result.activations,
@@ -105,7 +105,7 @@ public struct Separator: Sendable {
 
     /// Dictionary sources first (their fixed components, in order), then the free components
     /// grouped into the remaining sources.
-    static func groups(config: SeparationConfiguration, result: NMFResult, sampleRate: Int) -> [[Int]] {
+    static func groups(config: SeparationConfiguration, result: NMFResult, spectrogram v: Matrix, sampleRate: Int) -> [[Int]] {
         var groups: [[Int]] = []
         var next = 0
         for t in config.fixedTemplates {
@@ -120,7 +120,8 @@ public struct Separator: Sendable {
             var h = Matrix(rows: free.count, columns: result.activations.columns)
             for (i, c) in free.enumerated() { for j in 0..<h.columns { h[i, j] = result.activations[c, j] } }
             let local = ComponentGrouping.group(method: config.grouping, basis: w, activations: h, sources: freeSources,
-                                                sampleRate: sampleRate, seed: config.seed)
+                                                sampleRate: sampleRate, seed: config.seed, spectrogram: v,
+                                                threads: config.threadCount)
             groups += local.map { $0.map { free[$0] } }
         }
         return groups
