@@ -62,8 +62,10 @@ public struct Matrix: Sendable, Equatable {
         return (lanes.sum() + tail) / Double(max(storage.count, 1))
     }
 
-    /// Every `stride`-th column (0, stride, 2·stride, …): rows × ⌈columns / stride⌉.
+    /// Every `stride`-th column (0, stride, 2·stride, …): rows × ⌈columns / stride⌉
+    /// (a stride below 1 counts as 1).
     public func columnsStrided(by stride: Int) -> Matrix {
+        let stride = max(1, stride)
         let kept = (columns + stride - 1) / stride
         var out = Matrix(rows: rows, columns: kept)
         for j in 0..<kept { out.storage.replaceSubrange((j * rows)..<((j + 1) * rows), with: storage[(j * stride * rows)..<((j * stride + 1) * rows)]) }
@@ -71,10 +73,16 @@ public struct Matrix: Sendable, Equatable {
     }
 
     /// The inverse of ``columnsStrided(by:)`` up to repetition: column j of the result is
-    /// column j / stride of `self`; rows × `count`.
+    /// column j / stride of `self`; rows × `count` (the last column repeats past the end;
+    /// a stride below 1 counts as 1, a negative count as 0).
     public func columnsRepeated(by stride: Int, count: Int) -> Matrix {
+        let stride = max(1, stride), count = max(0, count)
         var out = Matrix(rows: rows, columns: count)
-        for j in 0..<count { out.storage.replaceSubrange((j * rows)..<((j + 1) * rows), with: storage[((j / stride) * rows)..<((j / stride + 1) * rows)]) }
+        guard columns > 0 else { return out }
+        for j in 0..<count {
+            let source = min(j / stride, columns - 1)
+            out.storage.replaceSubrange((j * rows)..<((j + 1) * rows), with: storage[(source * rows)..<((source + 1) * rows)])
+        }
         return out
     }
 

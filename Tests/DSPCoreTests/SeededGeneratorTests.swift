@@ -42,7 +42,9 @@ import Testing
         #expect(s.rows == 2 && s.columns == 3 && s.storage == [0, 1, 4, 5, 8, 9])
         let r = s.columnsRepeated(by: 2, count: 5)
         #expect(r.storage == [0, 1, 0, 1, 4, 5, 4, 5, 8, 9])
-        #expect(a.columnsStrided(by: 1) == a)
+        #expect(a.columnsStrided(by: 1) == a && a.columnsStrided(by: 0) == a)
+        #expect(s.columnsRepeated(by: 2, count: 7).storage.suffix(2) == [8, 9])   // past the end: the last column
+        #expect(Matrix(rows: 2, columns: 0).columnsRepeated(by: 2, count: 3).storage == [0, 0, 0, 0, 0, 0])
     }
 
     @Test func meanIsExactOnSmallIntegersAndCoversTheTail() {
