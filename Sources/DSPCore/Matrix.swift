@@ -62,6 +62,29 @@ public struct Matrix: Sendable, Equatable {
         return (lanes.sum() + tail) / Double(max(storage.count, 1))
     }
 
+    /// The mean of every `stride`-th column (0, stride, 2·stride, …), without copying them:
+    /// the same value, to the bit, as `columnsStrided(by: stride).mean` (the same eight
+    /// interleaved partial sums over the sampled elements in order).
+    /// - Complexity: O(rows × columns / stride).
+    public func meanOfColumns(strided stride: Int) -> Double {
+        let stride = max(1, stride)
+        if stride == 1 { return mean }
+        let kept = (columns + stride - 1) / stride, count = kept * rows, full = count & ~7
+        var lanes = SIMD8<Double>()
+        var tail = 0.0
+        storage.withUnsafeBufferPointer { p in
+            var t = 0
+            for j in 0..<kept {
+                let column = p.baseAddress! + j * stride * rows
+                for i in 0..<rows {
+                    if t < full { lanes[t & 7] += Double(column[i]) } else { tail += Double(column[i]) }
+                    t += 1
+                }
+            }
+        }
+        return (lanes.sum() + tail) / Double(max(count, 1))
+    }
+
     /// Every `stride`-th column (0, stride, 2·stride, …): rows × ⌈columns / stride⌉
     /// (a stride below 1 counts as 1).
     public func columnsStrided(by stride: Int) -> Matrix {

@@ -45,26 +45,38 @@ struct BetaState: NMFState {
     let chunkCount: Int
     let divergenceKind: Divergence
     let fixedColumns: Int
+    /// Every `frameStride`-th column of V is a frame of this factorization (1: all of them).
+    let frameStride: Int
+    /// The frames factorized: ⌈columns of V / frameStride⌉ (H has as many columns).
+    let frames: Int
     var sparsity: Float = 0
     private var accumulators: [Float] = []
 
     var w: Matrix { basis.matrix }
     var h: Matrix { Matrix(rows: scaledH.rows, columns: scaledH.columns, columnMajor: scaledH.storage.map { $0 * scale }) }
 
-    init(v: Matrix, w: Matrix, h: Matrix, threads: Int, divergence: Divergence, fixedColumns: Int = 0) {
+    /// - Parameters:
+    ///   - frameStride: factorize only every `frameStride`-th column of V, read in place (as
+    ///     `KLState`); H has ⌈columns / frameStride⌉ columns.
+    ///   - mean: the mean of the frames factorized, when the caller has it (otherwise computed here).
+    init(v: Matrix, w: Matrix, h: Matrix, threads: Int, divergence: Divergence, fixedColumns: Int = 0,
+         frameStride: Int = 1, mean: Double? = nil) {
         self.v = v
+        self.frameStride = max(1, frameStride)
+        frames = (v.columns + self.frameStride - 1) / self.frameStride
+        precondition(h.columns == frames, "H must have one column per factorized frame")
         self.threads = threads
         self.fixedColumns = fixedColumns
         divergenceKind = divergence
         basis = PaddedBasis(w)
         // ε relative to the unit mean; larger for β < 0, where Λ^(β−2) grows fastest.
-        let mean = Float(v.mean)
-        let c: Float = mean.isFinite && mean > 1e-30 ? mean : 1
+        let level = Float(mean ?? v.meanOfColumns(strided: self.frameStride))
+        let c: Float = level.isFinite && level > 1e-30 ? level : 1
         scale = c
         inverseScale = 1 / c
         scaledH = Matrix(rows: h.rows, columns: h.columns, columnMajor: h.storage.map { $0 * (1 / c) })
         epsilon = divergence.beta < 0 ? 1e-6 : 1e-9
-        chunkCount = max(1, min(NMF.maxChunks, v.columns / 64))
+        chunkCount = max(1, min(NMF.maxChunks, frames / 64))
     }
 
     mutating func normalizeBasis() { basis.normalize(activations: &scaledH, from: fixedColumns) }
@@ -93,7 +105,7 @@ struct BetaState: NMFState {
     }
 
     mutating func iterate(measureDivergence: Bool) -> Double {
-        let f = v.rows, fp = basis.paddedBins, k = scaledH.rows, n = v.columns, chunks = chunkCount
+        let f = v.rows, fp = basis.paddedBins, k = scaledH.rows, n = frames, chunks = chunkCount, step = frameStride * v.rows
         let eps = epsilon, beta = divergenceKind.beta, gamma = divergenceKind.updateExponent, kind = divergenceKind
         let inverse = inverseScale
         let fixed = fixedColumns, threads = self.threads
@@ -113,7 +125,7 @@ struct BetaState: NMFState {
                                 let accA = ab + chunk * 2 * fp * k, accB = accA + fp * k
                                 accA.update(repeating: 0, count: 2 * fp * k)
                                 for j in Parallel.blockRange(chunk, of: chunks, count: n) {
-                                    let x = vb + j * f, hj = hb + j * k
+                                    let x = vb + j * step, hj = hb + j * k
                                     Self.model(wb, fp: fp, k: k, h: hj, into: a)
                                     if measureDivergence {
                                         pb[chunk] += BetaKernels.divergence(v: x, scale: inverse, lambda: a, bins: f, epsilon: eps, divergence: kind)
@@ -169,7 +181,8 @@ struct BetaState: NMFState {
     }
 
     func divergence() -> Double {
-        let f = v.rows, fp = basis.paddedBins, k = scaledH.rows, n = v.columns, chunks = chunkCount, eps = epsilon, kind = divergenceKind
+        let f = v.rows, fp = basis.paddedBins, k = scaledH.rows, n = frames, chunks = chunkCount, eps = epsilon, kind = divergenceKind
+        let step = frameStride * f
         let inverse = inverseScale
         var partial = [Double](repeating: 0, count: chunks)
         v.storage.withUnsafeBufferPointer { vp in
@@ -182,7 +195,7 @@ struct BetaState: NMFState {
                             defer { a.deallocate() }
                             for j in Parallel.blockRange(chunk, of: chunks, count: n) {
                                 Self.model(wb, fp: fp, k: k, h: hb + j * k, into: a)
-                                pb[chunk] += BetaKernels.divergence(v: vb + j * f, scale: inverse, lambda: a, bins: f, epsilon: eps, divergence: kind)
+                                pb[chunk] += BetaKernels.divergence(v: vb + j * step, scale: inverse, lambda: a, bins: f, epsilon: eps, divergence: kind)
                             }
                         }
                     }

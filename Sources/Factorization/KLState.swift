@@ -42,9 +42,11 @@ struct KLState {
     /// W, bins × K.
     var w: Matrix { basis.matrix }
 
-    /// - Parameter frameStride: factorize only every `frameStride`-th column of V (the trial
-    ///   starts of the multi-start), without copying them; H has ⌈columns / frameStride⌉ columns.
-    init(v: Matrix, w: Matrix, h: Matrix, threads: Int, fixedColumns: Int = 0, frameStride: Int = 1) {
+    /// - Parameters:
+    ///   - frameStride: factorize only every `frameStride`-th column of V (the trial starts of
+    ///     the multi-start), without copying them; H has ⌈columns / frameStride⌉ columns.
+    ///   - mean: the mean of the frames factorized, when the caller has it (otherwise computed here).
+    init(v: Matrix, w: Matrix, h: Matrix, threads: Int, fixedColumns: Int = 0, frameStride: Int = 1, mean: Double? = nil) {
         self.v = v
         self.frameStride = max(1, frameStride)
         frames = (v.columns + self.frameStride - 1) / self.frameStride
@@ -55,7 +57,7 @@ struct KLState {
         bins = v.rows
         paddedBins = (v.rows + 7) & ~7
         basis = PaddedBasis(w)
-        epsilon = Self.epsilon(for: v)
+        epsilon = Self.epsilon(mean: mean ?? v.meanOfColumns(strided: self.frameStride))
         chunkCount = max(1, min(NMF.maxChunks, frames / 64))
         zeroFrame = [Float](repeating: 0, count: paddedBins)
     }
@@ -64,9 +66,10 @@ struct KLState {
     mutating func normalizeBasis() { basis.normalize(activations: &h, from: fixedColumns) }
 
     /// The floor ε of W·H: 10⁻⁹ of V's mean, at least the smallest normal float.
-    static func epsilon(for v: Matrix) -> Float {
-        max(Float(v.mean * 1e-9), Float.leastNormalMagnitude)
-    }
+    static func epsilon(for v: Matrix) -> Float { epsilon(mean: v.mean) }
+
+    /// The floor ε for a V of the given mean.
+    static func epsilon(mean: Double) -> Float { max(Float(mean * 1e-9), Float.leastNormalMagnitude) }
 
     /// Runs `body(chunk, valid frames, ratio scratch, frame pointers, activation pointers)` over every quad of
     /// frames, chunk by chunk in parallel; missing frames of the last quad of a chunk point

@@ -18,8 +18,7 @@ import DSPCore
 /// accumulators of the chunks are added in chunk order, so results are identical to
 /// the last bit whatever `threadCount` is.
 ///
-/// - Complexity: O(F·N·K) time per iteration (V read once); memory O((F + N)·K) besides V
-///   (with a β-divergence other than KL, plus a copy of V's sampled frames during the trial starts).
+/// - Complexity: O(F·N·K) time per iteration (V read once); memory O((F + N)·K) besides V.
 public struct NMF: Sendable {
     /// The settings.
     public let configuration: NMFConfiguration
@@ -55,6 +54,8 @@ public struct NMF: Sendable {
     ///   - progress: called after every iteration; return `false` to cancel.
     public func factorize(_ v: Matrix, fixedBasis: Matrix?, progress: ((NMFProgress) -> Bool)? = nil) throws -> NMFResult {
         try validate(v)
+        // mean(V) sets the ε floor (KL) or the working scale (β); taken once for the states made below.
+        let mean = v.mean
         let k = configuration.componentCount
         let fixed = fixedBasis?.columns ?? 0
         if let fb = fixedBasis {
@@ -79,7 +80,7 @@ public struct NMF: Sendable {
         if configuration.restarts <= 1 || trial == 0 || configuration.initialization == .nndsvda {
             let (w, h) = start(configuration.seed)
             return try factorize(v, initialBasis: w, initialActivations: h, iterationOffset: 0, fixedColumns: fixed,
-                                 progress: progress)
+                                 mean: mean, progress: progress)
         }
         // Trials on every stride-th frame (see `restartFrameStride`); the first start's
         // divergence on all of V is still what the history reports at iteration 0.
@@ -92,15 +93,18 @@ public struct NMF: Sendable {
         var best: (any NMFState)?
         var bestDivergence = Double.infinity
         var initialDivergence = Double.nan
+        // Each state works at the level of the frames it factorizes (the ε floor, the β scale).
+        let trialMean = stride > 1 ? v.meanOfColumns(strided: stride) : mean
         for r in 0..<configuration.restarts {
             let seed = configuration.seed &+ UInt64(r) &* 0x9E37_79B9_7F4A_7C15
             let (w, h) = start(seed)
             if r == 0 && stride > 1 {
-                var full = makeState(v, w: w, h: h, fixedColumns: fixed)
+                var full = makeState(v, w: w, h: h, fixedColumns: fixed, mean: mean)
                 full.normalizeBasis()
                 initialDivergence = full.divergence()
             }
-            var state = makeState(v, w: w, h: stride > 1 ? h.columnsStrided(by: stride) : h, fixedColumns: fixed, frameStride: stride)
+            var state = makeState(v, w: w, h: stride > 1 ? h.columnsStrided(by: stride) : h, fixedColumns: fixed, frameStride: stride,
+                                  mean: trialMean)
             state.normalizeBasis()
             for it in 0..<trial {
                 let d = state.iterate(measureDivergence: it == 0)
@@ -121,7 +125,7 @@ public struct NMF: Sendable {
         }
         let bestH = stride > 1 ? best.h.columnsRepeated(by: stride, count: v.columns) : best.h
         var result = try factorize(v, initialBasis: best.w, initialActivations: bestH, iterationOffset: trial,
-                                   fixedColumns: fixed, progress: progress.map { report in
+                                   fixedColumns: fixed, mean: mean, progress: progress.map { report in
                                        { p in
                                            var p = p
                                            p.fraction = (trialWork + Double(p.iteration - trial)) / max(totalWork, 1)
@@ -135,20 +139,21 @@ public struct NMF: Sendable {
     /// Factorizes V starting from given W (bins × K) and H (K × frames).
     public func factorize(_ v: Matrix, initialBasis: Matrix, initialActivations: Matrix,
                           progress: ((NMFProgress) -> Bool)? = nil) throws -> NMFResult {
-        try factorize(v, initialBasis: initialBasis, initialActivations: initialActivations, iterationOffset: 0,
-                      fixedColumns: 0, progress: progress)
+        try validate(v)
+        return try factorize(v, initialBasis: initialBasis, initialActivations: initialActivations, iterationOffset: 0,
+                             fixedColumns: 0, mean: v.mean, progress: progress)
     }
 
-    /// The main loop, counting iterations from `iterationOffset` (iterations already spent).
+    /// The main loop, counting iterations from `iterationOffset` (iterations already spent), on a
+    /// V that the public entry points have validated and whose `mean` they have taken.
     func factorize(_ v: Matrix, initialBasis: Matrix, initialActivations: Matrix, iterationOffset: Int,
-                   fixedColumns: Int, progress: ((NMFProgress) -> Bool)?) throws -> NMFResult {
-        try validate(v)
+                   fixedColumns: Int, mean: Double, progress: ((NMFProgress) -> Bool)?) throws -> NMFResult {
         let k = configuration.componentCount
         guard initialBasis.rows == v.rows, initialBasis.columns == k,
               initialActivations.rows == k, initialActivations.columns == v.columns else {
             throw FactorizationError.invalidInput("initial W must be \(v.rows) × \(k) and H \(k) × \(v.columns)")
         }
-        var state = makeState(v, w: initialBasis, h: initialActivations, fixedColumns: fixedColumns)
+        var state = makeState(v, w: initialBasis, h: initialActivations, fixedColumns: fixedColumns, mean: mean)
         state.normalizeBasis()
         var history: [DivergenceSample] = []
         var initial: Double = .nan
@@ -178,19 +183,20 @@ public struct NMF: Sendable {
     }
 
     /// The state of the configured divergence: the fused KL kernels, or the β updates.
-    /// - Parameter frameStride: factorize every `frameStride`-th frame of V only (H has that many
-    ///   columns); the KL state reads them in place, the β state from a copy.
-    func makeState(_ v: Matrix, w: Matrix, h: Matrix, fixedColumns: Int, frameStride: Int = 1) -> any NMFState {
+    /// - Parameters:
+    ///   - frameStride: factorize every `frameStride`-th frame of V only, read in place (H has
+    ///     that many columns).
+    ///   - mean: the mean of the frames factorized, computed once by the caller.
+    func makeState(_ v: Matrix, w: Matrix, h: Matrix, fixedColumns: Int, frameStride: Int = 1, mean: Double) -> any NMFState {
         if configuration.divergence == .kullbackLeibler {
             var state = KLState(v: v, w: w, h: h, threads: configuration.threadCount, fixedColumns: fixedColumns,
-                                frameStride: frameStride)
+                                frameStride: frameStride, mean: mean)
             state.sparsity = configuration.sparsity
             state.continuity = configuration.continuity
             return state
         }
-        return BetaState(v: frameStride > 1 ? v.columnsStrided(by: frameStride) : v, w: w, h: h, threads: configuration.threadCount,
-                         divergence: configuration.divergence,
-                         fixedColumns: fixedColumns)
+        return BetaState(v: v, w: w, h: h, threads: configuration.threadCount, divergence: configuration.divergence,
+                         fixedColumns: fixedColumns, frameStride: frameStride, mean: mean)
     }
 
     func validate(_ v: Matrix) throws {

@@ -41,8 +41,7 @@ public struct NMFConfiguration: Sendable, Equatable {
     public var restartIterations: Int
     /// The trial starts run on every `restartFrameStride`-th frame of V (default 4), which makes
     /// them that many times cheaper; the winner's activations are then held over the frames
-    /// in between and all frames go on. The KL kernels read the sampled frames in place; the
-    /// other β-divergences factorize a copy of them. Used only while the sampled frames number at least
+    /// in between and all frames go on. The sampled frames are read in place. Used only while the sampled frames number at least
     /// 64 and 4·K; 1 runs the trials on all frames. On the development mixtures, strides 1, 4
     /// and 8 score within the seed-to-seed spread (QUALITY.md).
     public var restartFrameStride: Int = 4

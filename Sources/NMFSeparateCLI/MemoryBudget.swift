@@ -3,16 +3,13 @@ import Foundation
 /// Refuses up front a separation whose working set would not fit in memory, instead of
 /// letting the kernel's OOM killer end it half-way.
 enum MemoryBudget {
-    /// Bytes the separation needs: V (bins × frames floats, plus — with a β-divergence other
-    /// than KL — a copy of the quarter of it that the trial starts factorize,
-    /// `NMFConfiguration.restartFrameStride`), H (K × frames), W and its
+    /// Bytes the separation needs: V (bins × frames floats), H (K × frames), W and its
     /// per-chunk accumulators, and the streaming buffers of one chunk per channel and source.
     /// (Computed in Double: a lying header can announce more frames than an Int product holds.)
-    static func requiredBytes(frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
-                              copiesSampledFrames: Bool = false) -> Double {
+    static func requiredBytes(frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int) -> Double {
         let f = Double(bins), n = Double(frames), k = Double(components), c = Double(channels), s = Double(sources)
         let padded = (f / 8).rounded(.up) * 8
-        let v = (copiesSampledFrames ? 1.25 : 1) * f * n
+        let v = f * n
         let h = 2 * k * n
         let w = 20 * padded * k
         let stream = Double(chunkFrames) * f * (2 * c + s) + 4 * Double(chunkFrames) * 512 * c * s
@@ -46,11 +43,10 @@ enum MemoryBudget {
 
     /// - Parameter share: the number of files separated at the same time (`--jobs`): each may
     ///   count on only that fraction of the available memory.
-    /// - Parameter copiesSampledFrames: true for a β-divergence other than KL (see `requiredBytes`).
     static func check(input: String, frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
-                      share: Int = 1, copiesSampledFrames: Bool = false) throws {
+                      share: Int = 1) throws {
         let need = requiredBytes(frames: frames, bins: bins, components: components, chunkFrames: chunkFrames,
-                                 channels: channels, sources: sources, copiesSampledFrames: copiesSampledFrames)
+                                 channels: channels, sources: sources)
         if let total = availableBytes() {
             let available = Double(total) / Double(max(share, 1))
             guard need > available else { return }

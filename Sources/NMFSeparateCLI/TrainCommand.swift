@@ -118,8 +118,7 @@ struct TrainCommand {
         }
         let totalFrames = readers.reduce(0) { $0 + stft.frameCount(forSignalLength: $1.frameCount) }
         try MemoryBudget.check(input: inputs.joined(separator: ", "), frames: totalFrames, bins: stft.binCount,
-                               components: components, chunkFrames: 512, channels: readers.map(\.channelCount).max() ?? 1, sources: 1,
-                               copiesSampledFrames: divergence != .kullbackLeibler)
+                               components: components, chunkFrames: 512, channels: readers.map(\.channelCount).max() ?? 1, sources: 1)
         let dictionary: NMFDictionary
         do {
             dictionary = try DictionaryTrainer(stft: stft, nmf: nmf).train(readers, label: label,

@@ -63,15 +63,12 @@ struct MaskedSynthesizer {
                          synthesis: synthesis, adders: adders, threads: threads)
             let end = n0 + count < frames ? stft.frameStart(n0 + count) : source.frameCount
             var drained = 0
-            var one: [[Float]] = [[]]
             for s in 0..<sources {
                 for c in 0..<channels {
                     let adder = adders[s * channels + c]
                     let need = max(0, end - adder.drainedLength)
                     if output[s][c].count < need { output[s][c] = [Float](repeating: 0, count: need) }
-                    swap(&one[0], &output[s][c])
-                    drained = adder.drain(upTo: end, into: &one, offset: 0)
-                    swap(&one[0], &output[s][c])
+                    drained = adder.drain(upTo: end, into: &output[s], offset: 0, firstChannel: c)
                 }
             }
             t1 = DispatchTime.now().uptimeNanoseconds

@@ -27,6 +27,8 @@ enum Percussiveness {
         let f = v.rows, n = v.columns, k = w.columns
         guard f >= 1, n >= 1, k >= 1, w.rows == f, h.rows == k, h.columns == n else { return [Float](repeating: 0, count: max(k, 0)) }
         let chunks = max(1, min(16, n / 32))
+        // Σ_f W_fk, the same for every frame.
+        let columnTotals = (0..<k).map { c in w.column(c).reduce(0, +) }
         var numerators = [Double](repeating: 0, count: chunks * k)
         var denominators = [Double](repeating: 0, count: chunks * k)
         numerators.withUnsafeMutableBufferPointer { np in
@@ -39,18 +41,16 @@ enum Percussiveness {
                             Parallel.forEachBlock(chunks, threads: threads) { chunk in
                                 let weights = UnsafeMutablePointer<Float>.allocate(capacity: f)
                                 defer { weights.deallocate() }
+                                var scratch = [Vec](repeating: Vec(), count: filterLength)
                                 for frame in Parallel.blockRange(chunk, of: chunks, count: n) {
-                                    percussiveWeights(v: vb, bins: f, frames: n, frame: frame, into: weights)
+                                    percussiveWeights(v: vb, bins: f, frames: n, frame: frame, scratch: &scratch, into: weights)
                                     for c in 0..<k {
                                         let col = wb + c * f
-                                        var modelled: Float = 0, total: Float = 0
-                                        for i in 0..<f {
-                                            modelled += col[i] * weights[i]
-                                            total += col[i]
-                                        }
+                                        var modelled: Float = 0
+                                        for i in 0..<f { modelled += col[i] * weights[i] }
                                         let a = Double(hb[frame * k + c])
                                         numBase[chunk * k + c] += a * Double(modelled)
-                                        denBase[chunk * k + c] += a * Double(total)
+                                        denBase[chunk * k + c] += a * Double(columnTotals[c])
                                     }
                                 }
                             }
@@ -69,11 +69,11 @@ enum Percussiveness {
         }
     }
 
-    /// P(:, frame) = Pm² / (Hm² + Pm²) for one frame of V (frame-major: column `frame` is contiguous).
+    /// P(:, frame) = Pm² / (Hm² + Pm²) for one frame of V (frame-major: column `frame` is contiguous);
+    /// `values` is scratch of `filterLength` vectors.
     static func percussiveWeights(v: UnsafePointer<Float>, bins f: Int, frames n: Int, frame: Int,
-                                  into out: UnsafeMutablePointer<Float>) {
+                                  scratch values: inout [Vec], into out: UnsafeMutablePointer<Float>) {
         let half = filterLength / 2
-        var values = [Vec](repeating: Vec(), count: filterLength)
         var f0 = 0
         while f0 < f {
             // Eight bins f0 ..< f0 + 8 (clamped to the last bin at the top edge).

@@ -62,9 +62,12 @@ public final class OverlapAdder {
     ///   - end: drain up to (not including) this sample; only samples no later frame touches are final.
     ///   - output: per-channel buffers receiving the samples at `offset`.
     ///   - offset: where in `output` the first drained sample goes.
+    ///   - firstChannel: the buffer of `output` that receives this adder's channel 0 (its
+    ///     channel c goes to `output[firstChannel + c]`), so that one-channel adders can fill
+    ///     the channels of one multichannel output.
     /// - Returns: how many samples were emitted.
     @discardableResult
-    public func drain(upTo end: Int, into output: inout [[Float]], offset: Int) -> Int {
+    public func drain(upTo end: Int, into output: inout [[Float]], offset: Int, firstChannel: Int = 0) -> Int {
         let stop = min(end, signalLength)
         let count = stop - base
         if count <= 0 { return 0 }
@@ -73,7 +76,7 @@ public final class OverlapAdder {
         for c in 0..<channels {
             accumulators[c].withUnsafeBufferPointer { acc in
                 weights.withUnsafeBufferPointer { wt in
-                    output[c].withUnsafeMutableBufferPointer { out in
+                    output[firstChannel + c].withUnsafeMutableBufferPointer { out in
                         for i in 0..<count {
                             let w = wt[i]
                             out[offset + i] = w > floor ? acc[i] / w : 0

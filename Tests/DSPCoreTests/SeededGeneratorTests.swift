@@ -47,6 +47,15 @@ import Testing
         #expect(Matrix(rows: 2, columns: 0).columnsRepeated(by: 2, count: 3).storage == [0, 0, 0, 0, 0, 0])
     }
 
+    @Test func stridedMeanEqualsTheMeanOfTheCopyToTheBit() {
+        var g = SeededGenerator(seed: 8)
+        for (rows, columns) in [(13, 50), (8, 9), (1025, 31), (3, 1)] {
+            var m = Matrix(rows: rows, columns: columns)
+            for i in 0..<m.storage.count { m.storage[i] = g.nextUnitFloat() * 1000 }
+            for stride in [1, 2, 3, 4, 7] { #expect(m.meanOfColumns(strided: stride) == m.columnsStrided(by: stride).mean) }
+        }
+    }
+
     @Test func meanIsExactOnSmallIntegersAndCoversTheTail() {
         for count in [0, 1, 7, 8, 9, 23] {
             let m = Matrix(rows: 1, columns: count, columnMajor: (0..<count).map(Float.init))

@@ -108,6 +108,18 @@ import DSPCore
         #expect(inPlace.divergence() == copied.divergence())
     }
 
+    @Test func stridedBetaStateReadsTheSameFramesAsACopy() throws {
+        let (v, _, _) = plantedMatrix(bins: 67, frames: 1001, noise: 0.3)
+        let (w, h) = NMFInitialization.random(for: v.columnsStrided(by: 4), components: 5, seed: 1)
+        let beta = try Divergence(beta: 0.5)
+        var inPlace = BetaState(v: v, w: w, h: h, threads: 2, divergence: beta, frameStride: 4)
+        var copied = BetaState(v: v.columnsStrided(by: 4), w: w, h: h, threads: 2, divergence: beta)
+        inPlace.normalizeBasis(); copied.normalizeBasis()
+        for _ in 0..<5 { #expect(inPlace.iterate(measureDivergence: true) == copied.iterate(measureDivergence: true)) }
+        #expect(inPlace.w == copied.w && inPlace.h == copied.h)
+        #expect(inPlace.divergence() == copied.divergence())
+    }
+
     @Test func trialStartsOnSampledFramesHoldTheirActivationsInBetween() throws {
         let (v, _, _) = plantedMatrix(bins: 65, frames: 1030, noise: 0.3)
         // maxIterations = restartIterations: the result is the winning trial, spread over all frames.
