@@ -173,22 +173,37 @@ enum KLKernels {
         return d
     }
 
-    /// h ← max(h · (numerator + gain·h) · inverseDenominator, floor), or with temporal-continuity
-    /// terms c⁻, c⁺ at `index`: h ← max(h · (numerator + gain·h + c⁻) / (1/inverseDenominator + c⁺), floor).
+    /// q^ω, the over-relaxed multiplicative step (Badeau, Bertin & Vincent 2010): ω = 1 is
+    /// Lee–Seung's step, ω = 1.5 costs a square root instead of a `powf` call.
     @inline(__always)
-    static func update(_ h: Float, _ numerator: Float, _ gain: Float, _ inverseDenominator: Float, _ floor: Float,
-                       _ continuity: (UnsafePointer<Float>, UnsafePointer<Float>)?, _ index: Int) -> Float {
-        guard let (minus, plus) = continuity else { return max(h * (numerator + gain * h) * inverseDenominator, floor) }
-        return max(h * (numerator + gain * h + minus[index]) / (1 / inverseDenominator + plus[index]), floor)
+    static func relaxed(_ q: Float, _ exponent: Float) -> Float {
+        if exponent == 1.5 { return q * q.squareRoot() }
+        return powf(q, exponent)
     }
 
-    /// H update of four frames from their ratios: h_j[k] ← h_j[k] · (Σ_f W[f,k] r_j[f]) / Σ_f W[f,k].
+    /// h ← max(h · (numerator + gain·h) · inverseDenominator, floor), or with temporal-continuity
+    /// terms c⁻, c⁺ at `index`: h ← max(h · (numerator + gain·h + c⁻) / (1/inverseDenominator + c⁺), floor);
+    /// with `exponent` ω ≠ 1 the factor after h is raised to ω.
+    @inline(__always)
+    static func update(_ h: Float, _ numerator: Float, _ gain: Float, _ inverseDenominator: Float, _ floor: Float,
+                       _ continuity: (UnsafePointer<Float>, UnsafePointer<Float>)?, _ index: Int, _ exponent: Float) -> Float {
+        guard let (minus, plus) = continuity else {
+            if exponent == 1 { return max(h * (numerator + gain * h) * inverseDenominator, floor) }
+            return max(h * relaxed((numerator + gain * h) * inverseDenominator, exponent), floor)
+        }
+        if exponent == 1 { return max(h * (numerator + gain * h + minus[index]) / (1 / inverseDenominator + plus[index]), floor) }
+        return max(h * relaxed((numerator + gain * h + minus[index]) / (1 / inverseDenominator + plus[index]), exponent), floor)
+    }
+
+    /// H update of four frames from their ratios: h_j[k] ← h_j[k] · [(Σ_f W[f,k] r_j[f]) / Σ_f W[f,k]]^ω
+    /// (ω = `exponent`, 1 for Lee–Seung).
     @inline(__always)
     static func updateActivations(w: UnsafePointer<Float>, paddedBins fp: Int, components: Int,
                                   r: UnsafePointer<Float>,
                                   h: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
                                   columnSumInverse: UnsafePointer<Float>, sparseGain: UnsafePointer<Float>?, floor: Float,
-                                  continuity: (UnsafePointer<Float>, UnsafePointer<Float>)? = nil, offsets: (Int, Int, Int, Int) = (0, 0, 0, 0)) {
+                                  continuity: (UnsafePointer<Float>, UnsafePointer<Float>)? = nil, offsets: (Int, Int, Int, Int) = (0, 0, 0, 0),
+                                  exponent: Float = 1) {
         var k = 0
         while k + 1 < components {
             var a0 = Vec(), a1 = Vec(), a2 = Vec(), a3 = Vec()
@@ -204,10 +219,10 @@ enum KLKernels {
             }
             let ca = columnSumInverse[k], cb = columnSumInverse[k + 1]
             let ga = sparseGain?[k] ?? 0, gb = sparseGain?[k + 1] ?? 0
-            h.0[k] = update(h.0[k], a0.sum(), ga, ca, floor, continuity, offsets.0 + k); h.0[k + 1] = update(h.0[k + 1], b0.sum(), gb, cb, floor, continuity, offsets.0 + k + 1)
-            h.1[k] = update(h.1[k], a1.sum(), ga, ca, floor, continuity, offsets.1 + k); h.1[k + 1] = update(h.1[k + 1], b1.sum(), gb, cb, floor, continuity, offsets.1 + k + 1)
-            h.2[k] = update(h.2[k], a2.sum(), ga, ca, floor, continuity, offsets.2 + k); h.2[k + 1] = update(h.2[k + 1], b2.sum(), gb, cb, floor, continuity, offsets.2 + k + 1)
-            h.3[k] = update(h.3[k], a3.sum(), ga, ca, floor, continuity, offsets.3 + k); h.3[k + 1] = update(h.3[k + 1], b3.sum(), gb, cb, floor, continuity, offsets.3 + k + 1)
+            h.0[k] = update(h.0[k], a0.sum(), ga, ca, floor, continuity, offsets.0 + k, exponent); h.0[k + 1] = update(h.0[k + 1], b0.sum(), gb, cb, floor, continuity, offsets.0 + k + 1, exponent)
+            h.1[k] = update(h.1[k], a1.sum(), ga, ca, floor, continuity, offsets.1 + k, exponent); h.1[k + 1] = update(h.1[k + 1], b1.sum(), gb, cb, floor, continuity, offsets.1 + k + 1, exponent)
+            h.2[k] = update(h.2[k], a2.sum(), ga, ca, floor, continuity, offsets.2 + k, exponent); h.2[k + 1] = update(h.2[k + 1], b2.sum(), gb, cb, floor, continuity, offsets.2 + k + 1, exponent)
+            h.3[k] = update(h.3[k], a3.sum(), ga, ca, floor, continuity, offsets.3 + k, exponent); h.3[k + 1] = update(h.3[k + 1], b3.sum(), gb, cb, floor, continuity, offsets.3 + k + 1, exponent)
             k += 2
         }
         if k < components {
@@ -221,10 +236,10 @@ enum KLKernels {
                 f += 8
             }
             let ca = columnSumInverse[k], ga = sparseGain?[k] ?? 0
-            h.0[k] = update(h.0[k], a0.sum(), ga, ca, floor, continuity, offsets.0 + k)
-            h.1[k] = update(h.1[k], a1.sum(), ga, ca, floor, continuity, offsets.1 + k)
-            h.2[k] = update(h.2[k], a2.sum(), ga, ca, floor, continuity, offsets.2 + k)
-            h.3[k] = update(h.3[k], a3.sum(), ga, ca, floor, continuity, offsets.3 + k)
+            h.0[k] = update(h.0[k], a0.sum(), ga, ca, floor, continuity, offsets.0 + k, exponent)
+            h.1[k] = update(h.1[k], a1.sum(), ga, ca, floor, continuity, offsets.1 + k, exponent)
+            h.2[k] = update(h.2[k], a2.sum(), ga, ca, floor, continuity, offsets.2 + k, exponent)
+            h.3[k] = update(h.3[k], a3.sum(), ga, ca, floor, continuity, offsets.3 + k, exponent)
         }
     }
 

@@ -18,6 +18,11 @@ struct KLState {
     var sparsity: Float = 0
     /// Weight of the temporal-continuity penalty (0 = none).
     var continuity: Float = 0
+    /// Exponent ω of the multiplicative steps (1: Lee–Seung, monotone). Above 1 the steps are
+    /// over-relaxed; the first measured rise of the divergence sets it back to 1 for good.
+    var stepExponent: Float = 1
+    /// The divergence measured last (by ``iterate(measureDivergence:)``).
+    private var lastMeasuredDivergence = Double.infinity
     private var accumulators: [Float] = []
     /// A frame of zeros standing in for missing frames of an incomplete quad.
     private let zeroFrame: [Float]
@@ -117,7 +122,7 @@ struct KLState {
         let n = frames
         if accumulators.count != chunks * fp * k { accumulators = [Float](repeating: 0, count: chunks * fp * k) }
         var partial = [Double](repeating: 0, count: chunks)
-        let w = basis.storage, geometry = self.geometry, fixed = fixedColumns
+        let w = basis.storage, geometry = self.geometry, fixed = fixedColumns, exponent = stepExponent
         v.storage.withUnsafeBufferPointer { vp in
             w.withUnsafeBufferPointer { wp in
                 h.storage.withUnsafeMutableBufferPointer { hp in
@@ -149,7 +154,8 @@ struct KLState {
                                                                 columnSumInverse: cb, sparseGain: gain, floor: NMF.valueFloor,
                                                                 continuity: continuity,
                                                                 offsets: continuity == nil ? (0, 0, 0, 0)
-                                                                    : (offset(acts.0), offset(acts.1), offset(acts.2), offset(acts.3)))
+                                                                    : (offset(acts.0), offset(acts.1), offset(acts.2), offset(acts.3)),
+                                                                exponent: exponent)
                                     KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc, r: r, epsilon: eps)
                                     KLKernels.accumulateBasis(paddedBins: fp, components: k, from: fixed, r: r, h: hc,
                                                               accumulator: ab + chunk * fp * k)
@@ -164,12 +170,18 @@ struct KLState {
             }
         }
         finishBasisUpdate()
-        return partial.reduce(0, +)
+        let divergence = partial.reduce(0, +)
+        if measureDivergence {
+            // Over-relaxed steps are not guaranteed to descend: at the first rise (or NaN), monotone steps from here on.
+            if !(divergence <= lastMeasuredDivergence) { stepExponent = 1 }
+            lastMeasuredDivergence = divergence
+        }
+        return divergence
     }
 
-    /// W ← W ⊙ [Σ_chunks acc] ⊘ (1Hᵀ), chunk accumulators added in chunk order, then normalisation.
+    /// W ← W ⊙ ([Σ_chunks acc] ⊘ (1Hᵀ))^ω, chunk accumulators added in chunk order, then normalisation.
     private mutating func finishBasisUpdate() {
-        let f = bins, fp = paddedBins, k = components, n = frames, chunks = chunkCount
+        let f = bins, fp = paddedBins, k = components, n = frames, chunks = chunkCount, exponent = stepExponent
         var rowSum = [Float](repeating: 0, count: k)
         h.storage.withUnsafeBufferPointer { hp in
             for j in 0..<n { for c in 0..<k { rowSum[c] += hp[j * k + c] } }
@@ -181,7 +193,8 @@ struct KLState {
                     for i in 0..<f {
                         var s: Float = 0
                         for chunk in 0..<chunks { s += ap[chunk * fp * k + c * fp + i] }
-                        wp[c * fp + i] = max(wp[c * fp + i] * s * inv, NMF.valueFloor)
+                        wp[c * fp + i] = exponent == 1 ? max(wp[c * fp + i] * s * inv, NMF.valueFloor)
+                            : max(wp[c * fp + i] * KLKernels.relaxed(s * inv, exponent), NMF.valueFloor)
                     }
                 }
             }

@@ -193,6 +193,7 @@ public struct NMF: Sendable {
                                 frameStride: frameStride, mean: mean)
             state.sparsity = configuration.sparsity
             state.continuity = configuration.continuity
+            state.stepExponent = configuration.stepExponent
             return state
         }
         return BetaState(v: v, w: w, h: h, threads: configuration.threadCount, divergence: configuration.divergence,
@@ -222,6 +223,13 @@ public struct NMF: Sendable {
         guard configuration.sparsity == 0 || configuration.divergence == .kullbackLeibler else {
             throw FactorizationError.invalidParameter(name: "--sparsity", value: "\(configuration.sparsity)",
                                                       allowed: "0 with --divergence \(configuration.divergence) (the penalty is defined for kl only)")
+        }
+        guard configuration.stepExponent > 0, configuration.stepExponent < 2 else {
+            throw FactorizationError.invalidParameter(name: "--step-exponent", value: "\(configuration.stepExponent)", allowed: "0 < ω < 2")
+        }
+        guard configuration.stepExponent == 1 || configuration.divergence == .kullbackLeibler else {
+            throw FactorizationError.invalidParameter(name: "--step-exponent", value: "\(configuration.stepExponent)",
+                                                      allowed: "1 with --divergence \(configuration.divergence) (over-relaxed steps are implemented for kl only)")
         }
         guard v.rows >= 1, v.columns >= 1 else { throw FactorizationError.invalidInput("V is empty (\(v.rows) × \(v.columns))") }
         guard configuration.componentCount <= v.columns else {

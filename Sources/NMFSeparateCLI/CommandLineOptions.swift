@@ -13,6 +13,10 @@ struct CommandLineOptions {
     var outputDirectory = "separated"
     var iterations = 200
     var tolerance: Float = 0
+    /// `--step-exponent`: exponent ω of the multiplicative steps (`nil`: the default for the divergence).
+    var stepExponent: Float?
+    /// Step exponent with KL when `--step-exponent` is not given (chosen by measurement, see QUALITY.md).
+    static let defaultStepExponent: Float = 1
     var seed: UInt64 = 0
     var fftSize: Int?
     var hop: Int?
@@ -105,6 +109,7 @@ struct CommandLineOptions {
             outputDirectory = v
         case "iterations": iterations = try Self.integer(name, value)
         case "tolerance": tolerance = try Self.real(name, value)
+        case "step-exponent": stepExponent = try Self.real(name, value)
         case "seed":
             guard let v = value, let s = UInt64(v) else {
                 throw CLIError.usage("--seed '\(value ?? "")' is not a non-negative integer (allowed: 0 to \(UInt64.max))")
@@ -235,6 +240,13 @@ struct CommandLineOptions {
                 throw CLIError.usage("--continuity \(continuity) needs --divergence kl (the penalty is implemented for KL only; got \(config.divergence))")
             }
             config.continuity = continuity
+            if let e = stepExponent {
+                guard e >= 0.1, e <= 1.9 else { throw CLIError.usage("--step-exponent \(e) is out of range (allowed: 0.1 to 1.9)") }
+                if e != 1 && config.divergence != .kullbackLeibler {
+                    throw CLIError.usage("--step-exponent \(e) needs --divergence kl (over-relaxed steps are implemented for KL only; got \(config.divergence))")
+                }
+            }
+            config.stepExponent = stepExponent ?? (config.divergence == .kullbackLeibler ? Self.defaultStepExponent : 1)
             if sparsity > 0 && config.divergence != .kullbackLeibler {
                 throw CLIError.usage("--sparsity \(sparsity) needs --divergence kl (the penalty is defined for KL only; got \(config.divergence))")
             }

@@ -37,7 +37,7 @@ extension SeparateCommand {
                 ("tolerance", .number(Double(c.tolerance))), ("seed", .string(String(c.seed))),
                 ("mask_power", .number(Double(c.maskPower))), ("grouping", .string(c.grouping.rawValue)),
                 ("sparsity", .number(Double(c.sparsity))), ("continuity", .number(Double(c.continuity))), ("divergence", .string(c.divergence.description)),
-                ("init", .string(c.initialization.rawValue)),
+                ("init", .string(c.initialization.rawValue)), ("step_exponent", .number(Double(c.stepExponent))),
                 ("threads", .integer(c.threadCount)),
             ])),
             ("iterations", .integer(f.iterations)),

@@ -32,6 +32,8 @@ public struct SeparationConfiguration: Sendable, Equatable {
     public var continuity: Float = 0
     /// The divergence the NMF minimises (default Kullback–Leibler; see `Divergence`).
     public var divergence: Divergence = .kullbackLeibler
+    /// Exponent ω of the NMF's multiplicative steps, 0 < ω < 2 (default 1; see `NMFConfiguration.stepExponent`).
+    public var stepExponent: Float = 1
     /// How the NMF starts (default seeded random with multi-start; or NNDSVDa).
     public var initialization: InitializationMethod = .random
     /// Frames per streaming chunk when reading, masking and resynthesising (default 512).

@@ -82,6 +82,7 @@ public struct Separator: Sendable {
         nmfConfig.sparsity = config.sparsity
         nmfConfig.divergence = config.divergence
         nmfConfig.continuity = config.continuity
+        nmfConfig.stepExponent = config.stepExponent
         nmfConfig.initialization = config.initialization
         let result: NMFResult
         do {

@@ -3,9 +3,13 @@ import NMFSeparation
 
 /// nmf-bench: times the KL multiplicative-update iteration on seeded data.
 ///
-/// usage: nmf-bench [--quick] [--threads T] [--runs R] [--write-v DIR] [--size F,N,K,ITERS ...]
+/// usage: nmf-bench [--threads T] [--runs R] [--write-v DIR] [--v FILE.npy] [--step-exponent E]
+///                  [--target D] [--size F,N,K,ITERS ...]
 /// Prints one line per size: ms per iteration (median of runs, from T(2n) − T(n)) and the final
-/// KL divergence after n iterations.
+/// KL divergence after n iterations. `--v` factorizes a float32 .npy matrix (bins × frames,
+/// e.g. a real magnitude spectrogram) instead of seeded data; F and N then come from the file.
+/// `--target D` also reports after how many iterations (divergence measured at every one, at
+/// most 10·ITERS) the divergence first is ≤ D, and that count times the ms per iteration.
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("nmf-bench: \(message)\n".utf8))
@@ -19,6 +23,9 @@ struct BenchOptions {
     var threads = Parallel.defaultThreadCount
     var runs = 5
     var writeDir: String?
+    var vFile: String?
+    var stepExponent: Float = 1
+    var target: Double?
 }
 
 func parseOptions() -> BenchOptions {
@@ -35,12 +42,15 @@ func parseOptions() -> BenchOptions {
         case "--threads": o.threads = Int(next()) ?? o.threads
         case "--runs": o.runs = max(1, Int(next()) ?? o.runs)
         case "--write-v": o.writeDir = next()
+        case "--v": o.vFile = next()
+        case "--step-exponent": o.stepExponent = Float(next()) ?? o.stepExponent
+        case "--target": o.target = Double(next())
         case "--size":
             let p = next().split(separator: ",").compactMap { Int($0) }
             guard p.count == 4 else { fail("--size wants F,N,K,ITERS") }
             o.sizes.append(BenchSize(f: p[0], n: p[1], k: p[2], iterations: p[3]))
         case "--help", "-h":
-            print("usage: nmf-bench [--threads T] [--runs R] [--write-v DIR] [--size F,N,K,ITERS ...]")
+            print("usage: nmf-bench [--threads T] [--runs R] [--write-v DIR] [--v FILE.npy] [--step-exponent E] [--target D] [--size F,N,K,ITERS ...]")
             exit(0)
         default:
             fail("unknown option \(args[i])")
@@ -75,10 +85,45 @@ func writeNPY(_ v: Matrix, to path: String) throws {
     try data.write(to: URL(fileURLWithPath: path))
 }
 
+/// Reads a little-endian float32 .npy matrix (shape F × N, C or Fortran order) as bins × frames.
+func readNPY(_ path: String) -> Matrix {
+    guard let data = FileManager.default.contents(atPath: path), data.count > 10, data.starts(with: [0x93] + Array("NUMPY".utf8)) else {
+        fail("--v \(path): not a readable .npy file")
+    }
+    let bytes = [UInt8](data)
+    let wide = bytes[6] >= 2
+    let headerLength = wide ? Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24 : Int(bytes[8]) | Int(bytes[9]) << 8
+    let start = wide ? 12 : 10
+    guard start + headerLength <= bytes.count, let header = String(bytes: bytes[start..<start + headerLength], encoding: .ascii) else {
+        fail("--v \(path): truncated header")
+    }
+    guard header.contains("'<f4'") else { fail("--v \(path): need float32 ('<f4') data") }
+    let fortran = header.contains("'fortran_order': True")
+    guard let open = header.firstIndex(of: "("), let close = header.firstIndex(of: ")") else { fail("--v \(path): no shape") }
+    let dims = header[header.index(after: open)..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard dims.count == 2, dims[0] > 0, dims[1] > 0, start + headerLength + 4 * dims[0] * dims[1] <= bytes.count else {
+        fail("--v \(path): need a non-empty 2-D matrix with all its data")
+    }
+    let (f, n) = (dims[0], dims[1])
+    var v = Matrix(rows: f, columns: n)
+    data.withUnsafeBytes { raw in
+        let p = raw.baseAddress! + start + headerLength
+        for j in 0..<n {
+            for i in 0..<f {
+                let index = fortran ? j * f + i : i * n + j
+                v.storage[j * f + i] = p.loadUnaligned(fromByteOffset: 4 * index, as: Float.self)
+            }
+        }
+    }
+    return v
+}
+
 let options = parseOptions()
 let threads = options.threads
-for s in options.sizes {
-    let v = makeV(s.f, s.n)
+let fileV = options.vFile.map(readNPY)
+for var s in options.sizes {
+    if let fv = fileV { (s.f, s.n) = (fv.rows, fv.columns) }
+    let v = fileV ?? makeV(s.f, s.n)
     if let dir = options.writeDir {
         let path = "\(dir)/V_\(s.f)x\(s.n).npy"
         if !FileManager.default.fileExists(atPath: path) { try writeNPY(v, to: path) }
@@ -87,8 +132,9 @@ for s in options.sizes {
     // two divergence evaluations with logarithms (after iteration 0 and at the end) cancel out,
     // which is what the other tools' loops time too.
     func run(_ iterations: Int) throws -> (Double, Double) {
-        let config = try NMFConfiguration(componentCount: s.k, maxIterations: iterations, divergenceInterval: 1_000_000,
+        var config = try NMFConfiguration(componentCount: s.k, maxIterations: iterations, divergenceInterval: 1_000_000,
                                           seed: 0, threadCount: threads, restarts: 1)
+        config.stepExponent = options.stepExponent
         let t0 = DispatchTime.now().uptimeNanoseconds
         let r = try NMF(configuration: config).factorize(v)
         return (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6, r.finalDivergence)
@@ -113,7 +159,20 @@ for s in options.sizes {
         _ = NMF.divergence(v, basis: fitted.basis, activations: fitted.activations)
         divergenceTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
     }
+    var toTarget = ""
+    if let target = options.target {
+        // The divergence after every iteration (history sample i = after i iterations).
+        var config = try NMFConfiguration(componentCount: s.k, maxIterations: 10 * s.iterations, divergenceInterval: 1,
+                                          seed: 0, threadCount: threads, restarts: 1)
+        config.stepExponent = options.stepExponent
+        let history = try NMF(configuration: config).factorize(v).divergenceHistory
+        if let hit = history.first(where: { $0.value <= target }) {
+            toTarget = String(format: " iterations_to_target=%d ms_to_target=%.1f", hit.iteration, Double(hit.iteration) * median)
+        } else {
+            toTarget = String(format: " iterations_to_target=none best=%.6g", history.map(\.value).min() ?? .nan)
+        }
+    }
     // kl_bits: the final divergence's bit pattern, to compare runs with different thread counts.
     print(String(format: "F=%d N=%d K=%d iters=%d threads=%d per_iter_ms=%.3f divergence_ms=%.3f kl=%.6g kl_bits=%016llx", s.f, s.n,
-                 s.k, s.iterations, threads, median, divergenceTimes.sorted()[1], kl, kl.bitPattern))
+                 s.k, s.iterations, threads, median, divergenceTimes.sorted()[1], kl, kl.bitPattern) + toTarget)
 }

@@ -51,6 +51,8 @@ import _TestSupport
         (["mix.wav", "--sources", "2", "--init", "svd"], 64, "'svd'"),
         (["mix.wav", "--sources", "2", "--continuity", "-1"], 64, "--continuity -1"),
         (["mix.wav", "--sources", "2", "--continuity", "1", "--divergence", "is"], 64, "--continuity"),
+        (["mix.wav", "--sources", "2", "--step-exponent", "2"], 64, "--step-exponent 2"),
+        (["mix.wav", "--sources", "2", "--step-exponent", "1.5", "--divergence", "is"], 64, "--step-exponent 1.5"),
         (["mix.wav", "--sources", "2", "--jobs", "0"], 64, "--jobs 0"),
         (["mix.wav", "--sources", "2", "--shard", "2/2"], 64, "--shard '2/2'"),
         (["mix.wav", "--sources", "2", "--format", "mp4"], 64, "'mp4'"),

@@ -93,6 +93,20 @@ import _TestSupport
         }
     }
 
+    @Test func overRelaxedStepsAreReportedAndReachALowerDivergence() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let (input, _) = try makeInput(Self.cases[0], in: dir)
+        var finals: [Double] = []
+        for e in ["1", "1.5"] {
+            let r = try CLIRunner.run([input, "--sources", "3", "-o", "\(dir)/e\(e)", "--iterations", "40", "--step-exponent", e, "--json", "-q"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+            #expect((json["settings"] as? [String: Any])?["step_exponent"] as? Double == Double(e))
+            finals.append(json["final_divergence"] as? Double ?? .nan)
+        }
+        #expect(finals[1] < finals[0], "\(finals)")
+    }
+
     @Test func helpListsEveryOptionWithItsDefault() throws {
         let r = try CLIRunner.run(["--help"])
         #expect(r.status == 0)
