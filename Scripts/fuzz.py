@@ -151,6 +151,8 @@ def options(rng):
         opts += ["--plot"]
     if rng.random() < 0.15:
         opts += ["--grouping", rng.choice(["timbre", "activations", "combined", "percussive", "percussive", "drums"])]
+    if rng.random() < 0.1:
+        opts += ["--step-exponent", str(rng.choice([1, 1.5, 1.9, 0.1, 2, 0, -1, "nan", "inf"]))]
     if rng.random() < 0.05:
         opts += ["--jobs", str(rng.choice([1, 2, 0, 300]))]
     if rng.random() < 0.05:
