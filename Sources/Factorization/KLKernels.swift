@@ -43,6 +43,28 @@ enum KLKernels {
         return (l0, l1, l2, l3)
     }
 
+    /// λ_j = W·h_j for bins f…f+15 of four frames: eight independent multiply–add chains, enough
+    /// to keep both FMA units busy (four chains leave half of them idle at large K). Each lane
+    /// sums over k in the same order as ``lambdas(w:paddedBins:components:at:h:)``: same bits.
+    @inline(__always)
+    static func lambdas16(w: UnsafePointer<Float>, paddedBins fp: Int, components: Int, at f: Int,
+                          h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>))
+        -> ((Vec, Vec, Vec, Vec), (Vec, Vec, Vec, Vec)) {
+        var l0 = Vec(), l1 = Vec(), l2 = Vec(), l3 = Vec()
+        var m0 = Vec(), m1 = Vec(), m2 = Vec(), m3 = Vec()
+        var k = 0
+        while k < components {
+            let wv = load(w + k * fp + f), wu = load(w + k * fp + f + 8)
+            let h0 = h.0[k], h1 = h.1[k], h2 = h.2[k], h3 = h.3[k]
+            l0 = l0.addingProduct(wv, h0); m0 = m0.addingProduct(wu, h0)
+            l1 = l1.addingProduct(wv, h1); m1 = m1.addingProduct(wu, h1)
+            l2 = l2.addingProduct(wv, h2); m2 = m2.addingProduct(wu, h2)
+            l3 = l3.addingProduct(wv, h3); m3 = m3.addingProduct(wu, h3)
+            k += 1
+        }
+        return ((l0, l1, l2, l3), (m0, m1, m2, m3))
+    }
+
     /// Ratios r_j = v_j ⊘ max(W·h_j, ε) of four frames into `r` (4 × padded bins).
     ///
     /// The pass of every iteration; ``ratiosAndDivergence(v:w:bins:paddedBins:components:h:r:epsilon:valid:)``
@@ -62,6 +84,18 @@ enum KLKernels {
         let fp = paddedBins
         let full = bins & ~7
         var f = 0
+        while f + 16 <= full {
+            let ((l0, l1, l2, l3), (m0, m1, m2, m3)) = lambdas16(w: w, paddedBins: fp, components: components, at: f, h: h)
+            store(load(v.0 + f) / maximum(l0, eps), r + f)
+            store(load(v.1 + f) / maximum(l1, eps), r + fp + f)
+            store(load(v.2 + f) / maximum(l2, eps), r + 2 * fp + f)
+            store(load(v.3 + f) / maximum(l3, eps), r + 3 * fp + f)
+            store(load(v.0 + f + 8) / maximum(m0, eps), r + f + 8)
+            store(load(v.1 + f + 8) / maximum(m1, eps), r + fp + f + 8)
+            store(load(v.2 + f + 8) / maximum(m2, eps), r + 2 * fp + f + 8)
+            store(load(v.3 + f + 8) / maximum(m3, eps), r + 3 * fp + f + 8)
+            f += 16
+        }
         while f < full {
             let (l0, l1, l2, l3) = lambdas(w: w, paddedBins: fp, components: components, at: f, h: h)
             store(load(v.0 + f) / maximum(l0, eps), r + f)
@@ -269,7 +303,22 @@ enum KLKernels {
             }
             return
         }
-        for k in first..<components {
+        // Two components per sweep: each vector of the four ratios serves both.
+        var k = first
+        while k + 1 < components {
+            let h0 = h.0[k], h1 = h.1[k], h2 = h.2[k], h3 = h.3[k]
+            let g0 = h.0[k + 1], g1 = h.1[k + 1], g2 = h.2[k + 1], g3 = h.3[k + 1]
+            let acc = accumulator + k * fp, bcc = accumulator + (k + 1) * fp
+            var f = 0
+            while f < fp {
+                let r0 = load(r + f), r1 = load(r + fp + f), r2 = load(r + 2 * fp + f), r3 = load(r + 3 * fp + f)
+                store(load(acc + f) + quadProduct(r0, r1, r2, r3, h0, h1, h2, h3), acc + f)
+                store(load(bcc + f) + quadProduct(r0, r1, r2, r3, g0, g1, g2, g3), bcc + f)
+                f += 8
+            }
+            k += 2
+        }
+        if k < components {
             let h0 = h.0[k], h1 = h.1[k], h2 = h.2[k], h3 = h.3[k]
             let acc = accumulator + k * fp
             var f = 0
