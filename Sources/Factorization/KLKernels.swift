@@ -207,7 +207,7 @@ enum KLKernels {
         return d
     }
 
-    /// q^ω, the over-relaxed multiplicative step (Badeau, Bertin & Vincent 2010): ω = 1 is
+    /// q^ω, the over-relaxed multiplicative step (step-size exponent of Badeau, Bertin & Vincent 2010): ω = 1 is
     /// Lee–Seung's step, ω = 1.5 costs a square root instead of a `powf` call.
     @inline(__always)
     static func relaxed(_ q: Float, _ exponent: Float) -> Float {

@@ -35,11 +35,13 @@ public struct NMFConfiguration: Sendable, Equatable {
     /// Exponent ω of the multiplicative steps, 0 < ω < 2 (Kullback–Leibler only; default 1).
     ///
     /// ω = 1 is Lee & Seung's update, which never increases the divergence. Raising each
-    /// update factor to ω > 1 over-relaxes the steps; Badeau, Bertin & Vincent (2010) show the
-    /// updates stay locally stable for 0 < ω < 2, and on real spectrograms ω = 1.5 reaches
-    /// the divergence of 200 plain iterations in about 60–150 (BENCHMARKS.md). Descent is then
-    /// no longer guaranteed, so the first rise of a measured divergence (every
-    /// `divergenceInterval` iterations) switches the rest of the run to ω = 1.
+    /// update factor to ω > 1 over-relaxes the steps: the step-size exponent whose local
+    /// stability Badeau, Bertin & Vincent (2010) analyse, stable up to 2 in the cases they
+    /// prove (ω = 2 diverged in our runs). On a real spectrogram ω = 1.5 reached scikit-learn's
+    /// 200-iteration divergence in 88–118 iterations where ω = 1 took 141–189 (K = 3…32,
+    /// BENCHMARKS.md), but it separated worse on the development mixtures (QUALITY.md), so it
+    /// is not the default. With ω > 1 descent is not guaranteed: the first rise of a measured
+    /// divergence (every `divergenceInterval` iterations) switches the rest of the run to ω = 1.
     public var stepExponent: Float = 1
     /// How W and H start (default: seeded random with multi-start).
     public var initialization: InitializationMethod = .random
