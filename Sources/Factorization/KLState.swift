@@ -156,9 +156,14 @@ struct KLState {
                                                                 offsets: continuity == nil ? (0, 0, 0, 0)
                                                                     : (offset(acts.0), offset(acts.1), offset(acts.2), offset(acts.3)),
                                                                 exponent: exponent)
-                                    KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc, r: r, epsilon: eps)
-                                    KLKernels.accumulateBasis(paddedBins: fp, components: k, from: fixed, r: r, h: hc,
-                                                              accumulator: ab + chunk * fp * k)
+                                    if k - fixed <= 4 {
+                                        KLKernels.ratiosIntoBasis(v: frames, w: wb, bins: f, paddedBins: fp, components: k, from: fixed, h: hc,
+                                                                  r: r, epsilon: eps, accumulator: ab + chunk * fp * k)
+                                    } else {
+                                        KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc, r: r, epsilon: eps)
+                                        KLKernels.accumulateBasis(paddedBins: fp, components: k, from: fixed, r: r, h: hc,
+                                                                  accumulator: ab + chunk * fp * k)
+                                    }
                                 }
                             }
                           }
