@@ -238,8 +238,38 @@ enum KLKernels {
                                   columnSumInverse: UnsafePointer<Float>, sparseGain: UnsafePointer<Float>?, floor: Float,
                                   continuity: (UnsafePointer<Float>, UnsafePointer<Float>)? = nil, offsets: (Int, Int, Int, Int) = (0, 0, 0, 0),
                                   exponent: Float = 1) {
+        // h_j[k] from the four frames' sums of W[:, k] ⊙ r_j.
+        @inline(__always) func finish(_ k: Int, _ a0: Vec, _ a1: Vec, _ a2: Vec, _ a3: Vec) {
+            let c = columnSumInverse[k], g = sparseGain?[k] ?? 0
+            h.0[k] = update(h.0[k], a0.sum(), g, c, floor, continuity, offsets.0 + k, exponent)
+            h.1[k] = update(h.1[k], a1.sum(), g, c, floor, continuity, offsets.1 + k, exponent)
+            h.2[k] = update(h.2[k], a2.sum(), g, c, floor, continuity, offsets.2 + k, exponent)
+            h.3[k] = update(h.3[k], a3.sum(), g, c, floor, continuity, offsets.3 + k, exponent)
+        }
         var k = 0
-        while k + 1 < components {
+        // Three components per sweep: each ratio vector loaded once serves three multiply–adds.
+        while k + 2 < components {
+            var a0 = Vec(), a1 = Vec(), a2 = Vec(), a3 = Vec()
+            var b0 = Vec(), b1 = Vec(), b2 = Vec(), b3 = Vec()
+            var c0 = Vec(), c1 = Vec(), c2 = Vec(), c3 = Vec()
+            let wa = w + k * fp, wb = w + (k + 1) * fp, wc = w + (k + 2) * fp
+            var f = 0
+            while f < fp {
+                let x = load(wa + f), y = load(wb + f), z = load(wc + f)
+                var q = load(r + f)
+                a0 = a0.addingProduct(x, q); b0 = b0.addingProduct(y, q); c0 = c0.addingProduct(z, q)
+                q = load(r + fp + f)
+                a1 = a1.addingProduct(x, q); b1 = b1.addingProduct(y, q); c1 = c1.addingProduct(z, q)
+                q = load(r + 2 * fp + f)
+                a2 = a2.addingProduct(x, q); b2 = b2.addingProduct(y, q); c2 = c2.addingProduct(z, q)
+                q = load(r + 3 * fp + f)
+                a3 = a3.addingProduct(x, q); b3 = b3.addingProduct(y, q); c3 = c3.addingProduct(z, q)
+                f += 8
+            }
+            finish(k, a0, a1, a2, a3); finish(k + 1, b0, b1, b2, b3); finish(k + 2, c0, c1, c2, c3)
+            k += 3
+        }
+        if k + 1 < components {
             var a0 = Vec(), a1 = Vec(), a2 = Vec(), a3 = Vec()
             var b0 = Vec(), b1 = Vec(), b2 = Vec(), b3 = Vec()
             let wa = w + k * fp, wb = w + (k + 1) * fp
@@ -251,15 +281,8 @@ enum KLKernels {
                 b0 = b0.addingProduct(y, r0); b1 = b1.addingProduct(y, r1); b2 = b2.addingProduct(y, r2); b3 = b3.addingProduct(y, r3)
                 f += 8
             }
-            let ca = columnSumInverse[k], cb = columnSumInverse[k + 1]
-            let ga = sparseGain?[k] ?? 0, gb = sparseGain?[k + 1] ?? 0
-            h.0[k] = update(h.0[k], a0.sum(), ga, ca, floor, continuity, offsets.0 + k, exponent); h.0[k + 1] = update(h.0[k + 1], b0.sum(), gb, cb, floor, continuity, offsets.0 + k + 1, exponent)
-            h.1[k] = update(h.1[k], a1.sum(), ga, ca, floor, continuity, offsets.1 + k, exponent); h.1[k + 1] = update(h.1[k + 1], b1.sum(), gb, cb, floor, continuity, offsets.1 + k + 1, exponent)
-            h.2[k] = update(h.2[k], a2.sum(), ga, ca, floor, continuity, offsets.2 + k, exponent); h.2[k + 1] = update(h.2[k + 1], b2.sum(), gb, cb, floor, continuity, offsets.2 + k + 1, exponent)
-            h.3[k] = update(h.3[k], a3.sum(), ga, ca, floor, continuity, offsets.3 + k, exponent); h.3[k + 1] = update(h.3[k + 1], b3.sum(), gb, cb, floor, continuity, offsets.3 + k + 1, exponent)
-            k += 2
-        }
-        if k < components {
+            finish(k, a0, a1, a2, a3); finish(k + 1, b0, b1, b2, b3)
+        } else if k < components {
             var a0 = Vec(), a1 = Vec(), a2 = Vec(), a3 = Vec()
             let wa = w + k * fp
             var f = 0
@@ -269,11 +292,7 @@ enum KLKernels {
                 a2 = a2.addingProduct(x, load(r + 2 * fp + f)); a3 = a3.addingProduct(x, load(r + 3 * fp + f))
                 f += 8
             }
-            let ca = columnSumInverse[k], ga = sparseGain?[k] ?? 0
-            h.0[k] = update(h.0[k], a0.sum(), ga, ca, floor, continuity, offsets.0 + k, exponent)
-            h.1[k] = update(h.1[k], a1.sum(), ga, ca, floor, continuity, offsets.1 + k, exponent)
-            h.2[k] = update(h.2[k], a2.sum(), ga, ca, floor, continuity, offsets.2 + k, exponent)
-            h.3[k] = update(h.3[k], a3.sum(), ga, ca, floor, continuity, offsets.3 + k, exponent)
+            finish(k, a0, a1, a2, a3)
         }
     }
 
