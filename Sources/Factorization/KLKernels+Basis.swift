@@ -36,23 +36,24 @@ extension KLKernels {
         }
         guard f < fp else { return }
         // The rest (fewer than 16 bins, the padding included) by the two-step path.
-        while f < full {
-            let (l0, l1, l2, l3) = lambdas(w: w, paddedBins: fp, components: components, at: f, h: h)
-            store(load(v.0 + f) / maximum(l0, eps), r + f)
-            store(load(v.1 + f) / maximum(l1, eps), r + fp + f)
-            store(load(v.2 + f) / maximum(l2, eps), r + 2 * fp + f)
-            store(load(v.3 + f) / maximum(l3, eps), r + 3 * fp + f)
-            f += 8
-        }
-        if full < fp { _ = tail(v: v, w: w, bins: bins, paddedBins: fp, components: components, h: h, r: r, epsilon: epsilon, divergence: false, valid: 4) }
-        var g = full & ~15
-        while g < fp {
-            let r0 = load(r + g), r1 = load(r + fp + g), r2 = load(r + 2 * fp + g), r3 = load(r + 3 * fp + g)
+        ratios(from: f, v: v, w: w, bins: bins, paddedBins: fp, components: components, h: h, r: r, epsilon: epsilon)
+        accumulateFew(from: f, paddedBins: fp, components: components, first: first, r: r, h: h, accumulator: accumulator)
+    }
+
+    /// The W accumulation of bins `start`…padded bins for few components (K − `first` ≤ 4):
+    /// one sweep, each vector of the four ratios loaded once for all components.
+    @inline(__always)
+    static func accumulateFew(from start: Int, paddedBins fp: Int, components: Int, first: Int, r: UnsafePointer<Float>,
+                              h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                              accumulator: UnsafeMutablePointer<Float>) {
+        var f = start
+        while f < fp {
+            let r0 = load(r + f), r1 = load(r + fp + f), r2 = load(r + 2 * fp + f), r3 = load(r + 3 * fp + f)
             for k in first..<components {
-                let acc = accumulator + k * fp + g
+                let acc = accumulator + k * fp + f
                 store(load(acc) + quadProduct(r0, r1, r2, r3, h.0[k], h.1[k], h.2[k], h.3[k]), acc)
             }
-            g += 8
+            f += 8
         }
     }
 
@@ -63,16 +64,7 @@ extension KLKernels {
                                 h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
                                 accumulator: UnsafeMutablePointer<Float>) {
         if components - first <= 4 {
-            // Few components: one sweep over the bins, each vector of the four ratios loaded once.
-            var f = 0
-            while f < fp {
-                let r0 = load(r + f), r1 = load(r + fp + f), r2 = load(r + 2 * fp + f), r3 = load(r + 3 * fp + f)
-                for k in first..<components {
-                    let acc = accumulator + k * fp + f
-                    store(load(acc) + quadProduct(r0, r1, r2, r3, h.0[k], h.1[k], h.2[k], h.3[k]), acc)
-                }
-                f += 8
-            }
+            accumulateFew(from: 0, paddedBins: fp, components: components, first: first, r: r, h: h, accumulator: accumulator)
             return
         }
         // Two components per sweep: each vector of the four ratios serves both.

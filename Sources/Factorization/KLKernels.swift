@@ -96,6 +96,20 @@ enum KLKernels {
             store(load(v.3 + f + 8) / maximum(m3, eps), r + 3 * fp + f + 8)
             f += 16
         }
+        ratios(from: f, v: v, w: w, bins: bins, paddedBins: fp, components: components, h: h, r: r, epsilon: epsilon)
+    }
+
+    /// The ratios of the bins from `start` (a multiple of 8) on, eight at a time, then the last
+    /// partial vector: the end of ``ratios(v:w:bins:paddedBins:components:h:r:epsilon:)`` after
+    /// its 16-bin steps.
+    @inline(__always)
+    static func ratios(from start: Int, v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                       w: UnsafePointer<Float>, bins: Int, paddedBins fp: Int, components: Int,
+                       h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                       r: UnsafeMutablePointer<Float>, epsilon: Float) {
+        let eps = Vec(repeating: epsilon)
+        let full = bins & ~7
+        var f = start
         while f < full {
             let (l0, l1, l2, l3) = lambdas(w: w, paddedBins: fp, components: components, at: f, h: h)
             store(load(v.0 + f) / maximum(l0, eps), r + f)
