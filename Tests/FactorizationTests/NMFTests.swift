@@ -199,4 +199,24 @@ import Foundation
         for (a, b) in zip(r.divergenceHistory, r.divergenceHistory.dropFirst()) { #expect(b.value <= a.value * (1 + 1e-6)) }
         #expect(r.finalDivergence < 0.01 * r.divergenceHistory[0].value)
     }
+
+    @Test func everyColumnFixedLearnsOnlyTheActivations() throws {
+        // With the whole of W trained (dictionaries only, no free components) the W pass is skipped.
+        var g = SeededGenerator(seed: 6)
+        var w0 = Matrix(rows: 40, columns: 4), h0 = Matrix(rows: 4, columns: 300)
+        for i in 0..<w0.storage.count { w0.storage[i] = g.nextUnitFloat() + 0.05 }
+        for i in 0..<h0.storage.count { h0.storage[i] = g.nextUnitFloat() }
+        for c in 0..<4 {
+            let s = w0.column(c).reduce(0, +)
+            for i in 0..<40 { w0[i, c] /= s }
+        }
+        let v = w0.multiplied(by: h0)
+        for threads in [1, 2] {
+            let r = try NMF(configuration: NMFConfiguration(componentCount: 4, maxIterations: 400, divergenceInterval: 1, threadCount: threads))
+                .factorize(v, fixedBasis: w0)
+            #expect(zip(r.basis.storage, w0.storage).allSatisfy { abs($0 - $1) <= 1e-6 * $1 })
+            for (a, b) in zip(r.divergenceHistory, r.divergenceHistory.dropFirst()) { #expect(b.value <= a.value * (1 + 1e-6)) }
+            #expect(r.finalDivergence < 1e-3 * r.divergenceHistory[0].value)
+        }
+    }
 }
