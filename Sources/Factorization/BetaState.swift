@@ -136,6 +136,8 @@ struct BetaState: NMFState {
                                         let ratio = num / den
                                         if ratio.isFinite { hj[c] = max(hj[c] * (gamma == 1 ? ratio : powf(ratio, gamma)), NMF.valueFloor) }
                                     }
+                                    // Every template fixed (dictionaries only): no W update to accumulate.
+                                    if fixed == k { continue }
                                     Self.model(wb, fp: fp, k: k, h: hj, into: a)
                                     BetaKernels.terms(v: x, scale: inverse, bins: f, paddedBins: fp, a: a, b: b, epsilon: eps, beta: beta)
                                     for c in fixed..<k {
