@@ -57,16 +57,14 @@ extension KLKernels {
         }
     }
 
-    /// W-update accumulation of four frames: acc[:, k] += Σ_j r_j · h_j[k] for k ≥ `first`
+    /// W-update accumulation of four frames: acc[:, k] += Σ_j r_j · h_j[k] for k ≥ `first`,
+    /// from ratios already in `r` (the iteration uses it for more than 4 learned components and
+    /// ``ratiosIntoBasis(v:w:bins:paddedBins:components:from:h:r:epsilon:accumulator:)`` below that; any count works)
     /// (columns before it are held fixed and need no accumulation).
     @inline(__always)
     static func accumulateBasis(paddedBins fp: Int, components: Int, from first: Int = 0, r: UnsafePointer<Float>,
                                 h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
                                 accumulator: UnsafeMutablePointer<Float>) {
-        if components - first <= 4 {
-            accumulateFew(from: 0, paddedBins: fp, components: components, first: first, r: r, h: h, accumulator: accumulator)
-            return
-        }
         // Two components per sweep: each vector of the four ratios serves both.
         var k = first
         while k + 1 < components {

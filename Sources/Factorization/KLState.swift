@@ -156,9 +156,9 @@ struct KLState {
                                                                 offsets: continuity == nil ? (0, 0, 0, 0)
                                                                     : (offset(acts.0), offset(acts.1), offset(acts.2), offset(acts.3)),
                                                                 exponent: exponent)
-                                    if fixed == k {
-                                        // Every template is fixed (trained dictionaries only): no W update to accumulate.
-                                    } else if k - fixed <= 4 {
+                                    // With every template fixed (trained dictionaries only) there is no W update.
+                                    guard fixed < k else { return }
+                                    if k - fixed <= 4 {
                                         KLKernels.ratiosIntoBasis(v: frames, w: wb, bins: f, paddedBins: fp, components: k, from: fixed, h: hc,
                                                                   r: r, epsilon: eps, accumulator: ab + chunk * fp * k)
                                     } else {

@@ -83,7 +83,6 @@ public enum ComponentGrouping {
         if sources == k { return orderByCentroid((0..<k).map { [$0] }, basis: basis, activations: activations) }
         if sources == 1 { return [Array(0..<k)] }
         let timbre = templateMFCC(basis, sampleRate: sampleRate, smoothingHz: method == .percussive ? envelopeSmoothingHz : 0)
-        let activity = activationProfiles(activations)
         let features: [[Float]]
         switch method {
         case .timbre: features = timbre
@@ -94,8 +93,10 @@ public enum ComponentGrouping {
             } else {
                 features = timbre
             }
-        case .activations: features = activity
-        case .combined: features = (0..<k).map { unitNorm(timbre[$0]) + unitNorm(activity[$0]) }
+        case .activations: features = activationProfiles(activations)
+        case .combined:
+            let activity = activationProfiles(activations)
+            features = (0..<k).map { unitNorm(timbre[$0]) + unitNorm(activity[$0]) }
         }
         var labels = KMeans.cluster(features, k: sources, seed: seed)
         let energy = componentEnergies(basis: basis, activations: activations)
