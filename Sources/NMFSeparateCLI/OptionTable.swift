@@ -17,7 +17,7 @@ enum OptionTable {
     static let separate: [OptionSpec] = [
         OptionSpec(name: "sources", short: "s", value: "S", defaultText: nil, help: "number of sources to separate into (≥ 1; required without --dictionary)"),
         OptionSpec(name: "components", short: "k", value: "K", defaultText: "\(CommandLineOptions.defaultComponentsPerSource) per source", help: "NMF components (K ≥ S), grouped into the S sources"),
-        OptionSpec(name: "grouping", short: nil, value: "METHOD", defaultText: CommandLineOptions.defaultGrouping.rawValue, help: "how components are grouped when K > S: timbre, activations, combined or percussive (for music: spectral envelopes plus drum-likeness)"),
+        OptionSpec(name: "grouping", short: nil, value: "METHOD", defaultText: CommandLineOptions.defaultGrouping.rawValue, help: "how components are grouped when K > S: timbre, activations, combined or percussive (spectral envelopes plus drum-likeness: for a drum kit against pitched instruments, not for pitched percussion)"),
         OptionSpec(name: "dictionary", short: "d", value: "FILE", defaultText: "none", help: "trained templates of one source (repeatable; from `nmf-separate train`), held fixed"),
         OptionSpec(name: "free-components", short: nil, value: "N", defaultText: "\(CommandLineOptions.defaultComponentsPerSource) per source without a dictionary", help: "learned components for the sources without a dictionary"),
         OptionSpec(name: "output", short: "o", value: "DIR", defaultText: "separated", help: "output directory; files go to DIR/<input stem>/source_<i>.<ext>"),

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Build a second, validation set of mixtures (dev-time tool).
+
+usage: make-validation-mixtures.py OUTDIR
+
+The development mixtures of ../shared/data/make_mixtures.py are what the defaults were tuned
+on. This set pairs recordings of ../shared/data/audio that those mixtures do not use (sms-tools
+speech, singing, piano; the trumpet, guitar and tabla loops; kitchen noise), and dev recordings
+only in new pairings, so that a choice of default can be checked on material it was not tuned
+on. Mixtures are built by make_mixtures.build (same levels, quantisation and resampling; every
+source at equal RMS, mix == sum of refs); the layout is the same (<name>/mix.wav, ref_<i>.wav,
+manifest.json), so Scripts/quality.py runs on it unchanged.
+"""
+import json
+import os
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+shared_data = os.path.join(here, "..", "..", "shared", "data")
+sys.path.insert(0, shared_data)
+import make_mixtures  # noqa: E402  (the shared builder: levels, resampling, int16 quantisation)
+
+# name: (sample rate, [(file, start s, duration s, label)], what)
+SETS = {
+    "speech_dishes": (16000, [("speech_sms_male.wav", 0, 5.6, "speech, male"),
+                              ("noise_dishes.wav", 0, 5.6, "kitchen noise")], "male speech + washing dishes"),
+    "speech_bike_f": (16000, [("speech_sms_female.wav", 0, 3.95, "speech, female"),
+                              ("noise_exercise_bike.wav", 12, 3.95, "exercise bike")], "female speech + exercise bike"),
+    "speech_city_m": (16000, [("speech_libri_3436_m.wav", 14, 2.7, "speech, male"),
+                              ("noise_blanket_city.wav", 9, 2.7, "street noise")], "male speech + street noise"),
+    "two_speakers_sms": (16000, [("speech_sms_female.wav", 0, 3.95, "speech, female"),
+                                 ("speech_sms_male.wav", 0, 3.95, "speech, male")], "female + male speech"),
+    "singing_guitar": (44100, [("singing_sms_female.wav", 0, 5.95, "singing, female"),
+                               ("guitar_sonicpi_e_fifths.wav", 0, 5.95, "electric guitar")], "singing + guitar"),
+    "singing_piano": (44100, [("singing_sms_female.wav", 0, 3.8, "singing, female"),
+                              ("piano_sms.wav", 0, 3.8, "piano")], "singing + piano"),
+    "trumpet_tabla": (44100, [("trumpet_librosa.wav", 0, 5.3, "trumpet"),
+                              ("drums_sonicpi_tabla.wav", 0, 5.3, "tabla loop")], "trumpet + tabla"),
+    "trumpet_piano": (44100, [("trumpet_librosa.wav", 0, 3.8, "trumpet"),
+                              ("piano_sms.wav", 0, 3.8, "piano")], "trumpet + piano"),
+    "cello_tabla": (44100, [("cello_sms_phrase.wav", 0, 8.4, "cello"),
+                            ("drums_sonicpi_tabla.wav", 0, 8.4, "tabla loop")], "cello + tabla"),
+    "sax_guitar": (44100, [("sax_sms_phrase.wav", 0, 5.95, "saxophone"),
+                           ("guitar_sonicpi_e_fifths.wav", 0, 5.95, "electric guitar")], "saxophone + guitar"),
+    "trumpet_guitar_tabla": (44100, [("trumpet_librosa.wav", 0, 5.3, "trumpet"),
+                                     ("guitar_sonicpi_e_fifths.wav", 0, 5.3, "electric guitar"),
+                                     ("drums_sonicpi_tabla.wav", 0, 5.3, "tabla loop")], "trumpet + guitar + tabla"),
+    "speech_piano": (44100, [("speech_sms_male.wav", 0, 3.8, "speech, male"),
+                             ("piano_sms.wav", 0, 3.8, "piano")], "male speech + piano"),
+}
+
+
+def main():
+    if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
+        sys.exit(__doc__.strip().split("\n")[2])
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    audio = os.path.join(shared_data, "audio")
+    manifest = {}
+    for name, (sr, sources, what) in SETS.items():
+        spec = dict(sr=sr, sources=sources, levels_db=[0] * len(sources), train=None, what=what)
+        manifest[name] = make_mixtures.build(name, spec, audio, out)
+        print("%-22s %5d Hz %5.2f s  %d sources" % (name, sr, manifest[name]["duration_s"], len(sources)))
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
