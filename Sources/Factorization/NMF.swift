@@ -159,10 +159,14 @@ public struct NMF: Sendable {
         var initial: Double = .nan
         var iterations = iterationOffset
         let interval = configuration.divergenceInterval
+        var fallback: Int?
         for it in (iterationOffset + 1)..<(configuration.maxIterations + 1) {
             let measure = (it - 1) % interval == 0
+            let exponent = state.stepExponent
             let d = state.iterate(measureDivergence: measure)
             iterations = it
+            // Iteration `it` ran with `exponent`; a rise measured in it switches the next ones to ω = 1.
+            if exponent != 1 && state.stepExponent == 1 { fallback = it }
             if measure {
                 // d is the divergence after it − 1 iterations (measured during this H pass).
                 history.append(DivergenceSample(iteration: it - 1, value: d))
@@ -179,7 +183,8 @@ public struct NMF: Sendable {
         }
         let final = state.divergence()
         if history.last?.iteration != iterations { history.append(DivergenceSample(iteration: iterations, value: final)) }
-        return NMFResult(basis: state.w, activations: state.h, iterations: iterations, divergenceHistory: history)
+        return NMFResult(basis: state.w, activations: state.h, iterations: iterations, divergenceHistory: history,
+                         stepExponentFallbackIteration: fallback)
     }
 
     /// The state of the configured divergence: the fused KL kernels, or the β updates.

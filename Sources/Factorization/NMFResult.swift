@@ -11,6 +11,10 @@ public struct NMFResult: Sendable {
     /// The divergence D(V‖W·H) after the given iteration (0 = the initialisation),
     /// recorded every `divergenceInterval` iterations and after the last one.
     public var divergenceHistory: [DivergenceSample]
+    /// With a step exponent ω ≠ 1 (`NMFConfiguration.stepExponent`): the iteration after which a
+    /// measured rise of the divergence switched the steps back to ω = 1 for good; `nil` when
+    /// ω = 1 was asked for or the divergence never rose.
+    public var stepExponentFallbackIteration: Int? = nil
 
     /// The divergence after the last iteration.
     public var finalDivergence: Double { divergenceHistory.last?.value ?? .nan }

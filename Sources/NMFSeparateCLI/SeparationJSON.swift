@@ -41,6 +41,7 @@ extension SeparateCommand {
                 ("threads", .integer(c.threadCount)),
             ])),
             ("iterations", .integer(f.iterations)),
+            ("step_exponent_fallback_iteration", f.stepExponentFallbackIteration.map { .integer($0) } ?? .null),
             ("final_divergence", .number(f.finalDivergence)),
             ("divergence_history", .array(f.divergenceHistory.map { .array([.integer($0.iteration), .number($0.value)]) })),
             ("outputs", .array(sources.map { .string($0) })),

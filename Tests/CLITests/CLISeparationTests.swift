@@ -102,6 +102,9 @@ import _TestSupport
             #expect(r.status == 0, "\(r.stderr)")
             let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
             #expect((json["settings"] as? [String: Any])?["step_exponent"] as? Double == Double(e))
+            // null unless an over-relaxed run fell back to ω = 1; then the iteration it did so after.
+            let fallback = json["step_exponent_fallback_iteration"]
+            #expect(fallback is NSNull || (e != "1" && (fallback as? Int).map { $0 >= 1 && $0 <= 40 } == true), "\(String(describing: fallback))")
             finals.append(json["final_divergence"] as? Double ?? .nan)
         }
         #expect(finals[1] < finals[0], "\(finals)")

@@ -28,6 +28,7 @@ import DSPCore
         defaults.stepExponent = 1
         let b = try NMF(configuration: defaults).factorize(v)
         #expect(a.basis.storage == b.basis.storage && a.activations.storage == b.activations.storage)
+        #expect(a.stepExponentFallbackIteration == nil && b.stepExponentFallbackIteration == nil)
     }
 
     @Test func afterTheFirstRiseTheStepsAreMonotone() throws {
@@ -39,6 +40,8 @@ import DSPCore
         let rises = zip(d, d.dropFirst()).enumerated().filter { $0.element.1 > $0.element.0 * (1 + 1e-6) }.map(\.offset)
         #expect(rises.count == 1, "rises at \(rises)")
         #expect(d.last! < d.first!)
+        // d[o + 1] > d[o] is measured in iteration o + 2, the last one run over-relaxed.
+        #expect(r.stepExponentFallbackIteration == rises.first.map { $0 + 2 })
     }
 
     @Test(arguments: [Float(1.5), 1.7]) func threadCountDoesNotChangeABit(_ exponent: Float) throws {
