@@ -149,6 +149,8 @@ def options(rng):
         opts += ["--sample-format", rng.choice(["pcm16", "pcm24", "float", "pcm8"])]
     if rng.random() < 0.1:
         opts += ["--plot"]
+    if rng.random() < 0.1:
+        opts += ["--save-factors"]
     if rng.random() < 0.15:
         opts += ["--grouping", rng.choice(["timbre", "activations", "combined", "percussive", "percussive", "drums"])]
     if rng.random() < 0.1:

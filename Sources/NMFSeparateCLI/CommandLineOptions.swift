@@ -53,6 +53,8 @@ struct CommandLineOptions {
     var sampleFormat: SampleEncoding?
     /// `--plot`: write PNG figures (spectrogram, templates, activations, masks) next to the sources.
     var plot = false
+    /// `--save-factors`: write W.npy, H.npy and factors.json next to the sources.
+    var saveFactors = false
     var help = false
     var version = false
 
@@ -149,6 +151,7 @@ struct CommandLineOptions {
             sampleFormat = e
         case "progress": progress = true
         case "plot": plot = true
+        case "save-factors": saveFactors = true
         case "force": force = true
         case "replace-nonfinite": replaceNonFinite = true
         case "quiet": quiet = true

@@ -45,6 +45,7 @@ struct SeparateCommand {
         let ext = options.format == nil ? Self.outputExtension(input: input, format: format) : format.fileExtension
         let names = (1...configuration.sourceCount).map { "source_\($0).\(ext)" }
             + (options.plot ? FigureSet.names(sources: configuration.sourceCount) : [])
+            + (options.saveFactors ? FactorFiles.names : [])
         // Decided on the source files alone: figures asked for later do not undo a finished separation.
         if options.skipExisting,
            OutputPlan.paths(outputRoot: options.outputDirectory, outputKey: outputKey, names: Array(names.prefix(configuration.sourceCount)))
@@ -89,12 +90,18 @@ struct SeparateCommand {
             }
             let meters = writers.map { EnergyMeter(forwardingTo: $0) }
             var plotSeconds = 0.0
-            let figurePaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount))
-            let c = configuration, sampleRate = reader.sampleRate
+            let figureCount = options.plot ? FigureSet.names(sources: configuration.sourceCount).count : 0
+            let figurePaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount).prefix(figureCount))
+            let factorPaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount + figureCount))
+            let c = configuration, sampleRate = reader.sampleRate, channels = reader.channelCount
             report = try Separator(configuration: configuration).separate(source: reader, sinks: meters, progress: {
                 progress.update($0)
                 return true
             }, inspect: { v, result, groups in
+                if !factorPaths.isEmpty {
+                    try FactorFiles.write(to: factorPaths, result: result, groups: groups, configuration: c, sampleRate: sampleRate,
+                                          channels: channels)
+                }
                 guard !figurePaths.isEmpty else { return }
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 try FigureSet.write(to: figurePaths, spectrogram: v, result: result, groups: groups, configuration: c,
@@ -108,7 +115,7 @@ struct SeparateCommand {
             timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             return FileResult(report: json(input: input, format: format, reader: reader, configuration: configuration, report: report,
                                            timings: timings, openSeconds: readSeconds, plotSeconds: plotSeconds,
-                                           outputs: plan.finalPaths, energies: meters.map(\.energy),
+                                           outputs: plan.finalPaths, figureCount: figureCount, energies: meters.map(\.energy),
                                            total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
                               skipped: false)
         } catch {

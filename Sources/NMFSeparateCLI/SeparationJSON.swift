@@ -7,10 +7,11 @@ extension SeparateCommand {
     /// share, divergence history, stage timings, output paths).
     func json(input: String, format: AudioFormat, reader: SoundFileReader, configuration c: SeparationConfiguration,
               report: SeparationReport, timings t: StageTimings, openSeconds: Double, plotSeconds: Double,
-              outputs: [String], energies: [Double], total: Double) -> JSONValue {
+              outputs: [String], figureCount: Int, energies: [Double], total: Double) -> JSONValue {
         let f = report.factorization
         let energyTotal = energies.reduce(0, +)
-        let sources = Array(outputs.prefix(c.sourceCount)), figures = Array(outputs.dropFirst(c.sourceCount))
+        let sources = Array(outputs.prefix(c.sourceCount)), figures = Array(outputs.dropFirst(c.sourceCount).prefix(figureCount))
+        let factors = Array(outputs.dropFirst(c.sourceCount + figureCount))
         return .object([
             ("input", .string(input)),
             ("status", .string("ok")),
@@ -46,6 +47,7 @@ extension SeparateCommand {
             ("divergence_history", .array(f.divergenceHistory.map { .array([.integer($0.iteration), .number($0.value)]) })),
             ("outputs", .array(sources.map { .string($0) })),
             ("figures", .array(figures.map { .string($0) })),
+            ("factors", .array(factors.map { .string($0) })),
             ("seconds", .object([
                 ("read", .number(t.read + openSeconds)), ("stft", .number(t.stft)), ("nmf", .number(t.nmf)),
                 ("masks_istft", .number(t.masksAndInverse)), ("write", .number(t.write)), ("plot", .number(plotSeconds)),

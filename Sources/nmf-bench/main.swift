@@ -72,50 +72,23 @@ func makeV(_ f: Int, _ n: Int) -> Matrix {
     return v
 }
 
-/// Writes V (bins × frames) as a NumPy .npy file of float32 in C order (shape F × N).
+/// Writes V (bins × frames) as a NumPy .npy file of float32 (shape F × N).
 func writeNPY(_ v: Matrix, to path: String) throws {
-    let header = "{'descr': '<f4', 'fortran_order': True, 'shape': (\(v.rows), \(v.columns)), }"
-    var h = header
-    while (10 + h.count + 1) % 64 != 0 { h += " " }
-    h += "\n"
-    var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
-    data.append(contentsOf: [UInt8(h.utf8.count & 0xff), UInt8(h.utf8.count >> 8)])
-    data.append(contentsOf: Array(h.utf8))
-    v.storage.withUnsafeBytes { data.append(contentsOf: $0) }
-    try data.write(to: URL(fileURLWithPath: path))
+    try Data(v.npyEncoded()).write(to: URL(fileURLWithPath: path))
 }
 
 /// Reads a little-endian float32 .npy matrix (shape F × N, C or Fortran order) as bins × frames.
 func readNPY(_ path: String) -> Matrix {
-    guard let data = FileManager.default.contents(atPath: path), data.count > 10, data.starts(with: [0x93] + Array("NUMPY".utf8)) else {
-        fail("--v \(path): not a readable .npy file")
+    guard let data = FileManager.default.contents(atPath: path) else { fail("--v \(path): cannot read the file") }
+    do {
+        let v = try Matrix(npy: [UInt8](data))
+        guard v.rows > 0, v.columns > 0 else { fail("--v \(path): need a non-empty matrix, found \(v.rows) × \(v.columns)") }
+        return v
+    } catch let e as NPYFormatError {
+        fail("--v \(path): \(e.description)")
+    } catch {
+        fail("--v \(path): \(error)")
     }
-    let bytes = [UInt8](data)
-    let wide = bytes[6] >= 2
-    let headerLength = wide ? Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24 : Int(bytes[8]) | Int(bytes[9]) << 8
-    let start = wide ? 12 : 10
-    guard start + headerLength <= bytes.count, let header = String(bytes: bytes[start..<start + headerLength], encoding: .ascii) else {
-        fail("--v \(path): truncated header")
-    }
-    guard header.contains("'<f4'") else { fail("--v \(path): need float32 ('<f4') data") }
-    let fortran = header.contains("'fortran_order': True")
-    guard let open = header.firstIndex(of: "("), let close = header.firstIndex(of: ")") else { fail("--v \(path): no shape") }
-    let dims = header[header.index(after: open)..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard dims.count == 2, dims[0] > 0, dims[1] > 0, start + headerLength + 4 * dims[0] * dims[1] <= bytes.count else {
-        fail("--v \(path): need a non-empty 2-D matrix with all its data")
-    }
-    let (f, n) = (dims[0], dims[1])
-    var v = Matrix(rows: f, columns: n)
-    data.withUnsafeBytes { raw in
-        let p = raw.baseAddress! + start + headerLength
-        for j in 0..<n {
-            for i in 0..<f {
-                let index = fortran ? j * f + i : i * n + j
-                v.storage[j * f + i] = p.loadUnaligned(fromByteOffset: 4 * index, as: Float.self)
-            }
-        }
-    }
-    return v
 }
 
 let options = parseOptions()

@@ -1,0 +1,45 @@
+import Testing
+import Foundation
+import NMFSeparation
+import _TestSupport
+
+/// `--save-factors`: W.npy, H.npy and factors.json land next to the sources, with the shapes
+/// and groups of the run, and are listed in the JSON report.
+@Suite struct FactorFilesCLITests {
+    @Test func factorsAreWrittenWithTheRunsShapesAndGroups() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let input = "\(dir)/mix.wav"
+        try TestSupport.write(try TestSupport.excerpt("speech_sms_female.wav", frames: 32_000), to: input, format: .wav16)
+        let r = try CLIRunner.run([input, "--sources", "3", "--iterations", "10", "-o", "\(dir)/out", "--save-factors", "--json", "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(CLIRunner.files(under: "\(dir)/out/mix") == ["H.npy", "W.npy", "factors.json", "source_1.wav", "source_2.wav", "source_3.wav"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let bins = try #require(report["bins"] as? Int), frames = try #require(report["frames"] as? Int)
+        let k = try #require(report["components"] as? Int)
+        #expect(k == 12)
+        #expect((report["factors"] as? [String])?.map { ($0 as NSString).lastPathComponent } == ["W.npy", "H.npy", "factors.json"])
+        let w = try Matrix(npy: [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/W.npy"))))
+        let h = try Matrix(npy: [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/H.npy"))))
+        #expect(w.rows == bins && w.columns == k && h.rows == k && h.columns == frames)
+        #expect(w.storage.allSatisfy { $0 >= 0 && $0.isFinite } && h.storage.allSatisfy { $0 >= 0 && $0.isFinite })
+        for c in 0..<k {
+            let sum = w.column(c).reduce(0, +)
+            #expect(abs(sum - 1) < 1e-3, "column \(c) sums to \(sum)")
+        }
+        let factors = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/factors.json"))) as? [String: Any])
+        #expect(factors["groups"] as? [[Int]] == report["groups"] as? [[Int]])
+        #expect(factors["fft_size"] as? Int == 2048 && factors["hop"] as? Int == 512 && factors["sample_rate"] as? Int == 44100)
+        #expect(factors["frames"] as? Int == frames && factors["bins"] as? Int == bins)
+    }
+
+    @Test func anExistingFactorFileStopsTheRunBeforeAnythingIsWritten() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let input = "\(dir)/mix.wav"
+        try TestSupport.write(try TestSupport.excerpt("speech_sms_female.wav", frames: 32_000), to: input, format: .wav16)
+        try FileManager.default.createDirectory(atPath: "\(dir)/out/mix", withIntermediateDirectories: true)
+        try Data().write(to: URL(fileURLWithPath: "\(dir)/out/mix/H.npy"))
+        let r = try CLIRunner.run([input, "--sources", "2", "--iterations", "3", "-o", "\(dir)/out", "--save-factors"])
+        #expect(r.status == 1 && r.stderr.contains("H.npy") && r.stderr.contains("already exists"), "\(r.stderr)")
+        #expect(CLIRunner.entries(under: "\(dir)/out/mix") == ["H.npy"])
+    }
+}
