@@ -53,6 +53,8 @@ struct CommandLineOptions {
     var sampleFormat: SampleEncoding?
     /// `--plot`: write PNG figures (spectrogram, templates, activations, masks) next to the sources.
     var plot = false
+    /// `--ensemble N`: average the masks of N factorizations (seeds seed…seed+N−1).
+    var ensemble = 1
     /// `--save-factors`: write W.npy, H.npy and factors.json next to the sources.
     var saveFactors = false
     var help = false
@@ -152,6 +154,7 @@ struct CommandLineOptions {
         case "progress": progress = true
         case "plot": plot = true
         case "save-factors": saveFactors = true
+        case "ensemble": ensemble = try Self.integer(name, value)
         case "force": force = true
         case "replace-nonfinite": replaceNonFinite = true
         case "quiet": quiet = true
@@ -221,6 +224,9 @@ struct CommandLineOptions {
         }
         guard tolerance >= 0, tolerance < 1 else { throw CLIError.usage("--tolerance \(tolerance) is out of range (allowed: 0 ≤ T < 1)") }
         if let t = threads, t < 1 || t > 1024 { throw CLIError.usage("--threads \(t) is out of range (allowed: 1 to 1024)") }
+        guard (1...SeparationConfiguration.maxEnsembleSize).contains(ensemble) else {
+            throw CLIError.usage("--ensemble \(ensemble) is out of range (allowed: 1 to \(SeparationConfiguration.maxEnsembleSize))")
+        }
         do {
             let stft = try STFTConfiguration(fftSize: fftSize ?? loaded.first?.stft.fftSize ?? 2048,
                                              hopLength: hop ?? (fftSize == nil ? loaded.first?.stft.hopLength : nil))
@@ -231,6 +237,7 @@ struct CommandLineOptions {
                                                      tolerance: tolerance, seed: seed, maskPower: maskPower ?? (d > 0 ? 2 : 1),
                                                      threadCount: threads ?? Parallel.defaultThreadCount, grouping: grouping)
             config.fixedTemplates = loaded.map(\.basis)
+            config.ensembleSize = ensemble
             guard sparsity >= 0, sparsity <= 100 else { throw CLIError.usage("--sparsity \(sparsity) is out of range (allowed: 0 to 100)") }
             config.sparsity = sparsity
             config.divergence = divergence ?? loaded.first?.divergence ?? .kullbackLeibler

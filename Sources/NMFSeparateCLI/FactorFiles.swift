@@ -4,30 +4,43 @@ import NMFSeparation
 /// The `--save-factors` files of one separation: the factorization as NumPy arrays, and what
 /// is needed to rebuild the masks from them.
 enum FactorFiles {
-    /// File names, in the order `write(to:…)` expects its paths.
-    static let names = ["W.npy", "H.npy", "factors.json"]
+    /// File names, in the order `write(to:…)` expects its paths: `W.npy`, `H.npy`, then
+    /// `W_<r>.npy`, `H_<r>.npy` for runs r = 2…N of an ensemble, then `factors.json`.
+    static func names(runs: Int) -> [String] {
+        ["W.npy", "H.npy"] + (2..<max(2, runs + 1)).flatMap { ["W_\($0).npy", "H_\($0).npy"] } + ["factors.json"]
+    }
 
-    /// Writes W (bins × K), H (K × frames) as float32 `.npy` files and `factors.json` (the groups
-    /// and the analysis settings) to `paths`.
+    /// Writes each run's W (bins × K) and H (K × frames) as float32 `.npy` files and
+    /// `factors.json` (the groups and the analysis settings) to `paths`.
     /// - Throws: `CLIError.runtime` naming the file that could not be written.
-    static func write(to paths: [String], result: NMFResult, groups: [[Int]], configuration c: SeparationConfiguration,
+    static func write(to paths: [String], runs: [SeparationRun], configuration c: SeparationConfiguration,
                       sampleRate: Int, channels: Int) throws {
+        let names = Self.names(runs: runs.count)
+        let first = runs[0].factorization
+        func groups(_ run: SeparationRun) -> JSONValue { .array(run.groups.map { .array($0.map { .integer($0) }) }) }
         let description = JSONValue.object([
             ("W", .string("W.npy: templates, bins × components, float32, each column summing to one")),
             ("H", .string("H.npy: activations, components × frames, float32")),
             ("spectrogram", .string("W·H models V, the mean over the \(channels) channel(s) of the STFT magnitudes")),
-            ("groups", .array(groups.map { .array($0.map { .integer($0) }) })),
-            ("bins", .integer(result.basis.rows)), ("components", .integer(result.basis.columns)),
-            ("frames", .integer(result.activations.columns)),
+            ("groups", groups(runs[0])),
+            ("bins", .integer(first.basis.rows)), ("components", .integer(first.basis.columns)),
+            ("frames", .integer(first.activations.columns)),
             ("sample_rate", .integer(sampleRate)), ("fft_size", .integer(c.stft.fftSize)), ("hop", .integer(c.stft.hopLength)),
             ("window", .string("hann (periodic)")), ("divergence", .string(c.divergence.description)),
             ("mask_power", .number(Double(c.maskPower))), ("seed", .string(String(c.seed))),
+            ("runs", .array(runs.enumerated().map { r, run in
+                .object([("W", .string(names[2 * r])), ("H", .string(names[2 * r + 1])), ("seed", .string(String(run.seed))),
+                         ("groups", groups(run))])
+            })),
+            ("masks", .string(runs.count > 1 ? "the mean over the runs of each run's Λ_s^α / Σ_j Λ_j^α (groups in the same source order)"
+                                              : "Λ_s^α / Σ_j Λ_j^α with Λ_s = W[:, groups[s]] · H[groups[s], :]")),
         ])
-        let contents: [(String, Data)] = [
-            (paths[0], Data(result.basis.npyEncoded())),
-            (paths[1], Data(result.activations.npyEncoded())),
-            (paths[2], Data((description.text + "\n").utf8)),
-        ]
+        var contents: [(String, Data)] = []
+        for (r, run) in runs.enumerated() {
+            contents.append((paths[2 * r], Data(run.factorization.basis.npyEncoded())))
+            contents.append((paths[2 * r + 1], Data(run.factorization.activations.npyEncoded())))
+        }
+        contents.append((paths[2 * runs.count], Data((description.text + "\n").utf8)))
         for (path, data) in contents {
             do {
                 try data.write(to: URL(fileURLWithPath: path))

@@ -12,15 +12,18 @@ enum FigureSet {
     /// Draws every figure to `paths` (as many as `names(sources:)` gives).
     /// - Parameters:
     ///   - spectrogram: the mixture's magnitude spectrogram V, bins × frames.
-    ///   - result: the factorization (W bins × K, H K × frames).
-    ///   - groups: component indices of each source.
+    ///   - runs: the factorizations (W bins × K, H K × frames) with the components of each
+    ///     source; the first is drawn, the masks are the mean over all (an ensemble).
     /// - Throws: `CLIError.runtime` naming the figure that could not be written.
-    static func write(to paths: [String], spectrogram: Matrix, result: NMFResult, groups: [[Int]],
+    static func write(to paths: [String], spectrogram: Matrix, runs: [SeparationRun],
                       configuration: SeparationConfiguration, sampleRate: Int) throws {
+        let first = runs[0], groups = first.groups
         do {
-            let plots = try SeparationPlots(spectrogram: spectrogram, basis: result.basis, activations: result.activations,
+            let plots = try SeparationPlots(spectrogram: spectrogram, basis: first.factorization.basis,
+                                            activations: first.factorization.activations,
                                             groups: groups, maskPower: configuration.maskPower, sampleRate: sampleRate,
-                                            hop: configuration.stft.hopLength, fftSize: configuration.stft.fftSize)
+                                            hop: configuration.stft.hopLength, fftSize: configuration.stft.fftSize,
+                                            additionalRuns: Array(runs.dropFirst()))
             try plots.writeSpectrogram(to: paths[0])
             try plots.writeTemplates(to: paths[1])
             try plots.writeActivations(to: paths[2])

@@ -3,14 +3,16 @@ import Foundation
 /// Refuses up front a separation whose working set would not fit in memory, instead of
 /// letting the kernel's OOM killer end it half-way.
 enum MemoryBudget {
-    /// Bytes the separation needs: V (bins × frames floats), H (K × frames), W and its
-    /// per-chunk accumulators, and the streaming buffers of one chunk per channel and source.
+    /// Bytes the separation needs: V (bins × frames floats), H (K × frames, one more per
+    /// further run of an ensemble), W and its per-chunk accumulators, and the streaming buffers
+    /// of one chunk per channel and source.
     /// (Computed in Double: a lying header can announce more frames than an Int product holds.)
-    static func requiredBytes(frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int) -> Double {
+    static func requiredBytes(frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
+                              runs: Int = 1) -> Double {
         let f = Double(bins), n = Double(frames), k = Double(components), c = Double(channels), s = Double(sources)
         let padded = (f / 8).rounded(.up) * 8
         let v = f * n
-        let h = 2 * k * n
+        let h = Double(1 + max(runs, 1)) * k * n
         let w = 20 * padded * k
         let stream = Double(chunkFrames) * f * (2 * c + s) + 4 * Double(chunkFrames) * 512 * c * s
         return 4 * (v + h + w + stream) + 64 * 1_048_576
@@ -44,9 +46,9 @@ enum MemoryBudget {
     /// - Parameter share: the number of files separated at the same time (`--jobs`): each may
     ///   count on only that fraction of the available memory.
     static func check(input: String, frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
-                      share: Int = 1) throws {
+                      runs: Int = 1, share: Int = 1) throws {
         let need = requiredBytes(frames: frames, bins: bins, components: components, chunkFrames: chunkFrames,
-                                 channels: channels, sources: sources)
+                                 channels: channels, sources: sources, runs: runs)
         if let total = availableBytes() {
             let available = Double(total) / Double(max(share, 1))
             guard need > available else { return }

@@ -45,7 +45,7 @@ struct SeparateCommand {
         let ext = options.format == nil ? Self.outputExtension(input: input, format: format) : format.fileExtension
         let names = (1...configuration.sourceCount).map { "source_\($0).\(ext)" }
             + (options.plot ? FigureSet.names(sources: configuration.sourceCount) : [])
-            + (options.saveFactors ? FactorFiles.names : [])
+            + (options.saveFactors ? FactorFiles.names(runs: configuration.ensembleSize) : [])
         // Decided on the source files alone: figures asked for later do not undo a finished separation.
         if options.skipExisting,
            OutputPlan.paths(outputRoot: options.outputDirectory, outputKey: outputKey, names: Array(names.prefix(configuration.sourceCount)))
@@ -75,7 +75,8 @@ struct SeparateCommand {
         }
         try MemoryBudget.check(input: input, frames: frames, bins: configuration.stft.binCount,
                                components: configuration.componentCount, chunkFrames: configuration.chunkFrames,
-                               channels: reader.channelCount, sources: configuration.sourceCount, share: parallelFiles)
+                               channels: reader.channelCount, sources: configuration.sourceCount, runs: configuration.ensembleSize,
+                               share: parallelFiles)
         guard format.isWritable(channels: reader.channelCount, sampleRate: reader.sampleRate) else {
             throw CLIError.runtime("cannot write '\(input)''s sources as \(format) with \(reader.channelCount) channels at \(reader.sampleRate) Hz; choose another --format")
         }
@@ -97,15 +98,13 @@ struct SeparateCommand {
             report = try Separator(configuration: configuration).separate(source: reader, sinks: meters, progress: {
                 progress.update($0)
                 return true
-            }, inspect: { v, result, groups in
+            }, inspect: { v, runs in
                 if !factorPaths.isEmpty {
-                    try FactorFiles.write(to: factorPaths, result: result, groups: groups, configuration: c, sampleRate: sampleRate,
-                                          channels: channels)
+                    try FactorFiles.write(to: factorPaths, runs: runs, configuration: c, sampleRate: sampleRate, channels: channels)
                 }
                 guard !figurePaths.isEmpty else { return }
                 let t0 = DispatchTime.now().uptimeNanoseconds
-                try FigureSet.write(to: figurePaths, spectrogram: v, result: result, groups: groups, configuration: c,
-                                    sampleRate: sampleRate)
+                try FigureSet.write(to: figurePaths, spectrogram: v, runs: runs, configuration: c, sampleRate: sampleRate)
                 plotSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             })
             let t0 = DispatchTime.now().uptimeNanoseconds

@@ -41,6 +41,12 @@ extension SeparateCommand {
                 ("init", .string(c.initialization.rawValue)), ("step_exponent", .number(Double(c.stepExponent))),
                 ("threads", .integer(c.threadCount)),
             ])),
+            ("ensemble", .integer(report.runs.count)),
+            ("ensemble_runs", .array(report.runs.dropFirst().map { run in
+                .object([("seed", .string(String(run.seed))), ("iterations", .integer(run.factorization.iterations)),
+                         ("final_divergence", .number(run.factorization.finalDivergence)),
+                         ("groups", .array(run.groups.map { .array($0.map { .integer($0) }) }))])
+            })),
             ("iterations", .integer(f.iterations)),
             ("step_exponent_fallback_iteration", f.stepExponentFallbackIteration.map { .integer($0) } ?? .null),
             ("final_divergence", .number(f.finalDivergence)),

@@ -1,4 +1,5 @@
 import DSPCore
+import Separation
 import Foundation
 
 /// The figure builders: each turns the separation into a `HeatmapSpec` at pixel resolution.
@@ -75,8 +76,9 @@ extension SeparationPlots {
             throw PlotError.invalidParameter(name: "source", value: "\(s)", allowed: allowed)
         }
         let (width, height) = timeFrequencySize
-        let grid = MaskGrid.compute(basis: basis, activations: activations, groups: groups, power: maskPower,
-                                    source: s, pixelRows: height, pixelColumns: width)
+        let models: [MaskGrid.Model] = [(basis, activations, groups)]
+            + additionalRuns.map { ($0.factorization.basis, $0.factorization.activations, $0.groups) }
+        let grid = MaskGrid.compute(models: models, power: maskPower, source: s, pixelRows: height, pixelColumns: width)
         let (yTicks, yLabel) = frequencyAxis(height: height)
         let barTicks = NiceTicks.ticks(lo: 0, hi: 1, length: height, gap: 16) { _ in self.lineHeight }
         return HeatmapSpec(title: "Soft mask of source \(s + 1) (mask power \(powerText))", plotWidth: width,

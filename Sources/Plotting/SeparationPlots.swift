@@ -1,4 +1,5 @@
 import DSPCore
+import Separation
 
 /// Paper-quality PNG figures of an NMF separation: the mixture spectrogram, the templates
 /// W, the activations H and the soft mask of each source.
@@ -17,6 +18,8 @@ public struct SeparationPlots: Sendable {
     let groups: [[Int]]
     /// The mask exponent α.
     let maskPower: Float
+    /// Further factorizations of an ensemble, whose masks are averaged with the first's.
+    let additionalRuns: [SeparationRun]
     /// Samples per second.
     let sampleRate: Int
     /// Samples between frames.
@@ -34,12 +37,25 @@ public struct SeparationPlots: Sendable {
     ///   - sampleRate: samples per second, > 0.
     ///   - hop: samples between frame centres, > 0.
     ///   - fftSize: FFT length in samples, > 0.
+    ///   - additionalRuns: the other factorizations of an ensemble (same shapes of V, groups in
+    ///     the same source order); the mask figures show the mean of all runs' masks, as the
+    ///     separation applies it. The templates and activations figures show the first run.
     /// - Throws: `PlotError.invalidParameter` naming the parameter, its value and what is allowed.
     public init(spectrogram: Matrix, basis: Matrix, activations: Matrix, groups: [[Int]], maskPower: Float,
-                sampleRate: Int, hop: Int, fftSize: Int) throws {
+                sampleRate: Int, hop: Int, fftSize: Int, additionalRuns: [SeparationRun] = []) throws {
         try Self.validateScalars(maskPower: maskPower, sampleRate: sampleRate, hop: hop, fftSize: fftSize)
         try Self.validateShapes(spectrogram: spectrogram, basis: basis, activations: activations, fftSize: fftSize)
         try Self.validateGroups(groups, components: basis.columns)
+        for run in additionalRuns {
+            try Self.validateShapes(spectrogram: spectrogram, basis: run.factorization.basis, activations: run.factorization.activations,
+                                    fftSize: fftSize)
+            try Self.validateGroups(run.groups, components: run.factorization.basis.columns)
+            guard run.groups.count == groups.count else {
+                throw PlotError.invalidParameter(name: "additionalRuns.groups", value: "\(run.groups.count) sources",
+                                                 allowed: "as many as groups, \(groups.count)")
+            }
+        }
+        self.additionalRuns = additionalRuns
         self.spectrogram = spectrogram
         self.basis = basis
         self.activations = activations

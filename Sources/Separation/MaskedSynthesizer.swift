@@ -5,11 +5,14 @@ import Dispatch
 /// The second pass of the separation: re-reads the mixture chunk by chunk, masks every
 /// channel's complex STFT with each source's soft mask, and resynthesises each source by
 /// least-squares overlap-add, writing finished samples to the sinks as it goes.
+///
+/// With several runs (an ensemble) each source's mask is the mean of the runs' masks, whose
+/// groups are already in the same source order.
 struct MaskedSynthesizer {
     let configuration: SeparationConfiguration
-    let basis: Matrix
-    let activations: Matrix
-    let groups: [[Int]]
+    let runs: [SeparationRun]
+    /// The first run's groups (every run has as many sources).
+    var groups: [[Int]] { runs[0].groups }
 
     func run(source: SampleSource, sinks: [SampleSink], timings: inout StageTimings,
              progress: (Double) -> Bool) throws {
@@ -86,29 +89,37 @@ struct MaskedSynthesizer {
         precondition(written == source.frameCount, "overlap-add emitted \(written) of \(source.frameCount) samples")
     }
 
-    /// Masks of the frames `firstFrame ..< firstFrame + count`: `masks[s·stride + i·bins + f]`.
+    /// Masks of the frames `firstFrame ..< firstFrame + count`: `masks[s·stride + i·bins + f]`,
+    /// the mean over the runs (in run order) when there are several.
     func computeMasks(firstFrame: Int, count: Int, bins: Int, stride: Int, threads: Int, into masks: inout [Float]) {
-        let sources = groups.count, k = activations.rows
-        let power = configuration.maskPower
-        let groups = self.groups
+        let sources = groups.count, power = configuration.maskPower, runs = self.runs
+        let scale = 1 / Float(runs.count)
         masks.withUnsafeMutableBufferPointer { mp in
-        let maskBase = mp.baseAddress!
-        basis.storage.withUnsafeBufferPointer { wp in
-            activations.storage.withUnsafeBufferPointer { hp in
-                let wb = wp.baseAddress!, hb = hp.baseAddress!
-                Parallel.forEachBlock(threads, threads: threads) { b in
-                    let r = Parallel.blockRange(b, of: threads, count: count)
-                    if r.isEmpty { return }
-                    let models = (0..<sources).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: bins) }
-                    defer { models.forEach { $0.deallocate() } }
-                    for i in r {
-                        SoftMask.models(basis: wb, bins: bins, activations: hb + (firstFrame + i) * k, groups: groups, into: models)
+            let maskBase = mp.baseAddress!
+            Parallel.forEachBlock(threads, threads: threads) { b in
+                let r = Parallel.blockRange(b, of: threads, count: count)
+                if r.isEmpty { return }
+                let models = (0..<sources).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: bins) }
+                let scratch = runs.count > 1 ? (0..<sources).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: bins) } : []
+                defer { (models + scratch).forEach { $0.deallocate() } }
+                for i in r {
+                    let target = (0..<sources).map { maskBase + $0 * stride + i * bins }
+                    for (index, run) in runs.enumerated() {
+                        let k = run.factorization.activations.rows
+                        run.factorization.basis.storage.withUnsafeBufferPointer { wp in
+                            run.factorization.activations.storage.withUnsafeBufferPointer { hp in
+                                SoftMask.models(basis: wp.baseAddress!, bins: bins, activations: hp.baseAddress! + (firstFrame + i) * k,
+                                                groups: run.groups, into: models)
+                            }
+                        }
+                        // The first run's masks go straight to the output; later runs' are added to them.
                         SoftMask.compute(models: models.map { UnsafePointer($0) }, bins: bins, power: power,
-                                         into: (0..<sources).map { maskBase + $0 * stride + i * bins })
+                                         into: index == 0 ? target : scratch)
+                        if index > 0 { for s in 0..<sources { for f in 0..<bins { target[s][f] += scratch[s][f] } } }
                     }
+                    if runs.count > 1 { for s in 0..<sources { for f in 0..<bins { target[s][f] *= scale } } }
                 }
             }
-        }
         }
     }
 

@@ -38,6 +38,13 @@ public struct SeparationConfiguration: Sendable, Equatable {
     public var initialization: InitializationMethod = .random
     /// Frames per streaming chunk when reading, masking and resynthesising (default 512).
     public var chunkFrames: Int
+    /// Factorizations whose masks are averaged, 1...`maxEnsembleSize` (default 1). Run r starts
+    /// from seed `seed + r`; each run's sources are matched to the first run's (see
+    /// `EnsembleAlignment`), then every source's mask is the mean of the runs' masks. N runs cost
+    /// N factorizations and N mask evaluations per frame; the STFTs are shared.
+    public var ensembleSize: Int = 1
+    /// The largest `ensembleSize` accepted.
+    public static let maxEnsembleSize = 32
 
     /// Validates and creates a configuration.
     /// - Throws: `SeparationError.invalidParameter` naming the offending value.

@@ -17,6 +17,23 @@ public struct StageTimings: Sendable, Equatable {
     public init() {}
 }
 
+/// One factorization of a separation and the grouping of its components into the sources.
+public struct SeparationRun: Sendable {
+    /// The factorization (W: bins × K, H: K × frames, divergence history).
+    public var factorization: NMFResult
+    /// The components of each source, in the order of the separation's sources.
+    public var groups: [[Int]]
+    /// The seed the factorization started from.
+    public var seed: UInt64
+
+    /// A factorization with its groups and seed.
+    public init(factorization: NMFResult, groups: [[Int]], seed: UInt64) {
+        self.factorization = factorization
+        self.groups = groups
+        self.seed = seed
+    }
+}
+
 /// What a separation did: shapes, the factorization outcome and timings.
 public struct SeparationReport: Sendable {
     /// Frequency bins F.
@@ -31,6 +48,10 @@ public struct SeparationReport: Sendable {
     public var factorization: NMFResult
     /// Seconds per stage.
     public var timings: StageTimings
+    /// Every factorization whose masks were averaged (`SeparationConfiguration.ensembleSize`;
+    /// one without an ensemble): the first is `factorization` with `groups`, the groups of the
+    /// others are ordered to match the first's sources.
+    public var runs: [SeparationRun]
 }
 
 /// Progress of a separation, reported through the `Separator`'s callback.

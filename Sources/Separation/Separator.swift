@@ -29,13 +29,14 @@ public struct Separator: Sendable {
     ///   - sinks: one per source, written front to back.
     ///   - progress: called during each stage; return `false` to cancel (throws `.cancelled`).
     ///   - inspect: called once after the factorization and grouping, before resynthesis, with
-    ///     the mixture's magnitude spectrogram V (bins × frames, channels combined), the
-    ///     factorization and the groups (e.g. to draw figures); an error it throws ends the run.
+    ///     the mixture's magnitude spectrogram V (bins × frames, channels combined) and the
+    ///     runs (one factorization with its groups, or `ensembleSize` of them, aligned), e.g. to
+    ///     draw figures; an error it throws ends the run.
     /// - Returns: the report (shapes, W, H, divergence history, timings).
     /// - Throws: `SeparationError`, `FactorizationError`, or the source's and sinks' errors.
     public func separate(source: SampleSource, sinks: [SampleSink],
                          progress: ((SeparationProgress) -> Bool)? = nil,
-                         inspect: ((_ spectrogram: Matrix, _ result: NMFResult, _ groups: [[Int]]) throws -> Void)? = nil) throws -> SeparationReport {
+                         inspect: ((_ spectrogram: Matrix, _ runs: [SeparationRun]) throws -> Void)? = nil) throws -> SeparationReport {
         let config = configuration
         let stft = config.stft
         guard sinks.count == config.sourceCount else {
@@ -44,6 +45,10 @@ public struct Separator: Sendable {
         _ = try SeparationConfiguration(sourceCount: config.sourceCount, componentCount: config.componentCount, stft: stft,
                                         maskPower: config.maskPower, threadCount: max(config.threadCount, 1),
                                         chunkFrames: config.chunkFrames)
+        guard (1...SeparationConfiguration.maxEnsembleSize).contains(config.ensembleSize) else {
+            throw SeparationError.invalidParameter(name: "--ensemble", value: "\(config.ensembleSize)",
+                                                   allowed: "1 to \(SeparationConfiguration.maxEnsembleSize)")
+        }
         guard config.threadCount >= 1 else {
             throw SeparationError.invalidParameter(name: "threadCount", value: "\(config.threadCount)", allowed: "1 or more")
         }
@@ -77,31 +82,44 @@ public struct Separator: Sendable {
         let v = try analyzer.magnitude(of: source, timings: &timings) { report(.analysis, $0) }
 
         let t0 = DispatchTime.now().uptimeNanoseconds
+        var runs: [SeparationRun] = []
+        for r in 0..<config.ensembleSize {
+            let seed = config.seed &+ UInt64(r)
+            let result = try factorize(v, seed: seed) { fraction in
+                report(.factorization, (Double(r) + fraction) / Double(config.ensembleSize))
+            }
+            var run = SeparationRun(factorization: result,
+                                    groups: Self.groups(config: config, result: result, spectrogram: v, sampleRate: source.sampleRate),
+                                    seed: seed)
+            if let first = runs.first { run = EnsembleAlignment.aligned(run, to: first) }
+            runs.append(run)
+        }
+        timings.nmf = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+        try inspect?(v, runs)
+
+        let synthesizer = MaskedSynthesizer(configuration: config, runs: runs)
+        try synthesizer.run(source: source, sinks: sinks, timings: &timings) { report(.synthesis, $0) }
+        return SeparationReport(bins: v.rows, frames: v.columns, components: config.componentCount, groups: runs[0].groups,
+                                factorization: runs[0].factorization, timings: timings, runs: runs)
+    }
+
+    /// One factorization of V (bins × frames) from `seed`, with the configuration's settings and
+    /// trained templates; `progress` gets the fraction done.
+    func factorize(_ v: Matrix, seed: UInt64, progress: @escaping (Double) -> Bool) throws -> NMFResult {
+        let config = configuration
         var nmfConfig = try NMFConfiguration(componentCount: config.componentCount, maxIterations: config.maxIterations,
-                                             tolerance: config.tolerance, seed: config.seed, threadCount: config.threadCount)
+                                             tolerance: config.tolerance, seed: seed, threadCount: config.threadCount)
         nmfConfig.sparsity = config.sparsity
         nmfConfig.divergence = config.divergence
         nmfConfig.continuity = config.continuity
         nmfConfig.stepExponent = config.stepExponent
         nmfConfig.initialization = config.initialization
-        let result: NMFResult
         do {
             let fixed: Matrix? = config.fixedTemplates.isEmpty ? nil : Self.concatenate(config.fixedTemplates)
-            result = try NMF(configuration: nmfConfig).factorize(v, fixedBasis: fixed) {
-                report(.factorization, $0.fraction)
-            }
+            return try NMF(configuration: nmfConfig).factorize(v, fixedBasis: fixed) { progress($0.fraction) }
         } catch FactorizationError.cancelled {
             throw SeparationError.cancelled
         }
-        timings.nmf = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-        let groups = Self.groups(config: config, result: result, spectrogram: v, sampleRate: source.sampleRate)
-        try inspect?(v, result, groups)
-
-        let synthesizer = MaskedSynthesizer(configuration: config, basis: result.basis, activations: result.activations,
-                                            groups: groups)
-        try synthesizer.run(source: source, sinks: sinks, timings: &timings) { report(.synthesis, $0) }
-        return SeparationReport(bins: v.rows, frames: v.columns, components: config.componentCount, groups: groups,
-                                factorization: result, timings: timings)
     }
 
     /// Dictionary sources first (their fixed components, in order), then the free components

@@ -32,6 +32,30 @@ import _TestSupport
         #expect(factors["frames"] as? Int == frames && factors["bins"] as? Int == bins)
     }
 
+    @Test func anEnsembleWritesEveryRunsFactorsFiguresAndReport() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let input = "\(dir)/mix.wav"
+        try TestSupport.write(try TestSupport.excerpt("speech_sms_female.wav", frames: 32_000), to: input, format: .wav16)
+        let r = try CLIRunner.run([input, "--sources", "2", "--iterations", "10", "--seed", "7", "--ensemble", "3", "-o", "\(dir)/out",
+                                   "--save-factors", "--plot", "--json", "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let files = CLIRunner.files(under: "\(dir)/out/mix")
+        for name in ["W.npy", "H.npy", "W_2.npy", "H_2.npy", "W_3.npy", "H_3.npy", "factors.json", "mask_1.png", "mask_2.png",
+                     "source_1.wav", "source_2.wav"] {
+            #expect(files.contains(name), "\(name) missing: \(files)")
+        }
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(report["ensemble"] as? Int == 3)
+        let others = try #require(report["ensemble_runs"] as? [[String: Any]])
+        #expect(others.map { $0["seed"] as? String } == ["8", "9"])
+        let factors = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/factors.json"))) as? [String: Any])
+        let runs = try #require(factors["runs"] as? [[String: Any]])
+        #expect(runs.map { $0["W"] as? String } == ["W.npy", "W_2.npy", "W_3.npy"])
+        #expect(runs[1]["groups"] as? [[Int]] == others[0]["groups"] as? [[Int]])
+        let h3 = try Matrix(npy: [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/H_3.npy"))))
+        #expect(h3.rows == report["components"] as? Int && h3.columns == report["frames"] as? Int)
+    }
+
     @Test func anExistingFactorFileStopsTheRunBeforeAnythingIsWritten() throws {
         let dir = try TestSupport.temporaryDirectory()
         let input = "\(dir)/mix.wav"

@@ -19,7 +19,7 @@ import _TestSupport
     @Test func everyOptionIsListedWithItsDefault() throws {
         let help = try CLIRunner.run(["--help"]).stdout
         for option in ["--sources", "--components", "--grouping", "--dictionary", "--free-components", "--output",
-                       "--format", "--sample-format", "--plot", "--save-factors", "--iterations", "--tolerance", "--seed", "--fft-size", "--hop",
+                       "--format", "--sample-format", "--plot", "--save-factors", "--ensemble", "--iterations", "--tolerance", "--seed", "--fft-size", "--hop",
                        "--mask-power", "--sparsity", "--threads", "--jobs", "--shard", "--skip-existing",
                        "--replace-nonfinite", "--force", "--quiet", "--progress", "--json", "--help", "--version"] {
             let line = help.split(separator: "\n").first { $0.contains(option + " ") || $0.hasSuffix(option) }

@@ -2,6 +2,8 @@ import DSPCore
 import Foundation
 import Testing
 @testable import Plotting
+import Separation
+@testable import Factorization
 
 @Suite struct SeparationPlotsTests {
     @Test func everyFigureDecodesWithTheLayoutSize() throws {
@@ -54,6 +56,35 @@ import Testing
             let bin = try #require(Double(tick.label)) * 1000 / 31.25
             let row = Fixtures.imageRow(forBin: Int(bin.rounded()), bins: bins, layout: layout)
             #expect(abs(layout.y(atFraction: tick.fraction) - row) <= 1, "tick \(tick.label)")
+        }
+    }
+
+    @Test func ensembleMasksAreTheMeanOfTheRunsMasks() throws {
+        let a = try Fixtures.twoSourcePlots(power: 1)
+        // A second run: the same sounds with the noise twice as loud, its sources in the other order.
+        var h2 = a.activations
+        for n in 0..<h2.columns { h2[1, n] *= 2 }
+        let w2 = Matrix(rows: a.basis.rows, columns: 2, columnMajor: Array(a.basis.column(1)) + Array(a.basis.column(0)))
+        var h2swapped = h2
+        for n in 0..<h2.columns { h2swapped[0, n] = h2[1, n]; h2swapped[1, n] = h2[0, n] }
+        let second = SeparationRun(factorization: NMFResult(basis: w2, activations: h2swapped, iterations: 0, divergenceHistory: []),
+                                   groups: [[1], [0]], seed: 1)
+        let b = try SeparationPlots(spectrogram: a.spectrogram, basis: w2, activations: h2swapped, groups: [[1], [0]], maskPower: 1,
+                                    sampleRate: a.sampleRate, hop: a.hop, fftSize: a.fftSize)
+        let both = try SeparationPlots(spectrogram: a.spectrogram, basis: a.basis, activations: a.activations, groups: a.groups,
+                                       maskPower: 1, sampleRate: a.sampleRate, hop: a.hop, fftSize: a.fftSize, additionalRuns: [second])
+        for s in 0..<2 {
+            let ma = try a.maskSpec(source: s).values, mb = try b.maskSpec(source: s).values, m = try both.maskSpec(source: s).values
+            for i in m.indices { #expect(abs(m[i] - (ma[i] + mb[i]) / 2) < 1e-5) }
+            #expect(zip(ma, mb).contains { abs($0 - $1) > 0.05 }, "the runs' masks differ")
+        }
+        let m0 = try both.maskSpec(source: 0).values, m1 = try both.maskSpec(source: 1).values
+        for i in m0.indices { #expect(abs(m0[i] + m1[i] - 1) < 1e-5) }
+        #expect(throws: PlotError.self) {
+            var bad = second
+            bad.groups = [[0, 1]]
+            _ = try SeparationPlots(spectrogram: a.spectrogram, basis: a.basis, activations: a.activations, groups: a.groups,
+                                    maskPower: 1, sampleRate: a.sampleRate, hop: a.hop, fftSize: a.fftSize, additionalRuns: [bad])
         }
     }
 
