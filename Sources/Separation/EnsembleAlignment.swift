@@ -12,18 +12,25 @@ enum EnsembleAlignment {
     /// For every source s of `reference`, the source π[s] of `run` that models the same sound:
     /// the permutation maximising Σ_s cos(Λ_ref,s, Λ_run,π[s]), searched exhaustively up to
     /// seven sources and greedily (the most similar remaining pair first) beyond.
-    static func permutation(reference: SeparationRun, run: SeparationRun) -> [Int] {
+    /// - Parameter fixedSources: the first sources are those of trained dictionaries, whose
+    ///   order means something: they stay in place (π[s] = s) and only the others are matched.
+    static func permutation(reference: SeparationRun, run: SeparationRun, fixedSources: Int = 0) -> [Int] {
         let s = reference.groups.count
         precondition(run.groups.count == s, "runs of one ensemble have the same number of sources")
-        let similarity = similarities(reference, run)
-        if s <= 7 { return bestPermutation(similarity) }
-        return greedyPermutation(similarity)
+        let fixed = min(max(fixedSources, 0), s)
+        guard s - fixed > 1 else { return Array(0..<s) }
+        let free = Array(fixed..<s)
+        let all = similarities(reference, run)
+        let similarity = free.map { a in free.map { b in all[a][b] } }
+        let local = free.count <= 7 ? bestPermutation(similarity) : greedyPermutation(similarity)
+        return Array(0..<fixed) + local.map { free[$0] }
     }
 
-    /// `run` with its groups reordered to match `reference`'s sources.
-    static func aligned(_ run: SeparationRun, to reference: SeparationRun) -> SeparationRun {
+    /// `run` with its groups reordered to match `reference`'s sources (the first
+    /// `fixedSources`, from dictionaries, stay in place).
+    static func aligned(_ run: SeparationRun, to reference: SeparationRun, fixedSources: Int = 0) -> SeparationRun {
         var out = run
-        out.groups = permutation(reference: reference, run: run).map { run.groups[$0] }
+        out.groups = permutation(reference: reference, run: run, fixedSources: fixedSources).map { run.groups[$0] }
         return out
     }
 

@@ -91,7 +91,9 @@ public struct Separator: Sendable {
             var run = SeparationRun(factorization: result,
                                     groups: Self.groups(config: config, result: result, spectrogram: v, sampleRate: source.sampleRate),
                                     seed: seed)
-            if let first = runs.first { run = EnsembleAlignment.aligned(run, to: first) }
+            if let first = runs.first {
+                run = EnsembleAlignment.aligned(run, to: first, fixedSources: config.fixedTemplates.count)
+            }
             runs.append(run)
         }
         timings.nmf = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
