@@ -60,4 +60,13 @@ enum CLIRunner {
         }
         return out.sorted()
     }
+
+    /// A fresh temporary directory holding `mix.wav`: 32 000 samples of sms-tools female speech
+    /// (44.1 kHz, 16-bit), the input of the figure and factor tests.
+    static func speechInput() throws -> (directory: String, input: String) {
+        let dir = try TestSupport.temporaryDirectory()
+        let input = "\(dir)/mix.wav"
+        try TestSupport.write(try TestSupport.excerpt("speech_sms_female.wav", frames: 32_000), to: input, format: .wav16)
+        return (dir, input)
+    }
 }

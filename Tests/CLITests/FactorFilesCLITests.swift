@@ -7,9 +7,7 @@ import _TestSupport
 /// and groups of the run, and are listed in the JSON report.
 @Suite struct FactorFilesCLITests {
     @Test func factorsAreWrittenWithTheRunsShapesAndGroups() throws {
-        let dir = try TestSupport.temporaryDirectory()
-        let input = "\(dir)/mix.wav"
-        try TestSupport.write(try TestSupport.excerpt("speech_sms_female.wav", frames: 32_000), to: input, format: .wav16)
+        let (dir, input) = try CLIRunner.speechInput()
         let r = try CLIRunner.run([input, "--sources", "3", "--iterations", "10", "-o", "\(dir)/out", "--save-factors", "--json", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(CLIRunner.files(under: "\(dir)/out/mix") == ["H.npy", "W.npy", "factors.json", "source_1.wav", "source_2.wav", "source_3.wav"])
@@ -33,9 +31,7 @@ import _TestSupport
     }
 
     @Test func anEnsembleWritesEveryRunsFactorsFiguresAndReport() throws {
-        let dir = try TestSupport.temporaryDirectory()
-        let input = "\(dir)/mix.wav"
-        try TestSupport.write(try TestSupport.excerpt("speech_sms_female.wav", frames: 32_000), to: input, format: .wav16)
+        let (dir, input) = try CLIRunner.speechInput()
         let r = try CLIRunner.run([input, "--sources", "2", "--iterations", "10", "--seed", "7", "--ensemble", "3", "-o", "\(dir)/out",
                                    "--save-factors", "--plot", "--json", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -57,9 +53,7 @@ import _TestSupport
     }
 
     @Test func anExistingFactorFileStopsTheRunBeforeAnythingIsWritten() throws {
-        let dir = try TestSupport.temporaryDirectory()
-        let input = "\(dir)/mix.wav"
-        try TestSupport.write(try TestSupport.excerpt("speech_sms_female.wav", frames: 32_000), to: input, format: .wav16)
+        let (dir, input) = try CLIRunner.speechInput()
         try FileManager.default.createDirectory(atPath: "\(dir)/out/mix", withIntermediateDirectories: true)
         try Data().write(to: URL(fileURLWithPath: "\(dir)/out/mix/H.npy"))
         let r = try CLIRunner.run([input, "--sources", "2", "--iterations", "3", "-o", "\(dir)/out", "--save-factors"])

@@ -6,9 +6,7 @@ import _TestSupport
 /// `--plot`: the figures land next to the sources, decode, and are listed in the JSON report.
 @Suite struct PlotCLITests {
     @Test func figuresAreWrittenNextToTheSources() throws {
-        let dir = try TestSupport.temporaryDirectory()
-        let input = "\(dir)/mix.wav"
-        try TestSupport.write(try TestSupport.excerpt("speech_sms_female.wav", frames: 32_000), to: input, format: .wav16)
+        let (dir, input) = try CLIRunner.speechInput()
         let r = try CLIRunner.run([input, "--sources", "3", "--iterations", "10", "-o", "\(dir)/out", "--plot", "--json", "-q"])
         #expect(r.status == 0, "\(r.stderr)")
         let names = ["activations.png", "mask_1.png", "mask_2.png", "mask_3.png", "spectrogram.png", "templates.png"]
@@ -22,9 +20,7 @@ import _TestSupport
     }
 
     @Test func aFailedRunLeavesNoFigure() throws {
-        let dir = try TestSupport.temporaryDirectory()
-        let input = "\(dir)/mix.wav"
-        try TestSupport.write(try TestSupport.excerpt("speech_sms_female.wav", frames: 32_000), to: input, format: .wav16)
+        let (dir, input) = try CLIRunner.speechInput()
         try FileManager.default.createDirectory(atPath: "\(dir)/out/mix", withIntermediateDirectories: true)
         try Data().write(to: URL(fileURLWithPath: "\(dir)/out/mix/templates.png"))
         let r = try CLIRunner.run([input, "--sources", "2", "--iterations", "3", "-o", "\(dir)/out", "--plot"])
@@ -33,9 +29,7 @@ import _TestSupport
     }
 
     @Test func aFigureThatCannotBeWrittenRollsBackEverything() throws {
-        let dir = try TestSupport.temporaryDirectory()
-        let input = "\(dir)/mix.wav"
-        try TestSupport.write(try TestSupport.excerpt("speech_sms_female.wav", frames: 32_000), to: input, format: .wav16)
+        let (dir, input) = try CLIRunner.speechInput()
         // An 8 KiB file-size limit: the first figure (tens of KiB) fails after the factorization.
         let r = try CLIRunner.run([input, "--sources", "2", "-o", "\(dir)/out", "--iterations", "3", "--plot"], fileSizeLimit: 16)
         let stderr = r.stderr
