@@ -39,41 +39,7 @@ public struct Separator: Sendable {
                          inspect: ((_ spectrogram: Matrix, _ runs: [SeparationRun]) throws -> Void)? = nil) throws -> SeparationReport {
         let config = configuration
         let stft = config.stft
-        guard sinks.count == config.sourceCount else {
-            throw SeparationError.invalidParameter(name: "sinks", value: "\(sinks.count)", allowed: "one per source, \(config.sourceCount)")
-        }
-        _ = try SeparationConfiguration(sourceCount: config.sourceCount, componentCount: config.componentCount, stft: stft,
-                                        maskPower: config.maskPower, threadCount: max(config.threadCount, 1),
-                                        chunkFrames: config.chunkFrames)
-        guard (1...SeparationConfiguration.maxEnsembleSize).contains(config.ensembleSize) else {
-            throw SeparationError.invalidParameter(name: "--ensemble", value: "\(config.ensembleSize)",
-                                                   allowed: "1 to \(SeparationConfiguration.maxEnsembleSize)")
-        }
-        guard config.threadCount >= 1 else {
-            throw SeparationError.invalidParameter(name: "threadCount", value: "\(config.threadCount)", allowed: "1 or more")
-        }
-        guard source.frameCount >= stft.fftSize else {
-            throw SeparationError.tooShort(frames: source.frameCount, fftSize: stft.fftSize)
-        }
-        let frames = stft.frameCount(forSignalLength: source.frameCount)
-        guard config.sourceCount <= frames else {
-            throw SeparationError.invalidParameter(name: "--sources", value: "\(config.sourceCount)",
-                                                   allowed: "1 to the number of STFT frames, \(frames)")
-        }
-        let fixedCount = config.fixedTemplates.reduce(0) { $0 + $1.columns }
-        let freeSources = config.sourceCount - config.fixedTemplates.count
-        let freeComponents = config.componentCount - fixedCount
-        guard freeSources >= 0, freeComponents >= freeSources, freeComponents == 0 || freeSources > 0 else {
-            throw SeparationError.invalidParameter(name: "--free-components", value: "\(freeComponents)",
-                                                   allowed: "at least one per source without a dictionary (\(max(freeSources, 0))), and 0 when every source has a dictionary")
-        }
-        for t in config.fixedTemplates where t.rows != stft.binCount {
-            throw SeparationError.invalidParameter(name: "dictionary bins", value: "\(t.rows)", allowed: "\(stft.binCount) (fft size / 2 + 1)")
-        }
-        guard config.componentCount <= frames else {
-            throw SeparationError.invalidParameter(name: "--components", value: "\(config.componentCount)",
-                                                   allowed: "at most the number of STFT frames, \(frames)")
-        }
+        try validate(frameCount: source.frameCount, sinks: sinks.count)
         var timings = StageTimings()
         let report = { (stage: SeparationProgress.Stage, fraction: Double) -> Bool in
             progress?(SeparationProgress(stage: stage, fraction: fraction)) ?? true
@@ -103,6 +69,49 @@ public struct Separator: Sendable {
         try synthesizer.run(source: source, sinks: sinks, timings: &timings) { report(.synthesis, $0) }
         return SeparationReport(bins: v.rows, frames: v.columns, components: config.componentCount, groups: runs[0].groups,
                                 factorization: runs[0].factorization, timings: timings, runs: runs)
+    }
+
+    /// Checks the configuration against the input before any work: sink count, ranges, the
+    /// input's length in frames, dictionary shapes and component counts.
+    /// - Throws: `SeparationError` naming the parameter, its value and what is allowed.
+    func validate(frameCount: Int, sinks: Int) throws {
+        let config = configuration
+        let stft = config.stft
+        guard sinks == config.sourceCount else {
+            throw SeparationError.invalidParameter(name: "sinks", value: "\(sinks)", allowed: "one per source, \(config.sourceCount)")
+        }
+        _ = try SeparationConfiguration(sourceCount: config.sourceCount, componentCount: config.componentCount, stft: stft,
+                                        maskPower: config.maskPower, threadCount: max(config.threadCount, 1),
+                                        chunkFrames: config.chunkFrames)
+        guard (1...SeparationConfiguration.maxEnsembleSize).contains(config.ensembleSize) else {
+            throw SeparationError.invalidParameter(name: "--ensemble", value: "\(config.ensembleSize)",
+                                                   allowed: "1 to \(SeparationConfiguration.maxEnsembleSize)")
+        }
+        guard config.threadCount >= 1 else {
+            throw SeparationError.invalidParameter(name: "threadCount", value: "\(config.threadCount)", allowed: "1 or more")
+        }
+        guard frameCount >= stft.fftSize else {
+            throw SeparationError.tooShort(frames: frameCount, fftSize: stft.fftSize)
+        }
+        let frames = stft.frameCount(forSignalLength: frameCount)
+        guard config.sourceCount <= frames else {
+            throw SeparationError.invalidParameter(name: "--sources", value: "\(config.sourceCount)",
+                                                   allowed: "1 to the number of STFT frames, \(frames)")
+        }
+        let fixedCount = config.fixedTemplates.reduce(0) { $0 + $1.columns }
+        let freeSources = config.sourceCount - config.fixedTemplates.count
+        let freeComponents = config.componentCount - fixedCount
+        guard freeSources >= 0, freeComponents >= freeSources, freeComponents == 0 || freeSources > 0 else {
+            throw SeparationError.invalidParameter(name: "--free-components", value: "\(freeComponents)",
+                                                   allowed: "at least one per source without a dictionary (\(max(freeSources, 0))), and 0 when every source has a dictionary")
+        }
+        for t in config.fixedTemplates where t.rows != stft.binCount {
+            throw SeparationError.invalidParameter(name: "dictionary bins", value: "\(t.rows)", allowed: "\(stft.binCount) (fft size / 2 + 1)")
+        }
+        guard config.componentCount <= frames else {
+            throw SeparationError.invalidParameter(name: "--components", value: "\(config.componentCount)",
+                                                   allowed: "at most the number of STFT frames, \(frames)")
+        }
     }
 
     /// One factorization of V (bins × frames) from `seed`, with the configuration's settings and
