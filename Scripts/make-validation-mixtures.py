@@ -5,9 +5,11 @@ usage: make-validation-mixtures.py OUTDIR
 
 The development mixtures of ../shared/data/make_mixtures.py are what the defaults were tuned
 on. This set pairs recordings of ../shared/data/audio that those mixtures do not use (sms-tools
-speech, singing, piano; the trumpet, guitar and tabla loops; kitchen noise), and dev recordings
-only in new pairings, so that a choice of default can be checked on material it was not tuned
-on. Mixtures are built by make_mixtures.build (same levels, quantisation and resampling; every
+speech, singing, piano; the trumpet, guitar and tabla loops; kitchen noise), and five dev
+recordings in new pairings (the saxophone and cello excerpts are those of the dev mixture
+sax_cello; the bike noise is from speech_fan's training part; the LibriSpeech and street
+excerpts are disjoint from the dev ones), so that a choice of default can be checked on
+material it was not tuned on. Mixtures are built by make_mixtures.build (same levels, quantisation and resampling; every
 source at equal RMS, mix == sum of refs); the layout is the same (<name>/mix.wav, ref_<i>.wav,
 manifest.json), so Scripts/quality.py runs on it unchanged.
 """

@@ -25,15 +25,20 @@ extension Matrix {
         var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xff), UInt8(length >> 8)]
         bytes.reserveCapacity(prefix + length + 4 * storage.count)
         bytes += Array(header.utf8)
+        #if _endian(little)
+        storage.withUnsafeBytes { bytes += $0 }
+        #else
         for x in storage {
             let bits = x.bitPattern.littleEndian
             bytes += [UInt8(bits & 0xff), UInt8(bits >> 8 & 0xff), UInt8(bits >> 16 & 0xff), UInt8(bits >> 24)]
         }
+        #endif
         return bytes
     }
 
     /// Decodes the bytes of a `.npy` file holding a 2-D little-endian float32 array, in C or
     /// Fortran order, as a rows × columns matrix (`numpy.save(path, a.astype('<f4'))` writes one).
+    /// - Parameter bytes: the whole file.
     /// - Throws: `NPYFormatError` naming what is missing or unsupported (magic, version,
     ///   header, dtype, dimensions, data length).
     /// - Complexity: O(rows · columns).
@@ -53,14 +58,14 @@ extension Matrix {
         guard let order = Self.value(of: "fortran_order", in: header), order == "True" || order == "False" else {
             throw fail("no 'fortran_order' in the header")
         }
-        guard let open = header.firstIndex(of: "("), let close = header[open...].firstIndex(of: ")") else {
+        guard let shape = Self.value(of: "shape", in: header), shape.first == "(", shape.last == ")" else {
             throw fail("no 'shape' in the header")
         }
-        let parts = header[header.index(after: open)..<close].split(separator: ",")
-            .map { $0.filter { $0 != " " } }.filter { !$0.isEmpty }
+        let parts = shape.dropFirst().dropLast().split(separator: ",").map(String.init)
         let dims = parts.compactMap { Int($0) }
-        guard dims.count == 2, parts.count == 2, dims.allSatisfy({ $0 >= 0 }) else {
-            throw fail("need a 2-D array, found shape (\(parts.joined(separator: ", ")))")
+        guard dims.count == 2, parts.count == 2 else { throw fail("need a 2-D array, found shape \(shape)") }
+        guard dims.allSatisfy({ $0 >= 0 && $0 <= Int(Int32.max) }) else {
+            throw fail("shape \(shape) has a dimension outside 0…\(Int32.max)")
         }
         let (rows, columns) = (dims[0], dims[1])
         let (count, overflow) = rows.multipliedReportingOverflow(by: columns)

@@ -13,7 +13,8 @@ public struct NMFResult: Sendable {
     public var divergenceHistory: [DivergenceSample]
     /// With a step exponent ω ≠ 1 (`NMFConfiguration.stepExponent`): the iteration after which a
     /// measured rise of the divergence switched the steps back to ω = 1 for good; `nil` when
-    /// ω = 1 was asked for or the divergence never rose.
+    /// ω = 1 was asked for or the divergence never rose. With a `tolerance`, a rise also counts
+    /// as no decrease and ends the run at that iteration.
     public var stepExponentFallbackIteration: Int? = nil
 
     /// The divergence after the last iteration.

@@ -35,18 +35,18 @@ enum FactorFiles {
             ("masks", .string(runs.count > 1 ? "the mean over the runs of each run's Λ_s^α / Σ_j Λ_j^α (groups in the same source order)"
                                               : "Λ_s^α / Σ_j Λ_j^α with Λ_s = W[:, groups[s]] · H[groups[s], :]")),
         ])
-        var contents: [(String, Data)] = []
-        for (r, run) in runs.enumerated() {
-            contents.append((paths[2 * r], Data(run.factorization.basis.npyEncoded())))
-            contents.append((paths[2 * r + 1], Data(run.factorization.activations.npyEncoded())))
-        }
-        contents.append((paths[2 * runs.count], Data((description.text + "\n").utf8)))
-        for (path, data) in contents {
+        // One file encoded at a time: only one of the arrays is ever held twice.
+        func write(_ path: String, _ encode: () -> [UInt8]) throws {
             do {
-                try data.write(to: URL(fileURLWithPath: path))
+                try Data(encode()).write(to: URL(fileURLWithPath: path))
             } catch {
                 throw CLIError.runtime("cannot write '\(path)': \(error.localizedDescription)")
             }
         }
+        for (r, run) in runs.enumerated() {
+            try write(paths[2 * r]) { run.factorization.basis.npyEncoded() }
+            try write(paths[2 * r + 1]) { run.factorization.activations.npyEncoded() }
+        }
+        try write(paths[2 * runs.count]) { Array((description.text + "\n").utf8) }
     }
 }

@@ -25,7 +25,7 @@ enum OptionTable {
         OptionSpec(name: "sample-format", short: nil, value: "ENC", defaultText: "the input's", help: "output samples: pcm16, pcm24 or float (FLAC holds pcm16/pcm24 only; not for ogg)"),
         OptionSpec(name: "plot", short: nil, value: nil, defaultText: "off", help: "also write PNG figures: spectrogram, templates, activations and each source's mask"),
         OptionSpec(name: "ensemble", short: nil, value: "N", defaultText: "1", help: "average the masks of N factorizations started from seeds SEED…SEED+N−1, their sources matched to the first's: better and less seed-dependent separations (+0.2 to +0.5 dB at N = 3 to 5 on the dev and validation mixtures, QUALITY.md) for about N times the time (1 to 32)"),
-        OptionSpec(name: "save-factors", short: nil, value: nil, defaultText: "off", help: "also write the factorization: W.npy (bins × K), H.npy (K × frames), float32, and factors.json (groups, STFT settings)"),
+        OptionSpec(name: "save-factors", short: nil, value: nil, defaultText: "off", help: "also write the factorization: W.npy (bins × K), H.npy (K × frames), float32 (W_<r>.npy, H_<r>.npy for ensemble runs r ≥ 2), and factors.json (groups, STFT settings)"),
         OptionSpec(name: "divergence", short: nil, value: "D", defaultText: "kl, or the dictionary's", help: "NMF cost: kl (Kullback–Leibler), is (Itakura–Saito), euclidean or beta=B (−2 ≤ B ≤ 4)"),
         OptionSpec(name: "init", short: nil, value: "METHOD", defaultText: "random", help: "NMF start: random (seeded, best of 4 short runs) or nndsvda (from a seeded randomized SVD)"),
         OptionSpec(name: "iterations", short: nil, value: "N", defaultText: "200", help: "maximum NMF iterations"),

@@ -45,6 +45,7 @@ extension SeparateCommand {
             ("ensemble_runs", .array(report.runs.dropFirst().map { run in
                 .object([("seed", .string(String(run.seed))), ("iterations", .integer(run.factorization.iterations)),
                          ("final_divergence", .number(run.factorization.finalDivergence)),
+                         ("step_exponent_fallback_iteration", run.factorization.stepExponentFallbackIteration.map { .integer($0) } ?? .null),
                          ("groups", .array(run.groups.map { .array($0.map { .integer($0) }) }))])
             })),
             ("iterations", .integer(f.iterations)),

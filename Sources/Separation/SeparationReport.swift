@@ -6,7 +6,7 @@ public struct StageTimings: Sendable, Equatable {
     public var read: Double = 0
     /// Forward STFTs and magnitudes (both passes).
     public var stft: Double = 0
-    /// The factorization.
+    /// The factorization (all of them with an ensemble; not the grouping into sources).
     public var nmf: Double = 0
     /// Masks and inverse STFT with overlap-add.
     public var masksAndInverse: Double = 0

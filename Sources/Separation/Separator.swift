@@ -47,13 +47,15 @@ public struct Separator: Sendable {
         let analyzer = SpectrogramAnalyzer(configuration: stft, chunkFrames: config.chunkFrames, threads: config.threadCount)
         let v = try analyzer.magnitude(of: source, timings: &timings) { report(.analysis, $0) }
 
-        let t0 = DispatchTime.now().uptimeNanoseconds
         var runs: [SeparationRun] = []
         for r in 0..<config.ensembleSize {
             let seed = config.seed &+ UInt64(r)
+            let t0 = DispatchTime.now().uptimeNanoseconds
             let result = try factorize(v, seed: seed) { fraction in
                 report(.factorization, (Double(r) + fraction) / Double(config.ensembleSize))
             }
+            // The NMF stage is the factorizations alone, as without an ensemble (not the grouping).
+            timings.nmf += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             var run = SeparationRun(factorization: result,
                                     groups: Self.groups(config: config, result: result, spectrogram: v, sampleRate: source.sampleRate),
                                     seed: seed)
@@ -62,7 +64,6 @@ public struct Separator: Sendable {
             }
             runs.append(run)
         }
-        timings.nmf = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
         try inspect?(v, runs)
 
         let synthesizer = MaskedSynthesizer(configuration: config, runs: runs)

@@ -45,11 +45,22 @@ import _TestSupport
         let others = try #require(report["ensemble_runs"] as? [[String: Any]])
         #expect(others.map { $0["seed"] as? String } == ["8", "9"])
         let factors = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/factors.json"))) as? [String: Any])
+        #expect((report["factors"] as? [String])?.map { ($0 as NSString).lastPathComponent }
+                == ["W.npy", "H.npy", "W_2.npy", "H_2.npy", "W_3.npy", "H_3.npy", "factors.json"])
         let runs = try #require(factors["runs"] as? [[String: Any]])
         #expect(runs.map { $0["W"] as? String } == ["W.npy", "W_2.npy", "W_3.npy"])
         #expect(runs[1]["groups"] as? [[Int]] == others[0]["groups"] as? [[Int]])
         let h3 = try Matrix(npy: [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/H_3.npy"))))
         #expect(h3.rows == report["components"] as? Int && h3.columns == report["frames"] as? Int)
+    }
+
+    @Test func aFactorFileThatCannotBeWrittenRollsBackEverything() throws {
+        let (dir, input) = try CLIRunner.speechInput()
+        // An 8 KiB file-size limit: W.npy (1025 × 12 floats, 49 KB) fails after the factorization.
+        let r = try CLIRunner.run([input, "--sources", "3", "-o", "\(dir)/out", "--iterations", "3", "--save-factors"], fileSizeLimit: 16)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("W.npy"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"), "\(CLIRunner.entries(under: "\(dir)/out"))")
     }
 
     @Test func anExistingFactorFileStopsTheRunBeforeAnythingIsWritten() throws {

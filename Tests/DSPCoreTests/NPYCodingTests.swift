@@ -57,8 +57,8 @@ import Testing
         #expect(m[0, 0] == 1 && m[0, 2] == 3 && m[1, 0] == 4 && m[1, 2] == 6)
     }
 
-    @Test func versionTwoHeadersAreRead() throws {
-        let bytes = file(header: "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", values: [1, 2, 3, 4], version: 2)
+    @Test(arguments: [UInt8(2), 3]) func versionTwoAndThreeHeadersAreRead(_ version: UInt8) throws {
+        let bytes = file(header: "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", values: [1, 2, 3, 4], version: version)
         #expect(try Matrix(npy: bytes) == Matrix(rows: 2, columns: 2, columnMajor: [1, 2, 3, 4]))
     }
 
@@ -68,6 +68,11 @@ import Testing
         ("{'descr': '<f4', 'fortran_order': True, 'shape': (1, 2, 2), }", "2-D"),
         ("{'descr': '<f4', 'fortran_order': True, 'shape': (3, 3), }", "needs 3·3"),
         ("{'descr': '<f4', 'shape': (2, 2), }", "fortran_order"),
+        ("{'descr': '<f4', 'fortran_order': True, 'shape': (4611686018427387904, 4), }", "outside"),
+        ("{'descr': '<f4', 'fortran_order': True, 'shape': (0, 9223372036854775807), }", "outside"),
+        ("{'descr': '<f4', 'fortran_order': True, 'shape': (-2, 2), }", "outside"),
+        ("{'descr': '<f4', 'fortran_order': True, 'shape': (2, x), }", "2-D"),
+        ("{'descr': '<f4', 'fortran_order': True, 'note': (2, 2), }", "shape"),
         ("{'fortran_order': True, 'shape': (2, 2), }", "descr"),
     ])
     func malformedFilesAreRefusedWithTheReason(_ header: String, _ expected: String) {

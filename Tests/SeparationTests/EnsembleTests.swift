@@ -44,6 +44,20 @@ import _TestSupport
         #expect(aligned.groups == reference.groups)
     }
 
+    @Test func aThreeSourceCycleIsUndoneNotRepeated() {
+        // A cycle is not its own inverse: applying π the wrong way round would give another order.
+        let reference = run(seed: 7, groups: [[0], [1], [2, 3]])
+        var other = reference
+        other.groups = [[2, 3], [0], [1]]
+        #expect(EnsembleAlignment.permutation(reference: reference, run: other) == [1, 2, 0])
+        #expect(EnsembleAlignment.aligned(other, to: reference).groups == reference.groups)
+        // With a dictionary source first, the three free ones after it are matched the same way.
+        let four = SeparationRun(factorization: reference.factorization, groups: [[0], [1], [2], [3]], seed: 7)
+        var shuffled = four
+        shuffled.groups = [[0], [3], [1], [2]]
+        #expect(EnsembleAlignment.aligned(shuffled, to: four, fixedSources: 1).groups == four.groups)
+    }
+
     @Test func dictionarySourcesStayInPlace() {
         // Three sources: the first from a dictionary. Even if the similarities favoured a swap
         // of source 0, it stays; the free sources 1 and 2 are matched among themselves.
