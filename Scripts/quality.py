@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Separation quality on a set of mixtures with known sources (dev-time tool).
 
-usage: quality.py SET_DIR [--binary PATH] [--scorer shared|ours] [--label TEXT] -- [nmf-separate options...]
+usage: quality.py SET_DIR [--binary PATH] [--scorer shared|ours] [--label TEXT] [--anchor reference]
+                  -- [nmf-separate options...]
 
 SET_DIR is the layout ../shared/data/make_mixtures.py writes (<name>/mix.wav, ref_<i>.wav).
 Each mixture is separated with the given options (--sources is set from the number of
 references) and scored: BSS Eval SDR/SIR/SAR with the best permutation and SI-SDR, by
 ../shared/reference/score.py (fast_bss_eval) or by `nmf-separate eval`.
 Prints a Markdown table per mixture and the mean SDR improvement over the mixture.
+With --anchor reference, the mixtures are separated by ../shared/reference/ref_separate.py
+(scikit-learn KL-NMF with K = S, one BLAS thread) instead, with the same scoring.
 """
 import argparse
 import glob
@@ -25,6 +28,7 @@ ap.add_argument("--binary", default=os.path.join(root, ".build", "release", "nmf
 ap.add_argument("--scorer", default="shared", choices=["shared", "ours"])
 ap.add_argument("--label", default="")
 ap.add_argument("--per-source", type=int, default=0, help="pass --components PER_SOURCE × S")
+ap.add_argument("--anchor", choices=["reference"], help="separate with ref_separate.py instead of nmf-separate")
 ap.add_argument("rest", nargs=argparse.REMAINDER)
 a = ap.parse_args()
 extra = [x for x in a.rest if x != "--"]
@@ -37,9 +41,17 @@ for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
     if not refs or not os.path.exists(os.path.join(mix_dir, "mix.wav")):
         continue
     s = len(refs)
-    subprocess.run([a.binary, os.path.join(mix_dir, "mix.wav"), "--sources", str(s), "-o", os.path.join(out, name),
-                    "-q", "--force"] + extra + (["--components", str(a.per_source * s)] if a.per_source else []), check=True)
-    ests = [os.path.join(out, name, "mix", f"source_{i + 1}.wav") for i in range(s)]
+    if a.anchor == "reference":
+        env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+        prefix = os.path.join(out, name)
+        subprocess.run([sys.executable, os.path.join(root, "..", "shared", "reference", "ref_separate.py"),
+                        os.path.join(mix_dir, "mix.wav"), "--sources", str(s), "--out", prefix], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+        ests = [f"{prefix}_{i}.wav" for i in range(s)]
+    else:
+        subprocess.run([a.binary, os.path.join(mix_dir, "mix.wav"), "--sources", str(s), "-o", os.path.join(out, name),
+                        "-q", "--force"] + extra + (["--components", str(a.per_source * s)] if a.per_source else []), check=True)
+        ests = [os.path.join(out, name, "mix", f"source_{i + 1}.wav") for i in range(s)]
     if a.scorer == "shared":
         r = subprocess.run([sys.executable, os.path.join(root, "..", "shared", "reference", "score.py"), mix_dir] + ests,
                            check=True, capture_output=True, text=True)
@@ -50,7 +62,7 @@ for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
         d = json.loads(r.stdout)
     rows.append((name, s, d))
 
-print(f"\n{a.label or ' '.join(extra) or 'defaults'}\n")
+print(f"\n{a.label or ('ref_separate.py (K = S)' if a.anchor else ' '.join(extra) or 'defaults')}\n")
 print("| mixture | S | SDR | SIR | SAR | SI-SDR | mixture SDR | SDR improvement |")
 print("|---|---|---|---|---|---|---|---|")
 for name, s, d in rows:
