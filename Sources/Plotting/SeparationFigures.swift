@@ -81,7 +81,7 @@ extension SeparationPlots {
         let grid = MaskGrid.compute(models: models, power: maskPower, source: s, pixelRows: height, pixelColumns: width)
         let (yTicks, yLabel) = frequencyAxis(height: height)
         let barTicks = NiceTicks.ticks(lo: 0, hi: 1, length: height, gap: 16) { _ in self.lineHeight }
-        return HeatmapSpec(title: "Soft mask of source \(s + 1) (mask power \(powerText))", plotWidth: width,
+        return HeatmapSpec(title: "Soft mask of source \(s + 1) (mask power \(powerText)\(additionalRuns.isEmpty ? "" : ", mean of \(additionalRuns.count + 1) runs"))", plotWidth: width,
                            plotHeight: height, values: grid, xLabel: "time (s)", xTicks: timeTicks(width: width),
                            yLabel: yLabel, yTicks: yTicks, barLabel: "mask value", barTicks: barTicks)
     }

@@ -78,6 +78,7 @@ import Separation
             for i in m.indices { #expect(abs(m[i] - (ma[i] + mb[i]) / 2) < 1e-5) }
             #expect(zip(ma, mb).contains { abs($0 - $1) > 0.05 }, "the runs' masks differ")
         }
+        #expect(try both.maskSpec(source: 0).title.hasSuffix("mean of 2 runs)") && !(try a.maskSpec(source: 0).title.contains("runs")))
         let m0 = try both.maskSpec(source: 0).values, m1 = try both.maskSpec(source: 1).values
         for i in m0.indices { #expect(abs(m0[i] + m1[i] - 1) < 1e-5) }
         #expect(throws: PlotError.self) {
