@@ -17,12 +17,11 @@ enum FactorFiles {
                       sampleRate: Int, channels: Int) throws {
         let names = Self.names(runs: runs.count)
         let first = runs[0].factorization
-        func groups(_ run: SeparationRun) -> JSONValue { .array(run.groups.map { .array($0.map { .integer($0) }) }) }
         let description = JSONValue.object([
             ("W", .string("W.npy: templates, bins × components, float32, each column summing to one")),
             ("H", .string("H.npy: activations, components × frames, float32")),
             ("spectrogram", .string("W·H models V, the mean over the \(channels) channel(s) of the STFT magnitudes")),
-            ("groups", groups(runs[0])),
+            ("groups", .groups(runs[0].groups)),
             ("bins", .integer(first.basis.rows)), ("components", .integer(first.basis.columns)),
             ("frames", .integer(first.activations.columns)),
             ("sample_rate", .integer(sampleRate)), ("fft_size", .integer(c.stft.fftSize)), ("hop", .integer(c.stft.hopLength)),
@@ -30,7 +29,7 @@ enum FactorFiles {
             ("mask_power", .number(Double(c.maskPower))), ("seed", .string(String(c.seed))),
             ("runs", .array(runs.enumerated().map { r, run in
                 .object([("W", .string(names[2 * r])), ("H", .string(names[2 * r + 1])), ("seed", .string(String(run.seed))),
-                         ("groups", groups(run))])
+                         ("groups", .groups(run.groups))])
             })),
             ("masks", .string(runs.count > 1 ? "the mean over the runs of each run's Λ_s^α / Σ_j Λ_j^α (groups in the same source order)"
                                               : "Λ_s^α / Σ_j Λ_j^α with Λ_s = W[:, groups[s]] · H[groups[s], :]")),

@@ -10,6 +10,12 @@ indirect enum JSONValue {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
+    /// Component groups, one array of component indices per source.
+    static func groups(_ groups: [[Int]]) -> JSONValue { .array(groups.map { .array($0.map { .integer($0) }) }) }
+
+    /// An integer, or null when there is none.
+    static func integer(_ value: Int?) -> JSONValue { value.map { .integer($0) } ?? .null }
+
     /// Compact JSON text.
     var text: String {
         switch self {

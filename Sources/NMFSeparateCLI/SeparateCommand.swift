@@ -43,8 +43,8 @@ struct SeparateCommand {
             throw CLIError.usage("'\(input)': \(e.description)")
         }
         let ext = options.format == nil ? Self.outputExtension(input: input, format: format) : format.fileExtension
-        let names = (1...configuration.sourceCount).map { "source_\($0).\(ext)" }
-            + (options.plot ? FigureSet.names(sources: configuration.sourceCount) : [])
+        let figureNames = options.plot ? FigureSet.names(sources: configuration.sourceCount) : []
+        let names = (1...configuration.sourceCount).map { "source_\($0).\(ext)" } + figureNames
             + (options.saveFactors ? FactorFiles.names(runs: configuration.ensembleSize) : [])
         // Decided on the source files alone: figures asked for later do not undo a finished separation.
         if options.skipExisting,
@@ -91,7 +91,7 @@ struct SeparateCommand {
             }
             let meters = writers.map { EnergyMeter(forwardingTo: $0) }
             var plotSeconds = 0.0
-            let figureCount = options.plot ? FigureSet.names(sources: configuration.sourceCount).count : 0
+            let figureCount = figureNames.count
             let figurePaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount).prefix(figureCount))
             let factorPaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount + figureCount))
             let c = configuration, sampleRate = reader.sampleRate, channels = reader.channelCount

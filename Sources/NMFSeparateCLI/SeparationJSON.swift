@@ -27,7 +27,7 @@ extension SeparateCommand {
             ("sources", .integer(c.sourceCount)),
             ("components", .integer(report.components)),
             ("grouping", .string(c.fixedTemplates.count == c.sourceCount ? "dictionaries" : c.grouping.rawValue)),
-            ("groups", .array(report.groups.map { .array($0.map { .integer($0) }) })),
+            ("groups", .groups(report.groups)),
             ("dictionaries", .array(zip(options.dictionaries, dictionaries).map { path, d in
                 .object([("path", .string(path)), ("components", .integer(d.components))])
             })),
@@ -45,11 +45,11 @@ extension SeparateCommand {
             ("ensemble_runs", .array(report.runs.dropFirst().map { run in
                 .object([("seed", .string(String(run.seed))), ("iterations", .integer(run.factorization.iterations)),
                          ("final_divergence", .number(run.factorization.finalDivergence)),
-                         ("step_exponent_fallback_iteration", run.factorization.stepExponentFallbackIteration.map { .integer($0) } ?? .null),
-                         ("groups", .array(run.groups.map { .array($0.map { .integer($0) }) }))])
+                         ("step_exponent_fallback_iteration", .integer(run.factorization.stepExponentFallbackIteration)),
+                         ("groups", .groups(run.groups))])
             })),
             ("iterations", .integer(f.iterations)),
-            ("step_exponent_fallback_iteration", f.stepExponentFallbackIteration.map { .integer($0) } ?? .null),
+            ("step_exponent_fallback_iteration", .integer(f.stepExponentFallbackIteration)),
             ("final_divergence", .number(f.finalDivergence)),
             ("divergence_history", .array(f.divergenceHistory.map { .array([.integer($0.iteration), .number($0.value)]) })),
             ("outputs", .array(sources.map { .string($0) })),

@@ -48,10 +48,11 @@ public struct Separator: Sendable {
         let v = try analyzer.magnitude(of: source, timings: &timings) { report(.analysis, $0) }
 
         var runs: [SeparationRun] = []
+        let fixed: Matrix? = config.fixedTemplates.isEmpty ? nil : Self.concatenate(config.fixedTemplates)
         for r in 0..<config.ensembleSize {
             let seed = config.seed &+ UInt64(r)
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let result = try factorize(v, seed: seed) { fraction in
+            let result = try factorize(v, seed: seed, fixedBasis: fixed) { fraction in
                 report(.factorization, (Double(r) + fraction) / Double(config.ensembleSize))
             }
             // The NMF stage is the factorizations alone, as without an ensemble (not the grouping).
@@ -116,8 +117,8 @@ public struct Separator: Sendable {
     }
 
     /// One factorization of V (bins × frames) from `seed`, with the configuration's settings and
-    /// trained templates; `progress` gets the fraction done.
-    func factorize(_ v: Matrix, seed: UInt64, progress: @escaping (Double) -> Bool) throws -> NMFResult {
+    /// the trained templates side by side in `fixedBasis` (bins × Σ K_d); `progress` gets the fraction done.
+    func factorize(_ v: Matrix, seed: UInt64, fixedBasis fixed: Matrix?, progress: @escaping (Double) -> Bool) throws -> NMFResult {
         let config = configuration
         var nmfConfig = try NMFConfiguration(componentCount: config.componentCount, maxIterations: config.maxIterations,
                                              tolerance: config.tolerance, seed: seed, threadCount: config.threadCount)
@@ -127,7 +128,6 @@ public struct Separator: Sendable {
         nmfConfig.stepExponent = config.stepExponent
         nmfConfig.initialization = config.initialization
         do {
-            let fixed: Matrix? = config.fixedTemplates.isEmpty ? nil : Self.concatenate(config.fixedTemplates)
             return try NMF(configuration: nmfConfig).factorize(v, fixedBasis: fixed) { progress($0.fraction) }
         } catch FactorizationError.cancelled {
             throw SeparationError.cancelled
