@@ -21,6 +21,11 @@ struct KLState {
     /// Exponent ω of the multiplicative steps (1: Lee–Seung, monotone). Above 1 the steps are
     /// over-relaxed; the first measured rise of the divergence sets it back to 1 for good.
     var stepExponent: Float = 1
+    /// Channels C of a multichannel factorization: V stacks C spectrograms of `bins / C` rows
+    /// and W is tied across them (`ChannelTiedBasis`); 1 = an ordinary factorization.
+    let channels: Int
+    /// Basis updates done; with C > 1 the even ones step the spectra, the odd ones the gains.
+    private var basisSteps = 0
     /// The divergence measured last (by ``iterate(measureDivergence:)``).
     private var lastMeasuredDivergence = Double.infinity
     private var accumulators: [Float] = []
@@ -51,7 +56,10 @@ struct KLState {
     ///   - frameStride: factorize only every `frameStride`-th column of V (the trial starts of
     ///     the multi-start), without copying them; H has ⌈columns / frameStride⌉ columns.
     ///   - mean: the mean of the frames factorized, when the caller has it (otherwise computed here).
-    init(v: Matrix, w: Matrix, h: Matrix, threads: Int, fixedColumns: Int = 0, frameStride: Int = 1, mean: Double? = nil) {
+    ///   - channels: C > 1 ties W across the C channel blocks of V (`ChannelTiedBasis`); the
+    ///     columns of `w` from `fixedColumns` on are replaced by their spectrum × gains projection.
+    init(v: Matrix, w: Matrix, h: Matrix, threads: Int, fixedColumns: Int = 0, frameStride: Int = 1, mean: Double? = nil,
+         channels: Int = 1) {
         self.v = v
         self.frameStride = max(1, frameStride)
         frames = (v.columns + self.frameStride - 1) / self.frameStride
@@ -65,6 +73,11 @@ struct KLState {
         epsilon = Self.epsilon(mean: mean ?? v.meanOfColumns(strided: self.frameStride))
         chunkCount = max(1, min(NMF.maxChunks, frames / 64))
         zeroFrame = [Float](repeating: 0, count: paddedBins)
+        self.channels = max(1, channels)
+        if self.channels > 1 {
+            let now = ChannelTiedBasis.marginals(basis, channels: self.channels, from: fixedColumns)
+            ChannelTiedBasis.tie(&basis, channels: self.channels, from: fixedColumns, step: .spectra, previous: now)
+        }
     }
 
     /// Scales each column of W to sum to one and the matching row of H by the same factor.
@@ -189,6 +202,7 @@ struct KLState {
     /// W ← W ⊙ ([Σ_chunks acc] ⊘ (1Hᵀ))^ω, chunk accumulators added in chunk order, then normalisation.
     private mutating func finishBasisUpdate() {
         let f = bins, fp = paddedBins, k = components, n = frames, chunks = chunkCount, exponent = stepExponent
+        let before = channels > 1 ? ChannelTiedBasis.marginals(basis, channels: channels, from: fixedColumns) : nil
         var rowSum = [Float](repeating: 0, count: k)
         h.storage.withUnsafeBufferPointer { hp in
             for j in 0..<n { for c in 0..<k { rowSum[c] += hp[j * k + c] } }
@@ -206,6 +220,11 @@ struct KLState {
                 }
             }
         }
+        if let before {
+            ChannelTiedBasis.tie(&basis, channels: channels, from: fixedColumns, step: basisSteps % 2 == 0 ? .spectra : .gains,
+                                 previous: before)
+        }
+        basisSteps += 1
         normalizeBasis()
     }
 

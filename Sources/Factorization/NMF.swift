@@ -195,7 +195,7 @@ public struct NMF: Sendable {
     func makeState(_ v: Matrix, w: Matrix, h: Matrix, fixedColumns: Int, frameStride: Int = 1, mean: Double) -> any NMFState {
         if configuration.divergence == .kullbackLeibler {
             var state = KLState(v: v, w: w, h: h, threads: configuration.threadCount, fixedColumns: fixedColumns,
-                                frameStride: frameStride, mean: mean)
+                                frameStride: frameStride, mean: mean, channels: configuration.channelCount)
             state.sparsity = configuration.sparsity
             state.continuity = configuration.continuity
             state.stepExponent = configuration.stepExponent
@@ -237,6 +237,15 @@ public struct NMF: Sendable {
                                                       allowed: "1 with --divergence \(configuration.divergence) (over-relaxed steps are implemented for kl only)")
         }
         guard v.rows >= 1, v.columns >= 1 else { throw FactorizationError.invalidInput("V is empty (\(v.rows) × \(v.columns))") }
+        let channels = configuration.channelCount
+        guard channels >= 1, v.rows % channels == 0 else {
+            throw FactorizationError.invalidParameter(name: "channelCount", value: "\(channels)",
+                                                      allowed: "1 or more, dividing the \(v.rows) rows of V")
+        }
+        guard channels == 1 || configuration.divergence == .kullbackLeibler else {
+            throw FactorizationError.invalidParameter(name: "--spatial", value: "\(channels) channels",
+                                                      allowed: "with --divergence kl only (divergence \(configuration.divergence))")
+        }
         guard configuration.componentCount <= v.columns else {
             throw FactorizationError.invalidParameter(name: "components", value: "\(configuration.componentCount)",
                                                       allowed: "1 to the number of frames, \(v.columns)")

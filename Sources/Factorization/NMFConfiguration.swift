@@ -56,6 +56,12 @@ public struct NMFConfiguration: Sendable, Equatable {
     /// 64 and 4·K; 1 runs the trials on all frames. On the development mixtures, strides 1, 4
     /// and 8 score within the seed-to-seed spread (QUALITY.md).
     public var restartFrameStride: Int = 4
+    /// Channels C of a multichannel factorization (default 1: V is one spectrogram). With C > 1,
+    /// V stacks C channel spectrograms of F = rows/C bins each (channel c in rows c·F ..< (c+1)·F)
+    /// and W is tied across them, W[c·F + f, k] = spectrum[f, k]·gain[c, k] (FitzGerald et al.
+    /// 2005; see `ChannelTiedBasis`): each component has one spectrum and one level per channel.
+    /// Kullback–Leibler only. Each iteration costs C times the single-channel one.
+    public var channelCount: Int = 1
 
     /// Validates and creates a configuration.
     /// - Throws: `FactorizationError.invalidParameter` naming the value out of range.

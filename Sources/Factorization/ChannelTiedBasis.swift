@@ -1,0 +1,109 @@
+import DSPCore
+
+/// The basis of a multichannel (non-negative tensor) factorization, stored as one stacked
+/// matrix: V stacks the magnitude spectrograms of C channels, V[c·F + f, n] = |X_c(f, n)|
+/// (C·F × frames), and each component k has one spectrum W[f, k] and one gain per channel
+/// Q[c, k], so the stacked basis is W′[c·F + f, k] = W[f, k]·Q[c, k] — the model of
+/// FitzGerald, Cranitch & Coyle (2005), "Non-negative tensor factorisation for sound source
+/// separation", with the KL divergence.
+///
+/// The KL multiplicative step for W′ yields W′ ⊙ ρ. With Σ_f W[f, k] = 1 and Σ_c Q[c, k] = 1,
+/// the majorisation–minimisation step for W with Q fixed is W[f, k] ← Σ_c (W′ ⊙ ρ)[c·F + f, k],
+/// and the step for Q with W fixed is Q[c, k] ← Σ_f (W′ ⊙ ρ)[c·F + f, k]: marginals of the
+/// stepped stacked basis. `NMF` alternates them (spectra on even basis steps, gains on odd
+/// ones), so each step is a true MM step and the divergence never increases with ω = 1.
+public enum ChannelTiedBasis {
+    /// Splits a stacked basis W′ (C·F × K) into its spectra W (F × K, the sum of the channel
+    /// blocks: each column sums to what W′'s column sums to) and gains Q (C × K, each column
+    /// summing to one).
+    /// - Complexity: O(C·F·K).
+    public static func split(_ stacked: Matrix, channels: Int) -> (spectra: Matrix, gains: Matrix) {
+        let f = stacked.rows / max(channels, 1), k = stacked.columns
+        var w = Matrix(rows: f, columns: k)
+        var q = Matrix(rows: channels, columns: k)
+        for c in 0..<k {
+            var total: Double = 0
+            var sums = [Double](repeating: 0, count: channels)
+            for ch in 0..<channels {
+                for i in 0..<f {
+                    let x = stacked[ch * f + i, c]
+                    w[i, c] += x
+                    sums[ch] += Double(x)
+                }
+                total += sums[ch]
+            }
+            for ch in 0..<channels { q[ch, c] = total > 0 ? Float(sums[ch] / total) : 1 / Float(channels) }
+        }
+        return (w, q)
+    }
+
+    /// The stacked basis W′[c·F + f, k] = W[f, k]·Q[c, k] of spectra W (F × K) and gains Q (C × K).
+    public static func stack(spectra w: Matrix, gains q: Matrix) -> Matrix {
+        var out = Matrix(rows: w.rows * q.rows, columns: w.columns)
+        for c in 0..<w.columns {
+            for ch in 0..<q.rows {
+                for i in 0..<w.rows { out[ch * w.rows + i, c] = w[i, c] * q[ch, c] }
+            }
+        }
+        return out
+    }
+
+    /// Per column of a padded stacked basis: the spectrum (Σ over channels, `bins` values) and
+    /// the gains (Σ over bins, `channels` values), both normalised to sum to one; columns
+    /// `first…` only (the others are left as zeros).
+    static func marginals(_ basis: PaddedBasis, channels: Int, from first: Int) -> (spectra: [Float], gains: [Float]) {
+        let f = basis.bins / channels, fp = basis.paddedBins, k = basis.columns
+        var spectra = [Float](repeating: 0, count: f * k)
+        var gains = [Float](repeating: 0, count: channels * k)
+        basis.storage.withUnsafeBufferPointer { wp in
+            for c in first..<k {
+                var total: Double = 0
+                for ch in 0..<channels {
+                    var s: Double = 0
+                    for i in 0..<f {
+                        let x = wp[c * fp + ch * f + i]
+                        spectra[c * f + i] += x
+                        s += Double(x)
+                    }
+                    gains[c * channels + ch] = Float(s)
+                    total += s
+                }
+                let inv = total > 0 ? 1 / total : 0
+                for ch in 0..<channels { gains[c * channels + ch] = total > 0 ? Float(Double(gains[c * channels + ch]) * inv) : 1 / Float(channels) }
+                for i in 0..<f { spectra[c * f + i] = total > 0 ? Float(Double(spectra[c * f + i]) * inv) : 1 / Float(f) }
+            }
+        }
+        return (spectra, gains)
+    }
+
+    /// Which factor a tying step keeps from before the basis update.
+    enum Step {
+        /// New spectra (marginal over channels of the stepped basis), the previous gains.
+        case spectra
+        /// New gains (marginal over bins of the stepped basis), the previous spectra.
+        case gains
+    }
+
+    /// Rewrites columns `first…` of the padded stacked basis as spectrum × gains, the factor
+    /// named by `step` taken from the (stepped) basis and the other from `previous`
+    /// (`marginals` of the basis before the step); values floored at `NMF.valueFloor`.
+    static func tie(_ basis: inout PaddedBasis, channels: Int, from first: Int, step: Step,
+                    previous: (spectra: [Float], gains: [Float])) {
+        let f = basis.bins / channels, fp = basis.paddedBins, k = basis.columns
+        let now = marginals(basis, channels: channels, from: first)
+        let spectra = step == .spectra ? now.spectra : previous.spectra
+        let gains = step == .gains ? now.gains : previous.gains
+        // The scale of the stepped column (its total) is kept, so that normalisation passes it to H.
+        var totals = [Double](repeating: 0, count: k)
+        basis.storage.withUnsafeMutableBufferPointer { wp in
+            for c in first..<k {
+                for i in 0..<(channels * f) { totals[c] += Double(wp[c * fp + i]) }
+                let scale = Float(totals[c])
+                for ch in 0..<channels {
+                    let g = gains[c * channels + ch] * scale
+                    for i in 0..<f { wp[c * fp + ch * f + i] = max(spectra[c * f + i] * g, NMF.valueFloor) }
+                }
+            }
+        }
+    }
+}

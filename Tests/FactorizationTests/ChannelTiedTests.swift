@@ -1,0 +1,87 @@
+import Testing
+@testable import Factorization
+import DSPCore
+
+/// Multichannel factorization with a basis tied across channels (`NMFConfiguration.channelCount`,
+/// `ChannelTiedBasis`): planted truths, monotone descent, the single-channel path unchanged.
+@Suite struct ChannelTiedTests {
+    /// Spectra W (F × K, columns summing to one), gains Q (2 × K, columns summing to one),
+    /// activations H (K × N), and V stacking the two channels' exact models.
+    func planted(bins f: Int = 48, frames n: Int = 160, seed: UInt64 = 3) -> (w: Matrix, q: Matrix, h: Matrix, v: Matrix) {
+        var rng = SeededGenerator(seed: seed)
+        let k = 3
+        var w = Matrix(rows: f, columns: k)
+        for c in 0..<k {
+            var total: Float = 0
+            for i in 0..<f { w[i, c] = rng.nextUnitFloat() + (i % (c + 2) == 0 ? 2 : 0); total += w[i, c] }
+            for i in 0..<f { w[i, c] /= total }
+        }
+        let left: [Float] = [0.9, 0.5, 0.15]
+        var q = Matrix(rows: 2, columns: k)
+        for c in 0..<k { q[0, c] = left[c]; q[1, c] = 1 - left[c] }
+        var h = Matrix(rows: k, columns: n)
+        for c in 0..<k { for j in 0..<n { h[c, j] = 100 * rng.nextUnitFloat() * rng.nextUnitFloat() } }
+        let stacked = ChannelTiedBasis.stack(spectra: w, gains: q)
+        var v = Matrix(rows: 2 * f, columns: n)
+        for i in 0..<(2 * f) { for j in 0..<n { v[i, j] = (0..<k).reduce(0) { $0 + stacked[i, $1] * h[$1, j] } } }
+        return (w, q, h, v)
+    }
+
+    @Test func splitUndoesStack() {
+        let p = planted()
+        let (w, q) = ChannelTiedBasis.split(ChannelTiedBasis.stack(spectra: p.w, gains: p.q), channels: 2)
+        #expect(zip(w.storage, p.w.storage).map { abs($0 - $1) }.max()! < 1e-6)
+        #expect(zip(q.storage, p.q.storage).map { abs($0 - $1) }.max()! < 1e-6)
+    }
+
+    @Test func plantedTiedFactorizationIsFoundWithTiedBasisAndMonotoneDescent() throws {
+        let p = planted()
+        var config = try NMFConfiguration(componentCount: 3, maxIterations: 400, divergenceInterval: 1, seed: 1, threadCount: 2)
+        config.channelCount = 2
+        let r = try NMF(configuration: config).factorize(p.v)
+        // Descent: every recorded divergence is at most the previous one (float32 noise allowed).
+        let values = r.divergenceHistory.map(\.value)
+        for (a, b) in zip(values, values.dropFirst()) { #expect(b <= a * (1 + 1e-5) + 1e-6) }
+        // The basis stays tied: spectrum × gains reproduces it.
+        let (w, q) = ChannelTiedBasis.split(r.basis, channels: 2)
+        let restacked = ChannelTiedBasis.stack(spectra: w, gains: q)
+        #expect(zip(restacked.storage, r.basis.storage).map { abs($0 - $1) }.max()! < 1e-5)
+        // The planted gains are recovered (components matched by their left gain, all distinct).
+        let found = (0..<3).map { q[0, $0] }.sorted(), truth = (0..<3).map { p.q[0, $0] }.sorted()
+        #expect(zip(found, truth).map { abs($0 - $1) }.max()! < 0.05)
+        // And V is modelled closely.
+        let total = p.v.storage.reduce(0, +)
+        #expect(r.finalDivergence < 1e-3 * Double(total))
+    }
+
+    @Test func oneChannelIsTheOrdinaryFactorization() throws {
+        let p = planted()
+        let plain = try NMFConfiguration(componentCount: 3, maxIterations: 30, seed: 4, threadCount: 2)
+        var one = plain
+        one.channelCount = 1
+        let a = try NMF(configuration: plain).factorize(p.v), b = try NMF(configuration: one).factorize(p.v)
+        #expect(a.basis.storage == b.basis.storage && a.activations.storage == b.activations.storage)
+    }
+
+    @Test func resultsDoNotDependOnTheThreadCount() throws {
+        let p = planted(frames: 400)
+        var c1 = try NMFConfiguration(componentCount: 3, maxIterations: 40, seed: 2, threadCount: 1)
+        c1.channelCount = 2
+        var c2 = c1
+        c2.threadCount = 2
+        let a = try NMF(configuration: c1).factorize(p.v), b = try NMF(configuration: c2).factorize(p.v)
+        #expect(a.basis.storage == b.basis.storage && a.activations.storage == b.activations.storage)
+    }
+
+    @Test func badChannelCountsAndDivergencesAreRefused() throws {
+        let p = planted()
+        var config = try NMFConfiguration(componentCount: 3, maxIterations: 5)
+        config.channelCount = 5   // 96 rows are not 5 blocks
+        #expect(throws: FactorizationError.self) { try NMF(configuration: config).factorize(p.v) }
+        config.channelCount = 0
+        #expect(throws: FactorizationError.self) { try NMF(configuration: config).factorize(p.v) }
+        config.channelCount = 2
+        config.divergence = .itakuraSaito
+        #expect(throws: FactorizationError.self) { try NMF(configuration: config).factorize(p.v) }
+    }
+}
