@@ -57,6 +57,8 @@ struct CommandLineOptions {
     var ensemble = 1
     /// `--save-factors`: write W.npy, H.npy and factors.json next to the sources.
     var saveFactors = false
+    /// `--spatial`: factorize the channels jointly (one level per channel and component).
+    var spatial = false
     var help = false
     var version = false
 
@@ -154,6 +156,7 @@ struct CommandLineOptions {
         case "progress": progress = true
         case "plot": plot = true
         case "save-factors": saveFactors = true
+        case "spatial": spatial = true
         case "ensemble": ensemble = try Self.integer(name, value)
         case "force": force = true
         case "replace-nonfinite": replaceNonFinite = true
@@ -245,6 +248,10 @@ struct CommandLineOptions {
                 throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(config.divergence) (allowed: the same for all)")
             }
             config.initialization = initialization
+            if spatial && config.divergence != .kullbackLeibler {
+                throw CLIError.usage("--spatial needs --divergence kl (the tied multichannel updates are implemented for KL only; got \(config.divergence))")
+            }
+            config.spatial = spatial
             guard continuity >= 0, continuity <= 100 else { throw CLIError.usage("--continuity \(continuity) is out of range (allowed: 0 to 100)") }
             if continuity > 0 && config.divergence != .kullbackLeibler {
                 throw CLIError.usage("--continuity \(continuity) needs --divergence kl (the penalty is implemented for KL only; got \(config.divergence))")

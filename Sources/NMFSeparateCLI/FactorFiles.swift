@@ -20,7 +20,9 @@ enum FactorFiles {
         let description = JSONValue.object([
             ("W", .string("W.npy: templates, bins × components, float32, each column summing to one")),
             ("H", .string("H.npy: activations, components × frames, float32")),
-            ("spectrogram", .string("W·H models V, the mean over the \(channels) channel(s) of the STFT magnitudes")),
+            ("spectrogram", .string("W·H models V, the mean over the \(channels) channel(s) of the STFT magnitudes"
+                                    + (runs[0].channelGains == nil ? ""
+                                       : "; channel c's magnitudes are modelled by C · channel_gains[c][k] · W[:, k] · H[k, :] (spatial)"))),
             ("groups", .groups(runs[0].groups)),
             ("bins", .integer(first.basis.rows)), ("components", .integer(first.basis.columns)),
             ("frames", .integer(first.activations.columns)),
@@ -29,10 +31,14 @@ enum FactorFiles {
             ("mask_power", .number(Double(c.maskPower))), ("seed", .string(String(c.seed))),
             ("runs", .array(runs.enumerated().map { r, run in
                 .object([("W", .string(names[2 * r])), ("H", .string(names[2 * r + 1])), ("seed", .string(String(run.seed))),
-                         ("groups", .groups(run.groups))])
+                         ("groups", .groups(run.groups)),
+                         ("channel_gains", run.channelGains.map { q in
+                             .array((0..<q.rows).map { c in .array((0..<q.columns).map { .number(Double(q[c, $0])) }) })
+                         } ?? .null)])
             })),
-            ("masks", .string(runs.count > 1 ? "the mean over the runs of each run's Λ_s^α / Σ_j Λ_j^α (groups in the same source order)"
-                                              : "Λ_s^α / Σ_j Λ_j^α with Λ_s = W[:, groups[s]] · H[groups[s], :]")),
+            ("masks", .string((runs.count > 1 ? "the mean over the runs of each run's Λ_s^α / Σ_j Λ_j^α (groups in the same source order)"
+                                              : "Λ_s^α / Σ_j Λ_j^α with Λ_s = W[:, groups[s]] · H[groups[s], :]")
+                              + (runs[0].channelGains == nil ? "" : ", per channel c with H[k, :] scaled by channel_gains[c][k]"))),
         ])
         // One file encoded at a time: only one of the arrays is ever held twice.
         func write(_ path: String, _ encode: () -> [UInt8]) throws {

@@ -6,12 +6,15 @@ enum MemoryBudget {
     /// Bytes the separation needs: V (bins × frames floats), H (K × frames, one more per
     /// further run of an ensemble), W and its per-chunk accumulators, and the streaming buffers
     /// of one chunk per channel and source.
+    /// A spatial separation (`spatial`, C > 1 channels) holds the C stacked spectrograms and
+    /// their mean, C + 1 times V, and a W with C times the rows.
     /// (Computed in Double: a lying header can announce more frames than an Int product holds.)
     static func requiredBytes(frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
-                              runs: Int = 1) -> Double {
+                              runs: Int = 1, spatial: Bool = false) -> Double {
         let f = Double(bins), n = Double(frames), k = Double(components), c = Double(channels), s = Double(sources)
-        let padded = (f / 8).rounded(.up) * 8
-        let v = f * n
+        let blocks = spatial && channels > 1 ? c : 1
+        let padded = (blocks * f / 8).rounded(.up) * 8
+        let v = f * n * (blocks > 1 ? blocks + 1 : 1)
         let h = Double(1 + max(runs, 1)) * k * n
         let w = 20 * padded * k
         let stream = Double(chunkFrames) * f * (2 * c + s) + 4 * Double(chunkFrames) * 512 * c * s
@@ -46,9 +49,9 @@ enum MemoryBudget {
     /// - Parameter share: the number of files separated at the same time (`--jobs`): each may
     ///   count on only that fraction of the available memory.
     static func check(input: String, frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
-                      runs: Int = 1, share: Int = 1) throws {
+                      runs: Int = 1, spatial: Bool = false, share: Int = 1) throws {
         let need = requiredBytes(frames: frames, bins: bins, components: components, chunkFrames: chunkFrames,
-                                 channels: channels, sources: sources, runs: runs)
+                                 channels: channels, sources: sources, runs: runs, spatial: spatial)
         if let total = availableBytes() {
             let available = Double(total) / Double(max(share, 1))
             guard need > available else { return }

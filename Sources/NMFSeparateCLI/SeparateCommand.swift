@@ -76,6 +76,7 @@ struct SeparateCommand {
         try MemoryBudget.check(input: input, frames: frames, bins: configuration.stft.binCount,
                                components: configuration.componentCount, chunkFrames: configuration.chunkFrames,
                                channels: reader.channelCount, sources: configuration.sourceCount, runs: configuration.ensembleSize,
+                               spatial: configuration.spatial,
                                share: parallelFiles)
         guard format.isWritable(channels: reader.channelCount, sampleRate: reader.sampleRate) else {
             throw CLIError.runtime("cannot write '\(input)''s sources as \(format) with \(reader.channelCount) channels at \(reader.sampleRate) Hz; choose another --format")

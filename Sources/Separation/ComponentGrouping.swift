@@ -54,6 +54,13 @@ public enum ComponentGrouping {
     /// the best of 0, 1, 1.5, 2, 2.5; from 3 on it overrides timbre.
     public static let percussivenessWeight: Float = 2
 
+    /// Weight of the channel gains of a spatial factorization among the grouping features:
+    /// each gain q[c, k] is appended times √2 · `spatialWeight` × the MFCCs' mean spread, so
+    /// that for stereo a pan difference q_L − q_R of 0.1 counts like 1.6 mean spreads. Gains
+    /// are not standardised: sources sharing one place in the image (equal gains) add nothing.
+    /// 12, 16, 24 and 48 gave 5.0–5.3 dB on 12 stereo mixtures against 3.7 without (QUALITY.md).
+    public static let spatialWeight: Float = 16
+
     /// Groups the K components of W (bins × K) and H (K × frames) into `sources` non-empty
     /// groups, ordered by the spectral centroid of each group's templates (low to high).
     ///
@@ -77,15 +84,18 @@ public enum ComponentGrouping {
     ///   - seed: seed of k-means.
     ///   - spectrogram: V (bins × frames) that W·H approximates, for `.percussive`.
     ///   - threads: threads for the percussiveness pass over V (results do not depend on it).
+    ///   - channelGains: the components' channel gains of a spatial factorization (channels × K,
+    ///     `SeparationRun.channelGains`), appended to the features (`spatialWeight`); `nil`: none.
     /// - Returns: for each source the sorted component indices.
     /// - Complexity: O(K·bands·bins) for the MFCCs; `.percussive` adds O(F·N·(L² + K)).
     public static func group(method: GroupingMethod, basis: Matrix, activations: Matrix, sources: Int,
-                             sampleRate: Int, seed: UInt64, spectrogram: Matrix? = nil, threads: Int = 1) -> [[Int]] {
+                             sampleRate: Int, seed: UInt64, spectrogram: Matrix? = nil, threads: Int = 1,
+                             channelGains: Matrix? = nil) -> [[Int]] {
         let k = basis.columns
         if sources == k { return orderByCentroid((0..<k).map { [$0] }, basis: basis, activations: activations) }
         if sources == 1 { return [Array(0..<k)] }
         let timbre = templateMFCC(basis, sampleRate: sampleRate, smoothingHz: method == .percussive ? envelopeSmoothingHz : 0)
-        let features: [[Float]]
+        var features: [[Float]]
         switch method {
         case .timbre: features = timbre
         case .percussive:
@@ -99,6 +109,10 @@ public enum ComponentGrouping {
         case .combined:
             let activity = activationProfiles(activations)
             features = (0..<k).map { unitNorm(timbre[$0]) + unitNorm(activity[$0]) }
+        }
+        if let q = channelGains, q.rows > 1, q.columns == k {
+            features = appendScaled((0..<k).map { c in (0..<q.rows).map { q[$0, c] } }, to: features,
+                                    weight: spatialWeight * Float(2).squareRoot())
         }
         var labels = KMeans.cluster(features, k: sources, seed: seed)
         let energy = componentEnergies(basis: basis, activations: activations)
@@ -210,6 +224,20 @@ public enum ComponentGrouping {
         let scale = dims == 0 ? 1 : (0..<dims).map { d in spread(features.map { Double($0[d]) }).std }.reduce(0, +) / Double(dims)
         let (mean, std) = spread(values.map(Double.init))
         return (0..<k).map { c in features[c] + [Float(Double(weight) * scale * (Double(values[c]) - mean) / (std + 1e-9))] }
+    }
+
+    /// Appends each component's `values` unchanged but for one common factor, `weight` × the
+    /// mean spread (population standard deviation) of the existing features.
+    static func appendScaled(_ values: [[Float]], to features: [[Float]], weight: Float) -> [[Float]] {
+        let k = features.count
+        guard k > 0, values.count == k, let dims = features.first?.count, dims > 0 else { return features }
+        var spread = 0.0
+        for d in 0..<dims {
+            let m = features.reduce(0) { $0 + Double($1[d]) } / Double(k)
+            spread += (features.reduce(0) { $0 + (Double($1[d]) - m) * (Double($1[d]) - m) } / Double(k)).squareRoot()
+        }
+        let scale = Float(spread / Double(dims)) * weight
+        return (0..<k).map { c in features[c] + values[c].map { $0 * scale } }
     }
 
     static func unitNorm(_ x: [Float]) -> [Float] {

@@ -7,7 +7,8 @@ import Dispatch
 /// least-squares overlap-add, writing finished samples to the sinks as it goes.
 ///
 /// With several runs (an ensemble) each source's mask is the mean of the runs' masks, whose
-/// groups are already in the same source order.
+/// groups are already in the same source order. Runs with channel gains (a spatial
+/// separation) give every channel its own masks, from that channel's models.
 struct MaskedSynthesizer {
     let configuration: SeparationConfiguration
     let runs: [SeparationRun]
@@ -33,7 +34,9 @@ struct MaskedSynthesizer {
         }
         var segment = [[Float]](repeating: [], count: channels)
         var spectra = [[Float]](repeating: [Float](repeating: 0, count: 2 * bins * chunk), count: channels)
-        var masks = [Float](repeating: 0, count: sources * bins * chunk)
+        // One set of masks for all channels, or one per channel (spatial).
+        let maskChannels = runs[0].channelGains == nil ? 1 : channels
+        var masks = [Float](repeating: 0, count: maskChannels * sources * bins * chunk)
         var output = [[[Float]]](repeating: [[Float]](repeating: [], count: channels), count: sources)
         var written = 0
         var n0 = 0
@@ -61,9 +64,12 @@ struct MaskedSynthesizer {
             t1 = DispatchTime.now().uptimeNanoseconds
             timings.stft += Double(t1 - t0) * 1e-9
             t0 = t1
-            computeMasks(firstFrame: n0, count: count, bins: bins, stride: bins * chunk, threads: threads, into: &masks)
+            for c in 0..<maskChannels {
+                computeMasks(firstFrame: n0, count: count, bins: bins, stride: bins * chunk, channel: maskChannels > 1 ? c : nil,
+                             threads: threads, into: &masks)
+            }
             resynthesize(firstFrame: n0, count: count, bins: bins, channels: channels, spectra: spectra, masks: masks, stride: bins * chunk,
-                         synthesis: synthesis, adders: adders, threads: threads)
+                         perChannelMasks: maskChannels > 1, synthesis: synthesis, adders: adders, threads: threads)
             let end = n0 + count < frames ? stft.frameStart(n0 + count) : source.frameCount
             var drained = 0
             for s in 0..<sources {
@@ -89,11 +95,20 @@ struct MaskedSynthesizer {
         precondition(written == source.frameCount, "overlap-add emitted \(written) of \(source.frameCount) samples")
     }
 
-    /// Masks of the frames `firstFrame ..< firstFrame + count`: `masks[s·stride + i·bins + f]`,
-    /// the mean over the runs (in run order) when there are several.
-    func computeMasks(firstFrame: Int, count: Int, bins: Int, stride: Int, threads: Int, into masks: inout [Float]) {
+    /// Masks of the frames `firstFrame ..< firstFrame + count`: `masks[(c·S + s)·stride + i·bins + f]`,
+    /// the mean over the runs (in run order) when there are several; `channel` c selects the
+    /// runs' gains of that channel (`nil`: no gains, c = 0).
+    func computeMasks(firstFrame: Int, count: Int, bins: Int, stride: Int, channel: Int?, threads: Int, into masks: inout [Float]) {
         let sources = groups.count, power = configuration.maskPower, runs = self.runs
         let scale = 1 / Float(runs.count)
+        let offset = (channel ?? 0) * sources * stride
+        // Each run's gains of this channel, K values.
+        let gains: [[Float]]? = channel.map { c in
+            runs.map { run in
+                guard let q = run.channelGains else { return [] }
+                return (0..<q.columns).map { q[c, $0] }
+            }
+        }
         masks.withUnsafeMutableBufferPointer { mp in
             let maskBase = mp.baseAddress!
             Parallel.forEachBlock(threads, threads: threads) { b in
@@ -103,13 +118,20 @@ struct MaskedSynthesizer {
                 let scratch = runs.count > 1 ? (0..<sources).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: bins) } : []
                 defer { (models + scratch).forEach { $0.deallocate() } }
                 for i in r {
-                    let target = (0..<sources).map { maskBase + $0 * stride + i * bins }
+                    let target = (0..<sources).map { maskBase + offset + $0 * stride + i * bins }
                     for (index, run) in runs.enumerated() {
                         let k = run.factorization.activations.rows
                         run.factorization.basis.storage.withUnsafeBufferPointer { wp in
                             run.factorization.activations.storage.withUnsafeBufferPointer { hp in
-                                SoftMask.models(basis: wp.baseAddress!, bins: bins, activations: hp.baseAddress! + (firstFrame + i) * k,
-                                                groups: run.groups, into: models)
+                                let h = hp.baseAddress! + (firstFrame + i) * k
+                                if let g = gains?[index], !g.isEmpty {
+                                    g.withUnsafeBufferPointer {
+                                        SoftMask.models(basis: wp.baseAddress!, bins: bins, activations: h, groups: run.groups,
+                                                        gains: $0.baseAddress!, into: models)
+                                    }
+                                } else {
+                                    SoftMask.models(basis: wp.baseAddress!, bins: bins, activations: h, groups: run.groups, into: models)
+                                }
                             }
                         }
                         // The first run's masks go straight to the output; later runs' are added to them.
@@ -136,16 +158,19 @@ struct MaskedSynthesizer {
     }
 
     /// Applies each source's masks to every channel's spectrum and overlap-adds the frames;
-    /// `synthesis` and `adders` hold one entry per (source, channel) pair, source-major.
+    /// `synthesis` and `adders` hold one entry per (source, channel) pair, source-major;
+    /// `perChannelMasks`: channel c uses the c-th set of masks, otherwise all use the first.
     func resynthesize(firstFrame: Int, count: Int, bins: Int, channels: Int, spectra: [[Float]], masks: [Float], stride: Int,
-                      synthesis: [STFT], adders: [OverlapAdder], threads: Int) {
+                      perChannelMasks: Bool, synthesis: [STFT], adders: [OverlapAdder], threads: Int) {
+        let sources = groups.count
         let fftSize = configuration.stft.fftSize
         Parallel.forEachBlock(groups.count * channels, threads: threads) { pair in
             let s = pair / channels, c = pair % channels
             var masked = [Float](repeating: 0, count: 2 * bins)
             var frame = [Float](repeating: 0, count: fftSize)
             masks.withUnsafeBufferPointer { allMasks in
-                let mp = UnsafeBufferPointer(rebasing: allMasks[(s * stride)..<((s + 1) * stride)])
+                let set = (perChannelMasks ? c * sources : 0) + s
+                let mp = UnsafeBufferPointer(rebasing: allMasks[(set * stride)..<((set + 1) * stride)])
                 for i in 0..<count {
                     spectra[c].withUnsafeBufferPointer { xp in
                         let x = xp.baseAddress! + 2 * bins * i, m = mp.baseAddress! + bins * i

@@ -1,3 +1,4 @@
+import DSPCore
 import Factorization
 
 /// Seconds spent in each stage of a separation.
@@ -25,12 +26,17 @@ public struct SeparationRun: Sendable {
     public var groups: [[Int]]
     /// The seed the factorization started from.
     public var seed: UInt64
+    /// With `SeparationConfiguration.spatial` on a multichannel input: each component's level in
+    /// each channel, channels × K, every column summing to one (`ChannelTiedBasis`); the masks of
+    /// channel c then use the models Σ_{k∈s} gain[c, k]·W[:, k]·H[k, :]. `nil`: one model for all channels.
+    public var channelGains: Matrix?
 
-    /// A factorization with its groups and seed.
-    public init(factorization: NMFResult, groups: [[Int]], seed: UInt64) {
+    /// A factorization with its groups, seed and (for a spatial separation) channel gains.
+    public init(factorization: NMFResult, groups: [[Int]], seed: UInt64, channelGains: Matrix? = nil) {
         self.factorization = factorization
         self.groups = groups
         self.seed = seed
+        self.channelGains = channelGains
     }
 }
 

@@ -44,22 +44,41 @@ public struct Separator: Sendable {
         let report = { (stage: SeparationProgress.Stage, fraction: Double) -> Bool in
             progress?(SeparationProgress(stage: stage, fraction: fraction)) ?? true
         }
-        let analyzer = SpectrogramAnalyzer(configuration: stft, chunkFrames: config.chunkFrames, threads: config.threadCount)
-        let v = try analyzer.magnitude(of: source, timings: &timings) { report(.analysis, $0) }
+        // A spatial separation factorizes the channels' spectrograms stacked (C·F × N); grouping,
+        // figures and ensembles then work on each component's spectrum and the channels' mean V.
+        let channels = config.spatial ? source.channelCount : 1
+        var analyzer = SpectrogramAnalyzer(configuration: stft, chunkFrames: config.chunkFrames, threads: config.threadCount)
+        analyzer.stacked = channels > 1
+        let stacked = try analyzer.magnitude(of: source, timings: &timings) { report(.analysis, $0) }
+        let v = channels > 1 ? Self.channelMean(stacked, channels: channels) : stacked
 
         var runs: [SeparationRun] = []
-        let fixed: Matrix? = config.fixedTemplates.isEmpty ? nil : Self.concatenate(config.fixedTemplates)
+        var fixed: Matrix? = config.fixedTemplates.isEmpty ? nil : Self.concatenate(config.fixedTemplates)
+        if let f = fixed, channels > 1 {
+            fixed = ChannelTiedBasis.stack(spectra: f, gains: Matrix(rows: channels, columns: f.columns,
+                                                                     repeating: 1 / Float(channels)))
+        }
         for r in 0..<config.ensembleSize {
             let seed = config.seed &+ UInt64(r)
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let result = try factorize(v, seed: seed, fixedBasis: fixed) { fraction in
+            var result = try factorize(stacked, seed: seed, fixedBasis: fixed, channels: channels) { fraction in
                 report(.factorization, (Double(r) + fraction) / Double(config.ensembleSize))
             }
             // The NMF stage is the factorizations alone, as without an ensemble (not the grouping).
             timings.nmf += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+            var gains: Matrix?
+            if channels > 1 {
+                // W·H then models the channels' mean magnitude, as in a non-spatial run.
+                let parts = ChannelTiedBasis.split(result.basis, channels: channels)
+                result.basis = parts.spectra
+                gains = parts.gains
+                let inverse = 1 / Float(channels)
+                for i in result.activations.storage.indices { result.activations.storage[i] *= inverse }
+            }
             var run = SeparationRun(factorization: result,
-                                    groups: Self.groups(config: config, result: result, spectrogram: v, sampleRate: source.sampleRate),
-                                    seed: seed)
+                                    groups: Self.groups(config: config, result: result, spectrogram: v, sampleRate: source.sampleRate,
+                                                        channelGains: gains),
+                                    seed: seed, channelGains: gains)
             if let first = runs.first {
                 run = EnsembleAlignment.aligned(run, to: first, fixedSources: config.fixedTemplates.count)
             }
@@ -88,6 +107,10 @@ public struct Separator: Sendable {
         guard (1...SeparationConfiguration.maxEnsembleSize).contains(config.ensembleSize) else {
             throw SeparationError.invalidParameter(name: "--ensemble", value: "\(config.ensembleSize)",
                                                    allowed: "1 to \(SeparationConfiguration.maxEnsembleSize)")
+        }
+        guard !config.spatial || config.divergence == .kullbackLeibler else {
+            throw SeparationError.invalidParameter(name: "--spatial", value: "with --divergence \(config.divergence)",
+                                                   allowed: "--divergence kl only")
         }
         guard config.threadCount >= 1 else {
             throw SeparationError.invalidParameter(name: "threadCount", value: "\(config.threadCount)", allowed: "1 or more")
@@ -118,7 +141,9 @@ public struct Separator: Sendable {
 
     /// One factorization of V (bins × frames) from `seed`, with the configuration's settings and
     /// the trained templates side by side in `fixedBasis` (bins × Σ K_d); `progress` gets the fraction done.
-    func factorize(_ v: Matrix, seed: UInt64, fixedBasis fixed: Matrix?, progress: @escaping (Double) -> Bool) throws -> NMFResult {
+    /// With `channels` > 1, V stacks that many channel spectrograms and W is tied across them.
+    func factorize(_ v: Matrix, seed: UInt64, fixedBasis fixed: Matrix?, channels: Int = 1,
+                   progress: @escaping (Double) -> Bool) throws -> NMFResult {
         let config = configuration
         var nmfConfig = try NMFConfiguration(componentCount: config.componentCount, maxIterations: config.maxIterations,
                                              tolerance: config.tolerance, seed: seed, threadCount: config.threadCount)
@@ -127,6 +152,7 @@ public struct Separator: Sendable {
         nmfConfig.continuity = config.continuity
         nmfConfig.stepExponent = config.stepExponent
         nmfConfig.initialization = config.initialization
+        nmfConfig.channelCount = channels
         do {
             return try NMF(configuration: nmfConfig).factorize(v, fixedBasis: fixed) { progress($0.fraction) }
         } catch FactorizationError.cancelled {
@@ -136,7 +162,9 @@ public struct Separator: Sendable {
 
     /// Dictionary sources first (their fixed components, in order), then the free components
     /// grouped into the remaining sources.
-    static func groups(config: SeparationConfiguration, result: NMFResult, spectrogram v: Matrix, sampleRate: Int) -> [[Int]] {
+    /// `channelGains` (channels × K) of a spatial factorization join the grouping features.
+    static func groups(config: SeparationConfiguration, result: NMFResult, spectrogram v: Matrix, sampleRate: Int,
+                       channelGains: Matrix? = nil) -> [[Int]] {
         var groups: [[Int]] = []
         var next = 0
         for t in config.fixedTemplates {
@@ -150,12 +178,33 @@ public struct Separator: Sendable {
                            columnMajor: free.flatMap { Array(result.basis.column($0)) })
             var h = Matrix(rows: free.count, columns: result.activations.columns)
             for (i, c) in free.enumerated() { for j in 0..<h.columns { h[i, j] = result.activations[c, j] } }
+            let gains = channelGains.map { q in
+                Matrix(rows: q.rows, columns: free.count, columnMajor: free.flatMap { Array(q.column($0)) })
+            }
             let local = ComponentGrouping.group(method: config.grouping, basis: w, activations: h, sources: freeSources,
                                                 sampleRate: sampleRate, seed: config.seed, spectrogram: v,
-                                                threads: config.threadCount)
+                                                threads: config.threadCount, channelGains: gains)
             groups += local.map { $0.map { free[$0] } }
         }
         return groups
+    }
+
+    /// The mean of the C channel blocks of a stacked spectrogram (C·F × N): F × N.
+    static func channelMean(_ stacked: Matrix, channels: Int) -> Matrix {
+        let f = stacked.rows / channels, n = stacked.columns
+        var out = Matrix(rows: f, columns: n)
+        let scale = 1 / Float(channels)
+        stacked.storage.withUnsafeBufferPointer { sp in
+            out.storage.withUnsafeMutableBufferPointer { op in
+                for j in 0..<n {
+                    for c in 0..<channels {
+                        let src = sp.baseAddress! + j * f * channels + c * f, dst = op.baseAddress! + j * f
+                        for i in 0..<f { dst[i] += src[i] * scale }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// Side-by-side concatenation of matrices with equal row counts.

@@ -16,14 +16,16 @@ public enum SoftMask {
     ///   - activations: the frame's K activations h.
     ///   - groups: the components of each source.
     ///   - models: S pointers receiving the `bins` values of each Λ_s.
+    ///   - gains: optional K factors multiplying the activations (one channel's gains of a spatial
+    ///     factorization, `SeparationRun.channelGains`).
     /// - Complexity: O(F·K).
     public static func models(basis w: UnsafePointer<Float>, bins: Int, activations h: UnsafePointer<Float>,
-                              groups: [[Int]], into models: [UnsafeMutablePointer<Float>]) {
+                              groups: [[Int]], gains: UnsafePointer<Float>? = nil, into models: [UnsafeMutablePointer<Float>]) {
         for (s, group) in groups.enumerated() {
             let m = models[s]
             m.update(repeating: 0, count: bins)
             for c in group {
-                let col = w + c * bins, a = h[c]
+                let col = w + c * bins, a = h[c] * (gains?[c] ?? 1)
                 for f in 0..<bins { m[f] += col[f] * a }
             }
         }

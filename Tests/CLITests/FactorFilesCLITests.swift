@@ -30,6 +30,27 @@ import _TestSupport
         #expect(factors["frames"] as? Int == frames && factors["bins"] as? Int == bins)
     }
 
+    @Test func aSpatialRunOnStereoReportsItsChannelGains() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let a = try TestSupport.excerpt("speech_libri_198_f.wav", frames: 32_000).channels[0]
+        let b = try TestSupport.excerpt("speech_libri_3436_m.wav", frames: 32_000).channels[0]
+        let stereo = AudioBuffer(channels: [zip(a, b).map { 0.9 * $0 + 0.2 * $1 }, zip(a, b).map { 0.2 * $0 + 0.9 * $1 }], sampleRate: 16_000)
+        try TestSupport.write(stereo, to: "\(dir)/mix.wav", format: .wavFloat)
+        let r = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "--iterations", "20", "--spatial", "--save-factors", "--json",
+                                   "-o", "\(dir)/out", "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect((report["settings"] as? [String: Any])?["spatial"] as? Bool == true)
+        let factors = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/factors.json"))) as? [String: Any])
+        let gains = try #require((factors["runs"] as? [[String: Any]])?.first?["channel_gains"] as? [[Double]])
+        #expect(gains.count == 2 && gains.allSatisfy { $0.count == 8 })
+        for k in 0..<8 { #expect(abs(gains[0][k] + gains[1][k] - 1) < 1e-5) }
+        // A divergence other than KL is a usage error that names the option.
+        let bad = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "--spatial", "--divergence", "is", "-o", "\(dir)/bad"])
+        #expect(bad.status == 64 && bad.stderr.contains("--spatial"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/bad/mix"))
+    }
+
     @Test func anEnsembleWritesEveryRunsFactorsFiguresAndReport() throws {
         let (dir, input) = try CLIRunner.speechInput()
         let r = try CLIRunner.run([input, "--sources", "2", "--iterations", "10", "--seed", "7", "--ensemble", "3", "-o", "\(dir)/out",
