@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Build a set of stereo mixtures with known true sources (dev-time tool, for --spatial).
+
+usage: make-stereo-mixtures.py OUTDIR
+
+Every recording in ../shared/data/audio is mono, so this set takes its stereo material from
+two Debian packages (install them first, as root):
+
+    apt-get install -y fretsonfire-songs-sectoid sonic-pi-samples
+
+- natural stereo (6 mixtures): the guitar stem against the rest of the band ("song.ogg") in
+  four songs of fretsonfire-songs-sectoid (Carlos Viola Iborra, MIT-style licence), and two
+  pairs of sonic-pi-samples loops (CC0): a tabla loop against a guitar chord, the amen break
+  against an ambient piano. Their stereo images are what the recordings have; most of these
+  sources sit near the centre.
+- panned mono (6 mixtures): recordings of ../shared/data/audio placed in the image by
+  constant-power panning, as a mixing desk's pan pot does (position -1 = left ... 1 = right):
+  two and three speakers, speech against babble, saxophone against cello, singing against
+  guitar, trumpet against piano.
+
+Sources are scaled to equal RMS (0 dB), the mixture is scaled so that nothing peaks above
+0.89 FS, every source is quantised to int16 and the mix is their integer sum, so
+mix == sum of refs holds exactly, per channel. The layout is that of make_mixtures.py
+(<name>/mix.wav, ref_<i>.wav, manifest.json), so Scripts/quality.py runs on it unchanged (its
+scores average the channels).
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import soundfile as sf
+
+here = os.path.dirname(os.path.abspath(__file__))
+shared_data = os.path.join(here, "..", "..", "shared", "data")
+sys.path.insert(0, shared_data)
+import make_mixtures  # noqa: E402  (the shared loader: mono files, resampling)
+
+AUDIO = os.path.join(shared_data, "audio")
+SECTOID = "/usr/share/games/fretsonfire/data/songs/sectoid"
+SONIC_PI = "/usr/share/sonic-pi/samples"
+
+
+def stereo_file(path, start, seconds, rate):
+    """A stereo excerpt of a package file (repeated if shorter, e.g. a loop)."""
+    x, r = sf.read(path, always_2d=True)
+    if r != rate:
+        sys.exit("%s: %d Hz, expected %d" % (path, r, rate))
+    if x.shape[1] == 1:
+        x = np.repeat(x, 2, axis=1)
+    x = x[int(start * rate):, :2]
+    n = int(seconds * rate)
+    while len(x) < n:
+        x = np.concatenate([x, x])
+    return x[:n]
+
+
+def panned(name, start, seconds, rate, position):
+    """A mono recording of ../shared/data/audio, constant-power panned to `position`."""
+    x = make_mixtures.load(AUDIO, name, rate, start, seconds)
+    angle = (position + 1) * np.pi / 4
+    return np.stack([np.cos(angle) * x, np.sin(angle) * x], axis=1)
+
+
+def song(title, start):
+    return [("guitar stem", lambda r: stereo_file("%s/%s/guitar.ogg" % (SECTOID, title), start, 15, r)),
+            ("band without the guitar", lambda r: stereo_file("%s/%s/song.ogg" % (SECTOID, title), start, 15, r))]
+
+
+# name: (sample rate, [(label, signal(rate))], what)
+SETS = {
+    "sectoid_metal": (44100, song("Metal madness", 35), "guitar against band, natural stereo"),
+    "sectoid_feelings": (44100, song("Feelings", 60), "guitar against band, natural stereo"),
+    "sectoid_escape": (44100, song("Escape from chaosland", 60), "guitar against band, natural stereo"),
+    "sectoid_war": (44100, song("War of freedom", 60), "guitar against band, natural stereo"),
+    "tabla_guitar_st": (44100, [("tabla loop", lambda r: stereo_file(SONIC_PI + "/loop_tabla.flac", 0, 6, r)),
+                                ("guitar chord", lambda r: stereo_file(SONIC_PI + "/guit_em9.flac", 0, 6, r))],
+                        "tabla loop against a guitar chord, natural stereo"),
+    "amen_piano_st": (44100, [("amen break", lambda r: stereo_file(SONIC_PI + "/loop_amen_full.flac", 0, 2.8, r)),
+                              ("ambient piano", lambda r: stereo_file(SONIC_PI + "/ambi_piano.flac", 0, 2.8, r))],
+                      "drum loop against piano, natural stereo"),
+    "two_speakers_pan": (16000, [("speech, female, at -0.5", lambda r: panned("speech_libri_198_f.wav", 0, 13.9, r, -0.5)),
+                                 ("speech, male, at +0.5", lambda r: panned("speech_libri_3436_m.wav", 0, 13.9, r, 0.5))],
+                         "two speakers panned apart"),
+    "speech_babble_pan": (16000, [("speech at -0.3", lambda r: panned("speech_libri_5703_m.wav", 0, 10, r, -0.3)),
+                                  ("babble at +0.6", lambda r: panned("noise_blanket_coffee_shop.wav", 0, 10, r, 0.6))],
+                          "speech and babble panned apart"),
+    "sax_cello_pan": (44100, [("saxophone at -0.5", lambda r: panned("sax_sms_phrase.wav", 0, 8.48, r, -0.5)),
+                              ("cello at +0.5", lambda r: panned("cello_sms_phrase.wav", 0, 8.48, r, 0.5))],
+                      "saxophone and cello panned apart"),
+    "three_speakers_pan": (16000, [("speech, female, at -0.6", lambda r: panned("speech_arctic_axb_f.wav", 0, 8.4, r, -0.6)),
+                                   ("speech, male, centre", lambda r: panned("speech_libri_3436_m.wav", 0, 8.4, r, 0.0)),
+                                   ("speech, male, at +0.6", lambda r: panned("speech_arctic_aew_m.wav", 0, 8.4, r, 0.6))],
+                           "three speakers, left, centre, right"),
+    "singing_guitar_pan": (44100, [("singing, centre", lambda r: panned("singing_sms_female.wav", 0, 5.95, r, 0.0)),
+                                   ("guitar at +0.7", lambda r: panned("guitar_sonicpi_e_fifths.wav", 0, 5.95, r, 0.7))],
+                           "singing in the centre, guitar to the right"),
+    "trumpet_piano_pan": (44100, [("trumpet at -0.3", lambda r: panned("trumpet_librosa.wav", 0, 3.8, r, -0.3)),
+                                  ("piano at +0.3", lambda r: panned("piano_sms.wav", 0, 3.8, r, 0.3))],
+                          "trumpet and piano, slightly apart"),
+}
+
+
+def main():
+    if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
+        sys.exit(__doc__.strip().split("\n")[2])
+    for path in (SECTOID, SONIC_PI):
+        if not os.path.isdir(path):
+            sys.exit("%s is missing: apt-get install -y fretsonfire-songs-sectoid sonic-pi-samples" % path)
+    out = sys.argv[1]
+    manifest = {}
+    for name, (rate, sources, what) in SETS.items():
+        sigs = [make(rate) for _, make in sources]
+        n = min(len(x) for x in sigs)
+        sigs = [x[:n] / np.sqrt(np.mean(x[:n] ** 2)) for x in sigs]
+        mix = np.sum(sigs, axis=0)
+        top = max([np.abs(mix).max()] + [np.abs(x).max() for x in sigs])
+        q = [np.round(x * (0.89 / top) * 32767).astype(np.int64) for x in sigs]
+        qm = np.sum(q, axis=0)
+        assert np.abs(qm).max() <= 32767
+        d = os.path.join(out, name)
+        os.makedirs(d, exist_ok=True)
+        sf.write(os.path.join(d, "mix.wav"), qm.astype(np.int16), rate, subtype="PCM_16")
+        for i, x in enumerate(q, 1):
+            sf.write(os.path.join(d, "ref_%d.wav" % i), x.astype(np.int16), rate, subtype="PCM_16")
+        manifest[name] = {"what": what, "sample_rate": rate, "duration_s": round(n / rate, 3), "channels": 2,
+                          "sources": [{"file": "ref_%d.wav" % i, "label": label} for i, (label, _) in enumerate(sources, 1)]}
+        print("%-20s %5d Hz %5.2f s  %d sources" % (name, rate, n / rate, len(sources)))
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
