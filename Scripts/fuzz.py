@@ -151,6 +151,8 @@ def options(rng):
         opts += ["--plot"]
     if rng.random() < 0.1:
         opts += ["--save-factors"]
+    if rng.random() < 0.1:
+        opts += ["--spatial"]
     if rng.random() < 0.08:
         opts += ["--ensemble", str(rng.choice([1, 2, 3, 0, 33, "x"]))]
     if rng.random() < 0.15:

@@ -23,7 +23,7 @@ enum FigureSet {
                                             activations: first.factorization.activations,
                                             groups: groups, maskPower: configuration.maskPower, sampleRate: sampleRate,
                                             hop: configuration.stft.hopLength, fftSize: configuration.stft.fftSize,
-                                            additionalRuns: Array(runs.dropFirst()))
+                                            additionalRuns: Array(runs.dropFirst()), channelGains: first.channelGains)
             try plots.writeSpectrogram(to: paths[0])
             try plots.writeTemplates(to: paths[1])
             try plots.writeActivations(to: paths[2])

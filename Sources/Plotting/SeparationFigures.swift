@@ -76,12 +76,23 @@ extension SeparationPlots {
             throw PlotError.invalidParameter(name: "source", value: "\(s)", allowed: allowed)
         }
         let (width, height) = timeFrequencySize
-        let models: [MaskGrid.Model] = [(basis, activations, groups)]
-            + additionalRuns.map { ($0.factorization.basis, $0.factorization.activations, $0.groups) }
+        // A spatial run masks each channel with its own models (H's rows scaled by that channel's
+        // gains): one model per channel, so the grid is the mean over runs and channels.
+        func perChannel(_ w: Matrix, _ h: Matrix, _ g: [[Int]], _ gains: Matrix?) -> [MaskGrid.Model] {
+            guard let q = gains else { return [(w, h, g)] }
+            return (0..<q.rows).map { c in
+                var scaled = h
+                for j in 0..<h.columns { for k in 0..<h.rows { scaled[k, j] *= q[c, k] } }
+                return (w, scaled, g)
+            }
+        }
+        let models = perChannel(basis, activations, groups, channelGains)
+            + additionalRuns.flatMap { perChannel($0.factorization.basis, $0.factorization.activations, $0.groups, $0.channelGains) }
         let grid = MaskGrid.compute(models: models, power: maskPower, source: s, pixelRows: height, pixelColumns: width)
+        let channelNote = channelGains.map { ", mean of \($0.rows) channels" } ?? ""
         let (yTicks, yLabel) = frequencyAxis(height: height)
         let barTicks = NiceTicks.ticks(lo: 0, hi: 1, length: height, gap: 16) { _ in self.lineHeight }
-        return HeatmapSpec(title: "Soft mask of source \(s + 1) (mask power \(powerText)\(additionalRuns.isEmpty ? "" : ", mean of \(additionalRuns.count + 1) runs"))", plotWidth: width,
+        return HeatmapSpec(title: "Soft mask of source \(s + 1) (mask power \(powerText)\(additionalRuns.isEmpty ? "" : ", mean of \(additionalRuns.count + 1) runs")\(channelNote))", plotWidth: width,
                            plotHeight: height, values: grid, xLabel: "time (s)", xTicks: timeTicks(width: width),
                            yLabel: yLabel, yTicks: yTicks, barLabel: "mask value", barTicks: barTicks)
     }

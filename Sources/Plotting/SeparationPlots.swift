@@ -20,6 +20,8 @@ public struct SeparationPlots: Sendable {
     let maskPower: Float
     /// Further factorizations of an ensemble, whose masks are averaged with the first's.
     let additionalRuns: [SeparationRun]
+    /// The first factorization's channel gains (channels × K) of a spatial separation, or `nil`.
+    let channelGains: Matrix?
     /// Samples per second.
     let sampleRate: Int
     /// Samples between frames.
@@ -40,9 +42,13 @@ public struct SeparationPlots: Sendable {
     ///   - additionalRuns: the other factorizations of an ensemble (same shapes of V, groups in
     ///     the same source order); the mask figures show the mean of all runs' masks, as the
     ///     separation applies it. The templates and activations figures show the first run.
+    ///   - channelGains: the first run's channel gains of a spatial separation (channels × K,
+    ///     `SeparationRun.channelGains`; further runs bring their own): each channel then has
+    ///     its own masks, and the mask figures show their mean over the channels.
     /// - Throws: `PlotError.invalidParameter` naming the parameter, its value and what is allowed.
     public init(spectrogram: Matrix, basis: Matrix, activations: Matrix, groups: [[Int]], maskPower: Float,
-                sampleRate: Int, hop: Int, fftSize: Int, additionalRuns: [SeparationRun] = []) throws {
+                sampleRate: Int, hop: Int, fftSize: Int, additionalRuns: [SeparationRun] = [],
+                channelGains: Matrix? = nil) throws {
         try Self.validateScalars(maskPower: maskPower, sampleRate: sampleRate, hop: hop, fftSize: fftSize)
         try Self.validateShapes(spectrogram: spectrogram, basis: basis, activations: activations, fftSize: fftSize)
         try Self.validateGroups(groups, components: basis.columns)
@@ -55,7 +61,15 @@ public struct SeparationPlots: Sendable {
                                                  allowed: "as many as groups, \(groups.count)")
             }
         }
+        for q in [channelGains] + additionalRuns.map(\.channelGains) {
+            guard let q else { continue }
+            guard q.rows >= 1, q.columns == basis.columns, q.storage.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw PlotError.invalidParameter(name: "channelGains", value: "\(q.rows) × \(q.columns)",
+                                                 allowed: "channels × \(basis.columns), finite and ≥ 0")
+            }
+        }
         self.additionalRuns = additionalRuns
+        self.channelGains = channelGains
         self.spectrogram = spectrogram
         self.basis = basis
         self.activations = activations

@@ -89,6 +89,34 @@ import Separation
         }
     }
 
+    @Test func spatialMasksAreTheMeanOfTheChannelsMasks() throws {
+        let a = try Fixtures.twoSourcePlots(power: 1)
+        // Component 0 leans left (0.8 / 0.2), component 1 right (0.3 / 0.7): channel c's masks
+        // are those of H with its rows scaled by the gains of c, and the figure is their mean.
+        var q = Matrix(rows: 2, columns: 2)
+        q[0, 0] = 0.8; q[1, 0] = 0.2; q[0, 1] = 0.3; q[1, 1] = 0.7
+        let spatial = try SeparationPlots(spectrogram: a.spectrogram, basis: a.basis, activations: a.activations, groups: a.groups,
+                                          maskPower: 1, sampleRate: a.sampleRate, hop: a.hop, fftSize: a.fftSize, channelGains: q)
+        let channels = try (0..<2).map { c -> SeparationPlots in
+            var h = a.activations
+            for j in 0..<h.columns { for k in 0..<2 { h[k, j] *= q[c, k] } }
+            return try SeparationPlots(spectrogram: a.spectrogram, basis: a.basis, activations: h, groups: a.groups,
+                                       maskPower: 1, sampleRate: a.sampleRate, hop: a.hop, fftSize: a.fftSize)
+        }
+        for s in 0..<2 {
+            let m = try spatial.maskSpec(source: s).values
+            let left = try channels[0].maskSpec(source: s).values, right = try channels[1].maskSpec(source: s).values
+            for i in m.indices { #expect(abs(m[i] - (left[i] + right[i]) / 2) < 1e-5) }
+            #expect(zip(left, right).contains { abs($0 - $1) > 0.05 }, "the channels' masks differ")
+        }
+        #expect(try spatial.maskSpec(source: 0).title.hasSuffix("mean of 2 channels)"))
+        #expect(throws: PlotError.self) {
+            _ = try SeparationPlots(spectrogram: a.spectrogram, basis: a.basis, activations: a.activations, groups: a.groups,
+                                    maskPower: 1, sampleRate: a.sampleRate, hop: a.hop, fftSize: a.fftSize,
+                                    channelGains: Matrix(rows: 2, columns: 3, repeating: 0.5))
+        }
+    }
+
     @Test func masksOfComplementarySourcesSumToOne() throws {
         let plots = try Fixtures.twoSourcePlots()
         let m0 = try plots.maskSpec(source: 0), m1 = try plots.maskSpec(source: 1)
