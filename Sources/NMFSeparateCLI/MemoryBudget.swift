@@ -6,15 +6,16 @@ enum MemoryBudget {
     /// Bytes the separation needs: V (bins × frames floats), H (K × frames, one more per
     /// further run of an ensemble), W and its per-chunk accumulators, and the streaming buffers
     /// of one chunk per channel and source.
-    /// A spatial separation (`spatial`, C > 1 channels) holds the C stacked spectrograms and
-    /// their mean, C + 1 times V, and a W with C times the rows.
+    /// A spatial separation (`spatial`, C > 1 channels) holds the C stacked spectrograms, C
+    /// times V (their mean, when needed, is analysed after they are released), and a W with C
+    /// times the rows.
     /// (Computed in Double: a lying header can announce more frames than an Int product holds.)
     static func requiredBytes(frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
                               runs: Int = 1, spatial: Bool = false) -> Double {
         let f = Double(bins), n = Double(frames), k = Double(components), c = Double(channels), s = Double(sources)
         let blocks = spatial && channels > 1 ? c : 1
         let padded = (blocks * f / 8).rounded(.up) * 8
-        let v = f * n * (blocks > 1 ? blocks + 1 : 1)
+        let v = f * n * blocks
         let h = Double(1 + max(runs, 1)) * k * n
         let w = 20 * padded * k
         let stream = Double(chunkFrames) * f * (2 * c + s) + 4 * Double(chunkFrames) * 512 * c * s

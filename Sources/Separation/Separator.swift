@@ -49,47 +49,68 @@ public struct Separator: Sendable {
         let channels = config.spatial ? source.channelCount : 1
         var analyzer = SpectrogramAnalyzer(configuration: stft, chunkFrames: config.chunkFrames, threads: config.threadCount)
         analyzer.stacked = channels > 1
-        let stacked = try analyzer.magnitude(of: source, timings: &timings) { report(.analysis, $0) }
-        let v = channels > 1 ? Self.channelMean(stacked, channels: channels) : stacked
-
+        var stacked: Matrix? = try analyzer.magnitude(of: source, timings: &timings) { report(.analysis, $0) }
+        let frames = stacked?.columns ?? 0
+        let factorizations = try factorizeAll(stacked!, channels: channels, timings: &timings, report: report)
+        // The channels' mean V: the analysed V itself without `spatial`; for a spatial run only
+        // when the grouping or `inspect` reads it, analysed again once the stacked V is released,
+        // so that at most C spectrograms are held at a time.
+        var v: Matrix? = channels == 1 ? stacked : nil
+        stacked = nil
+        if v == nil && (config.grouping == .percussive || inspect != nil) {
+            analyzer.stacked = false
+            v = try analyzer.magnitude(of: source, timings: &timings) { _ in report(.factorization, 1) }
+        }
         var runs: [SeparationRun] = []
+        for f in factorizations {
+            var run = SeparationRun(factorization: f.result,
+                                    groups: Self.groups(config: config, result: f.result, spectrogram: v, sampleRate: source.sampleRate,
+                                                        channelGains: f.gains),
+                                    seed: f.seed, channelGains: f.gains)
+            if let first = runs.first {
+                run = EnsembleAlignment.aligned(run, to: first, fixedSources: config.fixedTemplates.count)
+            }
+            runs.append(run)
+        }
+        if let inspect, let v { try inspect(v, runs) }
+
+        let synthesizer = MaskedSynthesizer(configuration: config, runs: runs)
+        try synthesizer.run(source: source, sinks: sinks, timings: &timings) { report(.synthesis, $0) }
+        return SeparationReport(bins: stft.binCount, frames: frames, components: config.componentCount, groups: runs[0].groups,
+                                factorization: runs[0].factorization, timings: timings, runs: runs)
+    }
+
+    /// The `ensembleSize` factorizations of V (bins × frames, or C·bins × frames stacked when
+    /// `channels` > 1), from seeds seed, seed + 1, …; a spatial one is split into spectra (W,
+    /// with H scaled by 1/C so that W·H models the channels' mean magnitude) and channel gains.
+    func factorizeAll(_ v: Matrix, channels: Int, timings: inout StageTimings,
+                      report: @escaping (SeparationProgress.Stage, Double) -> Bool) throws -> [(result: NMFResult, gains: Matrix?, seed: UInt64)] {
+        let config = configuration
         var fixed: Matrix? = config.fixedTemplates.isEmpty ? nil : Self.concatenate(config.fixedTemplates)
         if let f = fixed, channels > 1 {
             fixed = ChannelTiedBasis.stack(spectra: f, gains: Matrix(rows: channels, columns: f.columns,
                                                                      repeating: 1 / Float(channels)))
         }
+        var out: [(result: NMFResult, gains: Matrix?, seed: UInt64)] = []
         for r in 0..<config.ensembleSize {
             let seed = config.seed &+ UInt64(r)
             let t0 = DispatchTime.now().uptimeNanoseconds
-            var result = try factorize(stacked, seed: seed, fixedBasis: fixed, channels: channels) { fraction in
+            var result = try factorize(v, seed: seed, fixedBasis: fixed, channels: channels) { fraction in
                 report(.factorization, (Double(r) + fraction) / Double(config.ensembleSize))
             }
-            // The NMF stage is the factorizations alone, as without an ensemble (not the grouping).
+            // The NMF stage is the factorizations alone (not the grouping).
             timings.nmf += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             var gains: Matrix?
             if channels > 1 {
-                // W·H then models the channels' mean magnitude, as in a non-spatial run.
                 let parts = ChannelTiedBasis.split(result.basis, channels: channels)
                 result.basis = parts.spectra
                 gains = parts.gains
                 let inverse = 1 / Float(channels)
                 for i in result.activations.storage.indices { result.activations.storage[i] *= inverse }
             }
-            var run = SeparationRun(factorization: result,
-                                    groups: Self.groups(config: config, result: result, spectrogram: v, sampleRate: source.sampleRate,
-                                                        channelGains: gains),
-                                    seed: seed, channelGains: gains)
-            if let first = runs.first {
-                run = EnsembleAlignment.aligned(run, to: first, fixedSources: config.fixedTemplates.count)
-            }
-            runs.append(run)
+            out.append((result, gains, seed))
         }
-        try inspect?(v, runs)
-
-        let synthesizer = MaskedSynthesizer(configuration: config, runs: runs)
-        try synthesizer.run(source: source, sinks: sinks, timings: &timings) { report(.synthesis, $0) }
-        return SeparationReport(bins: v.rows, frames: v.columns, components: config.componentCount, groups: runs[0].groups,
-                                factorization: runs[0].factorization, timings: timings, runs: runs)
+        return out
     }
 
     /// Checks the configuration against the input before any work: sink count, ranges, the
@@ -163,7 +184,7 @@ public struct Separator: Sendable {
     /// Dictionary sources first (their fixed components, in order), then the free components
     /// grouped into the remaining sources.
     /// `channelGains` (channels × K) of a spatial factorization join the grouping features.
-    static func groups(config: SeparationConfiguration, result: NMFResult, spectrogram v: Matrix, sampleRate: Int,
+    static func groups(config: SeparationConfiguration, result: NMFResult, spectrogram v: Matrix?, sampleRate: Int,
                        channelGains: Matrix? = nil) -> [[Int]] {
         var groups: [[Int]] = []
         var next = 0
@@ -187,24 +208,6 @@ public struct Separator: Sendable {
             groups += local.map { $0.map { free[$0] } }
         }
         return groups
-    }
-
-    /// The mean of the C channel blocks of a stacked spectrogram (C·F × N): F × N.
-    static func channelMean(_ stacked: Matrix, channels: Int) -> Matrix {
-        let f = stacked.rows / channels, n = stacked.columns
-        var out = Matrix(rows: f, columns: n)
-        let scale = 1 / Float(channels)
-        stacked.storage.withUnsafeBufferPointer { sp in
-            out.storage.withUnsafeMutableBufferPointer { op in
-                for j in 0..<n {
-                    for c in 0..<channels {
-                        let src = sp.baseAddress! + j * f * channels + c * f, dst = op.baseAddress! + j * f
-                        for i in 0..<f { dst[i] += src[i] * scale }
-                    }
-                }
-            }
-        }
-        return out
     }
 
     /// Side-by-side concatenation of matrices with equal row counts.
