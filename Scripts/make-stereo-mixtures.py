@@ -49,6 +49,8 @@ def stereo_file(path, start, seconds, rate):
     if x.shape[1] == 1:
         x = np.repeat(x, 2, axis=1)
     x = x[int(start * rate):, :2]
+    if len(x) == 0:
+        sys.exit("%s: starts after its end (%.1f s)" % (path, start))
     n = int(seconds * rate)
     while len(x) < n:
         x = np.concatenate([x, x])

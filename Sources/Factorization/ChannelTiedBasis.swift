@@ -15,10 +15,18 @@ import DSPCore
 public enum ChannelTiedBasis {
     /// Splits a stacked basis W′ (C·F × K) into its spectra W (F × K, the sum of the channel
     /// blocks: each column sums to what W′'s column sums to) and gains Q (C × K, each column
-    /// summing to one).
+    /// summing to one; 1/C for an all-zero column).
+    /// - Parameters:
+    ///   - stacked: W′, C·F × K, channel c in rows c·F ..< (c + 1)·F.
+    ///   - channels: C ≥ 1, dividing the rows of `stacked`.
+    /// - Throws: `FactorizationError.invalidParameter` when C does not fit the rows.
     /// - Complexity: O(C·F·K).
-    public static func split(_ stacked: Matrix, channels: Int) -> (spectra: Matrix, gains: Matrix) {
-        let f = stacked.rows / max(channels, 1), k = stacked.columns
+    public static func split(_ stacked: Matrix, channels: Int) throws -> (spectra: Matrix, gains: Matrix) {
+        guard channels >= 1, stacked.rows % channels == 0 else {
+            throw FactorizationError.invalidParameter(name: "channels", value: "\(channels)",
+                                                      allowed: "1 or more, dividing the \(stacked.rows) rows of the stacked basis")
+        }
+        let f = stacked.rows / channels, k = stacked.columns
         var w = Matrix(rows: f, columns: k)
         var q = Matrix(rows: channels, columns: k)
         for c in 0..<k {
@@ -38,7 +46,16 @@ public enum ChannelTiedBasis {
     }
 
     /// The stacked basis W′[c·F + f, k] = W[f, k]·Q[c, k] of spectra W (F × K) and gains Q (C × K).
-    public static func stack(spectra w: Matrix, gains q: Matrix) -> Matrix {
+    /// - Parameters:
+    ///   - w: spectra, F × K.
+    ///   - q: gains, C × K (same K).
+    /// - Returns: W′, C·F × K.
+    /// - Throws: `FactorizationError.invalidParameter` when the column counts differ.
+    public static func stack(spectra w: Matrix, gains q: Matrix) throws -> Matrix {
+        guard q.columns == w.columns else {
+            throw FactorizationError.invalidParameter(name: "gains", value: "\(q.rows) × \(q.columns)",
+                                                      allowed: "channels × \(w.columns), one column per spectrum")
+        }
         var out = Matrix(rows: w.rows * q.rows, columns: w.columns)
         for c in 0..<w.columns {
             for ch in 0..<q.rows {

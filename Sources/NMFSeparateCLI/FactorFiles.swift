@@ -22,7 +22,7 @@ enum FactorFiles {
             ("H", .string("H.npy: activations, components × frames, float32")),
             ("spectrogram", .string("W·H models V, the mean over the \(channels) channel(s) of the STFT magnitudes"
                                     + (runs[0].channelGains == nil ? ""
-                                       : "; channel c's magnitudes are modelled by C · channel_gains[c][k] · W[:, k] · H[k, :] (spatial)"))),
+                                       : "; channel c's magnitudes are modelled by C · Σ_k channel_gains[c][k] · W[:, k] · H[k, :] (spatial)"))),
             ("groups", .groups(runs[0].groups)),
             ("bins", .integer(first.basis.rows)), ("components", .integer(first.basis.columns)),
             ("frames", .integer(first.activations.columns)),

@@ -18,7 +18,9 @@ enum MemoryBudget {
         let v = f * n * blocks
         let h = Double(1 + max(runs, 1)) * k * n
         let w = 20 * padded * k
-        let stream = Double(chunkFrames) * f * (2 * c + s) + 4 * Double(chunkFrames) * 512 * c * s
+        // Per chunk: every channel's spectrum, the masks (one set per channel when spatial), and
+        // the overlap-add buffers.
+        let stream = Double(chunkFrames) * f * (2 * c + s * blocks) + 4 * Double(chunkFrames) * 512 * c * s
         return 4 * (v + h + w + stream) + 64 * 1_048_576
     }
 
@@ -58,7 +60,8 @@ enum MemoryBudget {
             guard need > available else { return }
             let gb = { (b: Double) in b >= 1e9 ? String(format: "%.2f GB", b / 1e9) : String(format: "%.1f MB", b / 1e6) }
             let jobs = share > 1 ? " (\(gb(Double(total))) shared by --jobs \(share))" : ""
-            throw CLIError.runtime("'\(input)' needs about \(gb(need)) of memory for its spectrogram (\(bins) bins × \(frames) frames) but only \(gb(available)) is available\(jobs); use a larger --hop, fewer --jobs or split the file")
+            let shape = spatial && channels > 1 ? "\(channels) channels × \(bins) bins × \(frames) frames, --spatial" : "\(bins) bins × \(frames) frames"
+            throw CLIError.runtime("'\(input)' needs about \(gb(need)) of memory for its spectrogram (\(shape)) but only \(gb(available)) is available\(jobs); use a larger --hop, fewer --jobs or split the file")
         }
     }
 }

@@ -39,7 +39,7 @@ extension SeparateCommand {
                 ("mask_power", .number(Double(c.maskPower))), ("grouping", .string(c.grouping.rawValue)),
                 ("sparsity", .number(Double(c.sparsity))), ("continuity", .number(Double(c.continuity))), ("divergence", .string(c.divergence.description)),
                 ("init", .string(c.initialization.rawValue)), ("step_exponent", .number(Double(c.stepExponent))),
-                ("threads", .integer(c.threadCount)), ("spatial", .bool(c.spatial)),
+                ("threads", .integer(c.threadCount)), ("spatial", .bool(report.runs[0].channelGains != nil)),
             ])),
             ("ensemble", .integer(report.runs.count)),
             ("ensemble_runs", .array(report.runs.dropFirst().map { run in

@@ -58,7 +58,9 @@ public enum ComponentGrouping {
     /// each gain q[c, k] is appended times √2 · `spatialWeight` × the MFCCs' mean spread, so
     /// that for stereo a pan difference q_L − q_R of 0.1 counts like 1.6 mean spreads. Gains
     /// are not standardised: sources sharing one place in the image (equal gains) add nothing.
-    /// 12, 16, 24 and 48 gave 5.0–5.3 dB on 12 stereo mixtures against 3.7 without (QUALITY.md).
+    /// 12, 16, 24 and 48 gave 5.0–5.3 dB on 12 stereo mixtures against 3.7 without (QUALITY.md;
+    /// chosen on those mixtures, with `.timbre`; for the other methods the spread is that of
+    /// their own features).
     public static let spatialWeight: Float = 16
 
     /// Groups the K components of W (bins × K) and H (K × frames) into `sources` non-empty

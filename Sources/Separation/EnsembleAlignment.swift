@@ -7,7 +7,10 @@ import Factorization
 /// Two sources are compared by the cosine similarity of their models Λ = W_g·H_g over every
 /// bin and frame. The inner product of two such models needs no bins × frames matrix:
 /// ⟨W_a H_a, W_b H_b⟩ = Σ_ij (W_aᵀ W_b)_ij · (H_a H_bᵀ)_ij (the trace identity of
-/// tr(H_aᵀ W_aᵀ W_b H_b)), so a comparison costs O(K_a·K_b·(F + N)).
+/// tr(H_aᵀ W_aᵀ W_b H_b)), so a comparison costs O(K_a·K_b·(F + N)). Runs of a spatial
+/// separation compare their channels' models, Σ_c ⟨q_a,c W_a H_a, q_b,c W_b H_b⟩: each entry of
+/// the component Gram matrix is weighted by Σ_c q_a[c, i]·q_b[c, j], so that two sources with
+/// one timbre in different places of the image are told apart.
 enum EnsembleAlignment {
     /// For every source s of `reference`, the source π[s] of `run` that models the same sound:
     /// the permutation maximising Σ_s cos(Λ_ref,s, Λ_run,π[s]), searched exhaustively up to
@@ -36,8 +39,9 @@ enum EnsembleAlignment {
 
     /// The S × S cosine similarities of the source models, `[a][b]` for source a of `x`, b of `y`.
     static func similarities(_ x: SeparationRun, _ y: SeparationRun) -> [[Double]] {
-        let cross = gram(x.factorization, y.factorization)
-        let selfX = gram(x.factorization, x.factorization), selfY = gram(y.factorization, y.factorization)
+        let cross = weighted(gram(x.factorization, y.factorization), x.channelGains, y.channelGains)
+        let selfX = weighted(gram(x.factorization, x.factorization), x.channelGains, x.channelGains)
+        let selfY = weighted(gram(y.factorization, y.factorization), y.channelGains, y.channelGains)
         func inner(_ g: [[Double]], _ a: [Int], _ b: [Int]) -> Double {
             var sum = 0.0
             for i in a { for j in b { sum += g[i][j] } }
@@ -49,6 +53,15 @@ enum EnsembleAlignment {
                 let d = (normX[a] * normY[b]).squareRoot()
                 return d > 0 && d.isFinite ? inner(cross, x.groups[a], y.groups[b]) / d : 0
             }
+        }
+    }
+
+    /// `g` with entry (i, j) times Σ_c q_x[c, i]·q_y[c, j] when both runs have channel gains
+    /// (channels × K) for the same channels; otherwise `g` unchanged.
+    static func weighted(_ g: [[Double]], _ qx: Matrix?, _ qy: Matrix?) -> [[Double]] {
+        guard let qx, let qy, qx.rows == qy.rows, qx.columns == g.count, qy.columns == g.first?.count ?? 0 else { return g }
+        return g.indices.map { i in
+            g[i].indices.map { j in g[i][j] * (0..<qx.rows).reduce(0.0) { $0 + Double(qx[$1, i]) * Double(qy[$1, j]) } }
         }
     }
 

@@ -48,19 +48,7 @@ struct MaskedSynthesizer {
             var t1 = DispatchTime.now().uptimeNanoseconds
             timings.read += Double(t1 - t0) * 1e-9
             t0 = t1
-            for c in 0..<channels {
-                segment[c].withUnsafeBufferPointer { seg in
-                    spectra[c].withUnsafeMutableBufferPointer { spec in
-                        let segBase = seg.baseAddress!, specBase = spec.baseAddress!
-                        Parallel.forEachBlock(threads, threads: threads) { b in
-                            let r = Parallel.blockRange(b, of: threads, count: count)
-                            if r.isEmpty { return }
-                            analysis[b].analyze(segment: segBase + r.lowerBound * hop, frames: r.count,
-                                                into: specBase + 2 * bins * r.lowerBound)
-                        }
-                    }
-                }
-            }
+            Self.analyze(segment, frames: count, into: &spectra, with: analysis, bins: bins, hop: hop)
             t1 = DispatchTime.now().uptimeNanoseconds
             timings.stft += Double(t1 - t0) * 1e-9
             t0 = t1
@@ -71,15 +59,7 @@ struct MaskedSynthesizer {
             resynthesize(firstFrame: n0, count: count, bins: bins, channels: channels, spectra: spectra, masks: masks, stride: bins * chunk,
                          perChannelMasks: maskChannels > 1, synthesis: synthesis, adders: adders, threads: threads)
             let end = n0 + count < frames ? stft.frameStart(n0 + count) : source.frameCount
-            var drained = 0
-            for s in 0..<sources {
-                for c in 0..<channels {
-                    let adder = adders[s * channels + c]
-                    let need = max(0, end - adder.drainedLength)
-                    if output[s][c].count < need { output[s][c] = [Float](repeating: 0, count: need) }
-                    drained = adder.drain(upTo: end, into: &output[s], offset: 0, firstChannel: c)
-                }
-            }
+            let drained = Self.drain(adders, upTo: end, channels: channels, into: &output)
             t1 = DispatchTime.now().uptimeNanoseconds
             timings.masksAndInverse += Double(t1 - t0) * 1e-9
             t0 = t1
@@ -93,6 +73,41 @@ struct MaskedSynthesizer {
             if !progress(Double(n0) / Double(frames)) { throw SeparationError.cancelled }
         }
         precondition(written == source.frameCount, "overlap-add emitted \(written) of \(source.frameCount) samples")
+    }
+
+    /// The complex spectra of `frames` frames of every channel of `segment` into `spectra[c]`
+    /// (interleaved re/im, `bins` per frame), the frames split over the `analysis` transforms.
+    static func analyze(_ segment: [[Float]], frames count: Int, into spectra: inout [[Float]], with analysis: [STFT],
+                        bins: Int, hop: Int) {
+        let threads = analysis.count
+        for c in segment.indices {
+            segment[c].withUnsafeBufferPointer { seg in
+                spectra[c].withUnsafeMutableBufferPointer { spec in
+                    let segBase = seg.baseAddress!, specBase = spec.baseAddress!
+                    Parallel.forEachBlock(threads, threads: threads) { b in
+                        let r = Parallel.blockRange(b, of: threads, count: count)
+                        if r.isEmpty { return }
+                        analysis[b].analyze(segment: segBase + r.lowerBound * hop, frames: r.count,
+                                            into: specBase + 2 * bins * r.lowerBound)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves the finished samples (up to `end`) of every (source, channel) overlap-add into
+    /// `output[s][c]`, growing it as needed; returns how many samples each now holds.
+    static func drain(_ adders: [OverlapAdder], upTo end: Int, channels: Int, into output: inout [[[Float]]]) -> Int {
+        var drained = 0
+        for s in output.indices {
+            for c in 0..<channels {
+                let adder = adders[s * channels + c]
+                let need = max(0, end - adder.drainedLength)
+                if output[s][c].count < need { output[s][c] = [Float](repeating: 0, count: need) }
+                drained = adder.drain(upTo: end, into: &output[s], offset: 0, firstChannel: c)
+            }
+        }
+        return drained
     }
 
     /// Masks of the frames `firstFrame ..< firstFrame + count`: `masks[(c·S + s)·stride + i·bins + f]`,

@@ -8,7 +8,8 @@ import Dispatch
 /// STFT → magnitude spectrogram V → KL-NMF V ≈ W·H → components grouped into sources →
 /// generalised Wiener masks → masked complex STFT of every channel → inverse STFT.
 ///
-/// The source is read twice (analysis, then masking and resynthesis) in chunks of
+/// The source is read twice (analysis, then masking and resynthesis; a spatial separation
+/// whose grouping or `inspect` needs the channels' mean V reads it once more in between) in chunks of
 /// `chunkFrames` frames, so besides V (bins × frames floats) memory stays proportional to
 /// one chunk, however long the recording.
 public struct Separator: Sendable {
@@ -88,7 +89,7 @@ public struct Separator: Sendable {
         let config = configuration
         var fixed: Matrix? = config.fixedTemplates.isEmpty ? nil : Self.concatenate(config.fixedTemplates)
         if let f = fixed, channels > 1 {
-            fixed = ChannelTiedBasis.stack(spectra: f, gains: Matrix(rows: channels, columns: f.columns,
+            fixed = try ChannelTiedBasis.stack(spectra: f, gains: Matrix(rows: channels, columns: f.columns,
                                                                      repeating: 1 / Float(channels)))
         }
         var out: [(result: NMFResult, gains: Matrix?, seed: UInt64)] = []
@@ -102,7 +103,7 @@ public struct Separator: Sendable {
             timings.nmf += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             var gains: Matrix?
             if channels > 1 {
-                let parts = ChannelTiedBasis.split(result.basis, channels: channels)
+                let parts = try ChannelTiedBasis.split(result.basis, channels: channels)
                 result.basis = parts.spectra
                 gains = parts.gains
                 let inverse = 1 / Float(channels)

@@ -1,7 +1,7 @@
 import Testing
 import Foundation
 @testable import Separation
-import Factorization
+@testable import Factorization
 import Evaluation
 import DSPCore
 import Spectral
@@ -119,5 +119,53 @@ import _TestSupport
         let groups = ComponentGrouping.group(method: .timbre, basis: w, activations: h, sources: 2, sampleRate: 16_000, seed: 0,
                                              channelGains: q)
         #expect(Set(groups.map { Set($0) }) == [Set([0, 2]), Set([1, 3])])
+    }
+
+    @Test func aSourceOnlyInTheLeftChannelStaysThere() throws {
+        // One speaker only on the left, the other only on the right: the estimate of the left
+        // source has little in the right channel, and the other way round.
+        let n = 48_000
+        let speech = try TestSupport.excerpt("speech_libri_198_f.wav", frames: n).channels[0]
+        let other = try TestSupport.excerpt("speech_libri_3436_m.wav", frames: n).channels[0]
+        let mix = AudioBuffer(channels: [speech, other], sampleRate: 16_000)
+        let (sources, report) = try Separator(configuration: try configuration(spatial: true)).separate(mix)
+        func energy(_ x: [Float]) -> Double { x.reduce(0) { $0 + Double($1) * Double($1) } }
+        let leftSource = energy(sources[0].channels[0]) > energy(sources[1].channels[0]) ? 0 : 1
+        let l = sources[leftSource].channels, r = sources[1 - leftSource].channels
+        // At most −13 dB in the wrong channel (measured: below −17 dB).
+        #expect(energy(l[1]) < 0.05 * energy(l[0]), "left source leaks \(energy(l[1]) / energy(l[0])) into the right channel")
+        #expect(energy(r[0]) < 0.05 * energy(r[1]), "right source leaks \(energy(r[0]) / energy(r[1])) into the left channel")
+        #expect(report.runs[0].channelGains != nil)
+    }
+
+    @Test func anEnsembleMatchesItsRunsByPlaceAsWellAsTimbre() throws {
+        // Two runs whose two sources have the same spectra and activations and differ only in
+        // their gains: only the gains can match them, and they must (the second run's order is swapped).
+        var rng = SeededGenerator(seed: 2)
+        let column = (0..<30).map { _ in rng.nextUnitFloat() }
+        let same = Matrix(rows: 30, columns: 2, columnMajor: column + column)
+        let h = Matrix(rows: 2, columns: 40, repeating: 1)
+        var q = Matrix(rows: 2, columns: 2)
+        q[0, 0] = 0.9; q[1, 0] = 0.1; q[0, 1] = 0.2; q[1, 1] = 0.8
+        let result = NMFResult(basis: same, activations: h, iterations: 0, divergenceHistory: [])
+        let first = SeparationRun(factorization: result, groups: [[0], [1]], seed: 0, channelGains: q)
+        let second = SeparationRun(factorization: result, groups: [[1], [0]], seed: 1, channelGains: q)
+        #expect(EnsembleAlignment.aligned(second, to: first).groups == [[0], [1]])
+        // Without the gains the two sources look the same; with them a run matches itself best.
+        let s = EnsembleAlignment.similarities(first, first)
+        #expect(s[0][0] > s[0][1] + 0.1 && s[1][1] > s[1][0] + 0.1)
+    }
+
+    @Test func aSpatialEnsembleAveragesRunsThatEachHaveGains() throws {
+        let (_, _, mix) = try speakers()
+        var config = try configuration(spatial: true)
+        config.ensembleSize = 2
+        config.maxIterations = 40
+        let (sources, report) = try Separator(configuration: config).separate(mix)
+        #expect(report.runs.count == 2 && report.runs.allSatisfy { $0.channelGains?.rows == 2 })
+        for c in 0..<2 {
+            let worst = (0..<mix.frameCount).map { abs(sources[0].channels[c][$0] + sources[1].channels[c][$0] - mix.channels[c][$0]) }.max()!
+            #expect(worst < 1e-4)
+        }
     }
 }
