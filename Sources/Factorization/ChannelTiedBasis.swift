@@ -67,9 +67,9 @@ public enum ChannelTiedBasis {
 
     /// Per column of a padded stacked basis: the spectrum (Σ over channels, `bins` values) and
     /// the gains (Σ over bins, `channels` values), both normalised to sum to one; columns
-    /// `first…` only (the others are left as zeros).
-    static func marginals(_ basis: PaddedBasis, channels: Int, from first: Int) -> (spectra: [Float], gains: [Float]) {
-        let f = basis.bins / channels, fp = basis.paddedBins, k = basis.columns
+    /// `first ..< end` only (`end` nil: all the rest; the others are left as zeros).
+    static func marginals(_ basis: PaddedBasis, channels: Int, from first: Int, to end: Int? = nil) -> (spectra: [Float], gains: [Float]) {
+        let f = basis.bins / channels, fp = basis.paddedBins, k = end ?? basis.columns
         var spectra = [Float](repeating: 0, count: f * k)
         var gains = [Float](repeating: 0, count: channels * k)
         basis.storage.withUnsafeBufferPointer { wp in
@@ -101,13 +101,13 @@ public enum ChannelTiedBasis {
         case gains
     }
 
-    /// Rewrites columns `first…` of the padded stacked basis as spectrum × gains, the factor
-    /// named by `step` taken from the (stepped) basis and the other from `previous`
-    /// (`marginals` of the basis before the step); values floored at `NMF.valueFloor`.
-    static func tie(_ basis: inout PaddedBasis, channels: Int, from first: Int, step: Step,
+    /// Rewrites columns `first ..< end` (`end` nil: all the rest) of the padded stacked basis as
+    /// spectrum × gains, the factor named by `step` taken from the (stepped) basis and the other
+    /// from `previous` (`marginals` of the basis before the step); values floored at `NMF.valueFloor`.
+    static func tie(_ basis: inout PaddedBasis, channels: Int, from first: Int, to end: Int? = nil, step: Step,
                     previous: (spectra: [Float], gains: [Float])) {
-        let f = basis.bins / channels, fp = basis.paddedBins, k = basis.columns
-        let now = marginals(basis, channels: channels, from: first)
+        let f = basis.bins / channels, fp = basis.paddedBins, k = end ?? basis.columns
+        let now = marginals(basis, channels: channels, from: first, to: k)
         let spectra = step == .spectra ? now.spectra : previous.spectra
         let gains = step == .gains ? now.gains : previous.gains
         // The scale of the stepped column (its total) is kept, so that normalisation passes it to H.

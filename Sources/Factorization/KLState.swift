@@ -26,6 +26,9 @@ struct KLState {
     let channels: Int
     /// Basis updates done; with C > 1 the even ones step the spectra, the odd ones the gains.
     private var basisSteps = 0
+    /// The first column of W that the basis update steps: with C > 1 the fixed columns too,
+    /// whose gains are learned while their spectra stay as given.
+    var steppedFrom: Int { channels > 1 ? 0 : fixedColumns }
     /// The divergence measured last (by ``iterate(measureDivergence:)``).
     private var lastMeasuredDivergence = Double.infinity
     private var accumulators: [Float] = []
@@ -81,7 +84,7 @@ struct KLState {
     }
 
     /// Scales each column of W to sum to one and the matching row of H by the same factor.
-    mutating func normalizeBasis() { basis.normalize(activations: &h, from: fixedColumns) }
+    mutating func normalizeBasis() { basis.normalize(activations: &h, from: steppedFrom) }
 
     /// The floor ε of W·H: 10⁻⁹ of V's mean, at least the smallest normal float.
     static func epsilon(for v: Matrix) -> Float { epsilon(mean: v.mean) }
@@ -135,7 +138,7 @@ struct KLState {
         let n = frames
         if accumulators.count != chunks * fp * k { accumulators = [Float](repeating: 0, count: chunks * fp * k) }
         var partial = [Double](repeating: 0, count: chunks)
-        let w = basis.storage, geometry = self.geometry, fixed = fixedColumns, exponent = stepExponent
+        let w = basis.storage, geometry = self.geometry, fixed = steppedFrom, exponent = stepExponent
         v.storage.withUnsafeBufferPointer { vp in
             w.withUnsafeBufferPointer { wp in
                 h.storage.withUnsafeMutableBufferPointer { hp in
@@ -169,7 +172,7 @@ struct KLState {
                                                                 offsets: continuity == nil ? (0, 0, 0, 0)
                                                                     : (offset(acts.0), offset(acts.1), offset(acts.2), offset(acts.3)),
                                                                 exponent: exponent)
-                                    // With every template fixed (trained dictionaries only) there is no W update.
+                                    // With every template fixed (trained dictionaries only, one channel) there is no W update.
                                     guard fixed < k else { return }
                                     if k - fixed <= 4 {
                                         KLKernels.ratiosIntoBasis(v: frames, w: wb, bins: f, paddedBins: fp, components: k, from: fixed, h: hc,
@@ -202,14 +205,15 @@ struct KLState {
     /// W ← W ⊙ ([Σ_chunks acc] ⊘ (1Hᵀ))^ω, chunk accumulators added in chunk order, then normalisation.
     private mutating func finishBasisUpdate() {
         let f = bins, fp = paddedBins, k = components, n = frames, chunks = chunkCount, exponent = stepExponent
-        let before = channels > 1 ? ChannelTiedBasis.marginals(basis, channels: channels, from: fixedColumns) : nil
+        let first = steppedFrom
+        let before = channels > 1 ? ChannelTiedBasis.marginals(basis, channels: channels, from: 0) : nil
         var rowSum = [Float](repeating: 0, count: k)
         h.storage.withUnsafeBufferPointer { hp in
             for j in 0..<n { for c in 0..<k { rowSum[c] += hp[j * k + c] } }
         }
         accumulators.withUnsafeBufferPointer { ap in
             basis.storage.withUnsafeMutableBufferPointer { wp in
-                for c in fixedColumns..<k {
+                for c in first..<k {
                     let inv = 1 / max(rowSum[c], Float.leastNormalMagnitude)
                     for i in 0..<f {
                         var s: Float = 0
@@ -221,6 +225,10 @@ struct KLState {
             }
         }
         if let before {
+            // Trained templates keep their spectra and learn their gains at every step.
+            if fixedColumns > 0 {
+                ChannelTiedBasis.tie(&basis, channels: channels, from: 0, to: fixedColumns, step: .gains, previous: before)
+            }
             ChannelTiedBasis.tie(&basis, channels: channels, from: fixedColumns, step: basisSteps % 2 == 0 ? .spectra : .gains,
                                  previous: before)
         }

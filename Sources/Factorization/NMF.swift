@@ -50,7 +50,9 @@ public struct NMF: Sendable {
     ///   - v: V, bins × frames; never modified.
     ///   - fixedBasis: trained templates, bins × K_f with K_f ≤ K, each column summing to one
     ///     (they are normalised here if not); they stay unchanged while the other K − K_f
-    ///     columns and all of H are learned. `nil` learns all of W.
+    ///     columns and all of H are learned. With `channelCount` C > 1 they must be tied
+    ///     (`ChannelTiedBasis.stack`, C·F rows): their spectra stay unchanged and their channel
+    ///     gains are learned. `nil` learns all of W.
     ///   - progress: called after every iteration; return `false` to cancel.
     public func factorize(_ v: Matrix, fixedBasis: Matrix?, progress: ((NMFProgress) -> Bool)? = nil) throws -> NMFResult {
         try validate(v)

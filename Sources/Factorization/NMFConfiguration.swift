@@ -60,6 +60,7 @@ public struct NMFConfiguration: Sendable, Equatable {
     /// V stacks C channel spectrograms of F = rows/C bins each (channel c in rows c·F ..< (c+1)·F)
     /// and W is tied across them, W[c·F + f, k] = spectrum[f, k]·gain[c, k] (FitzGerald et al.
     /// 2005; see `ChannelTiedBasis`): each component has one spectrum and one level per channel.
+    /// Fixed columns (trained templates) keep their spectra and learn their gains.
     /// Kullback–Leibler only. Each iteration costs C times the single-channel one.
     public var channelCount: Int = 1
 

@@ -168,4 +168,40 @@ import _TestSupport
             #expect(worst < 1e-4)
         }
     }
+
+    @Test func aTrainedDictionaryLearnsWhereItsSourceIs() throws {
+        // Templates trained on other words of the left speaker; the separation learns their gains
+        // (left), keeps their spectra, and separates better than without the channel model.
+        let stft = try STFTConfiguration(fftSize: 1024, hopLength: 256)
+        let train = try TestSupport.read(TestSupport.audio("speech_libri_198_f.wav")).channels[0]
+        let trainer = DictionaryTrainer(stft: stft, nmf: try NMFConfiguration(componentCount: 8, maxIterations: 60))
+        let dictionary = try trainer.train([AudioBufferSource(AudioBuffer(channels: [Array(train[60_000..<160_000])], sampleRate: 16_000))]).0
+        let (a, b, mix) = try speakers()
+        let baseline = try BSSEval.evaluateMixture(references: [a, b], mixture: mix.channels).mean.sdr
+        var improvement: [Double] = []
+        for spatial in [false, true] {
+            var config = try SeparationConfiguration(sourceCount: 2, componentCount: 12, stft: stft, maxIterations: 100, maskPower: 2,
+                                                     threadCount: 2)
+            config.fixedTemplates = [dictionary.basis]
+            config.spatial = spatial
+            let (sources, report) = try Separator(configuration: config).separate(mix)
+            improvement.append(try BSSEval.evaluate(references: [a, b], estimates: sources.map(\.channels)).mean.sdr - baseline)
+            for c in 0..<8 {
+                let col = dictionary.basis.column(c), total = col.reduce(0, +)
+                #expect(zip(col, report.factorization.basis.column(c)).map { abs($0 / total - $1) }.max()! < 1e-5)
+            }
+            if spatial {
+                // The dictionary's share of the left channel, its components weighted by their energy (Σ_n H):
+                // above ½ (it was held at ½ before the gains of fixed templates were learned; speech
+                // templates also model some of the other voice), the free components' below.
+                let q = try #require(report.runs[0].channelGains), h = report.factorization.activations
+                let energy = (0..<12).map { k in (0..<h.columns).reduce(Float(0)) { $0 + h[k, $1] } }
+                let left = (0..<8).reduce(Float(0)) { $0 + q[0, $1] * energy[$1] } / energy[0..<8].reduce(0, +)
+                let freeLeft = (8..<12).reduce(Float(0)) { $0 + q[0, $1] * energy[$1] } / energy[8..<12].reduce(0, +)
+                #expect(left > 0.55, "left share: dictionary \(left), free components \(freeLeft)")
+                #expect(freeLeft < 0.4, "left share: dictionary \(left), free components \(freeLeft)")
+            }
+        }
+        #expect(improvement[1] > improvement[0] + 1, "with dictionary: spatial \(improvement[1]) dB, without \(improvement[0]) dB")
+    }
 }
