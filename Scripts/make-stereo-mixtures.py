@@ -2,6 +2,7 @@
 """Build a set of stereo mixtures with known true sources (dev-time tool, for --spatial).
 
 usage: make-stereo-mixtures.py OUTDIR
+       make-stereo-mixtures.py --supervised OUTDIR
 
 Every recording in ../shared/data/audio is mono, so this set takes its stereo material from
 two Debian packages (install them first, as root):
@@ -17,6 +18,11 @@ two Debian packages (install them first, as root):
   constant-power panning, as a mixing desk's pan pot does (position -1 = left ... 1 = right):
   two and three speakers, speech against babble, saxophone against cello, singing against
   guitar, trumpet against piano.
+
+With --supervised it builds instead the two dev mixtures that have training material,
+speech_babble and speech_fan, made stereo: the shared builder's references (int16) panned,
+speech to -0.5 and the noise to +0.5, their sum as the mix, and the same mono train_<i>.wav
+files, for Scripts/supervised-quality.py.
 
 Sources are scaled to equal RMS (0 dB), the mixture is scaled so that nothing peaks above
 0.89 FS, every source is quantised to int16 and the mix is their integer sum, so
@@ -103,7 +109,32 @@ SETS = {
 }
 
 
+def supervised(out):
+    """speech_babble and speech_fan of make_mixtures.py, references panned to -0.5 / +0.5."""
+    import shutil
+    import tempfile
+    mono = tempfile.mkdtemp(prefix="stereo-supervised-")
+    for name in ("speech_babble", "speech_fan"):
+        make_mixtures.build(name, make_mixtures.MIXTURES[name], AUDIO, mono)
+        d = os.path.join(out, name)
+        os.makedirs(d, exist_ok=True)
+        refs = []
+        for i, position in ((1, -0.5), (2, 0.5)):
+            x, rate = sf.read(os.path.join(mono, name, "ref_%d.wav" % i), dtype="int16")
+            angle = (position + 1) * np.pi / 4
+            ref = np.round(np.stack([np.cos(angle) * x, np.sin(angle) * x], axis=1)).astype(np.int64)
+            refs.append(ref)
+            sf.write(os.path.join(d, "ref_%d.wav" % i), ref.astype(np.int16), rate, subtype="PCM_16")
+            shutil.copy(os.path.join(mono, name, "train_%d.wav" % i), os.path.join(d, "train_%d.wav" % i))
+        sf.write(os.path.join(d, "mix.wav"), (refs[0] + refs[1]).astype(np.int16), rate, subtype="PCM_16")
+        print("%-20s speech at -0.5, noise at +0.5, train files copied" % name)
+    shutil.rmtree(mono)
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--supervised":
+        supervised(sys.argv[2])
+        return
     if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
         sys.exit(__doc__.strip().split("\n")[2])
     for path in (SECTOID, SONIC_PI):

@@ -26,6 +26,9 @@ struct KLState {
     let channels: Int
     /// Basis updates done; with C > 1 the even ones step the spectra, the odd ones the gains.
     private var basisSteps = 0
+    /// With C > 1: the spectra of the fixed columns (`bins / C` values each, normalised, in a
+    /// `bins / C × K` column-major array whose other columns are unused), kept exactly as given.
+    private var fixedSpectra: [Float] = []
     /// The first column of W that the basis update steps: with C > 1 the fixed columns too,
     /// whose gains are learned while their spectra stay as given.
     var steppedFrom: Int { channels > 1 ? 0 : fixedColumns }
@@ -59,8 +62,9 @@ struct KLState {
     ///   - frameStride: factorize only every `frameStride`-th column of V (the trial starts of
     ///     the multi-start), without copying them; H has ⌈columns / frameStride⌉ columns.
     ///   - mean: the mean of the frames factorized, when the caller has it (otherwise computed here).
-    ///   - channels: C > 1 ties W across the C channel blocks of V (`ChannelTiedBasis`); the
-    ///     columns of `w` from `fixedColumns` on are replaced by their spectrum × gains projection.
+    ///   - channels: C > 1 ties W across the C channel blocks of V (`ChannelTiedBasis`): every
+    ///     column of `w` is replaced by its spectrum × gains projection (the identity for a
+    ///     column already tied, as trained templates given through `ChannelTiedBasis.stack` are).
     init(v: Matrix, w: Matrix, h: Matrix, threads: Int, fixedColumns: Int = 0, frameStride: Int = 1, mean: Double? = nil,
          channels: Int = 1) {
         self.v = v
@@ -78,12 +82,14 @@ struct KLState {
         zeroFrame = [Float](repeating: 0, count: paddedBins)
         self.channels = max(1, channels)
         if self.channels > 1 {
-            let now = ChannelTiedBasis.marginals(basis, channels: self.channels, from: fixedColumns)
-            ChannelTiedBasis.tie(&basis, channels: self.channels, from: fixedColumns, step: .spectra, previous: now)
+            let now = ChannelTiedBasis.marginals(basis, channels: self.channels, from: 0)
+            ChannelTiedBasis.tie(&basis, channels: self.channels, from: 0, step: .spectra, previous: now)
+            fixedSpectra = now.spectra
         }
     }
 
-    /// Scales each column of W to sum to one and the matching row of H by the same factor.
+    /// Scales each column of W that the basis update steps (from `steppedFrom`) to sum to one
+    /// and the matching row of H by the same factor.
     mutating func normalizeBasis() { basis.normalize(activations: &h, from: steppedFrom) }
 
     /// The floor ε of W·H: 10⁻⁹ of V's mean, at least the smallest normal float.
@@ -227,7 +233,8 @@ struct KLState {
         if let before {
             // Trained templates keep their spectra and learn their gains at every step.
             if fixedColumns > 0 {
-                ChannelTiedBasis.tie(&basis, channels: channels, from: 0, to: fixedColumns, step: .gains, previous: before)
+                ChannelTiedBasis.tie(&basis, channels: channels, from: 0, to: fixedColumns, step: .gains,
+                                     previous: (fixedSpectra, before.gains))
             }
             ChannelTiedBasis.tie(&basis, channels: channels, from: fixedColumns, step: basisSteps % 2 == 0 ? .spectra : .gains,
                                  previous: before)

@@ -48,6 +48,7 @@ public struct SeparationConfiguration: Sendable, Equatable {
     /// channel (a non-negative tensor factorization, FitzGerald et al. 2005; `ChannelTiedBasis`),
     /// and each channel is masked with its own models. Sources placed differently in the stereo
     /// image then separate far better (QUALITY.md); V, and the time per iteration, grow C-fold.
+    /// Trained templates (`fixedTemplates`) keep their spectra and learn their gains.
     /// Kullback–Leibler only; no effect on mono input.
     public var spatial: Bool = false
     /// The largest `ensembleSize` accepted.

@@ -10,7 +10,8 @@ import Dispatch
 ///
 /// The source is read twice (analysis, then masking and resynthesis; a spatial separation
 /// whose grouping or `inspect` needs the channels' mean V reads it once more in between) in chunks of
-/// `chunkFrames` frames, so besides V (bins × frames floats) memory stays proportional to
+/// `chunkFrames` frames, so besides V (bins × frames floats; C·bins × frames for a spatial
+/// separation of C channels) memory stays proportional to
 /// one chunk, however long the recording.
 public struct Separator: Sendable {
     /// The settings.

@@ -48,7 +48,8 @@ import _TestSupport
                 #expect(worst < 1e-4)
             }
         }
-        // Timbre alone cannot tell two voices apart; their places in the image can.
+        // Timbre alone cannot tell two voices apart; their places in the image can
+        // (measured: −0.08 dB without, 4.68 dB with the channel model).
         #expect(gains[1] > 3, "spatial SDR improvement \(gains[1]) dB")
         #expect(gains[1] > gains[0] + 3, "spatial \(gains[1]) dB against \(gains[0]) dB")
     }
@@ -193,15 +194,16 @@ import _TestSupport
             if spatial {
                 // The dictionary's share of the left channel, its components weighted by their energy (Σ_n H):
                 // above ½ (it was held at ½ before the gains of fixed templates were learned; speech
-                // templates also model some of the other voice), the free components' below.
+                // templates also model some of the other voice), the free components' below
+                // (measured: 0.571 and 0.355).
                 let q = try #require(report.runs[0].channelGains), h = report.factorization.activations
                 let energy = (0..<12).map { k in (0..<h.columns).reduce(Float(0)) { $0 + h[k, $1] } }
                 let left = (0..<8).reduce(Float(0)) { $0 + q[0, $1] * energy[$1] } / energy[0..<8].reduce(0, +)
                 let freeLeft = (8..<12).reduce(Float(0)) { $0 + q[0, $1] * energy[$1] } / energy[8..<12].reduce(0, +)
-                #expect(left > 0.55, "left share: dictionary \(left), free components \(freeLeft)")
-                #expect(freeLeft < 0.4, "left share: dictionary \(left), free components \(freeLeft)")
+                #expect(left > 0.52 && left > freeLeft + 0.15, "left share: dictionary \(left), free components \(freeLeft)")
             }
         }
+        // Measured: 2.37 dB without, 4.06 dB with the channel model.
         #expect(improvement[1] > improvement[0] + 1, "with dictionary: spatial \(improvement[1]) dB, without \(improvement[0]) dB")
     }
 }
