@@ -200,27 +200,7 @@ struct CommandLineOptions {
     /// - Throws: `CLIError.usage` naming the option, its value and the allowed range.
     func separationConfiguration(dictionaries loaded: [NMFDictionary] = []) throws -> SeparationConfiguration {
         let d = loaded.count
-        if let f = freeComponents, f < 0 { throw CLIError.usage("--free-components \(f) is out of range (allowed: 0 or more)") }
-        if freeComponents != nil && d == 0 { throw CLIError.usage("--free-components needs at least one --dictionary") }
-        if d > 0 && components != nil { throw CLIError.usage("--components does not apply with --dictionary; use --free-components") }
-        let free: Int
-        let s: Int
-        if d > 0 {
-            let extra = sources.map { $0 - d } ?? ((freeComponents ?? 0) > 0 ? 1 : 0)
-            if extra < 0 { throw CLIError.usage("--sources \(sources!) is out of range with \(d) dictionaries (allowed: at least \(d))") }
-            free = freeComponents ?? extra * Self.defaultComponentsPerSource
-            if extra > 0 && free < extra {
-                throw CLIError.usage("--free-components \(free) is out of range (allowed: at least one per source without a dictionary, \(extra))")
-            }
-            if extra == 0 && free > 0 {
-                throw CLIError.usage("--free-components \(free) needs a source to go to: give --sources \(d + 1)")
-            }
-            s = d + extra
-        } else {
-            guard let given = sources else { throw CLIError.usage("missing --sources S (the number of sources, ≥ 1)") }
-            s = given
-            free = 0
-        }
+        let (s, free) = try sourceAndFreeComponentCounts(dictionaries: d)
         guard s >= 1 else { throw CLIError.usage("--sources \(s) is out of range (allowed: 1 or more)") }
         guard iterations >= 0, iterations <= 1_000_000 else {
             throw CLIError.usage("--iterations \(iterations) is out of range (allowed: 0 to 1000000)")
@@ -247,31 +227,61 @@ struct CommandLineOptions {
             for (path, d) in zip(dictionaries, loaded) where d.divergence != config.divergence {
                 throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(config.divergence) (allowed: the same for all)")
             }
-            config.initialization = initialization
-            if spatial && config.divergence != .kullbackLeibler {
-                throw CLIError.usage("--spatial needs --divergence kl (the tied multichannel updates are implemented for KL only; got \(config.divergence))")
-            }
-            config.spatial = spatial
-            guard continuity >= 0, continuity <= 100 else { throw CLIError.usage("--continuity \(continuity) is out of range (allowed: 0 to 100)") }
-            if continuity > 0 && config.divergence != .kullbackLeibler {
-                throw CLIError.usage("--continuity \(continuity) needs --divergence kl (the penalty is implemented for KL only; got \(config.divergence))")
-            }
-            config.continuity = continuity
-            if let e = stepExponent {
-                guard e >= 0.1, e <= 1.9 else { throw CLIError.usage("--step-exponent \(e) is out of range (allowed: 0.1 to 1.9)") }
-                if e != 1 && config.divergence != .kullbackLeibler {
-                    throw CLIError.usage("--step-exponent \(e) needs --divergence kl (over-relaxed steps are implemented for KL only; got \(config.divergence))")
-                }
-            }
-            config.stepExponent = stepExponent ?? (config.divergence == .kullbackLeibler ? Self.defaultStepExponent : 1)
-            if sparsity > 0 && config.divergence != .kullbackLeibler {
-                throw CLIError.usage("--sparsity \(sparsity) needs --divergence kl (the penalty is defined for KL only; got \(config.divergence))")
-            }
+            try applyDivergenceDependentOptions(to: &config)
             return config
         } catch let e as SpectralError {
             throw CLIError.usage(e.description)
         } catch let e as SeparationError {
             throw CLIError.usage(e.description)
+        }
+    }
+
+    /// The number of sources and of free (learned) components: `--sources` alone, or with
+    /// `d` dictionaries one source per dictionary plus the sources of `--free-components`.
+    /// - Throws: `CLIError.usage` naming the option out of range.
+    func sourceAndFreeComponentCounts(dictionaries d: Int) throws -> (sources: Int, free: Int) {
+        if let f = freeComponents, f < 0 { throw CLIError.usage("--free-components \(f) is out of range (allowed: 0 or more)") }
+        if freeComponents != nil && d == 0 { throw CLIError.usage("--free-components needs at least one --dictionary") }
+        if d > 0 && components != nil { throw CLIError.usage("--components does not apply with --dictionary; use --free-components") }
+        if d > 0 {
+            let extra = sources.map { $0 - d } ?? ((freeComponents ?? 0) > 0 ? 1 : 0)
+            if extra < 0 { throw CLIError.usage("--sources \(sources!) is out of range with \(d) dictionaries (allowed: at least \(d))") }
+            let free = freeComponents ?? extra * Self.defaultComponentsPerSource
+            if extra > 0 && free < extra {
+                throw CLIError.usage("--free-components \(free) is out of range (allowed: at least one per source without a dictionary, \(extra))")
+            }
+            if extra == 0 && free > 0 {
+                throw CLIError.usage("--free-components \(free) needs a source to go to: give --sources \(d + 1)")
+            }
+            return (d + extra, free)
+        }
+        guard let given = sources else { throw CLIError.usage("missing --sources S (the number of sources, ≥ 1)") }
+        return (given, 0)
+    }
+
+    /// The options whose meaning depends on the divergence (start, `--spatial`, penalties, step
+    /// exponent), checked against `config.divergence` and set on `config`.
+    /// - Throws: `CLIError.usage` for an option out of range or one that needs `--divergence kl`.
+    func applyDivergenceDependentOptions(to config: inout SeparationConfiguration) throws {
+        config.initialization = initialization
+        if spatial && config.divergence != .kullbackLeibler {
+            throw CLIError.usage("--spatial needs --divergence kl (the tied multichannel updates are implemented for KL only; got \(config.divergence))")
+        }
+        config.spatial = spatial
+        guard continuity >= 0, continuity <= 100 else { throw CLIError.usage("--continuity \(continuity) is out of range (allowed: 0 to 100)") }
+        if continuity > 0 && config.divergence != .kullbackLeibler {
+            throw CLIError.usage("--continuity \(continuity) needs --divergence kl (the penalty is implemented for KL only; got \(config.divergence))")
+        }
+        config.continuity = continuity
+        if let e = stepExponent {
+            guard e >= 0.1, e <= 1.9 else { throw CLIError.usage("--step-exponent \(e) is out of range (allowed: 0.1 to 1.9)") }
+            if e != 1 && config.divergence != .kullbackLeibler {
+                throw CLIError.usage("--step-exponent \(e) needs --divergence kl (over-relaxed steps are implemented for KL only; got \(config.divergence))")
+            }
+        }
+        config.stepExponent = stepExponent ?? (config.divergence == .kullbackLeibler ? Self.defaultStepExponent : 1)
+        if sparsity > 0 && config.divergence != .kullbackLeibler {
+            throw CLIError.usage("--sparsity \(sparsity) needs --divergence kl (the penalty is defined for KL only; got \(config.divergence))")
         }
     }
 }

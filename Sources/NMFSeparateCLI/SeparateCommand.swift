@@ -26,22 +26,7 @@ struct SeparateCommand {
 
     private mutating func separate(input: String, outputKey: String, progress: FileProgress) throws -> FileResult {
         let start = DispatchTime.now().uptimeNanoseconds
-        var readSeconds = 0.0
-        let reader: SoundFileReader
-        do {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            reader = try SoundFileReader(path: input)
-            if options.replaceNonFinite { reader.nonFinitePolicy = .replaceWithZero }
-            readSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-        } catch let e as AudioIOError {
-            throw CLIError.runtime(e.description)
-        }
-        let format: AudioFormat
-        do {
-            format = try AudioFormat.output(for: reader.format, container: options.format, encoding: options.sampleFormat)
-        } catch let e as OutputFormatError {
-            throw CLIError.usage("'\(input)': \(e.description)")
-        }
+        let (reader, format, readSeconds) = try open(input)
         let ext = options.format == nil ? Self.outputExtension(input: input, format: format) : format.fileExtension
         let figureNames = options.plot ? FigureSet.names(sources: configuration.sourceCount) : []
         let names = (1...configuration.sourceCount).map { "source_\($0).\(ext)" } + figureNames
@@ -53,6 +38,79 @@ struct SeparateCommand {
             return FileResult(report: .object([("input", .string(input)), ("status", .string("skipped")),
                                                ("reason", .string("every source file exists (--skip-existing)"))]), skipped: true)
         }
+        try fit(to: reader, input: input, format: format)
+        let plan = try OutputPlan(input: input, outputRoot: options.outputDirectory, outputKey: outputKey, names: names,
+                                  force: options.force)
+        let report: SeparationReport
+        do {
+            let writers = try SignalCleanup.shared.withLock {
+                try plan.temporaryPaths.prefix(configuration.sourceCount).map {
+                    try SoundFileWriter(path: $0, format: format, channels: reader.channelCount, sampleRate: reader.sampleRate)
+                }
+            }
+            let meters = writers.map { EnergyMeter(forwardingTo: $0) }
+            var plotSeconds = 0.0
+            let figureCount = figureNames.count
+            let figurePaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount).prefix(figureCount))
+            let factorPaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount + figureCount))
+            let c = configuration, sampleRate = reader.sampleRate, channels = reader.channelCount
+            // Only a figure or factor file needs to see the factorization (for a spatial run,
+            // `inspect` costs one more analysis pass, for the channels' mean V).
+            let inspect: ((Matrix, [SeparationRun]) throws -> Void)? = factorPaths.isEmpty && figurePaths.isEmpty ? nil : { v, runs in
+                if !factorPaths.isEmpty {
+                    try FactorFiles.write(to: factorPaths, runs: runs, configuration: c, sampleRate: sampleRate, channels: channels)
+                }
+                guard !figurePaths.isEmpty else { return }
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                try FigureSet.write(to: figurePaths, spectrogram: v, runs: runs, configuration: c, sampleRate: sampleRate)
+                plotSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+            }
+            report = try Separator(configuration: configuration).separate(source: reader, sinks: meters, progress: {
+                progress.update($0)
+                return true
+            }, inspect: inspect)
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            for w in writers { try w.close() }
+            try plan.commit()
+            var timings = report.timings
+            timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+            return FileResult(report: json(input: input, format: format, reader: reader, configuration: configuration, report: report,
+                                           timings: timings, openSeconds: readSeconds, plotSeconds: plotSeconds,
+                                           outputs: plan.finalPaths, figureCount: figureCount, energies: meters.map(\.energy),
+                                           total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
+                              skipped: false)
+        } catch {
+            plan.rollback()
+            throw Self.cliError(error, input: input)
+        }
+    }
+
+    /// Opens `input` and chooses the sources' format from it and the options.
+    /// - Returns: the reader, the output format and the seconds the opening took.
+    /// - Throws: `CLIError.runtime` for an unreadable input, `.usage` for a format it cannot take.
+    private func open(_ input: String) throws -> (SoundFileReader, AudioFormat, Double) {
+        let reader: SoundFileReader
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        do {
+            reader = try SoundFileReader(path: input)
+            if options.replaceNonFinite { reader.nonFinitePolicy = .replaceWithZero }
+        } catch let e as AudioIOError {
+            throw CLIError.runtime(e.description)
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+        do {
+            return (reader, try AudioFormat.output(for: reader.format, container: options.format, encoding: options.sampleFormat), seconds)
+        } catch let e as OutputFormatError {
+            throw CLIError.usage("'\(input)': \(e.description)")
+        }
+    }
+
+    /// Checks the separation against the opened input before anything is written: the
+    /// dictionaries' settings, the input's length in frames (the default component count is
+    /// lowered for a short file), the memory the spectrogram needs, and whether `format` can
+    /// hold the sources.
+    /// - Throws: `CLIError` (usage for out-of-range counts, runtime otherwise).
+    private mutating func fit(to reader: SoundFileReader, input: String, format: AudioFormat) throws {
         for (path, d) in zip(options.dictionaries, dictionaries) {
             do { try d.validate(path: path, sampleRate: reader.sampleRate, stft: configuration.stft,
                                     divergence: configuration.divergence) } catch let e as DictionaryError {
@@ -81,54 +139,19 @@ struct SeparateCommand {
         guard format.isWritable(channels: reader.channelCount, sampleRate: reader.sampleRate) else {
             throw CLIError.runtime("cannot write '\(input)''s sources as \(format) with \(reader.channelCount) channels at \(reader.sampleRate) Hz; choose another --format")
         }
-        let plan = try OutputPlan(input: input, outputRoot: options.outputDirectory, outputKey: outputKey, names: names,
-                                  force: options.force)
-        let report: SeparationReport
-        do {
-            let writers = try SignalCleanup.shared.withLock {
-                try plan.temporaryPaths.prefix(configuration.sourceCount).map {
-                    try SoundFileWriter(path: $0, format: format, channels: reader.channelCount, sampleRate: reader.sampleRate)
-                }
-            }
-            let meters = writers.map { EnergyMeter(forwardingTo: $0) }
-            var plotSeconds = 0.0
-            let figureCount = figureNames.count
-            let figurePaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount).prefix(figureCount))
-            let factorPaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount + figureCount))
-            let c = configuration, sampleRate = reader.sampleRate, channels = reader.channelCount
-            report = try Separator(configuration: configuration).separate(source: reader, sinks: meters, progress: {
-                progress.update($0)
-                return true
-            }, inspect: { v, runs in
-                if !factorPaths.isEmpty {
-                    try FactorFiles.write(to: factorPaths, runs: runs, configuration: c, sampleRate: sampleRate, channels: channels)
-                }
-                guard !figurePaths.isEmpty else { return }
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                try FigureSet.write(to: figurePaths, spectrogram: v, runs: runs, configuration: c, sampleRate: sampleRate)
-                plotSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-            })
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            for w in writers { try w.close() }
-            try plan.commit()
-            var timings = report.timings
-            timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-            return FileResult(report: json(input: input, format: format, reader: reader, configuration: configuration, report: report,
-                                           timings: timings, openSeconds: readSeconds, plotSeconds: plotSeconds,
-                                           outputs: plan.finalPaths, figureCount: figureCount, energies: meters.map(\.energy),
-                                           total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
-                              skipped: false)
-        } catch {
-            plan.rollback()
-            switch error {
-            case let e as CLIError: throw e
-            case let e as AudioIOError: throw CLIError.runtime(e.description)
-            case let e as SeparationError:
-                if case .invalidParameter = e { throw CLIError.usage(e.description) }
-                throw CLIError.runtime("'\(input)': \(e.description)")
-            case let e as FactorizationError: throw CLIError.runtime("'\(input)': \(e.description)")
-            default: throw CLIError.runtime("'\(input)': \(error)")
-            }
+    }
+
+    /// The one-line error of a failed separation of `input`: usage errors for parameters the
+    /// input makes invalid, runtime errors for everything else.
+    static func cliError(_ error: any Error, input: String) -> CLIError {
+        switch error {
+        case let e as CLIError: return e
+        case let e as AudioIOError: return .runtime(e.description)
+        case let e as SeparationError:
+            if case .invalidParameter = e { return .usage(e.description) }
+            return .runtime("'\(input)': \(e.description)")
+        case let e as FactorizationError: return .runtime("'\(input)': \(e.description)")
+        default: return .runtime("'\(input)': \(error)")
         }
     }
 
