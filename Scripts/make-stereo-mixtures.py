@@ -2,6 +2,7 @@
 """Build a set of stereo mixtures with known true sources (dev-time tool, for --spatial).
 
 usage: make-stereo-mixtures.py OUTDIR
+       make-stereo-mixtures.py --validation OUTDIR
        make-stereo-mixtures.py --supervised OUTDIR
 
 Every recording in ../shared/data/audio is mono, so this set takes its stereo material from
@@ -18,6 +19,12 @@ two Debian packages (install them first, as root):
   constant-power panning, as a mixing desk's pan pot does (position -1 = left ... 1 = right):
   two and three speakers, speech against babble, saxophone against cello, singing against
   guitar, trumpet against piano.
+
+With --validation it builds instead 10 other stereo mixtures, to check on material it was not
+chosen on what was tuned on the first set (the grouping weight of the channel gains): four
+pairs of other sonic-pi-samples loops and sounds (natural stereo, some of them wide), and six
+panned mixtures of recordings the first set does not pan (sms-tools speech, singing, piano,
+trumpet, guitar, tabla, cello; kitchen noise), at other positions.
 
 With --supervised it builds instead the two dev mixtures that have training material,
 speech_babble and speech_fan, made stereo: the shared builder's references (int16) panned,
@@ -131,10 +138,49 @@ def supervised(out):
     shutil.rmtree(mono)
 
 
+VALIDATION = {
+    "compus_glass_st": (44100, [("percussion loop", lambda r: stereo_file(SONIC_PI + "/loop_compus.flac", 0, 6, r)),
+                                ("glass hum", lambda r: stereo_file(SONIC_PI + "/ambi_glass_hum.flac", 0, 6, r))],
+                        "percussion loop against a glass hum, natural stereo"),
+    "garzul_slide_st": (44100, [("drum loop", lambda r: stereo_file(SONIC_PI + "/loop_garzul.flac", 0, 4.3, r)),
+                                ("guitar slide", lambda r: stereo_file(SONIC_PI + "/guit_e_slide.flac", 0, 4.3, r))],
+                        "drum loop against a guitar slide, natural stereo"),
+    "mika_lunar_st": (44100, [("beat loop", lambda r: stereo_file(SONIC_PI + "/loop_mika.flac", 0, 7, r)),
+                              ("wide ambient pad", lambda r: stereo_file(SONIC_PI + "/ambi_lunar_land.flac", 0, 7, r))],
+                      "beat against a wide ambient pad, natural stereo"),
+    "perc_haunted_st": (44100, [("percussion loop (repeated)", lambda r: stereo_file(SONIC_PI + "/loop_perc1.flac", 0, 6, r)),
+                                ("ambient hum", lambda r: stereo_file(SONIC_PI + "/ambi_haunted_hum.flac", 0, 6, r))],
+                        "percussion loop against an ambient hum, natural stereo"),
+    "two_speakers_sms_pan": (16000, [("speech, female, at +0.4", lambda r: panned("speech_sms_female.wav", 0, 3.95, r, 0.4)),
+                                     ("speech, male, at -0.4", lambda r: panned("speech_sms_male.wav", 0, 3.95, r, -0.4))],
+                             "two speakers, slightly apart"),
+    "speech_dishes_pan": (16000, [("speech, centre", lambda r: panned("speech_sms_male.wav", 0, 5.6, r, 0.0)),
+                                  ("dishes at +0.7", lambda r: panned("noise_dishes.wav", 0, 5.6, r, 0.7))],
+                          "speech in the centre, kitchen noise to the right"),
+    "singing_piano_pan": (44100, [("singing at -0.2", lambda r: panned("singing_sms_female.wav", 0, 3.8, r, -0.2)),
+                                  ("piano at +0.5", lambda r: panned("piano_sms.wav", 0, 3.8, r, 0.5))],
+                          "singing and piano apart"),
+    "cello_tabla_pan": (44100, [("cello at +0.6", lambda r: panned("cello_sms_phrase.wav", 0, 8.4, r, 0.6)),
+                                ("tabla at -0.2", lambda r: panned("drums_sonicpi_tabla.wav", 0, 8.4, r, -0.2))],
+                        "cello and tabla apart"),
+    "trumpet_singing_pan": (44100, [("trumpet at +0.3", lambda r: panned("trumpet_librosa.wav", 0, 5.3, r, 0.3)),
+                                    ("singing at -0.3", lambda r: panned("singing_sms_female.wav", 0, 5.3, r, -0.3))],
+                            "trumpet and singing, slightly apart"),
+    "trumpet_guitar_tabla_pan": (44100, [("trumpet at -0.5", lambda r: panned("trumpet_librosa.wav", 0, 5.3, r, -0.5)),
+                                         ("tabla, centre", lambda r: panned("drums_sonicpi_tabla.wav", 0, 5.3, r, 0.0)),
+                                         ("guitar at +0.5", lambda r: panned("guitar_sonicpi_e_fifths.wav", 0, 5.3, r, 0.5))],
+                                 "trumpet, tabla and guitar, left, centre, right"),
+}
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--supervised":
         supervised(sys.argv[2])
         return
+    sets = SETS
+    if len(sys.argv) == 3 and sys.argv[1] == "--validation":
+        sets = VALIDATION
+        del sys.argv[1]
     if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
         sys.exit(__doc__.strip().split("\n")[2])
     for path in (SECTOID, SONIC_PI):
@@ -142,7 +188,7 @@ def main():
             sys.exit("%s is missing: apt-get install -y fretsonfire-songs-sectoid sonic-pi-samples" % path)
     out = sys.argv[1]
     manifest = {}
-    for name, (rate, sources, what) in SETS.items():
+    for name, (rate, sources, what) in sets.items():
         sigs = [make(rate) for _, make in sources]
         n = min(len(x) for x in sigs)
         sigs = [x[:n] / np.sqrt(np.mean(x[:n] ** 2)) for x in sigs]
