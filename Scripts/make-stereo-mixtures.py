@@ -77,6 +77,11 @@ def panned(name, start, seconds, rate, position):
     return np.stack([np.cos(angle) * x, np.sin(angle) * x], axis=1)
 
 
+def pan_mix(rate, seconds, parts, what):
+    """A SETS entry of mono recordings panned: parts are (label, file, position), all from 0 s."""
+    return (rate, [(label, lambda r, f=f, p=p: panned(f, 0, seconds, r, p)) for label, f, p in parts], what)
+
+
 def song(title, start):
     return [("guitar stem", lambda r: stereo_file("%s/%s/guitar.ogg" % (SECTOID, title), start, 15, r)),
             ("band without the guitar", lambda r: stereo_file("%s/%s/song.ogg" % (SECTOID, title), start, 15, r))]
@@ -94,25 +99,31 @@ SETS = {
     "amen_piano_st": (44100, [("amen break", lambda r: stereo_file(SONIC_PI + "/loop_amen_full.flac", 0, 2.8, r)),
                               ("ambient piano", lambda r: stereo_file(SONIC_PI + "/ambi_piano.flac", 0, 2.8, r))],
                       "drum loop against piano, natural stereo"),
-    "two_speakers_pan": (16000, [("speech, female, at -0.5", lambda r: panned("speech_libri_198_f.wav", 0, 13.9, r, -0.5)),
-                                 ("speech, male, at +0.5", lambda r: panned("speech_libri_3436_m.wav", 0, 13.9, r, 0.5))],
-                         "two speakers panned apart"),
-    "speech_babble_pan": (16000, [("speech at -0.3", lambda r: panned("speech_libri_5703_m.wav", 0, 10, r, -0.3)),
-                                  ("babble at +0.6", lambda r: panned("noise_blanket_coffee_shop.wav", 0, 10, r, 0.6))],
-                          "speech and babble panned apart"),
-    "sax_cello_pan": (44100, [("saxophone at -0.5", lambda r: panned("sax_sms_phrase.wav", 0, 8.48, r, -0.5)),
-                              ("cello at +0.5", lambda r: panned("cello_sms_phrase.wav", 0, 8.48, r, 0.5))],
-                      "saxophone and cello panned apart"),
-    "three_speakers_pan": (16000, [("speech, female, at -0.6", lambda r: panned("speech_arctic_axb_f.wav", 0, 8.4, r, -0.6)),
-                                   ("speech, male, centre", lambda r: panned("speech_libri_3436_m.wav", 0, 8.4, r, 0.0)),
-                                   ("speech, male, at +0.6", lambda r: panned("speech_arctic_aew_m.wav", 0, 8.4, r, 0.6))],
-                           "three speakers, left, centre, right"),
-    "singing_guitar_pan": (44100, [("singing, centre", lambda r: panned("singing_sms_female.wav", 0, 5.95, r, 0.0)),
-                                   ("guitar at +0.7", lambda r: panned("guitar_sonicpi_e_fifths.wav", 0, 5.95, r, 0.7))],
-                           "singing in the centre, guitar to the right"),
-    "trumpet_piano_pan": (44100, [("trumpet at -0.3", lambda r: panned("trumpet_librosa.wav", 0, 3.8, r, -0.3)),
-                                  ("piano at +0.3", lambda r: panned("piano_sms.wav", 0, 3.8, r, 0.3))],
-                          "trumpet and piano, slightly apart"),
+    "two_speakers_pan": pan_mix(16000, 13.9, [
+        ("speech, female, at -0.5", "speech_libri_198_f.wav", -0.5),
+        ("speech, male, at +0.5", "speech_libri_3436_m.wav", 0.5),
+    ], "two speakers panned apart"),
+    "speech_babble_pan": pan_mix(16000, 10, [
+        ("speech at -0.3", "speech_libri_5703_m.wav", -0.3),
+        ("babble at +0.6", "noise_blanket_coffee_shop.wav", 0.6),
+    ], "speech and babble panned apart"),
+    "sax_cello_pan": pan_mix(44100, 8.48, [
+        ("saxophone at -0.5", "sax_sms_phrase.wav", -0.5),
+        ("cello at +0.5", "cello_sms_phrase.wav", 0.5),
+    ], "saxophone and cello panned apart"),
+    "three_speakers_pan": pan_mix(16000, 8.4, [
+        ("speech, female, at -0.6", "speech_arctic_axb_f.wav", -0.6),
+        ("speech, male, centre", "speech_libri_3436_m.wav", 0.0),
+        ("speech, male, at +0.6", "speech_arctic_aew_m.wav", 0.6),
+    ], "three speakers, left, centre, right"),
+    "singing_guitar_pan": pan_mix(44100, 5.95, [
+        ("singing, centre", "singing_sms_female.wav", 0.0),
+        ("guitar at +0.7", "guitar_sonicpi_e_fifths.wav", 0.7),
+    ], "singing in the centre, guitar to the right"),
+    "trumpet_piano_pan": pan_mix(44100, 3.8, [
+        ("trumpet at -0.3", "trumpet_librosa.wav", -0.3),
+        ("piano at +0.3", "piano_sms.wav", 0.3),
+    ], "trumpet and piano, slightly apart"),
 }
 
 
@@ -151,25 +162,31 @@ VALIDATION = {
     "perc_haunted_st": (44100, [("percussion loop (repeated)", lambda r: stereo_file(SONIC_PI + "/loop_perc1.flac", 0, 6, r)),
                                 ("ambient hum", lambda r: stereo_file(SONIC_PI + "/ambi_haunted_hum.flac", 0, 6, r))],
                         "percussion loop against an ambient hum, natural stereo"),
-    "two_speakers_sms_pan": (16000, [("speech, female, at +0.4", lambda r: panned("speech_sms_female.wav", 0, 3.95, r, 0.4)),
-                                     ("speech, male, at -0.4", lambda r: panned("speech_sms_male.wav", 0, 3.95, r, -0.4))],
-                             "two speakers, slightly apart"),
-    "speech_dishes_pan": (16000, [("speech, centre", lambda r: panned("speech_sms_male.wav", 0, 5.6, r, 0.0)),
-                                  ("dishes at +0.7", lambda r: panned("noise_dishes.wav", 0, 5.6, r, 0.7))],
-                          "speech in the centre, kitchen noise to the right"),
-    "singing_piano_pan": (44100, [("singing at -0.2", lambda r: panned("singing_sms_female.wav", 0, 3.8, r, -0.2)),
-                                  ("piano at +0.5", lambda r: panned("piano_sms.wav", 0, 3.8, r, 0.5))],
-                          "singing and piano apart"),
-    "cello_tabla_pan": (44100, [("cello at +0.6", lambda r: panned("cello_sms_phrase.wav", 0, 8.4, r, 0.6)),
-                                ("tabla at -0.2", lambda r: panned("drums_sonicpi_tabla.wav", 0, 8.4, r, -0.2))],
-                        "cello and tabla apart"),
-    "trumpet_singing_pan": (44100, [("trumpet at +0.3", lambda r: panned("trumpet_librosa.wav", 0, 5.3, r, 0.3)),
-                                    ("singing at -0.3", lambda r: panned("singing_sms_female.wav", 0, 5.3, r, -0.3))],
-                            "trumpet and singing, slightly apart"),
-    "trumpet_guitar_tabla_pan": (44100, [("trumpet at -0.5", lambda r: panned("trumpet_librosa.wav", 0, 5.3, r, -0.5)),
-                                         ("tabla, centre", lambda r: panned("drums_sonicpi_tabla.wav", 0, 5.3, r, 0.0)),
-                                         ("guitar at +0.5", lambda r: panned("guitar_sonicpi_e_fifths.wav", 0, 5.3, r, 0.5))],
-                                 "trumpet, tabla and guitar, left, centre, right"),
+    "two_speakers_sms_pan": pan_mix(16000, 3.95, [
+        ("speech, female, at +0.4", "speech_sms_female.wav", 0.4),
+        ("speech, male, at -0.4", "speech_sms_male.wav", -0.4),
+    ], "two speakers, slightly apart"),
+    "speech_dishes_pan": pan_mix(16000, 5.6, [
+        ("speech, centre", "speech_sms_male.wav", 0.0),
+        ("dishes at +0.7", "noise_dishes.wav", 0.7),
+    ], "speech in the centre, kitchen noise to the right"),
+    "singing_piano_pan": pan_mix(44100, 3.8, [
+        ("singing at -0.2", "singing_sms_female.wav", -0.2),
+        ("piano at +0.5", "piano_sms.wav", 0.5),
+    ], "singing and piano apart"),
+    "cello_tabla_pan": pan_mix(44100, 8.4, [
+        ("cello at +0.6", "cello_sms_phrase.wav", 0.6),
+        ("tabla at -0.2", "drums_sonicpi_tabla.wav", -0.2),
+    ], "cello and tabla apart"),
+    "trumpet_singing_pan": pan_mix(44100, 5.3, [
+        ("trumpet at +0.3", "trumpet_librosa.wav", 0.3),
+        ("singing at -0.3", "singing_sms_female.wav", -0.3),
+    ], "trumpet and singing, slightly apart"),
+    "trumpet_guitar_tabla_pan": pan_mix(44100, 5.3, [
+        ("trumpet at -0.5", "trumpet_librosa.wav", -0.5),
+        ("tabla, centre", "drums_sonicpi_tabla.wav", 0.0),
+        ("guitar at +0.5", "guitar_sonicpi_e_fifths.wav", 0.5),
+    ], "trumpet, tabla and guitar, left, centre, right"),
 }
 
 

@@ -109,6 +109,12 @@ public struct Matrix: Sendable, Equatable {
         return out
     }
 
+    /// The matrix of the given columns, in the given order: rows × indices.count.
+    /// - Parameter indices: column indices, each in 0..<columns.
+    public func columns(_ indices: [Int]) -> Matrix {
+        Matrix(rows: rows, columns: indices.count, columnMajor: indices.flatMap { Array(column($0)) })
+    }
+
     /// The elements of column `c` (contiguous).
     public func column(_ c: Int) -> ArraySlice<Float> {
         storage[(c * rows)..<((c + 1) * rows)]

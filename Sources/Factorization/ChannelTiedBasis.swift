@@ -29,20 +29,31 @@ public enum ChannelTiedBasis {
         let f = stacked.rows / channels, k = stacked.columns
         var w = Matrix(rows: f, columns: k)
         var q = Matrix(rows: channels, columns: k)
-        for c in 0..<k {
-            var total: Double = 0
-            var sums = [Double](repeating: 0, count: channels)
-            for ch in 0..<channels {
-                for i in 0..<f {
-                    let x = stacked[ch * f + i, c]
-                    w[i, c] += x
-                    sums[ch] += Double(x)
-                }
-                total += sums[ch]
+        stacked.storage.withUnsafeBufferPointer { sp in
+            for c in 0..<k {
+                let sums = columnSums(sp.baseAddress! + c * stacked.rows, bins: f, channels: channels)
+                w.storage.replaceSubrange((c * f)..<((c + 1) * f), with: sums.spectrum)
+                for ch in 0..<channels { q[ch, c] = sums.total > 0 ? Float(sums.channels[ch] / sums.total) : 1 / Float(channels) }
             }
-            for ch in 0..<channels { q[ch, c] = total > 0 ? Float(sums[ch] / total) : 1 / Float(channels) }
         }
         return (w, q)
+    }
+
+    /// Of one stacked column (C blocks of `bins` values): its spectrum Σ_c (float), its channels'
+    /// sums Σ_f and their total (double).
+    static func columnSums(_ column: UnsafePointer<Float>, bins f: Int, channels: Int) -> (spectrum: [Float], channels: [Double], total: Double) {
+        var spectrum = [Float](repeating: 0, count: f)
+        var sums = [Double](repeating: 0, count: channels)
+        var total: Double = 0
+        for ch in 0..<channels {
+            for i in 0..<f {
+                let x = column[ch * f + i]
+                spectrum[i] += x
+                sums[ch] += Double(x)
+            }
+            total += sums[ch]
+        }
+        return (spectrum, sums, total)
     }
 
     /// The stacked basis W′[c·F + f, k] = W[f, k]·Q[c, k] of spectra W (F × K) and gains Q (C × K).
@@ -74,20 +85,10 @@ public enum ChannelTiedBasis {
         var gains = [Float](repeating: 0, count: channels * k)
         basis.storage.withUnsafeBufferPointer { wp in
             for c in first..<k {
-                var total: Double = 0
-                for ch in 0..<channels {
-                    var s: Double = 0
-                    for i in 0..<f {
-                        let x = wp[c * fp + ch * f + i]
-                        spectra[c * f + i] += x
-                        s += Double(x)
-                    }
-                    gains[c * channels + ch] = Float(s)
-                    total += s
-                }
-                let inv = total > 0 ? 1 / total : 0
-                for ch in 0..<channels { gains[c * channels + ch] = total > 0 ? Float(Double(gains[c * channels + ch]) * inv) : 1 / Float(channels) }
-                for i in 0..<f { spectra[c * f + i] = total > 0 ? Float(Double(spectra[c * f + i]) * inv) : 1 / Float(f) }
+                let sums = columnSums(wp.baseAddress! + c * fp, bins: f, channels: channels)
+                let inv = sums.total > 0 ? 1 / sums.total : 0
+                for ch in 0..<channels { gains[c * channels + ch] = sums.total > 0 ? Float(Double(Float(sums.channels[ch])) * inv) : 1 / Float(channels) }
+                for i in 0..<f { spectra[c * f + i] = sums.total > 0 ? Float(Double(sums.spectrum[i]) * inv) : 1 / Float(f) }
             }
         }
         return (spectra, gains)

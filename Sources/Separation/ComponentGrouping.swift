@@ -218,12 +218,8 @@ public enum ComponentGrouping {
     static func appendStandardised(_ values: [Float], to features: [[Float]], weight: Float) -> [[Float]] {
         let k = features.count
         guard k > 0, values.count == k else { return features }
-        func spread(_ x: [Double]) -> (mean: Double, std: Double) {
-            let m = x.reduce(0, +) / Double(x.count)
-            return (m, (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)).squareRoot())
-        }
         let dims = features[0].count
-        let scale = dims == 0 ? 1 : (0..<dims).map { d in spread(features.map { Double($0[d]) }).std }.reduce(0, +) / Double(dims)
+        let scale = dims == 0 ? 1 : meanSpread(features)
         let (mean, std) = spread(values.map(Double.init))
         return (0..<k).map { c in features[c] + [Float(Double(weight) * scale * (Double(values[c]) - mean) / (std + 1e-9))] }
     }
@@ -231,15 +227,22 @@ public enum ComponentGrouping {
     /// Appends each component's `values` unchanged but for one common factor, `weight` × the
     /// mean spread (population standard deviation) of the existing features.
     static func appendScaled(_ values: [[Float]], to features: [[Float]], weight: Float) -> [[Float]] {
-        let k = features.count
-        guard k > 0, values.count == k, let dims = features.first?.count, dims > 0 else { return features }
-        var spread = 0.0
-        for d in 0..<dims {
-            let m = features.reduce(0) { $0 + Double($1[d]) } / Double(k)
-            spread += (features.reduce(0) { $0 + (Double($1[d]) - m) * (Double($1[d]) - m) } / Double(k)).squareRoot()
-        }
-        let scale = Float(spread / Double(dims)) * weight
-        return (0..<k).map { c in features[c] + values[c].map { $0 * scale } }
+        guard !features.isEmpty, values.count == features.count, features[0].count > 0 else { return features }
+        let scale = Float(meanSpread(features)) * weight
+        return features.indices.map { c in features[c] + values[c].map { $0 * scale } }
+    }
+
+    /// Mean and population standard deviation of `x`.
+    static func spread(_ x: [Double]) -> (mean: Double, std: Double) {
+        let m = x.reduce(0, +) / Double(x.count)
+        return (m, (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)).squareRoot())
+    }
+
+    /// The mean over the feature dimensions of each dimension's population standard deviation
+    /// across the components (features non-empty, of equal length ≥ 1).
+    static func meanSpread(_ features: [[Float]]) -> Double {
+        let dims = features[0].count
+        return (0..<dims).map { d in spread(features.map { Double($0[d]) }).std }.reduce(0, +) / Double(dims)
     }
 
     static func unitNorm(_ x: [Float]) -> [Float] {

@@ -197,16 +197,12 @@ public struct Separator: Sendable {
         let freeSources = config.sourceCount - config.fixedTemplates.count
         if freeSources > 0 {
             let free = Array(next..<config.componentCount)
-            let w = Matrix(rows: result.basis.rows, columns: free.count,
-                           columnMajor: free.flatMap { Array(result.basis.column($0)) })
+            let w = result.basis.columns(free)
             var h = Matrix(rows: free.count, columns: result.activations.columns)
             for (i, c) in free.enumerated() { for j in 0..<h.columns { h[i, j] = result.activations[c, j] } }
-            let gains = channelGains.map { q in
-                Matrix(rows: q.rows, columns: free.count, columnMajor: free.flatMap { Array(q.column($0)) })
-            }
             let local = ComponentGrouping.group(method: config.grouping, basis: w, activations: h, sources: freeSources,
                                                 sampleRate: sampleRate, seed: config.seed, spectrogram: v,
-                                                threads: config.threadCount, channelGains: gains)
+                                                threads: config.threadCount, channelGains: channelGains?.columns(free))
             groups += local.map { $0.map { free[$0] } }
         }
         return groups
