@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Separation quality on a set of mixtures with known sources (dev-time tool).
 
-usage: quality.py SET_DIR [--binary PATH] [--scorer shared|ours] [--label TEXT] [--anchor reference]
+usage: quality.py SET_DIR [--binary PATH] [--scorer shared|ours] [--images] [--label TEXT] [--anchor reference]
                   -- [nmf-separate options...]
 
 SET_DIR is the layout ../shared/data/make_mixtures.py writes (<name>/mix.wav, ref_<i>.wav).
 Each mixture is separated with the given options (--sources is set from the number of
 references) and scored: BSS Eval SDR/SIR/SAR with the best permutation and SI-SDR, by
-../shared/reference/score.py (fast_bss_eval) or by `nmf-separate eval`.
+../shared/reference/score.py (fast_bss_eval) or by `nmf-separate eval`; with --images, by
+`nmf-separate eval --images` (BSS Eval v4 image metrics over every channel; the SI-SDR column
+then shows the ISR).
 Prints a Markdown table per mixture and the mean SDR improvement over the mixture.
 With --anchor reference, the mixtures are separated by ../shared/reference/ref_separate.py
 (scikit-learn KL-NMF with K = S, one BLAS thread) instead, with the same scoring.
@@ -26,6 +28,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("set_dir")
 ap.add_argument("--binary", default=os.path.join(root, ".build", "release", "nmf-separate"))
 ap.add_argument("--scorer", default="shared", choices=["shared", "ours"])
+ap.add_argument("--images", action="store_true", help="score with `nmf-separate eval --images` (implies --scorer ours)")
 ap.add_argument("--label", default="")
 ap.add_argument("--per-source", type=int, default=0, help="pass --components PER_SOURCE × S")
 ap.add_argument("--anchor", choices=["reference"], help="separate with ref_separate.py instead of nmf-separate")
@@ -52,21 +55,23 @@ for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
         subprocess.run([a.binary, os.path.join(mix_dir, "mix.wav"), "--sources", str(s), "-o", os.path.join(out, name),
                         "-q", "--force"] + extra + (["--components", str(a.per_source * s)] if a.per_source else []), check=True)
         ests = [os.path.join(out, name, "mix", f"source_{i + 1}.wav") for i in range(s)]
-    if a.scorer == "shared":
+    if a.scorer == "shared" and not a.images:
         r = subprocess.run([sys.executable, os.path.join(root, "..", "shared", "reference", "score.py"), mix_dir] + ests,
                            check=True, capture_output=True, text=True)
         d = json.loads(r.stdout)
     else:
         r = subprocess.run([a.binary, "eval", "--reference"] + refs + ["--estimate"] + ests +
-                           ["--mixture", os.path.join(mix_dir, "mix.wav"), "--json"], check=True, capture_output=True, text=True)
+                           ["--mixture", os.path.join(mix_dir, "mix.wav"), "--json"] + (["--images"] if a.images else []),
+                           check=True, capture_output=True, text=True)
         d = json.loads(r.stdout)
     rows.append((name, s, d))
 
 print(f"\n{a.label or ('ref_separate.py (K = S)' if a.anchor else ' '.join(extra) or 'defaults')}\n")
-print("| mixture | S | SDR | SIR | SAR | SI-SDR | mixture SDR | SDR improvement |")
+fourth = "ISR" if a.images else "SI-SDR"
+print(f"| mixture | S | SDR | SIR | SAR | {fourth} | mixture SDR | SDR improvement |")
 print("|---|---|---|---|---|---|---|---|")
 for name, s, d in rows:
-    print(f"| {name} | {s} | {d['mean_sdr']:.2f} | {d['mean_sir']:.2f} | {d['mean_sar']:.2f} | {d['mean_si_sdr']:.2f} | "
+    print(f"| {name} | {s} | {d['mean_sdr']:.2f} | {d['mean_sir']:.2f} | {d['mean_sar']:.2f} | {d['mean_isr' if a.images else 'mean_si_sdr']:.2f} | "
           f"{d['mix_sdr']:.2f} | {d['sdr_improvement']:.2f} |")
 mean = sum(d["sdr_improvement"] for _, _, d in rows) / max(len(rows), 1)
 print(f"| **mean** | | {sum(d['mean_sdr'] for _, _, d in rows) / len(rows):.2f} | | | | | **{mean:.2f}** |")

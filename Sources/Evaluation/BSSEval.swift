@@ -29,8 +29,8 @@ import Darwin
 /// references is the permutation maximising the mean SIR, as BSS Eval and fast_bss_eval do.
 ///
 /// **Multichannel.** The `[[[Float]]]` overloads take each source as channels and average them
-/// to mono before evaluating (the same downmix the separator's magnitude model uses); they do
-/// not compute the image metrics (ISR) of `bss_eval_images`.
+/// to mono before evaluating (the same downmix the separator's magnitude model uses); the image
+/// metrics of `bss_eval_images`, which score every channel, are `evaluateImages`.
 ///
 /// - Complexity: with J sources, T samples and filter length L: correlations O(J·T·log N +
 ///   J²·T) with N ≈ 16·L; one L×L Cholesky per reference, O(J·L³/3), and one (J·L)×(J·L)
@@ -197,41 +197,51 @@ public enum BSSEval {
 
         // One Toeplitz system per reference: ‖P_c ŝ‖² = bᵀ T_c⁻¹ b with T_c[k, m] = C_cc(k − m), b[k] = C_{c ŝ}(k).
         var target = [[Double]](repeating: [Double](repeating: 0, count: j), count: j)
-        var factors = [CholeskyFactor]()
         for c in 0..<j {
-            var t = [Double](repeating: 0, count: l * l)
-            for col in 0..<l { for row in 0..<l { t[col * l + row] = stats.referenceCorrelation(c, c, lag: row - col) } }
-            let (factor, _) = CholeskyFactor.factorWithLoading(matrix: t, order: l)
-            factors.append(factor)
+            let factor = gramFactor(stats, signals: [c])
             for e in 0..<j { target[c][e] = factor.quadraticForm(stats.referenceEstimate[c * j + e]) }
         }
 
-        // The block-Toeplitz Gram matrix of all delayed references, unknowns ordered (c, k) → c·L + k.
+        // The block-Toeplitz Gram matrix of all delayed references.
         var all = [Double](repeating: 0, count: j)
         if j == 1 {
             all[0] = target[0][0]
         } else {
-            let n = j * l
-            var g = [Double](repeating: 0, count: n * n)
-            g.withUnsafeMutableBufferPointer { gp in
-                for d in 0..<j {
-                    for m in 0..<l {
-                        let col = (d * l + m) * n
-                        for c in 0..<j {
-                            for k in 0..<l { gp[col + c * l + k] = stats.referenceCorrelation(c, d, lag: k - m) }
-                        }
+            let everything = Array(0..<j)
+            let factor = gramFactor(stats, signals: everything)
+            for e in 0..<j { all[e] = factor.quadraticForm(rightHandSide(stats, signals: everything, estimate: e)) }
+        }
+        return ProjectionEnergies(target: target, all: all, energy: estNorms.map { $0 > 0 ? 1 : 0 })
+    }
+
+    /// The Cholesky factor of the Gram matrix of the delayed `signals` (indices of `stats`'
+    /// references): entry ((a, k), (b, m)) = ⟨r_a(· − k), r_b(· − m)⟩ = C_{r_a r_b}(k − m), unknowns
+    /// ordered (a, k) → a·L + k; diagonally loaded when not numerically positive definite.
+    /// - Complexity: O((n·L)³/3) for n signals; memory 2·(n·L)² doubles.
+    static func gramFactor(_ stats: CorrelationStatistics, signals: [Int]) -> CholeskyFactor {
+        let l = stats.filterLength
+        let n = signals.count * l
+        var g = [Double](repeating: 0, count: n * n)
+        g.withUnsafeMutableBufferPointer { gp in
+            for (bi, b) in signals.enumerated() {
+                for m in 0..<l {
+                    let col = (bi * l + m) * n
+                    for (ai, a) in signals.enumerated() {
+                        for k in 0..<l { gp[col + ai * l + k] = stats.referenceCorrelation(a, b, lag: k - m) }
                     }
                 }
             }
-            let (factor, _) = CholeskyFactor.factorWithLoading(matrix: g, order: n)
-            for e in 0..<j {
-                var b = [Double]()
-                b.reserveCapacity(n)
-                for c in 0..<j { b.append(contentsOf: stats.referenceEstimate[c * j + e]) }
-                all[e] = factor.quadraticForm(b)
-            }
         }
-        return ProjectionEnergies(target: target, all: all, energy: estNorms.map { $0 > 0 ? 1 : 0 })
+        return CholeskyFactor.factorWithLoading(matrix: g, order: n).0
+    }
+
+    /// The right-hand side matching `gramFactor(stats, signals:)` for estimate `estimate`:
+    /// ⟨r_a(· − k), ŝ⟩ = C_{r_a ŝ}(k) for each signal a in order, k in 0..<L.
+    static func rightHandSide(_ stats: CorrelationStatistics, signals: [Int], estimate: Int) -> [Double] {
+        var b = [Double]()
+        b.reserveCapacity(signals.count * stats.filterLength)
+        for a in signals { b.append(contentsOf: stats.referenceEstimate[a * stats.sourceCount + estimate]) }
+        return b
     }
 
     /// 10·log₁₀(num/den) for non-negative energies: −∞ when num ≤ 0, +∞ when only den ≤ 0.

@@ -25,6 +25,10 @@ public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible
     case invalidClamp(Double)
     /// A given permutation is not a permutation of 0..<count.
     case invalidPermutation([Int], count: Int)
+    /// A multichannel signal has another channel count than the one that sets it (`references[0]`).
+    case channelCountMismatch(signal: String, channels: Int, reference: String, expected: Int)
+    /// Too many sources × channels for the image metrics (their Gram matrix has order J·C·L).
+    case tooManyImageSignals(sources: Int, channels: Int, maximum: Int)
 
     /// A one-line human-readable message.
     public var description: String {
@@ -49,6 +53,10 @@ public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible
             return "clamp \(value) dB is out of range (allowed: greater than 0)"
         case .invalidPermutation(let permutation, let count):
             return "\(permutation) is not a permutation of 0..<\(count)"
+        case .channelCountMismatch(let signal, let channels, let reference, let expected):
+            return "\(signal) has \(channels) channel\(channels == 1 ? "" : "s") but \(reference) has \(expected): image metrics need the same channel count everywhere"
+        case .tooManyImageSignals(let sources, let channels, let maximum):
+            return "\(sources) sources × \(channels) channels = \(sources * channels) signals: the image metrics support at most \(maximum) (their Gram matrix grows as the square)"
         }
     }
 }

@@ -2,27 +2,34 @@ import Foundation
 import NMFSeparation
 
 /// `nmf-separate eval`: BSS Eval SDR/SIR/SAR (best permutation) and SI-SDR of estimates
-/// against references, with the mixture's own scores and the improvement when `--mixture` is given.
+/// against references — or, with `--images`, the multichannel image metrics SDR/ISR/SIR/SAR —
+/// with the mixture's own scores and the improvement when `--mixture` is given.
 struct EvalCommand {
     var references: [String] = []
     var estimates: [String] = []
     var mixture: String?
+    var images = false
     var json = false
     var help = false
 
     static let helpText = """
-    usage: nmf-separate eval --reference REF... --estimate EST... [--mixture MIX] [--json]
-           nmf-separate eval --reference REF_DIR --estimate EST_DIR [--mixture MIX] [--json]
+    usage: nmf-separate eval --reference REF... --estimate EST... [--mixture MIX] [--images] [--json]
+           nmf-separate eval --reference REF_DIR --estimate EST_DIR [--mixture MIX] [--images] [--json]
 
     Scores separated sources: BSS Eval SDR, SIR and SAR (Vincent, Gribonval & Févotte 2006,
     512-tap distortion filter as in BSS Eval v3/v4) with the best permutation of estimates
-    to references, and SI-SDR (Le Roux et al. 2019). Multichannel files are averaged to mono.
-    A directory stands for its ref_*/source_* audio files (or all its audio files), sorted.
+    to references, and SI-SDR (Le Roux et al. 2019). Multichannel files are averaged to mono,
+    unless --images is given. A directory stands for its ref_*/source_* audio files (or all
+    its audio files), sorted.
 
     options:
       --reference FILE...|DIR   the true sources (required)
       --estimate FILE...|DIR    the separated sources, as many as references (required)
       --mixture FILE            also score the mixture itself and report the improvement
+      --images                  score every channel: the image metrics SDR, ISR, SIR and SAR of
+                                BSS Eval v4 (SiSEC 2018), which count a wrong level or place in
+                                the stereo field as distortion; every file needs the same
+                                channel count, at most 16 sources × channels
       --json                    print one JSON object instead of a table
       -h, --help                show this help and exit
 
@@ -44,6 +51,7 @@ struct EvalCommand {
                 i += 1
                 target = nil
             case "--json": c.json = true; target = nil
+            case "--images": c.images = true; target = nil
             case "-h", "--help": c.help = true
             default:
                 if a.hasPrefix("-") && a.count > 1 { throw CLIError.usage("unknown eval option '\(a)' (see eval --help)") }
@@ -84,73 +92,125 @@ struct EvalCommand {
         guard refs.count <= BSSEval.maximumSourceCount else {
             throw CLIError.usage("eval supports at most \(BSSEval.maximumSourceCount) sources, got \(refs.count)")
         }
-        var rate: Int?
-        var signals: [(path: String, samples: [Float])] = []
+        let paths = refs + ests + (mixture.map { [$0] } ?? [])
+        let signals = try Self.read(paths, firstReference: refs[0], sources: refs.count, images: images)
+        let length = signals.map { $0.first?.count ?? 0 }.min()!
+        let trimmed = signals.map { $0.map { Array($0.prefix(length)) } }
+        let j = refs.count
+        let result: Metrics
+        var baseline: Metrics?
+        do {
+            if images {
+                if let k = trimmed.firstIndex(where: { $0.count != trimmed[0].count }) {
+                    throw CLIError.runtime("'\(paths[k])' has \(trimmed[k].count) channel(s) but '\(paths[0])' has \(trimmed[0].count): --images needs the same channel count in every file")
+                }
+                let r = Array(trimmed[0..<j]), e = Array(trimmed[j..<(2 * j)])
+                result = Metrics(try BSSEval.evaluateImages(references: r, estimates: e))
+                if mixture != nil { baseline = Metrics(try BSSEval.evaluateImagesMixture(references: r, mixture: trimmed[2 * j])) }
+            } else {
+                let mono = try trimmed.map { try BSSEval.downmix($0) }
+                let r = Array(mono[0..<j])
+                result = Metrics(try BSSEval.evaluate(references: r, estimates: Array(mono[j..<(2 * j)])))
+                if mixture != nil { baseline = Metrics(try BSSEval.evaluateMixture(references: r, mixture: mono[2 * j])) }
+            }
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError.runtime("cannot evaluate: \(error)")
+        }
+        return json ? jsonText(refs: refs, ests: ests, scores: result, mixture: baseline, length: length)
+                    : table(refs: refs, ests: ests, scores: result, mixture: baseline)
+    }
+
+    /// Reads every file's channels, checking the memory they need (the samples and two
+    /// copies of the Gram matrix of the delayed references, order J·L or J·C·L with `images`)
+    /// and that the sample rates agree.
+    static func read(_ paths: [String], firstReference: String, sources: Int, images: Bool) throws -> [[[Float]]] {
         var bytes = 0.0
-        for path in refs + ests + (mixture.map { [$0] } ?? []) {
+        for (i, path) in paths.enumerated() {
             do {
                 let r = try SoundFileReader(path: path)
                 bytes += Double(r.frameCount) * Double(r.channelCount + 1) * 4
+                if i == 0 {
+                    let order = Double(sources * (images ? r.channelCount : 1) * BSSEval.defaultFilterLength)
+                    bytes += 2 * order * order * 8
+                }
             } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
         }
         if let available = MemoryBudget.availableBytes(), bytes * 1.5 > Double(available) {
             throw CLIError.runtime(String(format: "eval needs about %.2f GB of memory for these files but only %.2f GB is available", bytes * 1.5 / 1e9, Double(available) / 1e9))
         }
-        for path in refs + ests + (mixture.map { [$0] } ?? []) {
+        var rate: Int?
+        var signals: [[[Float]]] = []
+        for path in paths {
             let buffer: AudioBuffer
             do { buffer = try SoundFileReader(path: path).readAll() } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
             if let r = rate, r != buffer.sampleRate {
-                throw CLIError.runtime("'\(path)' has sample rate \(buffer.sampleRate) Hz but '\(refs[0])' has \(r) Hz")
+                throw CLIError.runtime("'\(path)' has sample rate \(buffer.sampleRate) Hz but '\(firstReference)' has \(r) Hz")
             }
             rate = buffer.sampleRate
-            signals.append((path, try BSSEval.downmix(buffer.channels)))
+            signals.append(buffer.channels)
         }
-        let length = signals.map(\.samples.count).min()!
-        let trimmed = signals.map { Array($0.samples.prefix(length)) }
-        let j = refs.count
-        let scores: SeparationScores
-        var mixtureScores: SeparationScores?
-        do {
-            scores = try BSSEval.evaluate(references: Array(trimmed[0..<j]), estimates: Array(trimmed[j..<(2 * j)]))
-            if mixture != nil { mixtureScores = try BSSEval.evaluateMixture(references: Array(trimmed[0..<j]), mixture: trimmed[2 * j]) }
-        } catch {
-            throw CLIError.runtime("cannot evaluate: \(error)")
-        }
-        return json ? jsonText(refs: refs, ests: ests, scores: scores, mixture: mixtureScores, length: length)
-                    : table(refs: refs, ests: ests, scores: scores, mixture: mixtureScores)
+        return signals
     }
 
-    func table(refs: [String], ests: [String], scores s: SeparationScores, mixture m: SeparationScores?) -> String {
+    /// The scores of either kind as named columns, one value per reference.
+    struct Metrics {
+        var names: [String]
+        var keys: [String]
+        var values: [[Double]]
+        var permutation: [Int]
+
+        init(_ s: SeparationScores) {
+            names = ["SDR", "SIR", "SAR", "SI-SDR"]
+            keys = ["sdr", "sir", "sar", "si_sdr"]
+            values = [s.sdr, s.sir, s.sar, s.siSDR]
+            permutation = s.permutation
+        }
+
+        init(_ s: ImageScores) {
+            names = ["SDR", "ISR", "SIR", "SAR"]
+            keys = ["sdr", "isr", "sir", "sar"]
+            values = [s.sdr, s.isr, s.sir, s.sar]
+            permutation = s.permutation
+        }
+
+        var sdr: [Double] { values[0] }
+
+        static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
+    }
+
+    func table(refs: [String], ests: [String], scores s: Metrics, mixture m: Metrics?) -> String {
         func f(_ x: Double) -> String { String(format: "%7.2f", x) }
         let name = { (p: String) in (p as NSString).lastPathComponent }
-        var lines = ["reference            estimate                 SDR     SIR     SAR  SI-SDR" + (m != nil ? "  mixSDR   SDRi" : "")]
+        let header = s.names.map { String(repeating: " ", count: max(0, 7 - $0.count)) + $0 }.joined(separator: " ")
+        var lines = ["reference            estimate            " + header + (m != nil ? "  mixSDR   SDRi" : "")]
         for r in 0..<refs.count {
             var line = name(refs[r]).padding(toLength: 20, withPad: " ", startingAt: 0) + " "
                 + name(ests[s.permutation[r]]).padding(toLength: 20, withPad: " ", startingAt: 0)
-                + f(s.sdr[r]) + " " + f(s.sir[r]) + " " + f(s.sar[r]) + " " + f(s.siSDR[r])
+                + s.values.map { f($0[r]) }.joined(separator: " ")
             if let m { line += " " + f(m.sdr[r]) + " " + f(s.sdr[r] - m.sdr[r]) }
             lines.append(line)
         }
-        let mean = s.mean
-        var last = "mean".padding(toLength: 41, withPad: " ", startingAt: 0) + f(mean.sdr) + " " + f(mean.sir) + " " + f(mean.sar) + " " + f(mean.siSDR)
-        if let m { last += " " + f(m.mean.sdr) + " " + f(mean.sdr - m.mean.sdr) }
+        var last = "mean".padding(toLength: 41, withPad: " ", startingAt: 0) + s.values.map { f(Metrics.mean($0)) }.joined(separator: " ")
+        if let m { last += " " + f(Metrics.mean(m.sdr)) + " " + f(Metrics.mean(s.sdr) - Metrics.mean(m.sdr)) }
         lines.append(last)
         return lines.joined(separator: "\n") + "\n"
     }
 
-    func jsonText(refs: [String], ests: [String], scores s: SeparationScores, mixture m: SeparationScores?, length: Int) -> String {
+    func jsonText(refs: [String], ests: [String], scores s: Metrics, mixture m: Metrics?, length: Int) -> String {
         let nums = { (x: [Double]) in JSONValue.array(x.map { .number($0) }) }
         var fields: [(String, JSONValue)] = [
             ("references", .array(refs.map { .string($0) })), ("estimates", .array(ests.map { .string($0) })),
             ("samples", .integer(length)),
-            ("permutation", .array(s.permutation.map { .integer($0) })),
-            ("sdr", nums(s.sdr)), ("sir", nums(s.sir)), ("sar", nums(s.sar)), ("si_sdr", nums(s.siSDR)),
-            ("mean_sdr", .number(s.mean.sdr)), ("mean_sir", .number(s.mean.sir)), ("mean_sar", .number(s.mean.sar)),
-            ("mean_si_sdr", .number(s.mean.siSDR)),
         ]
+        if images { fields.append(("metrics", .string("images"))) }
+        fields.append(("permutation", .array(s.permutation.map { .integer($0) })))
+        fields += zip(s.keys, s.values).map { ($0, nums($1)) }
+        fields += zip(s.keys, s.values).map { ("mean_" + $0, .number(Metrics.mean($1))) }
         if let m {
-            fields += [("mix_sdr_per_source", nums(m.sdr)), ("mix_sdr", .number(m.mean.sdr)),
-                       ("sdr_improvement", .number(s.mean.sdr - m.mean.sdr))]
+            fields += [("mix_sdr_per_source", nums(m.sdr)), ("mix_sdr", .number(Metrics.mean(m.sdr))),
+                       ("sdr_improvement", .number(Metrics.mean(s.sdr) - Metrics.mean(m.sdr)))]
         }
         return JSONValue.object(fields).text + "\n"
     }

@@ -72,6 +72,35 @@ import _TestSupport
         #expect(r.status == 1 && r.stderr.contains("not an nmf-separate dictionary"), "\(r.stderr)")
     }
 
+    @Test func evalImagesScoresStereoSeparations() throws {
+        // Speech mostly left, dishes mostly right: separated with --spatial, scored per channel.
+        let speech = try TestSupport.read("\(dir)/ref_1.wav").channels[0], noise = try TestSupport.read("\(dir)/ref_2.wav").channels[0]
+        let images = [[speech.map { 0.9 * $0 }, speech.map { 0.3 * $0 }], [noise.map { 0.3 * $0 }, noise.map { 0.9 * $0 }]]
+        for (i, image) in images.enumerated() {
+            try TestSupport.write(AudioBuffer(channels: image, sampleRate: 16000), to: "\(dir)/st_ref_\(i + 1).wav", format: .wavFloat)
+        }
+        let mix = (0..<2).map { c in zip(images[0][c], images[1][c]).map(+) }
+        try TestSupport.write(AudioBuffer(channels: mix, sampleRate: 16000), to: "\(dir)/st_mix.wav", format: .wavFloat)
+        var r = try CLIRunner.run(["\(dir)/st_mix.wav", "--sources", "2", "--spatial", "--iterations", "60", "-o", "\(dir)/st_out", "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try CLIRunner.run(["eval", "--images", "--reference", "\(dir)/st_ref_1.wav", "\(dir)/st_ref_2.wav",
+                               "--estimate", "\(dir)/st_out/st_mix", "--mixture", "\(dir)/st_mix.wav", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let scores = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(scores["metrics"] as? String == "images")
+        #expect((scores["isr"] as? [Double])?.count == 2 && scores["si_sdr"] == nil)
+        // Measured 2026-11-26: 8.05 dB of image SDR improvement (8.15 on the mono downmixes).
+        #expect((scores["sdr_improvement"] as? Double ?? 0) > 4, "\(r.stdout)")
+        let table = try CLIRunner.run(["eval", "--images", "--reference", "\(dir)/st_ref_1.wav", "\(dir)/st_ref_2.wav",
+                                       "--estimate", "\(dir)/st_out/st_mix"])
+        #expect(table.status == 0 && table.stdout.contains("ISR") && !table.stdout.contains("SI-SDR"))
+        // A mono estimate against stereo references: one line naming both files.
+        r = try CLIRunner.run(["eval", "--images", "--reference", "\(dir)/st_ref_1.wav", "\(dir)/st_ref_2.wav",
+                               "--estimate", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav"])
+        #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("ref_1.wav' has 1 channel")
+                && r.stderr.contains("st_ref_1.wav' has 2"), "\(r.stderr)")
+    }
+
     @Test func evalUsageErrors() throws {
         var r = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav", "--estimate", "\(dir)/ref_1.wav"])
         #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("2 references but 1 estimates"))
