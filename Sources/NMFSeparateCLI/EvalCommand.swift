@@ -94,7 +94,11 @@ struct EvalCommand {
         }
         let paths = refs + ests + (mixture.map { [$0] } ?? [])
         let signals = try Self.read(paths, firstReference: refs[0], sources: refs.count, images: images)
-        let length = signals.map { $0.first?.count ?? 0 }.min()!
+        let lengths = signals.map { $0.first?.count ?? 0 }
+        let length = lengths.min()!
+        if let longest = lengths.max(), longest != length, let k = lengths.firstIndex(of: length) {
+            StandardError.write("nmf-separate: eval: the files differ in length (\(length) to \(longest) samples); scoring the first \(length), the length of '\(paths[k])'\n")
+        }
         let trimmed = signals.map { $0.map { Array($0.prefix(length)) } }
         let j = refs.count
         let result: Metrics
@@ -116,10 +120,22 @@ struct EvalCommand {
         } catch let error as CLIError {
             throw error
         } catch {
-            throw CLIError.runtime("cannot evaluate: \(error)")
+            throw CLIError.runtime("cannot evaluate: " + Self.naming(files: paths, sources: j, in: "\(error)"))
         }
         return json ? jsonText(refs: refs, ests: ests, scores: result, mixture: baseline, length: length)
                     : table(refs: refs, ests: ests, scores: result, mixture: baseline)
+    }
+
+    /// Replaces the library's signal names (`references[i]`, `estimates[i]`, `mixture`, with an
+    /// optional channel subscript) in `message` by the files they were read from.
+    static func naming(files paths: [String], sources j: Int, in message: String) -> String {
+        var out = message
+        if paths.count > 2 * j { out = out.replacingOccurrences(of: "mixture", with: "'\(paths[2 * j])'") }
+        for i in (0..<j).reversed() {
+            out = out.replacingOccurrences(of: "references[\(i)]", with: "'\(paths[i])'")
+                     .replacingOccurrences(of: "estimates[\(i)]", with: "'\(paths[j + i])'")
+        }
+        return out
     }
 
     /// Reads every file's channels, checking the memory they need (the samples and two

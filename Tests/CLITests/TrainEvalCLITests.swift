@@ -108,5 +108,16 @@ import _TestSupport
         #expect(r.status == 1 && r.stderr.contains("nope.wav"))
         r = try CLIRunner.run(["eval", "--bogus"])
         #expect(r.status == 64)
+        // A silent reference is named by its file; a shorter estimate is scored on the common length, with a note.
+        let speech = try TestSupport.read("\(dir)/ref_1.wav").channels[0]
+        try TestSupport.write(AudioBuffer(channels: [[Float](repeating: 0, count: speech.count)], sampleRate: 16000),
+                              to: "\(dir)/zeros.wav", format: .wavFloat)
+        try TestSupport.write(AudioBuffer(channels: [Array(speech.prefix(40_000))], sampleRate: 16000),
+                              to: "\(dir)/short.wav", format: .wavFloat)
+        r = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/zeros.wav", "--estimate", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav"])
+        #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("zeros.wav' is silent"), "\(r.stderr)")
+        r = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav", "--estimate", "\(dir)/short.wav", "\(dir)/ref_2.wav", "--json"])
+        #expect(r.status == 0 && r.stderrLines.count == 1 && r.stderr.contains("40000 to 48000") && r.stderr.contains("short.wav"), "\(r.stderr)")
+        #expect(r.stdout.contains("\"samples\":40000"))
     }
 }
