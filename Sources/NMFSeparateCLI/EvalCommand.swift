@@ -197,7 +197,7 @@ struct EvalCommand {
     }
 
     func table(refs: [String], ests: [String], scores s: Metrics, mixture m: Metrics?) -> String {
-        func f(_ x: Double) -> String { String(format: "%7.2f", x) }
+        func f(_ x: Double) -> String { x.isNaN ? "    nan" : String(format: "%7.2f", x) }   // printf gives "-nan" for some NaNs
         let name = { (p: String) in (p as NSString).lastPathComponent }
         let header = s.names.map { String(repeating: " ", count: max(0, 7 - $0.count)) + $0 }.joined(separator: " ")
         var lines = ["reference            estimate            " + header + (m != nil ? "  mixSDR   SDRi" : "")]
