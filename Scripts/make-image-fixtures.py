@@ -14,6 +14,7 @@ Deterministic (fixed seed); the WAVs are float32 stereo 16 kHz.
 
     pip install numpy scipy soundfile museval
     python3 Scripts/make-image-fixtures.py [--audio ../shared/data/audio]
+    python3 Scripts/make-image-fixtures.py --ill-conditioned DIR   # see ill_conditioned()
 
 museval's package imports need ffmpeg (through stempeg), so only its metrics module is
 loaded, from its file. The metrics are computed on the float32 samples as written, in float64.
@@ -80,7 +81,7 @@ def condition(images):
                 columns.append(np.concatenate([np.zeros(k), ch, np.zeros(FILTER_LENGTH - 1 - k)]))
     m = np.stack(columns, 1)
     w = np.linalg.eigvalsh(m.T @ m)
-    return w[-1] / w[0]
+    return w[-1] / w[0] if w[0] > 0 else np.inf   # rounding makes a singular matrix's smallest eigenvalue ±tiny
 
 
 def exact(images, estimate):
@@ -147,10 +148,49 @@ def score(metrics, case, ref_names, est_names, signals, permute=True):
     return result
 
 
+def ill_conditioned(audio_dir, out_dir):
+    """Why the fixtures' images have diffuse tails: two speakers whose right channels are
+    low-passed, delayed copies of their left ones (so each channel lies almost in the span of
+    the other's 512 delays), estimated by noisy masks. Writes ref_1/ref_2/source_1/source_2.wav
+    to `out_dir` (for `nmf-separate eval --images`) and prints museval's SIR and SAR beside those of
+    projections onto an orthonormal (QR) basis: museval's plain solve of the normal equations
+    drifts far from them."""
+    metrics = museval_metrics()
+    rng = np.random.default_rng(20261126)
+    images = []
+    for name, offset, gains, delay, cutoff in (("speech_libri_198_f.wav", 1.0, (0.9, 0.4), 3, 5000),
+                                               ("speech_libri_3436_m.wav", 1.5, (0.35, 0.95), 7, 3000)):
+        x = excerpt(audio_dir, name, offset, 0.1)
+        b, a = scipy.signal.butter(2, cutoff, fs=RATE)
+        right = scipy.signal.lfilter(b, a, np.concatenate([np.zeros(delay), x[:len(x) - delay]]))
+        images.append(np.stack([gains[0] * x, gains[1] * right]).astype(np.float32))
+    estimates = masked_estimates(images, rng, 0.15)
+    os.makedirs(out_dir, exist_ok=True)
+    for i in range(2):
+        sf.write(os.path.join(out_dir, f"ref_{i + 1}.wav"), images[i].T, RATE, subtype="FLOAT")
+        sf.write(os.path.join(out_dir, f"source_{i + 1}.wav"), estimates[i].T, RATE, subtype="FLOAT")
+    ref = np.stack([x.T for x in images]).astype(np.float64)
+    est = np.stack([x.T for x in estimates]).astype(np.float64)
+    _, _, sir, sar, _ = metrics.bss_eval(ref, est, window=ref.shape[1], hop=ref.shape[1], compute_permutation=False,
+                                         filters_len=FILTER_LENGTH, framewise_filters=False, bsseval_sources_version=False)
+    print(f"condition number of the delayed channels' Gram matrix: {condition(images):.3g}")
+    for i in range(2):
+        own, every = exact([images[i]], estimates[i]), exact(images, estimates[i])
+        padded = np.concatenate([estimates[i].astype(np.float64), np.zeros((2, FILTER_LENGTH - 1))], 1).T
+        qr_sir = 10 * np.log10(np.sum(own ** 2) / np.sum((every - own) ** 2))
+        qr_sar = 10 * np.log10(np.sum(every ** 2) / np.sum((padded - every) ** 2))
+        print(f"source {i + 1}: museval SIR {sir[i, 0]:.2f} SAR {sar[i, 0]:.2f}; QR SIR {qr_sir:.2f} SAR {qr_sar:.2f}")
+    print(f"now: nmf-separate eval --images --reference {out_dir}/ref_1.wav {out_dir}/ref_2.wav --estimate {out_dir}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--audio", default=os.path.join(HERE, "..", "..", "shared", "data", "audio"))
+    parser.add_argument("--ill-conditioned", metavar="DIR", help="write and check the ill-conditioned case instead")
     args = parser.parse_args()
+    if args.ill_conditioned:
+        ill_conditioned(args.audio, args.ill_conditioned)
+        return
     os.makedirs(OUT, exist_ok=True)
     metrics = museval_metrics()
     rng = np.random.default_rng(20261126)

@@ -43,6 +43,9 @@ public enum BSSEval {
     public static let defaultFilterLength = 512
     /// The largest number of sources: the best permutation is searched exhaustively (8! = 40 320).
     public static let maximumSourceCount = 8
+    /// The largest order of the Gram matrix of the delayed references, (number of reference
+    /// signals) × (filter length): 8192 (0.5 GB of doubles per copy), which bounds the filter length.
+    public static let maximumGramOrder = 8192
 
     /// Scores `estimates` against `references`, choosing the assignment that maximises the mean SIR.
     /// - Parameters:
@@ -168,6 +171,7 @@ public enum BSSEval {
             throw .tooManySources(count: references.count, maximum: maximumSourceCount)
         }
         if filterLength < 1 { throw .invalidFilterLength(filterLength) }
+        try checkGramOrder(signals: references.count, filterLength: filterLength)
         if let c = clampDB, !(c > 0) { throw .invalidClamp(c) }
         try SignalValidation.check(references: references, estimates: estimates, estimateName: estimateName)
     }
@@ -244,6 +248,25 @@ public enum BSSEval {
         return b
     }
 
+    /// Throws when `signals` delayed references of `filterLength` taps exceed `maximumGramOrder`.
+    static func checkGramOrder(signals: Int, filterLength: Int) throws(EvaluationError) {
+        if signals * filterLength > maximumGramOrder {
+            throw .filterTooLong(filterLength, signals: signals, maximumOrder: maximumGramOrder)
+        }
+    }
+
+    /// The assignment of estimates to references maximising the mean SIR (BSS Eval's rule);
+    /// `sir[i][e]` scores estimate e against reference i, infinities bounded so that sums compare.
+    static func bestBySIR(_ sir: [[Double]]) -> [Int] {
+        PermutationSearch.best(sir.map { $0.map { min(max($0, -1e4), 1e4) } })
+    }
+
+    /// `x` clamped to [−clampDB, clampDB], or `x` itself without a clamp.
+    static func clamp(_ x: Double, _ clampDB: Double?) -> Double {
+        guard let c = clampDB else { return x }
+        return min(max(x, -c), c)
+    }
+
     /// 10·log₁₀(num/den) for non-negative energies: −∞ when num ≤ 0, +∞ when only den ≤ 0.
     static func decibels(_ num: Double, _ den: Double) -> Double {
         if !(num > 0) { return -.infinity }
@@ -267,18 +290,14 @@ public enum BSSEval {
                 sar[c][e] = decibels(all, energy - all)
             }
         }
-        let permutation = given ?? PermutationSearch.best(sir.map { $0.map { min(max($0, -1e4), 1e4) } })
-        func clamp(_ x: Double) -> Double {
-            guard let c = clampDB else { return x }
-            return min(max(x, -c), c)
-        }
+        let permutation = given ?? bestBySIR(sir)
         var scores = SeparationScores(sdr: [], sir: [], sar: [], siSDR: [], permutation: permutation)
         for c in 0..<j {
             let e = permutation[c]
-            scores.sdr.append(clamp(sdr[c][e]))
-            scores.sir.append(clamp(sir[c][e]))
-            scores.sar.append(clamp(sar[c][e]))
-            scores.siSDR.append(clamp(ScaleInvariantSDR.value(reference: references[c], estimate: estimates[e])))
+            scores.sdr.append(clamp(sdr[c][e], clampDB))
+            scores.sir.append(clamp(sir[c][e], clampDB))
+            scores.sar.append(clamp(sar[c][e], clampDB))
+            scores.siSDR.append(clamp(ScaleInvariantSDR.value(reference: references[c], estimate: estimates[e]), clampDB))
         }
         return scores
     }

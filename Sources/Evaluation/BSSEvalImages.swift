@@ -4,7 +4,8 @@ import DSPCore
 /// `bss_eval_images` (Vincent, Gribonval & Févotte, IEEE TASLP 14(4), 2006) with time-invariant
 /// 512-tap distortion filters over the whole signal, as BSS Eval v4 computes them (museval's
 /// `bss_eval` with `bsseval_sources_version=False`, one window; Stöter, Liutkus & Ito, "The 2018
-/// Signal Separation Evaluation Campaign", LVA/ICA 2018) — the SiSEC measures for stereo.
+/// Signal Separation Evaluation Campaign", LVA/ICA 2018) — the SiSEC measures for stereo, here
+/// over one window spanning the signals (SiSEC reports the median over 1-second windows).
 ///
 /// For true source images s_1…s_J (each C channels of T samples) and an estimated image ŝ:
 /// - P_j ŝ: each channel of ŝ projected onto the span of all C channels of s_j delayed by 0…L−1;
@@ -14,7 +15,8 @@ import DSPCore
 ///
 /// Unlike the source metrics (`evaluate`), the SDR and ISR compare the estimate with the true
 /// image itself, so a wrong level or position in the stereo field counts as distortion.
-/// The assignment of estimates to references maximises the mean SIR. The projections come from
+/// The assignment of estimates to references maximises the mean SIR. A silent estimate scores
+/// SDR = ISR = 0 dB and SIR = SAR = −∞ (as in `evaluate`; museval returns +∞ for that 0/0). The projections come from
 /// normal equations, as in `evaluate`; silent channels of a reference are left out of its span,
 /// and ‖P_j ŝ − s_j‖² = ‖P_j ŝ‖² − 2⟨ŝ, s_j⟩ + ‖s_j‖² (s_j lies in the span), so an ISR above
 /// about 100 dB is limited by rounding.
@@ -67,6 +69,39 @@ extension BSSEval {
                            filterLength: filterLength, clampDB: clampDB)
     }
 
+    /// The image SDR of one estimate against one true source image, 10·log₁₀(‖s‖² / ‖ŝ − s‖²)
+    /// summed over channels — the SDR of `evaluateImages`, which needs no projection (for
+    /// example the mixture's own SDR, the baseline of an improvement).
+    /// - Parameters:
+    ///   - reference: the true source image, C ≥ 1 channels of T samples, not silent.
+    ///   - estimate: C channels of T samples.
+    /// - Returns: the SDR in dB (+∞ when the estimate equals the reference).
+    /// - Throws: `EvaluationError` for mismatched channel counts or lengths, empty or non-finite
+    ///   signals, or a silent reference (named `reference[c]` and `estimate[c]`).
+    /// - Complexity: O(C·T).
+    public static func imageSDR(reference: [[Float]], estimate: [[Float]]) throws(EvaluationError) -> Double {
+        if reference.isEmpty { throw .emptySignal(signal: "reference") }
+        if estimate.count != reference.count {
+            throw .channelCountMismatch(signal: "estimate", channels: estimate.count, reference: "reference", expected: reference.count)
+        }
+        let length = reference[0].count
+        for (name, signal) in [("reference", reference), ("estimate", estimate)] {
+            for (c, x) in signal.enumerated() {
+                try SignalValidation.checkSignal(x, name: "\(name)[\(c)]", length: length, lengthSetBy: "reference[0]")
+            }
+        }
+        if !reference.contains(where: { $0.contains { $0 != 0 } }) { throw .silentReference(signal: "reference") }
+        var energy = 0.0, error = 0.0
+        for (r, e) in zip(reference, estimate) {
+            for t in 0..<length {
+                let d = Double(e[t]) - Double(r[t])
+                energy += Double(r[t]) * Double(r[t])
+                error += d * d
+            }
+        }
+        return decibels(energy, error)
+    }
+
     // MARK: - Implementation
 
     private static func validateImages(references: [[[Float]]], estimates: [[[Float]]], filterLength: Int,
@@ -92,6 +127,7 @@ extension BSSEval {
         if references.count * channels > maximumImageSignals {
             throw .tooManyImageSignals(sources: references.count, channels: channels, maximum: maximumImageSignals)
         }
+        try checkGramOrder(signals: references.count * channels, filterLength: filterLength)
         let length = references[0][0].count
         for (name, signal) in named {
             for (c, x) in signal.enumerated() {
@@ -191,19 +227,14 @@ extension BSSEval {
                 sar[i][e] = decibels(all, energy - all)
             }
         }
-        let permutation = identity ? Array(0..<j)
-            : PermutationSearch.best(sir.map { $0.map { min(max($0, -1e4), 1e4) } })
-        func clamp(_ x: Double) -> Double {
-            guard let c = clampDB else { return x }
-            return min(max(x, -c), c)
-        }
+        let permutation = identity ? Array(0..<j) : bestBySIR(sir)
         var scores = ImageScores(sdr: [], isr: [], sir: [], sar: [], permutation: permutation)
         for i in 0..<j {
             let e = permutation[i]
-            scores.sdr.append(clamp(sdr[i][e]))
-            scores.isr.append(clamp(isr[i][e]))
-            scores.sir.append(clamp(sir[i][e]))
-            scores.sar.append(clamp(sar[i][e]))
+            scores.sdr.append(clamp(sdr[i][e], clampDB))
+            scores.isr.append(clamp(isr[i][e], clampDB))
+            scores.sir.append(clamp(sir[i][e], clampDB))
+            scores.sar.append(clamp(sar[i][e], clampDB))
         }
         return scores
     }

@@ -29,6 +29,8 @@ public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible
     case channelCountMismatch(signal: String, channels: Int, reference: String, expected: Int)
     /// Too many sources × channels for the image metrics (their Gram matrix has order J·C·L).
     case tooManyImageSignals(sources: Int, channels: Int, maximum: Int)
+    /// The filter length times the number of reference signals exceeds `BSSEval.maximumGramOrder`.
+    case filterTooLong(Int, signals: Int, maximumOrder: Int)
 
     /// A one-line human-readable message.
     public var description: String {
@@ -57,6 +59,8 @@ public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible
             return "\(signal) has \(channels) channel\(channels == 1 ? "" : "s") but \(reference) has \(expected): image metrics need the same channel count everywhere"
         case .tooManyImageSignals(let sources, let channels, let maximum):
             return "\(sources) sources × \(channels) channels = \(sources * channels) signals: the image metrics support at most \(maximum) (their Gram matrix grows as the square)"
+        case .filterTooLong(let length, let signals, let maximumOrder):
+            return "filter length \(length) is out of range for \(signals) reference signal\(signals == 1 ? "" : "s") (allowed: 1 to \(maximumOrder / max(signals, 1)), so that the Gram matrix of order signals × length stays within \(maximumOrder))"
         }
     }
 }

@@ -27,9 +27,10 @@ struct EvalCommand {
       --estimate FILE...|DIR    the separated sources, as many as references (required)
       --mixture FILE            also score the mixture itself and report the improvement
       --images                  score every channel: the image metrics SDR, ISR, SIR and SAR of
-                                BSS Eval v4 (SiSEC 2018), which count a wrong level or place in
-                                the stereo field as distortion; every file needs the same
-                                channel count, at most 16 sources × channels
+                                BSS Eval v4 (as in SiSEC 2018, over one window spanning the
+                                file), which count a wrong level or place in the stereo field
+                                as distortion; every file needs the same channel count, at
+                                most 16 sources × channels
       --json                    print one JSON object instead of a table
       -h, --help                show this help and exit
 
@@ -93,81 +94,86 @@ struct EvalCommand {
             throw CLIError.usage("eval supports at most \(BSSEval.maximumSourceCount) sources, got \(refs.count)")
         }
         let paths = refs + ests + (mixture.map { [$0] } ?? [])
-        let signals = try Self.read(paths, firstReference: refs[0], sources: refs.count, images: images)
+        let signals = try Self.read(paths, sources: refs.count, images: images)
         let lengths = signals.map { $0.first?.count ?? 0 }
         let length = lengths.min()!
-        if let longest = lengths.max(), longest != length, let k = lengths.firstIndex(of: length) {
-            StandardError.write("nmf-separate: eval: the files differ in length (\(length) to \(longest) samples); scoring the first \(length), the length of '\(paths[k])'\n")
-        }
         let trimmed = signals.map { $0.map { Array($0.prefix(length)) } }
         let j = refs.count
         let result: Metrics
         var baseline: Metrics?
         do {
             if images {
-                if let k = trimmed.firstIndex(where: { $0.count != trimmed[0].count }) {
-                    throw CLIError.runtime("'\(paths[k])' has \(trimmed[k].count) channel(s) but '\(paths[0])' has \(trimmed[0].count): --images needs the same channel count in every file")
-                }
                 let r = Array(trimmed[0..<j]), e = Array(trimmed[j..<(2 * j)])
                 result = Metrics(try BSSEval.evaluateImages(references: r, estimates: e))
-                if mixture != nil { baseline = Metrics(try BSSEval.evaluateImagesMixture(references: r, mixture: trimmed[2 * j])) }
+                if mixture != nil {
+                    // Only the mixture's SDR is reported: no projection needed.
+                    baseline = Metrics(sdr: try r.map { try BSSEval.imageSDR(reference: $0, estimate: trimmed[2 * j]) })
+                }
             } else {
                 let mono = try trimmed.map { try BSSEval.downmix($0) }
                 let r = Array(mono[0..<j])
                 result = Metrics(try BSSEval.evaluate(references: r, estimates: Array(mono[j..<(2 * j)])))
                 if mixture != nil { baseline = Metrics(try BSSEval.evaluateMixture(references: r, mixture: mono[2 * j])) }
             }
-        } catch let error as CLIError {
-            throw error
         } catch {
-            throw CLIError.runtime("cannot evaluate: " + Self.naming(files: paths, sources: j, in: "\(error)"))
+            var message = "cannot evaluate: " + Self.naming(files: paths, sources: j, in: "\(error)")
+            if lengths.contains(where: { $0 != length }) { message += " (in its first \(length) samples, the shortest file's length)" }
+            throw CLIError.runtime(message)
+        }
+        if let longest = lengths.max(), longest != length, let k = lengths.firstIndex(of: length) {
+            StandardError.write("nmf-separate: eval: the files differ in length (\(length) to \(longest) samples); scored the first \(length), the length of '\(paths[k])'\n")
         }
         return json ? jsonText(refs: refs, ests: ests, scores: result, mixture: baseline, length: length)
                     : table(refs: refs, ests: ests, scores: result, mixture: baseline)
     }
 
-    /// Replaces the library's signal names (`references[i]`, `estimates[i]`, `mixture`, with an
-    /// optional channel subscript) in `message` by the files they were read from.
+    /// Replaces the library's signal names (`references[i]`, `estimates[i]`, `mixture`, and
+    /// channels `references[i][c]`) in `message` by the files they were read from.
     static func naming(files paths: [String], sources j: Int, in message: String) -> String {
         var out = message
         if paths.count > 2 * j { out = out.replacingOccurrences(of: "mixture", with: "'\(paths[2 * j])'") }
-        for i in (0..<j).reversed() {
-            out = out.replacingOccurrences(of: "references[\(i)]", with: "'\(paths[i])'")
-                     .replacingOccurrences(of: "estimates[\(i)]", with: "'\(paths[j + i])'")
+        for (prefix, offset) in [("references", 0), ("estimates", j)] {
+            for i in (0..<j).reversed() {
+                for c in (0..<64).reversed() where out.contains("\(prefix)[\(i)][\(c)]") {
+                    out = out.replacingOccurrences(of: "\(prefix)[\(i)][\(c)]", with: "channel \(c + 1) of '\(paths[offset + i])'")
+                }
+                out = out.replacingOccurrences(of: "\(prefix)[\(i)]", with: "'\(paths[offset + i])'")
+            }
         }
         return out
     }
 
-    /// Reads every file's channels, checking the memory they need (the samples and two
-    /// copies of the Gram matrix of the delayed references, order J·L or J·C·L with `images`)
-    /// and that the sample rates agree.
-    static func read(_ paths: [String], firstReference: String, sources: Int, images: Bool) throws -> [[[Float]]] {
+    /// Reads every file's channels, after checking from the headers that the sample rates agree,
+    /// that with `images` every file has the same channel count and J·C is within the image
+    /// metrics' limit, and that the memory they need fits (the samples and two copies of the
+    /// Gram matrix of the delayed references, order J·L, or J·C·L with `images`).
+    static func read(_ paths: [String], sources: Int, images: Bool) throws -> [[[Float]]] {
         var bytes = 0.0
-        for (i, path) in paths.enumerated() {
-            do {
-                let r = try SoundFileReader(path: path)
-                bytes += Double(r.frameCount) * Double(r.channelCount + 1) * 4
-                if i == 0 {
-                    let order = Double(sources * (images ? r.channelCount : 1) * BSSEval.defaultFilterLength)
-                    bytes += 2 * order * order * 8
-                }
-            } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
+        var first: (rate: Int, channels: Int)?
+        for path in paths {
+            let r: SoundFileReader
+            do { r = try SoundFileReader(path: path) } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
+            bytes += Double(r.frameCount) * Double(r.channelCount + 1) * 4
+            guard let f = first else { first = (r.sampleRate, r.channelCount); continue }
+            if r.sampleRate != f.rate {
+                throw CLIError.runtime("'\(path)' has sample rate \(r.sampleRate) Hz but '\(paths[0])' has \(f.rate) Hz")
+            }
+            if images && r.channelCount != f.channels {
+                throw CLIError.runtime("'\(path)' has \(r.channelCount) channel(s) but '\(paths[0])' has \(f.channels): --images needs the same channel count in every file")
+            }
         }
+        let signals = sources * (images ? first!.channels : 1)
+        if images && signals > BSSEval.maximumImageSignals {
+            throw CLIError.usage("eval --images supports at most \(BSSEval.maximumImageSignals) sources × channels, got \(sources) × \(first!.channels)")
+        }
+        let order = Double(signals * BSSEval.defaultFilterLength)
+        bytes += 2 * order * order * 8
         if let available = MemoryBudget.availableBytes(), bytes * 1.5 > Double(available) {
             throw CLIError.runtime(String(format: "eval needs about %.2f GB of memory for these files but only %.2f GB is available", bytes * 1.5 / 1e9, Double(available) / 1e9))
         }
-        var rate: Int?
-        var signals: [[[Float]]] = []
-        for path in paths {
-            let buffer: AudioBuffer
-            do { buffer = try SoundFileReader(path: path).readAll() } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
-            if let r = rate, r != buffer.sampleRate {
-                throw CLIError.runtime("'\(path)' has sample rate \(buffer.sampleRate) Hz but '\(firstReference)' has \(r) Hz")
-            }
-            rate = buffer.sampleRate
-            signals.append(buffer.channels)
+        return try paths.map { path in
+            do { return try SoundFileReader(path: path).readAll().channels } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
         }
-        return signals
     }
 
     /// The scores of either kind as named columns, one value per reference.
@@ -191,6 +197,14 @@ struct EvalCommand {
             permutation = s.permutation
         }
 
+        /// Only the SDR (the mixture baseline of `--images`, whose other metrics are not reported).
+        init(sdr: [Double]) {
+            names = ["SDR"]
+            keys = ["sdr"]
+            values = [sdr]
+            permutation = Array(sdr.indices)
+        }
+
         var sdr: [Double] { values[0] }
 
         static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
@@ -200,7 +214,7 @@ struct EvalCommand {
         func f(_ x: Double) -> String { x.isNaN ? "    nan" : String(format: "%7.2f", x) }   // printf gives "-nan" for some NaNs
         let name = { (p: String) in (p as NSString).lastPathComponent }
         let header = s.names.map { String(repeating: " ", count: max(0, 7 - $0.count)) + $0 }.joined(separator: " ")
-        var lines = ["reference            estimate            " + header + (m != nil ? "  mixSDR   SDRi" : "")]
+        var lines = ["reference            estimate            " + header + (m != nil ? "  mixSDR    SDRi" : "")]
         for r in 0..<refs.count {
             var line = name(refs[r]).padding(toLength: 20, withPad: " ", startingAt: 0) + " "
                 + name(ests[s.permutation[r]]).padding(toLength: 20, withPad: " ", startingAt: 0)

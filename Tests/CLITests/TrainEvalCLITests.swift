@@ -119,5 +119,16 @@ import _TestSupport
         r = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav", "--estimate", "\(dir)/short.wav", "\(dir)/ref_2.wav", "--json"])
         #expect(r.status == 0 && r.stderrLines.count == 1 && r.stderr.contains("40000 to 48000") && r.stderr.contains("short.wav"), "\(r.stderr)")
         #expect(r.stdout.contains("\"samples\":40000"))
+        // A silent estimate (−∞) beside a perfect one (+∞): the mean SI-SDR is undefined, printed as nan.
+        r = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav", "--estimate", "\(dir)/zeros.wav", "\(dir)/ref_2.wav"])
+        #expect(r.status == 0 && r.stdout.contains("    nan") && !r.stdout.contains("-nan"), "\(r.stdout)")
+        // Too many sources × channels for --images is a usage error, found from the headers.
+        let six = (1...6).map { _ in "\(dir)/mix.wav" }
+        try TestSupport.write(AudioBuffer(channels: [[Float]](repeating: Array(speech.prefix(1000)), count: 3), sampleRate: 16000),
+                              to: "\(dir)/three.wav", format: .wavFloat)
+        r = try CLIRunner.run(["eval", "--images", "--reference"] + six.map { _ in "\(dir)/three.wav" } + ["--estimate"] + six)
+        #expect(r.status == 1 && r.stderr.contains("channel(s)"), "\(r.stderr)")
+        r = try CLIRunner.run(["eval", "--images", "--reference"] + six.map { _ in "\(dir)/three.wav" } + ["--estimate"] + six.map { _ in "\(dir)/three.wav" })
+        #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("at most 16 sources × channels, got 6 × 3"), "\(r.stderr)")
     }
 }

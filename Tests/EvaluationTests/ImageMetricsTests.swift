@@ -25,7 +25,8 @@ import Evaluation
         let mixtureCases: [Case]
     }
 
-    static let tolerance = 0.1
+    /// Measured agreement: better than 0.01 dB on every fixture value (the issue asks for 0.1).
+    static let tolerance = 0.01
 
     static func directory() throws -> URL {
         try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appendingPathComponent("images")
@@ -168,6 +169,27 @@ import Evaluation
         #expect(![s.sdr, s.isr, s.sir, s.sar].joined().contains { $0.isNaN })
     }
 
+    @Test func silentEstimateOneSourceAndClamp() throws {
+        let r = Self.stereoSources(4000, seed: 8)
+        let silent = [[Float](repeating: 0, count: 4000), [Float](repeating: 0, count: 4000)]
+        // A silent estimate: SDR = ISR = 0 dB (‖s‖² / ‖0 − s‖²), SIR = SAR = −∞ (nothing projected;
+        // museval would return +∞ for its 0/0 — the source metrics' convention is kept instead).
+        let s = try BSSEval.evaluateImages(references: r, estimates: [silent, r[1]])
+        #expect(s.permutation == [0, 1])
+        #expect(abs(s.sdr[0]) < 1e-12 && abs(s.isr[0]) < 1e-12)
+        #expect(s.sir[0] == -.infinity && s.sar[0] == -.infinity)
+        // One source: no interference possible; P = P_1, so the SIR is +∞.
+        var noisy = r[0]
+        var noise = TestNoise(seed: 9)
+        for c in 0..<2 { for t in 0..<4000 { noisy[c][t] += 0.1 * Float(noise.gaussian()) } }
+        let one = try BSSEval.evaluateImages(references: [r[0]], estimates: [noisy])
+        #expect(one.sir[0] == .infinity && one.sar[0].isFinite && one.sdr[0].isFinite)
+        expectClose(one.sdr[0], try BSSEval.imageSDR(reference: r[0], estimate: noisy), tolerance: 1e-12, "imageSDR")
+        let clamped = try BSSEval.evaluateImages(references: [r[0]], estimates: [noisy], clampDB: 5)
+        #expect(clamped.sir[0] == 5 && clamped.sdr[0] == min(one.sdr[0], 5) && clamped.sar[0] == min(one.sar[0], 5))
+        #expect(try BSSEval.imageSDR(reference: r[0], estimate: r[0]) == .infinity)
+    }
+
     @Test func invalidInputIsNamed() throws {
         let r = Self.stereoSources(1000, seed: 7)
         #expect(throws: EvaluationError.channelCountMismatch(signal: "estimates[1]", channels: 1, reference: "references[0]", expected: 2)) {
@@ -203,6 +225,21 @@ import Evaluation
         }
         #expect(throws: EvaluationError.invalidFilterLength(0)) {
             try BSSEval.evaluateImages(references: r, estimates: r, filterLength: 0)
+        }
+        #expect(throws: EvaluationError.filterTooLong(2049, signals: 4, maximumOrder: 8192)) {
+            try BSSEval.evaluateImages(references: r, estimates: r, filterLength: 2049)
+        }
+        #expect(throws: EvaluationError.filterTooLong(100_000, signals: 2, maximumOrder: 8192)) {
+            try BSSEval.evaluate(references: [r[0][0], r[1][0]], estimates: [r[0][0], r[1][0]], filterLength: 100_000)
+        }
+        #expect(throws: EvaluationError.invalidClamp(0)) {
+            try BSSEval.evaluateImages(references: r, estimates: r, clampDB: 0)
+        }
+        #expect(throws: EvaluationError.channelCountMismatch(signal: "estimate", channels: 1, reference: "reference", expected: 2)) {
+            try BSSEval.imageSDR(reference: r[0], estimate: [r[0][0]])
+        }
+        #expect(throws: EvaluationError.silentReference(signal: "reference")) {
+            try BSSEval.imageSDR(reference: [[0, 0], [0, 0]], estimate: [[1, 0], [0, 1]])
         }
     }
 }
