@@ -4,7 +4,8 @@
 Reference numbers for `BSSEval.evaluateImages`: the BSS Eval v4 image metrics (SDR, ISR,
 SIR, SAR) and the permutation from museval's `metrics.bss_eval` with one window over the
 whole signal (window = hop = the length), filters_len=512, framewise_filters=False,
-bsseval_sources_version=False, compute_permutation=True — the SiSEC 2018 measures.
+bsseval_sources_version=False, compute_permutation=True — the SiSEC 2018 measures; and for
+`BSSEval.evaluateImagesFramewise` the same window by window (two framings per case).
 
 Source images are 1.5-second excerpts of real 16 kHz recordings from ../shared/data/audio
 (see its SOURCES.md), placed in the stereo field with a level difference, a delay of a few
@@ -143,6 +144,18 @@ def score(metrics, case, ref_names, est_names, signals, permute=True):
         "sar": [float(v) for v in sar[:, 0]],
         "permutation": [int(p) for p in perm[:, 0]],
     }
+    if permute:
+        # Framewise, as museval scores MUSDB18 (filters fitted on the whole signals, metrics per
+        # window): non-overlapping 0.5-s windows, and overlapping 0.375-s ones every 0.25 s.
+        result["framewise"] = []
+        for window, hop in ((8000, 8000), (6000, 4000)):
+            f_sdr, f_isr, f_sir, f_sar, f_perm = metrics.bss_eval(
+                ref, est, window=window, hop=hop, compute_permutation=True, filters_len=FILTER_LENGTH,
+                framewise_filters=False, bsseval_sources_version=False)
+            result["framewise"].append({
+                "window": window, "hop": hop, "permutation": [int(p) for p in f_perm[:, 0]],
+                "sdr": f_sdr.tolist(), "isr": f_isr.tolist(), "sir": f_sir.tolist(), "sar": f_sar.tolist(),
+            })
     print(case, {k: np.round(v, 3).tolist() for k, v in result.items() if k in ("sdr", "isr", "sir", "sar")},
           result["permutation"])
     return result

@@ -104,7 +104,7 @@ extension BSSEval {
 
     // MARK: - Implementation
 
-    private static func validateImages(references: [[[Float]]], estimates: [[[Float]]], filterLength: Int,
+    static func validateImages(references: [[[Float]]], estimates: [[[Float]]], filterLength: Int,
                                        clampDB: Double?,
                                        estimateName: (Int) -> String = { "estimates[\($0)]" }) throws(EvaluationError) {
         if references.isEmpty { throw .noSources }
@@ -157,56 +157,19 @@ extension BSSEval {
 
     static func imageEnergies(references: [[[Float]]], estimates: [[[Float]]], filterLength l: Int) -> ImageEnergies {
         let j = references.count, channels = references[0].count
-        func dot(_ x: [Float], _ y: [Float]) -> Double {
-            var s = 0.0
-            x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in
-                for t in 0..<xp.count { s += Double(xp[t]) * Double(yp[t]) }
-            } }
-            return s
-        }
-        func distance(_ x: [Float], _ y: [Float]) -> Double {
-            var s = 0.0
-            x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in
-                for t in 0..<xp.count { let d = Double(xp[t]) - Double(yp[t]); s += d * d }
-            } }
-            return s
-        }
-        let flatReferences = references.flatMap { $0 }, flatEstimates = estimates.flatMap { $0 }
-        let referenceNorms = flatReferences.map { dot($0, $0).squareRoot() }
-        let estimateEnergy = estimates.map { $0.reduce(0.0) { $0 + dot($1, $1) } }
-        let estimateScales = estimates.indices.flatMap { e in
-            [Double](repeating: estimateEnergy[e] > 0 ? 1 / estimateEnergy[e].squareRoot() : 0, count: channels)
-        }
-        let stats = CorrelationStatistics(references: flatReferences, estimates: flatEstimates,
-                                          referenceScales: referenceNorms.map { $0 > 0 ? 1 / $0 : 0 },
-                                          estimateScales: estimateScales, filterLength: l)
-        // The span of source i: its channels that are not silent.
-        let spans = (0..<j).map { i in (0..<channels).map { i * channels + $0 }.filter { referenceNorms[$0] > 0 } }
-        func projected(_ factor: CholeskyFactor, _ signals: [Int], estimate e: Int) -> Double {
-            (0..<channels).reduce(0.0) { sum, c in
-                sum + factor.quadraticForm(rightHandSide(stats, signals: signals, estimate: e * channels + c))
-            } * estimateEnergy[e]
-        }
-        var target = [[Double]](repeating: [Double](repeating: 0, count: j), count: j)
-        for i in 0..<j {
-            let factor = gramFactor(stats, signals: spans[i])
-            for e in 0..<j { target[i][e] = projected(factor, spans[i], estimate: e) }
-        }
-        var all = target[0]
-        if j > 1 {
-            let everything = spans.flatMap { $0 }
-            let factor = gramFactor(stats, signals: everything)
-            for e in 0..<j { all[e] = projected(factor, everything, estimate: e) }
-        }
+        let spaces = ImageSubspaces(references: references, estimates: estimates, filterLength: l)
+        let target = (0..<j).map { i in (0..<j).map { e in spaces.energy(target: i, estimate: e) } }
+        let all = j > 1 ? (0..<j).map { e in spaces.energy(target: j, estimate: e) } : target[0]
         var cross = target, difference = target
         for i in 0..<j {
             for e in 0..<j {
-                cross[i][e] = (0..<channels).reduce(0.0) { $0 + dot(estimates[e][$1], references[i][$1]) }
-                difference[i][e] = (0..<channels).reduce(0.0) { $0 + distance(estimates[e][$1], references[i][$1]) }
+                cross[i][e] = (0..<channels).reduce(0.0) { $0 + ImageSubspaces.dot(estimates[e][$1], references[i][$1]) }
+                difference[i][e] = (0..<channels).reduce(0.0) { $0 + ImageSubspaces.distance(estimates[e][$1], references[i][$1]) }
             }
         }
-        let reference = (0..<j).map { i in spans[i].reduce(0.0) { $0 + referenceNorms[$1] * referenceNorms[$1] } }
-        return ImageEnergies(target: target, all: all, energy: estimateEnergy, reference: reference,
+        let norms = spaces.referenceNorms
+        let reference = (0..<j).map { i in spaces.spans[i].reduce(0.0) { $0 + norms[$1] * norms[$1] } }
+        return ImageEnergies(target: target, all: all, energy: spaces.estimateEnergy, reference: reference,
                              cross: cross, difference: difference)
     }
 

@@ -132,6 +132,45 @@ struct CholeskyFactor {
         }
     }
 
+    /// x = G⁻¹b, by forward substitution with R and back substitution with Rᵀ.
+    /// - Parameter b: n values.
+    /// - Returns: n values.
+    /// - Complexity: O(n²).
+    func solve(_ b: [Double]) -> [Double] {
+        precondition(b.count == order, "vector length must equal the matrix order")
+        let n = order
+        var y = b
+        lower.withUnsafeBufferPointer { lp in
+            y.withUnsafeMutableBufferPointer { yp in
+                let l = lp.baseAddress!, v = yp.baseAddress!
+                for k in 0..<n {
+                    let ck = l + k * n
+                    let yk = v[k] / ck[k]
+                    v[k] = yk
+                    if yk == 0 { continue }
+                    var i = k + 1
+                    while i < n {
+                        v[i] -= ck[i] * yk
+                        i += 1
+                    }
+                }
+                var k = n - 1
+                while k >= 0 {
+                    let ck = l + k * n
+                    var sum = v[k]
+                    var i = k + 1
+                    while i < n {
+                        sum -= ck[i] * v[i]
+                        i += 1
+                    }
+                    v[k] = sum / ck[k]
+                    k -= 1
+                }
+            }
+        }
+        return y
+    }
+
     /// ‖R⁻¹b‖² = bᵀG⁻¹b, by forward substitution.
     /// - Parameter b: n values.
     /// - Complexity: O(n²).

@@ -31,6 +31,8 @@ public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible
     case tooManyImageSignals(sources: Int, channels: Int, maximum: Int)
     /// The filter length times the number of reference signals exceeds `BSSEval.maximumGramOrder`.
     case filterTooLong(Int, signals: Int, maximumOrder: Int)
+    /// The window or hop of a framewise evaluation is below one sample.
+    case invalidWindow(window: Int, hop: Int)
 
     /// A one-line human-readable message.
     public var description: String {
@@ -59,6 +61,8 @@ public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible
             return "\(signal) has \(channels) channel\(channels == 1 ? "" : "s") but \(reference) has \(expected): image metrics need the same channel count everywhere"
         case .tooManyImageSignals(let sources, let channels, let maximum):
             return "\(sources) sources × \(channels) channels = \(sources * channels) signals: the image metrics support at most \(maximum) (their Gram matrix grows as the square)"
+        case .invalidWindow(let window, let hop):
+            return "window \(window) and hop \(hop) samples are out of range (allowed: 1 or more each)"
         case .filterTooLong(let length, let signals, let maximumOrder):
             return "filter length \(length) is out of range for \(signals) reference signal\(signals == 1 ? "" : "s") (allowed: 1 to \(maximumOrder / max(signals, 1)), so that the Gram matrix of order signals × length stays within \(maximumOrder))"
         }

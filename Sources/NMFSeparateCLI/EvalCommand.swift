@@ -9,12 +9,15 @@ struct EvalCommand {
     var estimates: [String] = []
     var mixture: String?
     var images = false
+    /// `--window`/`--hop` in seconds: framewise image metrics (medians over the windows).
+    var windowSeconds: Double?
+    var hopSeconds: Double?
     var json = false
     var help = false
 
     static let helpText = """
-    usage: nmf-separate eval --reference REF... --estimate EST... [--mixture MIX] [--images] [--json]
-           nmf-separate eval --reference REF_DIR --estimate EST_DIR [--mixture MIX] [--images] [--json]
+    usage: nmf-separate eval --reference REF... --estimate EST... [--mixture MIX] [--images [--window S [--hop S]]] [--json]
+           nmf-separate eval --reference REF_DIR --estimate EST_DIR [--mixture MIX] [--images [--window S [--hop S]]] [--json]
 
     Scores separated sources: BSS Eval SDR, SIR and SAR (Vincent, Gribonval & Févotte 2006,
     512-tap distortion filter as in BSS Eval v3/v4) with the best permutation of estimates
@@ -31,6 +34,10 @@ struct EvalCommand {
                                 file), which count a wrong level or place in the stereo field
                                 as distortion; every file needs the same channel count, at
                                 most 16 sources × channels
+      --window S, --hop S       with --images: score windows of S seconds every S (or --hop)
+                                seconds with the filters fitted on the whole files, and report
+                                each metric's median over the windows (museval's protocol for
+                                MUSDB18 and SiSEC 2018: --window 1); silent windows are skipped
       --json                    print one JSON object instead of a table
       -h, --help                show this help and exit
 
@@ -53,6 +60,13 @@ struct EvalCommand {
                 target = nil
             case "--json": c.json = true; target = nil
             case "--images": c.images = true; target = nil
+            case "--window", "--hop":
+                guard i < arguments.count, let v = Double(arguments[i]), v.isFinite, v > 0, v <= 86_400 else {
+                    throw CLIError.usage("option \(a) needs a value in seconds, greater than 0 (at most 86400), got '\(i < arguments.count ? arguments[i] : "")'")
+                }
+                if a == "--window" { c.windowSeconds = v } else { c.hopSeconds = v }
+                i += 1
+                target = nil
             case "-h", "--help": c.help = true
             default:
                 if a.hasPrefix("-") && a.count > 1 { throw CLIError.usage("unknown eval option '\(a)' (see eval --help)") }
@@ -60,6 +74,8 @@ struct EvalCommand {
                 c[keyPath: t].append(a)
             }
         }
+        if c.windowSeconds != nil && !c.images { throw CLIError.usage("option --window needs --images (framewise scores are image metrics)") }
+        if c.hopSeconds != nil && c.windowSeconds == nil { throw CLIError.usage("option --hop needs --window") }
         return c
     }
 
@@ -94,7 +110,7 @@ struct EvalCommand {
             throw CLIError.usage("eval supports at most \(BSSEval.maximumSourceCount) sources, got \(refs.count)")
         }
         let paths = refs + ests + (mixture.map { [$0] } ?? [])
-        let signals = try Self.read(paths, sources: refs.count, images: images)
+        let (signals, rate) = try Self.read(paths, sources: refs.count, images: images)
         let lengths = signals.map { $0.first?.count ?? 0 }
         let length = lengths.min()!
         let trimmed = signals.map { $0.map { Array($0.prefix(length)) } }
@@ -102,7 +118,16 @@ struct EvalCommand {
         let result: Metrics
         var baseline: Metrics?
         do {
-            if images {
+            if images, let seconds = windowSeconds {
+                let r = Array(trimmed[0..<j]), e = Array(trimmed[j..<(2 * j)])
+                let window = max(1, Int((seconds * Double(rate)).rounded())), hop = max(1, Int(((hopSeconds ?? seconds) * Double(rate)).rounded()))
+                let framewise = try BSSEval.evaluateImagesFramewise(references: r, estimates: e, window: window, hop: hop)
+                result = Metrics(framewise, rate: rate, hop: hop)
+                if mixture != nil {
+                    let sdr = try BSSEval.imageSDRFramewise(references: r, estimate: trimmed[2 * j], window: window, hop: hop)
+                    baseline = Metrics(sdr: sdr.map(FramewiseImageScores.median))
+                }
+            } else if images {
                 let r = Array(trimmed[0..<j]), e = Array(trimmed[j..<(2 * j)])
                 result = Metrics(try BSSEval.evaluateImages(references: r, estimates: e))
                 if mixture != nil {
@@ -147,7 +172,7 @@ struct EvalCommand {
     /// that with `images` every file has the same channel count and J·C is within the image
     /// metrics' limit, and that the memory they need fits (the samples and two copies of the
     /// Gram matrix of the delayed references, order J·L, or J·C·L with `images`).
-    static func read(_ paths: [String], sources: Int, images: Bool) throws -> [[[Float]]] {
+    static func read(_ paths: [String], sources: Int, images: Bool) throws -> (signals: [[[Float]]], rate: Int) {
         var bytes = 0.0
         var first: (rate: Int, channels: Int)?
         for path in paths {
@@ -162,86 +187,18 @@ struct EvalCommand {
                 throw CLIError.runtime("'\(path)' has \(r.channelCount) channel(s) but '\(paths[0])' has \(f.channels): --images needs the same channel count in every file")
             }
         }
-        let signals = sources * (images ? first!.channels : 1)
-        if images && signals > BSSEval.maximumImageSignals {
+        let count = sources * (images ? first!.channels : 1)
+        if images && count > BSSEval.maximumImageSignals {
             throw CLIError.usage("eval --images supports at most \(BSSEval.maximumImageSignals) sources × channels, got \(sources) × \(first!.channels)")
         }
-        let order = Double(signals * BSSEval.defaultFilterLength)
+        let order = Double(count * BSSEval.defaultFilterLength)
         bytes += 2 * order * order * 8
         if let available = MemoryBudget.availableBytes(), bytes * 1.5 > Double(available) {
             throw CLIError.runtime(String(format: "eval needs about %.2f GB of memory for these files but only %.2f GB is available", bytes * 1.5 / 1e9, Double(available) / 1e9))
         }
-        return try paths.map { path in
+        let signals = try paths.map { path in
             do { return try SoundFileReader(path: path).readAll().channels } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
         }
-    }
-
-    /// The scores of either kind as named columns, one value per reference.
-    struct Metrics {
-        var names: [String]
-        var keys: [String]
-        var values: [[Double]]
-        var permutation: [Int]
-
-        init(_ s: SeparationScores) {
-            names = ["SDR", "SIR", "SAR", "SI-SDR"]
-            keys = ["sdr", "sir", "sar", "si_sdr"]
-            values = [s.sdr, s.sir, s.sar, s.siSDR]
-            permutation = s.permutation
-        }
-
-        init(_ s: ImageScores) {
-            names = ["SDR", "ISR", "SIR", "SAR"]
-            keys = ["sdr", "isr", "sir", "sar"]
-            values = [s.sdr, s.isr, s.sir, s.sar]
-            permutation = s.permutation
-        }
-
-        /// Only the SDR (the mixture baseline of `--images`, whose other metrics are not reported).
-        init(sdr: [Double]) {
-            names = ["SDR"]
-            keys = ["sdr"]
-            values = [sdr]
-            permutation = Array(sdr.indices)
-        }
-
-        var sdr: [Double] { values[0] }
-
-        static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
-    }
-
-    func table(refs: [String], ests: [String], scores s: Metrics, mixture m: Metrics?) -> String {
-        func f(_ x: Double) -> String { x.isNaN ? "    nan" : String(format: "%7.2f", x) }   // printf gives "-nan" for some NaNs
-        let name = { (p: String) in (p as NSString).lastPathComponent }
-        let header = s.names.map { String(repeating: " ", count: max(0, 7 - $0.count)) + $0 }.joined(separator: " ")
-        var lines = ["reference            estimate            " + header + (m != nil ? "  mixSDR    SDRi" : "")]
-        for r in 0..<refs.count {
-            var line = name(refs[r]).padding(toLength: 20, withPad: " ", startingAt: 0) + " "
-                + name(ests[s.permutation[r]]).padding(toLength: 20, withPad: " ", startingAt: 0)
-                + s.values.map { f($0[r]) }.joined(separator: " ")
-            if let m { line += " " + f(m.sdr[r]) + " " + f(s.sdr[r] - m.sdr[r]) }
-            lines.append(line)
-        }
-        var last = "mean".padding(toLength: 41, withPad: " ", startingAt: 0) + s.values.map { f(Metrics.mean($0)) }.joined(separator: " ")
-        if let m { last += " " + f(Metrics.mean(m.sdr)) + " " + f(Metrics.mean(s.sdr) - Metrics.mean(m.sdr)) }
-        lines.append(last)
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    func jsonText(refs: [String], ests: [String], scores s: Metrics, mixture m: Metrics?, length: Int) -> String {
-        let nums = { (x: [Double]) in JSONValue.array(x.map { .number($0) }) }
-        var fields: [(String, JSONValue)] = [
-            ("references", .array(refs.map { .string($0) })), ("estimates", .array(ests.map { .string($0) })),
-            ("samples", .integer(length)),
-        ]
-        if images { fields.append(("metrics", .string("images"))) }
-        fields.append(("permutation", .array(s.permutation.map { .integer($0) })))
-        fields += zip(s.keys, s.values).map { ($0, nums($1)) }
-        fields += zip(s.keys, s.values).map { ("mean_" + $0, .number(Metrics.mean($1))) }
-        if let m {
-            fields += [("mix_sdr_per_source", nums(m.sdr)), ("mix_sdr", .number(Metrics.mean(m.sdr))),
-                       ("sdr_improvement", .number(Metrics.mean(s.sdr) - Metrics.mean(m.sdr)))]
-        }
-        return JSONValue.object(fields).text + "\n"
+        return (signals, first!.rate)
     }
 }

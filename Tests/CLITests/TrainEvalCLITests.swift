@@ -91,6 +91,21 @@ import _TestSupport
         #expect((scores["isr"] as? [Double])?.count == 2 && scores["si_sdr"] == nil)
         // Measured 2026-11-26: 8.05 dB of image SDR improvement (8.15 on the mono downmixes).
         #expect((scores["sdr_improvement"] as? Double ?? 0) > 4, "\(r.stdout)")
+        // Framewise (museval's protocol): 1-s windows of the 3-s files, medians reported.
+        r = try CLIRunner.run(["eval", "--images", "--window", "1", "--reference", "\(dir)/st_ref_1.wav", "\(dir)/st_ref_2.wav",
+                               "--estimate", "\(dir)/st_out/st_mix", "--mixture", "\(dir)/st_mix.wav", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let framed = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(framed["windows"] as? Int == 3 && framed["window_seconds"] as? Double == 1 && framed["hop_seconds"] as? Double == 1)
+        let perWindow = try #require(framed["sdr_windows"] as? [[Double]])
+        #expect(perWindow.count == 2 && perWindow.allSatisfy { $0.count == 3 })
+        let medians = try #require(framed["sdr"] as? [Double])
+        #expect(medians == perWindow.map { $0.sorted()[1] })
+        #expect((framed["sdr_improvement"] as? Double ?? 0) > 4, "\(r.stdout)")
+        for bad in [["--window", "1"], ["--images", "--hop", "1"], ["--images", "--window", "0"], ["--images", "--window", "x"]] {
+            r = try CLIRunner.run(["eval"] + bad + ["--reference", "\(dir)/st_ref_1.wav", "--estimate", "\(dir)/st_ref_1.wav"])
+            #expect(r.status == 64 && r.stderrLines.count == 1, "\(bad): \(r.stderr)")
+        }
         let table = try CLIRunner.run(["eval", "--images", "--reference", "\(dir)/st_ref_1.wav", "\(dir)/st_ref_2.wav",
                                        "--estimate", "\(dir)/st_out/st_mix"])
         #expect(table.status == 0 && table.stdout.contains("ISR") && !table.stdout.contains("SI-SDR"))

@@ -16,6 +16,18 @@ import Evaluation
         let sar: [Double]?
         let sarAbove: Double?
         let permutation: [Int]
+        let framewise: [Framing]?
+    }
+
+    /// museval's scores window by window for one framing (values per reference, then window).
+    struct Framing: Decodable {
+        let window: Int
+        let hop: Int
+        let permutation: [Int]
+        let sdr: [[Double]]
+        let isr: [[Double]]
+        let sir: [[Double]]
+        let sar: [[Double]]
     }
 
     struct Scores: Decodable {

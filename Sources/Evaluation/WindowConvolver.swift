@@ -1,0 +1,61 @@
+/// The projection filters of every estimate channel onto every target span, as spectra of N
+/// points, and the convolution of one window's references with them.
+struct WindowConvolver {
+    /// The subspaces whose projection filters are applied.
+    let spaces: ImageSubspaces
+    /// N, a power of two ≥ window + L − 1, so that the circular convolution is linear.
+    let size: Int
+    /// The N-point transform.
+    let fft: RadixTwoFFT
+    /// spectra[t][e][c][i]: the filter of span signal i of target t for channel c of estimate e (re, im).
+    private let spectra: [[[[(re: [Double], im: [Double])]]]]
+
+    /// Solves every projection filter and transforms it.
+    /// - Parameters:
+    ///   - spaces: the factored subspaces.
+    ///   - width: the window length in samples.
+    ///   - filterLength: L.
+    /// - Complexity: 2·J²·C² solves of order up to J·C·L and as many N-point transforms.
+    init(spaces: ImageSubspaces, width: Int, filterLength l: Int) {
+        self.spaces = spaces
+        var n = 1
+        while n < width + l - 1 { n <<= 1 }
+        size = n
+        let fft = RadixTwoFFT(size: n)
+        self.fft = fft
+        let j = spaces.sourceCount, c = spaces.channels
+        spectra = (0...j).map { t in
+            (0..<j).map { e in
+                (0..<c).map { ch in
+                    spaces.filters(target: t, estimate: e, channel: ch).map { WindowConvolver.transform($0, fft: fft) }
+                }
+            }
+        }
+    }
+
+    /// The N-point spectrum of `x` zero-padded.
+    static func transform(_ x: [Double], fft: RadixTwoFFT) -> (re: [Double], im: [Double]) {
+        var re = [Double](repeating: 0, count: fft.size), im = re
+        for (k, v) in x.enumerated() { re[k] = v }
+        re.withUnsafeMutableBufferPointer { rp in im.withUnsafeMutableBufferPointer { ip in fft.forward(rp.baseAddress!, ip.baseAddress!) } }
+        return (re, im)
+    }
+
+    /// P_t ŝ_{e,c} on one window: Σ_i h_i ∗ r_i over the window's reference spectra, `count` samples.
+    func project(target t: Int, estimate e: Int, channel c: Int,
+                 referenceSpectra: [(re: [Double], im: [Double])], count: Int) -> [Double] {
+        let n = size
+        var re = [Double](repeating: 0, count: n), im = re
+        for (i, a) in spaces.signals(t).enumerated() {
+            let h = spectra[t][e][c][i], r = referenceSpectra[a]
+            for k in 0..<n {
+                // conj(R·H), so that one forward transform gives the inverse.
+                re[k] += r.re[k] * h.re[k] - r.im[k] * h.im[k]
+                im[k] -= r.re[k] * h.im[k] + r.im[k] * h.re[k]
+            }
+        }
+        re.withUnsafeMutableBufferPointer { rp in im.withUnsafeMutableBufferPointer { ip in fft.forward(rp.baseAddress!, ip.baseAddress!) } }
+        let inv = 1 / Double(n)
+        return (0..<count).map { re[$0] * inv }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import NMFSeparation
+
+/// The output of `nmf-separate eval`: the scores as a table or as one JSON object.
+extension EvalCommand {
+    /// The scores of either kind as named columns, one value per reference.
+    struct Metrics {
+        var names: [String]
+        var keys: [String]
+        var values: [[Double]]
+        var permutation: [Int]
+        /// With `--window`: the window and hop in seconds and each metric's values per reference and window.
+        var frames: (window: Double, hop: Double, values: [[[Double]]])?
+
+        init(_ s: SeparationScores) {
+            names = ["SDR", "SIR", "SAR", "SI-SDR"]
+            keys = ["sdr", "sir", "sar", "si_sdr"]
+            values = [s.sdr, s.sir, s.sar, s.siSDR]
+            permutation = s.permutation
+        }
+
+        init(_ s: ImageScores) {
+            names = ["SDR", "ISR", "SIR", "SAR"]
+            keys = ["sdr", "isr", "sir", "sar"]
+            values = [s.sdr, s.isr, s.sir, s.sar]
+            permutation = s.permutation
+        }
+
+        /// The medians of framewise image scores, keeping the values per window.
+        init(_ s: FramewiseImageScores, rate: Int, hop: Int) {
+            self.init(s.median)
+            frames = (Double(s.windowLength) / Double(rate), Double(hop) / Double(rate), [s.sdr, s.isr, s.sir, s.sar])
+        }
+
+        /// Only the SDR (the mixture baseline of `--images`, whose other metrics are not reported).
+        init(sdr: [Double]) {
+            names = ["SDR"]
+            keys = ["sdr"]
+            values = [sdr]
+            permutation = Array(sdr.indices)
+        }
+
+        var sdr: [Double] { values[0] }
+
+        static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
+    }
+
+    func table(refs: [String], ests: [String], scores s: Metrics, mixture m: Metrics?) -> String {
+        func f(_ x: Double) -> String { x.isNaN ? "    nan" : String(format: "%7.2f", x) }   // printf gives "-nan" for some NaNs
+        let name = { (p: String) in (p as NSString).lastPathComponent }
+        let header = s.names.map { String(repeating: " ", count: max(0, 7 - $0.count)) + $0 }.joined(separator: " ")
+        var lines = ["reference            estimate            " + header + (m != nil ? "  mixSDR    SDRi" : "")]
+        for r in 0..<refs.count {
+            var line = name(refs[r]).padding(toLength: 20, withPad: " ", startingAt: 0) + " "
+                + name(ests[s.permutation[r]]).padding(toLength: 20, withPad: " ", startingAt: 0)
+                + s.values.map { f($0[r]) }.joined(separator: " ")
+            if let m { line += " " + f(m.sdr[r]) + " " + f(s.sdr[r] - m.sdr[r]) }
+            lines.append(line)
+        }
+        var last = "mean".padding(toLength: 41, withPad: " ", startingAt: 0) + s.values.map { f(Metrics.mean($0)) }.joined(separator: " ")
+        if let m { last += " " + f(Metrics.mean(m.sdr)) + " " + f(Metrics.mean(s.sdr) - Metrics.mean(m.sdr)) }
+        lines.append(last)
+        if let w = s.frames {
+            lines.append(String(format: "(medians over %d windows of %g s, hop %g s; the mean is over the sources)", w.values[0].first?.count ?? 0, w.window, w.hop))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func jsonText(refs: [String], ests: [String], scores s: Metrics, mixture m: Metrics?, length: Int) -> String {
+        let nums = { (x: [Double]) in JSONValue.array(x.map { .number($0) }) }
+        var fields: [(String, JSONValue)] = [
+            ("references", .array(refs.map { .string($0) })), ("estimates", .array(ests.map { .string($0) })),
+            ("samples", .integer(length)),
+        ]
+        if images { fields.append(("metrics", .string("images"))) }
+        fields.append(("permutation", .array(s.permutation.map { .integer($0) })))
+        fields += zip(s.keys, s.values).map { ($0, nums($1)) }
+        fields += zip(s.keys, s.values).map { ("mean_" + $0, .number(Metrics.mean($1))) }
+        if let w = s.frames {
+            fields += [("window_seconds", .number(w.window)), ("hop_seconds", .number(w.hop)),
+                       ("windows", .integer(w.values[0].first?.count ?? 0))]
+            fields += zip(s.keys, w.values).map { ($0 + "_windows", .array($1.map(nums))) }
+        }
+        if let m {
+            fields += [("mix_sdr_per_source", nums(m.sdr)), ("mix_sdr", .number(Metrics.mean(m.sdr))),
+                       ("sdr_improvement", .number(Metrics.mean(s.sdr) - Metrics.mean(m.sdr)))]
+        }
+        return JSONValue.object(fields).text + "\n"
+    }
+}
