@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Separation quality on a set of mixtures with known sources (dev-time tool).
 
-usage: quality.py SET_DIR [--binary PATH] [--scorer shared|ours] [--images] [--label TEXT] [--anchor reference]
+usage: quality.py SET_DIR [--binary PATH] [--scorer shared|ours] [--images [--window S]] [--label TEXT] [--anchor reference]
                   -- [nmf-separate options...]
 
 SET_DIR is the layout ../shared/data/make_mixtures.py writes (<name>/mix.wav, ref_<i>.wav).
@@ -29,6 +29,7 @@ ap.add_argument("set_dir")
 ap.add_argument("--binary", default=os.path.join(root, ".build", "release", "nmf-separate"))
 ap.add_argument("--scorer", default="shared", choices=["shared", "ours"])
 ap.add_argument("--images", action="store_true", help="score with `nmf-separate eval --images` (implies --scorer ours)")
+ap.add_argument("--window", help="with --images: medians over windows of this many seconds (eval --window)")
 ap.add_argument("--label", default="")
 ap.add_argument("--per-source", type=int, default=0, help="pass --components PER_SOURCE × S")
 ap.add_argument("--anchor", choices=["reference"], help="separate with ref_separate.py instead of nmf-separate")
@@ -61,7 +62,8 @@ for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
         d = json.loads(r.stdout)
     else:
         r = subprocess.run([a.binary, "eval", "--reference"] + refs + ["--estimate"] + ests +
-                           ["--mixture", os.path.join(mix_dir, "mix.wav"), "--json"] + (["--images"] if a.images else []),
+                           ["--mixture", os.path.join(mix_dir, "mix.wav"), "--json"] + (["--images"] if a.images else []) +
+                           (["--window", a.window] if a.images and a.window else []),
                            check=True, capture_output=True, text=True)
         d = json.loads(r.stdout)
     rows.append((name, s, d))
