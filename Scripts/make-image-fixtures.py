@@ -237,6 +237,15 @@ def main():
     e = masked_estimates([s["ref_f.wav"], s["ref_m.wav"], s["ref_d.wav"]], rng, 0.1)
     s["three_0.wav"], s["three_1.wav"], s["three_2.wav"] = e[2], e[0], e[1]
 
+    # Case 4 (framewise only): the male speaker pauses in 0.5–0.75 s and the female one is in
+    # anti-phase (right = −left) in 1.0–1.25 s, so two 0.25-s windows have a zero channel sum and
+    # are skipped; scored in the given order, as museval scores MUSDB18.
+    pf, pm = s["ref_f.wav"].copy(), s["ref_m.wav"].copy()
+    pm[:, 8000:12000] = 0
+    pf[1, 16000:20000] = -pf[0, 16000:20000]
+    s["pause_f.wav"], s["pause_m.wav"] = pf, pm
+    s["pause_est_f.wav"], s["pause_est_m.wav"] = masked_estimates([pf, pm], rng, 0.1)
+
     for name, x in s.items():
         write(name, x)
 
@@ -257,6 +266,21 @@ def main():
         print(f"case 1, source {i}: SIR {sir:.3f} SAR {sar:.3f} by QR against museval {cases[0]['sir'][i]:.3f} {cases[0]['sar'][i]:.3f}")
         assert abs(sir - cases[0]["sir"][i]) < 0.01 and abs(sar - cases[0]["sar"][i]) < 0.01
 
+    framed = score(metrics, "pauses_fixed_order", ["pause_f.wav", "pause_m.wav"], ["pause_est_f.wav", "pause_est_m.wav"],
+                   s, permute=False)
+    framed.pop("estimates")
+    framed["estimates"] = ["pause_est_f.wav", "pause_est_m.wav"]
+    sdr, isr, sir, sar, _ = metrics.bss_eval(
+        np.stack([s[n].T for n in ["pause_f.wav", "pause_m.wav"]]).astype(np.float64),
+        np.stack([s[n].T for n in ["pause_est_f.wav", "pause_est_m.wav"]]).astype(np.float64),
+        window=4000, hop=4000, compute_permutation=False, filters_len=FILTER_LENGTH, framewise_filters=False,
+        bsseval_sources_version=False)
+    nulls = lambda a: [[None if np.isnan(v) else float(v) for v in row] for row in a]   # JSON has no NaN
+    framed["framewise"] = [{"window": 4000, "hop": 4000, "permutation": [0, 1],
+                            "sdr": nulls(sdr), "isr": nulls(isr), "sir": nulls(sir), "sar": nulls(sar)}]
+    assert np.isnan(sdr[:, 2]).all() and np.isnan(sdr[:, 4]).all() and not np.isnan(sdr[:, [0, 1, 3, 5]]).any()
+    print("pauses_fixed_order framewise SDR", np.round(sdr, 3).tolist())
+
     # The mixture as the estimate of every source image (float32 sum in reference order).
     s["__mixture__"] = (s["ref_f.wav"] + s["ref_m.wav"]) + s["ref_d.wav"]
     with np.errstate(divide="ignore"):
@@ -271,12 +295,14 @@ def main():
 
     meta = {
         "generator": "Scripts/make-image-fixtures.py",
-        "reference": f"museval {importlib.metadata.version('museval')} metrics.bss_eval, float64 input, one window, "
-                     "filters_len=512, framewise_filters=False, bsseval_sources_version=False",
+        "reference": f"museval {importlib.metadata.version('museval')} metrics.bss_eval, float64 input, "
+                     "filters_len=512, framewise_filters=False, bsseval_sources_version=False; one window over "
+                     "the whole signals, and per case 'framewise' windows (NaN as null)",
         "sample_rate": RATE,
         "filter_length": FILTER_LENGTH,
         "cases": cases,
         "mixture_cases": [mixture],
+        "fixed_order_cases": [framed],
     }
     with open(os.path.join(OUT, "scores.json"), "w") as fh:
         json.dump(meta, fh, indent=2, allow_nan=False)

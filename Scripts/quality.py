@@ -29,12 +29,14 @@ ap.add_argument("set_dir")
 ap.add_argument("--binary", default=os.path.join(root, ".build", "release", "nmf-separate"))
 ap.add_argument("--scorer", default="shared", choices=["shared", "ours"])
 ap.add_argument("--images", action="store_true", help="score with `nmf-separate eval --images` (implies --scorer ours)")
-ap.add_argument("--window", help="with --images: medians over windows of this many seconds (eval --window)")
+ap.add_argument("--window", help="medians over windows of this many seconds (eval --images --window; implies --images)")
 ap.add_argument("--label", default="")
 ap.add_argument("--per-source", type=int, default=0, help="pass --components PER_SOURCE × S")
 ap.add_argument("--anchor", choices=["reference"], help="separate with ref_separate.py instead of nmf-separate")
 ap.add_argument("rest", nargs=argparse.REMAINDER)
 a = ap.parse_args()
+if a.window:
+    a.images = True
 extra = [x for x in a.rest if x != "--"]
 
 rows = []
@@ -72,8 +74,16 @@ print(f"\n{a.label or ('ref_separate.py (K = S)' if a.anchor else ' '.join(extra
 fourth = "ISR" if a.images else "SI-SDR"
 print(f"| mixture | S | SDR | SIR | SAR | {fourth} | mixture SDR | SDR improvement |")
 print("|---|---|---|---|---|---|---|---|")
+def f2(x):
+    return "nan" if x is None else f"{x:.2f}"   # eval's JSON writes NaN and ±inf as null
+
+
 for name, s, d in rows:
-    print(f"| {name} | {s} | {d['mean_sdr']:.2f} | {d['mean_sir']:.2f} | {d['mean_sar']:.2f} | {d['mean_isr' if a.images else 'mean_si_sdr']:.2f} | "
-          f"{d['mix_sdr']:.2f} | {d['sdr_improvement']:.2f} |")
-mean = sum(d["sdr_improvement"] for _, _, d in rows) / max(len(rows), 1)
-print(f"| **mean** | | {sum(d['mean_sdr'] for _, _, d in rows) / len(rows):.2f} | | | | | **{mean:.2f}** |")
+    print(f"| {name} | {s} | {f2(d['mean_sdr'])} | {f2(d['mean_sir'])} | {f2(d['mean_sar'])} | {f2(d['mean_isr' if a.images else 'mean_si_sdr'])} | "
+          f"{f2(d['mix_sdr'])} | {f2(d['sdr_improvement'])} |")
+# A mixture whose score is undefined (null) is left out of the means, and said so.
+defined = [d for _, _, d in rows if d["sdr_improvement"] is not None and d["mean_sdr"] is not None]
+if len(defined) < len(rows):
+    print(f"({len(rows) - len(defined)} mixture(s) without a defined score left out of the means)")
+mean = sum(d["sdr_improvement"] for d in defined) / max(len(defined), 1)
+print(f"| **mean** | | {sum(d['mean_sdr'] for d in defined) / max(len(defined), 1):.2f} | | | | | **{mean:.2f}** |")

@@ -39,14 +39,16 @@ extension BSSEval {
     ///   - estimates: J sources of C channels of T samples, in any order.
     ///   - filterLength: L, the taps of the allowed distortion filter (default 512).
     ///   - clampDB: when given (> 0), every score is clamped to [−clampDB, clampDB].
+    ///   - fixedOrder: score estimate i against reference i (no permutation search), as museval's
+    ///     MUSDB18 evaluation does.
     /// - Returns: one score per reference source and the estimate matched to it.
     /// - Throws: `EvaluationError` for mismatched counts, channel counts or lengths, empty,
     ///   non-finite or silent signals, J·C above `maximumImageSignals`, or a bad filter length or clamp.
     public static func evaluateImages(references: [[[Float]]], estimates: [[[Float]]],
                                       filterLength: Int = defaultFilterLength,
-                                      clampDB: Double? = nil) throws(EvaluationError) -> ImageScores {
+                                      clampDB: Double? = nil, fixedOrder: Bool = false) throws(EvaluationError) -> ImageScores {
         try validateImages(references: references, estimates: estimates, filterLength: filterLength, clampDB: clampDB)
-        return scoreImages(references: references, estimates: estimates, identity: false,
+        return scoreImages(references: references, estimates: estimates, identity: fixedOrder,
                            filterLength: filterLength, clampDB: clampDB)
     }
 
@@ -173,8 +175,8 @@ extension BSSEval {
                              cross: cross, difference: difference)
     }
 
-    private static func scoreImages(references: [[[Float]]], estimates: [[[Float]]], identity: Bool,
-                                    filterLength: Int, clampDB: Double?) -> ImageScores {
+    /// SDR, ISR, SIR and SAR of every estimate e against every reference i, [metric][i][e], in dB.
+    static func imageRatios(references: [[[Float]]], estimates: [[[Float]]], filterLength: Int) -> [[[Double]]] {
         let j = references.count
         let p = imageEnergies(references: references, estimates: estimates, filterLength: filterLength)
         var sdr = p.target, isr = p.target, sir = p.target, sar = p.target
@@ -190,14 +192,21 @@ extension BSSEval {
                 sar[i][e] = decibels(all, energy - all)
             }
         }
-        let permutation = identity ? Array(0..<j) : bestBySIR(sir)
+        return [sdr, isr, sir, sar]
+    }
+
+    private static func scoreImages(references: [[[Float]]], estimates: [[[Float]]], identity: Bool,
+                                    filterLength: Int, clampDB: Double?) -> ImageScores {
+        let j = references.count
+        let r = imageRatios(references: references, estimates: estimates, filterLength: filterLength)
+        let permutation = identity ? Array(0..<j) : bestBySIR(r[2])
         var scores = ImageScores(sdr: [], isr: [], sir: [], sar: [], permutation: permutation)
         for i in 0..<j {
             let e = permutation[i]
-            scores.sdr.append(clamp(sdr[i][e], clampDB))
-            scores.isr.append(clamp(isr[i][e], clampDB))
-            scores.sir.append(clamp(sir[i][e], clampDB))
-            scores.sar.append(clamp(sar[i][e], clampDB))
+            scores.sdr.append(clamp(r[0][i][e], clampDB))
+            scores.isr.append(clamp(r[1][i][e], clampDB))
+            scores.sir.append(clamp(r[2][i][e], clampDB))
+            scores.sar.append(clamp(r[3][i][e], clampDB))
         }
         return scores
     }

@@ -2,8 +2,9 @@ import DSPCore
 
 /// The Cholesky factor G = R·Rᵀ (R lower triangular) of a symmetric positive definite matrix, in `Double`.
 ///
-/// BSS Eval only needs quadratic forms bᵀG⁻¹b = ‖R⁻¹b‖² (the energy of the projection of a
-/// signal onto a span of delayed references), so the factor offers a forward substitution only.
+/// BSS Eval needs quadratic forms bᵀG⁻¹b = ‖R⁻¹b‖² (the energy of the projection of a signal
+/// onto a span of delayed references, one forward substitution) and, for the framewise image
+/// metrics, the projection filters G⁻¹b themselves (`solve`).
 /// The factorisation is blocked (panels of 64 columns) and its trailing updates run on several
 /// threads column by column, so the result is identical for any thread count.
 ///

@@ -33,6 +33,8 @@ public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible
     case filterTooLong(Int, signals: Int, maximumOrder: Int)
     /// The window or hop of a framewise evaluation is below one sample.
     case invalidWindow(window: Int, hop: Int)
+    /// A framewise evaluation would score more than `BSSEval.maximumWindowCount` windows.
+    case tooManyWindows(count: Int, maximum: Int)
 
     /// A one-line human-readable message.
     public var description: String {
@@ -61,6 +63,8 @@ public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible
             return "\(signal) has \(channels) channel\(channels == 1 ? "" : "s") but \(reference) has \(expected): image metrics need the same channel count everywhere"
         case .tooManyImageSignals(let sources, let channels, let maximum):
             return "\(sources) sources × \(channels) channels = \(sources * channels) signals: the image metrics support at most \(maximum) (their Gram matrix grows as the square)"
+        case .tooManyWindows(let count, let maximum):
+            return "\(count) windows: at most \(maximum) are scored (use a longer hop)"
         case .invalidWindow(let window, let hop):
             return "window \(window) and hop \(hop) samples are out of range (allowed: 1 or more each)"
         case .filterTooLong(let length, let signals, let maximumOrder):

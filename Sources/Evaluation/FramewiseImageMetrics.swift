@@ -6,39 +6,47 @@ import DSPCore
 /// reference samples through those filters (the convolution starts afresh in each window and its
 /// L − 1 tail belongs to it), and the four ratios are computed on it.
 extension BSSEval {
+    /// The most windows `evaluateImagesFramewise` scores (a hop of a few samples on a long file
+    /// would otherwise run for hours): 1 000 000.
+    public static let maximumWindowCount = 1_000_000
+
     /// Scores multichannel estimates window by window (museval's `bss_eval` with `window`, `hop`,
     /// `framewise_filters=False`); MUSDB18/SiSEC 2018 report the median over 1-second windows.
     /// - Parameters:
     ///   - references: J ≥ 1 sources of C channels of T samples (as `evaluateImages`).
     ///   - estimates: J sources of C channels of T samples, in any order.
-    ///   - window: samples per window, ≥ 1; a window of T or more gives one window of T samples.
+    ///   - window: samples per window, ≥ 1; a window of T or more gives one window of T samples
+    ///     (scored by `evaluateImages`' quadratic forms, which give the same values).
     ///   - hop: samples between window starts, ≥ 1. Only whole windows are scored:
-    ///     ⌊(T − window + hop) / hop⌋ of them, as museval frames the signal.
+    ///     ⌊(T − window) / hop⌋ + 1 of them, as museval frames the signal.
     ///   - filterLength: L (default 512).
-    /// - Returns: the scores per reference and window, the estimate of each reference chosen to
-    ///   maximise the mean SIR over the windows that are not NaN.
-    /// - Throws: `EvaluationError` as `evaluateImages`, and `.invalidWindow` for a window or hop below 1.
-    /// - Complexity: `evaluateImages`' factorisation, the projection filters (2·J²·C² of L taps),
-    ///   and per window J·C forward and J·C·(J + 1) inverse FFTs of N ≥ window + L − 1 points;
-    ///   memory 2·J²·C² spectra of N complex doubles (3 stereo sources, 1-s windows at 44.1 kHz: 75 MB).
+    ///   - fixedOrder: score estimate i against reference i, as museval's MUSDB18 evaluation
+    ///     (`compute_permutation=False`) does; by default the assignment maximising the mean SIR
+    ///     over the windows that are not NaN is chosen (museval's own search averages with NaN,
+    ///     so one silent window makes it keep the given order).
+    /// - Returns: the scores per reference and window; a window in which the channel sum of some
+    ///   reference or estimate is zero throughout (silence, or channels in anti-phase) is NaN.
+    /// - Throws: `EvaluationError` as `evaluateImages`, `.invalidWindow` for a window or hop below 1,
+    ///   `.tooManyWindows` beyond `maximumWindowCount`.
+    /// - Complexity: `evaluateImages`' factorisation, (J + 1)·J·C filter solves, 2·J²·C² filter
+    ///   transforms, and per window J·C forward and (J + 1)·J·C inverse FFTs of N ≥ window + L − 1
+    ///   points, windows in parallel; memory 2·J²·C² half spectra of N/2 + 1 complex doubles
+    ///   (3 stereo sources, 1-s windows at 44.1 kHz: 38 MB) and 4·J²·(windows) doubles.
     public static func evaluateImagesFramewise(references: [[[Float]]], estimates: [[[Float]]], window: Int, hop: Int,
-                                               filterLength: Int = defaultFilterLength) throws(EvaluationError) -> FramewiseImageScores {
+                                               filterLength: Int = defaultFilterLength,
+                                               fixedOrder: Bool = false) throws(EvaluationError) -> FramewiseImageScores {
         try validateImages(references: references, estimates: estimates, filterLength: filterLength, clampDB: nil)
-        let j = references.count
-        let (starts, width) = try frames(length: references[0][0].count, window: window, hop: hop)
-        let spaces = ImageSubspaces(references: references, estimates: estimates, filterLength: filterLength)
-        let convolver = WindowConvolver(spaces: spaces, width: width, filterLength: filterLength)
-        // ratios[metric][i][e][w] for every pair, so that the assignment can be chosen afterwards.
-        var ratios = [[[[Double]]]](repeating: [[[Double]]](repeating: [[Double]](repeating: [], count: j), count: j), count: 4)
-        for start in starts {
-            let window = WindowScores(references: references, estimates: estimates, start: start, width: width,
-                                      filterLength: filterLength, convolver: convolver)
-            for i in 0..<j {
-                for e in 0..<j {
-                    let r = window.ratios(reference: i, estimate: e)
-                    for m in 0..<4 { ratios[m][i][e].append(r[m]) }
-                }
-            }
+        let j = references.count, length = references[0][0].count
+        let (starts, width) = try frames(length: length, window: window, hop: hop)
+        if starts.count > maximumWindowCount { throw .tooManyWindows(count: starts.count, maximum: maximumWindowCount) }
+        let ratios: [[[[Double]]]]   // [metric][i][e][window]
+        if width == length {
+            let silent = WindowScores.isSilent(references) || WindowScores.isSilent(estimates)
+            let whole = imageRatios(references: references, estimates: estimates, filterLength: filterLength)
+            ratios = whole.map { $0.map { $0.map { [silent ? .nan : $0] } } }
+        } else {
+            ratios = windowRatios(references: references, estimates: estimates, starts: starts, width: width,
+                                  filterLength: filterLength)
         }
         let meanSIR = ratios[2].map { row in
             row.map { w -> Double in
@@ -46,10 +54,36 @@ extension BSSEval {
                 return v.isEmpty ? -.infinity : v.reduce(0, +) / Double(v.count)
             }
         }
-        let permutation = bestBySIR(meanSIR)
+        let permutation = fixedOrder ? Array(0..<j) : bestBySIR(meanSIR)
         func pick(_ m: Int) -> [[Double]] { (0..<j).map { ratios[m][$0][permutation[$0]] } }
         return FramewiseImageScores(sdr: pick(0), isr: pick(1), sir: pick(2), sar: pick(3), permutation: permutation,
                                     windowStarts: starts, windowLength: width)
+    }
+
+    /// The four ratios of every pair on every window, [metric][i][e][window], windows in parallel.
+    private static func windowRatios(references: [[[Float]]], estimates: [[[Float]]], starts: [Int], width: Int,
+                                     filterLength: Int) -> [[[[Double]]]] {
+        let j = references.count, count = starts.count
+        let spaces = ImageSubspaces(references: references, estimates: estimates, filterLength: filterLength)
+        let convolver = WindowConvolver(spaces: spaces, width: width, filterLength: filterLength)
+        var flat = [Double](repeating: 0, count: count * j * j * 4)   // window, i, e, metric
+        flat.withUnsafeMutableBufferPointer { fp in
+            let base = fp.baseAddress!
+            let blocks = min(count, 64)
+            Parallel.forEachBlock(blocks, threads: Parallel.defaultThreadCount) { block in
+                for w in Parallel.blockRange(block, of: blocks, count: count) {
+                    let scores = WindowScores(references: references, estimates: estimates, start: starts[w], width: width,
+                                              filterLength: filterLength, convolver: convolver)
+                    for i in 0..<j {
+                        for e in 0..<j {
+                            let r = scores.ratios(reference: i, estimate: e)
+                            for m in 0..<4 { base[((w * j + i) * j + e) * 4 + m] = r[m] }
+                        }
+                    }
+                }
+            }
+        }
+        return (0..<4).map { m in (0..<j).map { i in (0..<j).map { e in (0..<count).map { flat[((($0 * j) + i) * j + e) * 4 + m] } } } }
     }
 }
 
@@ -64,21 +98,24 @@ extension BSSEval {
     ///   - window: samples per window, ≥ 1.
     ///   - hop: samples between window starts, ≥ 1.
     /// - Returns: SDR in dB per reference and window.
-    /// - Throws: `EvaluationError` for mismatched shapes, empty or non-finite signals, a silent
-    ///   reference, or a window or hop below 1.
+    /// - Throws: `EvaluationError` for mismatched shapes, empty or non-finite signals (the estimate
+    ///   is named `mixture`), a silent reference, a window or hop below 1, or too many windows.
     /// - Complexity: O(J·C·T·window/hop).
     public static func imageSDRFramewise(references: [[[Float]]], estimate: [[Float]], window: Int,
                                          hop: Int) throws(EvaluationError) -> [[Double]] {
         let estimates = [[[Float]]](repeating: estimate, count: references.count)
         try validateImages(references: references, estimates: estimates, filterLength: 1, clampDB: nil,
-                           estimateName: { _ in "estimate" })
+                           estimateName: { _ in "mixture" })
         let (starts, width) = try frames(length: references[0][0].count, window: window, hop: hop)
+        if starts.count > maximumWindowCount { throw .tooManyWindows(count: starts.count, maximum: maximumWindowCount) }
+        let silent = starts.map { start in
+            let range = start..<(start + width)
+            return WindowScores.isSilent(references.map { $0.map { Array($0[range]) } }) || WindowScores.isSilent([estimate.map { Array($0[range]) }])
+        }
         return references.map { reference in
-            starts.map { start in
-                let range = start..<(start + width)
-                if WindowScores.isSilent(references.map { $0.map { Array($0[range]) } }) || WindowScores.isSilent([estimate.map { Array($0[range]) }]) {
-                    return .nan
-                }
+            starts.indices.map { w in
+                let range = starts[w]..<(starts[w] + width)
+                if silent[w] { return .nan }
                 var energy = 0.0, error = 0.0
                 for (r, e) in zip(reference, estimate) {
                     for t in range {
@@ -91,11 +128,11 @@ extension BSSEval {
         }
     }
 
-    /// museval's framing: ⌊(T − window + hop) / hop⌋ whole windows from sample 0, or one window of
+    /// museval's framing: ⌊(T − window) / hop⌋ + 1 whole windows from sample 0, or one window of
     /// all T samples when the window is not shorter than the signal.
     static func frames(length: Int, window: Int, hop: Int) throws(EvaluationError) -> (starts: [Int], width: Int) {
         if window < 1 || hop < 1 { throw .invalidWindow(window: window, hop: hop) }
-        let count = window < length ? (length - window + hop) / hop : 1
+        let count = window < length ? (length - window) / hop + 1 : 1
         return ((0..<count).map { $0 * hop }, min(window, length))
     }
 }

@@ -1,5 +1,6 @@
-/// The projection filters of every estimate channel onto every target span, as spectra of N
-/// points, and the convolution of one window's references with them.
+/// The projection filters of every estimate channel onto every target span, as the half spectra
+/// (bins 0…N/2; the filters and signals are real) of N points, and the convolution of one
+/// window's references with them.
 struct WindowConvolver {
     /// The subspaces whose projection filters are applied.
     let spaces: ImageSubspaces
@@ -7,7 +8,8 @@ struct WindowConvolver {
     let size: Int
     /// The N-point transform.
     let fft: RadixTwoFFT
-    /// spectra[t][e][c][i]: the filter of span signal i of target t for channel c of estimate e (re, im).
+    /// spectra[t][e][c][i]: the filter of span signal i of target t for channel c of estimate e
+    /// (re, im; bins 0…N/2).
     private let spectra: [[[[(re: [Double], im: [Double])]]]]
 
     /// Solves every projection filter and transforms it.
@@ -15,7 +17,8 @@ struct WindowConvolver {
     ///   - spaces: the factored subspaces.
     ///   - width: the window length in samples.
     ///   - filterLength: L.
-    /// - Complexity: 2·J²·C² solves of order up to J·C·L and as many N-point transforms.
+    /// - Complexity: (J + 1)·J·C solves of order up to J·C·L, 2·J²·C² N-point transforms;
+    ///   memory 2·J²·C²·(N/2 + 1) complex doubles.
     init(spaces: ImageSubspaces, width: Int, filterLength l: Int) {
         self.spaces = spaces
         var n = 1
@@ -33,26 +36,32 @@ struct WindowConvolver {
         }
     }
 
-    /// The N-point spectrum of `x` zero-padded.
+    /// Bins 0…N/2 of the N-point spectrum of the real signal `x`, zero-padded.
     static func transform(_ x: [Double], fft: RadixTwoFFT) -> (re: [Double], im: [Double]) {
         var re = [Double](repeating: 0, count: fft.size), im = re
         for (k, v) in x.enumerated() { re[k] = v }
         re.withUnsafeMutableBufferPointer { rp in im.withUnsafeMutableBufferPointer { ip in fft.forward(rp.baseAddress!, ip.baseAddress!) } }
-        return (re, im)
+        let half = fft.size / 2 + 1
+        return (Array(re[0..<half]), Array(im[0..<half]))
     }
 
     /// P_t ŝ_{e,c} on one window: Σ_i h_i ∗ r_i over the window's reference spectra, `count` samples.
     func project(target t: Int, estimate e: Int, channel c: Int,
                  referenceSpectra: [(re: [Double], im: [Double])], count: Int) -> [Double] {
-        let n = size
+        let n = size, half = n / 2 + 1
         var re = [Double](repeating: 0, count: n), im = re
         for (i, a) in spaces.signals(t).enumerated() {
             let h = spectra[t][e][c][i], r = referenceSpectra[a]
-            for k in 0..<n {
+            for k in 0..<half {
                 // conj(R·H), so that one forward transform gives the inverse.
                 re[k] += r.re[k] * h.re[k] - r.im[k] * h.im[k]
                 im[k] -= r.re[k] * h.im[k] + r.im[k] * h.re[k]
             }
+        }
+        // The other half: the spectrum of a real signal is Hermitian, Y[N − k] = conj(Y[k]).
+        for k in half..<n {
+            re[k] = re[n - k]
+            im[k] = -im[n - k]
         }
         re.withUnsafeMutableBufferPointer { rp in im.withUnsafeMutableBufferPointer { ip in fft.forward(rp.baseAddress!, ip.baseAddress!) } }
         let inv = 1 / Double(n)

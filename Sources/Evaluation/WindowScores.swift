@@ -29,11 +29,12 @@ struct WindowScores {
         }
     }
 
-    /// museval's rule: a window is skipped when the channel sum of some source is zero throughout it.
+    /// museval's rule: a window is skipped when the channel sum of some source is zero throughout it
+    /// (silence, or channels in exact anti-phase), summed in `Double` as museval's float64 arrays are.
     /// - Parameter sources: sources × channels × the window's samples.
     static func isSilent(_ sources: [[[Float]]]) -> Bool {
         sources.contains { channels in
-            (0..<(channels.first?.count ?? 0)).allSatisfy { t in channels.reduce(Float(0)) { $0 + $1[t] } == 0 }
+            (0..<(channels.first?.count ?? 0)).allSatisfy { t in channels.reduce(0.0) { $0 + Double($1[t]) } == 0 }
         }
     }
 

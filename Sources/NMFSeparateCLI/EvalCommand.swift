@@ -9,6 +9,8 @@ struct EvalCommand {
     var estimates: [String] = []
     var mixture: String?
     var images = false
+    /// `--fixed-order`: estimate i is scored against reference i, without a permutation search.
+    var fixedOrder = false
     /// `--window`/`--hop` in seconds: framewise image metrics (medians over the windows).
     var windowSeconds: Double?
     var hopSeconds: Double?
@@ -16,8 +18,8 @@ struct EvalCommand {
     var help = false
 
     static let helpText = """
-    usage: nmf-separate eval --reference REF... --estimate EST... [--mixture MIX] [--images [--window S [--hop S]]] [--json]
-           nmf-separate eval --reference REF_DIR --estimate EST_DIR [--mixture MIX] [--images [--window S [--hop S]]] [--json]
+    usage: nmf-separate eval --reference REF... --estimate EST... [--mixture MIX] [--images [--window S [--hop S]]] [--fixed-order] [--json]
+           nmf-separate eval --reference REF_DIR --estimate EST_DIR [--mixture MIX] [--images [--window S [--hop S]]] [--fixed-order] [--json]
 
     Scores separated sources: BSS Eval SDR, SIR and SAR (Vincent, Gribonval & Févotte 2006,
     512-tap distortion filter as in BSS Eval v3/v4) with the best permutation of estimates
@@ -37,7 +39,10 @@ struct EvalCommand {
       --window S, --hop S       with --images: score windows of S seconds every S (or --hop)
                                 seconds with the filters fitted on the whole files, and report
                                 each metric's median over the windows (museval's protocol for
-                                MUSDB18 and SiSEC 2018: --window 1); silent windows are skipped
+                                MUSDB18 and SiSEC 2018: --window 1 --fixed-order); windows where
+                                a source's channel sum is zero throughout are skipped
+      --fixed-order             score the i-th estimate against the i-th reference instead of
+                                searching the best assignment (as museval's MUSDB18 scoring does)
       --json                    print one JSON object instead of a table
       -h, --help                show this help and exit
 
@@ -60,6 +65,7 @@ struct EvalCommand {
                 target = nil
             case "--json": c.json = true; target = nil
             case "--images": c.images = true; target = nil
+            case "--fixed-order": c.fixedOrder = true; target = nil
             case "--window", "--hop":
                 guard i < arguments.count, let v = Double(arguments[i]), v.isFinite, v > 0, v <= 86_400 else {
                     throw CLIError.usage("option \(a) needs a value in seconds, greater than 0 (at most 86400), got '\(i < arguments.count ? arguments[i] : "")'")
@@ -110,36 +116,16 @@ struct EvalCommand {
             throw CLIError.usage("eval supports at most \(BSSEval.maximumSourceCount) sources, got \(refs.count)")
         }
         let paths = refs + ests + (mixture.map { [$0] } ?? [])
-        let (signals, rate) = try Self.read(paths, sources: refs.count, images: images)
+        let (signals, rate) = try Self.read(paths, sources: refs.count, images: images,
+                                            window: windowSeconds, hop: hopSeconds ?? windowSeconds)
         let lengths = signals.map { $0.first?.count ?? 0 }
         let length = lengths.min()!
         let trimmed = signals.map { $0.map { Array($0.prefix(length)) } }
         let j = refs.count
         let result: Metrics
-        var baseline: Metrics?
+        let baseline: Metrics?
         do {
-            if images, let seconds = windowSeconds {
-                let r = Array(trimmed[0..<j]), e = Array(trimmed[j..<(2 * j)])
-                let window = max(1, Int((seconds * Double(rate)).rounded())), hop = max(1, Int(((hopSeconds ?? seconds) * Double(rate)).rounded()))
-                let framewise = try BSSEval.evaluateImagesFramewise(references: r, estimates: e, window: window, hop: hop)
-                result = Metrics(framewise, rate: rate, hop: hop)
-                if mixture != nil {
-                    let sdr = try BSSEval.imageSDRFramewise(references: r, estimate: trimmed[2 * j], window: window, hop: hop)
-                    baseline = Metrics(sdr: sdr.map(FramewiseImageScores.median))
-                }
-            } else if images {
-                let r = Array(trimmed[0..<j]), e = Array(trimmed[j..<(2 * j)])
-                result = Metrics(try BSSEval.evaluateImages(references: r, estimates: e))
-                if mixture != nil {
-                    // Only the mixture's SDR is reported: no projection needed.
-                    baseline = Metrics(sdr: try r.map { try BSSEval.imageSDR(reference: $0, estimate: trimmed[2 * j]) })
-                }
-            } else {
-                let mono = try trimmed.map { try BSSEval.downmix($0) }
-                let r = Array(mono[0..<j])
-                result = Metrics(try BSSEval.evaluate(references: r, estimates: Array(mono[j..<(2 * j)])))
-                if mixture != nil { baseline = Metrics(try BSSEval.evaluateMixture(references: r, mixture: mono[2 * j])) }
-            }
+            (result, baseline) = try score(trimmed, sources: j, rate: rate)
         } catch {
             var message = "cannot evaluate: " + Self.naming(files: paths, sources: j, in: "\(error)")
             if lengths.contains(where: { $0 != length }) { message += " (in its first \(length) samples, the shortest file's length)" }
@@ -150,6 +136,52 @@ struct EvalCommand {
         }
         return json ? jsonText(refs: refs, ests: ests, scores: result, mixture: baseline, length: length)
                     : table(refs: refs, ests: ests, scores: result, mixture: baseline)
+    }
+
+    /// Scores the estimates (`signals[j..<2j]`) against the references (`signals[0..<j]`), and the
+    /// mixture (`signals[2j]`, when given) for the baseline, the mixture first since it is cheap.
+    func score(_ signals: [[[Float]]], sources j: Int, rate: Int) throws -> (Metrics, Metrics?) {
+        let r = Array(signals[0..<j]), e = Array(signals[j..<(2 * j)]), mix = mixture != nil ? signals[2 * j] : nil
+        if images, let seconds = windowSeconds {
+            let window = max(1, Int((seconds * Double(rate)).rounded())), hop = max(1, Int(((hopSeconds ?? seconds) * Double(rate)).rounded()))
+            let mixSDR = try mix.map { try BSSEval.imageSDRFramewise(references: r, estimate: $0, window: window, hop: hop) }
+            let framewise = try BSSEval.evaluateImagesFramewise(references: r, estimates: e, window: window, hop: hop,
+                                                                fixedOrder: fixedOrder)
+            // The mixture's median over the windows the estimates were scored on (they skip more when an estimate is silent).
+            let baseline = mixSDR.map { sdr in
+                Metrics(sdr: sdr.indices.map { i in FramewiseImageScores.median(zip(sdr[i], framewise.sdr[i]).map { $1.isNaN ? .nan : $0 }) })
+            }
+            return (Metrics(framewise, rate: rate, hop: hop), baseline)
+        }
+        if images {
+            // Only the mixture's SDR is reported: no projection needed.
+            let baseline = try mix.map { m in Metrics(sdr: try r.map { try BSSEval.imageSDR(reference: $0, estimate: m) }) }
+            return (Metrics(try BSSEval.evaluateImages(references: r, estimates: e, fixedOrder: fixedOrder)), baseline)
+        }
+        let mono = try signals.map { try BSSEval.downmix($0) }
+        let monoReferences = Array(mono[0..<j]), monoEstimates = Array(mono[j..<(2 * j)])
+        let baseline = try mix.map { _ in Metrics(try BSSEval.evaluateMixture(references: monoReferences, mixture: mono[2 * j])) }
+        let scores = fixedOrder
+            ? try BSSEval.evaluate(references: monoReferences, estimates: monoEstimates, permutation: Array(0..<j))
+            : try BSSEval.evaluate(references: monoReferences, estimates: monoEstimates)
+        return (Metrics(scores), baseline)
+    }
+
+    /// The memory of a framewise evaluation beyond the whole-file one: the filters' half spectra
+    /// (2·J²·C² of N/2 + 1 complex doubles), two windows' FFT buffers per thread, and the scores of
+    /// every pair and window; a usage error when the windows exceed `BSSEval.maximumWindowCount`.
+    static func framewiseBytes(window: Double, hop: Double, rate: Int, frames: Int, sources j: Int, channels c: Int) throws -> Double {
+        let w = max(1, Int((window * Double(rate)).rounded())), h = max(1, Int((hop * Double(rate)).rounded()))
+        if w >= frames { return 0 }   // one window over the whole files: the quadratic forms suffice
+        let count = (frames - w) / h + 1
+        if count > BSSEval.maximumWindowCount {
+            throw CLIError.usage("eval --window \(window) --hop \(hop) makes \(count) windows of these files; at most \(BSSEval.maximumWindowCount) are scored: use a longer --hop")
+        }
+        var n = 1
+        while n < w + BSSEval.defaultFilterLength - 1 { n <<= 1 }
+        let spectra = 2.0 * Double(j * j * c * c) * Double(n / 2 + 1) * 16
+        let buffers = Double(Parallel.defaultThreadCount) * Double(j * c * (j + 2)) * Double(n) * 16
+        return spectra + buffers + Double(4 * j * j * count) * 8 * 3
     }
 
     /// Replaces the library's signal names (`references[i]`, `estimates[i]`, `mixture`, and
@@ -172,13 +204,16 @@ struct EvalCommand {
     /// that with `images` every file has the same channel count and J·C is within the image
     /// metrics' limit, and that the memory they need fits (the samples and two copies of the
     /// Gram matrix of the delayed references, order J·L, or J·C·L with `images`).
-    static func read(_ paths: [String], sources: Int, images: Bool) throws -> (signals: [[[Float]]], rate: Int) {
+    static func read(_ paths: [String], sources: Int, images: Bool, window: Double?,
+                     hop: Double?) throws -> (signals: [[[Float]]], rate: Int) {
         var bytes = 0.0
+        var frames = Int.max
         var first: (rate: Int, channels: Int)?
         for path in paths {
             let r: SoundFileReader
             do { r = try SoundFileReader(path: path) } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
             bytes += Double(r.frameCount) * Double(r.channelCount + 1) * 4
+            frames = min(frames, r.frameCount)
             guard let f = first else { first = (r.sampleRate, r.channelCount); continue }
             if r.sampleRate != f.rate {
                 throw CLIError.runtime("'\(path)' has sample rate \(r.sampleRate) Hz but '\(paths[0])' has \(f.rate) Hz")
@@ -193,6 +228,10 @@ struct EvalCommand {
         }
         let order = Double(count * BSSEval.defaultFilterLength)
         bytes += 2 * order * order * 8
+        if let window, let hop {
+            bytes += try framewiseBytes(window: window, hop: hop, rate: first!.rate, frames: frames, sources: sources,
+                                        channels: first!.channels)
+        }
         if let available = MemoryBudget.availableBytes(), bytes * 1.5 > Double(available) {
             throw CLIError.runtime(String(format: "eval needs about %.2f GB of memory for these files but only %.2f GB is available", bytes * 1.5 / 1e9, Double(available) / 1e9))
         }

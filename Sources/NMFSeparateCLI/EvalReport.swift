@@ -10,7 +10,7 @@ extension EvalCommand {
         var values: [[Double]]
         var permutation: [Int]
         /// With `--window`: the window and hop in seconds and each metric's values per reference and window.
-        var frames: (window: Double, hop: Double, values: [[[Double]]])?
+        var frames: (window: Double, hop: Double, skipped: Int, values: [[[Double]]])?
 
         init(_ s: SeparationScores) {
             names = ["SDR", "SIR", "SAR", "SI-SDR"]
@@ -29,7 +29,9 @@ extension EvalCommand {
         /// The medians of framewise image scores, keeping the values per window.
         init(_ s: FramewiseImageScores, rate: Int, hop: Int) {
             self.init(s.median)
-            frames = (Double(s.windowLength) / Double(rate), Double(hop) / Double(rate), [s.sdr, s.isr, s.sir, s.sar])
+            // A silent window is NaN for every pair; count it once.
+            let skipped = s.sdr.first?.filter(\.isNaN).count ?? 0
+            frames = (Double(s.windowLength) / Double(rate), Double(hop) / Double(rate), skipped, [s.sdr, s.isr, s.sir, s.sar])
         }
 
         /// Only the SDR (the mixture baseline of `--images`, whose other metrics are not reported).
@@ -61,7 +63,8 @@ extension EvalCommand {
         if let m { last += " " + f(Metrics.mean(m.sdr)) + " " + f(Metrics.mean(s.sdr) - Metrics.mean(m.sdr)) }
         lines.append(last)
         if let w = s.frames {
-            lines.append(String(format: "(medians over %d windows of %g s, hop %g s; the mean is over the sources)", w.values[0].first?.count ?? 0, w.window, w.hop))
+            lines.append(String(format: "(medians over %d windows of %g s, hop %g s, %d skipped as silent; the mean is over the sources)",
+                                w.values[0].first?.count ?? 0, w.window, w.hop, w.skipped))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -78,7 +81,7 @@ extension EvalCommand {
         fields += zip(s.keys, s.values).map { ("mean_" + $0, .number(Metrics.mean($1))) }
         if let w = s.frames {
             fields += [("window_seconds", .number(w.window)), ("hop_seconds", .number(w.hop)),
-                       ("windows", .integer(w.values[0].first?.count ?? 0))]
+                       ("windows", .integer(w.values[0].first?.count ?? 0)), ("windows_skipped", .integer(w.skipped))]
             fields += zip(s.keys, w.values).map { ($0 + "_windows", .array($1.map(nums))) }
         }
         if let m {

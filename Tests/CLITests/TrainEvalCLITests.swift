@@ -97,11 +97,20 @@ import _TestSupport
         #expect(r.status == 0, "\(r.stderr)")
         let framed = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(framed["windows"] as? Int == 3 && framed["window_seconds"] as? Double == 1 && framed["hop_seconds"] as? Double == 1)
+        #expect(framed["windows_skipped"] as? Int == 0)
         let perWindow = try #require(framed["sdr_windows"] as? [[Double]])
         #expect(perWindow.count == 2 && perWindow.allSatisfy { $0.count == 3 })
         let medians = try #require(framed["sdr"] as? [Double])
         #expect(medians == perWindow.map { $0.sorted()[1] })
         #expect((framed["sdr_improvement"] as? Double ?? 0) > 4, "\(r.stdout)")
+        // --fixed-order keeps the given order even when it is the worse one.
+        r = try CLIRunner.run(["eval", "--images", "--fixed-order", "--reference", "\(dir)/st_ref_1.wav", "\(dir)/st_ref_2.wav",
+                               "--estimate", "\(dir)/st_out/st_mix/source_2.wav", "\(dir)/st_out/st_mix/source_1.wav", "--json"])
+        let fixed = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(r.status == 0 && fixed["permutation"] as? [Int] == [0, 1] && (fixed["mean_sdr"] as? Double ?? 0) < 0, "\(r.stdout)")
+        r = try CLIRunner.run(["eval", "--fixed-order", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav",
+                               "--estimate", "\(dir)/ref_2.wav", "\(dir)/ref_1.wav", "--json"])
+        #expect(r.status == 0 && r.stdout.contains("\"permutation\":[0,1]"), "\(r.stdout)")
         for bad in [["--window", "1"], ["--images", "--hop", "1"], ["--images", "--window", "0"], ["--images", "--window", "x"]] {
             r = try CLIRunner.run(["eval"] + bad + ["--reference", "\(dir)/st_ref_1.wav", "--estimate", "\(dir)/st_ref_1.wav"])
             #expect(r.status == 64 && r.stderrLines.count == 1, "\(bad): \(r.stderr)")

@@ -24,10 +24,11 @@ import Evaluation
         let window: Int
         let hop: Int
         let permutation: [Int]
-        let sdr: [[Double]]
-        let isr: [[Double]]
-        let sir: [[Double]]
-        let sar: [[Double]]
+        /// Per reference and window; null (nil) where museval gives NaN (a skipped window).
+        let sdr: [[Double?]]
+        let isr: [[Double?]]
+        let sir: [[Double?]]
+        let sar: [[Double?]]
     }
 
     struct Scores: Decodable {
@@ -35,6 +36,7 @@ import Evaluation
         let filterLength: Int
         let cases: [Case]
         let mixtureCases: [Case]
+        let fixedOrderCases: [Case]
     }
 
     /// Measured agreement: better than 0.01 dB on every fixture value (the issue asks for 0.1).
