@@ -138,23 +138,11 @@ struct CholeskyFactor {
     /// - Returns: n values.
     /// - Complexity: O(n²).
     func solve(_ b: [Double]) -> [Double] {
-        precondition(b.count == order, "vector length must equal the matrix order")
         let n = order
-        var y = b
+        var y = forwardSubstitution(b)
         lower.withUnsafeBufferPointer { lp in
             y.withUnsafeMutableBufferPointer { yp in
                 let l = lp.baseAddress!, v = yp.baseAddress!
-                for k in 0..<n {
-                    let ck = l + k * n
-                    let yk = v[k] / ck[k]
-                    v[k] = yk
-                    if yk == 0 { continue }
-                    var i = k + 1
-                    while i < n {
-                        v[i] -= ck[i] * yk
-                        i += 1
-                    }
-                }
                 var k = n - 1
                 while k >= 0 {
                     let ck = l + k * n
@@ -176,10 +164,16 @@ struct CholeskyFactor {
     /// - Parameter b: n values.
     /// - Complexity: O(n²).
     func quadraticForm(_ b: [Double]) -> Double {
+        var sum = 0.0
+        for v in forwardSubstitution(b) { sum += v * v }
+        return sum
+    }
+
+    /// R⁻¹b, column by column.
+    private func forwardSubstitution(_ b: [Double]) -> [Double] {
         precondition(b.count == order, "vector length must equal the matrix order")
         let n = order
         var y = b
-        var sum = 0.0
         lower.withUnsafeBufferPointer { lp in
             y.withUnsafeMutableBufferPointer { yp in
                 let l = lp.baseAddress!, v = yp.baseAddress!
@@ -187,7 +181,6 @@ struct CholeskyFactor {
                     let ck = l + k * n
                     let yk = v[k] / ck[k]
                     v[k] = yk
-                    sum += yk * yk
                     if yk == 0 { continue }
                     var i = k + 1
                     while i < n {
@@ -197,6 +190,6 @@ struct CholeskyFactor {
                 }
             }
         }
-        return sum
+        return y
     }
 }
