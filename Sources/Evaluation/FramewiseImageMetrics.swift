@@ -90,8 +90,8 @@ extension BSSEval {
 extension BSSEval {
     /// The image SDR (`imageSDR`) of one multichannel estimate — typically the mixture — against
     /// each reference source, window by window, with the windows and the silence rule of
-    /// `evaluateImagesFramewise` (a window is NaN when some reference source or the estimate is
-    /// silent in it); no projection is needed.
+    /// `evaluateImagesFramewise` (a window is NaN when the channel sum of some reference source or
+    /// of the estimate is zero throughout it); no projection is needed.
     /// - Parameters:
     ///   - references: J ≥ 1 sources of C channels of T samples.
     ///   - estimate: C channels of T samples.

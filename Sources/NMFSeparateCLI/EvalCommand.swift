@@ -143,7 +143,7 @@ struct EvalCommand {
     func score(_ signals: [[[Float]]], sources j: Int, rate: Int) throws -> (Metrics, Metrics?) {
         let r = Array(signals[0..<j]), e = Array(signals[j..<(2 * j)]), mix = mixture != nil ? signals[2 * j] : nil
         if images, let seconds = windowSeconds {
-            let window = max(1, Int((seconds * Double(rate)).rounded())), hop = max(1, Int(((hopSeconds ?? seconds) * Double(rate)).rounded()))
+            let window = Self.samples(seconds, rate: rate), hop = Self.samples(hopSeconds ?? seconds, rate: rate)
             let mixSDR = try mix.map { try BSSEval.imageSDRFramewise(references: r, estimate: $0, window: window, hop: hop) }
             let framewise = try BSSEval.evaluateImagesFramewise(references: r, estimates: e, window: window, hop: hop,
                                                                 fixedOrder: fixedOrder)
@@ -171,7 +171,7 @@ struct EvalCommand {
     /// (2·J²·C² of N/2 + 1 complex doubles), two windows' FFT buffers per thread, and the scores of
     /// every pair and window; a usage error when the windows exceed `BSSEval.maximumWindowCount`.
     static func framewiseBytes(window: Double, hop: Double, rate: Int, frames: Int, sources j: Int, channels c: Int) throws -> Double {
-        let w = max(1, Int((window * Double(rate)).rounded())), h = max(1, Int((hop * Double(rate)).rounded()))
+        let w = samples(window, rate: rate), h = samples(hop, rate: rate)
         if w >= frames { return 0 }   // one window over the whole files: the quadratic forms suffice
         let count = (frames - w) / h + 1
         if count > BSSEval.maximumWindowCount {
@@ -183,6 +183,9 @@ struct EvalCommand {
         let buffers = Double(Parallel.defaultThreadCount) * Double(j * c * (j + 2)) * Double(n) * 16
         return spectra + buffers + Double(4 * j * j * count) * 8 * 3
     }
+
+    /// `seconds` at `rate` Hz, rounded to whole samples, at least one.
+    static func samples(_ seconds: Double, rate: Int) -> Int { max(1, Int((seconds * Double(rate)).rounded())) }
 
     /// Replaces the library's signal names (`references[i]`, `estimates[i]`, `mixture`, and
     /// channels `references[i][c]`) in `message` by the files they were read from.
