@@ -20,6 +20,9 @@ extension BSSEval {
     ///   - hop: samples between window starts, ≥ 1. Only whole windows are scored:
     ///     ⌊(T − window) / hop⌋ + 1 of them, as museval frames the signal.
     ///   - filterLength: L (default 512).
+    ///   - progress: called with the fraction of the windows scored (0 once the filters are fitted,
+    ///     then after each window, from the worker threads, in increasing order; never for one
+    ///     window over the whole signals).
     ///   - fixedOrder: score estimate i against reference i, as museval's MUSDB18 evaluation
     ///     (`compute_permutation=False`) does; by default the assignment maximising the mean SIR
     ///     over the windows that are not NaN is chosen (museval's own search averages with NaN,
@@ -33,8 +36,8 @@ extension BSSEval {
     ///   points, windows in parallel; memory 2·J²·C² half spectra of N/2 + 1 complex doubles
     ///   (3 stereo sources, 1-s windows at 44.1 kHz: 38 MB) and 4·J²·(windows) doubles.
     public static func evaluateImagesFramewise(references: [[[Float]]], estimates: [[[Float]]], window: Int, hop: Int,
-                                               filterLength: Int = defaultFilterLength,
-                                               fixedOrder: Bool = false) throws(EvaluationError) -> FramewiseImageScores {
+                                               filterLength: Int = defaultFilterLength, fixedOrder: Bool = false,
+                                               progress: (@Sendable (Double) -> Void)? = nil) throws(EvaluationError) -> FramewiseImageScores {
         try validateImages(references: references, estimates: estimates, filterLength: filterLength, clampDB: nil)
         let j = references.count, length = references[0][0].count
         let (starts, width) = try frames(length: length, window: window, hop: hop)
@@ -46,7 +49,7 @@ extension BSSEval {
             ratios = whole.map { $0.map { $0.map { [silent ? .nan : $0] } } }
         } else {
             ratios = windowRatios(references: references, estimates: estimates, starts: starts, width: width,
-                                  filterLength: filterLength)
+                                  filterLength: filterLength, progress: progress)
         }
         let meanSIR = ratios[2].map { row in
             row.map { w -> Double in
@@ -62,10 +65,12 @@ extension BSSEval {
 
     /// The four ratios of every pair on every window, [metric][i][e][window], windows in parallel.
     private static func windowRatios(references: [[[Float]]], estimates: [[[Float]]], starts: [Int], width: Int,
-                                     filterLength: Int) -> [[[[Double]]]] {
+                                     filterLength: Int, progress: (@Sendable (Double) -> Void)?) -> [[[[Double]]]] {
         let j = references.count, count = starts.count
         let spaces = ImageSubspaces(references: references, estimates: estimates, filterLength: filterLength)
         let convolver = WindowConvolver(spaces: spaces, width: width, filterLength: filterLength)
+        progress?(0)
+        let done = WindowCounter()
         var flat = [Double](repeating: 0, count: count * j * j * 4)   // window, i, e, metric
         flat.withUnsafeMutableBufferPointer { fp in
             let base = fp.baseAddress!
@@ -80,6 +85,7 @@ extension BSSEval {
                             for m in 0..<4 { base[((w * j + i) * j + e) * 4 + m] = r[m] }
                         }
                     }
+                    if let progress { done.increment { progress(Double($0) / Double(count)) } }
                 }
             }
         }
@@ -134,5 +140,19 @@ extension BSSEval {
         if window < 1 || hop < 1 { throw .invalidWindow(window: window, hop: hop) }
         let count = window < length ? (length - window) / hop + 1 : 1
         return ((0..<count).map { $0 * hop }, min(window, length))
+    }
+}
+
+/// The windows scored so far, shared by the worker threads; reports each new count under the lock,
+/// so that the fractions arrive in increasing order.
+private final class WindowCounter: @unchecked Sendable {
+    private let lock = PThreadLock()
+    private var count = 0
+
+    func increment(_ report: (Int) -> Void) {
+        lock.withLock {
+            count += 1
+            report(count)
+        }
     }
 }

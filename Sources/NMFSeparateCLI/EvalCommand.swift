@@ -15,11 +15,14 @@ struct EvalCommand {
     var windowSeconds: Double?
     var hopSeconds: Double?
     var json = false
+    /// `--quiet` / `--progress`: as for separation (a bar on a terminal for framewise scoring).
+    var quiet = false
+    var progress = false
     var help = false
 
     static let helpText = """
-    usage: nmf-separate eval --reference REF... --estimate EST... [--mixture MIX] [--images [--window S [--hop S]]] [--fixed-order] [--json]
-           nmf-separate eval --reference REF_DIR --estimate EST_DIR [--mixture MIX] [--images [--window S [--hop S]]] [--fixed-order] [--json]
+    usage: nmf-separate eval --reference REF... --estimate EST... [--mixture MIX] [--images [--window S [--hop S]]] [--fixed-order] [--json] [-q] [--progress]
+           nmf-separate eval --reference REF_DIR --estimate EST_DIR [--mixture MIX] [--images [--window S [--hop S]]] [--fixed-order] [--json] [-q] [--progress]
 
     Scores separated sources: BSS Eval SDR, SIR and SAR (Vincent, Gribonval & Févotte 2006,
     512-tap distortion filter as in BSS Eval v3/v4) with the best permutation of estimates
@@ -44,6 +47,8 @@ struct EvalCommand {
       --fixed-order             score the i-th estimate against the i-th reference instead of
                                 searching the best assignment (as museval's MUSDB18 scoring does)
       --json                    print one JSON object instead of a table
+      -q, --quiet               no progress bar (--window runs draw one on a terminal)
+      --progress                plain progress lines on stderr even when it is not a terminal
       -h, --help                show this help and exit
 
     """
@@ -66,6 +71,8 @@ struct EvalCommand {
             case "--json": c.json = true; target = nil
             case "--images": c.images = true; target = nil
             case "--fixed-order": c.fixedOrder = true; target = nil
+            case "-q", "--quiet": c.quiet = true; target = nil
+            case "--progress": c.progress = true; target = nil
             case "--window", "--hop":
                 guard i < arguments.count, let v = Double(arguments[i]), v.isFinite, v > 0, v <= 86_400 else {
                     throw CLIError.usage("option \(a) needs a value in seconds, greater than 0 (at most 86400), got '\(i < arguments.count ? arguments[i] : "")'")
@@ -145,8 +152,15 @@ struct EvalCommand {
         if images, let seconds = windowSeconds {
             let window = Self.samples(seconds, rate: rate), hop = Self.samples(hopSeconds ?? seconds, rate: rate)
             let mixSDR = try mix.map { try BSSEval.imageSDRFramewise(references: r, estimate: $0, window: window, hop: hop) }
+            let board = ProgressBoard(total: 1, quiet: quiet, plainLines: progress)
+            defer { board.close() }
+            let file = board.begin(label: "eval", index: 1)
+            file.update(fraction: 0, stage: "filters")
+            var report: (@Sendable (Double) -> Void)?
+            if board.mode != .off { report = { file.update(fraction: $0, stage: "windows") } }
             let framewise = try BSSEval.evaluateImagesFramewise(references: r, estimates: e, window: window, hop: hop,
-                                                                fixedOrder: fixedOrder)
+                                                                fixedOrder: fixedOrder, progress: report)
+            file.finish("done")
             // The mixture's median over the windows the estimates were scored on (they skip more when an estimate is silent).
             let baseline = mixSDR.map { sdr in
                 Metrics(sdr: sdr.indices.map { i in FramewiseImageScores.median(zip(sdr[i], framewise.sdr[i]).map { $1.isNaN ? .nan : $0 }) })

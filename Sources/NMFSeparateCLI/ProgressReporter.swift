@@ -159,6 +159,11 @@ final class FileProgress: @unchecked Sendable {
                      stage: Self.stageNames[p.stage] ?? p.stage.rawValue)
     }
 
+    /// Reports a fraction of the whole job under a stage name of the caller's (e.g. `eval`'s windows).
+    func update(fraction: Double, stage: String) {
+        board.update(self, fraction: max(0, min(1, fraction)), stage: stage)
+    }
+
     /// The file is done (`status`: "done", "failed", "skipped").
     func finish(_ status: String) { board.end(self, status: status) }
 

@@ -98,6 +98,11 @@ import _TestSupport
         let framed = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(framed["windows"] as? Int == 3 && framed["window_seconds"] as? Double == 1 && framed["hop_seconds"] as? Double == 1)
         #expect(framed["windows_skipped"] as? Int == 0)
+        // Piped stderr: no progress unless asked for; --progress gives plain lines, ending with the total time.
+        #expect(r.stderr.isEmpty, "\(r.stderr)")
+        r = try CLIRunner.run(["eval", "--images", "--window", "1", "--progress", "--reference", "\(dir)/st_ref_1.wav", "\(dir)/st_ref_2.wav",
+                               "--estimate", "\(dir)/st_out/st_mix"])
+        #expect(r.status == 0 && r.stderr.contains("eval: filters 0%") && r.stderr.contains("eval: done after"), "\(r.stderr)")
         let perWindow = try #require(framed["sdr_windows"] as? [[Double]])
         #expect(perWindow.count == 2 && perWindow.allSatisfy { $0.count == 3 })
         let medians = try #require(framed["sdr"] as? [Double])
