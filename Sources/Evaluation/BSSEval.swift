@@ -188,11 +188,7 @@ public enum BSSEval {
     /// The projection energies of every estimate onto every reference and onto all references.
     static func projectionEnergies(references: [[Float]], estimates: [[Float]], filterLength l: Int) -> ProjectionEnergies {
         let j = references.count
-        func norm(_ x: [Float]) -> Double {
-            var s = 0.0
-            x.withUnsafeBufferPointer { for v in $0 { s += Double(v) * Double(v) } }
-            return s.squareRoot()
-        }
+        func norm(_ x: [Float]) -> Double { SignalSums.dot(x, x).squareRoot() }
         let refScales = references.map { 1 / norm($0) }
         let estNorms = estimates.map(norm)
         let estScales = estNorms.map { $0 > 0 ? 1 / $0 : 0 }

@@ -93,9 +93,14 @@ extension BSSEval {
             }
         }
         if !reference.contains(where: { $0.contains { $0 != 0 } }) { throw .silentReference(signal: "reference") }
+        return imageSDR(reference, estimate, in: 0..<length)
+    }
+
+    /// 10·log₁₀(‖s‖² / ‖ŝ − s‖²) over the samples in `range`, summed over the channels (unchecked).
+    static func imageSDR(_ reference: [[Float]], _ estimate: [[Float]], in range: Range<Int>) -> Double {
         var energy = 0.0, error = 0.0
         for (r, e) in zip(reference, estimate) {
-            for t in 0..<length {
+            for t in range {
                 let d = Double(e[t]) - Double(r[t])
                 energy += Double(r[t]) * Double(r[t])
                 error += d * d
@@ -165,8 +170,8 @@ extension BSSEval {
         var cross = target, difference = target
         for i in 0..<j {
             for e in 0..<j {
-                cross[i][e] = (0..<channels).reduce(0.0) { $0 + ImageSubspaces.dot(estimates[e][$1], references[i][$1]) }
-                difference[i][e] = (0..<channels).reduce(0.0) { $0 + ImageSubspaces.distance(estimates[e][$1], references[i][$1]) }
+                cross[i][e] = (0..<channels).reduce(0.0) { $0 + SignalSums.dot(estimates[e][$1], references[i][$1]) }
+                difference[i][e] = (0..<channels).reduce(0.0) { $0 + SignalSums.distance(estimates[e][$1], references[i][$1]) }
             }
         }
         let norms = spaces.referenceNorms

@@ -44,7 +44,7 @@ extension BSSEval {
         if starts.count > maximumWindowCount { throw .tooManyWindows(count: starts.count, maximum: maximumWindowCount) }
         let ratios: [[[[Double]]]]   // [metric][i][e][window]
         if width == length {
-            let silent = WindowScores.isSilent(references) || WindowScores.isSilent(estimates)
+            let silent = WindowScores.isSilent(references, in: 0..<length) || WindowScores.isSilent(estimates, in: 0..<length)
             let whole = imageRatios(references: references, estimates: estimates, filterLength: filterLength)
             ratios = whole.map { $0.map { $0.map { [silent ? .nan : $0] } } }
         } else {
@@ -114,23 +114,10 @@ extension BSSEval {
                            estimateName: { _ in "mixture" })
         let (starts, width) = try frames(length: references[0][0].count, window: window, hop: hop)
         if starts.count > maximumWindowCount { throw .tooManyWindows(count: starts.count, maximum: maximumWindowCount) }
-        let silent = starts.map { start in
-            let range = start..<(start + width)
-            return WindowScores.isSilent(references.map { $0.map { Array($0[range]) } }) || WindowScores.isSilent([estimate.map { Array($0[range]) }])
-        }
+        let ranges = starts.map { $0..<($0 + width) }
+        let silent = ranges.map { WindowScores.isSilent(references, in: $0) || WindowScores.isSilent([estimate], in: $0) }
         return references.map { reference in
-            starts.indices.map { w in
-                let range = starts[w]..<(starts[w] + width)
-                if silent[w] { return .nan }
-                var energy = 0.0, error = 0.0
-                for (r, e) in zip(reference, estimate) {
-                    for t in range {
-                        energy += Double(r[t]) * Double(r[t])
-                        error += (Double(e[t]) - Double(r[t])) * (Double(e[t]) - Double(r[t]))
-                    }
-                }
-                return decibels(energy, error)
-            }
+            ranges.indices.map { w in silent[w] ? .nan : imageSDR(reference, estimate, in: ranges[w]) }
         }
     }
 

@@ -40,7 +40,7 @@ public struct ImageScores: Sendable, Equatable {
 
     /// The arithmetic mean of each metric over the references.
     public var mean: (sdr: Double, isr: Double, sir: Double, sar: Double) {
-        func m(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
+        let m = SeparationScores.mean
         return (m(sdr), m(isr), m(sir), m(sar))
     }
 
@@ -50,7 +50,7 @@ public struct ImageScores: Sendable, Equatable {
     /// - Returns: the differences in dB.
     public func improvement(over baseline: ImageScores) -> ImageScores {
         precondition(baseline.count == count, "baseline must score the same number of references")
-        func d(_ a: [Double], _ b: [Double]) -> [Double] { zip(a, b).map { $0 - $1 } }
+        let d = SeparationScores.difference
         return ImageScores(sdr: d(sdr, baseline.sdr), isr: d(isr, baseline.isr), sir: d(sir, baseline.sir),
                            sar: d(sar, baseline.sar), permutation: permutation)
     }

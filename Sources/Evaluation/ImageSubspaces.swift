@@ -35,8 +35,8 @@ struct ImageSubspaces {
         self.channels = channels
         sourceCount = j
         let flatReferences = references.flatMap { $0 }, flatEstimates = estimates.flatMap { $0 }
-        referenceNorms = flatReferences.map { ImageSubspaces.dot($0, $0).squareRoot() }
-        let energy = estimates.map { $0.reduce(0.0) { $0 + ImageSubspaces.dot($1, $1) } }
+        referenceNorms = flatReferences.map { SignalSums.dot($0, $0).squareRoot() }
+        let energy = estimates.map { $0.reduce(0.0) { $0 + SignalSums.dot($1, $1) } }
         estimateEnergy = energy
         let estimateScales = estimates.indices.flatMap { e in
             [Double](repeating: energy[e] > 0 ? 1 / energy[e].squareRoot() : 0, count: channels)
@@ -75,23 +75,5 @@ struct ImageSubspaces {
         return signals(t).enumerated().map { i, a in
             x[(i * l)..<((i + 1) * l)].map { $0 * scale / referenceNorms[a] }
         }
-    }
-
-    /// Σ x·y in `Double`.
-    static func dot(_ x: [Float], _ y: [Float]) -> Double {
-        var s = 0.0
-        x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in
-            for t in 0..<xp.count { s += Double(xp[t]) * Double(yp[t]) }
-        } }
-        return s
-    }
-
-    /// Σ (x − y)² in `Double`.
-    static func distance(_ x: [Float], _ y: [Float]) -> Double {
-        var s = 0.0
-        x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in
-            for t in 0..<xp.count { let d = Double(xp[t]) - Double(yp[t]); s += d * d }
-        } }
-        return s
     }
 }

@@ -37,8 +37,7 @@ public struct SeparationScores: Sendable, Equatable {
 
     /// The arithmetic mean of each metric over the references.
     public var mean: (sdr: Double, sir: Double, sar: Double, siSDR: Double) {
-        func m(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
-        return (m(sdr), m(sir), m(sar), m(siSDR))
+        (Self.mean(sdr), Self.mean(sir), Self.mean(sar), Self.mean(siSDR))
     }
 
     /// The gain of these scores over `baseline`, reference by reference (self − baseline), for
@@ -49,8 +48,14 @@ public struct SeparationScores: Sendable, Equatable {
     /// - Returns: the differences in dB.
     public func improvement(over baseline: SeparationScores) -> SeparationScores {
         precondition(baseline.count == count, "baseline must score the same number of references")
-        func d(_ a: [Double], _ b: [Double]) -> [Double] { zip(a, b).map { $0 - $1 } }
+        let d = Self.difference
         return SeparationScores(sdr: d(sdr, baseline.sdr), sir: d(sir, baseline.sir), sar: d(sar, baseline.sar),
                                 siSDR: d(siSDR, baseline.siSDR), permutation: permutation)
     }
+
+    /// The arithmetic mean of per-reference scores (NaN for none) — shared with `ImageScores`.
+    static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
+
+    /// a − b, reference by reference — shared with `ImageScores`.
+    static func difference(_ a: [Double], _ b: [Double]) -> [Double] { zip(a, b).map { $0 - $1 } }
 }

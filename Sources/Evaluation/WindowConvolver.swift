@@ -37,7 +37,7 @@ struct WindowConvolver {
     }
 
     /// Bins 0…N/2 of the N-point spectrum of the real signal `x`, zero-padded.
-    static func transform(_ x: [Double], fft: RadixTwoFFT) -> (re: [Double], im: [Double]) {
+    static func transform<Samples: Collection<Double>>(_ x: Samples, fft: RadixTwoFFT) -> (re: [Double], im: [Double]) {
         var re = [Double](repeating: 0, count: fft.size), im = re
         for (k, v) in x.enumerated() { re[k] = v }
         re.withUnsafeMutableBufferPointer { rp in im.withUnsafeMutableBufferPointer { ip in fft.forward(rp.baseAddress!, ip.baseAddress!) } }

@@ -9,19 +9,19 @@ struct WindowScores {
     /// unless it is silent, projects every estimate channel onto every target span.
     init(references: [[[Float]]], estimates: [[[Float]]], start: Int, width: Int, filterLength l: Int,
          convolver: WindowConvolver) {
+        let range = start..<(start + width)
+        silent = WindowScores.isSilent(references, in: range) || WindowScores.isSilent(estimates, in: range)
+        if silent {
+            (self.references, self.estimates, projected) = ([], [], [])
+            return
+        }
         let span = width + l - 1
-        func cut(_ x: [Float]) -> [Double] { x[start..<(start + width)].map(Double.init) + [Double](repeating: 0, count: l - 1) }
+        func cut(_ x: [Float]) -> [Double] { x[range].map(Double.init) + [Double](repeating: 0, count: l - 1) }
         let r = references.map { $0.map(cut) }, e = estimates.map { $0.map(cut) }
         self.references = r
         self.estimates = e
-        silent = WindowScores.isSilent(references.map { $0.map { Array($0[start..<(start + width)]) } })
-            || WindowScores.isSilent(estimates.map { $0.map { Array($0[start..<(start + width)]) } })
         let j = references.count, c = references[0].count
-        if silent {
-            projected = []
-            return
-        }
-        let spectra = r.flatMap { $0 }.map { WindowConvolver.transform(Array($0[0..<width]), fft: convolver.fft) }
+        let spectra = r.flatMap { $0 }.map { WindowConvolver.transform($0[0..<width], fft: convolver.fft) }
         projected = (0...j).map { t in
             (0..<j).map { est in
                 (0..<c).map { ch in convolver.project(target: t, estimate: est, channel: ch, referenceSpectra: spectra, count: span) }
@@ -31,10 +31,12 @@ struct WindowScores {
 
     /// museval's rule: a window is skipped when the channel sum of some source is zero throughout it
     /// (silence, or channels in exact anti-phase), summed in `Double` as museval's float64 arrays are.
-    /// - Parameter sources: sources × channels × the window's samples.
-    static func isSilent(_ sources: [[[Float]]]) -> Bool {
+    /// - Parameters:
+    ///   - sources: sources × channels × samples.
+    ///   - range: the window's samples.
+    static func isSilent(_ sources: [[[Float]]], in range: Range<Int>) -> Bool {
         sources.contains { channels in
-            (0..<(channels.first?.count ?? 0)).allSatisfy { t in channels.reduce(0.0) { $0 + Double($1[t]) } == 0 }
+            range.allSatisfy { t in channels.reduce(0.0) { $0 + Double($1[t]) } == 0 }
         }
     }
 
