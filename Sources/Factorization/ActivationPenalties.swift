@@ -21,13 +21,15 @@ struct ActivationPenalties {
     /// - Parameters:
     ///   - columnSums: Σ_f W[f, k].
     ///   - sparsity: weight of Σ_k Σ_n h_kn / σ_k (σ_k the RMS of row k).
-    ///   - continuity: weight of Σ_k (1/σ_k²) Σ_n (h_kn − h_k,n−1)².
-    init(h: Matrix, columnSums: [Float], sparsity: Float, continuity: Float) {
+    ///   - continuity: per component k, the weight of (1/σ_k²) Σ_n (h_kn − h_k,n−1)² (empty: none;
+    ///     components of weight 0 get zero terms).
+    init(h: Matrix, columnSums: [Float], sparsity: Float, continuity: [Float]) {
         let k = h.rows, n = h.columns
         var denominator = columnSums.map { max($0, Float.leastNormalMagnitude) }
         var sum = [Double](repeating: 0, count: k), squares = [Double](repeating: 0, count: k)
         var jumps = [Double](repeating: 0, count: k)
-        if sparsity > 0 || continuity > 0 {
+        let smoothing = continuity.count == k && continuity.contains { $0 > 0 }
+        if sparsity > 0 || smoothing {
             h.storage.withUnsafeBufferPointer { hp in
                 for j in 0..<n {
                     for c in 0..<k {
@@ -50,15 +52,15 @@ struct ActivationPenalties {
             }
         }
         inverseDenominator = denominator.map { 1 / $0 }
-        if continuity > 0 && n > 1 {
+        if smoothing && n > 1 {
             continuityNumerator = [Float](repeating: 0, count: k * (n + 4))
             continuityDenominator = [Float](repeating: 0, count: k * (n + 4))
             h.storage.withUnsafeBufferPointer { hp in
-                for c in 0..<k {
+                for c in 0..<k where continuity[c] > 0 {
                     let s = max(squares[c], 1e-300), mu = sum[c] / Double(n)
                     // c_k = (N/S)·D with S = Σ h², D = Σ (h_n − h_{n−1})²:
                     // ∇⁺ = (N/S)·(2 or 4)·h_t, ∇⁻ = (N/S)·2·(neighbours) + 2N·D·h_t/S².
-                    let scale = Double(continuity) * mu * Double(n) / s
+                    let scale = Double(continuity[c]) * mu * Double(n) / s
                     for j in 0..<n {
                         let x = Double(hp[j * k + c])
                         var neighbours = 0.0, count = 0.0

@@ -16,8 +16,8 @@ struct KLState {
     let fixedColumns: Int
     /// Weight λ of the scale-invariant sparseness penalty (0 = none).
     var sparsity: Float = 0
-    /// Weight of the temporal-continuity penalty (0 = none).
-    var continuity: Float = 0
+    /// Weight of the temporal-continuity penalty per component (empty = none).
+    var continuity: [Float] = []
     /// Exponent ω of the multiplicative steps (1: Lee–Seung, monotone). Above 1 the steps are
     /// over-relaxed; the first measured rise of the divergence sets it back to 1 for good.
     var stepExponent: Float = 1

@@ -199,7 +199,7 @@ public struct NMF: Sendable {
             var state = KLState(v: v, w: w, h: h, threads: configuration.threadCount, fixedColumns: fixedColumns,
                                 frameStride: frameStride, mean: mean, channels: configuration.channelCount)
             state.sparsity = configuration.sparsity
-            state.continuity = configuration.continuity
+            state.continuity = configuration.continuityWeights
             state.stepExponent = configuration.stepExponent
             return state
         }
@@ -223,8 +223,17 @@ public struct NMF: Sendable {
         guard configuration.continuity >= 0, configuration.continuity.isFinite else {
             throw FactorizationError.invalidParameter(name: "--continuity", value: "\(configuration.continuity)", allowed: "0 or more")
         }
-        guard configuration.continuity == 0 || configuration.divergence == .kullbackLeibler else {
-            throw FactorizationError.invalidParameter(name: "--continuity", value: "\(configuration.continuity)",
+        let weights = configuration.componentContinuity
+        guard weights.isEmpty || weights.count == configuration.componentCount else {
+            throw FactorizationError.invalidParameter(name: "componentContinuity", value: "\(weights.count) weights",
+                                                      allowed: "none or one per component, \(configuration.componentCount)")
+        }
+        for x in weights where !(x >= 0 && x.isFinite) {
+            throw FactorizationError.invalidParameter(name: "--continuity", value: "\(x)", allowed: "0 or more")
+        }
+        guard configuration.continuityWeights.isEmpty || configuration.divergence == .kullbackLeibler else {
+            let given = weights.isEmpty ? "\(configuration.continuity)" : weights.map { "\($0)" }.joined(separator: ",")
+            throw FactorizationError.invalidParameter(name: "--continuity", value: given,
                                                       allowed: "0 with --divergence \(configuration.divergence) (the penalty is implemented for kl only)")
         }
         guard configuration.sparsity == 0 || configuration.divergence == .kullbackLeibler else {

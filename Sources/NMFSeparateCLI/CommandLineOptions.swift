@@ -27,8 +27,9 @@ struct CommandLineOptions {
     var threads: Int?
     /// `--divergence` as given (default: the dictionary's, else kl).
     var divergence: Divergence?
-    /// `--continuity`: weight of the temporal-continuity penalty.
-    var continuity: Float = CommandLineOptions.defaultContinuity
+    /// `--continuity`: the weight of the temporal-continuity penalty, or one weight per source
+    /// known before the factorization (each dictionary, then the free components).
+    var continuity: [Float] = [CommandLineOptions.defaultContinuity]
     /// Continuity when `--continuity` is not given (chosen by measurement, see QUALITY.md).
     static let defaultContinuity: Float = 0
     /// `--init`: how the NMF starts.
@@ -126,7 +127,9 @@ struct CommandLineOptions {
         case "mask-power": maskPower = try Self.real(name, value)
         case "sparsity": sparsity = try Self.real(name, value)
         case "threads": threads = try Self.integer(name, value)
-        case "continuity": continuity = try Self.real(name, value)
+        case "continuity":
+            let parts = (value ?? "").split(separator: ",", omittingEmptySubsequences: false)
+            continuity = try parts.map { try Self.real(name, String($0)) }
         case "init":
             guard let v = value, let m = InitializationMethod(rawValue: v.lowercased()) else {
                 throw CLIError.usage("--init '\(value ?? "")' is not an initialisation (allowed: \(InitializationMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -259,6 +262,34 @@ struct CommandLineOptions {
         return (given, 0)
     }
 
+    /// `--continuity` on `config`: one weight for every component, or one per dictionary plus
+    /// one for the free components (when there are any).
+    /// - Throws: `CLIError.usage` for a weight out of range, a list of the wrong length or
+    ///   without dictionaries, or a weight without `--divergence kl`.
+    func applyContinuity(to config: inout SeparationConfiguration) throws {
+        let given = continuity.map { $0 == $0.rounded() && abs($0) < 1e9 ? String(Int($0)) : "\($0)" }.joined(separator: ",")
+        for x in continuity where !(x >= 0 && x <= 100) {
+            throw CLIError.usage("--continuity \(given) is out of range (allowed: weights from 0 to 100)")
+        }
+        if continuity.contains(where: { $0 > 0 }) && config.divergence != .kullbackLeibler {
+            throw CLIError.usage("--continuity \(given) needs --divergence kl (the penalty is implemented for KL only; got \(config.divergence))")
+        }
+        guard continuity.count > 1 else {
+            config.continuity = continuity[0]
+            return
+        }
+        let dictionaries = config.fixedTemplates.count
+        guard dictionaries > 0 else {
+            throw CLIError.usage("--continuity \(given) gives one weight per source, which needs --dictionary (without dictionaries the sources are only known after the factorization; allowed: one weight)")
+        }
+        let free = config.componentCount > config.fixedTemplates.reduce(0) { $0 + $1.columns }
+        let expected = dictionaries + (free ? 1 : 0)
+        guard continuity.count == expected else {
+            throw CLIError.usage("--continuity \(given) has \(continuity.count) weights (allowed: one, or \(expected): one per dictionary\(free ? " and one for the free components" : ""))")
+        }
+        config.sourceContinuity = continuity
+    }
+
     /// The options whose meaning depends on the divergence (start, `--spatial`, penalties, step
     /// exponent), checked against `config.divergence` and set on `config`.
     /// - Throws: `CLIError.usage` for an option out of range or one that needs `--divergence kl`.
@@ -268,11 +299,7 @@ struct CommandLineOptions {
             throw CLIError.usage("--spatial needs --divergence kl (the tied multichannel updates are implemented for KL only; got \(config.divergence))")
         }
         config.spatial = spatial
-        guard continuity >= 0, continuity <= 100 else { throw CLIError.usage("--continuity \(continuity) is out of range (allowed: 0 to 100)") }
-        if continuity > 0 && config.divergence != .kullbackLeibler {
-            throw CLIError.usage("--continuity \(continuity) needs --divergence kl (the penalty is implemented for KL only; got \(config.divergence))")
-        }
-        config.continuity = continuity
+        try applyContinuity(to: &config)
         if let e = stepExponent {
             guard e >= 0.1, e <= 1.9 else { throw CLIError.usage("--step-exponent \(e) is out of range (allowed: 0.1 to 1.9)") }
             if e != 1 && config.divergence != .kullbackLeibler {

@@ -28,7 +28,7 @@ enum FactorFiles {
             ("frames", .integer(first.activations.columns)),
             ("sample_rate", .integer(sampleRate)), ("fft_size", .integer(c.stft.fftSize)), ("hop", .integer(c.stft.hopLength)),
             ("window", .string("hann (periodic)")), ("divergence", .string(c.divergence.description)),
-            ("mask_power", .number(Double(c.maskPower))), ("seed", .string(String(c.seed))),
+            ("mask_power", .setting(c.maskPower)), ("seed", .string(String(c.seed))),
             ("runs", .array(runs.enumerated().map { r, run in
                 .object([("W", .string(names[2 * r])), ("H", .string(names[2 * r + 1])), ("seed", .string(String(run.seed))),
                          ("groups", .groups(run.groups)),

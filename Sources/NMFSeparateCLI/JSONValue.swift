@@ -13,6 +13,10 @@ indirect enum JSONValue {
     /// Component groups, one array of component indices per source.
     static func groups(_ groups: [[Int]]) -> JSONValue { .array(groups.map { .array($0.map { .integer($0) }) }) }
 
+    /// A float setting as it was given: the shortest decimal that reads back as the same
+    /// `Float` (0.3, not 0.300000012).
+    static func setting(_ value: Float) -> JSONValue { .number(Double(String(value)) ?? Double(value)) }
+
     /// An integer, or null when there is none.
     static func integer(_ value: Int?) -> JSONValue { value.map { .integer($0) } ?? .null }
 

@@ -153,6 +153,14 @@ public struct Separator: Sendable {
             throw SeparationError.invalidParameter(name: "--free-components", value: "\(freeComponents)",
                                                    allowed: "at least one per source without a dictionary (\(max(freeSources, 0))), and 0 when every source has a dictionary")
         }
+        let expected = config.fixedTemplates.count + (freeComponents > 0 ? 1 : 0)
+        guard config.sourceContinuity.isEmpty || (!config.fixedTemplates.isEmpty && config.sourceContinuity.count == expected) else {
+            throw SeparationError.invalidParameter(
+                name: "--continuity", value: config.sourceContinuity.map { "\($0)" }.joined(separator: ","),
+                allowed: config.fixedTemplates.isEmpty
+                    ? "one weight (a weight per source needs dictionaries: without them the sources are only known after the factorization)"
+                    : "one weight, or one per dictionary\(freeComponents > 0 ? " and one for the free components" : "") (\(expected))")
+        }
         for t in config.fixedTemplates where t.rows != stft.binCount {
             throw SeparationError.invalidParameter(name: "dictionary bins", value: "\(t.rows)", allowed: "\(stft.binCount) (fft size / 2 + 1)")
         }
@@ -173,6 +181,7 @@ public struct Separator: Sendable {
         nmfConfig.sparsity = config.sparsity
         nmfConfig.divergence = config.divergence
         nmfConfig.continuity = config.continuity
+        nmfConfig.componentContinuity = Self.componentContinuity(config)
         nmfConfig.stepExponent = config.stepExponent
         nmfConfig.initialization = config.initialization
         nmfConfig.channelCount = channels
@@ -181,6 +190,19 @@ public struct Separator: Sendable {
         } catch FactorizationError.cancelled {
             throw SeparationError.cancelled
         }
+    }
+
+    /// The per-component continuity weights of `sourceContinuity` (empty when it is): each
+    /// dictionary's weight on its templates, the last weight on the free components.
+    static func componentContinuity(_ config: SeparationConfiguration) -> [Float] {
+        guard !config.sourceContinuity.isEmpty else { return [] }
+        var weights: [Float] = []
+        for (t, weight) in zip(config.fixedTemplates, config.sourceContinuity) {
+            weights += [Float](repeating: weight, count: t.columns)
+        }
+        let free = config.componentCount - weights.count
+        if free > 0, let last = config.sourceContinuity.last { weights += [Float](repeating: last, count: free) }
+        return weights
     }
 
     /// Dictionary sources first (their fixed components, in order), then the free components

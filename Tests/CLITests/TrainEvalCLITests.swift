@@ -34,6 +34,19 @@ import _TestSupport
         let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(report["components"] as? Int == 32 && report["sources"] as? Int == 2)
         #expect((report["settings"] as? [String: Any])?["fft_size"] as? Int == 1024)   // taken from the dictionaries
+        #expect((report["settings"] as? [String: Any])?["source_continuity"] as? [Double] == [])
+        // A continuity weight per dictionary: the noise's activations only.
+        let smooth = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/speech.nmfdict", "--dictionary", "\(dir)/noise.nmfdict",
+                                        "-o", "\(dir)/smooth", "--iterations", "20", "--continuity", "0,0.3", "--json"])
+        #expect(smooth.status == 0, "\(smooth.stderr)")
+        let smoothReport = try JSONSerialization.jsonObject(with: Data(smooth.stdout.utf8)) as! [String: Any]
+        #expect((smoothReport["settings"] as? [String: Any])?["source_continuity"] as? [Double] == [0, 0.3])
+        let bad = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/speech.nmfdict", "--dictionary", "\(dir)/noise.nmfdict",
+                                     "-o", "\(dir)/bad", "--continuity", "0,0.3,1"])
+        #expect(bad.status == 64 && bad.stderr.contains("--continuity 0,0.3,1 has 3 weights (allowed: one, or 2: one per dictionary)"), "\(bad.stderr)")
+        let free = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/speech.nmfdict", "--sources", "2",
+                                      "-o", "\(dir)/bad", "--continuity", "0,0.3,0"])
+        #expect(free.status == 64 && free.stderr.contains("(allowed: one, or 2: one per dictionary and one for the free components)"), "\(free.stderr)")
         r = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav", "--estimate", "\(dir)/out/mix",
                                "--mixture", "\(dir)/mix.wav", "--json"])
         #expect(r.status == 0, "\(r.stderr)")

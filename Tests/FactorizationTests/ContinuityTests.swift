@@ -57,6 +57,73 @@ import DSPCore
         #expect(outs[0].basis == outs[1].basis && outs[0].basis == outs[2].basis)
     }
 
+    /// Row k's roughness Σ_n (h_kn − h_k,n−1)² / Σ_n h_kn².
+    static func roughness(_ h: Matrix, row c: Int) -> Double {
+        var one = Matrix(rows: 1, columns: h.columns)
+        for j in 0..<h.columns { one[0, j] = h[c, j] }
+        return roughness(one)
+    }
+
+    @Test func aWeightPerComponentEqualToTheSharedWeightGivesTheSameBits() throws {
+        let v = Self.slowlyChanging()
+        var shared = try NMFConfiguration(componentCount: 3, maxIterations: 30, seed: 2)
+        shared.continuity = 0.7
+        var perComponent = shared
+        perComponent.continuity = 0
+        perComponent.componentContinuity = [0.7, 0.7, 0.7]
+        let a = try NMF(configuration: shared).factorize(v), b = try NMF(configuration: perComponent).factorize(v)
+        #expect(a.activations == b.activations && a.basis == b.basis)
+        #expect(perComponent.continuityWeights == [0.7, 0.7, 0.7] && shared.continuityWeights == [0.7, 0.7, 0.7])
+        perComponent.componentContinuity = [0, 0, 0]
+        #expect(perComponent.continuityWeights.isEmpty)
+    }
+
+    @Test func aWeightOnOneComponentSmoothsThatComponent() throws {
+        let v = Self.slowlyChanging()
+        var config = try NMFConfiguration(componentCount: 3, maxIterations: 150, seed: 1)
+        let plain = try NMF(configuration: config).factorize(v)
+        config.componentContinuity = [0, 0, 10]
+        let smoothed = try NMF(configuration: config).factorize(v)
+        #expect(Self.roughness(smoothed.activations, row: 2) < 0.5 * Self.roughness(plain.activations, row: 2))
+        #expect(smoothed.activations.storage.allSatisfy { $0.isFinite && $0 > 0 })
+    }
+
+    @Test func termsOfUnweightedComponentsAreZeroAndTheOthersUnchanged() {
+        var g = SeededGenerator(seed: 8)
+        var h = Matrix(rows: 3, columns: 11)
+        for i in 0..<h.storage.count { h.storage[i] = 0.2 + g.nextUnitFloat() }
+        let some = ActivationPenalties(h: h, columnSums: [1, 2, 3], sparsity: 0, continuity: [0, 0.4, 0])
+        let all = ActivationPenalties(h: h, columnSums: [1, 2, 3], sparsity: 0, continuity: [0.4, 0.4, 0.4])
+        for j in 0..<h.columns {
+            for c in 0..<3 {
+                let i = j * 3 + c
+                if c == 1 {
+                    #expect(some.continuityNumerator[i] == all.continuityNumerator[i] && some.continuityDenominator[i] == all.continuityDenominator[i])
+                    #expect(some.continuityDenominator[i] > 0)
+                } else {
+                    #expect(some.continuityNumerator[i] == 0 && some.continuityDenominator[i] == 0)
+                }
+            }
+        }
+        let none = ActivationPenalties(h: h, columnSums: [1, 2, 3], sparsity: 0, continuity: [0, 0, 0])
+        #expect(none.continuityNumerator.isEmpty)
+    }
+
+    @Test func componentWeightsAreChecked() throws {
+        var config = try NMFConfiguration(componentCount: 3)
+        config.componentContinuity = [1, 1]
+        #expect(throws: FactorizationError.self) { try NMF(configuration: config).factorize(Self.slowlyChanging()) }
+        config.componentContinuity = [0, -1, 0]
+        #expect(throws: FactorizationError.self) { try NMF(configuration: config).factorize(Self.slowlyChanging()) }
+        config.componentContinuity = [0, .nan, 0]
+        #expect(throws: FactorizationError.self) { try NMF(configuration: config).factorize(Self.slowlyChanging()) }
+        config.componentContinuity = [0, 1, 0]
+        config.divergence = .itakuraSaito
+        #expect(throws: FactorizationError.self) { try NMF(configuration: config).factorize(Self.slowlyChanging()) }
+        config.componentContinuity = [0, 0, 0]
+        _ = try NMF(configuration: config).factorize(Self.slowlyChanging())
+    }
+
     @Test func continuityIsRefusedOutsideKL() throws {
         var config = try NMFConfiguration(componentCount: 2)
         config.continuity = 1
@@ -85,7 +152,7 @@ import DSPCore
         var h = Matrix(rows: 2, columns: 9)
         for i in 0..<h.storage.count { h.storage[i] = 0.5 + g.nextUnitFloat() }
         let weight: Float = 0.7
-        let p = ActivationPenalties(h: h, columnSums: [1, 1], sparsity: 0, continuity: weight)
+        let p = ActivationPenalties(h: h, columnSums: [1, 1], sparsity: 0, continuity: [weight, weight])
         for c in 0..<2 {
             let mu = (0..<h.columns).reduce(0.0) { $0 + Double(h[c, $1]) } / Double(h.columns)
             for j in 0..<h.columns {

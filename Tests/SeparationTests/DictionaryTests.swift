@@ -121,3 +121,78 @@ import _TestSupport
                                                       clusters: 2, minimumShare: 0.2) == [0, 0, 1, 1])
     }
 }
+
+/// `sourceContinuity`: one temporal-continuity weight per dictionary source, then one for the free components.
+@Suite struct SourceContinuityTests {
+    static func templates(_ columns: Int, seed: UInt64, bins: Int = 257) -> Matrix {
+        var g = SeededGenerator(seed: seed)
+        var m = Matrix(rows: bins, columns: columns)
+        for i in 0..<m.storage.count { m.storage[i] = 0.01 + g.nextUnitFloat() }
+        return m
+    }
+
+    static func mixture(seconds: Double = 1.5) -> AudioBuffer {
+        var g = SeededGenerator(seed: 3)
+        let n = Int(16_000 * seconds)
+        var x = [Float](repeating: 0, count: n)
+        for i in 0..<n {
+            let level: Float = i / 2000 % 2 == 0 ? 0.8 : 0.1
+            let noise: Float = 0.2 * (g.nextUnitFloat() - 0.5)
+            x[i] = Float(sin(Double(i) * 0.07)) * level + noise
+        }
+        return AudioBuffer(channels: [x], sampleRate: 16_000)
+    }
+
+    static func configuration(free: Int) throws -> SeparationConfiguration {
+        var config = try SeparationConfiguration(sourceCount: free > 0 ? 3 : 2, componentCount: 5 + free,
+                                                 stft: STFTConfiguration(fftSize: 512, hopLength: 128), maxIterations: 40)
+        config.fixedTemplates = [templates(2, seed: 1), templates(3, seed: 2)]
+        return config
+    }
+
+    @Test func weightsGoToTheComponentsOfTheirSource() throws {
+        var config = try Self.configuration(free: 4)
+        #expect(Separator.componentContinuity(config).isEmpty)
+        config.sourceContinuity = [0, 1, 0.5]
+        #expect(Separator.componentContinuity(config) == [0, 0, 1, 1, 1, 0.5, 0.5, 0.5, 0.5])
+        var fixedOnly = try Self.configuration(free: 0)
+        fixedOnly.sourceContinuity = [0.3, 0]
+        #expect(Separator.componentContinuity(fixedOnly) == [0.3, 0.3, 0, 0, 0])
+    }
+
+    @Test func aWeightOnOneDictionarySmoothsItsActivationsOnly() throws {
+        var config = try Self.configuration(free: 0)
+        let plain = try Separator(configuration: config).separate(Self.mixture()).report.factorization.activations
+        config.sourceContinuity = [0, 20]
+        let smoothed = try Separator(configuration: config).separate(Self.mixture()).report.factorization.activations
+        func roughness(_ h: Matrix, _ rows: Range<Int>) -> Double {
+            rows.reduce(0.0) { total, c in
+                var jumps = 0.0, squares = 0.0
+                for j in 0..<h.columns {
+                    squares += Double(h[c, j] * h[c, j])
+                    if j > 0 { jumps += Double((h[c, j] - h[c, j - 1]) * (h[c, j] - h[c, j - 1])) }
+                }
+                return total + jumps / max(squares, 1e-30)
+            }
+        }
+        #expect(roughness(smoothed, 2..<5) < 0.5 * roughness(plain, 2..<5))
+        #expect(smoothed.storage.allSatisfy { $0.isFinite && $0 >= 0 })
+    }
+
+    @Test func listsOfTheWrongLengthOrWithoutDictionariesAreRefused() throws {
+        var config = try Self.configuration(free: 4)
+        config.sourceContinuity = [0, 1]
+        #expect(throws: SeparationError.self) { try Separator(configuration: config).separate(Self.mixture(seconds: 0.5)) }
+        var fixedOnly = try Self.configuration(free: 0)
+        fixedOnly.sourceContinuity = [0, 1, 1]
+        #expect(throws: SeparationError.self) { try Separator(configuration: fixedOnly).separate(Self.mixture(seconds: 0.5)) }
+        var unsupervised = try SeparationConfiguration(sourceCount: 2, componentCount: 4, stft: STFTConfiguration(fftSize: 512, hopLength: 128))
+        unsupervised.sourceContinuity = [0, 1]
+        do {
+            _ = try Separator(configuration: unsupervised).separate(Self.mixture(seconds: 0.5))
+            Issue.record("a weight per source without dictionaries was accepted")
+        } catch let e as SeparationError {
+            #expect(e.description.contains("--continuity 0.0,1.0") && e.description.contains("needs dictionaries"), "\(e)")
+        }
+    }
+}
