@@ -20,16 +20,17 @@ struct ActivationPenalties {
     /// Penalties for H (K × frames) under W's column sums.
     /// - Parameters:
     ///   - columnSums: Σ_f W[f, k].
-    ///   - sparsity: weight of Σ_k Σ_n h_kn / σ_k (σ_k the RMS of row k).
+    ///   - sparsity: per component k, the weight of Σ_n h_kn / σ_k (σ_k the RMS of row k; empty: none).
     ///   - continuity: per component k, the weight of (1/σ_k²) Σ_n (h_kn − h_k,n−1)² (empty: none;
     ///     components of weight 0 get zero terms).
-    init(h: Matrix, columnSums: [Float], sparsity: Float, continuity: [Float]) {
+    init(h: Matrix, columnSums: [Float], sparsity: [Float], continuity: [Float]) {
         let k = h.rows, n = h.columns
         var denominator = columnSums.map { max($0, Float.leastNormalMagnitude) }
         var sum = [Double](repeating: 0, count: k), squares = [Double](repeating: 0, count: k)
         var jumps = [Double](repeating: 0, count: k)
         let smoothing = continuity.count == k && continuity.contains { $0 > 0 }
-        if sparsity > 0 || smoothing {
+        let sparse = sparsity.count == k && sparsity.contains { $0 > 0 }
+        if sparse || smoothing {
             h.storage.withUnsafeBufferPointer { hp in
                 for j in 0..<n {
                     for c in 0..<k {
@@ -41,14 +42,14 @@ struct ActivationPenalties {
                 }
             }
         }
-        if sparsity > 0 {
+        if sparse {
             // Cost λ·Σ_n h_kn/σ_k: ∇⁺ = 1/σ_k, ∇⁻ = h_kn·μ_k/σ_k³, both × μ_k.
             sparseGain = [Float](repeating: 0, count: k)
-            for c in 0..<k {
+            for c in 0..<k where sparsity[c] > 0 {
                 let mu = sum[c] / Double(n), sigma = max((squares[c] / Double(n)).squareRoot(), 1e-30)
                 let ratio = mu / sigma
-                denominator[c] += sparsity * Float(ratio)
-                sparseGain[c] = sparsity * Float(ratio * ratio / sigma)
+                denominator[c] += sparsity[c] * Float(ratio)
+                sparseGain[c] = sparsity[c] * Float(ratio * ratio / sigma)
             }
         }
         inverseDenominator = denominator.map { 1 / $0 }

@@ -11,8 +11,6 @@ protocol NMFState {
     var w: Matrix { get }
     /// H, K × frames.
     var h: Matrix { get }
-    /// Weight of the sparseness penalty (KL only).
-    var sparsity: Float { get set }
     /// The exponent ω of the next multiplicative steps (KL may fall back from the asked ω to 1).
     var stepExponent: Float { get }
     /// Scales W's columns to sum to one, H's rows by the inverse factors.
@@ -51,7 +49,6 @@ struct BetaState: NMFState {
     let frameStride: Int
     /// The frames factorized: ⌈columns of V / frameStride⌉ (H has as many columns).
     let frames: Int
-    var sparsity: Float = 0
     /// Always 1: the β updates have no over-relaxation.
     var stepExponent: Float { 1 }
     private var accumulators: [Float] = []

@@ -14,8 +14,8 @@ struct KLState {
     let paddedBins: Int
     /// The first `fixedColumns` columns of W are held fixed (trained dictionaries).
     let fixedColumns: Int
-    /// Weight λ of the scale-invariant sparseness penalty (0 = none).
-    var sparsity: Float = 0
+    /// Weight λ of the scale-invariant sparseness penalty per component (empty = none).
+    var sparsity: [Float] = []
     /// Weight of the temporal-continuity penalty per component (empty = none).
     var continuity: [Float] = []
     /// Exponent ω of the multiplicative steps (1: Lee–Seung, monotone). Above 1 the steps are

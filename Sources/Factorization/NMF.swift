@@ -198,7 +198,7 @@ public struct NMF: Sendable {
         if configuration.divergence == .kullbackLeibler {
             var state = KLState(v: v, w: w, h: h, threads: configuration.threadCount, fixedColumns: fixedColumns,
                                 frameStride: frameStride, mean: mean, channels: configuration.channelCount)
-            state.sparsity = configuration.sparsity
+            state.sparsity = configuration.sparsityWeights
             state.continuity = configuration.continuityWeights
             state.stepExponent = configuration.stepExponent
             return state
@@ -223,23 +223,10 @@ public struct NMF: Sendable {
         guard configuration.continuity >= 0, configuration.continuity.isFinite else {
             throw FactorizationError.invalidParameter(name: "--continuity", value: "\(configuration.continuity)", allowed: "0 or more")
         }
-        let weights = configuration.componentContinuity
-        guard weights.isEmpty || weights.count == configuration.componentCount else {
-            throw FactorizationError.invalidParameter(name: "componentContinuity", value: "\(weights.count) weights",
-                                                      allowed: "none or one per component, \(configuration.componentCount)")
-        }
-        for x in weights where !(x >= 0 && x.isFinite) {
-            throw FactorizationError.invalidParameter(name: "--continuity", value: "\(x)", allowed: "0 or more")
-        }
-        guard configuration.continuityWeights.isEmpty || configuration.divergence == .kullbackLeibler else {
-            let given = weights.isEmpty ? "\(configuration.continuity)" : weights.map { "\($0)" }.joined(separator: ",")
-            throw FactorizationError.invalidParameter(name: "--continuity", value: given,
-                                                      allowed: "0 with --divergence \(configuration.divergence) (the penalty is implemented for kl only)")
-        }
-        guard configuration.sparsity == 0 || configuration.divergence == .kullbackLeibler else {
-            throw FactorizationError.invalidParameter(name: "--sparsity", value: "\(configuration.sparsity)",
-                                                      allowed: "0 with --divergence \(configuration.divergence) (the penalty is defined for kl only)")
-        }
+        try validatePenalty("--continuity", configuration.componentContinuity, shared: configuration.continuity,
+                            effective: configuration.continuityWeights)
+        try validatePenalty("--sparsity", configuration.componentSparsity, shared: configuration.sparsity,
+                            effective: configuration.sparsityWeights)
         guard configuration.stepExponent > 0, configuration.stepExponent < 2 else {
             throw FactorizationError.invalidParameter(name: "--step-exponent", value: "\(configuration.stepExponent)", allowed: "0 < ω < 2")
         }
@@ -263,6 +250,23 @@ public struct NMF: Sendable {
         }
         for x in v.storage where !(x >= 0 && x.isFinite) {
             throw FactorizationError.invalidInput("V has an entry \(x); entries must be finite and ≥ 0")
+        }
+    }
+
+    /// Checks per-component penalty weights (none or one per component, each finite and ≥ 0) and
+    /// that any nonzero weight comes with the Kullback–Leibler divergence.
+    private func validatePenalty(_ name: String, _ perComponent: [Float], shared: Float, effective: [Float]) throws {
+        guard perComponent.isEmpty || perComponent.count == configuration.componentCount else {
+            throw FactorizationError.invalidParameter(name: name, value: "\(perComponent.count) weights",
+                                                      allowed: "none or one per component, \(configuration.componentCount)")
+        }
+        for x in perComponent where !(x >= 0 && x.isFinite) {
+            throw FactorizationError.invalidParameter(name: name, value: "\(x)", allowed: "0 or more")
+        }
+        guard effective.isEmpty || configuration.divergence == .kullbackLeibler else {
+            let given = perComponent.isEmpty ? "\(shared)" : perComponent.map { "\($0)" }.joined(separator: ",")
+            throw FactorizationError.invalidParameter(name: name, value: given,
+                                                      allowed: "0 with --divergence \(configuration.divergence) (the penalty is implemented for kl only)")
         }
     }
 

@@ -35,10 +35,19 @@ public struct NMFConfiguration: Sendable, Equatable {
     /// not others: on speech against a trained noise dictionary, a weight on the noise
     /// templates only gained about 0.5 dB (QUALITY.md). Kullback–Leibler only.
     public var componentContinuity: [Float] = []
+    /// One sparseness weight per component (K values ≥ 0), replacing `sparsity` when not empty
+    /// (default empty): e.g. sparse activations for the templates of speech only. Kullback–Leibler only.
+    public var componentSparsity: [Float] = []
     /// The continuity weight of every component: `componentContinuity`, or `continuity` K
     /// times; empty when every weight is 0 (no penalty).
-    public var continuityWeights: [Float] {
-        let weights = componentContinuity.isEmpty ? [Float](repeating: continuity, count: componentCount) : componentContinuity
+    public var continuityWeights: [Float] { Self.weights(componentContinuity, else: continuity, count: componentCount) }
+    /// The sparseness weight of every component: `componentSparsity`, or `sparsity` K times;
+    /// empty when every weight is 0 (no penalty).
+    public var sparsityWeights: [Float] { Self.weights(componentSparsity, else: sparsity, count: componentCount) }
+
+    /// `perComponent`, or `shared` `count` times when it is empty; empty when every weight is 0.
+    static func weights(_ perComponent: [Float], else shared: Float, count: Int) -> [Float] {
+        let weights = perComponent.isEmpty ? [Float](repeating: shared, count: count) : perComponent
         return weights.contains { $0 != 0 } ? weights : []
     }
     /// The divergence minimised (default Kullback–Leibler, the fused fast path).

@@ -21,7 +21,7 @@ struct CommandLineOptions {
     var fftSize: Int?
     var hop: Int?
     var maskPower: Float?
-    var sparsity: Float = CommandLineOptions.defaultSparsity
+    var sparsity: [Float] = [CommandLineOptions.defaultSparsity]
     /// Sparsity when `--sparsity` is not given (chosen by measurement, see QUALITY.md).
     static let defaultSparsity: Float = 0
     var threads: Int?
@@ -125,11 +125,9 @@ struct CommandLineOptions {
         case "fft-size": fftSize = try Self.integer(name, value)
         case "hop": hop = try Self.integer(name, value)
         case "mask-power": maskPower = try Self.real(name, value)
-        case "sparsity": sparsity = try Self.real(name, value)
+        case "sparsity": sparsity = try Self.reals(name, value)
         case "threads": threads = try Self.integer(name, value)
-        case "continuity":
-            let parts = (value ?? "").split(separator: ",", omittingEmptySubsequences: false)
-            continuity = try parts.map { try Self.real(name, String($0)) }
+        case "continuity": continuity = try Self.reals(name, value)
         case "init":
             guard let v = value, let m = InitializationMethod(rawValue: v.lowercased()) else {
                 throw CLIError.usage("--init '\(value ?? "")' is not an initialisation (allowed: \(InitializationMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -183,6 +181,11 @@ struct CommandLineOptions {
         return n
     }
 
+    /// A comma-separated list of finite numbers (`--continuity 0,0.3`).
+    private static func reals(_ name: String, _ value: String?) throws -> [Float] {
+        try (value ?? "").split(separator: ",", omittingEmptySubsequences: false).map { try real(name, String($0)) }
+    }
+
     private static func real(_ name: String, _ value: String?) throws -> Float {
         guard let v = value, let x = Float(v), x.isFinite else { throw CLIError.usage("--\(name) '\(value ?? "")' is not a finite number") }
         return x
@@ -224,8 +227,6 @@ struct CommandLineOptions {
                                                      threadCount: threads ?? Parallel.defaultThreadCount, grouping: grouping)
             config.fixedTemplates = loaded.map(\.basis)
             config.ensembleSize = ensemble
-            guard sparsity >= 0, sparsity <= 100 else { throw CLIError.usage("--sparsity \(sparsity) is out of range (allowed: 0 to 100)") }
-            config.sparsity = sparsity
             config.divergence = divergence ?? loaded.first?.divergence ?? .kullbackLeibler
             for (path, d) in zip(dictionaries, loaded) where d.divergence != config.divergence {
                 throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(config.divergence) (allowed: the same for all)")
@@ -262,32 +263,31 @@ struct CommandLineOptions {
         return (given, 0)
     }
 
-    /// `--continuity` on `config`: one weight for every component, or one per dictionary plus
-    /// one for the free components (when there are any).
+    /// A penalty option's weights (`--continuity`, `--sparsity`) checked against `config`: one
+    /// weight for every component, or one per dictionary plus one for the free components (when
+    /// there are any).
+    /// - Returns: the shared weight, and the per-source weights (empty for a single weight).
     /// - Throws: `CLIError.usage` for a weight out of range, a list of the wrong length or
     ///   without dictionaries, or a weight without `--divergence kl`.
-    func applyContinuity(to config: inout SeparationConfiguration) throws {
-        let given = continuity.map { $0 == $0.rounded() && abs($0) < 1e9 ? String(Int($0)) : "\($0)" }.joined(separator: ",")
-        for x in continuity where !(x >= 0 && x <= 100) {
-            throw CLIError.usage("--continuity \(given) is out of range (allowed: weights from 0 to 100)")
+    static func penaltyWeights(_ name: String, _ weights: [Float], config: SeparationConfiguration) throws -> (shared: Float, perSource: [Float]) {
+        let given = weights.map { $0 == $0.rounded() && abs($0) < 1e9 ? String(Int($0)) : "\($0)" }.joined(separator: ",")
+        for x in weights where !(x >= 0 && x <= 100) {
+            throw CLIError.usage("--\(name) \(given) is out of range (allowed: weights from 0 to 100)")
         }
-        if continuity.contains(where: { $0 > 0 }) && config.divergence != .kullbackLeibler {
-            throw CLIError.usage("--continuity \(given) needs --divergence kl (the penalty is implemented for KL only; got \(config.divergence))")
+        if weights.contains(where: { $0 > 0 }) && config.divergence != .kullbackLeibler {
+            throw CLIError.usage("--\(name) \(given) needs --divergence kl (the penalty is implemented for KL only; got \(config.divergence))")
         }
-        guard continuity.count > 1 else {
-            config.continuity = continuity[0]
-            return
-        }
+        guard weights.count > 1 else { return (weights[0], []) }
         let dictionaries = config.fixedTemplates.count
         guard dictionaries > 0 else {
-            throw CLIError.usage("--continuity \(given) gives one weight per source, which needs --dictionary (without dictionaries the sources are only known after the factorization; allowed: one weight)")
+            throw CLIError.usage("--\(name) \(given) gives one weight per source, which needs --dictionary (without dictionaries the sources are only known after the factorization; allowed: one weight)")
         }
         let free = config.componentCount > config.fixedTemplates.reduce(0) { $0 + $1.columns }
         let expected = dictionaries + (free ? 1 : 0)
-        guard continuity.count == expected else {
-            throw CLIError.usage("--continuity \(given) has \(continuity.count) weights (allowed: one, or \(expected): one per dictionary\(free ? " and one for the free components" : ""))")
+        guard weights.count == expected else {
+            throw CLIError.usage("--\(name) \(given) has \(weights.count) weights (allowed: one, or \(expected): one per dictionary\(free ? " and one for the free components" : ""))")
         }
-        config.sourceContinuity = continuity
+        return (0, weights)
     }
 
     /// The options whose meaning depends on the divergence (start, `--spatial`, penalties, step
@@ -299,7 +299,8 @@ struct CommandLineOptions {
             throw CLIError.usage("--spatial needs --divergence kl (the tied multichannel updates are implemented for KL only; got \(config.divergence))")
         }
         config.spatial = spatial
-        try applyContinuity(to: &config)
+        (config.continuity, config.sourceContinuity) = try Self.penaltyWeights("continuity", continuity, config: config)
+        (config.sparsity, config.sourceSparsity) = try Self.penaltyWeights("sparsity", sparsity, config: config)
         if let e = stepExponent {
             guard e >= 0.1, e <= 1.9 else { throw CLIError.usage("--step-exponent \(e) is out of range (allowed: 0.1 to 1.9)") }
             if e != 1 && config.divergence != .kullbackLeibler {
@@ -307,8 +308,5 @@ struct CommandLineOptions {
             }
         }
         config.stepExponent = stepExponent ?? (config.divergence == .kullbackLeibler ? Self.defaultStepExponent : 1)
-        if sparsity > 0 && config.divergence != .kullbackLeibler {
-            throw CLIError.usage("--sparsity \(sparsity) needs --divergence kl (the penalty is defined for KL only; got \(config.divergence))")
-        }
     }
 }

@@ -36,7 +36,7 @@ enum OptionTable {
         OptionSpec(name: "fft-size", short: nil, value: "N", defaultText: "2048, or the dictionary's", help: "STFT frame length in samples (even, 16 to 65536)"),
         OptionSpec(name: "hop", short: nil, value: "N", defaultText: "fft-size/4", help: "STFT hop in samples (1 to fft-size)"),
         OptionSpec(name: "mask-power", short: nil, value: "A", defaultText: "1; 2 with --dictionary", help: "exponent of the soft masks Λ_s^A / Σ Λ_j^A (0 < A ≤ 10)"),
-        OptionSpec(name: "sparsity", short: nil, value: "L", defaultText: "0", help: "weight of Virtanen's scale-invariant sparseness penalty on the activations (0 to 100)"),
+        OptionSpec(name: "sparsity", short: nil, value: "L[,L]", defaultText: "0", help: "weight of Virtanen's scale-invariant sparseness penalty on the activations (0 to 100), or with --dictionary one weight per dictionary then one for the free components"),
         OptionSpec(name: "continuity", short: nil, value: "L[,L]", defaultText: "0", help: "weight of Virtanen's temporal-continuity penalty on the activations (0 to 100), or with --dictionary one weight per dictionary then one for the free components: e.g. 0,0.3 smooths a stationary noise dictionary only"),
         OptionSpec(name: "threads", short: nil, value: "N", defaultText: "all cores", help: "worker threads (results do not depend on it)"),
         OptionSpec(name: "jobs", short: "j", value: "N", defaultText: "1", help: "files separated in parallel (results do not depend on it)"),

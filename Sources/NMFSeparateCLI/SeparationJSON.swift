@@ -37,7 +37,7 @@ extension SeparateCommand {
                 ("window", .string("hann (periodic)")), ("max_iterations", .integer(c.maxIterations)),
                 ("tolerance", .setting(c.tolerance)), ("seed", .string(String(c.seed))),
                 ("mask_power", .setting(c.maskPower)), ("grouping", .string(c.grouping.rawValue)),
-                ("sparsity", .setting(c.sparsity)), ("continuity", .setting(c.continuity)),
+                ("sparsity", .setting(c.sparsity)), ("source_sparsity", .array(c.sourceSparsity.map { .setting($0) })), ("continuity", .setting(c.continuity)),
                 ("source_continuity", .array(c.sourceContinuity.map { .setting($0) })), ("divergence", .string(c.divergence.description)),
                 ("init", .string(c.initialization.rawValue)), ("step_exponent", .setting(c.stepExponent)),
                 ("threads", .integer(c.threadCount)), ("spatial", .bool(report.runs[0].channelGains != nil)),

@@ -37,6 +37,10 @@ public struct SeparationConfiguration: Sendable, Equatable {
     /// the noise dictionary only gained about 0.5 dB on the supervised development mixtures, where
     /// the same weight on every component loses (QUALITY.md). Kullback–Leibler only.
     public var sourceContinuity: [Float] = []
+    /// One sparseness weight per source known before the factorization, replacing `sparsity`
+    /// when not empty (default empty), laid out as `sourceContinuity`: e.g. sparse activations
+    /// for a speech dictionary only (QUALITY.md). Kullback–Leibler only.
+    public var sourceSparsity: [Float] = []
     /// The divergence the NMF minimises (default Kullback–Leibler; see `Divergence`).
     public var divergence: Divergence = .kullbackLeibler
     /// Exponent ω of the NMF's multiplicative steps, 0 < ω < 2 (default 1; see `NMFConfiguration.stepExponent`).

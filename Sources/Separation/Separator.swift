@@ -153,14 +153,8 @@ public struct Separator: Sendable {
             throw SeparationError.invalidParameter(name: "--free-components", value: "\(freeComponents)",
                                                    allowed: "at least one per source without a dictionary (\(max(freeSources, 0))), and 0 when every source has a dictionary")
         }
-        let expected = config.fixedTemplates.count + (freeComponents > 0 ? 1 : 0)
-        guard config.sourceContinuity.isEmpty || (!config.fixedTemplates.isEmpty && config.sourceContinuity.count == expected) else {
-            throw SeparationError.invalidParameter(
-                name: "--continuity", value: config.sourceContinuity.map { "\($0)" }.joined(separator: ","),
-                allowed: config.fixedTemplates.isEmpty
-                    ? "one weight (a weight per source needs dictionaries: without them the sources are only known after the factorization)"
-                    : "one weight, or one per dictionary\(freeComponents > 0 ? " and one for the free components" : "") (\(expected))")
-        }
+        try Self.validateSourceWeights("--continuity", config.sourceContinuity, config: config, freeComponents: freeComponents)
+        try Self.validateSourceWeights("--sparsity", config.sourceSparsity, config: config, freeComponents: freeComponents)
         for t in config.fixedTemplates where t.rows != stft.binCount {
             throw SeparationError.invalidParameter(name: "dictionary bins", value: "\(t.rows)", allowed: "\(stft.binCount) (fft size / 2 + 1)")
         }
@@ -181,7 +175,8 @@ public struct Separator: Sendable {
         nmfConfig.sparsity = config.sparsity
         nmfConfig.divergence = config.divergence
         nmfConfig.continuity = config.continuity
-        nmfConfig.componentContinuity = Self.componentContinuity(config)
+        nmfConfig.componentContinuity = Self.componentWeights(config.sourceContinuity, config)
+        nmfConfig.componentSparsity = Self.componentWeights(config.sourceSparsity, config)
         nmfConfig.stepExponent = config.stepExponent
         nmfConfig.initialization = config.initialization
         nmfConfig.channelCount = channels
@@ -192,17 +187,31 @@ public struct Separator: Sendable {
         }
     }
 
-    /// The per-component continuity weights of `sourceContinuity` (empty when it is): each
-    /// dictionary's weight on its templates, the last weight on the free components.
-    static func componentContinuity(_ config: SeparationConfiguration) -> [Float] {
-        guard !config.sourceContinuity.isEmpty else { return [] }
+    /// Per-component weights from per-source ones (`sourceContinuity`, `sourceSparsity`; empty
+    /// when `perSource` is): each dictionary's weight on its templates, the last weight on the
+    /// free components.
+    static func componentWeights(_ perSource: [Float], _ config: SeparationConfiguration) -> [Float] {
+        guard !perSource.isEmpty else { return [] }
         var weights: [Float] = []
-        for (t, weight) in zip(config.fixedTemplates, config.sourceContinuity) {
+        for (t, weight) in zip(config.fixedTemplates, perSource) {
             weights += [Float](repeating: weight, count: t.columns)
         }
         let free = config.componentCount - weights.count
-        if free > 0, let last = config.sourceContinuity.last { weights += [Float](repeating: last, count: free) }
+        if free > 0, let last = perSource.last { weights += [Float](repeating: last, count: free) }
         return weights
+    }
+
+    /// Per-source weights are for dictionary runs only: one per dictionary, plus one for the free
+    /// components when there are any.
+    static func validateSourceWeights(_ name: String, _ weights: [Float], config: SeparationConfiguration, freeComponents: Int) throws {
+        let expected = config.fixedTemplates.count + (freeComponents > 0 ? 1 : 0)
+        guard weights.isEmpty || (!config.fixedTemplates.isEmpty && weights.count == expected) else {
+            throw SeparationError.invalidParameter(
+                name: name, value: weights.map { "\($0)" }.joined(separator: ","),
+                allowed: config.fixedTemplates.isEmpty
+                    ? "one weight (a weight per source needs dictionaries: without them the sources are only known after the factorization)"
+                    : "one weight, or one per dictionary\(freeComponents > 0 ? " and one for the free components" : "") (\(expected))")
+        }
     }
 
     /// Dictionary sources first (their fixed components, in order), then the free components

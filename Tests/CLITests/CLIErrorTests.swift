@@ -55,6 +55,8 @@ import _TestSupport
         (["mix.wav", "--sources", "2", "--continuity", "0,x"], 64, "'x'"),
         (["mix.wav", "--sources", "2", "--continuity", "0,,1"], 64, "--continuity ''"),
         (["mix.wav", "--sources", "2", "--continuity", "0,101"], 64, "--continuity 0,101 is out of range"),
+        (["mix.wav", "--sources", "2", "--sparsity", "0.1,0"], 64, "--sparsity 0.1,0 gives one weight per source, which needs --dictionary"),
+        (["mix.wav", "--sources", "2", "--sparsity", "-0.5"], 64, "--sparsity -0.5 is out of range"),
         (["mix.wav", "--sources", "2", "--step-exponent", "2"], 64, "--step-exponent 2"),
         (["mix.wav", "--sources", "2", "--step-exponent", "1.5", "--divergence", "is"], 64, "--step-exponent 1.5"),
         (["mix.wav", "--sources", "2", "--jobs", "0"], 64, "--jobs 0"),

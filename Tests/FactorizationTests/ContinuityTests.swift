@@ -3,7 +3,8 @@ import Foundation
 @testable import Factorization
 import DSPCore
 
-/// Virtanen's temporal-continuity penalty: smoother activations, thread-independent, KL only.
+/// Virtanen's temporal-continuity penalty: smoother activations, thread-independent, KL only;
+/// per-component weights of it and of the sparseness penalty.
 @Suite struct ContinuityTests {
     /// Noisy V whose true activations change slowly.
     static func slowlyChanging() -> Matrix {
@@ -92,8 +93,8 @@ import DSPCore
         var g = SeededGenerator(seed: 8)
         var h = Matrix(rows: 3, columns: 11)
         for i in 0..<h.storage.count { h.storage[i] = 0.2 + g.nextUnitFloat() }
-        let some = ActivationPenalties(h: h, columnSums: [1, 2, 3], sparsity: 0, continuity: [0, 0.4, 0])
-        let all = ActivationPenalties(h: h, columnSums: [1, 2, 3], sparsity: 0, continuity: [0.4, 0.4, 0.4])
+        let some = ActivationPenalties(h: h, columnSums: [1, 2, 3], sparsity: [], continuity: [0, 0.4, 0])
+        let all = ActivationPenalties(h: h, columnSums: [1, 2, 3], sparsity: [], continuity: [0.4, 0.4, 0.4])
         for j in 0..<h.columns {
             for c in 0..<3 {
                 let i = j * 3 + c
@@ -105,8 +106,35 @@ import DSPCore
                 }
             }
         }
-        let none = ActivationPenalties(h: h, columnSums: [1, 2, 3], sparsity: 0, continuity: [0, 0, 0])
+        let none = ActivationPenalties(h: h, columnSums: [1, 2, 3], sparsity: [], continuity: [0, 0, 0])
         #expect(none.continuityNumerator.isEmpty)
+    }
+
+    @Test func aSparsityWeightPerComponentEqualToTheSharedWeightGivesTheSameBits() throws {
+        let v = Self.slowlyChanging()
+        var shared = try NMFConfiguration(componentCount: 3, maxIterations: 30, seed: 2)
+        shared.sparsity = 0.2
+        var perComponent = shared
+        perComponent.sparsity = 0
+        perComponent.componentSparsity = [0.2, 0.2, 0.2]
+        let a = try NMF(configuration: shared).factorize(v), b = try NMF(configuration: perComponent).factorize(v)
+        #expect(a.activations == b.activations && a.basis == b.basis)
+        perComponent.componentSparsity = [0, 0, 0]
+        #expect(perComponent.sparsityWeights.isEmpty)
+        let plain = try NMF(configuration: try NMFConfiguration(componentCount: 3, maxIterations: 30, seed: 2)).factorize(v)
+        let zero = try NMF(configuration: perComponent).factorize(v)
+        #expect(plain.activations == zero.activations && plain.basis == zero.basis)
+    }
+
+    @Test func sparsityTermsOfUnweightedComponentsAreZero() {
+        var g = SeededGenerator(seed: 9)
+        var h = Matrix(rows: 3, columns: 11)
+        for i in 0..<h.storage.count { h.storage[i] = 0.2 + g.nextUnitFloat() }
+        let some = ActivationPenalties(h: h, columnSums: [1, 2, 3], sparsity: [0.5, 0, 0], continuity: [])
+        let all = ActivationPenalties(h: h, columnSums: [1, 2, 3], sparsity: [0.5, 0.5, 0.5], continuity: [])
+        #expect(some.sparseGain[0] == all.sparseGain[0] && some.sparseGain[0] > 0 && some.sparseGain[1] == 0 && some.sparseGain[2] == 0)
+        #expect(some.inverseDenominator[0] == all.inverseDenominator[0])
+        #expect(some.inverseDenominator[1] == 1 / 2 && some.inverseDenominator[2] == 1 / 3)
     }
 
     @Test func componentWeightsAreChecked() throws {
@@ -122,6 +150,15 @@ import DSPCore
         #expect(throws: FactorizationError.self) { try NMF(configuration: config).factorize(Self.slowlyChanging()) }
         config.componentContinuity = [0, 0, 0]
         _ = try NMF(configuration: config).factorize(Self.slowlyChanging())
+        config.divergence = .kullbackLeibler
+        let bad: [[Float]] = [[1], [0, -1, 0], [0, .infinity, 0]]
+        for weights in bad {
+            config.componentSparsity = weights
+            #expect(throws: FactorizationError.self) { try NMF(configuration: config).factorize(Self.slowlyChanging()) }
+        }
+        config.componentSparsity = [0.1, 0, 0]
+        config.divergence = .euclidean
+        #expect(throws: FactorizationError.self) { try NMF(configuration: config).factorize(Self.slowlyChanging()) }
     }
 
     @Test func continuityIsRefusedOutsideKL() throws {
@@ -152,7 +189,7 @@ import DSPCore
         var h = Matrix(rows: 2, columns: 9)
         for i in 0..<h.storage.count { h.storage[i] = 0.5 + g.nextUnitFloat() }
         let weight: Float = 0.7
-        let p = ActivationPenalties(h: h, columnSums: [1, 1], sparsity: 0, continuity: [weight, weight])
+        let p = ActivationPenalties(h: h, columnSums: [1, 1], sparsity: [], continuity: [weight, weight])
         for c in 0..<2 {
             let mu = (0..<h.columns).reduce(0.0) { $0 + Double(h[c, $1]) } / Double(h.columns)
             for j in 0..<h.columns {

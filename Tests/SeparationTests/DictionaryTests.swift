@@ -122,7 +122,7 @@ import _TestSupport
     }
 }
 
-/// `sourceContinuity`: one temporal-continuity weight per dictionary source, then one for the free components.
+/// `sourceContinuity` and `sourceSparsity`: one penalty weight per dictionary source, then one for the free components.
 @Suite struct SourceContinuityTests {
     static func templates(_ columns: Int, seed: UInt64, bins: Int = 257) -> Matrix {
         var g = SeededGenerator(seed: seed)
@@ -152,12 +152,14 @@ import _TestSupport
 
     @Test func weightsGoToTheComponentsOfTheirSource() throws {
         var config = try Self.configuration(free: 4)
-        #expect(Separator.componentContinuity(config).isEmpty)
+        #expect(Separator.componentWeights(config.sourceContinuity, config).isEmpty)
         config.sourceContinuity = [0, 1, 0.5]
-        #expect(Separator.componentContinuity(config) == [0, 0, 1, 1, 1, 0.5, 0.5, 0.5, 0.5])
+        #expect(Separator.componentWeights(config.sourceContinuity, config) == [0, 0, 1, 1, 1, 0.5, 0.5, 0.5, 0.5])
         var fixedOnly = try Self.configuration(free: 0)
         fixedOnly.sourceContinuity = [0.3, 0]
-        #expect(Separator.componentContinuity(fixedOnly) == [0.3, 0.3, 0, 0, 0])
+        #expect(Separator.componentWeights(fixedOnly.sourceContinuity, fixedOnly) == [0.3, 0.3, 0, 0, 0])
+        fixedOnly.sourceSparsity = [0.1, 0]
+        #expect(Separator.componentWeights(fixedOnly.sourceSparsity, fixedOnly) == [0.1, 0.1, 0, 0, 0])
     }
 
     @Test func aWeightOnOneDictionarySmoothsItsActivationsOnly() throws {
@@ -186,6 +188,11 @@ import _TestSupport
         var fixedOnly = try Self.configuration(free: 0)
         fixedOnly.sourceContinuity = [0, 1, 1]
         #expect(throws: SeparationError.self) { try Separator(configuration: fixedOnly).separate(Self.mixture(seconds: 0.5)) }
+        fixedOnly.sourceContinuity = []
+        fixedOnly.sourceSparsity = [0.1]
+        #expect(throws: SeparationError.self) { try Separator(configuration: fixedOnly).separate(Self.mixture(seconds: 0.5)) }
+        fixedOnly.sourceSparsity = [0.1, -1]
+        #expect(throws: (any Error).self) { try Separator(configuration: fixedOnly).separate(Self.mixture(seconds: 0.5)) }
         var unsupervised = try SeparationConfiguration(sourceCount: 2, componentCount: 4, stft: STFTConfiguration(fftSize: 512, hopLength: 128))
         unsupervised.sourceContinuity = [0, 1]
         do {
