@@ -65,18 +65,37 @@ import DSPCore
         return roughness(one)
     }
 
-    @Test func aWeightPerComponentEqualToTheSharedWeightGivesTheSameBits() throws {
+    /// The two activation penalties, for tests that hold for both.
+    enum Penalty: CaseIterable, Sendable {
+        case continuity, sparsity
+
+        func set(_ config: inout NMFConfiguration, shared: Float, perComponent: [Float]) {
+            switch self {
+            case .continuity: config.continuity = shared; config.componentContinuity = perComponent
+            case .sparsity: config.sparsity = shared; config.componentSparsity = perComponent
+            }
+        }
+
+        func weights(_ config: NMFConfiguration) -> [Float] {
+            self == .continuity ? config.continuityWeights : config.sparsityWeights
+        }
+    }
+
+    @Test(arguments: Penalty.allCases)
+    func aWeightPerComponentEqualToTheSharedWeightGivesTheSameBits(penalty: Penalty) throws {
         let v = Self.slowlyChanging()
-        var shared = try NMFConfiguration(componentCount: 3, maxIterations: 30, seed: 2)
-        shared.continuity = 0.7
-        var perComponent = shared
-        perComponent.continuity = 0
-        perComponent.componentContinuity = [0.7, 0.7, 0.7]
+        let plainConfig = try NMFConfiguration(componentCount: 3, maxIterations: 30, seed: 2)
+        var shared = plainConfig, perComponent = plainConfig
+        penalty.set(&shared, shared: 0.7, perComponent: [])
+        penalty.set(&perComponent, shared: 0, perComponent: [0.7, 0.7, 0.7])
         let a = try NMF(configuration: shared).factorize(v), b = try NMF(configuration: perComponent).factorize(v)
         #expect(a.activations == b.activations && a.basis == b.basis)
-        #expect(perComponent.continuityWeights == [0.7, 0.7, 0.7] && shared.continuityWeights == [0.7, 0.7, 0.7])
-        perComponent.componentContinuity = [0, 0, 0]
-        #expect(perComponent.continuityWeights.isEmpty)
+        #expect(penalty.weights(perComponent) == [0.7, 0.7, 0.7] && penalty.weights(shared) == [0.7, 0.7, 0.7])
+        // Zero weights everywhere are no penalty at all: the plain factorization's bits.
+        penalty.set(&perComponent, shared: 0, perComponent: [0, 0, 0])
+        #expect(penalty.weights(perComponent).isEmpty)
+        let plain = try NMF(configuration: plainConfig).factorize(v), zero = try NMF(configuration: perComponent).factorize(v)
+        #expect(plain.activations == zero.activations && plain.basis == zero.basis)
     }
 
     @Test func aWeightOnOneComponentSmoothsThatComponent() throws {
@@ -108,22 +127,6 @@ import DSPCore
         }
         let none = ActivationPenalties(h: h, columnSums: [1, 2, 3], sparsity: [], continuity: [0, 0, 0])
         #expect(none.continuityNumerator.isEmpty)
-    }
-
-    @Test func aSparsityWeightPerComponentEqualToTheSharedWeightGivesTheSameBits() throws {
-        let v = Self.slowlyChanging()
-        var shared = try NMFConfiguration(componentCount: 3, maxIterations: 30, seed: 2)
-        shared.sparsity = 0.2
-        var perComponent = shared
-        perComponent.sparsity = 0
-        perComponent.componentSparsity = [0.2, 0.2, 0.2]
-        let a = try NMF(configuration: shared).factorize(v), b = try NMF(configuration: perComponent).factorize(v)
-        #expect(a.activations == b.activations && a.basis == b.basis)
-        perComponent.componentSparsity = [0, 0, 0]
-        #expect(perComponent.sparsityWeights.isEmpty)
-        let plain = try NMF(configuration: try NMFConfiguration(componentCount: 3, maxIterations: 30, seed: 2)).factorize(v)
-        let zero = try NMF(configuration: perComponent).factorize(v)
-        #expect(plain.activations == zero.activations && plain.basis == zero.basis)
     }
 
     @Test func sparsityTermsOfUnweightedComponentsAreZero() {
