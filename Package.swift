@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "DSPCoreTests", dependencies: ["DSPCore"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "_TestSupport"]),
         .testTarget(name: "SpectralTests", dependencies: ["Spectral", "AudioIO", "_TestSupport"]),
-        .testTarget(name: "FactorizationTests", dependencies: ["Factorization"]),
+        .testTarget(name: "FactorizationTests", dependencies: ["Factorization", "_TestSupport"]),
         .testTarget(name: "SeparationTests", dependencies: ["NMFSeparation", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["NMFSeparation", "NMFSeparateCLI", "_TestSupport", "nmf-separate"], exclude: ["Golden"], resources: [.copy("Corpus")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], resources: [.copy("Fixtures")]),

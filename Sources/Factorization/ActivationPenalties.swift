@@ -21,6 +21,7 @@ struct ActivationPenalties {
     /// - Parameters:
     ///   - columnSums: Σ_f W[f, k].
     ///   - sparsity: per component k, the weight of Σ_n h_kn / σ_k (σ_k the RMS of row k; empty: none).
+    ///     Either list must be empty or hold K weights; `NMF` validates them, and any other length means none.
     ///   - continuity: per component k, the weight of (1/σ_k²) Σ_n (h_kn − h_k,n−1)² (empty: none;
     ///     components of weight 0 get zero terms).
     init(h: Matrix, columnSums: [Float], sparsity: [Float], continuity: [Float]) {

@@ -216,16 +216,10 @@ public struct NMF: Sendable {
         guard configuration.restartFrameStride >= 1 else {
             throw FactorizationError.invalidParameter(name: "restartFrameStride", value: "\(configuration.restartFrameStride)", allowed: "1 or more")
         }
-        guard configuration.sparsity >= 0, configuration.sparsity.isFinite else {
-            throw FactorizationError.invalidParameter(name: "--sparsity", value: "\(configuration.sparsity)", allowed: "0 or more")
-        }
         _ = try Divergence(beta: configuration.divergence.beta)
-        guard configuration.continuity >= 0, configuration.continuity.isFinite else {
-            throw FactorizationError.invalidParameter(name: "--continuity", value: "\(configuration.continuity)", allowed: "0 or more")
-        }
-        try validatePenalty("--continuity", configuration.componentContinuity, shared: configuration.continuity,
+        try validatePenalty(("--continuity", "componentContinuity"), configuration.componentContinuity, shared: configuration.continuity,
                             effective: configuration.continuityWeights)
-        try validatePenalty("--sparsity", configuration.componentSparsity, shared: configuration.sparsity,
+        try validatePenalty(("--sparsity", "componentSparsity"), configuration.componentSparsity, shared: configuration.sparsity,
                             effective: configuration.sparsityWeights)
         guard configuration.stepExponent > 0, configuration.stepExponent < 2 else {
             throw FactorizationError.invalidParameter(name: "--step-exponent", value: "\(configuration.stepExponent)", allowed: "0 < ω < 2")
@@ -253,19 +247,24 @@ public struct NMF: Sendable {
         }
     }
 
-    /// Checks per-component penalty weights (none or one per component, each finite and ≥ 0) and
-    /// that any nonzero weight comes with the Kullback–Leibler divergence.
-    private func validatePenalty(_ name: String, _ perComponent: [Float], shared: Float, effective: [Float]) throws {
+    /// Checks a penalty: the shared weight finite and ≥ 0; the per-component weights none or one
+    /// per component, each finite and ≥ 0; any nonzero weight with the Kullback–Leibler divergence.
+    /// - Parameter names: the option of the shared weight and the property of the per-component ones.
+    private func validatePenalty(_ names: (option: String, property: String), _ perComponent: [Float], shared: Float,
+                                 effective: [Float]) throws {
+        guard shared >= 0, shared.isFinite else {
+            throw FactorizationError.invalidParameter(name: names.option, value: "\(shared)", allowed: "0 or more")
+        }
         guard perComponent.isEmpty || perComponent.count == configuration.componentCount else {
-            throw FactorizationError.invalidParameter(name: name, value: "\(perComponent.count) weights",
+            throw FactorizationError.invalidParameter(name: names.property, value: "\(perComponent.count) weights",
                                                       allowed: "none or one per component, \(configuration.componentCount)")
         }
-        for x in perComponent where !(x >= 0 && x.isFinite) {
-            throw FactorizationError.invalidParameter(name: name, value: "\(x)", allowed: "0 or more")
+        for (k, x) in perComponent.enumerated() where !(x >= 0 && x.isFinite) {
+            throw FactorizationError.invalidParameter(name: "\(names.property)[\(k)]", value: "\(x)", allowed: "0 or more")
         }
         guard effective.isEmpty || configuration.divergence == .kullbackLeibler else {
-            let given = perComponent.isEmpty ? "\(shared)" : perComponent.map { "\($0)" }.joined(separator: ",")
-            throw FactorizationError.invalidParameter(name: name, value: given,
+            let value = perComponent.isEmpty ? "\(shared)" : "weights up to \(perComponent.max() ?? 0)"
+            throw FactorizationError.invalidParameter(name: perComponent.isEmpty ? names.option : names.property, value: value,
                                                       allowed: "0 with --divergence \(configuration.divergence) (the penalty is implemented for kl only)")
         }
     }

@@ -25,10 +25,11 @@ public struct NMFConfiguration: Sendable, Equatable {
     /// Worker threads (default: the processor count). Results do not depend on it.
     public var threadCount: Int
     /// Weight λ ≥ 0 of the scale-invariant sparseness penalty on H (Virtanen 2007; default 0;
-    /// Kullback–Leibler only).
+    /// Kullback–Leibler only). `componentSparsity`, when set, replaces it.
     public var sparsity: Float = 0
     /// Weight ≥ 0 of Virtanen's (2007) temporal-continuity penalty on H, Σ_k (1/σ_k²) Σ_n
-    /// (h_kn − h_k,n−1)², scale-free (default 0; Kullback–Leibler only).
+    /// (h_kn − h_k,n−1)², scale-free (default 0; Kullback–Leibler only). `componentContinuity`,
+    /// when set, replaces it.
     public var continuity: Float = 0
     /// One temporal-continuity weight per component (K values ≥ 0), replacing `continuity`
     /// when not empty (default empty). With trained templates this smooths some sources and
@@ -40,10 +41,10 @@ public struct NMFConfiguration: Sendable, Equatable {
     public var componentSparsity: [Float] = []
     /// The continuity weight of every component: `componentContinuity`, or `continuity` K
     /// times; empty when every weight is 0 (no penalty).
-    public var continuityWeights: [Float] { Self.weights(componentContinuity, else: continuity, count: componentCount) }
+    var continuityWeights: [Float] { Self.weights(componentContinuity, else: continuity, count: componentCount) }
     /// The sparseness weight of every component: `componentSparsity`, or `sparsity` K times;
     /// empty when every weight is 0 (no penalty).
-    public var sparsityWeights: [Float] { Self.weights(componentSparsity, else: sparsity, count: componentCount) }
+    var sparsityWeights: [Float] { Self.weights(componentSparsity, else: sparsity, count: componentCount) }
 
     /// `perComponent`, or `shared` `count` times when it is empty; empty when every weight is 0.
     static func weights(_ perComponent: [Float], else shared: Float, count: Int) -> [Float] {

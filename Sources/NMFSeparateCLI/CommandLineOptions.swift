@@ -21,6 +21,8 @@ struct CommandLineOptions {
     var fftSize: Int?
     var hop: Int?
     var maskPower: Float?
+    /// `--sparsity`: the weight of the sparseness penalty, or one weight per source known before
+    /// the factorization (each dictionary, then the free components).
     var sparsity: [Float] = [CommandLineOptions.defaultSparsity]
     /// Sparsity when `--sparsity` is not given (chosen by measurement, see QUALITY.md).
     static let defaultSparsity: Float = 0
@@ -183,7 +185,15 @@ struct CommandLineOptions {
 
     /// A comma-separated list of finite numbers (`--continuity 0,0.3`).
     private static func reals(_ name: String, _ value: String?) throws -> [Float] {
-        try (value ?? "").split(separator: ",", omittingEmptySubsequences: false).map { try real(name, String($0)) }
+        let text = value ?? ""
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count > 1 else { return [try real(name, text)] }
+        return try parts.map { part in
+            guard let x = Float(part), x.isFinite else {
+                throw CLIError.usage("--\(name) '\(text)': '\(part)' is not a finite number (allowed: numbers separated by commas)")
+            }
+            return x
+        }
     }
 
     private static func real(_ name: String, _ value: String?) throws -> Float {
@@ -263,44 +273,38 @@ struct CommandLineOptions {
         return (given, 0)
     }
 
-    /// A penalty option's weights (`--continuity`, `--sparsity`) checked against `config`: one
-    /// weight for every component, or one per dictionary plus one for the free components (when
-    /// there are any).
-    /// - Returns: the shared weight, and the per-source weights (empty for a single weight).
-    /// - Throws: `CLIError.usage` for a weight out of range, a list of the wrong length or
-    ///   without dictionaries, or a weight without `--divergence kl`.
-    static func penaltyWeights(_ name: String, _ weights: [Float], config: SeparationConfiguration) throws -> (shared: Float, perSource: [Float]) {
-        let given = weights.map { $0 == $0.rounded() && abs($0) < 1e9 ? String(Int($0)) : "\($0)" }.joined(separator: ",")
-        for x in weights where !(x >= 0 && x <= 100) {
-            throw CLIError.usage("--\(name) \(given) is out of range (allowed: weights from 0 to 100)")
+    /// A penalty option's weights (`--continuity`, `--sparsity`): one shared weight, or one per
+    /// source known before the factorization (each dictionary, then the free components).
+    static func penaltyWeights(_ weights: [Float]) -> (shared: Float, perSource: [Float]) {
+        weights.count == 1 ? (weights[0], []) : (0, weights)
+    }
+
+    /// The command line's bound on penalty weights, 100 (the library takes any weight ≥ 0).
+    /// - Throws: `CLIError.usage` naming the option, its weights and the one out of range.
+    static func checkPenaltyBound(_ name: String, _ weights: [Float]) throws {
+        for (i, x) in weights.enumerated() where x > 100 {
+            let given = SeparationConfiguration.describe(weights)
+            throw CLIError.usage("--\(name) \(given) is out of range (allowed: 0 to 100\(weights.count > 1 ? "; weight \(i + 1) is \(SeparationConfiguration.describe([x]))" : ""))")
         }
-        if weights.contains(where: { $0 > 0 }) && config.divergence != .kullbackLeibler {
-            throw CLIError.usage("--\(name) \(given) needs --divergence kl (the penalty is implemented for KL only; got \(config.divergence))")
-        }
-        guard weights.count > 1 else { return (weights[0], []) }
-        let dictionaries = config.fixedTemplates.count
-        guard dictionaries > 0 else {
-            throw CLIError.usage("--\(name) \(given) gives one weight per source, which needs --dictionary (without dictionaries the sources are only known after the factorization; allowed: one weight)")
-        }
-        let free = config.componentCount > config.fixedTemplates.reduce(0) { $0 + $1.columns }
-        let expected = dictionaries + (free ? 1 : 0)
-        guard weights.count == expected else {
-            throw CLIError.usage("--\(name) \(given) has \(weights.count) weights (allowed: one, or \(expected): one per dictionary\(free ? " and one for the free components" : ""))")
-        }
-        return (0, weights)
     }
 
     /// The options whose meaning depends on the divergence (start, `--spatial`, penalties, step
-    /// exponent), checked against `config.divergence` and set on `config`.
-    /// - Throws: `CLIError.usage` for an option out of range or one that needs `--divergence kl`.
+    /// exponent), checked against `config.divergence` and set on `config`; per-source penalty
+    /// weights are checked against the dictionaries (`SeparationConfiguration.validatePenaltyWeights()`).
+    /// - Throws: `CLIError.usage` for an option out of range or one that needs `--divergence kl`,
+    ///   `SeparationError` for per-source weights that do not fit the dictionaries.
     func applyDivergenceDependentOptions(to config: inout SeparationConfiguration) throws {
         config.initialization = initialization
         if spatial && config.divergence != .kullbackLeibler {
             throw CLIError.usage("--spatial needs --divergence kl (the tied multichannel updates are implemented for KL only; got \(config.divergence))")
         }
         config.spatial = spatial
-        (config.continuity, config.sourceContinuity) = try Self.penaltyWeights("continuity", continuity, config: config)
-        (config.sparsity, config.sourceSparsity) = try Self.penaltyWeights("sparsity", sparsity, config: config)
+        (config.continuity, config.sourceContinuity) = Self.penaltyWeights(continuity)
+        (config.sparsity, config.sourceSparsity) = Self.penaltyWeights(sparsity)
+        // Shape (one weight, or one per dictionary and free components), signs and divergence.
+        try config.validatePenaltyWeights()
+        try Self.checkPenaltyBound("continuity", continuity)
+        try Self.checkPenaltyBound("sparsity", sparsity)
         if let e = stepExponent {
             guard e >= 0.1, e <= 1.9 else { throw CLIError.usage("--step-exponent \(e) is out of range (allowed: 0.1 to 1.9)") }
             if e != 1 && config.divergence != .kullbackLeibler {

@@ -26,9 +26,11 @@ public struct SeparationConfiguration: Sendable, Equatable {
     /// made of those K_d fixed components; the remaining components are learned and grouped
     /// into the remaining `sourceCount − fixedTemplates.count` sources.
     public var fixedTemplates: [Matrix] = []
-    /// Weight λ ≥ 0 of Virtanen's (2007) scale-invariant sparseness penalty on the activations (default 0; see `NMF`).
+    /// Weight λ ≥ 0 of Virtanen's (2007) scale-invariant sparseness penalty on the activations (default 0; see `NMF`);
+    /// `sourceSparsity`, when set, replaces it.
     public var sparsity: Float = 0
-    /// Weight ≥ 0 of Virtanen's (2007) temporal-continuity penalty on the activations (default 0; see `NMFConfiguration`).
+    /// Weight ≥ 0 of Virtanen's (2007) temporal-continuity penalty on the activations (default 0; see `NMFConfiguration`);
+    /// `sourceContinuity`, when set, replaces it.
     public var continuity: Float = 0
     /// One temporal-continuity weight per source known before the factorization, replacing
     /// `continuity` when not empty (default empty): one per trained dictionary (in the order of

@@ -153,8 +153,7 @@ public struct Separator: Sendable {
             throw SeparationError.invalidParameter(name: "--free-components", value: "\(freeComponents)",
                                                    allowed: "at least one per source without a dictionary (\(max(freeSources, 0))), and 0 when every source has a dictionary")
         }
-        try Self.validateSourceWeights("--continuity", config.sourceContinuity, config: config, freeComponents: freeComponents)
-        try Self.validateSourceWeights("--sparsity", config.sourceSparsity, config: config, freeComponents: freeComponents)
+        try config.validatePenaltyWeights()
         for t in config.fixedTemplates where t.rows != stft.binCount {
             throw SeparationError.invalidParameter(name: "dictionary bins", value: "\(t.rows)", allowed: "\(stft.binCount) (fft size / 2 + 1)")
         }
@@ -175,8 +174,8 @@ public struct Separator: Sendable {
         nmfConfig.sparsity = config.sparsity
         nmfConfig.divergence = config.divergence
         nmfConfig.continuity = config.continuity
-        nmfConfig.componentContinuity = Self.componentWeights(config.sourceContinuity, config)
-        nmfConfig.componentSparsity = Self.componentWeights(config.sourceSparsity, config)
+        nmfConfig.componentContinuity = config.componentWeights(config.sourceContinuity)
+        nmfConfig.componentSparsity = config.componentWeights(config.sourceSparsity)
         nmfConfig.stepExponent = config.stepExponent
         nmfConfig.initialization = config.initialization
         nmfConfig.channelCount = channels
@@ -184,33 +183,6 @@ public struct Separator: Sendable {
             return try NMF(configuration: nmfConfig).factorize(v, fixedBasis: fixed) { progress($0.fraction) }
         } catch FactorizationError.cancelled {
             throw SeparationError.cancelled
-        }
-    }
-
-    /// Per-component weights from per-source ones (`sourceContinuity`, `sourceSparsity`; empty
-    /// when `perSource` is): each dictionary's weight on its templates, the last weight on the
-    /// free components.
-    static func componentWeights(_ perSource: [Float], _ config: SeparationConfiguration) -> [Float] {
-        guard !perSource.isEmpty else { return [] }
-        var weights: [Float] = []
-        for (t, weight) in zip(config.fixedTemplates, perSource) {
-            weights += [Float](repeating: weight, count: t.columns)
-        }
-        let free = config.componentCount - weights.count
-        if free > 0, let last = perSource.last { weights += [Float](repeating: last, count: free) }
-        return weights
-    }
-
-    /// Per-source weights are for dictionary runs only: one per dictionary, plus one for the free
-    /// components when there are any.
-    static func validateSourceWeights(_ name: String, _ weights: [Float], config: SeparationConfiguration, freeComponents: Int) throws {
-        let expected = config.fixedTemplates.count + (freeComponents > 0 ? 1 : 0)
-        guard weights.isEmpty || (!config.fixedTemplates.isEmpty && weights.count == expected) else {
-            throw SeparationError.invalidParameter(
-                name: name, value: weights.map { "\($0)" }.joined(separator: ","),
-                allowed: config.fixedTemplates.isEmpty
-                    ? "one weight (a weight per source needs dictionaries: without them the sources are only known after the factorization)"
-                    : "one weight, or one per dictionary\(freeComponents > 0 ? " and one for the free components" : "") (\(expected))")
         }
     }
 

@@ -64,3 +64,18 @@ public enum TestSupport {
         try w.close()
     }
 }
+
+extension TestSupport {
+    /// Σ over `rows` of Σ_n (h_kn − h_k,n−1)² / Σ_n h_kn²: the temporal-continuity penalty's own
+    /// measure of how rough activations are (H is K × frames; all rows when `rows` is nil).
+    public static func roughness(_ h: Matrix, rows: Range<Int>? = nil) -> Double {
+        (rows ?? 0..<h.rows).reduce(0.0) { total, c in
+            var jumps = 0.0, squares = 0.0
+            for j in 0..<h.columns {
+                squares += Double(h[c, j]) * Double(h[c, j])
+                if j > 0 { let d = Double(h[c, j]) - Double(h[c, j - 1]); jumps += d * d }
+            }
+            return total + jumps / max(squares, 1e-30)
+        }
+    }
+}

@@ -44,10 +44,13 @@ import _TestSupport
         #expect((smoothReport["settings"] as? [String: Any])?["source_sparsity"] as? [Double] == [0.1, 0])
         let bad = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/speech.nmfdict", "--dictionary", "\(dir)/noise.nmfdict",
                                      "-o", "\(dir)/bad", "--continuity", "0,0.3,1"])
-        #expect(bad.status == 64 && bad.stderr.contains("--continuity 0,0.3,1 has 3 weights (allowed: one, or 2: one per dictionary)"), "\(bad.stderr)")
+        #expect(bad.status == 64 && bad.stderr.contains("--continuity 0,0.3,1 is out of range (allowed: one weight, or 2: one per dictionary)"), "\(bad.stderr)")
+        let bound = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/speech.nmfdict", "--dictionary", "\(dir)/noise.nmfdict",
+                                       "-o", "\(dir)/bad", "--continuity", "0,101"])
+        #expect(bound.status == 64 && bound.stderr.contains("--continuity 0,101 is out of range (allowed: 0 to 100; weight 2 is 101)"), "\(bound.stderr)")
         let free = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/speech.nmfdict", "--sources", "2",
                                       "-o", "\(dir)/bad", "--continuity", "0,0.3,0"])
-        #expect(free.status == 64 && free.stderr.contains("(allowed: one, or 2: one per dictionary and one for the free components)"), "\(free.stderr)")
+        #expect(free.status == 64 && free.stderr.contains("(allowed: one weight, or 2: one per dictionary and one for the free components)"), "\(free.stderr)")
         r = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav", "--estimate", "\(dir)/out/mix",
                                "--mixture", "\(dir)/mix.wav", "--json"])
         #expect(r.status == 0, "\(r.stderr)")

@@ -2,6 +2,7 @@ import Testing
 import Foundation
 @testable import Factorization
 import DSPCore
+import _TestSupport
 
 /// Virtanen's temporal-continuity penalty: smoother activations, thread-independent, KL only;
 /// per-component weights of it and of the sparseness penalty.
@@ -18,20 +19,6 @@ import DSPCore
         return v
     }
 
-    /// Σ_k Σ_n (h_kn − h_k,n−1)² / Σ_n h_kn², the penalty's own measure of roughness.
-    static func roughness(_ h: Matrix) -> Double {
-        var total = 0.0
-        for c in 0..<h.rows {
-            var jumps = 0.0, squares = 0.0
-            for j in 0..<h.columns {
-                squares += Double(h[c, j] * h[c, j])
-                if j > 0 { jumps += Double((h[c, j] - h[c, j - 1]) * (h[c, j] - h[c, j - 1])) }
-            }
-            total += jumps / max(squares, 1e-30)
-        }
-        return total
-    }
-
     @Test func continuitySmoothsTheActivations() throws {
         let v = Self.slowlyChanging()
         var results: [Double] = []
@@ -40,7 +27,7 @@ import DSPCore
             config.continuity = weight
             let r = try NMF(configuration: config).factorize(v)
             #expect(r.activations.storage.allSatisfy { $0.isFinite && $0 > 0 })
-            results.append(Self.roughness(r.activations))
+            results.append(TestSupport.roughness(r.activations))
         }
         #expect(results[1] < results[0] && results[2] < results[1], "\(results)")
     }
@@ -56,13 +43,6 @@ import DSPCore
         }
         #expect(outs[0].activations == outs[1].activations && outs[0].activations == outs[2].activations)
         #expect(outs[0].basis == outs[1].basis && outs[0].basis == outs[2].basis)
-    }
-
-    /// Row k's roughness Σ_n (h_kn − h_k,n−1)² / Σ_n h_kn².
-    static func roughness(_ h: Matrix, row c: Int) -> Double {
-        var one = Matrix(rows: 1, columns: h.columns)
-        for j in 0..<h.columns { one[0, j] = h[c, j] }
-        return roughness(one)
     }
 
     /// The two activation penalties, for tests that hold for both.
@@ -104,7 +84,7 @@ import DSPCore
         let plain = try NMF(configuration: config).factorize(v)
         config.componentContinuity = [0, 0, 10]
         let smoothed = try NMF(configuration: config).factorize(v)
-        #expect(Self.roughness(smoothed.activations, row: 2) < 0.5 * Self.roughness(plain.activations, row: 2))
+        #expect(TestSupport.roughness(smoothed.activations, rows: 2..<3) < 0.5 * TestSupport.roughness(plain.activations, rows: 2..<3))
         #expect(smoothed.activations.storage.allSatisfy { $0.isFinite && $0 > 0 })
     }
 
@@ -154,10 +134,13 @@ import DSPCore
         config.componentContinuity = [0, 0, 0]
         _ = try NMF(configuration: config).factorize(Self.slowlyChanging())
         config.divergence = .kullbackLeibler
-        let bad: [[Float]] = [[1], [0, -1, 0], [0, .infinity, 0]]
-        for weights in bad {
+        let bad: [([Float], String)] = [([1], "componentSparsity 1 weights"), ([0, -1, 0], "componentSparsity[1] -1.0"),
+                                        ([0, .infinity, 0], "componentSparsity[1] inf")]
+        for (weights, message) in bad {
             config.componentSparsity = weights
-            #expect(throws: FactorizationError.self) { try NMF(configuration: config).factorize(Self.slowlyChanging()) }
+            #expect { try NMF(configuration: config).factorize(Self.slowlyChanging()) } throws: { error in
+                (error as? FactorizationError)?.description.contains(message) == true
+            }
         }
         config.componentSparsity = [0.1, 0, 0]
         config.divergence = .euclidean

@@ -1,0 +1,68 @@
+import Factorization
+
+/// Per-source penalty weights (`sourceContinuity`, `sourceSparsity`): their shape, their
+/// checks and their expansion to one weight per component.
+extension SeparationConfiguration {
+    /// How many weights `sourceContinuity` and `sourceSparsity` take: one per trained dictionary,
+    /// plus one for the free components when there are any; 0 without dictionaries (the
+    /// sources are only known after the factorization, so only one shared weight applies).
+    public var sourceWeightCount: Int {
+        guard !fixedTemplates.isEmpty else { return 0 }
+        let fixed = fixedTemplates.reduce(0) { $0 + $1.columns }
+        return fixedTemplates.count + (componentCount > fixed ? 1 : 0)
+    }
+
+    /// Checks both penalties: the shared weight finite and ≥ 0; the per-source list empty or
+    /// `sourceWeightCount` long, every weight finite and ≥ 0; any nonzero weight with the
+    /// Kullback–Leibler divergence only.
+    /// - Throws: `SeparationError.invalidParameter` naming the option, the weights and what is allowed.
+    public func validatePenaltyWeights() throws {
+        try validatePenalty("--continuity", shared: continuity, perSource: sourceContinuity)
+        try validatePenalty("--sparsity", shared: sparsity, perSource: sourceSparsity)
+    }
+
+    /// Weights as the command line takes them: "0,0.3", whole numbers without a fraction.
+    public static func describe(_ weights: [Float]) -> String {
+        weights.map { $0 == $0.rounded() && abs($0) < 1e9 ? String(Int($0)) : "\($0)" }.joined(separator: ",")
+    }
+
+    /// What a per-source list must hold, in words: "2: one per dictionary and one for the free components".
+    var sourceWeightsWanted: String {
+        let count = sourceWeightCount
+        return "\(count): one per dictionary" + (count > fixedTemplates.count ? " and one for the free components" : "")
+    }
+
+    private func validatePenalty(_ name: String, shared: Float, perSource: [Float]) throws {
+        let weights = perSource.isEmpty ? [shared] : perSource
+        let given = Self.describe(weights)
+        guard perSource.isEmpty || perSource.count == sourceWeightCount else {
+            throw SeparationError.invalidParameter(
+                name: name, value: given,
+                allowed: sourceWeightCount == 0
+                    ? "one weight (a weight per source needs dictionaries: without them the sources are only known after the factorization)"
+                    : "one weight, or \(sourceWeightsWanted)")
+        }
+        for (i, x) in weights.enumerated() where !(x >= 0 && x.isFinite) {
+            throw SeparationError.invalidParameter(name: name, value: given,
+                                                   allowed: weights.count == 1 ? "0 or more" : "weights ≥ 0; weight \(i + 1) is \(x)")
+        }
+        guard !weights.contains(where: { $0 > 0 }) || divergence == .kullbackLeibler else {
+            throw SeparationError.invalidParameter(name: name, value: given,
+                                                   allowed: "0 with --divergence \(divergence) (the penalty is implemented for kl only)")
+        }
+    }
+
+    /// One weight per component from the per-source weights `perSource` (empty when it is):
+    /// each dictionary's weight on its templates, the last weight on the free components.
+    /// `perSource` must have passed ``validatePenaltyWeights()`` (`sourceWeightCount` values).
+    func componentWeights(_ perSource: [Float]) -> [Float] {
+        guard !perSource.isEmpty else { return [] }
+        precondition(perSource.count == sourceWeightCount, "per-source weights are validated before the factorization")
+        var weights: [Float] = []
+        for (t, weight) in zip(fixedTemplates, perSource) {
+            weights += [Float](repeating: weight, count: t.columns)
+        }
+        if componentCount > weights.count { weights += [Float](repeating: perSource[perSource.count - 1], count: componentCount - weights.count) }
+        return weights
+    }
+}
