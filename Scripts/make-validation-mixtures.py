@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build a second, validation set of mixtures (dev-time tool).
 
-usage: make-validation-mixtures.py OUTDIR
+usage: make-validation-mixtures.py [--supervised] OUTDIR
 
 The development mixtures of ../shared/data/make_mixtures.py are what the defaults were tuned
 on. This set pairs recordings of ../shared/data/audio that those mixtures do not use (sms-tools
@@ -11,7 +11,9 @@ sax_cello; the bike noise is from speech_fan's training part; the LibriSpeech an
 excerpts are disjoint from the dev ones), so that a choice of default can be checked on
 material it was not tuned on. Mixtures are built by make_mixtures.build (same levels, quantisation and resampling; every
 source at equal RMS, mix == sum of refs); the layout is the same (<name>/mix.wav, ref_<i>.wav,
-manifest.json), so Scripts/quality.py runs on it unchanged.
+manifest.json), so Scripts/quality.py runs on it unchanged. With --supervised it builds instead
+six held-out mixtures (four of speech against a background, two speakers, piano and drums) with train_<i>.wav files (SUPERVISED below)
+for Scripts/supervised-quality.py.
 """
 import json
 import os
@@ -51,14 +53,44 @@ SETS = {
                              ("piano_sms.wav", 0, 3.8, "piano")], "male speech + piano"),
 }
 
+# Held-out mixtures with training material (--supervised): speech against a background, each
+# source's test excerpt first and its training part after it in the same recording (as the dev
+# set's train_<i>.wav). Speakers and noises of the dev set's two supervised mixtures are not
+# reused, except the bike noise for a new speaker (the dev set's speech_fan uses all of it).
+# name: (sample rate, [(file, start s, duration s, label)], [(file, start s, duration s)], what)
+SUPERVISED = {
+    "sup_speech_dishes": (16000, [("speech_libri_198_f.wav", 0, 8, "speech, female"), ("noise_dishes.wav", 0, 8, "kitchen noise")],
+                          [("speech_libri_198_f.wav", 8, 5.9), ("noise_dishes.wav", 8, 12)], "female speech + washing dishes"),
+    "sup_speech_city": (16000, [("speech_libri_3436_m.wav", 0, 8, "speech, male"), ("noise_blanket_city.wav", 0, 8, "street noise")],
+                        [("speech_libri_3436_m.wav", 8, 8.7), ("noise_blanket_city.wav", 8, 7)], "male speech + street noise"),
+    "sup_speech_bike_f": (16000, [("speech_arctic_axb_f.wav", 0, 4.4, "speech, female"), ("noise_exercise_bike.wav", 0, 4.4, "exercise bike")],
+                          [("speech_arctic_axb_f.wav", 4.4, 4.0), ("noise_exercise_bike.wav", 8, 12)], "female speech + exercise bike"),
+    "sup_speech_piano": (16000, [("speech_sms_male.wav", 0, 3.0, "speech, male"), ("piano_abc_baym_rebin.wav", 0, 3.0, "piano")],
+                         [("speech_sms_male.wav", 3.0, 2.6), ("piano_abc_baym_rebin.wav", 3.0, 12)], "male speech + piano music"),
+    "sup_two_speakers": (16000, [("speech_libri_198_f.wav", 0, 8, "speech, female"), ("speech_libri_3436_m.wav", 0, 8, "speech, male")],
+                         [("speech_libri_198_f.wav", 8, 5.9), ("speech_libri_3436_m.wav", 8, 8.7)], "female + male speech"),
+    "sup_piano_drums": (44100, [("piano_abc_baym_rebin.wav", 0, 7, "piano"), ("drums_sonicpi_safari.wav", 0, 4, "percussion loop")],
+                        [("piano_abc_baym_rebin.wav", 7, 8), ("drums_sonicpi_safari.wav", 4, 4)], "piano + percussion"),
+}
+
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
+    args = [a for a in sys.argv[1:] if a != "--supervised"]
+    if len(args) != 1 or args[0].startswith("-"):
         sys.exit(__doc__.strip().split("\n")[2])
-    out = sys.argv[1]
+    out = args[0]
     os.makedirs(out, exist_ok=True)
     audio = os.path.join(shared_data, "audio")
     manifest = {}
+    if "--supervised" in sys.argv:
+        for name, (sr, sources, train, what) in SUPERVISED.items():
+            spec = dict(sr=sr, sources=sources, levels_db=[0] * len(sources), train=train, what=what)
+            manifest[name] = make_mixtures.build(name, spec, audio, out)
+            print("%-22s %5d Hz %5.2f s  %d sources, training %s s" % (
+                name, sr, manifest[name]["duration_s"], len(sources), "/".join(str(t["seconds"]) for t in manifest[name]["train"])))
+        with open(os.path.join(out, "manifest.json"), "w") as f:
+            json.dump(manifest, f, indent=1)
+        return
     for name, (sr, sources, what) in SETS.items():
         spec = dict(sr=sr, sources=sources, levels_db=[0] * len(sources), train=None, what=what)
         manifest[name] = make_mixtures.build(name, spec, audio, out)
