@@ -56,124 +56,66 @@ struct CorrelationStatistics {
     ///   - threads: worker threads; the result does not depend on it.
     init(references: [[Float]], estimates: [[Float]], referenceScales: [Double], estimateScales: [Double],
          filterLength: Int, threads: Int = Parallel.defaultThreadCount) {
-        let j = references.count
-        let length = references.first?.count ?? 0
-        let l1 = filterLength - 1
-        let span = 2 * l1
-        sourceCount = j
+        sourceCount = references.count
         self.filterLength = filterLength
-
-        var n = 2
-        while n < max(8 * span, 256) { n <<= 1 }
-        var fit = 2
-        while fit < length + span { fit <<= 1 }
-        n = min(n, fit)
-        let blockLength = n - span
-        let blocks = (length + blockLength - 1) / blockLength
-        let half = n / 2 + 1
-        let pairCount = j * (j + 1) / 2
-        let totalPairs = pairCount + j * j
-        let groups = max(1, min(blocks, 8))
-        let fft = RadixTwoFFT(size: n)
-
+        let plan = CorrelationPlan(sources: references.count, length: references.first?.count ?? 0, filterLength: filterLength)
         // Per group: accumulated spectra of every pair, split re/im, `half` bins each.
-        var accRe = [Double](repeating: 0, count: groups * totalPairs * half)
-        var accIm = [Double](repeating: 0, count: groups * totalPairs * half)
-
+        var accRe = [Double](repeating: 0, count: plan.groups * plan.totalPairs * plan.half)
+        var accIm = accRe
         accRe.withUnsafeMutableBufferPointer { arp in
             accIm.withUnsafeMutableBufferPointer { aip in
                 let accReBase = arp.baseAddress!, accImBase = aip.baseAddress!
-                Parallel.forEachBlock(groups, threads: threads) { group in
-                    let are = accReBase + group * totalPairs * half
-                    let aim = accImBase + group * totalPairs * half
-                    let re = UnsafeMutablePointer<Double>.allocate(capacity: n)
-                    let im = UnsafeMutablePointer<Double>.allocate(capacity: n)
-                    // Block spectra U_c (refs), segment spectra V_c (refs) and V_j (estimates).
-                    let uRe = UnsafeMutablePointer<Double>.allocate(capacity: j * half)
-                    let uIm = UnsafeMutablePointer<Double>.allocate(capacity: j * half)
-                    // One spare slot: with odd J the last estimate's transform also fills a partner slot.
-                    let vRe = UnsafeMutablePointer<Double>.allocate(capacity: (2 * j + 1) * half)
-                    let vIm = UnsafeMutablePointer<Double>.allocate(capacity: (2 * j + 1) * half)
-                    defer {
-                        re.deallocate(); im.deallocate()
-                        uRe.deallocate(); uIm.deallocate(); vRe.deallocate(); vIm.deallocate()
-                    }
-
-                    /// Loads x[start + i]·scale for i in 0..<count into `dst[0..<n]`, zeros elsewhere.
-                    func load(_ signal: [Float], scale: Double, start: Int, count: Int, into dst: UnsafeMutablePointer<Double>) {
-                        dst.update(repeating: 0, count: n)
-                        let lo = max(start, 0), hi = min(start + count, length)
-                        if lo >= hi { return }
-                        signal.withUnsafeBufferPointer { sp in
-                            let s = sp.baseAddress!
-                            for m in lo..<hi { dst[m - start] = Double(s[m]) * scale }
-                        }
-                    }
-
-                    /// Splits the spectrum of a + i·b into A → (aRe, aIm) and B → (bRe, bIm), bins 0...N/2.
-                    func split(aRe: UnsafeMutablePointer<Double>, aIm: UnsafeMutablePointer<Double>,
-                               bRe: UnsafeMutablePointer<Double>, bIm: UnsafeMutablePointer<Double>) {
-                        for k in 0..<half {
-                            let m = (n - k) & (n - 1)
-                            let ar = re[k], ai = im[k], br = re[m], bi = im[m]
-                            aRe[k] = 0.5 * (ar + br); aIm[k] = 0.5 * (ai - bi)
-                            bRe[k] = 0.5 * (ai + bi); bIm[k] = 0.5 * (br - ar)
-                        }
-                    }
-
-                    /// Adds conj(X)·Y to accumulator `pair`.
-                    func accumulate(pair: Int, xRe: UnsafePointer<Double>, xIm: UnsafePointer<Double>,
-                                    yRe: UnsafePointer<Double>, yIm: UnsafePointer<Double>) {
-                        let pr = are + pair * half, pi = aim + pair * half
-                        for k in 0..<half {
-                            let xr = xRe[k], xi = xIm[k], yr = yRe[k], yi = yIm[k]
-                            pr[k] += xr * yr + xi * yi
-                            pi[k] += xr * yi - xi * yr
-                        }
-                    }
-
-                    for b in Parallel.blockRange(group, of: groups, count: blocks) {
-                        let start = b * blockLength
-                        for c in 0..<j {
-                            load(references[c], scale: referenceScales[c], start: start, count: blockLength, into: re)
-                            load(references[c], scale: referenceScales[c], start: start - l1, count: n, into: im)
-                            fft.forward(re, im)
-                            split(aRe: uRe + c * half, aIm: uIm + c * half, bRe: vRe + c * half, bIm: vIm + c * half)
-                        }
-                        var e = 0
-                        while e < j {
-                            load(estimates[e], scale: estimateScales[e], start: start - l1, count: n, into: re)
-                            if e + 1 < j {
-                                load(estimates[e + 1], scale: estimateScales[e + 1], start: start - l1, count: n, into: im)
-                            } else {
-                                im.update(repeating: 0, count: n)
-                            }
-                            fft.forward(re, im)
-                            let slot = j + e
-                            split(aRe: vRe + slot * half, aIm: vIm + slot * half,
-                                  bRe: vRe + (slot + 1) * half, bIm: vIm + (slot + 1) * half)
-                            e += 2
-                        }
-                        var pair = 0
-                        for c in 0..<j {
-                            for d in c..<j {
-                                accumulate(pair: pair, xRe: uRe + c * half, xIm: uIm + c * half,
-                                           yRe: vRe + d * half, yIm: vIm + d * half)
-                                pair += 1
-                            }
-                        }
-                        for c in 0..<j {
-                            for e in 0..<j {
-                                accumulate(pair: pairCount + c * j + e, xRe: uRe + c * half, xIm: uIm + c * half,
-                                           yRe: vRe + (j + e) * half, yIm: vIm + (j + e) * half)
-                            }
-                        }
+                Parallel.forEachBlock(plan.groups, threads: threads) { group in
+                    let offset = group * plan.totalPairs * plan.half
+                    let accumulator = BlockSpectra(plan: plan, re: accReBase + offset, im: accImBase + offset)
+                    defer { accumulator.deallocate() }
+                    for b in Parallel.blockRange(group, of: plan.groups, count: plan.blocks) {
+                        accumulator.add(block: b, references: references, estimates: estimates,
+                                        referenceScales: referenceScales, estimateScales: estimateScales)
                     }
                 }
             }
         }
+        (referencePairs, referenceEstimate) = plan.correlations(re: accRe, im: accIm)
+    }
+}
 
-        // Sum the groups in order, then one inverse transform per pair: c[s] = Re FFT(conj S)[s] / N.
+/// The block geometry of ``CorrelationStatistics``: transform size N, block length B = N − 2(L − 1),
+/// the number of blocks and of block groups (fixed, independent of the thread count).
+private struct CorrelationPlan {
+    let sources: Int, length: Int, filterLength: Int
+    /// L − 1 and 2(L − 1).
+    let l1: Int, span: Int
+    /// Transform size N, block length B, number of blocks, bins 0...N/2.
+    let n: Int, blockLength: Int, blocks: Int, half: Int
+    /// J(J + 1)/2 reference pairs, then J² reference–estimate pairs.
+    let pairCount: Int, totalPairs: Int
+    let groups: Int
+    let fft: RadixTwoFFT
+
+    init(sources j: Int, length: Int, filterLength: Int) {
+        sources = j
+        self.length = length
+        self.filterLength = filterLength
+        l1 = filterLength - 1
+        span = 2 * l1
+        var n = 2
+        while n < max(8 * span, 256) { n <<= 1 }
+        var fit = 2
+        while fit < length + span { fit <<= 1 }
+        self.n = min(n, fit)
+        blockLength = self.n - span
+        blocks = (length + blockLength - 1) / blockLength
+        half = self.n / 2 + 1
+        pairCount = j * (j + 1) / 2
+        totalPairs = pairCount + j * j
+        groups = max(1, min(blocks, 8))
+        fft = RadixTwoFFT(size: self.n)
+    }
+
+    /// Sums the groups' spectra in group order, then one inverse transform per pair:
+    /// c[s] = Re FFT(conj S)[s] / N, lags −(L−1)...(L−1) for reference pairs, 0..<L for the others.
+    func correlations(re accRe: [Double], im accIm: [Double]) -> (pairs: [[Double]], crosses: [[Double]]) {
         var pairs = [[Double]](), crosses = [[Double]]()
         var re = [Double](repeating: 0, count: n), im = [Double](repeating: 0, count: n)
         for pair in 0..<totalPairs {
@@ -195,7 +137,108 @@ struct CorrelationStatistics {
                 crosses.append((0..<filterLength).map { re[$0 + l1] * inv })
             }
         }
-        referencePairs = pairs
-        referenceEstimate = crosses
+        return (pairs, crosses)
+    }
+}
+
+/// One group's worker of ``CorrelationStatistics``: scratch for the transforms and the group's
+/// accumulators of conj(X)·Y per pair (`plan.totalPairs` × `plan.half` bins, re and im).
+private struct BlockSpectra {
+    let plan: CorrelationPlan
+    let accRe: UnsafeMutablePointer<Double>, accIm: UnsafeMutablePointer<Double>
+    let re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>
+    /// Block spectra U_c (references), segment spectra V_c (references) and V_j (estimates);
+    /// one spare V slot: with odd J the last estimate's transform also fills a partner slot.
+    let uRe: UnsafeMutablePointer<Double>, uIm: UnsafeMutablePointer<Double>
+    let vRe: UnsafeMutablePointer<Double>, vIm: UnsafeMutablePointer<Double>
+
+    init(plan: CorrelationPlan, re accRe: UnsafeMutablePointer<Double>, im accIm: UnsafeMutablePointer<Double>) {
+        self.plan = plan
+        self.accRe = accRe
+        self.accIm = accIm
+        re = .allocate(capacity: plan.n)
+        im = .allocate(capacity: plan.n)
+        uRe = .allocate(capacity: plan.sources * plan.half)
+        uIm = .allocate(capacity: plan.sources * plan.half)
+        vRe = .allocate(capacity: (2 * plan.sources + 1) * plan.half)
+        vIm = .allocate(capacity: (2 * plan.sources + 1) * plan.half)
+    }
+
+    func deallocate() {
+        re.deallocate(); im.deallocate()
+        uRe.deallocate(); uIm.deallocate(); vRe.deallocate(); vIm.deallocate()
+    }
+
+    /// Adds block `b`'s products conj(U_c)·V_d (reference pairs c ≤ d) and conj(U_c)·V_j
+    /// (reference c, estimate j) to the accumulators.
+    func add(block b: Int, references: [[Float]], estimates: [[Float]], referenceScales: [Double], estimateScales: [Double]) {
+        let j = plan.sources, half = plan.half, l1 = plan.l1, n = plan.n
+        let start = b * plan.blockLength
+        for c in 0..<j {
+            load(references[c], scale: referenceScales[c], start: start, count: plan.blockLength, into: re)
+            load(references[c], scale: referenceScales[c], start: start - l1, count: n, into: im)
+            plan.fft.forward(re, im)
+            split(aRe: uRe + c * half, aIm: uIm + c * half, bRe: vRe + c * half, bIm: vIm + c * half)
+        }
+        var e = 0
+        while e < j {
+            load(estimates[e], scale: estimateScales[e], start: start - l1, count: n, into: re)
+            if e + 1 < j {
+                load(estimates[e + 1], scale: estimateScales[e + 1], start: start - l1, count: n, into: im)
+            } else {
+                im.update(repeating: 0, count: n)
+            }
+            plan.fft.forward(re, im)
+            let slot = j + e
+            split(aRe: vRe + slot * half, aIm: vIm + slot * half, bRe: vRe + (slot + 1) * half, bIm: vIm + (slot + 1) * half)
+            e += 2
+        }
+        var pair = 0
+        for c in 0..<j {
+            for d in c..<j {
+                accumulate(pair: pair, xRe: uRe + c * half, xIm: uIm + c * half, yRe: vRe + d * half, yIm: vIm + d * half)
+                pair += 1
+            }
+        }
+        for c in 0..<j {
+            for e in 0..<j {
+                accumulate(pair: plan.pairCount + c * j + e, xRe: uRe + c * half, xIm: uIm + c * half,
+                           yRe: vRe + (j + e) * half, yIm: vIm + (j + e) * half)
+            }
+        }
+    }
+
+    /// Loads x[start + i]·scale for i in 0..<count into `dst[0..<N]`, zeros elsewhere.
+    private func load(_ signal: [Float], scale: Double, start: Int, count: Int, into dst: UnsafeMutablePointer<Double>) {
+        dst.update(repeating: 0, count: plan.n)
+        let lo = max(start, 0), hi = min(start + count, plan.length)
+        if lo >= hi { return }
+        signal.withUnsafeBufferPointer { sp in
+            let s = sp.baseAddress!
+            for m in lo..<hi { dst[m - start] = Double(s[m]) * scale }
+        }
+    }
+
+    /// Splits the spectrum of a + i·b (in `re`, `im`) into A → (aRe, aIm) and B → (bRe, bIm), bins 0...N/2.
+    private func split(aRe: UnsafeMutablePointer<Double>, aIm: UnsafeMutablePointer<Double>,
+                       bRe: UnsafeMutablePointer<Double>, bIm: UnsafeMutablePointer<Double>) {
+        let n = plan.n
+        for k in 0..<plan.half {
+            let m = (n - k) & (n - 1)
+            let ar = re[k], ai = im[k], br = re[m], bi = im[m]
+            aRe[k] = 0.5 * (ar + br); aIm[k] = 0.5 * (ai - bi)
+            bRe[k] = 0.5 * (ai + bi); bIm[k] = 0.5 * (br - ar)
+        }
+    }
+
+    /// Adds conj(X)·Y to accumulator `pair`.
+    private func accumulate(pair: Int, xRe: UnsafePointer<Double>, xIm: UnsafePointer<Double>,
+                            yRe: UnsafePointer<Double>, yIm: UnsafePointer<Double>) {
+        let pr = accRe + pair * plan.half, pi = accIm + pair * plan.half
+        for k in 0..<plan.half {
+            let xr = xRe[k], xi = xIm[k], yr = yRe[k], yi = yIm[k]
+            pr[k] += xr * yr + xi * yi
+            pi[k] += xr * yi - xi * yr
+        }
     }
 }

@@ -65,22 +65,9 @@ public struct NMF: Sendable {
                 throw FactorizationError.invalidInput("fixed templates are \(fb.rows) × \(fb.columns); need \(v.rows) rows and at most \(k) columns")
             }
         }
-        func start(_ seed: UInt64) -> (Matrix, Matrix) {
-            var (w, h) = configuration.initialization == .nndsvda
-                ? NMFInitialization.nndsvda(for: v, components: k, seed: seed, leading: fixed, threads: configuration.threadCount)
-                : NMFInitialization.random(for: v, components: k, seed: seed)
-            if let fb = fixedBasis {
-                for c in 0..<fb.columns {
-                    let col = fb.column(c)
-                    let total = max(col.reduce(0, +), Float.leastNormalMagnitude)
-                    for i in 0..<v.rows { w[i, c] = max(col[col.startIndex + i] / total, Self.valueFloor) }
-                }
-            }
-            return (w, h)
-        }
         let trial = min(configuration.restartIterations, configuration.maxIterations)
         if configuration.restarts <= 1 || trial == 0 || configuration.initialization == .nndsvda {
-            let (w, h) = start(configuration.seed)
+            let (w, h) = start(v, seed: configuration.seed, fixedBasis: fixedBasis)
             return try factorize(v, initialBasis: w, initialActivations: h, iterationOffset: 0, fixedColumns: fixed,
                                  mean: mean, progress: progress)
         }
@@ -90,40 +77,8 @@ public struct NMF: Sendable {
         // Progress in full-iteration equivalents: a trial iteration costs 1/stride of one.
         let trialWork = Double(configuration.restarts * trial) / Double(stride)
         let totalWork = trialWork + Double(configuration.maxIterations - trial)
-        // Multi-start: a few short runs from different seeds; the one with the lowest
-        // divergence goes on. KL-NMF has local minima, and a bad start is rarely recovered.
-        var best: (any NMFState)?
-        var bestDivergence = Double.infinity
-        var initialDivergence = Double.nan
-        // Each state works at the level of the frames it factorizes (the ε floor, the β scale).
-        let trialMean = stride > 1 ? v.meanOfColumns(strided: stride) : mean
-        for r in 0..<configuration.restarts {
-            let seed = configuration.seed &+ UInt64(r) &* 0x9E37_79B9_7F4A_7C15
-            let (w, h) = start(seed)
-            if r == 0 && stride > 1 {
-                var full = makeState(v, w: w, h: h, fixedColumns: fixed, mean: mean)
-                full.normalizeBasis()
-                initialDivergence = full.divergence()
-            }
-            var state = makeState(v, w: w, h: stride > 1 ? h.columnsStrided(by: stride) : h, fixedColumns: fixed, frameStride: stride,
-                                  mean: trialMean)
-            state.normalizeBasis()
-            for it in 0..<trial {
-                let d = state.iterate(measureDivergence: it == 0)
-                if it == 0 && r == 0 && stride == 1 { initialDivergence = d }
-                if let progress, !progress(NMFProgress(iteration: 0, maxIterations: configuration.maxIterations,
-                                                       fraction: Double(r * trial + it + 1) / Double(stride) / totalWork)) {
-                    throw FactorizationError.cancelled
-                }
-            }
-            let d = state.divergence()
-            if d < bestDivergence {
-                bestDivergence = d
-                best = state
-            }
-        }
-        guard let best else {
-            throw FactorizationError.invalidInput("every start diverged (NaN divergence); the values of V may be too large for float32")
+        let (best, initialDivergence) = try bestTrial(v, fixedBasis: fixedBasis, mean: mean, stride: stride, iterations: trial) { done in
+            progress?(NMFProgress(iteration: 0, maxIterations: configuration.maxIterations, fraction: done / Double(stride) / totalWork)) ?? true
         }
         let bestH = stride > 1 ? best.h.columnsRepeated(by: stride, count: v.columns) : best.h
         var result = try factorize(v, initialBasis: best.w, initialActivations: bestH, iterationOffset: trial,
@@ -136,6 +91,64 @@ public struct NMF: Sendable {
                                    })
         result.divergenceHistory.insert(DivergenceSample(iteration: 0, value: initialDivergence), at: 0)
         return result
+    }
+
+    /// W and H from `seed` by the configured initialisation, the trained templates (normalised)
+    /// in the first columns of W.
+    private func start(_ v: Matrix, seed: UInt64, fixedBasis: Matrix?) -> (Matrix, Matrix) {
+        let k = configuration.componentCount, fixed = fixedBasis?.columns ?? 0
+        var (w, h) = configuration.initialization == .nndsvda
+            ? NMFInitialization.nndsvda(for: v, components: k, seed: seed, leading: fixed, threads: configuration.threadCount)
+            : NMFInitialization.random(for: v, components: k, seed: seed)
+        if let fb = fixedBasis {
+            for c in 0..<fb.columns {
+                let col = fb.column(c)
+                let total = max(col.reduce(0, +), Float.leastNormalMagnitude)
+                for i in 0..<v.rows { w[i, c] = max(col[col.startIndex + i] / total, Self.valueFloor) }
+            }
+        }
+        return (w, h)
+    }
+
+    /// Multi-start: `restarts` short runs of `iterations` on every `stride`-th frame, from
+    /// different seeds; the one with the lowest divergence goes on. KL-NMF has local minima,
+    /// and a bad start is rarely recovered.
+    /// - Parameter progress: gets the trial iterations done so far; return `false` to cancel.
+    /// - Returns: the best trial's state and the first start's divergence on all of V.
+    private func bestTrial(_ v: Matrix, fixedBasis: Matrix?, mean: Double, stride: Int, iterations trial: Int,
+                           progress: (Double) -> Bool) throws -> (state: any NMFState, initialDivergence: Double) {
+        let fixed = fixedBasis?.columns ?? 0
+        var best: (any NMFState)?
+        var bestDivergence = Double.infinity
+        var initialDivergence = Double.nan
+        // Each state works at the level of the frames it factorizes (the ε floor, the β scale).
+        let trialMean = stride > 1 ? v.meanOfColumns(strided: stride) : mean
+        for r in 0..<configuration.restarts {
+            let seed = configuration.seed &+ UInt64(r) &* 0x9E37_79B9_7F4A_7C15
+            let (w, h) = start(v, seed: seed, fixedBasis: fixedBasis)
+            if r == 0 && stride > 1 {
+                var full = makeState(v, w: w, h: h, fixedColumns: fixed, mean: mean)
+                full.normalizeBasis()
+                initialDivergence = full.divergence()
+            }
+            var state = makeState(v, w: w, h: stride > 1 ? h.columnsStrided(by: stride) : h, fixedColumns: fixed, frameStride: stride,
+                                  mean: trialMean)
+            state.normalizeBasis()
+            for it in 0..<trial {
+                let d = state.iterate(measureDivergence: it == 0)
+                if it == 0 && r == 0 && stride == 1 { initialDivergence = d }
+                guard progress(Double(r * trial + it + 1)) else { throw FactorizationError.cancelled }
+            }
+            let d = state.divergence()
+            if d < bestDivergence {
+                bestDivergence = d
+                best = state
+            }
+        }
+        guard let best else {
+            throw FactorizationError.invalidInput("every start diverged (NaN divergence); the values of V may be too large for float32")
+        }
+        return (best, initialDivergence)
     }
 
     /// Factorizes V starting from given W (bins × K) and H (K × frames).
