@@ -183,12 +183,13 @@ struct CommandLineOptions {
         return n
     }
 
-    /// A comma-separated list of finite numbers (`--continuity 0,0.3`).
+    /// A comma-separated list of finite numbers (`--continuity 0,0.3`; spaces around them allowed).
     private static func reals(_ name: String, _ value: String?) throws -> [Float] {
         let text = value ?? ""
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         guard parts.count > 1 else { return [try real(name, text)] }
-        return try parts.map { part in
+        return try parts.map { piece in
+            let part = piece.trimmingCharacters(in: .whitespaces)
             guard let x = Float(part), x.isFinite else {
                 throw CLIError.usage("--\(name) '\(text)': '\(part)' is not a finite number (allowed: numbers separated by commas)")
             }

@@ -37,7 +37,7 @@ import _TestSupport
         #expect((report["settings"] as? [String: Any])?["source_continuity"] as? [Double] == [])
         // A continuity weight per dictionary: the noise's activations only.
         let smooth = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/speech.nmfdict", "--dictionary", "\(dir)/noise.nmfdict",
-                                        "-o", "\(dir)/smooth", "--iterations", "20", "--continuity", "0,0.3", "--sparsity", "0.1,0", "--json"])
+                                        "-o", "\(dir)/smooth", "--iterations", "20", "--continuity", "0, 0.3", "--sparsity", "0.1,0", "--json"])
         #expect(smooth.status == 0, "\(smooth.stderr)")
         let smoothReport = try JSONSerialization.jsonObject(with: Data(smooth.stdout.utf8)) as! [String: Any]
         #expect((smoothReport["settings"] as? [String: Any])?["source_continuity"] as? [Double] == [0, 0.3])
