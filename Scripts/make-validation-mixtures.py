@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build a second, validation set of mixtures (dev-time tool).
 
-usage: make-validation-mixtures.py [--supervised] OUTDIR
+usage: make-validation-mixtures.py [--supervised | --pairings] OUTDIR
 
 The development mixtures of ../shared/data/make_mixtures.py are what the defaults were tuned
 on. This set pairs recordings of ../shared/data/audio that those mixtures do not use (sms-tools
@@ -13,7 +13,8 @@ material it was not tuned on. Mixtures are built by make_mixtures.build (same le
 source at equal RMS, mix == sum of refs); the layout is the same (<name>/mix.wav, ref_<i>.wav,
 manifest.json), so Scripts/quality.py runs on it unchanged. With --supervised it builds instead
 six held-out mixtures (four of speech against a background, two speakers, piano and drums) with train_<i>.wav files (SUPERVISED below)
-for Scripts/supervised-quality.py.
+for Scripts/supervised-quality.py; with --pairings, four new pairings of those recordings with
+training parts for the speech only (PAIRINGS below; supervised-quality.py --first-only).
 """
 import json
 import os
@@ -73,17 +74,33 @@ SUPERVISED = {
                         [("piano_abc_baym_rebin.wav", 7, 8), ("drums_sonicpi_safari.wav", 4, 4)], "piano + percussion"),
 }
 
+# New pairings (--pairings) for checking recipes chosen on the supervised set: the speech test
+# excerpts of SUPERVISED against noise excerpts that no mixture is scored on (the noises'
+# training parts there), with the speech's training part only (for a speech dictionary plus
+# free components). (sample rate, [(file, start s, duration s, label)], [(file, start s, duration s)], what)
+PAIRINGS = {
+    "pair_f198_city": (16000, [("speech_libri_198_f.wav", 0, 7, "speech, female"), ("noise_blanket_city.wav", 8, 7, "street noise")],
+                       [("speech_libri_198_f.wav", 8, 5.9)], "female speech + street noise"),
+    "pair_m3436_dishes": (16000, [("speech_libri_3436_m.wav", 0, 8, "speech, male"), ("noise_dishes.wav", 8, 8, "kitchen noise")],
+                          [("speech_libri_3436_m.wav", 8, 8.7)], "male speech + washing dishes"),
+    "pair_axb_cafe": (16000, [("speech_arctic_axb_f.wav", 0, 4.4, "speech, female"), ("noise_blanket_coffee_shop.wav", 10, 4.4, "babble")],
+                      [("speech_arctic_axb_f.wav", 4.4, 4.0)], "female speech + coffee-shop babble"),
+    "pair_smsm_bike": (16000, [("speech_sms_male.wav", 0, 3, "speech, male"), ("noise_exercise_bike.wav", 8, 3, "exercise bike")],
+                       [("speech_sms_male.wav", 3, 2.6)], "male speech + exercise bike"),
+}
+
 
 def main():
-    args = [a for a in sys.argv[1:] if a != "--supervised"]
+    args = [a for a in sys.argv[1:] if a not in ("--supervised", "--pairings")]
     if len(args) != 1 or args[0].startswith("-"):
         sys.exit(__doc__.strip().split("\n")[2])
     out = args[0]
     os.makedirs(out, exist_ok=True)
     audio = os.path.join(shared_data, "audio")
     manifest = {}
-    if "--supervised" in sys.argv:
-        for name, (sr, sources, train, what) in SUPERVISED.items():
+    chosen = SUPERVISED if "--supervised" in sys.argv else PAIRINGS if "--pairings" in sys.argv else None
+    if chosen is not None:
+        for name, (sr, sources, train, what) in chosen.items():
             spec = dict(sr=sr, sources=sources, levels_db=[0] * len(sources), train=train, what=what)
             manifest[name] = make_mixtures.build(name, spec, audio, out)
             print("%-22s %5d Hz %5.2f s  %d sources, training %s s" % (

@@ -3,8 +3,10 @@
 train_<i>.wav files, trains one dictionary per source with `nmf-separate train`, separates
 the mixture with them (`--dictionary ...`) and scores with `nmf-separate eval`.
 
-usage: supervised-quality.py [--binary PATH] [--components K] [--train "OPTS"] [--separate "OPTS"] SET_DIR
+usage: supervised-quality.py [--binary PATH] [--components K] [--first-only] [--train "OPTS"] [--separate "OPTS"] SET_DIR
 (--fft-size/--hop given in --train are passed to the separation too: they must match)
+--first-only trains a dictionary for the first source only (train_1.wav) and leaves the other
+sources to free components (`--dictionary D1 --sources S`); mixtures need train_1.wav only.
 """
 import argparse
 import glob
@@ -18,6 +20,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("set_dir")
 ap.add_argument("--binary", default=os.path.join(here, "..", ".build", "release", "nmf-separate"))
 ap.add_argument("--components", type=int, default=32)
+ap.add_argument("--first-only", action="store_true", help="a dictionary for source 1 only, free components for the others")
 ap.add_argument("--train", default="", help="extra options of `nmf-separate train`")
 ap.add_argument("--separate", default="", help="extra options of the separation")
 a = ap.parse_args()
@@ -29,9 +32,11 @@ for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
     name = os.path.basename(os.path.dirname(mix_dir))
     trains = sorted(glob.glob(os.path.join(mix_dir, "train_*.wav")))
     refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))
-    if not trains or len(trains) != len(refs):
+    if a.first_only:
+        trains = trains[:1]
+    if not trains or (len(trains) != len(refs) and not a.first_only):
         continue
-    dicts = []
+    dicts = ["--sources", str(len(refs))] if a.first_only else []
     for i, t in enumerate(trains):
         d = os.path.join(out, f"{name}_{i + 1}.nmfdict")
         subprocess.run([a.binary, "train", t, "--components", str(a.components), "-o", d, "-q", "--force"] + train_opts, check=True)
@@ -41,7 +46,7 @@ for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
     r = subprocess.run([a.binary, "eval", "--reference"] + refs + ["--estimate"] + ests + ["--mixture", os.path.join(mix_dir, "mix.wav"), "--json"],
                        check=True, capture_output=True, text=True)
     rows.append((name, json.loads(r.stdout)))
-print(f"\nsupervised, {a.components} templates per source; train {a.train}; separate {a.separate}\n")
+print(f"\nsupervised, {a.components} templates {'for source 1, free components for the others' if a.first_only else 'per source'}; train {a.train}; separate {a.separate}\n")
 print("| mixture | SDR | SIR | SAR | SI-SDR | mixture SDR | SDR improvement |\n|---|---|---|---|---|---|---|")
 for name, d in rows:
     print(f"| {name} | {d['mean_sdr']:.2f} | {d['mean_sir']:.2f} | {d['mean_sar']:.2f} | {d['mean_si_sdr']:.2f} | {d['mix_sdr']:.2f} | {d['sdr_improvement']:.2f} |")
