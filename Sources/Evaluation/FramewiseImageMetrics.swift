@@ -41,7 +41,6 @@ extension BSSEval {
         try validateImages(references: references, estimates: estimates, filterLength: filterLength, clampDB: nil)
         let j = references.count, length = references[0][0].count
         let (starts, width) = try frames(length: length, window: window, hop: hop)
-        if starts.count > maximumWindowCount { throw .tooManyWindows(count: starts.count, maximum: maximumWindowCount) }
         let ratios: [[[[Double]]]]   // [metric][i][e][window]
         if width == length {
             let silent = WindowScores.isSilent(references, in: 0..<length) || WindowScores.isSilent(estimates, in: 0..<length)
@@ -113,7 +112,6 @@ extension BSSEval {
         try validateImages(references: references, estimates: estimates, filterLength: 1, clampDB: nil,
                            estimateName: { _ in "mixture" })
         let (starts, width) = try frames(length: references[0][0].count, window: window, hop: hop)
-        if starts.count > maximumWindowCount { throw .tooManyWindows(count: starts.count, maximum: maximumWindowCount) }
         let ranges = starts.map { $0..<($0 + width) }
         let silent = ranges.map { WindowScores.isSilent(references, in: $0) || WindowScores.isSilent([estimate], in: $0) }
         return references.map { reference in
@@ -122,10 +120,11 @@ extension BSSEval {
     }
 
     /// museval's framing: ⌊(T − window) / hop⌋ + 1 whole windows from sample 0, or one window of
-    /// all T samples when the window is not shorter than the signal.
+    /// all T samples when the window is not shorter than the signal; at most `maximumWindowCount`.
     static func frames(length: Int, window: Int, hop: Int) throws(EvaluationError) -> (starts: [Int], width: Int) {
         if window < 1 || hop < 1 { throw .invalidWindow(window: window, hop: hop) }
         let count = window < length ? (length - window) / hop + 1 : 1
+        if count > maximumWindowCount { throw .tooManyWindows(count: count, maximum: maximumWindowCount) }
         return ((0..<count).map { $0 * hop }, min(window, length))
     }
 }

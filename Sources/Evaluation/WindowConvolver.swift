@@ -17,7 +17,7 @@ struct WindowConvolver {
     ///   - spaces: the factored subspaces.
     ///   - width: the window length in samples.
     ///   - filterLength: L.
-    /// - Complexity: (J + 1)·J·C solves of order up to J·C·L, 2·J²·C² N-point transforms;
+    /// - Complexity: (J + 1)·J·C solves of order up to J·C·L (J·C for J = 1), 2·J²·C² N-point transforms;
     ///   memory 2·J²·C²·(N/2 + 1) complex doubles.
     init(spaces: ImageSubspaces, width: Int, filterLength l: Int) {
         self.spaces = spaces
@@ -27,13 +27,16 @@ struct WindowConvolver {
         let fft = RadixTwoFFT(size: n)
         self.fft = fft
         let j = spaces.sourceCount, c = spaces.channels
-        spectra = (0...j).map { t in
+        var spectra = (0..<(j > 1 ? j + 1 : 1)).map { t in
             (0..<j).map { e in
                 (0..<c).map { ch in
                     spaces.filters(target: t, estimate: e, channel: ch).map { WindowConvolver.transform($0, fft: fft) }
                 }
             }
         }
+        // With one source, "every source" is that source: the same span and the same filters.
+        if j == 1 { spectra.append(spectra[0]) }
+        self.spectra = spectra
     }
 
     /// Bins 0…N/2 of the N-point spectrum of the real signal `x`, zero-padded.

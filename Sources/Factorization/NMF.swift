@@ -230,10 +230,8 @@ public struct NMF: Sendable {
             throw FactorizationError.invalidParameter(name: "restartFrameStride", value: "\(configuration.restartFrameStride)", allowed: "1 or more")
         }
         _ = try Divergence(beta: configuration.divergence.beta)
-        try validatePenalty(("--continuity", "componentContinuity"), configuration.componentContinuity, shared: configuration.continuity,
-                            effective: configuration.continuityWeights)
-        try validatePenalty(("--sparsity", "componentSparsity"), configuration.componentSparsity, shared: configuration.sparsity,
-                            effective: configuration.sparsityWeights)
+        try validatePenalty(("--continuity", "componentContinuity"), configuration.componentContinuity, shared: configuration.continuity)
+        try validatePenalty(("--sparsity", "componentSparsity"), configuration.componentSparsity, shared: configuration.sparsity)
         guard configuration.stepExponent > 0, configuration.stepExponent < 2 else {
             throw FactorizationError.invalidParameter(name: "--step-exponent", value: "\(configuration.stepExponent)", allowed: "0 < ω < 2")
         }
@@ -263,8 +261,7 @@ public struct NMF: Sendable {
     /// Checks a penalty: the shared weight finite and ≥ 0; the per-component weights none or one
     /// per component, each finite and ≥ 0; any nonzero weight with the Kullback–Leibler divergence.
     /// - Parameter names: the option of the shared weight and the property of the per-component ones.
-    private func validatePenalty(_ names: (option: String, property: String), _ perComponent: [Float], shared: Float,
-                                 effective: [Float]) throws {
+    private func validatePenalty(_ names: (option: String, property: String), _ perComponent: [Float], shared: Float) throws {
         guard shared >= 0, shared.isFinite else {
             throw FactorizationError.invalidParameter(name: names.option, value: "\(shared)", allowed: "0 or more")
         }
@@ -275,6 +272,7 @@ public struct NMF: Sendable {
         for (k, x) in perComponent.enumerated() where !(x >= 0 && x.isFinite) {
             throw FactorizationError.invalidParameter(name: "\(names.property)[\(k)]", value: "\(x)", allowed: "0 or more")
         }
+        let effective = NMFConfiguration.weights(perComponent, else: shared, count: configuration.componentCount)
         guard effective.isEmpty || configuration.divergence == .kullbackLeibler else {
             let value = perComponent.isEmpty ? "\(shared)" : "weights up to \(perComponent.max() ?? 0)"
             throw FactorizationError.invalidParameter(name: perComponent.isEmpty ? names.option : names.property, value: value,

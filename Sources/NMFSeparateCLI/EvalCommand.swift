@@ -226,9 +226,11 @@ struct EvalCommand {
         var bytes = 0.0
         var frames = Int.max
         var first: (rate: Int, channels: Int)?
+        var readers: [SoundFileReader] = []
         for path in paths {
             let r: SoundFileReader
             do { r = try SoundFileReader(path: path) } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
+            readers.append(r)
             bytes += Double(r.frameCount) * Double(r.channelCount + 1) * 4
             frames = min(frames, r.frameCount)
             guard let f = first else { first = (r.sampleRate, r.channelCount); continue }
@@ -252,8 +254,9 @@ struct EvalCommand {
         if let available = MemoryBudget.availableBytes(), bytes * 1.5 > Double(available) {
             throw CLIError.runtime(String(format: "eval needs about %.2f GB of memory for these files but only %.2f GB is available", bytes * 1.5 / 1e9, Double(available) / 1e9))
         }
-        let signals = try paths.map { path in
-            do { return try SoundFileReader(path: path).readAll().channels } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
+        // The samples of the readers whose headers were checked above.
+        let signals = try readers.map { reader in
+            do { return try reader.readAll().channels } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
         }
         return (signals, first!.rate)
     }
