@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build a second, validation set of mixtures (dev-time tool).
 
-usage: make-validation-mixtures.py [--supervised | --pairings] OUTDIR
+usage: make-validation-mixtures.py [--supervised | --pairings | --foreground-noise] OUTDIR
 
 The development mixtures of ../shared/data/make_mixtures.py are what the defaults were tuned
 on. This set pairs recordings of ../shared/data/audio that those mixtures do not use (sms-tools
@@ -14,7 +14,10 @@ source at equal RMS, mix == sum of refs); the layout is the same (<name>/mix.wav
 manifest.json), so Scripts/quality.py runs on it unchanged. With --supervised it builds instead
 six held-out mixtures (four of speech against a background, two speakers, piano and drums) with train_<i>.wav files (SUPERVISED below)
 for Scripts/supervised-quality.py; with --pairings, four new pairings of those recordings with
-training parts for the speech only (PAIRINGS below; supervised-quality.py --first-only).
+training parts for the speech only (PAIRINGS below; supervised-quality.py --first-only); with
+--foreground-noise, six new pairings of a changing foreground (speech, piano, saxophone, flute,
+cello) against a steady noise, with training parts for both (FOREGROUND_NOISE below), for
+checking the automatic penalties of dictionaries (QUALITY.md).
 """
 import json
 import os
@@ -89,16 +92,35 @@ PAIRINGS = {
                        [("speech_sms_male.wav", 3, 2.6)], "male speech + exercise bike"),
 }
 
+# New pairings (--foreground-noise) for checking the automatic penalties on material they were not
+# chosen on: a changing foreground (two speakers and four instruments) against a steady noise, each
+# with a training part disjoint from its test excerpt. (same layout as SUPERVISED)
+FOREGROUND_NOISE = {
+    "fg_axb_cafe": (16000, [("speech_arctic_axb_f.wav", 0, 4.4, "speech, female"), ("noise_blanket_coffee_shop.wav", 10, 4.4, "babble")],
+                    [("speech_arctic_axb_f.wav", 4.4, 4.0), ("noise_blanket_coffee_shop.wav", 0, 8)], "female speech + coffee-shop babble"),
+    "fg_5703_dishes": (16000, [("speech_libri_5703_m.wav", 0, 7, "speech, male"), ("noise_dishes.wav", 8, 7, "kitchen noise")],
+                       [("speech_libri_5703_m.wav", 10, 4.8), ("noise_dishes.wav", 0, 8)], "male speech + washing dishes"),
+    "fg_piano_bike": (44100, [("piano_abc_baym_rebin.wav", 0, 7, "piano"), ("noise_exercise_bike.wav", 0, 7, "exercise bike")],
+                      [("piano_abc_baym_rebin.wav", 7, 8), ("noise_exercise_bike.wav", 8, 12)], "piano + exercise bike"),
+    "fg_sax_cafe": (44100, [("sax_sms_phrase.wav", 0, 5, "saxophone"), ("noise_blanket_coffee_shop.wav", 0, 5, "babble")],
+                    [("sax_sms_phrase.wav", 5, 4.4), ("noise_blanket_coffee_shop.wav", 5, 11)], "saxophone + coffee-shop babble"),
+    "fg_flute_city": (22050, [("trio_araber_melody_flute.wav", 0, 7, "flute"), ("noise_blanket_city.wav", 0, 7, "street noise")],
+                      [("trio_araber_melody_flute.wav", 7, 8), ("noise_blanket_city.wav", 7, 8)], "flute + street noise"),
+    "fg_cello_dishes": (44100, [("cello_sms_phrase.wav", 0, 4, "cello"), ("noise_dishes.wav", 0, 4, "kitchen noise")],
+                        [("cello_sms_phrase.wav", 4, 4.4), ("noise_dishes.wav", 4, 12)], "cello + washing dishes"),
+}
+
 
 def main():
-    args = [a for a in sys.argv[1:] if a not in ("--supervised", "--pairings")]
+    args = [a for a in sys.argv[1:] if a not in ("--supervised", "--pairings", "--foreground-noise")]
     if len(args) != 1 or args[0].startswith("-"):
         sys.exit(__doc__.strip().split("\n")[2])
     out = args[0]
     os.makedirs(out, exist_ok=True)
     audio = os.path.join(shared_data, "audio")
     manifest = {}
-    chosen = SUPERVISED if "--supervised" in sys.argv else PAIRINGS if "--pairings" in sys.argv else None
+    chosen = SUPERVISED if "--supervised" in sys.argv else PAIRINGS if "--pairings" in sys.argv \
+        else FOREGROUND_NOISE if "--foreground-noise" in sys.argv else None
     if chosen is not None:
         for name, (sr, sources, train, what) in chosen.items():
             spec = dict(sr=sr, sources=sources, levels_db=[0] * len(sources), train=train, what=what)
