@@ -11,7 +11,7 @@ enum FactorFiles {
     }
 
     /// Writes each run's W (bins × K) and H (K × frames) as float32 `.npy` files and
-    /// `factors.json` (the groups and the analysis settings) to `paths`.
+    /// `factors.json` (the groups, the analysis settings and the penalty weights) to `paths`.
     /// - Throws: `CLIError.runtime` naming the file that could not be written.
     static func write(to paths: [String], runs: [SeparationRun], configuration c: SeparationConfiguration,
                       sampleRate: Int, channels: Int) throws {
@@ -29,6 +29,9 @@ enum FactorFiles {
             ("sample_rate", .integer(sampleRate)), ("fft_size", .integer(c.stft.fftSize)), ("hop", .integer(c.stft.hopLength)),
             ("window", .string("hann (periodic)")), ("divergence", .string(c.divergence.description)),
             ("mask_power", .setting(c.maskPower)), ("seed", .string(String(c.seed))),
+            // The penalties the activations were fitted with, as in the `--json` settings.
+            ("sparsity", .setting(c.sparsity)), ("source_sparsity", .array(c.sourceSparsity.map { .setting($0) })),
+            ("continuity", .setting(c.continuity)), ("source_continuity", .array(c.sourceContinuity.map { .setting($0) })),
             ("runs", .array(runs.enumerated().map { r, run in
                 .object([("W", .string(names[2 * r])), ("H", .string(names[2 * r + 1])), ("seed", .string(String(run.seed))),
                          ("groups", .groups(run.groups)),

@@ -37,11 +37,17 @@ import _TestSupport
         #expect((report["settings"] as? [String: Any])?["source_continuity"] as? [Double] == [])
         // A continuity weight per dictionary: the noise's activations only.
         let smooth = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/speech.nmfdict", "--dictionary", "\(dir)/noise.nmfdict",
-                                        "-o", "\(dir)/smooth", "--iterations", "20", "--continuity", "0, 0.3", "--sparsity", "0.1,0", "--json"])
+                                        "-o", "\(dir)/smooth", "--iterations", "20", "--continuity", "0, 0.3", "--sparsity", "0.1,0", "--json",
+                                        "--save-factors"])
         #expect(smooth.status == 0, "\(smooth.stderr)")
         let smoothReport = try JSONSerialization.jsonObject(with: Data(smooth.stdout.utf8)) as! [String: Any]
         #expect((smoothReport["settings"] as? [String: Any])?["source_continuity"] as? [Double] == [0, 0.3])
         #expect((smoothReport["settings"] as? [String: Any])?["source_sparsity"] as? [Double] == [0.1, 0])
+        // factors.json records the weights the activations were fitted with.
+        let factors = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/smooth/mix/factors.json")))
+                                   as? [String: Any])
+        #expect(factors["source_continuity"] as? [Double] == [0, 0.3] && factors["source_sparsity"] as? [Double] == [0.1, 0])
+        #expect(factors["continuity"] as? Double == 0 && factors["sparsity"] as? Double == 0)
         let bad = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/speech.nmfdict", "--dictionary", "\(dir)/noise.nmfdict",
                                      "-o", "\(dir)/bad", "--continuity", "0,0.3,1"])
         #expect(bad.status == 64 && bad.stderr.contains("--continuity 0,0.3,1 is out of range (allowed: one weight, or 2: one per dictionary)"), "\(bad.stderr)")
