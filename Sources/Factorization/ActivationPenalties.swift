@@ -75,4 +75,28 @@ struct ActivationPenalties {
             }
         }
     }
+
+    /// The penalty terms as the kernels read them.
+    struct Pointers {
+        /// Per component: the inverse denominator.
+        let columnSumInverse: UnsafePointer<Float>
+        /// Per component: the sparseness gain (nil: none).
+        let sparseGain: UnsafePointer<Float>?
+        /// Continuity numerator and denominator terms, frame-major (nil: none).
+        let continuity: (UnsafePointer<Float>, UnsafePointer<Float>)?
+    }
+
+    /// Calls `body` with pointers to the terms, valid during the call only.
+    func withPointers<R>(_ body: (Pointers) -> R) -> R {
+        inverseDenominator.withUnsafeBufferPointer { csi in
+            sparseGain.withUnsafeBufferPointer { sg in
+                continuityNumerator.withUnsafeBufferPointer { cn in
+                    continuityDenominator.withUnsafeBufferPointer { cd in
+                        body(Pointers(columnSumInverse: csi.baseAddress!, sparseGain: sg.isEmpty ? nil : sg.baseAddress,
+                                      continuity: cn.isEmpty ? nil : (cn.baseAddress!, cd.baseAddress!)))
+                    }
+                }
+            }
+        }
+    }
 }

@@ -131,68 +131,40 @@ struct KLState {
     /// One full iteration (H update, then W update and normalisation) in a single pass over V.
     ///
     /// Each quad of frames first gets its H update from λ = W·h_old, then, while the frames are
-    /// still in cache, its W-update contribution from λ = W·h_new. This is exactly the
+    /// still in cache, its W-update contribution from λ = W·h_new (``QuadStep``). This is exactly the
     /// alternating Lee–Seung iteration (the H update of a frame depends on no other frame, and
     /// W is only changed after the pass), with V read once instead of twice.
     /// - Returns: D(V‖WH) before the iteration when `measureDivergence`, else 0.
     mutating func iterate(measureDivergence: Bool) -> Double {
-        let f = bins, fp = paddedBins, k = components, chunks = chunkCount, eps = epsilon
+        let fp = paddedBins, k = components, chunks = chunkCount
         var columnSums = [Float](repeating: 0, count: k)
-        for c in 0..<k { for i in 0..<f { columnSums[c] += basis.storage[c * fp + i] } }
+        for c in 0..<k { for i in 0..<bins { columnSums[c] += basis.storage[c * fp + i] } }
         let penalties = ActivationPenalties(h: h, columnSums: columnSums, sparsity: sparsity, continuity: continuity)
-        let columnSumInverse = penalties.inverseDenominator, sparseGain = penalties.sparseGain
-        let n = frames
         if accumulators.count != chunks * fp * k { accumulators = [Float](repeating: 0, count: chunks * fp * k) }
         var partial = [Double](repeating: 0, count: chunks)
-        let w = basis.storage, geometry = self.geometry, fixed = steppedFrom, exponent = stepExponent
+        let w = basis.storage, geometry = self.geometry, n = frames
+        let step = QuadStep(bins: bins, paddedBins: fp, components: k, epsilon: epsilon, learnedFrom: steppedFrom,
+                            exponent: stepExponent, measureDivergence: measureDivergence)
         v.storage.withUnsafeBufferPointer { vp in
             w.withUnsafeBufferPointer { wp in
                 h.storage.withUnsafeMutableBufferPointer { hp in
                     partial.withUnsafeMutableBufferPointer { pp in
-                        columnSumInverse.withUnsafeBufferPointer { csi in
-                          sparseGain.withUnsafeBufferPointer { sg in
-                          penalties.continuityNumerator.withUnsafeBufferPointer { cnp in
-                          penalties.continuityDenominator.withUnsafeBufferPointer { cdp in
-                            accumulators.withUnsafeMutableBufferPointer { ap in
-                                let wb = wp.baseAddress!, pb = pp.baseAddress!, cb = csi.baseAddress!, ab = ap.baseAddress!
-                                let gain = sg.isEmpty ? nil : sg.baseAddress
-                                let continuity = cnp.isEmpty ? nil : (cnp.baseAddress!, cdp.baseAddress!)
-                                let hb = hp.baseAddress!
-                                // Continuity terms are frame-major like H; missing frames of a quad read the zero tail.
-                                func offset(_ p: UnsafeMutablePointer<Float>) -> Int {
-                                    let d = p - hb
-                                    return d >= 0 && d < n * k ? d : n * k
-                                }
-                                for chunk in 0..<chunks { (ab + chunk * fp * k).update(repeating: 0, count: fp * k) }
-                                Self.forEachQuad(geometry, vp.baseAddress!, hp.baseAddress!) { chunk, valid, r, frames, acts in
-                                    let hc = (UnsafePointer(acts.0), UnsafePointer(acts.1), UnsafePointer(acts.2), UnsafePointer(acts.3))
-                                    if measureDivergence {
-                                        pb[chunk] += KLKernels.ratiosAndDivergence(v: frames, w: wb, bins: f, paddedBins: fp, components: k,
-                                                                                   h: hc, r: r, epsilon: eps, valid: valid)
-                                    } else {
-                                        KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc, r: r, epsilon: eps)
+                        accumulators.withUnsafeMutableBufferPointer { ap in
+                            penalties.withPointers { terms in
+                                let wb = wp.baseAddress!, hb = hp.baseAddress!, pb = pp.baseAddress!, ab = ap.baseAddress!
+                                ab.update(repeating: 0, count: chunks * fp * k)
+                                Self.forEachQuad(geometry, vp.baseAddress!, hb) { chunk, valid, r, frames, acts in
+                                    // Continuity terms are frame-major like H; missing frames of a quad read the zero tail.
+                                    func offset(_ p: UnsafeMutablePointer<Float>) -> Int {
+                                        let d = p - hb
+                                        return d >= 0 && d < n * k ? d : n * k
                                     }
-                                    KLKernels.updateActivations(w: wb, paddedBins: fp, components: k, r: r, h: acts,
-                                                                columnSumInverse: cb, sparseGain: gain, floor: NMF.valueFloor,
-                                                                continuity: continuity,
-                                                                offsets: continuity == nil ? (0, 0, 0, 0)
-                                                                    : (offset(acts.0), offset(acts.1), offset(acts.2), offset(acts.3)),
-                                                                exponent: exponent)
-                                    // With every template fixed (trained dictionaries only, one channel) there is no W update.
-                                    guard fixed < k else { return }
-                                    if k - fixed <= 4 {
-                                        KLKernels.ratiosIntoBasis(v: frames, w: wb, bins: f, paddedBins: fp, components: k, from: fixed, h: hc,
-                                                                  r: r, epsilon: eps, accumulator: ab + chunk * fp * k)
-                                    } else {
-                                        KLKernels.ratios(v: frames, w: wb, bins: f, paddedBins: fp, components: k, h: hc, r: r, epsilon: eps)
-                                        KLKernels.accumulateBasis(paddedBins: fp, components: k, from: fixed, r: r, h: hc,
-                                                                  accumulator: ab + chunk * fp * k)
-                                    }
+                                    let offsets = terms.continuity == nil ? (0, 0, 0, 0)
+                                        : (offset(acts.0), offset(acts.1), offset(acts.2), offset(acts.3))
+                                    pb[chunk] += step.run(frames: frames, valid: valid, w: wb, h: acts, r: r, penalties: terms,
+                                                          offsets: offsets, accumulator: ab + chunk * fp * k)
                                 }
                             }
-                          }
-                          }
-                          }
                         }
                     }
                 }
@@ -206,6 +178,50 @@ struct KLState {
             lastMeasuredDivergence = divergence
         }
         return divergence
+    }
+
+    /// The work of one quad of frames in ``iterate(measureDivergence:)``: the ratios from
+    /// λ = W·h_old (and the divergence terms when measured), the H update, then the ratios
+    /// from λ = W·h_new accumulated into the W update of the learned columns.
+    struct QuadStep {
+        let bins, paddedBins, components: Int
+        let epsilon: Float
+        /// The first column of W the basis update steps (the ones before are held fixed).
+        let learnedFrom: Int
+        let exponent: Float
+        let measureDivergence: Bool
+
+        /// Runs the step on four frames (`valid` of them real) and returns their divergence
+        /// terms (0 unless measured).
+        @inline(__always)
+        func run(frames: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>), valid: Int,
+                 w: UnsafePointer<Float>,
+                 h: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
+                 r: UnsafeMutablePointer<Float>, penalties: ActivationPenalties.Pointers, offsets: (Int, Int, Int, Int),
+                 accumulator: UnsafeMutablePointer<Float>) -> Double {
+            let f = bins, fp = paddedBins, k = components, eps = epsilon
+            let hc = (UnsafePointer(h.0), UnsafePointer(h.1), UnsafePointer(h.2), UnsafePointer(h.3))
+            var divergence = 0.0
+            if measureDivergence {
+                divergence = KLKernels.ratiosAndDivergence(v: frames, w: w, bins: f, paddedBins: fp, components: k,
+                                                           h: hc, r: r, epsilon: eps, valid: valid)
+            } else {
+                KLKernels.ratios(v: frames, w: w, bins: f, paddedBins: fp, components: k, h: hc, r: r, epsilon: eps)
+            }
+            KLKernels.updateActivations(w: w, paddedBins: fp, components: k, r: r, h: h,
+                                        columnSumInverse: penalties.columnSumInverse, sparseGain: penalties.sparseGain,
+                                        floor: NMF.valueFloor, continuity: penalties.continuity, offsets: offsets, exponent: exponent)
+            // With every template fixed (trained dictionaries only, one channel) there is no W update.
+            guard learnedFrom < k else { return divergence }
+            if k - learnedFrom <= 4 {
+                KLKernels.ratiosIntoBasis(v: frames, w: w, bins: f, paddedBins: fp, components: k, from: learnedFrom, h: hc,
+                                          r: r, epsilon: eps, accumulator: accumulator)
+            } else {
+                KLKernels.ratios(v: frames, w: w, bins: f, paddedBins: fp, components: k, h: hc, r: r, epsilon: eps)
+                KLKernels.accumulateBasis(paddedBins: fp, components: k, from: learnedFrom, r: r, h: hc, accumulator: accumulator)
+            }
+            return divergence
+        }
     }
 
     /// W ← W ⊙ ([Σ_chunks acc] ⊘ (1Hᵀ))^ω, chunk accumulators added in chunk order, then normalisation.

@@ -108,11 +108,7 @@ struct CommandLineOptions {
         switch name {
         case "sources": sources = try Self.integer(name, value)
         case "components": components = try Self.integer(name, value)
-        case "grouping":
-            guard let v = value, let g = GroupingMethod(rawValue: v) else {
-                throw CLIError.usage("--grouping '\(value ?? "")' is not a grouping method (allowed: \(GroupingMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            grouping = g
+        case "grouping": grouping = try Self.choice(name, value, "a grouping method", caseSensitive: true)
         case "output":
             guard let v = value, !v.isEmpty else { throw CLIError.usage("option --output needs a non-empty directory") }
             outputDirectory = v
@@ -130,11 +126,7 @@ struct CommandLineOptions {
         case "sparsity": sparsity = try Self.reals(name, value)
         case "threads": threads = try Self.integer(name, value)
         case "continuity": continuity = try Self.reals(name, value)
-        case "init":
-            guard let v = value, let m = InitializationMethod(rawValue: v.lowercased()) else {
-                throw CLIError.usage("--init '\(value ?? "")' is not an initialisation (allowed: \(InitializationMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            initialization = m
+        case "init": initialization = try Self.choice(name, value, "an initialisation")
         case "divergence":
             do { divergence = try Divergence(parsing: value ?? "") } catch let e as FactorizationError { throw CLIError.usage(e.description) }
         case "dictionary":
@@ -146,16 +138,8 @@ struct CommandLineOptions {
             guard (1...256).contains(jobs) else { throw CLIError.usage("--jobs \(jobs) is out of range (allowed: 1 to 256)") }
         case "shard": shard = try Shard(parsing: value ?? "")
         case "skip-existing": skipExisting = true
-        case "format":
-            guard let v = value, let c = AudioContainer(rawValue: v.lowercased()) else {
-                throw CLIError.usage("--format '\(value ?? "")' is not an output format (allowed: \(AudioContainer.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            format = c
-        case "sample-format":
-            guard let v = value, let e = SampleEncoding(rawValue: v.lowercased()) else {
-                throw CLIError.usage("--sample-format '\(value ?? "")' is not a sample format (allowed: \(SampleEncoding.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            sampleFormat = e
+        case "format": format = try Self.choice(name, value, "an output format")
+        case "sample-format": sampleFormat = try Self.choice(name, value, "a sample format")
         case "progress": progress = true
         case "plot": plot = true
         case "save-factors": saveFactors = true
@@ -169,6 +153,16 @@ struct CommandLineOptions {
         case "version": version = true
         default: throw CLIError.usage("unknown option '--\(name)'")
         }
+    }
+
+    /// One of an enumeration's raw values (lower-cased first unless `caseSensitive`).
+    /// - Throws: `CLIError.usage`: "--NAME 'VALUE' is not WHAT (allowed: …)".
+    private static func choice<T: CaseIterable & RawRepresentable>(_ name: String, _ value: String?, _ what: String,
+                                                                   caseSensitive: Bool = false) throws -> T where T.RawValue == String {
+        guard let v = value, let choice = T(rawValue: caseSensitive ? v : v.lowercased()) else {
+            throw CLIError.usage("--\(name) '\(value ?? "")' is not \(what) (allowed: \(T.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return choice
     }
 
     /// Upper bound of counts (`--sources`, `--components`, `--free-components`): far above any
