@@ -144,7 +144,8 @@ struct KLState {
         var partial = [Double](repeating: 0, count: chunks)
         let w = basis.storage, geometry = self.geometry, n = frames
         let step = QuadStep(bins: bins, paddedBins: fp, components: k, epsilon: epsilon, learnedFrom: steppedFrom,
-                            exponent: stepExponent, measureDivergence: measureDivergence)
+                            exponent: stepExponent, measureDivergence: measureDivergence,
+                            ahead: 4 * frameStride * bins)
         v.storage.withUnsafeBufferPointer { vp in
             w.withUnsafeBufferPointer { wp in
                 h.storage.withUnsafeMutableBufferPointer { hp in
@@ -190,6 +191,8 @@ struct KLState {
         let learnedFrom: Int
         let exponent: Float
         let measureDivergence: Bool
+        /// Elements from a frame to the same frame of the next quad (prefetched during the W pass).
+        let ahead: Int
 
         /// Runs the step on four frames (`valid` of them real) and returns their divergence
         /// terms (0 unless measured).
@@ -215,7 +218,7 @@ struct KLState {
             guard learnedFrom < k else { return divergence }
             if k - learnedFrom <= 4 {
                 KLKernels.ratiosIntoBasis(v: frames, w: w, bins: f, paddedBins: fp, components: k, from: learnedFrom, h: hc,
-                                          r: r, epsilon: eps, accumulator: accumulator)
+                                          r: r, epsilon: eps, accumulator: accumulator, ahead: ahead)
             } else {
                 KLKernels.ratios(v: frames, w: w, bins: f, paddedBins: fp, components: k, h: hc, r: r, epsilon: eps)
                 KLKernels.accumulateBasis(paddedBins: fp, components: k, from: learnedFrom, r: r, h: hc, accumulator: accumulator)

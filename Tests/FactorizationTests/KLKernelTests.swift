@@ -35,7 +35,8 @@ import DSPCore
                             let vs = (v, v + f, v + 2 * f, v + 3 * f), hs = (h, h + k, h + 2 * k, h + 3 * k)
                             if fused {
                                 KLKernels.ratiosIntoBasis(v: vs, w: wp.baseAddress!, bins: f, paddedBins: fp, components: k,
-                                                          from: first, h: hs, r: rp.baseAddress!, epsilon: 1e-9, accumulator: ap.baseAddress!)
+                                                          from: first, h: hs, r: rp.baseAddress!, epsilon: 1e-9, accumulator: ap.baseAddress!,
+                                                          ahead: 4 * f)
                             } else {
                                 KLKernels.ratios(v: vs, w: wp.baseAddress!, bins: f, paddedBins: fp, components: k,
                                                  h: hs, r: rp.baseAddress!, epsilon: 1e-9)
