@@ -31,12 +31,13 @@ extension KLKernels {
     /// H update of four frames from their ratios: h_j[k] ← h_j[k] · [(Σ_f W[f,k] r_j[f]) / Σ_f W[f,k]]^ω
     /// (ω = `exponent`, 1 for Lee–Seung).
     @inline(__always)
-    static func updateActivations(w: UnsafePointer<Float>, paddedBins fp: Int, components: Int,
+    static func updateActivations<C: ComponentCount>(w: UnsafePointer<Float>, paddedBins fp: Int, components count: C,
                                   r: UnsafePointer<Float>,
                                   h: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
                                   columnSumInverse: UnsafePointer<Float>, sparseGain: UnsafePointer<Float>?, floor: Float,
                                   continuity: (UnsafePointer<Float>, UnsafePointer<Float>)? = nil, offsets: (Int, Int, Int, Int) = (0, 0, 0, 0),
                                   exponent: Float = 1) {
+        let components = count.value
         // h_j[k] from the four frames' sums of W[:, k] ⊙ r_j.
         @inline(__always) func finish(_ k: Int, _ a: Sums) {
             let c = columnSumInverse[k], g = sparseGain?[k] ?? 0

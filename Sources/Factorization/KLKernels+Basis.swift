@@ -25,17 +25,18 @@ extension KLKernels {
     /// so the lines past the end of V are harmless.
     /// - Parameter ahead: elements from a frame to the frame to prefetch (0: the frame itself, no effect).
     @inline(__always)
-    static func ratiosIntoBasis(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
-                                w: UnsafePointer<Float>, bins: Int, paddedBins fp: Int, components: Int, from first: Int,
+    static func ratiosIntoBasis<C: ComponentCount>(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                                w: UnsafePointer<Float>, bins: Int, paddedBins fp: Int, components count: C, from first: Int,
                                 h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
                                 r: UnsafeMutablePointer<Float>, epsilon: Float, accumulator: UnsafeMutablePointer<Float>,
                                 ahead: Int) {
+        let components = count.value
         let eps = Vec(repeating: epsilon)
         let full = bins & ~7
         var f = 0
         while f + 16 <= full {
             nmf_prefetch(v.0 + f + ahead); nmf_prefetch(v.1 + f + ahead); nmf_prefetch(v.2 + f + ahead); nmf_prefetch(v.3 + f + ahead)
-            let ((l0, l1, l2, l3), (m0, m1, m2, m3)) = lambdas16(w: w, paddedBins: fp, components: components, at: f, h: h)
+            let ((l0, l1, l2, l3), (m0, m1, m2, m3)) = lambdas16(w: w, paddedBins: fp, components: count, at: f, h: h)
             let r0 = load(v.0 + f) / maximum(l0, eps), r1 = load(v.1 + f) / maximum(l1, eps)
             let r2 = load(v.2 + f) / maximum(l2, eps), r3 = load(v.3 + f) / maximum(l3, eps)
             let s0 = load(v.0 + f + 8) / maximum(m0, eps), s1 = load(v.1 + f + 8) / maximum(m1, eps)
@@ -50,16 +51,17 @@ extension KLKernels {
         }
         guard f < fp else { return }
         // The rest (fewer than 16 bins, the padding included) by the two-step path.
-        ratios(from: f, v: v, w: w, bins: bins, paddedBins: fp, components: components, h: h, r: r, epsilon: epsilon)
-        accumulateFew(from: f, paddedBins: fp, components: components, first: first, r: r, h: h, accumulator: accumulator)
+        ratios(from: f, v: v, w: w, bins: bins, paddedBins: fp, components: count, h: h, r: r, epsilon: epsilon)
+        accumulateFew(from: f, paddedBins: fp, components: count, first: first, r: r, h: h, accumulator: accumulator)
     }
 
     /// The W accumulation of bins `start`…padded bins for few components (K − `first` ≤ 4):
     /// one sweep, each vector of the four ratios loaded once for all components.
     @inline(__always)
-    static func accumulateFew(from start: Int, paddedBins fp: Int, components: Int, first: Int, r: UnsafePointer<Float>,
+    static func accumulateFew<C: ComponentCount>(from start: Int, paddedBins fp: Int, components count: C, first: Int, r: UnsafePointer<Float>,
                               h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
                               accumulator: UnsafeMutablePointer<Float>) {
+        let components = count.value
         var f = start
         while f < fp {
             let r0 = load(r + f), r1 = load(r + fp + f), r2 = load(r + 2 * fp + f), r3 = load(r + 3 * fp + f)
@@ -76,9 +78,10 @@ extension KLKernels {
     /// ``ratiosIntoBasis(v:w:bins:paddedBins:components:from:h:r:epsilon:accumulator:)`` below that; any count works)
     /// (columns before it are held fixed and need no accumulation).
     @inline(__always)
-    static func accumulateBasis(paddedBins fp: Int, components: Int, from first: Int = 0, r: UnsafePointer<Float>,
+    static func accumulateBasis<C: ComponentCount>(paddedBins fp: Int, components count: C, from first: Int = 0, r: UnsafePointer<Float>,
                                 h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
                                 accumulator: UnsafeMutablePointer<Float>) {
+        let components = count.value
         // Two components per sweep: each vector of the four ratios serves both.
         var k = first
         while k + 1 < components {

@@ -4,6 +4,22 @@ import Glibc
 import Darwin
 #endif
 
+/// The number of components K as the kernels take it: any `Int`, or a type whose value is a
+/// constant, so that the kernels' specialisations for it have loops over k of a known trip
+/// count, which the compiler unrolls (``KLState/QuadStep`` uses them for K = 2, 3, 4).
+protocol ComponentCount {
+    var value: Int { get }
+}
+
+extension Int: ComponentCount {
+    var value: Int { self }
+}
+
+/// K = 2, 3, 4 as constants (see ``ComponentCount``).
+struct TwoComponents: ComponentCount { var value: Int { 2 } }
+struct ThreeComponents: ComponentCount { var value: Int { 3 } }
+struct FourComponents: ComponentCount { var value: Int { 4 } }
+
 /// The fused kernels of KL multiplicative updates (Lee & Seung 2001), four frames at a time.
 ///
 /// For a quad of frames they compute λ = W·h on the fly, eight bins at a time, divide v by
@@ -28,8 +44,9 @@ enum KLKernels {
 
     /// λ_j = W·h_j for bins f…f+7 of four frames.
     @inline(__always)
-    static func lambdas(w: UnsafePointer<Float>, paddedBins fp: Int, components: Int, at f: Int,
+    static func lambdas<C: ComponentCount>(w: UnsafePointer<Float>, paddedBins fp: Int, components count: C, at f: Int,
                         h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)) -> (Vec, Vec, Vec, Vec) {
+        let components = count.value
         var l0 = Vec(), l1 = Vec(), l2 = Vec(), l3 = Vec()
         var k = 0
         while k < components {
@@ -47,9 +64,10 @@ enum KLKernels {
     /// to keep both FMA units busy (four chains leave half of them idle at large K). Each lane
     /// sums over k in the same order as ``lambdas(w:paddedBins:components:at:h:)``: same bits.
     @inline(__always)
-    static func lambdas16(w: UnsafePointer<Float>, paddedBins fp: Int, components: Int, at f: Int,
+    static func lambdas16<C: ComponentCount>(w: UnsafePointer<Float>, paddedBins fp: Int, components count: C, at f: Int,
                           h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>))
         -> ((Vec, Vec, Vec, Vec), (Vec, Vec, Vec, Vec)) {
+        let components = count.value
         var l0 = Vec(), l1 = Vec(), l2 = Vec(), l3 = Vec()
         var m0 = Vec(), m1 = Vec(), m2 = Vec(), m3 = Vec()
         var k = 0
@@ -76,8 +94,8 @@ enum KLKernels {
     ///   - h: four pointers to K activations.
     ///   - r: scratch, 4 × padded bins; rows are padded with zeros.
     @inline(__always)
-    static func ratios(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
-                       w: UnsafePointer<Float>, bins: Int, paddedBins: Int, components: Int,
+    static func ratios<C: ComponentCount>(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                       w: UnsafePointer<Float>, bins: Int, paddedBins: Int, components count: C,
                        h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
                        r: UnsafeMutablePointer<Float>, epsilon: Float) {
         let eps = Vec(repeating: epsilon)
@@ -85,7 +103,7 @@ enum KLKernels {
         let full = bins & ~7
         var f = 0
         while f + 16 <= full {
-            let ((l0, l1, l2, l3), (m0, m1, m2, m3)) = lambdas16(w: w, paddedBins: fp, components: components, at: f, h: h)
+            let ((l0, l1, l2, l3), (m0, m1, m2, m3)) = lambdas16(w: w, paddedBins: fp, components: count, at: f, h: h)
             store(load(v.0 + f) / maximum(l0, eps), r + f)
             store(load(v.1 + f) / maximum(l1, eps), r + fp + f)
             store(load(v.2 + f) / maximum(l2, eps), r + 2 * fp + f)
@@ -96,35 +114,35 @@ enum KLKernels {
             store(load(v.3 + f + 8) / maximum(m3, eps), r + 3 * fp + f + 8)
             f += 16
         }
-        ratios(from: f, v: v, w: w, bins: bins, paddedBins: fp, components: components, h: h, r: r, epsilon: epsilon)
+        ratios(from: f, v: v, w: w, bins: bins, paddedBins: fp, components: count, h: h, r: r, epsilon: epsilon)
     }
 
     /// The ratios of the bins from `start` (a multiple of 8) on, eight at a time, then the last
     /// partial vector: the end of ``ratios(v:w:bins:paddedBins:components:h:r:epsilon:)`` after
     /// its 16-bin steps.
     @inline(__always)
-    static func ratios(from start: Int, v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
-                       w: UnsafePointer<Float>, bins: Int, paddedBins fp: Int, components: Int,
+    static func ratios<C: ComponentCount>(from start: Int, v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                       w: UnsafePointer<Float>, bins: Int, paddedBins fp: Int, components count: C,
                        h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
                        r: UnsafeMutablePointer<Float>, epsilon: Float) {
         let eps = Vec(repeating: epsilon)
         let full = bins & ~7
         var f = start
         while f < full {
-            let (l0, l1, l2, l3) = lambdas(w: w, paddedBins: fp, components: components, at: f, h: h)
+            let (l0, l1, l2, l3) = lambdas(w: w, paddedBins: fp, components: count, at: f, h: h)
             store(load(v.0 + f) / maximum(l0, eps), r + f)
             store(load(v.1 + f) / maximum(l1, eps), r + fp + f)
             store(load(v.2 + f) / maximum(l2, eps), r + 2 * fp + f)
             store(load(v.3 + f) / maximum(l3, eps), r + 3 * fp + f)
             f += 8
         }
-        if full < fp { _ = tail(v: v, w: w, bins: bins, paddedBins: fp, components: components, h: h, r: r, epsilon: epsilon, divergence: false, valid: 4) }
+        if full < fp { _ = tail(v: v, w: w, bins: bins, paddedBins: fp, components: count, h: h, r: r, epsilon: epsilon, divergence: false, valid: 4) }
     }
 
     /// The ratios of ``ratios(v:w:bins:paddedBins:components:h:r:epsilon:)`` plus Σ_j D(v_j‖λ_j)
     /// over the first `valid` frames (the others are padding of an incomplete quad).
-    static func ratiosAndDivergence(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
-                                    w: UnsafePointer<Float>, bins: Int, paddedBins: Int, components: Int,
+    static func ratiosAndDivergence<C: ComponentCount>(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                                    w: UnsafePointer<Float>, bins: Int, paddedBins: Int, components count: C,
                                     h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
                                     r: UnsafeMutablePointer<Float>, epsilon: Float, valid: Int) -> Double {
         let eps = Vec(repeating: epsilon)
@@ -135,7 +153,7 @@ enum KLKernels {
         let full = bins & ~7
         var f = 0
         while f < full {
-            let (l0, l1, l2, l3) = lambdas(w: w, paddedBins: fp, components: components, at: f, h: h)
+            let (l0, l1, l2, l3) = lambdas(w: w, paddedBins: fp, components: count, at: f, h: h)
             let v0 = load(v.0 + f), v1 = load(v.1 + f), v2 = load(v.2 + f), v3 = load(v.3 + f)
             let m0 = maximum(l0, eps), m1 = maximum(l1, eps), m2 = maximum(l2, eps), m3 = maximum(l3, eps)
             let r0 = v0 / m0, r1 = v1 / m1, r2 = v2 / m2, r3 = v3 / m3
@@ -150,17 +168,17 @@ enum KLKernels {
         if valid > 1 { d += Double(d1.sum()) }
         if valid > 2 { d += Double(d2.sum()) }
         if valid > 3 { d += Double(d3.sum()) }
-        if full < fp { d += tail(v: v, w: w, bins: bins, paddedBins: fp, components: components, h: h, r: r, epsilon: epsilon, divergence: true, valid: valid) }
+        if full < fp { d += tail(v: v, w: w, bins: bins, paddedBins: fp, components: count, h: h, r: r, epsilon: epsilon, divergence: true, valid: valid) }
         return d
     }
 
     /// The last, partial vector of bins (from `bins & ~7`): λ stored, then finished element by element.
-    static func tail(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
-                     w: UnsafePointer<Float>, bins: Int, paddedBins fp: Int, components: Int,
+    static func tail<C: ComponentCount>(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                     w: UnsafePointer<Float>, bins: Int, paddedBins fp: Int, components count: C,
                      h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
                      r: UnsafeMutablePointer<Float>, epsilon: Float, divergence: Bool, valid: Int) -> Double {
         let full = bins & ~7
-        let (l0, l1, l2, l3) = lambdas(w: w, paddedBins: fp, components: components, at: full, h: h)
+        let (l0, l1, l2, l3) = lambdas(w: w, paddedBins: fp, components: count, at: full, h: h)
         store(l0, r + full); store(l1, r + fp + full); store(l2, r + 2 * fp + full); store(l3, r + 3 * fp + full)
         var d = finish(v.0, r, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence)
         d += finish(v.1, r + fp, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence && valid > 1)

@@ -196,32 +196,52 @@ struct KLState {
 
         /// Runs the step on four frames (`valid` of them real) and returns their divergence
         /// terms (0 unless measured).
+        ///
+        /// For 2, 3 or 4 components the kernels run in their specialisations for that constant
+        /// (``ComponentCount``): the same operations in the same order, with the loops over the
+        /// components unrolled.
         @inline(__always)
         func run(frames: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>), valid: Int,
                  w: UnsafePointer<Float>,
                  h: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
                  r: UnsafeMutablePointer<Float>, penalties: ActivationPenalties.Pointers, offsets: (Int, Int, Int, Int),
                  accumulator: UnsafeMutablePointer<Float>) -> Double {
-            let f = bins, fp = paddedBins, k = components, eps = epsilon
+            switch components {
+            case 2: return run(TwoComponents(), frames, valid, w, h, r, penalties, offsets, accumulator)
+            case 3: return run(ThreeComponents(), frames, valid, w, h, r, penalties, offsets, accumulator)
+            case 4: return run(FourComponents(), frames, valid, w, h, r, penalties, offsets, accumulator)
+            default: return run(components, frames, valid, w, h, r, penalties, offsets, accumulator)
+            }
+        }
+
+        @inline(__always)
+        private func run<C: ComponentCount>(
+            _ count: C, _ frames: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+            _ valid: Int, _ w: UnsafePointer<Float>,
+            _ h: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
+            _ r: UnsafeMutablePointer<Float>, _ penalties: ActivationPenalties.Pointers, _ offsets: (Int, Int, Int, Int),
+            _ accumulator: UnsafeMutablePointer<Float>
+        ) -> Double {
+            let f = bins, fp = paddedBins, k = count.value, eps = epsilon
             let hc = (UnsafePointer(h.0), UnsafePointer(h.1), UnsafePointer(h.2), UnsafePointer(h.3))
             var divergence = 0.0
             if measureDivergence {
-                divergence = KLKernels.ratiosAndDivergence(v: frames, w: w, bins: f, paddedBins: fp, components: k,
+                divergence = KLKernels.ratiosAndDivergence(v: frames, w: w, bins: f, paddedBins: fp, components: count,
                                                            h: hc, r: r, epsilon: eps, valid: valid)
             } else {
-                KLKernels.ratios(v: frames, w: w, bins: f, paddedBins: fp, components: k, h: hc, r: r, epsilon: eps)
+                KLKernels.ratios(v: frames, w: w, bins: f, paddedBins: fp, components: count, h: hc, r: r, epsilon: eps)
             }
-            KLKernels.updateActivations(w: w, paddedBins: fp, components: k, r: r, h: h,
+            KLKernels.updateActivations(w: w, paddedBins: fp, components: count, r: r, h: h,
                                         columnSumInverse: penalties.columnSumInverse, sparseGain: penalties.sparseGain,
                                         floor: NMF.valueFloor, continuity: penalties.continuity, offsets: offsets, exponent: exponent)
             // With every template fixed (trained dictionaries only, one channel) there is no W update.
             guard learnedFrom < k else { return divergence }
             if k - learnedFrom <= 4 {
-                KLKernels.ratiosIntoBasis(v: frames, w: w, bins: f, paddedBins: fp, components: k, from: learnedFrom, h: hc,
+                KLKernels.ratiosIntoBasis(v: frames, w: w, bins: f, paddedBins: fp, components: count, from: learnedFrom, h: hc,
                                           r: r, epsilon: eps, accumulator: accumulator, ahead: ahead)
             } else {
-                KLKernels.ratios(v: frames, w: w, bins: f, paddedBins: fp, components: k, h: hc, r: r, epsilon: eps)
-                KLKernels.accumulateBasis(paddedBins: fp, components: k, from: learnedFrom, r: r, h: hc, accumulator: accumulator)
+                KLKernels.ratios(v: frames, w: w, bins: f, paddedBins: fp, components: count, h: hc, r: r, epsilon: eps)
+                KLKernels.accumulateBasis(paddedBins: fp, components: count, from: learnedFrom, r: r, h: hc, accumulator: accumulator)
             }
             return divergence
         }

@@ -62,4 +62,51 @@ import DSPCore
             #expect(fused[0..<(first * q.paddedBins)].allSatisfy { $0 == 0.5 })
         }
     }
+
+    /// One quad step with `count` components: ratios, the H update, then the W accumulation;
+    /// returns the ratios, the new activations and the accumulators.
+    func step<C: ComponentCount>(_ q: Quad, count: C) -> (r: [Float], h: [Float], acc: [Float]) {
+        var acc = [Float](repeating: 0.5, count: q.paddedBins * q.components)
+        var r = [Float](repeating: 0, count: 4 * q.paddedBins)
+        var h = q.h
+        let (f, fp, k) = (q.bins, q.paddedBins, q.components)
+        let inverse = (0..<k).map { c in 1 / q.w[(c * fp)..<(c * fp + f)].reduce(0, +) }
+        q.v.withUnsafeBufferPointer { vp in
+            q.w.withUnsafeBufferPointer { wp in
+                r.withUnsafeMutableBufferPointer { rp in
+                    acc.withUnsafeMutableBufferPointer { ap in
+                        h.withUnsafeMutableBufferPointer { hp in
+                            inverse.withUnsafeBufferPointer { ip in
+                                let v = vp.baseAddress!, hm = hp.baseAddress!
+                                let vs = (v, v + f, v + 2 * f, v + 3 * f), hs = (hm, hm + k, hm + 2 * k, hm + 3 * k)
+                                let hc = (UnsafePointer(hs.0), UnsafePointer(hs.1), UnsafePointer(hs.2), UnsafePointer(hs.3))
+                                KLKernels.ratios(v: vs, w: wp.baseAddress!, bins: f, paddedBins: fp, components: count, h: hc,
+                                                 r: rp.baseAddress!, epsilon: 1e-9)
+                                KLKernels.updateActivations(w: wp.baseAddress!, paddedBins: fp, components: count, r: rp.baseAddress!, h: hs,
+                                                            columnSumInverse: ip.baseAddress!, sparseGain: nil, floor: 1e-30)
+                                KLKernels.ratiosIntoBasis(v: vs, w: wp.baseAddress!, bins: f, paddedBins: fp, components: count, from: 0,
+                                                          h: hc, r: rp.baseAddress!, epsilon: 1e-9, accumulator: ap.baseAddress!, ahead: 0)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (r, h, acc)
+    }
+
+    /// The kernels specialised for K = 2, 3, 4 as constants (what the iteration runs) give the
+    /// bits of the same kernels with K a run-time count.
+    @Test(arguments: [9, 24, 513, 1025])
+    func constantComponentCountsGiveTheRuntimeCountsBits(bins: Int) {
+        let counts: [(Int, any ComponentCount)] = [(2, TwoComponents()), (3, ThreeComponents()), (4, FourComponents())]
+        for (k, constant) in counts {
+            let q = Quad(bins: bins, components: k, seed: UInt64(bins * 7 + k))
+            let runtime = step(q, count: k)
+            let specialised = step(q, count: constant)
+            #expect(constant.value == k)
+            #expect(runtime.r == specialised.r && runtime.h == specialised.h && runtime.acc == specialised.acc, "bins \(bins), K \(k)")
+            #expect(runtime.h != q.h, "the H update ran")
+        }
+    }
 }
