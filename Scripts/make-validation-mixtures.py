@@ -92,9 +92,11 @@ PAIRINGS = {
                        [("speech_sms_male.wav", 3, 2.6)], "male speech + exercise bike"),
 }
 
-# New pairings (--foreground-noise) for checking the automatic penalties on material they were not
+# New pairings (--foreground-noise) for checking the automatic penalties on pairings they were not
 # chosen on: a changing foreground (two speakers and four instruments) against a steady noise, each
-# with a training part disjoint from its test excerpt. (same layout as SUPERVISED)
+# with a training part disjoint from its test excerpt. Not all new material: speech_libri_5703_m and
+# the coffee-shop babble are the development mixture speech_babble's recordings (the babble's test
+# and training regions swapped here), and fg_axb_cafe's test mixture is pair_axb_cafe's. (same layout as SUPERVISED)
 FOREGROUND_NOISE = {
     "fg_axb_cafe": (16000, [("speech_arctic_axb_f.wav", 0, 4.4, "speech, female"), ("noise_blanket_coffee_shop.wav", 10, 4.4, "babble")],
                     [("speech_arctic_axb_f.wav", 4.4, 4.0), ("noise_blanket_coffee_shop.wav", 0, 8)], "female speech + coffee-shop babble"),
@@ -103,7 +105,7 @@ FOREGROUND_NOISE = {
     "fg_piano_bike": (44100, [("piano_abc_baym_rebin.wav", 0, 7, "piano"), ("noise_exercise_bike.wav", 0, 7, "exercise bike")],
                       [("piano_abc_baym_rebin.wav", 7, 8), ("noise_exercise_bike.wav", 8, 12)], "piano + exercise bike"),
     "fg_sax_cafe": (44100, [("sax_sms_phrase.wav", 0, 5, "saxophone"), ("noise_blanket_coffee_shop.wav", 0, 5, "babble")],
-                    [("sax_sms_phrase.wav", 5, 4.4), ("noise_blanket_coffee_shop.wav", 5, 11)], "saxophone + coffee-shop babble"),
+                    [("sax_sms_phrase.wav", 5, 4.35), ("noise_blanket_coffee_shop.wav", 5, 11)], "saxophone + coffee-shop babble"),
     "fg_flute_city": (22050, [("trio_araber_melody_flute.wav", 0, 7, "flute"), ("noise_blanket_city.wav", 0, 7, "street noise")],
                       [("trio_araber_melody_flute.wav", 7, 8), ("noise_blanket_city.wav", 7, 8)], "flute + street noise"),
     "fg_cello_dishes": (44100, [("cello_sms_phrase.wav", 0, 4, "cello"), ("noise_dishes.wav", 0, 4, "kitchen noise")],

@@ -20,8 +20,9 @@ extension KLKernels {
     /// A frame is about one 4 KiB page and the hardware prefetchers stop at page boundaries,
     /// so without the hint the H pass of the next quad starts every frame with cache misses.
     /// Paired runs (both builds at once, one core each) measured it about 5 % faster at K = 3
-    /// (geometric means of the per-round ratios 0.87–0.96 over four sets of 8–10 rounds); at
-    /// K = 8 and 32 (the other path) the same hint measured within noise, so only this path has it. Prefetches never fault,
+    /// (geometric means of the per-round ratios 0.87–0.96 over four sets of 8–10 rounds); with
+    /// more than 4 learned components (the two-step path; K = 8 and 32 measured) the same hint
+    /// measured within noise, so only this path has it. Prefetches never fault,
     /// so the lines past the end of V are harmless.
     /// - Parameter ahead: elements from a frame to the frame to prefetch (0: the frame itself, no effect).
     @inline(__always)
@@ -35,7 +36,8 @@ extension KLKernels {
         let full = bins & ~7
         var f = 0
         while f + 16 <= full {
-            nmf_prefetch(v.0 + f + ahead); nmf_prefetch(v.1 + f + ahead); nmf_prefetch(v.2 + f + ahead); nmf_prefetch(v.3 + f + ahead)
+            let bytes = 4 * ahead
+            nmf_prefetch(v.0 + f, bytes); nmf_prefetch(v.1 + f, bytes); nmf_prefetch(v.2 + f, bytes); nmf_prefetch(v.3 + f, bytes)
             let ((l0, l1, l2, l3), (m0, m1, m2, m3)) = lambdas16(w: w, paddedBins: fp, components: count, at: f, h: h)
             let r0 = load(v.0 + f) / maximum(l0, eps), r1 = load(v.1 + f) / maximum(l1, eps)
             let r2 = load(v.2 + f) / maximum(l2, eps), r3 = load(v.3 + f) / maximum(l3, eps)
@@ -75,7 +77,7 @@ extension KLKernels {
 
     /// W-update accumulation of four frames: acc[:, k] += Σ_j r_j · h_j[k] for k ≥ `first`,
     /// from ratios already in `r` (the iteration uses it for more than 4 learned components and
-    /// ``ratiosIntoBasis(v:w:bins:paddedBins:components:from:h:r:epsilon:accumulator:)`` below that; any count works)
+    /// ``ratiosIntoBasis(v:w:bins:paddedBins:components:from:h:r:epsilon:accumulator:ahead:)`` below that; any count works)
     /// (columns before it are held fixed and need no accumulation).
     @inline(__always)
     static func accumulateBasis<C: ComponentCount>(paddedBins fp: Int, components count: C, from first: Int = 0, r: UnsafePointer<Float>,

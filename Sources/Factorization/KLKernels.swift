@@ -15,9 +15,11 @@ extension Int: ComponentCount {
     var value: Int { self }
 }
 
-/// K = 2, 3, 4 as constants (see ``ComponentCount``).
+/// K = 2 as a constant (see ``ComponentCount``).
 struct TwoComponents: ComponentCount { var value: Int { 2 } }
+/// K = 3 as a constant (see ``ComponentCount``).
 struct ThreeComponents: ComponentCount { var value: Int { 3 } }
+/// K = 4 as a constant (see ``ComponentCount``).
 struct FourComponents: ComponentCount { var value: Int { 4 } }
 
 /// The fused kernels of KL multiplicative updates (Lee & Seung 2001), four frames at a time.

@@ -32,6 +32,9 @@ struct KLState {
     /// The first column of W that the basis update steps: with C > 1 the fixed columns too,
     /// whose gains are learned while their spectra stay as given.
     var steppedFrom: Int { channels > 1 ? 0 : fixedColumns }
+    /// Whether the iteration runs the kernels specialised for K = 2, 3, 4 (``ComponentCount``);
+    /// off, they take K as a run-time count (same bits: tests compare the two).
+    var specialisesSmallCounts = true
     /// The divergence measured last (by ``iterate(measureDivergence:)``).
     private var lastMeasuredDivergence = Double.infinity
     private var accumulators: [Float] = []
@@ -144,7 +147,7 @@ struct KLState {
         var partial = [Double](repeating: 0, count: chunks)
         let w = basis.storage, geometry = self.geometry, n = frames
         let step = QuadStep(bins: bins, paddedBins: fp, components: k, epsilon: epsilon, learnedFrom: steppedFrom,
-                            exponent: stepExponent, measureDivergence: measureDivergence,
+                            exponent: stepExponent, measureDivergence: measureDivergence, specialised: specialisesSmallCounts,
                             ahead: 4 * frameStride * bins)
         v.storage.withUnsafeBufferPointer { vp in
             w.withUnsafeBufferPointer { wp in
@@ -191,6 +194,8 @@ struct KLState {
         let learnedFrom: Int
         let exponent: Float
         let measureDivergence: Bool
+        /// Run K = 2, 3, 4 in the kernels' specialisations for those constants.
+        let specialised: Bool
         /// Elements from a frame to the same frame of the next quad (prefetched during the W pass).
         let ahead: Int
 
@@ -206,7 +211,7 @@ struct KLState {
                  h: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
                  r: UnsafeMutablePointer<Float>, penalties: ActivationPenalties.Pointers, offsets: (Int, Int, Int, Int),
                  accumulator: UnsafeMutablePointer<Float>) -> Double {
-            switch components {
+            switch specialised ? components : 0 {
             case 2: return run(TwoComponents(), frames, valid, w, h, r, penalties, offsets, accumulator)
             case 3: return run(ThreeComponents(), frames, valid, w, h, r, penalties, offsets, accumulator)
             case 4: return run(FourComponents(), frames, valid, w, h, r, penalties, offsets, accumulator)

@@ -8,7 +8,8 @@ import _TestSupport
 @Suite struct FactorFilesCLITests {
     @Test func factorsAreWrittenWithTheRunsShapesAndGroups() throws {
         let (dir, input) = try CLIRunner.speechInput()
-        let r = try CLIRunner.run([input, "--sources", "3", "--iterations", "10", "-o", "\(dir)/out", "--save-factors", "--json", "-q"])
+        let r = try CLIRunner.run([input, "--sources", "3", "--iterations", "10", "-o", "\(dir)/out", "--save-factors", "--json", "-q",
+                                   "--sparsity", "0.2"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(CLIRunner.files(under: "\(dir)/out/mix") == ["H.npy", "W.npy", "factors.json", "source_1.wav", "source_2.wav", "source_3.wav"])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -28,6 +29,9 @@ import _TestSupport
         #expect(factors["groups"] as? [[Int]] == report["groups"] as? [[Int]])
         #expect(factors["fft_size"] as? Int == 2048 && factors["hop"] as? Int == 512 && factors["sample_rate"] as? Int == 44100)
         #expect(factors["frames"] as? Int == frames && factors["bins"] as? Int == bins)
+        // The penalty weights the activations were fitted with: one shared weight.
+        #expect(factors["sparsity"] as? Double == 0.2 && factors["source_sparsity"] as? [Double] == [])
+        #expect(factors["continuity"] as? Double == 0 && factors["source_continuity"] as? [Double] == [])
     }
 
     @Test func aSpatialRunOnStereoReportsItsChannelGains() throws {

@@ -110,6 +110,36 @@ import DSPCore
         #expect(inPlace.divergence() == copied.divergence())
     }
 
+    /// The iteration runs the kernels specialised for K = 2, 3, 4 (constant counts, unrolled);
+    /// with the specialisation off they take K as a run-time count. Both give the same W, H and
+    /// divergences to the bit: plain, with a fixed template (the W pass from column 1), with both
+    /// penalties, and with over-relaxed steps.
+    @Test(arguments: [2, 3, 4])
+    func specialisedComponentCountsGiveTheRuntimeCountsBits(components: Int) {
+        let (v, _, _) = plantedMatrix(bins: 67, frames: 301, components: components, noise: 0.3)
+        let (w, h) = NMFInitialization.random(for: v, components: components, seed: 5)
+        for variant in 0..<4 {
+            func make(_ specialised: Bool) -> KLState {
+                var s = KLState(v: v, w: w, h: h, threads: 2, fixedColumns: variant == 1 ? 1 : 0)
+                s.specialisesSmallCounts = specialised
+                if variant == 2 {
+                    s.sparsity = [Float](repeating: 0.2, count: components)
+                    s.continuity = (0..<components).map { $0 == 0 ? 0 : 0.5 }
+                }
+                if variant == 3 { s.stepExponent = 1.5 }
+                s.normalizeBasis()
+                return s
+            }
+            var fast = make(true), plain = make(false)
+            for i in 0..<6 {
+                #expect(fast.iterate(measureDivergence: i % 2 == 0) == plain.iterate(measureDivergence: i % 2 == 0),
+                        "K \(components), variant \(variant), iteration \(i)")
+            }
+            #expect(fast.w == plain.w && fast.h == plain.h, "K \(components), variant \(variant)")
+            #expect(fast.h != h, "the activations were updated")
+        }
+    }
+
     @Test func stridedStateReadsTheSameFramesAsACopy() throws {
         try expectStridedMatchesCopy { v, w, h, stride in KLState(v: v, w: w, h: h, threads: 2, frameStride: stride) }
     }
