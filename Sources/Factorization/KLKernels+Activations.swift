@@ -33,7 +33,7 @@ extension KLKernels {
     @inline(__always)
     static func updateActivations<C: ComponentCount>(w: UnsafePointer<Float>, paddedBins fp: Int, components count: C,
                                   r: UnsafePointer<Float>,
-                                  h: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
+                                  h: MutableQuad,
                                   columnSumInverse: UnsafePointer<Float>, sparseGain: UnsafePointer<Float>?, floor: Float,
                                   continuity: (UnsafePointer<Float>, UnsafePointer<Float>)? = nil, offsets: (Int, Int, Int, Int) = (0, 0, 0, 0),
                                   exponent: Float = 1) {

@@ -26,9 +26,9 @@ extension KLKernels {
     /// so the lines past the end of V are harmless.
     /// - Parameter ahead: elements from a frame to the frame to prefetch (0: the frame itself, no effect).
     @inline(__always)
-    static func ratiosIntoBasis<C: ComponentCount>(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+    static func ratiosIntoBasis<C: ComponentCount>(v: Quad,
                                 w: UnsafePointer<Float>, bins: Int, paddedBins fp: Int, components count: C, from first: Int,
-                                h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                                h: Quad,
                                 r: UnsafeMutablePointer<Float>, epsilon: Float, accumulator: UnsafeMutablePointer<Float>,
                                 ahead: Int) {
         let components = count.value
@@ -61,7 +61,7 @@ extension KLKernels {
     /// one sweep, each vector of the four ratios loaded once for all components.
     @inline(__always)
     static func accumulateFew<C: ComponentCount>(from start: Int, paddedBins fp: Int, components count: C, first: Int, r: UnsafePointer<Float>,
-                              h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                              h: Quad,
                               accumulator: UnsafeMutablePointer<Float>) {
         let components = count.value
         var f = start
@@ -81,7 +81,7 @@ extension KLKernels {
     /// (columns before it are held fixed and need no accumulation).
     @inline(__always)
     static func accumulateBasis<C: ComponentCount>(paddedBins fp: Int, components count: C, from first: Int = 0, r: UnsafePointer<Float>,
-                                h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                                h: Quad,
                                 accumulator: UnsafeMutablePointer<Float>) {
         let components = count.value
         // Two components per sweep: each vector of the four ratios serves both.

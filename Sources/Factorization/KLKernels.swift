@@ -15,12 +15,8 @@ extension Int: ComponentCount {
     var value: Int { self }
 }
 
-/// K = 2 as a constant (see ``ComponentCount``).
-struct TwoComponents: ComponentCount { var value: Int { 2 } }
-/// K = 3 as a constant (see ``ComponentCount``).
-struct ThreeComponents: ComponentCount { var value: Int { 3 } }
-/// K = 4 as a constant (see ``ComponentCount``).
-struct FourComponents: ComponentCount { var value: Int { 4 } }
+/// K = N as a compile-time constant (see ``ComponentCount``).
+struct Components<let N: Int>: ComponentCount { var value: Int { N } }
 
 /// The fused kernels of KL multiplicative updates (Lee & Seung 2001), four frames at a time.
 ///
@@ -33,6 +29,15 @@ struct FourComponents: ComponentCount { var value: Int { 4 } }
 /// padding rows, so the inner loops have no tails; R has the same padding (zeros).
 enum KLKernels {
     typealias Vec = SIMD8<Float>
+    /// Pointers to the four frames of a quad (of V, or of H's activations, read only).
+    typealias Quad = (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)
+    /// Pointers to the four frames' activations of a quad, updated in place.
+    typealias MutableQuad = (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+
+    /// The same four pointers, read only.
+    @inline(__always) static func readOnly(_ q: MutableQuad) -> Quad {
+        (UnsafePointer(q.0), UnsafePointer(q.1), UnsafePointer(q.2), UnsafePointer(q.3))
+    }
     /// Frames processed together.
     static let quad = 4
 
@@ -47,7 +52,7 @@ enum KLKernels {
     /// λ_j = W·h_j for bins f…f+7 of four frames.
     @inline(__always)
     static func lambdas<C: ComponentCount>(w: UnsafePointer<Float>, paddedBins fp: Int, components count: C, at f: Int,
-                        h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)) -> (Vec, Vec, Vec, Vec) {
+                        h: Quad) -> (Vec, Vec, Vec, Vec) {
         let components = count.value
         var l0 = Vec(), l1 = Vec(), l2 = Vec(), l3 = Vec()
         var k = 0
@@ -67,7 +72,7 @@ enum KLKernels {
     /// sums over k in the same order as ``lambdas(w:paddedBins:components:at:h:)``: same bits.
     @inline(__always)
     static func lambdas16<C: ComponentCount>(w: UnsafePointer<Float>, paddedBins fp: Int, components count: C, at f: Int,
-                          h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>))
+                          h: Quad)
         -> ((Vec, Vec, Vec, Vec), (Vec, Vec, Vec, Vec)) {
         let components = count.value
         var l0 = Vec(), l1 = Vec(), l2 = Vec(), l3 = Vec()
@@ -96,9 +101,9 @@ enum KLKernels {
     ///   - h: four pointers to K activations.
     ///   - r: scratch, 4 × padded bins; rows are padded with zeros.
     @inline(__always)
-    static func ratios<C: ComponentCount>(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+    static func ratios<C: ComponentCount>(v: Quad,
                        w: UnsafePointer<Float>, bins: Int, paddedBins: Int, components count: C,
-                       h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                       h: Quad,
                        r: UnsafeMutablePointer<Float>, epsilon: Float) {
         let eps = Vec(repeating: epsilon)
         let fp = paddedBins
@@ -123,9 +128,9 @@ enum KLKernels {
     /// partial vector: the end of ``ratios(v:w:bins:paddedBins:components:h:r:epsilon:)`` after
     /// its 16-bin steps.
     @inline(__always)
-    static func ratios<C: ComponentCount>(from start: Int, v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+    static func ratios<C: ComponentCount>(from start: Int, v: Quad,
                        w: UnsafePointer<Float>, bins: Int, paddedBins fp: Int, components count: C,
-                       h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                       h: Quad,
                        r: UnsafeMutablePointer<Float>, epsilon: Float) {
         let eps = Vec(repeating: epsilon)
         let full = bins & ~7
@@ -143,9 +148,9 @@ enum KLKernels {
 
     /// The ratios of ``ratios(v:w:bins:paddedBins:components:h:r:epsilon:)`` plus Σ_j D(v_j‖λ_j)
     /// over the first `valid` frames (the others are padding of an incomplete quad).
-    static func ratiosAndDivergence<C: ComponentCount>(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+    static func ratiosAndDivergence<C: ComponentCount>(v: Quad,
                                     w: UnsafePointer<Float>, bins: Int, paddedBins: Int, components count: C,
-                                    h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                                    h: Quad,
                                     r: UnsafeMutablePointer<Float>, epsilon: Float, valid: Int) -> Double {
         let eps = Vec(repeating: epsilon)
         let fp = paddedBins
@@ -175,9 +180,9 @@ enum KLKernels {
     }
 
     /// The last, partial vector of bins (from `bins & ~7`): λ stored, then finished element by element.
-    static func tail<C: ComponentCount>(v: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+    static func tail<C: ComponentCount>(v: Quad,
                      w: UnsafePointer<Float>, bins: Int, paddedBins fp: Int, components count: C,
-                     h: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+                     h: Quad,
                      r: UnsafeMutablePointer<Float>, epsilon: Float, divergence: Bool, valid: Int) -> Double {
         let full = bins & ~7
         let (l0, l1, l2, l3) = lambdas(w: w, paddedBins: fp, components: count, at: full, h: h)

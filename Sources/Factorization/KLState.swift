@@ -106,8 +106,8 @@ struct KLState {
     /// at a zero frame and at scratch activations.
     private static func forEachQuad(_ g: Geometry, _ vb: UnsafePointer<Float>, _ hb: UnsafeMutablePointer<Float>,
                              _ body: (Int, Int, UnsafeMutablePointer<Float>,
-                                      (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
-                                      (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)) -> Void) {
+                                      KLKernels.Quad,
+                                      KLKernels.MutableQuad) -> Void) {
         let fp = g.paddedBins, k = g.components, n = g.frames, chunks = g.chunks, step = g.frameStride * g.bins
         g.zeroFrame.withUnsafeBufferPointer { zp in
             let zero = zp.baseAddress!
@@ -206,29 +206,29 @@ struct KLState {
         /// (``ComponentCount``): the same operations in the same order, with the loops over the
         /// components unrolled.
         @inline(__always)
-        func run(frames: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>), valid: Int,
+        func run(frames: KLKernels.Quad, valid: Int,
                  w: UnsafePointer<Float>,
-                 h: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
+                 h: KLKernels.MutableQuad,
                  r: UnsafeMutablePointer<Float>, penalties: ActivationPenalties.Pointers, offsets: (Int, Int, Int, Int),
                  accumulator: UnsafeMutablePointer<Float>) -> Double {
             switch specialised ? components : 0 {
-            case 2: return run(TwoComponents(), frames, valid, w, h, r, penalties, offsets, accumulator)
-            case 3: return run(ThreeComponents(), frames, valid, w, h, r, penalties, offsets, accumulator)
-            case 4: return run(FourComponents(), frames, valid, w, h, r, penalties, offsets, accumulator)
+            case 2: return run(Components<2>(), frames, valid, w, h, r, penalties, offsets, accumulator)
+            case 3: return run(Components<3>(), frames, valid, w, h, r, penalties, offsets, accumulator)
+            case 4: return run(Components<4>(), frames, valid, w, h, r, penalties, offsets, accumulator)
             default: return run(components, frames, valid, w, h, r, penalties, offsets, accumulator)
             }
         }
 
         @inline(__always)
         private func run<C: ComponentCount>(
-            _ count: C, _ frames: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+            _ count: C, _ frames: KLKernels.Quad,
             _ valid: Int, _ w: UnsafePointer<Float>,
-            _ h: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
+            _ h: KLKernels.MutableQuad,
             _ r: UnsafeMutablePointer<Float>, _ penalties: ActivationPenalties.Pointers, _ offsets: (Int, Int, Int, Int),
             _ accumulator: UnsafeMutablePointer<Float>
         ) -> Double {
             let f = bins, fp = paddedBins, k = count.value, eps = epsilon
-            let hc = (UnsafePointer(h.0), UnsafePointer(h.1), UnsafePointer(h.2), UnsafePointer(h.3))
+            let hc = KLKernels.readOnly(h)
             var divergence = 0.0
             if measureDivergence {
                 divergence = KLKernels.ratiosAndDivergence(v: frames, w: w, bins: f, paddedBins: fp, components: count,
@@ -299,7 +299,7 @@ struct KLState {
                     partial.withUnsafeMutableBufferPointer { pp in
                         let wb = wp.baseAddress!, pb = pp.baseAddress!
                         Self.forEachQuad(geometry, vp.baseAddress!, hp.baseAddress!) { chunk, valid, r, frames, acts in
-                            let hc = (UnsafePointer(acts.0), UnsafePointer(acts.1), UnsafePointer(acts.2), UnsafePointer(acts.3))
+                            let hc = KLKernels.readOnly(acts)
                             pb[chunk] += KLKernels.ratiosAndDivergence(v: frames, w: wb, bins: f, paddedBins: fp, components: k,
                                                                        h: hc, r: r, epsilon: eps, valid: valid)
                         }
