@@ -34,6 +34,9 @@ struct CommandLineOptions {
     var continuity: [Float] = [CommandLineOptions.defaultContinuity]
     /// Continuity when `--continuity` is not given (chosen by measurement, see QUALITY.md).
     static let defaultContinuity: Float = 0
+    /// Whether `--continuity` or `--sparsity` was given; if neither, dictionaries of changing
+    /// sources with free components get `NMFDictionary.automaticPenalties(for:freeComponents:)`.
+    var penaltiesGiven = false
     /// `--init`: how the NMF starts.
     var initialization = InitializationMethod.random
     var force = false
@@ -123,9 +126,9 @@ struct CommandLineOptions {
         case "fft-size": fftSize = try Self.integer(name, value)
         case "hop": hop = try Self.integer(name, value)
         case "mask-power": maskPower = try Self.real(name, value)
-        case "sparsity": sparsity = try Self.reals(name, value)
+        case "sparsity": sparsity = try Self.reals(name, value); penaltiesGiven = true
         case "threads": threads = try Self.integer(name, value)
-        case "continuity": continuity = try Self.reals(name, value)
+        case "continuity": continuity = try Self.reals(name, value); penaltiesGiven = true
         case "init": initialization = try Self.choice(name, value, "an initialisation")
         case "divergence":
             do { divergence = try Divergence(parsing: value ?? "") } catch let e as FactorizationError { throw CLIError.usage(e.description) }
@@ -237,12 +240,22 @@ struct CommandLineOptions {
                 throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(config.divergence) (allowed: the same for all)")
             }
             try applyDivergenceDependentOptions(to: &config)
+            if automaticPenalties(config, loaded), let weights = NMFDictionary.automaticPenalties(for: loaded, freeComponents: k > fixed) {
+                (config.sourceContinuity, config.sourceSparsity) = weights
+                try config.validatePenaltyWeights()
+            }
             return config
         } catch let e as SpectralError {
             throw CLIError.usage(e.description)
         } catch let e as SeparationError {
             throw CLIError.usage(e.description)
         }
+    }
+
+    /// Whether the separation may take the automatic penalties: dictionaries, neither penalty
+    /// option given, and the KL divergence (the penalties' only one).
+    func automaticPenalties(_ config: SeparationConfiguration, _ dictionaries: [NMFDictionary]) -> Bool {
+        !dictionaries.isEmpty && !penaltiesGiven && config.divergence == .kullbackLeibler
     }
 
     /// The number of sources and of free (learned) components: `--sources` alone, or with

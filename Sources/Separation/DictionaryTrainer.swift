@@ -1,3 +1,4 @@
+import Foundation
 import DSPCore
 import Spectral
 import Factorization
@@ -42,7 +43,8 @@ public struct DictionaryTrainer: Sendable {
         }
         let result = try NMF(configuration: nmf).factorize(v, progress: progress)
         let notes = ["iterations": "\(result.iterations)", "final_divergence": "\(result.finalDivergence)",
-                     "trained_on": names.joined(separator: ", ")]
+                     "trained_on": names.joined(separator: ", "),
+                     NMFDictionary.levelSpreadKey: String(format: "%.2f", NMFDictionary.levelSpread(of: v))]
         return (NMFDictionary(basis: result.basis, sampleRate: rate, stft: stft, label: label, notes: notes,
                               divergence: nmf.divergence), result)
     }

@@ -48,6 +48,20 @@ import _TestSupport
                                    as? [String: Any])
         #expect(factors["source_continuity"] as? [Double] == [0, 0.3] && factors["source_sparsity"] as? [Double] == [0.1, 0])
         #expect(factors["continuity"] as? Double == 0 && factors["sparsity"] as? Double == 0)
+        // A speech dictionary with free components: the automatic penalties (smooth free components, sparse speech),
+        // unless a penalty option is given; a noise dictionary (steady training audio) gets none.
+        func settings(_ args: [String]) throws -> [String: Any] {
+            let run = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/auto", "--iterations", "10", "--json", "--force"] + args)
+            #expect(run.status == 0, "\(run.stderr)")
+            return try #require((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["settings"] as? [String: Any])
+        }
+        var auto = try settings(["--dictionary", "\(dir)/speech.nmfdict"])
+        #expect(auto["automatic_penalties"] as? Bool == true)
+        #expect(auto["source_continuity"] as? [Double] == [0, 1] && auto["source_sparsity"] as? [Double] == [0.3, 0])
+        auto = try settings(["--dictionary", "\(dir)/speech.nmfdict", "--sparsity", "0"])
+        #expect(auto["automatic_penalties"] as? Bool == false && auto["source_continuity"] as? [Double] == [])
+        auto = try settings(["--dictionary", "\(dir)/noise.nmfdict"])
+        #expect(auto["automatic_penalties"] as? Bool == false && auto["source_sparsity"] as? [Double] == [])
         let bad = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/speech.nmfdict", "--dictionary", "\(dir)/noise.nmfdict",
                                      "-o", "\(dir)/bad", "--continuity", "0,0.3,1"])
         #expect(bad.status == 64 && bad.stderr.contains("--continuity 0,0.3,1 is out of range (allowed: one weight, or 2: one per dictionary)"), "\(bad.stderr)")
