@@ -141,6 +141,9 @@ struct TrainCommand {
             throw CLIError.runtime("cannot write dictionary '\(output)': \(reason)")
         }
         if quiet { return "" }
-        return "wrote \(output): \(dictionary.components) templates × \(dictionary.basis.rows) bins, \(dictionary.sampleRate) Hz, fft \(stft.fftSize), hop \(stft.hopLength)\n"
+        let spread = dictionary.levelSpread.map {
+            ", level spread \(String(format: "%.1f", $0)) dB (" + ($0 > NMFDictionary.changingLevelSpread ? "a changing source)" : "a steady background)")
+        } ?? ""
+        return "wrote \(output): \(dictionary.components) templates × \(dictionary.basis.rows) bins, \(dictionary.sampleRate) Hz, fft \(stft.fftSize), hop \(stft.hopLength)\(spread)\n"
     }
 }

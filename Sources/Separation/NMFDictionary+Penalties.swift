@@ -4,10 +4,10 @@ import DSPCore
 /// How steady a dictionary's training audio is, and the activation penalties nmf-separate
 /// chooses from it when trained dictionaries model some sources and free components the rest.
 extension NMFDictionary {
-    /// The `.nmfdict` header key of ``levelSpread``.
+    /// The `.nmfdict` header key of the `levelSpread` property.
     public static let levelSpreadKey = "level_spread_db"
 
-    /// Training audio whose ``levelSpread`` is above this (dB) changes from frame to frame
+    /// Training audio whose `levelSpread` is above this (dB) changes from frame to frame
     /// (speech, instruments: 5.3–13.5 dB on the development recordings); below it, it is a
     /// steady background (babble, traffic, a fan, dishes: 1.2–2.9 dB).
     public static let changingLevelSpread = 4.0
@@ -18,7 +18,7 @@ extension NMFDictionary {
     /// dictionary trained before it was.
     public var levelSpread: Double? { notes[Self.levelSpreadKey].flatMap { Double($0) } }
 
-    /// The level spread of a magnitude spectrogram (see ``levelSpread``), 0 without any energy.
+    /// The level spread of a magnitude spectrogram (see the `levelSpread` property), 0 without any energy.
     /// - Parameter v: magnitudes, bins × frames. O(bins × frames).
     public static func levelSpread(of v: Matrix) -> Double {
         var levels = [Double](repeating: 0, count: v.columns)
@@ -37,7 +37,7 @@ extension NMFDictionary {
 
     /// Per-source penalty weights for a separation with `dictionaries` and, when
     /// `freeComponents`, free components for the other sources: when every dictionary's
-    /// training audio changes (``levelSpread`` above ``changingLevelSpread``), the free
+    /// training audio changes (`levelSpread` above ``changingLevelSpread``), the free
     /// components model a background, so they get a temporal-continuity weight of 1 and the
     /// dictionaries a sparseness weight of 0.3 (Virtanen 2007's penalties; laid out as
     /// `SeparationConfiguration.sourceContinuity`: one weight per dictionary, then the free
