@@ -23,14 +23,17 @@ ap = argparse.ArgumentParser()
 ap.add_argument("set_dir")
 ap.add_argument("--binary", default=os.path.join(here, "..", ".build", "release", "nmf-separate"))
 ap.add_argument("--components", type=int, default=32)
-ap.add_argument("--first-only", action="store_true", help="a dictionary for source 1 only, free components for the others")
-ap.add_argument("--only", type=int, default=0, help="a dictionary for source I only (1-based), free components for the others")
+which = ap.add_mutually_exclusive_group()
+which.add_argument("--first-only", action="store_true", help="a dictionary for source 1 only, free components for the others")
+which.add_argument("--only", type=int, default=0, metavar="I", help="a dictionary for source I only (I >= 1), free components for the others")
 ap.add_argument("--train", default="", help="extra options of `nmf-separate train`")
 ap.add_argument("--separate", default="", help="extra options of the separation")
 a = ap.parse_args()
 import shlex
 train_opts, sep_opts = shlex.split(a.train), shlex.split(a.separate)
 only = 1 if a.first_only else a.only
+if a.only < 0 or ("--only" in " ".join(os.sys.argv) and a.only == 0):
+    ap.error("--only needs a source number I >= 1")
 out = tempfile.mkdtemp(prefix="nmf-supervised-")
 rows = []
 for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):

@@ -41,7 +41,14 @@ public enum CLI {
             }
             let configuration = try options.separationConfiguration(dictionaries: dictionaries)
             let command = SeparateCommand(options: options, configuration: configuration, dictionaries: dictionaries)
-            return try BatchRunner(options: options, command: command).run().status
+            let status = try BatchRunner(options: options, command: command).run().status
+            // Said after the work (a failure stays one line), so that the changed default is not silent.
+            if status == 0 && !options.quiet && !options.penaltiesGiven && !configuration.sourceContinuity.isEmpty {
+                let weights = "--continuity \(SeparationConfiguration.describe(configuration.sourceContinuity)) --sparsity \(SeparationConfiguration.describe(configuration.sourceSparsity))"
+                StandardError.write("nmf-separate: note: the dictionaries are of changing sources and free components modelled the rest, "
+                                    + "so these had the automatic penalties \(weights) (--sparsity 0 turns them off)\n")
+            }
+            return status
         } catch let e as CLIError {
             StandardError.write("nmf-separate: \(e.message)\n")
             return e.exitCode

@@ -35,7 +35,7 @@ struct CommandLineOptions {
     /// Continuity when `--continuity` is not given (chosen by measurement, see QUALITY.md).
     static let defaultContinuity: Float = 0
     /// Whether `--continuity` or `--sparsity` was given; if neither, dictionaries of changing
-    /// sources with free components get `NMFDictionary.automaticPenalties(for:freeComponents:)`.
+    /// sources with free components get `NMFDictionary.automaticPenalties(for:freeSources:)`.
     var penaltiesGiven = false
     /// `--init`: how the NMF starts.
     var initialization = InitializationMethod.random
@@ -240,9 +240,9 @@ struct CommandLineOptions {
                 throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(config.divergence) (allowed: the same for all)")
             }
             try applyDivergenceDependentOptions(to: &config)
-            if automaticPenalties(config, loaded), let weights = NMFDictionary.automaticPenalties(for: loaded, freeComponents: k > fixed) {
+            if mayApplyAutomaticPenalties(config, loaded), let weights = NMFDictionary.automaticPenalties(for: loaded, freeSources: k > fixed ? s - d : 0) {
+                // One weight per dictionary and one for the free components, all ≥ 0, with KL: valid by construction.
                 (config.sourceContinuity, config.sourceSparsity) = weights
-                try config.validatePenaltyWeights()
             }
             return config
         } catch let e as SpectralError {
@@ -254,7 +254,7 @@ struct CommandLineOptions {
 
     /// Whether the separation may take the automatic penalties: dictionaries, neither penalty
     /// option given, and the KL divergence (the penalties' only one).
-    func automaticPenalties(_ config: SeparationConfiguration, _ dictionaries: [NMFDictionary]) -> Bool {
+    func mayApplyAutomaticPenalties(_ config: SeparationConfiguration, _ dictionaries: [NMFDictionary]) -> Bool {
         !dictionaries.isEmpty && !penaltiesGiven && config.divergence == .kullbackLeibler
     }
 

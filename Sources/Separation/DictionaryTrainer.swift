@@ -44,7 +44,7 @@ public struct DictionaryTrainer: Sendable {
         let result = try NMF(configuration: nmf).factorize(v, progress: progress)
         let notes = ["iterations": "\(result.iterations)", "final_divergence": "\(result.finalDivergence)",
                      "trained_on": names.joined(separator: ", "),
-                     NMFDictionary.levelSpreadKey: String(format: "%.2f", NMFDictionary.levelSpread(of: v))]
+                     NMFDictionary.levelSpreadKey: String(format: "%.2f", NMFDictionary.levelSpread(of: parts))]
         return (NMFDictionary(basis: result.basis, sampleRate: rate, stft: stft, label: label, notes: notes,
                               divergence: nmf.divergence), result)
     }

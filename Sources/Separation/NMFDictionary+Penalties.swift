@@ -13,44 +13,62 @@ extension NMFDictionary {
     public static let changingLevelSpread = 4.0
 
     /// How much the training audio's level changes: the standard deviation, in dB, of the
-    /// frame levels 10·log₁₀ Σ_f V[f, n]² over the frames within 50 dB of the loudest.
+    /// frame levels 10·log₁₀ Σ_f V[f, n]² over the frames within 50 dB of the loudest (per
+    /// training file, pooled), at the dictionary's own STFT (the thresholds were measured at
+    /// 2048-sample frames, hop 512).
     /// Recorded by `nmf-separate train` (the header key `level_spread_db`); nil for a
     /// dictionary trained before it was.
     public var levelSpread: Double? { notes[Self.levelSpreadKey].flatMap { Double($0) } }
 
-    /// The level spread of a magnitude spectrogram (see the `levelSpread` property), 0 without any energy.
-    /// - Parameter v: magnitudes, bins × frames. O(bins × frames).
-    public static func levelSpread(of v: Matrix) -> Double {
-        var levels = [Double](repeating: 0, count: v.columns)
-        v.storage.withUnsafeBufferPointer { p in
-            for n in 0..<v.columns {
-                var energy = 0.0
-                for f in 0..<v.rows { let x = Double(p[n * v.rows + f]); energy += x * x }
-                levels[n] = energy > 0 ? 10 * log10(energy) : -.infinity
+    /// The level spread of training spectrograms (see the `levelSpread` property): each
+    /// part's frame levels are taken relative to its own loudest frame and its own mean, and
+    /// the deviations of all parts pooled, so that files recorded at different levels do not
+    /// make a steady source look like a changing one.
+    /// - Parameter parts: magnitudes, bins × frames each (one per training file). O(bins × frames).
+    /// - Returns: the pooled standard deviation in dB; 0 without any energy.
+    public static func levelSpread(of parts: [Matrix]) -> Double {
+        var squares = 0.0, count = 0
+        for v in parts {
+            var levels = [Double](repeating: 0, count: v.columns)
+            v.storage.withUnsafeBufferPointer { p in
+                for n in 0..<v.columns {
+                    var energy = 0.0
+                    for f in 0..<v.rows { let x = Double(p[n * v.rows + f]); energy += x * x }
+                    levels[n] = energy > 0 ? 10 * log10(energy) : -.infinity
+                }
             }
+            guard let loudest = levels.max(), loudest.isFinite else { continue }
+            let active = levels.filter { $0 > loudest - 50 }
+            let mean = active.reduce(0, +) / Double(active.count)
+            squares += active.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+            count += active.count
         }
-        guard let loudest = levels.max(), loudest.isFinite else { return 0 }
-        let active = levels.filter { $0 > loudest - 50 }
-        let mean = active.reduce(0, +) / Double(active.count)
-        return (active.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(active.count)).squareRoot()
+        return count > 0 ? (squares / Double(count)).squareRoot() : 0
     }
 
-    /// Per-source penalty weights for a separation with `dictionaries` and, when
-    /// `freeComponents`, free components for the other sources: when every dictionary's
+    /// Per-source penalty weights for a separation with `dictionaries` and free components
+    /// for `freeSources` other sources: when there is one such source and every dictionary's
     /// training audio changes (`levelSpread` above ``changingLevelSpread``), the free
     /// components model a background, so they get a temporal-continuity weight of 1 and the
     /// dictionaries a sparseness weight of 0.3 (Virtanen 2007's penalties; laid out as
     /// `SeparationConfiguration.sourceContinuity`: one weight per dictionary, then the free
-    /// components'). Otherwise nil: no free components, a steady dictionary (a noise
-    /// dictionary: the free components then model the foreground, and smoothing them loses
-    /// 2–5 dB), or a dictionary without a recorded level spread.
+    /// components'). Otherwise nil: no free components or several free sources (one smoothing
+    /// weight for a second foreground was not measured), a steady dictionary (a noise
+    /// dictionary: the free components then model the foreground, and smoothing them lost
+    /// 4.3–4.8 dB), or a dictionary without a recorded level spread.
     ///
     /// Measured with one speech or instrument dictionary and free components for the rest
-    /// (QUALITY.md): 5.73 → 6.86 dB over twelve held-out mixtures, losing on drums and on
-    /// clinking dishes as the background.
-    public static func automaticPenalties(for dictionaries: [NMFDictionary], freeComponents: Bool)
+    /// (QUALITY.md): 5.03 → 5.79 dB over 32 single-dictionary cases, +1–2 dB where the
+    /// dictionary is the foreground, losing where the background is drums or clinking dishes.
+    /// - Parameters:
+    ///   - dictionaries: the separation's dictionaries, in order.
+    ///   - freeSources: how many sources the free components model (the rule is for exactly
+    ///     one, the background; with none or several it returns nil).
+    /// - Returns: one continuity and one sparseness weight per dictionary, then the free
+    ///   components' (the layout of `SeparationConfiguration.sourceContinuity`), or nil.
+    public static func automaticPenalties(for dictionaries: [NMFDictionary], freeSources: Int)
         -> (continuity: [Float], sparsity: [Float])? {
-        guard freeComponents, !dictionaries.isEmpty,
+        guard freeSources == 1, !dictionaries.isEmpty,
               dictionaries.allSatisfy({ ($0.levelSpread ?? 0) > changingLevelSpread }) else { return nil }
         let zeros = [Float](repeating: 0, count: dictionaries.count)
         return (zeros + [1], [Float](repeating: 0.3, count: dictionaries.count) + [0])

@@ -10,8 +10,9 @@ import Factorization
 /// 1. the 8 bytes `NMFDICT\n`;
 /// 2. one line of JSON (UTF-8, ending in `\n`) with the keys `version` (1), `sample_rate`,
 ///    `fft_size`, `hop`, `window` (`"hann"`), `divergence` (`"kullback-leibler"`, `"itakura-saito"`, `"euclidean"` or `"beta=B"`), `bins`,
-///    `components` and, informative only, `label`, `iterations`, `final_divergence`,
-///    `trained_on` (file names);
+///    `components`; informative `label`, `iterations`, `final_divergence`, `trained_on`
+///    (file names); and optionally `level_spread_db` (a string, the training audio's level
+///    spread, which chooses the automatic penalties: see `levelSpread`);
 /// 3. `bins × components` float32 values: W column by column (each template's bins
 ///    together), every column summing to one.
 public struct NMFDictionary: Sendable, Equatable {
@@ -29,7 +30,8 @@ public struct NMFDictionary: Sendable, Equatable {
     public var label: String
     /// The divergence the templates were learned with (separations must use the same).
     public var divergence: Divergence
-    /// Informative metadata (training files, iterations, divergence).
+    /// Further header values: informative ones (training files, iterations, final divergence)
+    /// and the level spread (`level_spread_db`).
     public var notes: [String: String]
 
     /// Creates a dictionary.

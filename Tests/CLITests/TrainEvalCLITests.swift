@@ -27,6 +27,7 @@ import _TestSupport
                                        "--fft-size", "1024", "-o", "\(dir)/\(name).nmfdict", "--label", name])
             #expect(r.status == 0, "\(r.stderr)")
             #expect(r.stdout.contains("16 templates"))
+            #expect(r.stdout.contains(name == "speech" ? "dB (a changing source)" : "dB (a steady background)"), "\(r.stdout)")
         }
         var r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/speech.nmfdict", "--dictionary", "\(dir)/noise.nmfdict",
                                    "-o", "\(dir)/out", "--iterations", "60", "--json"])
@@ -35,6 +36,7 @@ import _TestSupport
         #expect(report["components"] as? Int == 32 && report["sources"] as? Int == 2)
         #expect((report["settings"] as? [String: Any])?["fft_size"] as? Int == 1024)   // taken from the dictionaries
         #expect((report["settings"] as? [String: Any])?["source_continuity"] as? [Double] == [])
+        #expect((report["settings"] as? [String: Any])?["automatic_penalties"] as? Bool == false)   // no free components
         // A continuity weight per dictionary: the noise's activations only.
         let smooth = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/speech.nmfdict", "--dictionary", "\(dir)/noise.nmfdict",
                                         "-o", "\(dir)/smooth", "--iterations", "20", "--continuity", "0, 0.3", "--sparsity", "0.1,0", "--json",
@@ -50,18 +52,27 @@ import _TestSupport
         #expect(factors["continuity"] as? Double == 0 && factors["sparsity"] as? Double == 0)
         // A speech dictionary with free components: the automatic penalties (smooth free components, sparse speech),
         // unless a penalty option is given; a noise dictionary (steady training audio) gets none.
-        func settings(_ args: [String]) throws -> [String: Any] {
+        func settings(_ args: [String], note: Bool = false) throws -> [String: Any] {
             let run = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/auto", "--iterations", "10", "--json", "--force"] + args)
             #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("had the automatic penalties --continuity 0,1 --sparsity 0.3,0") == note, "\(run.stderr)")
             return try #require((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["settings"] as? [String: Any])
         }
-        var auto = try settings(["--dictionary", "\(dir)/speech.nmfdict"])
+        var auto = try settings(["--dictionary", "\(dir)/speech.nmfdict"], note: true)
         #expect(auto["automatic_penalties"] as? Bool == true)
         #expect(auto["source_continuity"] as? [Double] == [0, 1] && auto["source_sparsity"] as? [Double] == [0.3, 0])
         auto = try settings(["--dictionary", "\(dir)/speech.nmfdict", "--sparsity", "0"])
         #expect(auto["automatic_penalties"] as? Bool == false && auto["source_continuity"] as? [Double] == [])
+        auto = try settings(["--dictionary", "\(dir)/speech.nmfdict", "--continuity", "0.5"])   // a shared weight replaces them too
+        #expect(auto["automatic_penalties"] as? Bool == false && auto["continuity"] as? Double == 0.5 && auto["source_sparsity"] as? [Double] == [])
         auto = try settings(["--dictionary", "\(dir)/noise.nmfdict"])
         #expect(auto["automatic_penalties"] as? Bool == false && auto["source_sparsity"] as? [Double] == [])
+        // A dictionary of another divergence: the penalties are KL-only, so none (and no error).
+        let trainIS = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "--components", "8", "--iterations", "10", "--fft-size", "1024",
+                                         "--divergence", "is", "-o", "\(dir)/is.nmfdict", "-q"])
+        #expect(trainIS.status == 0, "\(trainIS.stderr)")
+        auto = try settings(["--dictionary", "\(dir)/is.nmfdict"])
+        #expect(auto["automatic_penalties"] as? Bool == false && auto["divergence"] as? String == "itakura-saito")
         let bad = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/speech.nmfdict", "--dictionary", "\(dir)/noise.nmfdict",
                                      "-o", "\(dir)/bad", "--continuity", "0,0.3,1"])
         #expect(bad.status == 64 && bad.stderr.contains("--continuity 0,0.3,1 is out of range (allowed: one weight, or 2: one per dictionary)"), "\(bad.stderr)")

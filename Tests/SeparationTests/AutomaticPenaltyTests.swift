@@ -15,12 +15,16 @@ import _TestSupport
     }
 
     @Test func levelSpreadIsTheStandardDeviationOfTheActiveFrameLevels() {
-        #expect(NMFDictionary.levelSpread(of: spectrogram([2, 2, 2, 2])) < 1e-9)
+        #expect(NMFDictionary.levelSpread(of: [spectrogram([2, 2, 2, 2])]) < 1e-9)
         // Alternating 0 and −20 dB: levels ±10 dB around their mean.
-        #expect(abs(NMFDictionary.levelSpread(of: spectrogram([1, 0.01, 1, 0.01])) - 10) < 1e-4)
+        #expect(abs(NMFDictionary.levelSpread(of: [spectrogram([1, 0.01, 1, 0.01])]) - 10) < 1e-4)
         // Frames more than 50 dB below the loudest (and silent ones) are left out.
-        #expect(abs(NMFDictionary.levelSpread(of: spectrogram([1, 0.01, 1e-6, 0, 1, 0.01])) - 10) < 1e-4)
-        #expect(NMFDictionary.levelSpread(of: spectrogram([0, 0])) == 0)
+        #expect(abs(NMFDictionary.levelSpread(of: [spectrogram([1, 0.01, 1e-6, 0, 1, 0.01])]) - 10) < 1e-4)
+        #expect(NMFDictionary.levelSpread(of: [spectrogram([0, 0])]) == 0)
+        #expect(NMFDictionary.levelSpread(of: []) == 0)
+        // Files recorded 20 dB apart: each is steady, so the pooled spread is 0, not 10 dB.
+        #expect(NMFDictionary.levelSpread(of: [spectrogram([1, 1, 1]), spectrogram([0.01, 0.01, 0.01])]) < 1e-9)
+        #expect(abs(NMFDictionary.levelSpread(of: [spectrogram([1, 0.01]), spectrogram([100, 1])]) - 10) < 1e-4)
     }
 
     /// A dictionary of 8 templates trained on 4 s of a real recording at 16 kHz.
@@ -46,15 +50,16 @@ import _TestSupport
                           notes: spread.map { [NMFDictionary.levelSpreadKey: $0] } ?? [:])
         }
         let speech = dictionary("9.72"), noise = dictionary("2.74"), old = dictionary(nil)
-        let one = try #require(NMFDictionary.automaticPenalties(for: [speech], freeComponents: true))
+        let one = try #require(NMFDictionary.automaticPenalties(for: [speech], freeSources: 1))
         #expect(one.continuity == [0, 1] && one.sparsity == [0.3, 0])
-        let two = try #require(NMFDictionary.automaticPenalties(for: [speech, speech], freeComponents: true))
+        let two = try #require(NMFDictionary.automaticPenalties(for: [speech, speech], freeSources: 1))
         #expect(two.continuity == [0, 0, 1] && two.sparsity == [0.3, 0.3, 0])
-        // No free components, a steady (noise) dictionary among them, or no recorded spread: none.
-        #expect(NMFDictionary.automaticPenalties(for: [speech], freeComponents: false) == nil)
-        #expect(NMFDictionary.automaticPenalties(for: [noise], freeComponents: true) == nil)
-        #expect(NMFDictionary.automaticPenalties(for: [speech, noise], freeComponents: true) == nil)
-        #expect(NMFDictionary.automaticPenalties(for: [old], freeComponents: true) == nil)
-        #expect(NMFDictionary.automaticPenalties(for: [], freeComponents: true) == nil)
+        // No free components, two free sources, a steady (noise) dictionary among them, or no recorded spread: none.
+        #expect(NMFDictionary.automaticPenalties(for: [speech], freeSources: 0) == nil)
+        #expect(NMFDictionary.automaticPenalties(for: [noise], freeSources: 1) == nil)
+        #expect(NMFDictionary.automaticPenalties(for: [speech, noise], freeSources: 1) == nil)
+        #expect(NMFDictionary.automaticPenalties(for: [old], freeSources: 1) == nil)
+        #expect(NMFDictionary.automaticPenalties(for: [], freeSources: 1) == nil)
+        #expect(NMFDictionary.automaticPenalties(for: [speech], freeSources: 2) == nil)
     }
 }
