@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build a second, validation set of mixtures (dev-time tool).
 
-usage: make-validation-mixtures.py [--supervised | --pairings | --foreground-noise] OUTDIR
+usage: make-validation-mixtures.py [--supervised | --pairings | --foreground-noise | --two-foregrounds] OUTDIR
 
 The development mixtures of ../shared/data/make_mixtures.py are what the defaults were tuned
 on. This set pairs recordings of ../shared/data/audio that those mixtures do not use (sms-tools
@@ -17,7 +17,9 @@ for Scripts/supervised-quality.py; with --pairings, four new pairings of those r
 training parts for the speech only (PAIRINGS below; supervised-quality.py --first-only); with
 --foreground-noise, six new pairings of a changing foreground (speech, piano, saxophone, flute,
 cello) against a steady noise, with training parts for both (FOREGROUND_NOISE below), for
-checking the automatic penalties of dictionaries (QUALITY.md).
+checking the automatic penalties of dictionaries (QUALITY.md); with --two-foregrounds, three
+mixtures of two changing sources against a steady noise, with training parts for all three
+(TWO_FOREGROUNDS below: two dictionaries and free components for the noise).
 """
 import json
 import os
@@ -112,9 +114,27 @@ FOREGROUND_NOISE = {
                         [("cello_sms_phrase.wav", 4, 4.4), ("noise_dishes.wav", 4, 12)], "cello + washing dishes"),
 }
 
+# Two changing sources against a steady noise (--two-foregrounds), each source's training part
+# disjoint from its test excerpt, for the automatic penalties with two dictionaries and free
+# components. (same layout as SUPERVISED)
+TWO_FOREGROUNDS = {
+    "two_198_3436_city": (16000, [("speech_libri_198_f.wav", 0, 7, "speech, female"), ("speech_libri_3436_m.wav", 0, 7, "speech, male"),
+                                  ("noise_blanket_city.wav", 8, 7, "street noise")],
+                          [("speech_libri_198_f.wav", 8, 5.9), ("speech_libri_3436_m.wav", 8, 8.7), ("noise_blanket_city.wav", 0, 8)],
+                          "female + male speech + street noise"),
+    "two_axb_aew_bike": (16000, [("speech_arctic_axb_f.wav", 0, 4.4, "speech, female"), ("speech_arctic_aew_m.wav", 0, 4.4, "speech, male"),
+                                 ("noise_exercise_bike.wav", 0, 4.4, "exercise bike")],
+                         [("speech_arctic_axb_f.wav", 4.4, 4.0), ("speech_arctic_aew_m.wav", 4.4, 7.5), ("noise_exercise_bike.wav", 8, 12)],
+                         "female + male speech + exercise bike"),
+    "two_piano_sax_cafe": (44100, [("piano_abc_baym_rebin.wav", 0, 5, "piano"), ("sax_sms_phrase.wav", 0, 5, "saxophone"),
+                                   ("noise_blanket_coffee_shop.wav", 0, 5, "babble")],
+                           [("piano_abc_baym_rebin.wav", 5, 10), ("sax_sms_phrase.wav", 5, 4.35), ("noise_blanket_coffee_shop.wav", 5, 11)],
+                           "piano + saxophone + coffee-shop babble"),
+}
+
 
 def main():
-    args = [a for a in sys.argv[1:] if a not in ("--supervised", "--pairings", "--foreground-noise")]
+    args = [a for a in sys.argv[1:] if a not in ("--supervised", "--pairings", "--foreground-noise", "--two-foregrounds")]
     if len(args) != 1 or args[0].startswith("-"):
         sys.exit(__doc__.strip().split("\n")[2])
     out = args[0]
@@ -122,7 +142,7 @@ def main():
     audio = os.path.join(shared_data, "audio")
     manifest = {}
     chosen = SUPERVISED if "--supervised" in sys.argv else PAIRINGS if "--pairings" in sys.argv \
-        else FOREGROUND_NOISE if "--foreground-noise" in sys.argv else None
+        else FOREGROUND_NOISE if "--foreground-noise" in sys.argv else TWO_FOREGROUNDS if "--two-foregrounds" in sys.argv else None
     if chosen is not None:
         for name, (sr, sources, train, what) in chosen.items():
             spec = dict(sr=sr, sources=sources, levels_db=[0] * len(sources), train=train, what=what)

@@ -3,13 +3,14 @@
 train_<i>.wav files, trains one dictionary per source with `nmf-separate train`, separates
 the mixture with them (`--dictionary ...`) and scores with `nmf-separate eval`.
 
-usage: supervised-quality.py [--binary PATH] [--components K] [--first-only | --only I] [--train "OPTS"] [--separate "OPTS"] SET_DIR
+usage: supervised-quality.py [--binary PATH] [--components K] [--first-only | --only I[,I]] [--train "OPTS"] [--separate "OPTS"] SET_DIR
 (--fft-size/--hop given in --train are passed to the separation too: they must match)
 --first-only trains a dictionary for the first source only (train_1.wav) and leaves the other
 sources to free components (`--dictionary D1 --sources S`); mixtures need train_1.wav only.
 --only I does the same with source I's dictionary (train_I.wav; e.g. 2: a noise dictionary, the
-speech to free components); the dictionary's source comes out first, and eval's best
-permutation matches the estimates to the references.
+speech to free components), --only 1,2 with the dictionaries of sources 1 and 2 (free components
+for the others); the dictionaries' sources come out first, and eval's best permutation matches
+the estimates to the references.
 """
 import argparse
 import glob
@@ -25,15 +26,18 @@ ap.add_argument("--binary", default=os.path.join(here, "..", ".build", "release"
 ap.add_argument("--components", type=int, default=32)
 which = ap.add_mutually_exclusive_group()
 which.add_argument("--first-only", action="store_true", help="a dictionary for source 1 only, free components for the others")
-which.add_argument("--only", type=int, default=0, metavar="I", help="a dictionary for source I only (I >= 1), free components for the others")
+which.add_argument("--only", default="", metavar="I[,I]", help="dictionaries for these sources only (numbers >= 1), free components for the others")
 ap.add_argument("--train", default="", help="extra options of `nmf-separate train`")
 ap.add_argument("--separate", default="", help="extra options of the separation")
 a = ap.parse_args()
 import shlex
 train_opts, sep_opts = shlex.split(a.train), shlex.split(a.separate)
-only = 1 if a.first_only else a.only
-if a.only < 0 or ("--only" in " ".join(os.sys.argv) and a.only == 0):
-    ap.error("--only needs a source number I >= 1")
+try:
+    only = [1] if a.first_only else [int(x) for x in a.only.split(",")] if a.only else []
+except ValueError:
+    ap.error("--only needs source numbers I >= 1, e.g. 2 or 1,2")
+if any(i < 1 for i in only):
+    ap.error("--only needs source numbers I >= 1, e.g. 2 or 1,2")
 out = tempfile.mkdtemp(prefix="nmf-supervised-")
 rows = []
 for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
@@ -41,7 +45,7 @@ for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
     trains = sorted(glob.glob(os.path.join(mix_dir, "train_*.wav")))
     refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))
     if only:
-        trains = [t for t in trains if os.path.basename(t) == f"train_{only}.wav"]
+        trains = [t for t in trains if os.path.basename(t) in [f"train_{i}.wav" for i in only]]
     if not trains or (len(trains) != len(refs) and not only):
         continue
     dicts = ["--sources", str(len(refs))] if only else []
@@ -54,7 +58,7 @@ for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
     r = subprocess.run([a.binary, "eval", "--reference"] + refs + ["--estimate"] + ests + ["--mixture", os.path.join(mix_dir, "mix.wav"), "--json"],
                        check=True, capture_output=True, text=True)
     rows.append((name, json.loads(r.stdout)))
-print(f"\nsupervised, {a.components} templates {f'for source {only}, free components for the others' if only else 'per source'}; train {a.train}; separate {a.separate}\n")
+print(f"\nsupervised, {a.components} templates {f'for sources {only}, free components for the others' if only else 'per source'}; train {a.train}; separate {a.separate}\n")
 print("| mixture | SDR | SIR | SAR | SI-SDR | mixture SDR | SDR improvement |\n|---|---|---|---|---|---|---|")
 for name, d in rows:
     print(f"| {name} | {d['mean_sdr']:.2f} | {d['mean_sir']:.2f} | {d['mean_sar']:.2f} | {d['mean_si_sdr']:.2f} | {d['mix_sdr']:.2f} | {d['sdr_improvement']:.2f} |")
