@@ -240,7 +240,7 @@ struct CommandLineOptions {
                 throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(config.divergence) (allowed: the same for all)")
             }
             try applyDivergenceDependentOptions(to: &config)
-            if mayApplyAutomaticPenalties(config, loaded), let weights = NMFDictionary.automaticPenalties(for: loaded, freeSources: k > fixed ? s - d : 0) {
+            if !penaltiesGiven, let weights = NMFDictionary.automaticPenalties(for: loaded, freeSources: s - d) {
                 // One weight per dictionary and one for the free components, all ≥ 0, with KL: valid by construction.
                 (config.sourceContinuity, config.sourceSparsity) = weights
             }
@@ -252,10 +252,10 @@ struct CommandLineOptions {
         }
     }
 
-    /// Whether the separation may take the automatic penalties: dictionaries, neither penalty
-    /// option given, and the KL divergence (the penalties' only one).
-    func mayApplyAutomaticPenalties(_ config: SeparationConfiguration, _ dictionaries: [NMFDictionary]) -> Bool {
-        !dictionaries.isEmpty && !penaltiesGiven && config.divergence == .kullbackLeibler
+    /// Whether `config` (built by ``separationConfiguration(dictionaries:)``) carries the
+    /// automatic penalties: per-source weights that no penalty option gave.
+    func usesAutomaticPenalties(_ config: SeparationConfiguration) -> Bool {
+        !penaltiesGiven && !config.sourceContinuity.isEmpty
     }
 
     /// The number of sources and of free (learned) components: `--sources` alone, or with

@@ -39,7 +39,7 @@ extension SeparateCommand {
                 ("mask_power", .setting(c.maskPower)), ("grouping", .string(c.grouping.rawValue)),
                 ("sparsity", .setting(c.sparsity)), ("source_sparsity", .array(c.sourceSparsity.map { .setting($0) })), ("continuity", .setting(c.continuity)),
                 ("source_continuity", .array(c.sourceContinuity.map { .setting($0) })),
-                ("automatic_penalties", .bool(!options.penaltiesGiven && !(c.sourceContinuity.isEmpty && c.sourceSparsity.isEmpty))),
+                ("automatic_penalties", .bool(options.usesAutomaticPenalties(c))),
                 ("divergence", .string(c.divergence.description)),
                 ("init", .string(c.initialization.rawValue)), ("step_exponent", .setting(c.stepExponent)),
                 ("threads", .integer(c.threadCount)), ("spatial", .bool(report.runs[0].channelGains != nil)),

@@ -142,7 +142,7 @@ struct TrainCommand {
         }
         if quiet { return "" }
         let spread = dictionary.levelSpread.map {
-            ", level spread \(String(format: "%.2f", $0)) dB (" + ($0 > NMFDictionary.changingLevelSpread ? "a changing source)" : "a steady background)")
+            ", level spread \(String(format: "%.2f", $0)) dB (" + (dictionary.isOfChangingSource ? "a changing source)" : "a steady background)")
         } ?? ""
         return "wrote \(output): \(dictionary.components) templates × \(dictionary.basis.rows) bins, \(dictionary.sampleRate) Hz, fft \(stft.fftSize), hop \(stft.hopLength)\(spread)\n"
     }

@@ -20,6 +20,10 @@ extension NMFDictionary {
     /// dictionary trained before it was.
     public var levelSpread: Double? { notes[Self.levelSpreadKey].flatMap { Double($0) } }
 
+    /// Whether the training audio changes from frame to frame (`levelSpread` above
+    /// ``changingLevelSpread``); false when no spread was recorded.
+    public var isOfChangingSource: Bool { (levelSpread ?? 0) > Self.changingLevelSpread }
+
     /// The level spread of training spectrograms (see the `levelSpread` property): each
     /// part's frame levels are taken relative to its own loudest frame and its own mean, and
     /// the deviations of all parts pooled, so that files recorded at different levels do not
@@ -55,7 +59,8 @@ extension NMFDictionary {
     /// components'). Otherwise nil: no free components or several free sources (one smoothing
     /// weight for a second foreground was not measured), a steady dictionary (a noise
     /// dictionary: the free components then model the foreground, and smoothing them lost
-    /// 4.3–4.8 dB), or a dictionary without a recorded level spread.
+    /// 4.3–4.8 dB), a dictionary without a recorded level spread, or one of another divergence
+    /// than Kullback–Leibler (the penalties' only one; separations use the dictionaries').
     ///
     /// Measured with one speech or instrument dictionary and free components for the rest
     /// (QUALITY.md): 5.03 → 5.79 dB over 32 single-dictionary cases, +1–2 dB where the
@@ -69,7 +74,7 @@ extension NMFDictionary {
     public static func automaticPenalties(for dictionaries: [NMFDictionary], freeSources: Int)
         -> (continuity: [Float], sparsity: [Float])? {
         guard freeSources == 1, !dictionaries.isEmpty,
-              dictionaries.allSatisfy({ ($0.levelSpread ?? 0) > changingLevelSpread }) else { return nil }
+              dictionaries.allSatisfy({ $0.isOfChangingSource && $0.divergence == .kullbackLeibler }) else { return nil }
         let zeros = [Float](repeating: 0, count: dictionaries.count)
         return (zeros + [1], [Float](repeating: 0.3, count: dictionaries.count) + [0])
     }
