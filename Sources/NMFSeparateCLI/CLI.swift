@@ -43,7 +43,8 @@ public enum CLI {
             let command = SeparateCommand(options: options, configuration: configuration, dictionaries: dictionaries)
             let status = try BatchRunner(options: options, command: command).run().status
             // Said after the work (a failure stays one line), so that the changed default is not silent.
-            if status == 0 && !options.quiet && options.usesAutomaticPenalties(configuration) {
+            if status == 0 && ProgressBoard.showsNotes(quiet: options.quiet, plainLines: options.progress)
+                && options.usesAutomaticPenalties(configuration) {
                 let weights = "--continuity \(SeparationConfiguration.describe(configuration.sourceContinuity)) --sparsity \(SeparationConfiguration.describe(configuration.sourceSparsity))"
                 StandardError.write("nmf-separate: note: the dictionaries are of changing sources and free components modelled the rest, "
                                     + "so these had the automatic penalties \(weights) (--sparsity 0 turns them off)\n")

@@ -37,6 +37,9 @@ struct CommandLineOptions {
     /// Whether `--continuity` or `--sparsity` was given; if neither, dictionaries of changing
     /// sources with free components get `NMFDictionary.automaticPenalties(for:freeSources:)`.
     var penaltiesGiven = false
+    /// `--background`: the steady-background model (`nil`: `.automatic` unless dictionaries or a
+    /// penalty option are given, then `.none`).
+    var background: BackgroundModel?
     /// `--init`: how the NMF starts.
     var initialization = InitializationMethod.random
     var force = false
@@ -130,6 +133,7 @@ struct CommandLineOptions {
         case "threads": threads = try Self.integer(name, value)
         case "continuity": continuity = try Self.reals(name, value); penaltiesGiven = true
         case "init": initialization = try Self.choice(name, value, "an initialisation")
+        case "background": background = try Self.choice(name, value, "a background model")
         case "divergence":
             do { divergence = try Divergence(parsing: value ?? "") } catch let e as FactorizationError { throw CLIError.usage(e.description) }
         case "dictionary":
@@ -236,6 +240,7 @@ struct CommandLineOptions {
             config.fixedTemplates = loaded.map(\.basis)
             config.ensembleSize = ensemble
             config.divergence = divergence ?? loaded.first?.divergence ?? .kullbackLeibler
+            config.background = background ?? (penaltiesGiven || d > 0 ? .none : .automatic)
             for (path, d) in zip(dictionaries, loaded) where d.divergence != config.divergence {
                 throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(config.divergence) (allowed: the same for all)")
             }
@@ -252,8 +257,9 @@ struct CommandLineOptions {
         }
     }
 
-    /// Whether `config` (built by ``separationConfiguration(dictionaries:)``) carries the
-    /// automatic penalties: per-source weights that no penalty option gave.
+    /// Whether `config` (built by ``separationConfiguration(dictionaries:)``, or as a report's
+    /// configuration with its background decided) carries automatic penalties: per-source
+    /// weights that no penalty option gave (the dictionaries' rule, or a steady background's).
     func usesAutomaticPenalties(_ config: SeparationConfiguration) -> Bool {
         !penaltiesGiven && !config.sourceContinuity.isEmpty
     }
@@ -309,7 +315,9 @@ struct CommandLineOptions {
         config.spatial = spatial
         (config.continuity, config.sourceContinuity) = Self.penaltyWeights(continuity)
         (config.sparsity, config.sourceSparsity) = Self.penaltyWeights(sparsity)
-        // Shape (one weight, or one per dictionary and free components), signs and divergence.
+        // A steady background's sources and components, then the weights' shape (one weight, or
+        // one per dictionary and free components, or background and the rest), signs and divergence.
+        try config.validateBackground()
         try config.validatePenaltyWeights()
         try Self.checkPenaltyBound("continuity", continuity)
         try Self.checkPenaltyBound("sparsity", sparsity)

@@ -33,6 +33,17 @@ final class ProgressBoard: @unchecked Sendable {
     /// Starts following one file (`index` is its 1-based position in the batch).
     func begin(label: String, index: Int) -> FileProgress { FileProgress(board: self, label: label, index: index) }
 
+    /// Whether notes (choices a run made by itself) go to stderr: where progress does, on a
+    /// terminal or with `--progress`, never with `--quiet`; a script reads them from `--json`.
+    static func showsNotes(quiet: Bool, plainLines: Bool) -> Bool {
+        !quiet && (plainLines || isatty(STDERR_FILENO) == 1)
+    }
+
+    /// Prints a note (see ``showsNotes(quiet:plainLines:)``) without tearing the bar.
+    func note(_ text: String) {
+        if mode != .off { message(text) }
+    }
+
     /// Prints a whole line (e.g. an error of one file) without tearing the bar.
     func message(_ text: String) {
         lock.withLock {

@@ -10,10 +10,12 @@ struct SeparateCommand {
     /// Files separated at the same time (the batch's effective `--jobs`), sharing the memory.
     var parallelFiles = 1
 
-    /// What became of one input: its JSON report, and whether it was skipped (`--skip-existing`).
+    /// What became of one input: its JSON report, whether it was skipped (`--skip-existing`),
+    /// and a note for stderr about a choice the run made by itself (shown where progress is).
     struct FileResult {
         let report: JSONValue
         let skipped: Bool
+        var note: String?
     }
 
     /// Runs the separation of one input of the batch.
@@ -53,10 +55,11 @@ struct SeparateCommand {
             let figureCount = figureNames.count
             let figurePaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount).prefix(figureCount))
             let factorPaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount + figureCount))
-            let c = configuration, sampleRate = reader.sampleRate, channels = reader.channelCount
+            let sampleRate = reader.sampleRate, channels = reader.channelCount
             // Only a figure or factor file needs to see the factorization (for a spatial run,
             // `inspect` costs one more analysis pass, for the channels' mean V).
-            let inspect: ((Matrix, [SeparationRun]) throws -> Void)? = factorPaths.isEmpty && figurePaths.isEmpty ? nil : { v, runs in
+            let inspect: ((Matrix, [SeparationRun], SeparationConfiguration) throws -> Void)? =
+                factorPaths.isEmpty && figurePaths.isEmpty ? nil : { v, runs, c in
                 if !factorPaths.isEmpty {
                     try FactorFiles.write(to: factorPaths, runs: runs, configuration: c, sampleRate: sampleRate, channels: channels)
                 }
@@ -74,15 +77,25 @@ struct SeparateCommand {
             try plan.commit()
             var timings = report.timings
             timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-            return FileResult(report: json(input: input, format: format, reader: reader, configuration: configuration, report: report,
+            return FileResult(report: json(input: input, format: format, reader: reader, configuration: report.configuration, report: report,
                                            timings: timings, openSeconds: readSeconds, plotSeconds: plotSeconds,
                                            outputs: plan.finalPaths, figureCount: figureCount, energies: meters.map(\.energy),
                                            total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
-                              skipped: false)
+                              skipped: false, note: backgroundNote(input: input, report: report))
         } catch {
             plan.rollback()
             throw Self.cliError(error, input: input)
         }
+    }
+
+    /// The note for a steady background that `.automatic` chose (nil otherwise): which source
+    /// it is, why, and how to turn it off.
+    func backgroundNote(input: String, report: SeparationReport) -> String? {
+        guard configuration.background == .automatic, report.configuration.background == .steady, let floor = report.backgroundFloor else {
+            return nil
+        }
+        return "nmf-separate: note: '\(input)' has a steady background (floor \(String(format: "%.2f", floor)) ≥ \(SteadyBackground.floorThreshold)), "
+            + "so source_1 is that background and source_2 the rest (--background none turns this off)"
     }
 
     /// Opens `input` and chooses the sources' format from it and the options.

@@ -40,6 +40,8 @@ extension SeparateCommand {
                 ("sparsity", .setting(c.sparsity)), ("source_sparsity", .array(c.sourceSparsity.map { .setting($0) })), ("continuity", .setting(c.continuity)),
                 ("source_continuity", .array(c.sourceContinuity.map { .setting($0) })),
                 ("automatic_penalties", .bool(options.usesAutomaticPenalties(c))),
+                ("background", .string(c.background.rawValue)),
+                ("background_floor", report.backgroundFloor.map { .number(Double($0)) } ?? .null),
                 ("divergence", .string(c.divergence.description)),
                 ("init", .string(c.initialization.rawValue)), ("step_exponent", .setting(c.stepExponent)),
                 ("threads", .integer(c.threadCount)), ("spatial", .bool(report.runs[0].channelGains != nil)),

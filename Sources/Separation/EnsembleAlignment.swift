@@ -15,7 +15,7 @@ enum EnsembleAlignment {
     /// For every source s of `reference`, the source π[s] of `run` that models the same sound:
     /// the permutation maximising Σ_s cos(Λ_ref,s, Λ_run,π[s]), searched exhaustively up to
     /// seven sources and greedily (the most similar remaining pair first) beyond.
-    /// - Parameter fixedSources: the first sources are those of trained dictionaries, whose
+    /// - Parameter fixedSources: the first sources are those of trained dictionaries (and a steady background), whose
     ///   order means something: they stay in place (π[s] = s) and only the others are matched.
     static func permutation(reference: SeparationRun, run: SeparationRun, fixedSources: Int = 0) -> [Int] {
         let s = reference.groups.count
@@ -30,7 +30,7 @@ enum EnsembleAlignment {
     }
 
     /// `run` with its groups reordered to match `reference`'s sources (the first
-    /// `fixedSources`, from dictionaries, stay in place).
+    /// `fixedSources`, from dictionaries or a steady background, stay in place).
     static func aligned(_ run: SeparationRun, to reference: SeparationRun, fixedSources: Int = 0) -> SeparationRun {
         var out = run
         out.groups = permutation(reference: reference, run: run, fixedSources: fixedSources).map { run.groups[$0] }

@@ -4,9 +4,11 @@ import Factorization
 /// checks and their expansion to one weight per component.
 extension SeparationConfiguration {
     /// How many weights `sourceContinuity` and `sourceSparsity` take: one per trained dictionary,
-    /// plus one for the free components when there are any; 0 without dictionaries (the
-    /// sources are only known after the factorization, so only one shared weight applies).
+    /// plus one for the free components when there are any; with a `.steady` background, two
+    /// (the background's components, then the others); 0 otherwise (the sources are only known
+    /// after the factorization, so only one shared weight applies).
     public var sourceWeightCount: Int {
+        if background == .steady { return 2 }
         guard !fixedTemplates.isEmpty else { return 0 }
         let fixed = fixedTemplates.reduce(0) { $0 + $1.columns }
         return fixedTemplates.count + (componentCount > fixed ? 1 : 0)
@@ -29,6 +31,7 @@ extension SeparationConfiguration {
     /// What a per-source list must hold, in words: "2: one per dictionary and one for the free components".
     var sourceWeightsWanted: String {
         let count = sourceWeightCount
+        if background == .steady { return "2: the background's, then the other components'" }
         return "\(count): one per dictionary" + (count > fixedTemplates.count ? " and one for the free components" : "")
     }
 
@@ -39,7 +42,7 @@ extension SeparationConfiguration {
             throw SeparationError.invalidParameter(
                 name: name, value: given,
                 allowed: sourceWeightCount == 0
-                    ? "one weight (a weight per source needs dictionaries: without them the sources are only known after the factorization)"
+                    ? "one weight (a weight per source needs dictionaries or --background steady: otherwise the sources are only known after the factorization)"
                     : "one weight, or \(sourceWeightsWanted)")
         }
         for (i, x) in weights.enumerated() where !(x >= 0 && x.isFinite) {
@@ -53,12 +56,17 @@ extension SeparationConfiguration {
     }
 
     /// One weight per component from the per-source weights `perSource` (empty when it is):
-    /// each dictionary's weight on its templates, the last weight on the free components.
+    /// each dictionary's weight on its templates (or the first weight on a steady background's
+    /// components), the last weight on the free components.
     /// `perSource` must have passed ``validatePenaltyWeights()`` (`sourceWeightCount` values).
     func componentWeights(_ perSource: [Float]) -> [Float] {
         guard !perSource.isEmpty else { return [] }
         precondition(perSource.count == sourceWeightCount, "per-source weights are validated before the factorization")
         var weights: [Float] = []
+        if background == .steady {
+            let b = backgroundComponents.count
+            return [Float](repeating: perSource[0], count: b) + [Float](repeating: perSource[1], count: componentCount - b)
+        }
         for (t, weight) in zip(fixedTemplates, perSource) {
             weights += [Float](repeating: weight, count: t.columns)
         }

@@ -64,6 +64,10 @@ public struct SeparationConfiguration: Sendable, Equatable {
     /// Trained templates (`fixedTemplates`) keep their spectra and learn their gains.
     /// Kullback–Leibler only; no effect on mono input.
     public var spatial: Bool = false
+    /// Whether one source is modelled as a steady background (default `.none`; the command
+    /// line's default is `.automatic`). See ``BackgroundModel``; `Separator` decides
+    /// `.automatic` from the mixture (``resolvingBackground(floor:)``).
+    public var background: BackgroundModel = .none
     /// The largest `ensembleSize` accepted.
     public static let maxEnsembleSize = 32
 

@@ -58,6 +58,12 @@ public struct SeparationReport: Sendable {
     /// one without an ensemble): the first is `factorization` with `groups`, the groups of the
     /// others are ordered to match the first's sources.
     public var runs: [SeparationRun]
+    /// The settings the separation ran with: the separator's, with `background` decided
+    /// (`.steady` or `.none`, never `.automatic`) and, for a steady background, its penalty weights.
+    public var configuration: SeparationConfiguration
+    /// ``SteadyBackground/floor(of:)`` of the mixture's spectrogram, measured unless the
+    /// configuration's `background` was `.none`.
+    public var backgroundFloor: Float?
 }
 
 /// Progress of a separation, reported through the `Separator`'s callback.

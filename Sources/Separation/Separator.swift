@@ -31,16 +31,17 @@ public struct Separator: Sendable {
     ///   - sinks: one per source, written front to back.
     ///   - progress: called during each stage; return `false` to cancel (throws `.cancelled`).
     ///   - inspect: called once after the factorization and grouping, before resynthesis, with
-    ///     the mixture's magnitude spectrogram V (bins × frames, channels combined) and the
-    ///     runs (one factorization with its groups, or `ensembleSize` of them, aligned), e.g. to
+    ///     the mixture's magnitude spectrogram V (bins × frames, channels combined), the
+    ///     runs (one factorization with its groups, or `ensembleSize` of them, aligned) and the
+    ///     configuration they ran with (`background` decided, as in the report), e.g. to
     ///     draw figures; an error it throws ends the run.
     /// - Returns: the report (shapes, W, H, divergence history, timings).
     /// - Throws: `SeparationError`, `FactorizationError`, or the source's and sinks' errors.
     public func separate(source: SampleSource, sinks: [SampleSink],
                          progress: ((SeparationProgress) -> Bool)? = nil,
-                         inspect: ((_ spectrogram: Matrix, _ runs: [SeparationRun]) throws -> Void)? = nil) throws -> SeparationReport {
-        let config = configuration
-        let stft = config.stft
+                         inspect: ((_ spectrogram: Matrix, _ runs: [SeparationRun], _ configuration: SeparationConfiguration) throws -> Void)? = nil)
+        throws -> SeparationReport {
+        let stft = configuration.stft
         try validate(frameCount: source.frameCount, sinks: sinks.count)
         var timings = StageTimings()
         let report = { (stage: SeparationProgress.Stage, fraction: Double) -> Bool in
@@ -48,12 +49,16 @@ public struct Separator: Sendable {
         }
         // A spatial separation factorizes the channels' spectrograms stacked (C·F × N); grouping,
         // figures and ensembles then work on each component's spectrum and the channels' mean V.
-        let channels = config.spatial ? source.channelCount : 1
-        var analyzer = SpectrogramAnalyzer(configuration: stft, chunkFrames: config.chunkFrames, threads: config.threadCount)
+        let channels = configuration.spatial ? source.channelCount : 1
+        var analyzer = SpectrogramAnalyzer(configuration: stft, chunkFrames: configuration.chunkFrames, threads: configuration.threadCount)
         analyzer.stacked = channels > 1
         var stacked: Matrix? = try analyzer.magnitude(of: source, timings: &timings) { report(.analysis, $0) }
         let frames = stacked?.columns ?? 0
-        let factorizations = try factorizeAll(stacked!, channels: channels, timings: &timings, report: report)
+        // `.automatic` is decided here, from V; the rest of the run uses the decided settings.
+        let floor = configuration.background == .none ? nil : SteadyBackground.floor(of: stacked!)
+        let config = configuration.resolvingBackground(floor: floor ?? 0)
+        let factorizations = try Separator(configuration: config).factorizeAll(stacked!, channels: channels, timings: &timings,
+                                                                               report: report)
         // The channels' mean V: the analysed V itself without `spatial`; for a spatial run only
         // when the grouping or `inspect` reads it, analysed again once the stacked V is released,
         // so that at most C spectrograms are held at a time.
@@ -70,16 +75,17 @@ public struct Separator: Sendable {
                                                         channelGains: f.gains),
                                     seed: f.seed, channelGains: f.gains)
             if let first = runs.first {
-                run = EnsembleAlignment.aligned(run, to: first, fixedSources: config.fixedTemplates.count)
+                run = EnsembleAlignment.aligned(run, to: first, fixedSources: config.presetSourceCount)
             }
             runs.append(run)
         }
-        if let inspect, let v { try inspect(v, runs) }
+        if let inspect, let v { try inspect(v, runs, config) }
 
         let synthesizer = MaskedSynthesizer(configuration: config, runs: runs)
         try synthesizer.run(source: source, sinks: sinks, timings: &timings) { report(.synthesis, $0) }
         return SeparationReport(bins: stft.binCount, frames: frames, components: config.componentCount, groups: runs[0].groups,
-                                factorization: runs[0].factorization, timings: timings, runs: runs)
+                                factorization: runs[0].factorization, timings: timings, runs: runs,
+                                configuration: config, backgroundFloor: floor)
     }
 
     /// The `ensembleSize` factorizations of V (bins × frames, or C·bins × frames stacked when
@@ -153,6 +159,7 @@ public struct Separator: Sendable {
             throw SeparationError.invalidParameter(name: "--free-components", value: "\(freeComponents)",
                                                    allowed: "at least one per source without a dictionary (\(max(freeSources, 0))), and 0 when every source has a dictionary")
         }
+        try config.validateBackground()
         try config.validatePenaltyWeights()
         for t in config.fixedTemplates where t.rows != stft.binCount {
             throw SeparationError.invalidParameter(name: "dictionary bins", value: "\(t.rows)", allowed: "\(stft.binCount) (fft size / 2 + 1)")
@@ -186,8 +193,8 @@ public struct Separator: Sendable {
         }
     }
 
-    /// Dictionary sources first (their fixed components, in order), then the free components
-    /// grouped into the remaining sources.
+    /// Dictionary sources first (their fixed components, in order), then a steady background's
+    /// components as one source, then the free components grouped into the remaining sources.
     /// `channelGains` (channels × K) of a spatial factorization join the grouping features.
     static func groups(config: SeparationConfiguration, result: NMFResult, spectrogram v: Matrix?, sampleRate: Int,
                        channelGains: Matrix? = nil) -> [[Int]] {
@@ -197,7 +204,11 @@ public struct Separator: Sendable {
             groups.append(Array(next..<(next + t.columns)))
             next += t.columns
         }
-        let freeSources = config.sourceCount - config.fixedTemplates.count
+        if !config.backgroundComponents.isEmpty {
+            groups.append(Array(config.backgroundComponents))
+            next = config.backgroundComponents.upperBound
+        }
+        let freeSources = config.sourceCount - config.presetSourceCount
         if freeSources > 0 {
             let free = Array(next..<config.componentCount)
             let w = result.basis.columns(free)

@@ -52,12 +52,17 @@ import _TestSupport
         #expect(factors["continuity"] as? Double == 0 && factors["sparsity"] as? Double == 0)
         // A speech dictionary with free components: the automatic penalties (smooth free components, sparse speech),
         // unless a penalty option is given; a noise dictionary (steady training audio) gets none.
+        // (The note goes where progress does: with --progress when stderr is not a terminal.)
         func settings(_ args: [String], note: Bool = false) throws -> [String: Any] {
-            let run = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/auto", "--iterations", "10", "--json", "--force"] + args)
+            let run = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/auto", "--iterations", "10", "--json", "--force",
+                                         "--progress"] + args)
             #expect(run.status == 0, "\(run.stderr)")
             #expect(run.stderr.contains("had the automatic penalties --continuity 0,1 --sparsity 0.3,0") == note, "\(run.stderr)")
             return try #require((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["settings"] as? [String: Any])
         }
+        let piped = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/auto", "--iterations", "10", "--force",
+                                       "--dictionary", "\(dir)/speech.nmfdict"])
+        #expect(piped.status == 0 && piped.stderr.isEmpty, "\(piped.stderr)")
         var auto = try settings(["--dictionary", "\(dir)/speech.nmfdict"], note: true)
         #expect(auto["automatic_penalties"] as? Bool == true)
         #expect(auto["source_continuity"] as? [Double] == [0, 1] && auto["source_sparsity"] as? [Double] == [0.3, 0])
@@ -156,9 +161,11 @@ import _TestSupport
         let medians = try #require(framed["sdr"] as? [Double])
         #expect(medians == perWindow.map { $0.sorted()[1] })
         #expect((framed["sdr_improvement"] as? Double ?? 0) > 4, "\(r.stdout)")
-        // --fixed-order keeps the given order even when it is the worse one.
+        // --fixed-order keeps the given order even when it is the worse one (the best permutation's reverse).
+        let best = try #require(scores["permutation"] as? [Int])
+        let worse = (best == [0, 1] ? [2, 1] : [1, 2]).map { "\(dir)/st_out/st_mix/source_\($0).wav" }
         r = try CLIRunner.run(["eval", "--images", "--fixed-order", "--reference", "\(dir)/st_ref_1.wav", "\(dir)/st_ref_2.wav",
-                               "--estimate", "\(dir)/st_out/st_mix/source_2.wav", "\(dir)/st_out/st_mix/source_1.wav", "--json"])
+                               "--estimate"] + worse + ["--json"])
         let fixed = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(r.status == 0 && fixed["permutation"] as? [Int] == [0, 1] && (fixed["mean_sdr"] as? Double ?? 0) < 0, "\(r.stdout)")
         r = try CLIRunner.run(["eval", "--fixed-order", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav",

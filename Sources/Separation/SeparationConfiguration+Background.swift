@@ -1,0 +1,78 @@
+import Factorization
+
+/// The steady-background model (`background`): its checks, its decision for one mixture and
+/// the sources it fixes before the factorization.
+extension SeparationConfiguration {
+    /// Sources whose components are known before the factorization: one per trained dictionary,
+    /// then the steady background when `background` is `.steady`. They come first, in that
+    /// order; the free components after them are grouped into the remaining sources.
+    public var presetSourceCount: Int {
+        fixedTemplates.count + (background == .steady ? 1 : 0)
+    }
+
+    /// The components of the steady background (empty unless `background` is `.steady`): the
+    /// first ``SteadyBackground/componentCount`` after the dictionaries' templates.
+    public var backgroundComponents: Range<Int> {
+        guard background == .steady else { return 0..<0 }
+        let first = fixedTemplates.reduce(0) { $0 + $1.columns }
+        return first..<(first + SteadyBackground.componentCount)
+    }
+
+    /// Whether `.automatic` may choose a steady background under these settings: the case it
+    /// was measured for — two sources, no dictionaries, Kullback–Leibler, no penalty weight set
+    /// and room for the background's components plus at least one more.
+    public var admitsAutomaticBackground: Bool {
+        sourceCount == 2 && fixedTemplates.isEmpty && divergence == .kullbackLeibler
+            && componentCount > SteadyBackground.componentCount
+            && sparsity == 0 && continuity == 0 && sourceSparsity.isEmpty && sourceContinuity.isEmpty
+    }
+
+    /// Checks a `.steady` background against the other settings: at least two sources, no
+    /// dictionaries, Kullback–Leibler, ``SteadyBackground/componentCount`` components plus one
+    /// per other source, and penalty weights given per source (background, then the other
+    /// components) if at all. `.automatic` and `.none` always pass.
+    /// - Throws: `SeparationError.invalidParameter` naming the option, its value and what is allowed.
+    public func validateBackground() throws {
+        guard background == .steady else { return }
+        let b = SteadyBackground.componentCount
+        guard sourceCount >= 2 else {
+            throw SeparationError.invalidParameter(name: "--background", value: "steady",
+                                                   allowed: "with 2 or more sources (got --sources \(sourceCount))")
+        }
+        guard fixedTemplates.isEmpty else {
+            throw SeparationError.invalidParameter(name: "--background", value: "steady",
+                                                   allowed: "without --dictionary (with dictionaries, give the free components --continuity)")
+        }
+        guard divergence == .kullbackLeibler else {
+            throw SeparationError.invalidParameter(name: "--background", value: "steady",
+                                                   allowed: "with --divergence kl (its continuity penalty is implemented for kl only; got \(divergence))")
+        }
+        guard componentCount >= b + sourceCount - 1 else {
+            throw SeparationError.invalidParameter(name: "--components", value: "\(componentCount)",
+                                                   allowed: "at least \(b + sourceCount - 1) with --background steady (\(b) for the background, one per other source)")
+        }
+        guard sparsity == 0 && continuity == 0 else {
+            throw SeparationError.invalidParameter(name: sparsity != 0 ? "--sparsity" : "--continuity",
+                                                   value: Self.describe([sparsity != 0 ? sparsity : continuity]),
+                                                   allowed: "two weights with --background steady: the background's, then the other components' (e.g. --continuity 100,0 --sparsity 0,0.3)")
+        }
+    }
+
+    /// This configuration with `background` decided for a mixture of floor `floor`
+    /// (``SteadyBackground/floor(of:)``): `.automatic` becomes `.steady` when
+    /// ``admitsAutomaticBackground`` and `floor` ≥ ``SteadyBackground/floorThreshold``, else
+    /// `.none`. A steady background without per-source weights gets the measured ones:
+    /// continuity ``SteadyBackground/continuity`` on the background, sparsity
+    /// ``SteadyBackground/foregroundSparsity`` on the other components.
+    public func resolvingBackground(floor: Float) -> SeparationConfiguration {
+        var c = self
+        if c.background == .automatic {
+            c.background = admitsAutomaticBackground && floor >= SteadyBackground.floorThreshold ? .steady : .none
+        }
+        if c.background == .steady {
+            if c.sourceContinuity.isEmpty { c.sourceContinuity = [SteadyBackground.continuity, 0] }
+            if c.sourceSparsity.isEmpty { c.sourceSparsity = [0, SteadyBackground.foregroundSparsity] }
+        }
+        return c
+    }
+}

@@ -1,0 +1,87 @@
+import Testing
+import Foundation
+import NMFSeparation
+import _TestSupport
+
+/// `--background`: the automatic steady background on real speech in noise, its report, its
+/// note, and the usage errors of `--background steady`.
+@Suite struct BackgroundCLITests {
+    /// 4 s at 16 kHz of a speaker against `other` (a noise, or a second speaker) at equal RMS.
+    func mixture(_ other: String, offset: Int = 0, in dir: String) throws -> String {
+        let n = 64_000
+        let speech = Array(try TestSupport.read(TestSupport.audio("speech_arctic_axb_f.wav")).channels[0].prefix(n))
+        var b = Array(try TestSupport.read(TestSupport.audio(other)).channels[0].dropFirst(offset).prefix(n))
+        func rms(_ x: [Float]) -> Float { (x.reduce(0) { $0 + $1 * $1 } / Float(x.count)).squareRoot() }
+        let gain = rms(speech) / rms(b)
+        b = b.map { $0 * gain }
+        let mix = zip(speech, b).map { 0.4 * ($0 + $1) }
+        let path = "\(dir)/\(other.prefix(5))_mix.wav"
+        try TestSupport.write(AudioBuffer(channels: [mix], sampleRate: 16000), to: path, format: .wav16)
+        return path
+    }
+
+    func settings(_ r: CLIRunner.Outcome) throws -> [String: Any] {
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        return try #require(json["settings"] as? [String: Any])
+    }
+
+    @Test func speechInNoiseGetsTheBackgroundWithANoteAndTwoSpeakersDoNot() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let noisy = try mixture("noise_exercise_bike.wav", offset: 160_000, in: dir)
+        let r = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/a", "--iterations", "30", "--json", "--progress"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let s = try settings(r)
+        #expect(s["background"] as? String == "steady")
+        #expect((s["background_floor"] as? Double).map { $0 >= Double(SteadyBackground.floorThreshold) } == true)
+        #expect(s["source_continuity"] as? [Double] == [100, 0] && s["source_sparsity"] as? [Double] == [0, 0.3])
+        #expect(r.stderr.contains("note:") && r.stderr.contains("steady background") && r.stderr.contains("--background none"))
+        // The note goes where progress does: not to a pipe without --progress, never under --quiet.
+        for flags in [[], ["--progress", "-q"]] {
+            let quiet = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/q", "--iterations", "30", "--force"] + flags)
+            #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+        }
+        // Turned off by --background none, or by any penalty option: no floor is measured.
+        for off in [["--background", "none"], ["--sparsity", "0"]] {
+            let o = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/n", "--iterations", "5", "--json", "--force", "--progress"] + off)
+            #expect(o.status == 0 && !o.stderr.contains("note:"), "\(o.stderr)")
+            #expect(try settings(o)["background"] as? String == "none" && settings(o)["background_floor"] is NSNull)
+        }
+        let speakers = try mixture("speech_libri_3436_m.wav", in: dir)
+        let t = try CLIRunner.run([speakers, "--sources", "2", "-o", "\(dir)/t", "--iterations", "5", "--json", "--progress"])
+        #expect(t.status == 0 && !t.stderr.contains("note:"), "\(t.stderr)")
+        #expect(try settings(t)["background"] as? String == "none")
+        #expect((try settings(t)["background_floor"] as? Double).map { $0 < Double(SteadyBackground.floorThreshold) } == true)
+    }
+
+    @Test func steadyBackgroundIsSourceOneInTheFactorFiles() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let noisy = try mixture("noise_exercise_bike.wav", offset: 160_000, in: dir)
+        let r = try CLIRunner.run([noisy, "--sources", "3", "--background", "steady", "--continuity", "50,0", "-o", dir,
+                                   "--iterations", "10", "--save-factors", "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let factors = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/noise_mix/factors.json"))) as? [String: Any])
+        let groups = try #require(factors["groups"] as? [[Int]])
+        #expect(groups.count == 3 && groups[0] == [0, 1] && Set(groups.flatMap { $0 }) == Set(0..<12))
+        #expect(factors["source_continuity"] as? [Double] == [50, 0] && factors["source_sparsity"] as? [Double] == [0, 0.3])
+    }
+
+    @Test func steadyWhereItCannotApplyIsAUsageErrorNamingTheOption() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let noisy = try mixture("noise_exercise_bike.wav", offset: 160_000, in: dir)
+        let cases: [([String], String)] = [
+            (["--sources", "2", "--background", "loud"], "auto, steady, none"),
+            (["--sources", "1", "--background", "steady"], "--background"),
+            (["--sources", "2", "--background", "steady", "--components", "2"], "--components"),
+            (["--sources", "2", "--background", "steady", "--sparsity", "0.5"], "--sparsity"),
+            (["--sources", "2", "--background", "steady", "--continuity", "1,2,3"], "the background's"),
+            (["--sources", "2", "--background", "steady", "--divergence", "is"], "kl"),
+            (["--sources", "2", "--continuity", "100,0"], "--background steady"),
+        ]
+        for (args, message) in cases {
+            let r = try CLIRunner.run([noisy, "-o", "\(dir)/x"] + args)
+            #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains(message), "\(args): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/x"))
+        }
+    }
+}
