@@ -157,6 +157,10 @@ def options(rng):
         opts += ["--ensemble", str(rng.choice([1, 2, 3, 0, 33, "x"]))]
     if rng.random() < 0.15:
         opts += ["--grouping", rng.choice(["timbre", "activations", "combined", "percussive", "percussive", "drums"])]
+    if rng.random() < 0.12:
+        opts += ["--background", rng.choice(["steady", "steady", "none", "auto", "loud"])]
+        if rng.random() < 0.3:
+            opts += ["--continuity", rng.choice(["100,0", "1,2,3", "0.5", "-1,0"])]
     if rng.random() < 0.1:
         opts += ["--step-exponent", str(rng.choice([1, 1.5, 1.9, 0.1, 2, 0, -1, "nan", "inf"]))]
     if rng.random() < 0.05:

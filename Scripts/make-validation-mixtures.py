@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build a second, validation set of mixtures (dev-time tool).
 
-usage: make-validation-mixtures.py [--supervised | --pairings | --foreground-noise | --two-foregrounds] OUTDIR
+usage: make-validation-mixtures.py [--supervised | --pairings | --foreground-noise | --two-foregrounds | --backgrounds] OUTDIR
 
 The development mixtures of ../shared/data/make_mixtures.py are what the defaults were tuned
 on. This set pairs recordings of ../shared/data/audio that those mixtures do not use (sms-tools
@@ -19,7 +19,9 @@ training parts for the speech only (PAIRINGS below; supervised-quality.py --firs
 cello) against a steady noise, with training parts for both (FOREGROUND_NOISE below), for
 checking the automatic penalties of dictionaries (QUALITY.md); with --two-foregrounds, three
 mixtures of two changing sources against a steady noise, with training parts for all three
-(TWO_FOREGROUNDS below: two dictionaries and free components for the noise).
+(TWO_FOREGROUNDS below: two dictionaries and free components for the noise); with --backgrounds,
+18 held-out mixtures for the steady-background model (BACKGROUNDS below: 12 foregrounds against a
+steady noise at -5, 0 and +5 dB, and 6 controls without one).
 """
 import json
 import os
@@ -132,9 +134,53 @@ TWO_FOREGROUNDS = {
                            "piano + saxophone + coffee-shop babble"),
 }
 
+# Held-out mixtures for the steady-background model (--backgrounds; built after its settings were
+# chosen, never tuned on): 12 of speech or an instrument against a steady noise at -5, 0 or +5 dB
+# signal-to-noise ratio (the noise RMS 5 dB above, equal to, or 5 dB below the foreground's; the
+# last part of each name), and 6 controls without a noise, two of them against an accompaniment
+# that never stops. (name: (sample rate, [(file, start s, duration s, label)], levels in dB, what))
+BACKGROUNDS = {
+    "bg_aew_city_m5": (16000, [("speech_arctic_aew_m.wav", 0, 8, "speech, male"), ("noise_blanket_city.wav", 5, 8, "street noise")], [0, 5],
+                       "male speech + street noise, -5 dB"),
+    "bg_axb_bike_p5": (16000, [("speech_arctic_axb_f.wav", 0, 8, "speech, female"), ("noise_exercise_bike.wav", 10, 8, "exercise bike")],
+                       [0, -5], "female speech + exercise bike, +5 dB"),
+    "bg_198_dishes_0": (16000, [("speech_libri_198_f.wav", 0, 8, "speech, female"), ("noise_dishes.wav", 8, 8, "kitchen noise")], [0, 0],
+                        "female speech + washing dishes, 0 dB"),
+    "bg_5703_city_p5": (16000, [("speech_libri_5703_m.wav", 0, 10, "speech, male"), ("noise_blanket_city.wav", 0, 10, "street noise")],
+                        [0, -5], "male speech + street noise, +5 dB"),
+    "bg_3436_cafe_m5": (16000, [("speech_libri_3436_m.wav", 0, 10, "speech, male"), ("noise_blanket_coffee_shop.wav", 5, 10, "babble")],
+                        [0, 5], "male speech + coffee-shop babble, -5 dB"),
+    "bg_smsm_cafe_0": (44100, [("speech_sms_male.wav", 0, 5.6, "speech, male"), ("noise_blanket_coffee_shop.wav", 0, 5.6, "babble")],
+                       [0, 0], "male speech + coffee-shop babble, 0 dB"),
+    "bg_singing_city_0": (44100, [("singing_sms_female.wav", 0, 6, "singing, female"), ("noise_blanket_city.wav", 3, 6, "street noise")],
+                          [0, 0], "singing + street noise, 0 dB"),
+    "bg_trumpet_city_0": (44100, [("trumpet_librosa.wav", 0, 5.3, "trumpet"), ("noise_blanket_city.wav", 8, 5.3, "street noise")], [0, 0],
+                          "trumpet + street noise, 0 dB"),
+    "bg_guitar_cafe_p5": (44100, [("stems_sectoid_guitar.wav", 0, 10, "guitar stem"), ("noise_blanket_coffee_shop.wav", 6, 10, "babble")],
+                          [0, -5], "guitar + coffee-shop babble, +5 dB"),
+    "bg_piano_dishes_0": (16000, [("piano_abc_baym_rebin.wav", 0, 10, "piano"), ("noise_dishes.wav", 2, 10, "kitchen noise")], [0, 0],
+                          "piano + washing dishes, 0 dB"),
+    "bg_flute_bike_m5": (16000, [("trio_araber_melody_flute.wav", 0, 10, "flute"), ("noise_exercise_bike.wav", 5, 10, "exercise bike")],
+                         [0, 5], "flute + exercise bike, -5 dB"),
+    "bg_cello_city_p5": (44100, [("cello_sms_phrase.wav", 0, 8.4, "cello"), ("noise_blanket_city.wav", 6, 8.4, "street noise")], [0, -5],
+                         "cello + street noise, +5 dB"),
+    "ctl_singing_backing": (44100, [("singing_sms_female.wav", 0, 6, "singing, female"), ("stems_sectoid_backing.wav", 0, 6, "backing track")],
+                            [0, 0], "singing + backing track"),
+    "ctl_flute_accomp": (22050, [("trio_araber_melody_flute.wav", 0, 15, "flute"), ("trio_araber_accomp_bass_piano.wav", 0, 15, "bass + piano")],
+                         [0, 0], "flute + bass and piano"),
+    "ctl_198_piano": (16000, [("speech_libri_198_f.wav", 0, 10, "speech, female"), ("piano_abc_baym_rebin.wav", 0, 10, "piano")], [0, 0],
+                      "female speech + piano"),
+    "ctl_axb_safari": (16000, [("speech_arctic_axb_f.wav", 0, 8, "speech, female"), ("drums_sonicpi_safari.wav", 0, 8, "percussion loop")],
+                       [0, 0], "female speech + percussion loop"),
+    "ctl_aew_5703": (16000, [("speech_arctic_aew_m.wav", 0, 10, "speech, male"), ("speech_libri_5703_m.wav", 0, 10, "speech, male")], [0, 0],
+                     "two male speakers"),
+    "ctl_sax_backing": (44100, [("sax_sms_phrase.wav", 0, 9, "saxophone"), ("stems_sectoid_backing.wav", 0, 9, "backing track")], [0, 0],
+                        "saxophone + backing track"),
+}
+
 
 def main():
-    args = [a for a in sys.argv[1:] if a not in ("--supervised", "--pairings", "--foreground-noise", "--two-foregrounds")]
+    args = [a for a in sys.argv[1:] if a not in ("--supervised", "--pairings", "--foreground-noise", "--two-foregrounds", "--backgrounds")]
     if len(args) != 1 or args[0].startswith("-"):
         sys.exit(__doc__.strip().split("\n")[2])
     out = args[0]
@@ -143,6 +189,14 @@ def main():
     manifest = {}
     chosen = SUPERVISED if "--supervised" in sys.argv else PAIRINGS if "--pairings" in sys.argv \
         else FOREGROUND_NOISE if "--foreground-noise" in sys.argv else TWO_FOREGROUNDS if "--two-foregrounds" in sys.argv else None
+    if "--backgrounds" in sys.argv:
+        for name, (sr, sources, levels, what) in BACKGROUNDS.items():
+            spec = dict(sr=sr, sources=sources, levels_db=levels, train=None, what=what)
+            manifest[name] = make_mixtures.build(name, spec, audio, out)
+            print("%-22s %5d Hz %5.2f s  %d sources" % (name, sr, manifest[name]["duration_s"], len(sources)))
+        with open(os.path.join(out, "manifest.json"), "w") as f:
+            json.dump(manifest, f, indent=1)
+        return
     if chosen is not None:
         for name, (sr, sources, train, what) in chosen.items():
             spec = dict(sr=sr, sources=sources, levels_db=[0] * len(sources), train=train, what=what)

@@ -10,7 +10,9 @@ references) and scored: BSS Eval SDR/SIR/SAR with the best permutation and SI-SD
 ../shared/reference/score.py (fast_bss_eval) or by `nmf-separate eval`; with --images, by
 `nmf-separate eval --images` (BSS Eval v4 image metrics over every channel; the SI-SDR column
 then shows the ISR).
-Prints a Markdown table per mixture and the mean SDR improvement over the mixture.
+Prints a Markdown table per mixture and the mean SDR improvement over the mixture, then each
+mixture's background floor (settings.background_floor of its --json; "(steady)" where the
+steady-background model was used).
 With --anchor reference, the mixtures are separated by ../shared/reference/ref_separate.py
 (scikit-learn KL-NMF with K = S, one BLAS thread) instead, with the same scoring.
 """
@@ -40,6 +42,7 @@ if a.window:
 extra = [x for x in a.rest if x != "--"]
 
 rows = []
+backgrounds = {}   # mixture: (the run's background model, the mixture's floor), from its --json
 out = tempfile.mkdtemp(prefix="nmf-quality-")
 for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
     name = os.path.basename(os.path.dirname(mix_dir))
@@ -55,8 +58,11 @@ for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
                        stdout=subprocess.DEVNULL)
         ests = [f"{prefix}_{i}.wav" for i in range(s)]
     else:
-        subprocess.run([a.binary, os.path.join(mix_dir, "mix.wav"), "--sources", str(s), "-o", os.path.join(out, name),
-                        "-q", "--force"] + extra + (["--components", str(a.per_source * s)] if a.per_source else []), check=True)
+        run = subprocess.run([a.binary, os.path.join(mix_dir, "mix.wav"), "--sources", str(s), "-o", os.path.join(out, name),
+                              "-q", "--force", "--json"] + extra + (["--components", str(a.per_source * s)] if a.per_source else []),
+                             check=True, capture_output=True, text=True)
+        settings = json.loads(run.stdout.splitlines()[-1]).get("settings", {})
+        backgrounds[name] = (settings.get("background"), settings.get("background_floor"))
         ests = [os.path.join(out, name, "mix", f"source_{i + 1}.wav") for i in range(s)]
     if a.scorer == "shared" and not a.images:
         r = subprocess.run([sys.executable, os.path.join(root, "..", "shared", "reference", "score.py"), mix_dir] + ests,
@@ -87,3 +93,7 @@ if len(defined) < len(rows):
     print(f"({len(rows) - len(defined)} mixture(s) without a defined score left out of the means)")
 mean = sum(d["sdr_improvement"] for d in defined) / max(len(defined), 1)
 print(f"| **mean** | | {sum(d['mean_sdr'] for d in defined) / max(len(defined), 1):.2f} | | | | | **{mean:.2f}** |")
+# Which mixtures the steady-background model took (`--background auto` decides from the floor).
+floors = [f"{n} {f:.2f}{' (steady)' if b == 'steady' else ''}" for n, (b, f) in backgrounds.items() if f is not None]
+if floors:
+    print("\nbackground floor: " + ", ".join(floors))
