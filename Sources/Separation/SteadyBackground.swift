@@ -33,40 +33,83 @@ public enum SteadyBackground {
     /// - Parameter v: a magnitude spectrogram, bins × frames (or channels · bins × frames
     ///   stacked), non-negative.
     /// - Returns: a value in 0...1; 0 for a spectrogram without energy.
-    /// - Complexity: O(F · M log M) with M = min(frames, ``floorFrameLimit``), plus one pass over V.
+    /// - Complexity: O(F · M) with M = min(frames, ``floorFrameLimit``) (a selection per bin, not
+    ///   a sort), plus one pass over V: about 0.1 s for a 3-minute file at the default STFT.
     public static func floor(of v: Matrix) -> Float {
-        let f = v.rows, n = v.columns
-        guard f > 0, n > 0 else { return 0 }
-        var energy = [Double](repeating: 0, count: n)
+        let f = v.rows
+        guard f > 0, v.columns > 0 else { return 0 }
+        let frames = sampledFrames(energies: frameEnergies(v))
+        guard !frames.isEmpty else { return 0 }
+        let m = frames.count, rank = min(Int(floorQuantile * Double(m - 1)), m - 1)
+        // The sampled frames transposed, bin after bin (columns are read whole, once).
+        var rows = [Float](repeating: 0, count: f * m)
         v.storage.withUnsafeBufferPointer { p in
-            for j in 0..<n {
-                var sum = 0.0
-                for i in 0..<f { let x = Double(p[j * f + i]); sum += x * x }
-                energy[j] = sum
+            rows.withUnsafeMutableBufferPointer { t in
+                for (c, j) in frames.enumerated() {
+                    for i in 0..<f { let x = p[j * f + i]; t[i * m + c] = x.isNaN ? 0 : x }
+                }
             }
         }
-        guard let loudest = energy.max(), loudest > 0 else { return 0 }
-        let cutoff = loudest * pow(10, -Double(floorRangeDB) / 10)
-        let kept = (0..<n).filter { energy[$0] >= cutoff }
-        // One frame drawn from each block of `step` kept frames (a fixed seed: the same frames
-        // for every run), so that no rhythm of the recording lines up with the sampling.
-        let step = max((kept.count + floorFrameLimit - 1) / floorFrameLimit, 1)
-        var random = SeededGenerator(seed: 0x5EED)
-        let frames = stride(from: 0, to: kept.count, by: step).map { start in
-            kept[start + (step == 1 ? 0 : Int(random.next() % UInt64(min(step, kept.count - start))))]
-        }
-        let rank = min(Int(floorQuantile * Double(frames.count - 1)), frames.count - 1)
-        var row = [Float](repeating: 0, count: frames.count)
         var floorSum = 0.0, meanSum = 0.0
-        v.storage.withUnsafeBufferPointer { p in
+        rows.withUnsafeMutableBufferPointer { t in
             for i in 0..<f {
+                let row = t.baseAddress! + i * m
                 var sum = 0.0
-                for (m, j) in frames.enumerated() { row[m] = p[j * f + i]; sum += Double(row[m]) }
-                row.sort()
-                floorSum += Double(row[rank])
-                meanSum += sum / Double(frames.count)
+                for c in 0..<m { sum += Double(row[c]) }
+                meanSum += sum / Double(m)
+                floorSum += Double(select(row, count: m, rank: rank))
             }
         }
         return meanSum > 0 ? Float(min(max(floorSum / meanSum, 0), 1)) : 0
+    }
+
+    /// Σ_f V[f, n]² of every frame n.
+    static func frameEnergies(_ v: Matrix) -> [Double] {
+        let f = v.rows
+        return v.storage.withUnsafeBufferPointer { p in
+            (0..<v.columns).map { j in
+                var sum: Float = 0
+                for i in 0..<f { let x = p[j * f + i]; sum += x * x }
+                return Double(sum)
+            }
+        }
+    }
+
+    /// The frames within ``floorRangeDB`` of the loudest, at most ``floorFrameLimit`` of them: one
+    /// drawn from each block of consecutive such frames, with a fixed seed (the same frames on
+    /// every run), so that no rhythm of the recording lines up with the sampling. Empty when
+    /// every frame is silent.
+    static func sampledFrames(energies: [Double]) -> [Int] {
+        guard let loudest = energies.max(), loudest > 0, loudest.isFinite else { return [] }
+        let cutoff = loudest * pow(10, -Double(floorRangeDB) / 10)
+        let kept = energies.indices.filter { energies[$0] >= cutoff }
+        let step = max((kept.count + floorFrameLimit - 1) / floorFrameLimit, 1)
+        var random = SeededGenerator(seed: 0x5EED)
+        return stride(from: 0, to: kept.count, by: step).map { start in
+            kept[start + (step == 1 ? 0 : Int(random.next() % UInt64(min(step, kept.count - start))))]
+        }
+    }
+
+    /// The element of rank `rank` (0-based, ascending) of `count` values, found in place by
+    /// Hoare's FIND (Hoare 1961, Algorithm 65; Wirth's formulation): O(count) on average.
+    /// The values must not be NaN.
+    static func select(_ a: UnsafeMutablePointer<Float>, count: Int, rank: Int) -> Float {
+        var lo = 0, hi = count - 1
+        while lo < hi {
+            let pivot = a[(lo + hi) / 2]
+            var i = lo, j = hi
+            while i <= j {
+                while a[i] < pivot { i += 1 }
+                while pivot < a[j] { j -= 1 }
+                if i <= j {
+                    (a[i], a[j]) = (a[j], a[i])
+                    i += 1
+                    j -= 1
+                }
+            }
+            if j < rank { lo = i }
+            if rank < i { hi = j }
+        }
+        return a[rank]
     }
 }

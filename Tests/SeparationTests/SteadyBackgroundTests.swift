@@ -42,6 +42,26 @@ import _TestSupport
         #expect(SteadyBackground.floor(of: long) == sampled)
     }
 
+    @Test func selectionFindsTheSortedElementOfEveryRank() {
+        var g = SeededGenerator(seed: 3)
+        for count in [1, 2, 3, 10, 101, 1000] {
+            // Few distinct values: many ties, the hard case for a partition.
+            let values = (0..<count).map { _ in Float(g.next() % 7) + (count > 100 ? g.nextUnitFloat() : 0) }
+            let sorted = values.sorted()
+            for rank in Set([0, count / 5, count / 2, count - 1]) {
+                var work = values
+                let got = work.withUnsafeMutableBufferPointer { SteadyBackground.select($0.baseAddress!, count: count, rank: rank) }
+                #expect(got == sorted[rank], "count \(count), rank \(rank)")
+            }
+        }
+    }
+
+    @Test func floorOfNaNOrInfiniteMagnitudesIsDefined() {
+        let nan = spectrogram(bins: 4, frames: 20) { f, n in f == 1 && n == 3 ? .nan : 1 }
+        #expect((0...1).contains(SteadyBackground.floor(of: nan)))
+        #expect(SteadyBackground.floor(of: spectrogram(bins: 2, frames: 5) { _, _ in .infinity }) == 0)
+    }
+
     /// Two sources, eight components, KL, no penalties: what `.automatic` was measured for.
     func plain(sources: Int = 2, components: Int = 8) throws -> SeparationConfiguration {
         var c = try SeparationConfiguration(sourceCount: sources, componentCount: components,
