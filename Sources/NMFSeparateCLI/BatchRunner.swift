@@ -72,13 +72,13 @@ final class WorkQueue: @unchecked Sendable {
             var line: JSONValue
             var failure: CLIError?
             var skipped = false
-            var notes: String?
+            var note: String?
             do {
                 if let conflict = input.conflict { throw CLIError.runtime(conflict) }
                 let result = try worker.run(input: input, progress: progress)
                 line = result.report
                 skipped = result.skipped
-                notes = result.note
+                note = result.note
             } catch {
                 let e = error as? CLIError ?? .runtime("'\(input.path)': \(error)")
                 failure = e
@@ -94,7 +94,7 @@ final class WorkQueue: @unchecked Sendable {
                     outcome.skipped += 1
                 } else {
                     outcome.succeeded += 1
-                    if let note = notes { board.note(note) }
+                    if let note { board.note(note) }
                 }
                 if json { board.output(line.text) }
             }

@@ -34,9 +34,14 @@ struct CommandLineOptions {
     var continuity: [Float] = [CommandLineOptions.defaultContinuity]
     /// Continuity when `--continuity` is not given (chosen by measurement, see QUALITY.md).
     static let defaultContinuity: Float = 0
+    /// Whether `--continuity` was given.
+    var continuityGiven = false
+    /// Whether `--sparsity` was given.
+    var sparsityGiven = false
     /// Whether `--continuity` or `--sparsity` was given; if neither, dictionaries of changing
-    /// sources with free components get `NMFDictionary.automaticPenalties(for:freeSources:)`.
-    var penaltiesGiven = false
+    /// sources with free components get `NMFDictionary.automaticPenalties(for:freeSources:)`,
+    /// and `--background auto` may choose a steady background.
+    var penaltiesGiven: Bool { continuityGiven || sparsityGiven }
     /// `--background`: the steady-background model (`nil`: `.automatic` unless dictionaries or a
     /// penalty option are given, then `.none`).
     var background: BackgroundModel?
@@ -129,9 +134,9 @@ struct CommandLineOptions {
         case "fft-size": fftSize = try Self.integer(name, value)
         case "hop": hop = try Self.integer(name, value)
         case "mask-power": maskPower = try Self.real(name, value)
-        case "sparsity": sparsity = try Self.reals(name, value); penaltiesGiven = true
+        case "sparsity": sparsity = try Self.reals(name, value); sparsityGiven = true
         case "threads": threads = try Self.integer(name, value)
-        case "continuity": continuity = try Self.reals(name, value); penaltiesGiven = true
+        case "continuity": continuity = try Self.reals(name, value); continuityGiven = true
         case "init": initialization = try Self.choice(name, value, "an initialisation")
         case "background": background = try Self.choice(name, value, "a background model")
         case "divergence":
@@ -240,7 +245,9 @@ struct CommandLineOptions {
             config.fixedTemplates = loaded.map(\.basis)
             config.ensembleSize = ensemble
             config.divergence = divergence ?? loaded.first?.divergence ?? .kullbackLeibler
-            config.background = background ?? (penaltiesGiven || d > 0 ? .none : .automatic)
+            // Automatic choices apply to a plain configuration only: a penalty option or a dictionary turns this one off.
+            let chosen = background ?? .automatic
+            config.background = chosen == .automatic && (penaltiesGiven || d > 0) ? .none : chosen
             for (path, d) in zip(dictionaries, loaded) where d.divergence != config.divergence {
                 throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(config.divergence) (allowed: the same for all)")
             }
@@ -259,9 +266,10 @@ struct CommandLineOptions {
 
     /// Whether `config` (built by ``separationConfiguration(dictionaries:)``, or as a report's
     /// configuration with its background decided) carries automatic penalties: per-source
-    /// weights that no penalty option gave (the dictionaries' rule, or a steady background's).
+    /// weights that no penalty option gave (the dictionaries' rule, or a steady background's
+    /// measured weights for the lists not given).
     func usesAutomaticPenalties(_ config: SeparationConfiguration) -> Bool {
-        !penaltiesGiven && !config.sourceContinuity.isEmpty
+        (!continuityGiven && !config.sourceContinuity.isEmpty) || (!sparsityGiven && !config.sourceSparsity.isEmpty)
     }
 
     /// The number of sources and of free (learned) components: `--sources` alone, or with
@@ -288,9 +296,11 @@ struct CommandLineOptions {
     }
 
     /// A penalty option's weights (`--continuity`, `--sparsity`): one shared weight, or one per
-    /// source known before the factorization (each dictionary, then the free components).
-    static func penaltyWeights(_ weights: [Float]) -> (shared: Float, perSource: [Float]) {
-        weights.count == 1 ? (weights[0], []) : (0, weights)
+    /// source known before the factorization (each dictionary, then the free components; or a
+    /// steady background, then the rest). With `perSource`, one weight becomes that per-source
+    /// pair (a steady background's two lists), so that a given weight is never replaced.
+    static func penaltyWeights(_ weights: [Float], perSource: Bool = false) -> (shared: Float, perSource: [Float]) {
+        weights.count > 1 ? (0, weights) : perSource ? (0, [weights[0], weights[0]]) : (weights[0], [])
     }
 
     /// The command line's bound on penalty weights, 100 (the library takes any weight ≥ 0).
@@ -313,8 +323,10 @@ struct CommandLineOptions {
             throw CLIError.usage("--spatial needs --divergence kl (the tied multichannel updates are implemented for KL only; got \(config.divergence))")
         }
         config.spatial = spatial
-        (config.continuity, config.sourceContinuity) = Self.penaltyWeights(continuity)
-        (config.sparsity, config.sourceSparsity) = Self.penaltyWeights(sparsity)
+        // With a steady background, one given weight is every component's, the background's too.
+        let steady = config.background == .steady
+        (config.continuity, config.sourceContinuity) = Self.penaltyWeights(continuity, perSource: steady && continuityGiven && continuity[0] >= 0)
+        (config.sparsity, config.sourceSparsity) = Self.penaltyWeights(sparsity, perSource: steady && sparsityGiven && sparsity[0] >= 0)
         // A steady background's sources and components, then the weights' shape (one weight, or
         // one per dictionary and free components, or background and the rest), signs and divergence.
         try config.validateBackground()

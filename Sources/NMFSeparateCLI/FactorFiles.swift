@@ -32,6 +32,8 @@ enum FactorFiles {
             // The penalties the activations were fitted with, as in the `--json` settings.
             ("sparsity", .setting(c.sparsity)), ("source_sparsity", .array(c.sourceSparsity.map { .setting($0) })),
             ("continuity", .setting(c.continuity)), ("source_continuity", .array(c.sourceContinuity.map { .setting($0) })),
+            // "steady": groups[0] is the background (components with smooth activations).
+            ("background", .string(c.background.rawValue)),
             ("runs", .array(runs.enumerated().map { r, run in
                 .object([("W", .string(names[2 * r])), ("H", .string(names[2 * r + 1])), ("seed", .string(String(run.seed))),
                          ("groups", .groups(run.groups)),

@@ -27,7 +27,12 @@ final class ProgressBoard: @unchecked Sendable {
     ///   - plainLines: `--progress` (lines even when stderr is not a terminal).
     init(total: Int, quiet: Bool, plainLines: Bool) {
         self.total = total
-        if quiet { mode = .off } else if isatty(STDERR_FILENO) == 1 { mode = .terminal } else { mode = plainLines ? .lines : .off }
+        mode = Self.mode(quiet: quiet, plainLines: plainLines)
+    }
+
+    /// Off with `--quiet`; a bar on a terminal; plain lines with `--progress` otherwise; else off.
+    static func mode(quiet: Bool, plainLines: Bool) -> Mode {
+        quiet ? .off : isatty(STDERR_FILENO) == 1 ? .terminal : plainLines ? .lines : .off
     }
 
     /// Starts following one file (`index` is its 1-based position in the batch).
@@ -36,7 +41,7 @@ final class ProgressBoard: @unchecked Sendable {
     /// Whether notes (choices a run made by itself) go to stderr: where progress does, on a
     /// terminal or with `--progress`, never with `--quiet`; a script reads them from `--json`.
     static func showsNotes(quiet: Bool, plainLines: Bool) -> Bool {
-        !quiet && (plainLines || isatty(STDERR_FILENO) == 1)
+        mode(quiet: quiet, plainLines: plainLines) != .off
     }
 
     /// Prints a note (see ``showsNotes(quiet:plainLines:)``) without tearing the bar.

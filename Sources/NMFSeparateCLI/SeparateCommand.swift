@@ -134,9 +134,14 @@ struct SeparateCommand {
             throw CLIError.runtime("'\(input)': " + SeparationError.tooShort(frames: reader.frameCount, fftSize: configuration.stft.fftSize).description)
         }
         let frames = configuration.stft.frameCount(forSignalLength: reader.frameCount)
+        // A steady background takes its components beside at least one per other source.
+        let fewest = configuration.sourceCount + (configuration.background == .steady ? SteadyBackground.componentCount - 1 : 0)
+        if configuration.background == .steady && frames < fewest {
+            throw CLIError.usage("--background steady needs at least \(fewest) STFT frames for \(configuration.sourceCount) sources; '\(input)' has \(frames) (allowed: a longer file, or --background none)")
+        }
         if options.components == nil && options.dictionaries.isEmpty && configuration.componentCount > frames {
             // The default of several components per source cannot exceed the frames of a short file.
-            configuration.componentCount = max(configuration.sourceCount, frames)
+            configuration.componentCount = max(fewest, frames)
         }
         if configuration.componentCount > frames && configuration.sourceCount <= frames {
             throw CLIError.usage("--components \(configuration.componentCount) is out of range for '\(input)' (allowed: at most its number of STFT frames, \(frames))")

@@ -12,6 +12,9 @@ extension SeparateCommand {
         let energyTotal = energies.reduce(0, +)
         let sources = Array(outputs.prefix(c.sourceCount)), figures = Array(outputs.dropFirst(c.sourceCount).prefix(figureCount))
         let factors = Array(outputs.dropFirst(c.sourceCount + figureCount))
+        // What decided the sources: dictionaries, a steady background beside one other source, or a grouping method.
+        let preset = c.fixedTemplates.count == c.sourceCount ? "dictionaries" : c.background == .steady && c.sourceCount == c.presetSourceCount + 1 ? "background" : nil
+        let grouping: String = preset ?? c.grouping.rawValue
         return .object([
             ("input", .string(input)),
             ("status", .string("ok")),
@@ -26,7 +29,7 @@ extension SeparateCommand {
             ("bins", .integer(report.bins)),
             ("sources", .integer(c.sourceCount)),
             ("components", .integer(report.components)),
-            ("grouping", .string(c.fixedTemplates.count == c.sourceCount ? "dictionaries" : c.grouping.rawValue)),
+            ("grouping", .string(grouping)),
             ("groups", .groups(report.groups)),
             ("dictionaries", .array(zip(options.dictionaries, dictionaries).map { path, d in
                 .object([("path", .string(path)), ("components", .integer(d.components))])

@@ -20,7 +20,8 @@ extension SeparationConfiguration {
 
     /// Whether `.automatic` may choose a steady background under these settings: the case it
     /// was measured for — two sources, no dictionaries, Kullback–Leibler, no penalty weight set
-    /// and room for the background's components plus at least one more.
+    /// and room for the background's components plus at least one more. (The mixture must also
+    /// have ``SteadyBackground/floorMinimumFrames`` frames; see ``resolvingBackground(floor:frames:)``.)
     public var admitsAutomaticBackground: Bool {
         sourceCount == 2 && fixedTemplates.isEmpty && divergence == .kullbackLeibler
             && componentCount > SteadyBackground.componentCount
@@ -28,9 +29,9 @@ extension SeparationConfiguration {
     }
 
     /// Checks a `.steady` background against the other settings: at least two sources, no
-    /// dictionaries, Kullback–Leibler, ``SteadyBackground/componentCount`` components plus one
-    /// per other source, and penalty weights given per source (background, then the other
-    /// components) if at all. `.automatic` and `.none` always pass.
+    /// dictionaries, Kullback–Leibler, and ``SteadyBackground/componentCount`` components plus
+    /// one per other source (the penalty weights, per source if any, are checked by
+    /// ``validatePenaltyWeights()``). `.automatic` and `.none` always pass.
     /// - Throws: `SeparationError.invalidParameter` naming the option, its value and what is allowed.
     public func validateBackground() throws {
         guard background == .steady else { return }
@@ -51,23 +52,29 @@ extension SeparationConfiguration {
             throw SeparationError.invalidParameter(name: "--components", value: "\(componentCount)",
                                                    allowed: "at least \(b + sourceCount - 1) with --background steady (\(b) for the background, one per other source)")
         }
-        guard sparsity == 0 && continuity == 0 else {
-            throw SeparationError.invalidParameter(name: sparsity != 0 ? "--sparsity" : "--continuity",
-                                                   value: Self.describe([sparsity != 0 ? sparsity : continuity]),
-                                                   allowed: "two weights with --background steady: the background's, then the other components' (e.g. --continuity 100,0 --sparsity 0,0.3)")
-        }
     }
 
-    /// This configuration with `background` decided for a mixture of floor `floor`
-    /// (``SteadyBackground/floor(of:)``): `.automatic` becomes `.steady` when
-    /// ``admitsAutomaticBackground`` and `floor` ≥ ``SteadyBackground/floorThreshold``, else
-    /// `.none`. A steady background without per-source weights gets the measured ones:
-    /// continuity ``SteadyBackground/continuity`` on the background, sparsity
-    /// ``SteadyBackground/foregroundSparsity`` on the other components.
-    public func resolvingBackground(floor: Float) -> SeparationConfiguration {
+    /// Whether a separation of a mixture of `frames` STFT frames measures its floor: always for
+    /// `.steady` (for the report), for `.automatic` only when it could choose the model.
+    public func measuresBackgroundFloor(frames: Int) -> Bool {
+        background == .steady
+            || (background == .automatic && admitsAutomaticBackground && frames >= SteadyBackground.floorMinimumFrames)
+    }
+
+    /// This configuration with `background` decided for a mixture.
+    /// - Parameters:
+    ///   - floor: the mixture's ``SteadyBackground/floor(of:)`` (nil: not measured).
+    ///   - frames: the mixture's STFT frames.
+    /// - Returns: `.automatic` made `.steady` when ``admitsAutomaticBackground``, `frames` ≥
+    ///   ``SteadyBackground/floorMinimumFrames`` and `floor` ≥ ``SteadyBackground/floorThreshold``,
+    ///   else `.none`; a steady background's empty per-source lists filled with the measured
+    ///   weights: continuity ``SteadyBackground/continuity`` on the background, sparsity
+    ///   ``SteadyBackground/foregroundSparsity`` on the other components.
+    public func resolvingBackground(floor: Float?, frames: Int) -> SeparationConfiguration {
         var c = self
         if c.background == .automatic {
-            c.background = admitsAutomaticBackground && floor >= SteadyBackground.floorThreshold ? .steady : .none
+            let steady = measuresBackgroundFloor(frames: frames) && (floor ?? 0) >= SteadyBackground.floorThreshold
+            c.background = steady ? .steady : .none
         }
         if c.background == .steady {
             if c.sourceContinuity.isEmpty { c.sourceContinuity = [SteadyBackground.continuity, 0] }

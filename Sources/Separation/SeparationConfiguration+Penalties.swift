@@ -31,23 +31,27 @@ extension SeparationConfiguration {
     /// What a per-source list must hold, in words: "2: one per dictionary and one for the free components".
     var sourceWeightsWanted: String {
         let count = sourceWeightCount
-        if background == .steady { return "2: the background's, then the other components'" }
+        if background == .steady { return "2 weights: the background's, then the other components'" }
         return "\(count): one per dictionary" + (count > fixedTemplates.count ? " and one for the free components" : "")
     }
 
     private func validatePenalty(_ name: String, shared: Float, perSource: [Float]) throws {
         let weights = perSource.isEmpty ? [shared] : perSource
         let given = Self.describe(weights)
+        for (i, x) in weights.enumerated() where !(x >= 0 && x.isFinite) {
+            throw SeparationError.invalidParameter(name: name, value: given,
+                                                   allowed: weights.count == 1 ? "0 or more" : "weights ≥ 0; weight \(i + 1) is \(x)")
+        }
+        if background == .steady, perSource.isEmpty ? shared != 0 : perSource.count != 2 {
+            // The background's weight differs from the others' by design: one shared weight would undo it.
+            throw SeparationError.invalidParameter(name: name, value: given, allowed: "with --background steady, \(sourceWeightsWanted) (e.g. --continuity 100,0 --sparsity 0,0.3)")
+        }
         guard perSource.isEmpty || perSource.count == sourceWeightCount else {
             throw SeparationError.invalidParameter(
                 name: name, value: given,
                 allowed: sourceWeightCount == 0
                     ? "one weight (a weight per source needs dictionaries or --background steady: otherwise the sources are only known after the factorization)"
                     : "one weight, or \(sourceWeightsWanted)")
-        }
-        for (i, x) in weights.enumerated() where !(x >= 0 && x.isFinite) {
-            throw SeparationError.invalidParameter(name: name, value: given,
-                                                   allowed: weights.count == 1 ? "0 or more" : "weights ≥ 0; weight \(i + 1) is \(x)")
         }
         guard !weights.contains(where: { $0 > 0 }) || divergence == .kullbackLeibler else {
             throw SeparationError.invalidParameter(name: name, value: given,

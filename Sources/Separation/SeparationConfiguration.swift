@@ -37,11 +37,14 @@ public struct SeparationConfiguration: Sendable, Equatable {
     /// `fixedTemplates`), then, when there are free components, one more for all of them. Every
     /// component of a source gets its weight. For a stationary noise against speech: a weight on
     /// the noise dictionary only gained about 0.5 dB on the supervised development mixtures, where
-    /// the same weight on every component loses (QUALITY.md). Kullback–Leibler only.
+    /// the same weight on every component loses (QUALITY.md). With a `.steady` `background`:
+    /// two weights, the background's components' then the others' (see ``BackgroundModel``).
+    /// Kullback–Leibler only.
     public var sourceContinuity: [Float] = []
     /// One sparseness weight per source known before the factorization, replacing `sparsity`
     /// when not empty (default empty), laid out as `sourceContinuity`: e.g. sparse activations
-    /// for a speech dictionary only (QUALITY.md). Kullback–Leibler only.
+    /// for a speech dictionary only (QUALITY.md), or with a `.steady` `background` the
+    /// background's weight then the others'. Kullback–Leibler only.
     public var sourceSparsity: [Float] = []
     /// The divergence the NMF minimises (default Kullback–Leibler; see `Divergence`).
     public var divergence: Divergence = .kullbackLeibler

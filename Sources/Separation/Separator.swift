@@ -55,8 +55,8 @@ public struct Separator: Sendable {
         var stacked: Matrix? = try analyzer.magnitude(of: source, timings: &timings) { report(.analysis, $0) }
         let frames = stacked?.columns ?? 0
         // `.automatic` is decided here, from V; the rest of the run uses the decided settings.
-        let floor = configuration.background == .none ? nil : SteadyBackground.floor(of: stacked!)
-        let config = configuration.resolvingBackground(floor: floor ?? 0)
+        let measuredFloor = configuration.measuresBackgroundFloor(frames: frames) ? SteadyBackground.floor(of: stacked!) : nil
+        let config = configuration.resolvingBackground(floor: measuredFloor, frames: frames)
         let factorizations = try Separator(configuration: config).factorizeAll(stacked!, channels: channels, timings: &timings,
                                                                                report: report)
         // The channels' mean V: the analysed V itself without `spatial`; for a spatial run only
@@ -85,7 +85,7 @@ public struct Separator: Sendable {
         try synthesizer.run(source: source, sinks: sinks, timings: &timings) { report(.synthesis, $0) }
         return SeparationReport(bins: stft.binCount, frames: frames, components: config.componentCount, groups: runs[0].groups,
                                 factorization: runs[0].factorization, timings: timings, runs: runs,
-                                configuration: config, backgroundFloor: floor)
+                                configuration: config, backgroundFloor: measuredFloor)
     }
 
     /// The `ensembleSize` factorizations of V (bins × frames, or C·bins × frames stacked when

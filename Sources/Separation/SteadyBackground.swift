@@ -11,8 +11,10 @@ public enum SteadyBackground {
     public static let continuity: Float = 100
     /// Sparseness weight (Virtanen 2007, scale-free) on the other components' activations.
     public static let foregroundSparsity: Float = 0.3
-    /// ``floor(of:)`` from which `.automatic` models a steady background. On 64 measured mixtures
-    /// those with a background present in every frame measured 0.26–0.50, the others 0.05–0.20.
+    /// ``floor(of:)`` from which `.automatic` models a steady background. Measured at the default
+    /// STFT (2048 / 512) on 72 mixtures: those with a source present in every frame (a noise, an
+    /// accompaniment) 0.26–0.50, the others 0.04–0.22 (QUALITY.md). The floor depends on the
+    /// STFT settings; other frame lengths and hops were not measured.
     public static let floorThreshold: Float = 0.25
     /// The quantile of each bin's magnitudes over frames taken as the bin's floor.
     public static let floorQuantile = 0.2
@@ -20,8 +22,14 @@ public enum SteadyBackground {
     /// (silence before and after the sound would otherwise count as a low floor).
     public static let floorRangeDB: Float = 50
     /// At most this many frames enter ``floor(of:)``: one drawn at random (with a fixed seed)
-    /// from each stretch of frames of a longer recording.
+    /// from each of this many equal stretches of the frames of a longer recording.
     public static let floorFrameLimit = 4096
+    /// `.automatic` needs at least this many frames (about 2 s at 16 kHz with hop 512): over a
+    /// few frames a 20 % quantile says little (three frames of white noise measure 0.55).
+    public static let floorMinimumFrames = 64
+    /// Bins transposed at a time by ``floor(of:)``: its working memory is this many rows of
+    /// at most ``floorFrameLimit`` frames (1 MB), whatever the fft size.
+    static let floorBinBlock = 64
 
     /// The share of the mixture's magnitude that a sound present in every frame could explain:
     /// Σ_f q_f / Σ_f m_f, where q_f is the 20 % quantile and m_f the mean of row f of V over the
@@ -41,52 +49,57 @@ public enum SteadyBackground {
         let frames = sampledFrames(energies: frameEnergies(v))
         guard !frames.isEmpty else { return 0 }
         let m = frames.count, rank = min(Int(floorQuantile * Double(m - 1)), m - 1)
-        // The sampled frames transposed, bin after bin (columns are read whole, once).
-        var rows = [Float](repeating: 0, count: f * m)
+        var floorSum = 0.0, meanSum = 0.0
+        // Blocks of bins transposed (each sampled column read in runs of `floorBinBlock` values).
+        var rows = [Float](repeating: 0, count: min(floorBinBlock, f) * m)
         v.storage.withUnsafeBufferPointer { p in
             rows.withUnsafeMutableBufferPointer { t in
-                for (c, j) in frames.enumerated() {
-                    for i in 0..<f { let x = p[j * f + i]; t[i * m + c] = x.isNaN ? 0 : x }
+                for first in stride(from: 0, to: f, by: floorBinBlock) {
+                    let bins = min(floorBinBlock, f - first)
+                    for (c, j) in frames.enumerated() {
+                        for b in 0..<bins { let x = p[j * f + first + b]; t[b * m + c] = x.isNaN ? 0 : x }
+                    }
+                    for b in 0..<bins {
+                        let row = t.baseAddress! + b * m
+                        var sum = 0.0
+                        for c in 0..<m { sum += Double(row[c]) }
+                        meanSum += sum / Double(m)
+                        floorSum += Double(select(row, count: m, rank: rank))
+                    }
                 }
             }
         }
-        var floorSum = 0.0, meanSum = 0.0
-        rows.withUnsafeMutableBufferPointer { t in
-            for i in 0..<f {
-                let row = t.baseAddress! + i * m
-                var sum = 0.0
-                for c in 0..<m { sum += Double(row[c]) }
-                meanSum += sum / Double(m)
-                floorSum += Double(select(row, count: m, rank: rank))
-            }
-        }
-        return meanSum > 0 ? Float(min(max(floorSum / meanSum, 0), 1)) : 0
+        guard meanSum > 0, meanSum.isFinite, floorSum.isFinite else { return 0 }
+        return Float(min(max(floorSum / meanSum, 0), 1))
     }
 
-    /// Σ_f V[f, n]² of every frame n.
+    /// Σ_f V[f, n]² of every frame n, in double precision, NaN magnitudes counted as 0.
     static func frameEnergies(_ v: Matrix) -> [Double] {
         let f = v.rows
         return v.storage.withUnsafeBufferPointer { p in
             (0..<v.columns).map { j in
-                var sum: Float = 0
-                for i in 0..<f { let x = p[j * f + i]; sum += x * x }
-                return Double(sum)
+                var sum = 0.0
+                for i in 0..<f { let x = Double(p[j * f + i]); if !x.isNaN { sum += x * x } }
+                return sum
             }
         }
     }
 
-    /// The frames within ``floorRangeDB`` of the loudest, at most ``floorFrameLimit`` of them: one
-    /// drawn from each block of consecutive such frames, with a fixed seed (the same frames on
-    /// every run), so that no rhythm of the recording lines up with the sampling. Empty when
-    /// every frame is silent.
+    /// The frames within ``floorRangeDB`` of the loudest, min(their count, ``floorFrameLimit``)
+    /// of them: one drawn from each of that many equal stretches of consecutive such frames,
+    /// with a fixed seed (the same frames on every run), so that no rhythm of the recording
+    /// lines up with the sampling. Empty when no frame has a finite, positive energy.
     static func sampledFrames(energies: [Double]) -> [Int] {
-        guard let loudest = energies.max(), loudest > 0, loudest.isFinite else { return [] }
+        let loudest = energies.reduce(0) { $1.isFinite ? max($0, $1) : $0 }
+        guard loudest > 0 else { return [] }
         let cutoff = loudest * pow(10, -Double(floorRangeDB) / 10)
-        let kept = energies.indices.filter { energies[$0] >= cutoff }
-        let step = max((kept.count + floorFrameLimit - 1) / floorFrameLimit, 1)
+        let kept = energies.indices.filter { energies[$0] >= cutoff && energies[$0].isFinite }
+        let m = min(kept.count, floorFrameLimit)
+        guard m < kept.count else { return kept }
         var random = SeededGenerator(seed: 0x5EED)
-        return stride(from: 0, to: kept.count, by: step).map { start in
-            kept[start + (step == 1 ? 0 : Int(random.next() % UInt64(min(step, kept.count - start))))]
+        return (0..<m).map { c in
+            let lo = c * kept.count / m, hi = (c + 1) * kept.count / m
+            return kept[lo + Int(random.next() % UInt64(hi - lo))]
         }
     }
 

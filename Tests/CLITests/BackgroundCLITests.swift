@@ -66,6 +66,45 @@ import _TestSupport
         #expect(factors["source_continuity"] as? [Double] == [50, 0] && factors["source_sparsity"] as? [Double] == [0, 0.3])
     }
 
+    @Test func givenWeightsAreKeptAndReported() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let noisy = try mixture("noise_exercise_bike.wav", offset: 160_000, in: dir)
+        func settings(_ args: [String]) throws -> [String: Any] {
+            let r = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/w", "--iterations", "3", "--json", "--force"] + args)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            return try self.settings(r)
+        }
+        // An explicit auto with a penalty option: no background, as without --background.
+        var s = try settings(["--background", "auto", "--sparsity", "0"])
+        #expect(s["background"] as? String == "none" && s["background_floor"] is NSNull)
+        // One weight with steady is every component's; the list not given keeps its measured default.
+        s = try settings(["--background", "steady", "--sparsity", "0"])
+        #expect(s["source_sparsity"] as? [Double] == [0, 0] && s["source_continuity"] as? [Double] == [100, 0])
+        #expect(s["automatic_penalties"] as? Bool == true && s["grouping"] as? String == "timbre")
+        s = try settings(["--background", "steady", "--sparsity", "0", "--continuity", "50,0"])
+        #expect(s["source_continuity"] as? [Double] == [50, 0] && s["automatic_penalties"] as? Bool == false)
+        let json = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/g", "--iterations", "3", "--json", "-q"])
+        #expect((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["grouping"] as? String == "background")
+    }
+
+    @Test func aShortFileLowersTheComponentsForTheBackgroundOrSaysItIsTooShort() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let noise = Array(try TestSupport.read(TestSupport.audio("noise_exercise_bike.wav")).channels[0].prefix(2048))
+        try TestSupport.write(AudioBuffer(channels: [noise], sampleRate: 16000), to: "\(dir)/short.wav", format: .wav16)
+        // 5 frames at fft 1024, hop 512: the default 8 components become 5.
+        var r = try CLIRunner.run(["\(dir)/short.wav", "-s", "2", "--background", "steady", "--fft-size", "1024", "--hop", "512",
+                                   "-o", "\(dir)/a", "--iterations", "3", "--json", "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect((try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["components"] as? Int == 5)
+        // 2 frames cannot hold the background's 2 components and one more.
+        r = try CLIRunner.run(["\(dir)/short.wav", "-s", "2", "--background", "steady", "--fft-size", "2048", "--hop", "2048",
+                               "-o", "\(dir)/b", "--iterations", "3"])
+        #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("short.wav") && r.stderr.contains("3 STFT frames"), "\(r.stderr)")
+        // Auto on a short file: no background, whatever the floor.
+        r = try CLIRunner.run(["\(dir)/short.wav", "-s", "2", "--fft-size", "1024", "--hop", "512", "-o", "\(dir)/c", "--iterations", "3", "--json", "-q"])
+        #expect(try settings(r)["background"] as? String == "none" && settings(r)["background_floor"] is NSNull)
+    }
+
     @Test func steadyWhereItCannotApplyIsAUsageErrorNamingTheOption() throws {
         let dir = try TestSupport.temporaryDirectory()
         let noisy = try mixture("noise_exercise_bike.wav", offset: 160_000, in: dir)
@@ -73,12 +112,15 @@ import _TestSupport
             (["--sources", "2", "--background", "loud"], "auto, steady, none"),
             (["--sources", "1", "--background", "steady"], "--background"),
             (["--sources", "2", "--background", "steady", "--components", "2"], "--components"),
-            (["--sources", "2", "--background", "steady", "--sparsity", "0.5"], "--sparsity"),
+            (["--sources", "2", "--background", "steady", "--sparsity", "0.5,0.5,0.5"], "--sparsity"),
             (["--sources", "2", "--background", "steady", "--continuity", "1,2,3"], "the background's"),
             (["--sources", "2", "--background", "steady", "--divergence", "is"], "kl"),
             (["--sources", "2", "--continuity", "100,0"], "--background steady"),
+            (["--sources", "2", "--background", "steady", "--continuity", "-1"], "0 or more"),
         ]
-        for (args, message) in cases {
+        let trained = try CLIRunner.run(["train", noisy, "-k", "2", "--iterations", "2", "-o", "\(dir)/d.nmfdict", "-q"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        for (args, message) in cases + [(["--dictionary", "\(dir)/d.nmfdict", "--sources", "2", "--background", "steady"], "without --dictionary")] {
             let r = try CLIRunner.run([noisy, "-o", "\(dir)/x"] + args)
             #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains(message), "\(args): \(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: "\(dir)/x"))

@@ -32,6 +32,16 @@ import _TestSupport
         #expect(SteadyBackground.floor(of: Matrix(rows: 0, columns: 0)) == 0)
     }
 
+    @Test func samplingTakesExactlyTheFrameLimitPastIt() {
+        for count in [SteadyBackground.floorFrameLimit, SteadyBackground.floorFrameLimit + 1, 3 * SteadyBackground.floorFrameLimit - 1] {
+            let frames = SteadyBackground.sampledFrames(energies: [Double](repeating: 1, count: count))
+            #expect(frames.count == SteadyBackground.floorFrameLimit && Set(frames).count == frames.count && frames == frames.sorted())
+        }
+        // Frames 50 dB below the loudest are left out before sampling.
+        #expect(SteadyBackground.sampledFrames(energies: [1, 1e-6, 1, 0]) == [0, 2])
+        #expect(SteadyBackground.sampledFrames(energies: [0, .nan, .infinity]).isEmpty)
+    }
+
     @Test func floorSamplesLongSpectrogramsWithoutAliasingTheirRhythm() {
         // A beat every 10 frames: sampling every 10th frame of the long one would see only beats.
         let short = spectrogram(bins: 3, frames: 4000) { f, n in n % 10 == 0 ? 9 : Float(f + 1) }
@@ -57,8 +67,11 @@ import _TestSupport
     }
 
     @Test func floorOfNaNOrInfiniteMagnitudesIsDefined() {
-        let nan = spectrogram(bins: 4, frames: 20) { f, n in f == 1 && n == 3 ? .nan : 1 }
-        #expect((0...1).contains(SteadyBackground.floor(of: nan)))
+        // A NaN counts as 0, wherever it is (the first frame decided the loudest before).
+        for frame in [0, 3] {
+            let nan = spectrogram(bins: 4, frames: 20) { f, n in f == 1 && n == frame ? .nan : 1 }
+            #expect(abs(SteadyBackground.floor(of: nan) - 1) < 1e-6, "NaN in frame \(frame)")
+        }
         #expect(SteadyBackground.floor(of: spectrogram(bins: 2, frames: 5) { _, _ in .infinity }) == 0)
     }
 
@@ -72,27 +85,32 @@ import _TestSupport
 
     @Test func automaticChoosesASteadyBackgroundOnlyAboveTheThresholdAndInTheMeasuredCase() throws {
         let t = SteadyBackground.floorThreshold
-        let chosen = try plain().resolvingBackground(floor: t)
+        let chosen = try plain().resolvingBackground(floor: t, frames: 100)
         #expect(chosen.background == .steady && chosen.presetSourceCount == 1 && chosen.backgroundComponents == 0..<2)
         #expect(chosen.sourceContinuity == [SteadyBackground.continuity, 0])
         #expect(chosen.sourceSparsity == [0, SteadyBackground.foregroundSparsity])
         #expect(chosen.componentWeights(chosen.sourceContinuity) == [100, 100, 0, 0, 0, 0, 0, 0])
-        #expect(try plain().resolvingBackground(floor: t - 0.01).background == .none)
-        #expect(try plain().resolvingBackground(floor: t - 0.01).sourceContinuity.isEmpty)
+        #expect(try plain().resolvingBackground(floor: t - 0.01, frames: 100).background == .none)
+        #expect(try plain().resolvingBackground(floor: t - 0.01, frames: 100).sourceContinuity.isEmpty)
         // Three sources, too few components, a penalty, a dictionary or another divergence: none.
-        #expect(try plain(sources: 3, components: 12).resolvingBackground(floor: 0.5).background == .none)
-        #expect(try plain(components: 2).resolvingBackground(floor: 0.5).background == .none)
+        #expect(try plain(sources: 3, components: 12).resolvingBackground(floor: 0.5, frames: 100).background == .none)
+        #expect(try plain(components: 2).resolvingBackground(floor: 0.5, frames: 100).background == .none)
         var penalised = try plain(); penalised.continuity = 0.1
-        #expect(penalised.resolvingBackground(floor: 0.5).background == .none)
+        #expect(penalised.resolvingBackground(floor: 0.5, frames: 100).background == .none)
         var supervised = try plain(); supervised.fixedTemplates = [Matrix(rows: 513, columns: 4)]
-        #expect(supervised.resolvingBackground(floor: 0.5).background == .none)
+        #expect(supervised.resolvingBackground(floor: 0.5, frames: 100).background == .none)
         var beta = try plain(); beta.divergence = try Divergence(beta: 0.5)
-        #expect(beta.resolvingBackground(floor: 0.5).background == .none)
+        #expect(beta.resolvingBackground(floor: 0.5, frames: 100).background == .none)
+        // Too few frames for the quantile to mean anything, or no floor measured: none.
+        #expect(try plain().resolvingBackground(floor: 0.5, frames: SteadyBackground.floorMinimumFrames - 1).background == .none)
+        #expect(try plain().resolvingBackground(floor: nil, frames: 100).background == .none)
+        #expect(try plain().measuresBackgroundFloor(frames: 100) && !plain(sources: 3, components: 12).measuresBackgroundFloor(frames: 100))
+        #expect(try !plain().measuresBackgroundFloor(frames: SteadyBackground.floorMinimumFrames - 1))
         // `.none` stays none, `.steady` stays steady whatever the floor; given weights are kept.
         var off = try plain(); off.background = .none
-        #expect(off.resolvingBackground(floor: 1).background == .none)
+        #expect(off.resolvingBackground(floor: 1, frames: 100).background == .none)
         var forced = try plain(sources: 3, components: 6); forced.background = .steady; forced.sourceSparsity = [0, 1]
-        let kept = forced.resolvingBackground(floor: 0)
+        let kept = forced.resolvingBackground(floor: 0, frames: 100)
         #expect(kept.background == .steady && kept.sourceSparsity == [0, 1] && kept.sourceContinuity == [100, 0])
         #expect(kept.componentWeights(kept.sourceSparsity) == [0, 0, 1, 1, 1, 1])
     }
@@ -163,14 +181,30 @@ import _TestSupport
         #expect(report.configuration.background == .none && report.configuration.sourceSparsity.isEmpty)
     }
 
-    @Test func anEnsembleKeepsTheBackgroundFirst() throws {
+    @Test func anEnsembleOfThreeSourcesKeepsTheBackgroundFirst() throws {
         let (_, _, mix) = try speechInNoise()
-        var config = try plain()
+        var config = try plain(sources: 3, components: 10)
         config.background = .steady
         config.maxIterations = 20
         config.ensembleSize = 3
         let report = try Separator(configuration: config).separate(mix).report
         #expect(report.runs.count == 3)
-        for run in report.runs { #expect(run.groups[0] == [0, 1]) }
+        for run in report.runs {
+            #expect(run.groups.count == 3 && run.groups[0] == [0, 1] && Set(run.groups.joined()) == Set(0..<10))
+        }
+    }
+
+    @Test func aSpatialSeparationModelsTheBackgroundToo() throws {
+        let (speech, noise, _) = try speechInNoise()
+        // Speech left of centre, the noise right: a stereo mixture.
+        let left = zip(speech, noise).map { 0.8 * $0 + 0.4 * $1 }, right = zip(speech, noise).map { 0.4 * $0 + 0.8 * $1 }
+        var config = try plain()
+        config.spatial = true
+        config.maxIterations = 30
+        let (sources, report) = try Separator(configuration: config).separate(AudioBuffer(channels: [left, right], sampleRate: 16000))
+        #expect(report.configuration.background == .steady && report.groups[0] == [0, 1])
+        #expect(try #require(report.backgroundFloor) >= SteadyBackground.floorThreshold)
+        #expect(sources.count == 2 && sources.allSatisfy { $0.channelCount == 2 })
+        #expect(report.runs[0].channelGains?.rows == 2)
     }
 }
