@@ -69,7 +69,7 @@ public struct SeparationConfiguration: Sendable, Equatable {
     public var spatial: Bool = false
     /// Whether one source is modelled as a steady background (default `.none`; the command
     /// line's default is `.automatic`). See ``BackgroundModel``; `Separator` decides
-    /// `.automatic` from the mixture (``resolvingBackground(floor:)``).
+    /// `.automatic` from the mixture (``resolvingBackground(floor:frames:)``).
     public var background: BackgroundModel = .none
     /// The largest `ensembleSize` accepted.
     public static let maxEnsembleSize = 32
