@@ -61,8 +61,8 @@ public struct SeparationReport: Sendable {
     /// The settings the separation ran with: the separator's, with `background` decided
     /// (`.steady` or `.none`, never `.automatic`) and, for a steady background, its penalty weights.
     public var configuration: SeparationConfiguration
-    /// ``SteadyBackground/floor(of:)`` of the mixture's spectrogram, measured unless the
-    /// configuration's `background` was `.none`.
+    /// ``SteadyBackground/floor(of:)`` of the mixture's spectrogram, measured when the run could
+    /// use the model (``SeparationConfiguration/measuresBackgroundFloor(frames:)``), else nil.
     public var backgroundFloor: Float?
 }
 
