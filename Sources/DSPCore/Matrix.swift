@@ -62,6 +62,19 @@ public struct Matrix: Sendable, Equatable {
         return (lanes.sum() + tail) / Double(max(storage.count, 1))
     }
 
+    /// Σ_r x² of every column, in double precision, NaN elements counted as 0: for a
+    /// spectrogram (bins × frames), the energy of each frame.
+    /// - Complexity: O(rows × columns).
+    public var columnEnergies: [Double] {
+        storage.withUnsafeBufferPointer { p in
+            (0..<columns).map { j in
+                var sum = 0.0
+                for i in 0..<rows { let x = Double(p[j * rows + i]); if !x.isNaN { sum += x * x } }
+                return sum
+            }
+        }
+    }
+
     /// The mean of every `stride`-th column (0, stride, 2·stride, …), without copying them:
     /// the same value, to the bit, as `columnsStrided(by: stride).mean` (the same eight
     /// interleaved partial sums over the sampled elements in order).

@@ -12,6 +12,10 @@ extension NMFDictionary {
     /// steady background (babble, traffic, a fan, dishes: 1.2–2.9 dB).
     public static let changingLevelSpread = 4.0
 
+    /// Frames quieter than a training file's loudest by more than this many dB are left out of
+    /// its level spread.
+    static let levelSpreadRangeDB = 50.0
+
     /// How much the training audio's level changes: the standard deviation, in dB, of the
     /// frame levels 10·log₁₀ Σ_f V[f, n]² over the frames within 50 dB of the loudest (per
     /// training file, pooled), at the dictionary's own STFT (the thresholds were measured at
@@ -33,16 +37,9 @@ extension NMFDictionary {
     public static func levelSpread(of parts: [Matrix]) -> Double {
         var squares = 0.0, count = 0
         for v in parts {
-            var levels = [Double](repeating: 0, count: v.columns)
-            v.storage.withUnsafeBufferPointer { p in
-                for n in 0..<v.columns {
-                    var energy = 0.0
-                    for f in 0..<v.rows { let x = Double(p[n * v.rows + f]); energy += x * x }
-                    levels[n] = energy > 0 ? 10 * log10(energy) : -.infinity
-                }
-            }
-            guard let loudest = levels.max(), loudest.isFinite else { continue }
-            let active = levels.filter { $0 > loudest - 50 }
+            let energies = v.columnEnergies
+            let active = ActiveFrames.indices(of: energies, withinDB: levelSpreadRangeDB).map { 10 * log10(energies[$0]) }
+            guard !active.isEmpty else { continue }
             let mean = active.reduce(0, +) / Double(active.count)
             squares += active.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
             count += active.count

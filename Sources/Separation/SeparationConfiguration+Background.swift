@@ -6,8 +6,13 @@ extension SeparationConfiguration {
     /// Sources whose components are known before the factorization: one per trained dictionary,
     /// then the steady background when `background` is `.steady`. They come first, in that
     /// order; the free components after them are grouped into the remaining sources.
-    public var presetSourceCount: Int {
-        fixedTemplates.count + (background == .steady ? 1 : 0)
+    public var presetSourceCount: Int { presetComponentCounts.count }
+
+    /// How many components each of those sources has, in order: each dictionary's templates,
+    /// then ``SteadyBackground/componentCount`` for a steady background. The components come in
+    /// that order too, the free ones after them.
+    public var presetComponentCounts: [Int] {
+        fixedTemplates.map(\.columns) + (background == .steady ? [SteadyBackground.componentCount] : [])
     }
 
     /// The components of the steady background (empty unless `background` is `.steady`): the

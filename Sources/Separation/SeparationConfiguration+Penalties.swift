@@ -3,15 +3,15 @@ import Factorization
 /// Per-source penalty weights (`sourceContinuity`, `sourceSparsity`): their shape, their
 /// checks and their expansion to one weight per component.
 extension SeparationConfiguration {
-    /// How many weights `sourceContinuity` and `sourceSparsity` take: one per trained dictionary,
-    /// plus one for the free components when there are any; with a `.steady` background, two
-    /// (the background's components, then the others); 0 otherwise (the sources are only known
-    /// after the factorization, so only one shared weight applies).
+    /// How many weights `sourceContinuity` and `sourceSparsity` take: one per source known before
+    /// the factorization (``presetComponentCounts``: each trained dictionary, a steady
+    /// background), plus one for the free components when there are any; 0 without such
+    /// sources (the sources are only known after the factorization, so only one shared weight
+    /// applies). With a `.steady` background that is two: the background's, then the others'.
     public var sourceWeightCount: Int {
-        if background == .steady { return 2 }
-        guard !fixedTemplates.isEmpty else { return 0 }
-        let fixed = fixedTemplates.reduce(0) { $0 + $1.columns }
-        return fixedTemplates.count + (componentCount > fixed ? 1 : 0)
+        let presets = presetComponentCounts
+        guard !presets.isEmpty else { return 0 }
+        return presets.count + (componentCount > presets.reduce(0, +) ? 1 : 0)
     }
 
     /// Checks both penalties: the shared weight finite and ≥ 0; the per-source list empty or
@@ -60,19 +60,15 @@ extension SeparationConfiguration {
     }
 
     /// One weight per component from the per-source weights `perSource` (empty when it is):
-    /// each dictionary's weight on its templates (or the first weight on a steady background's
-    /// components), the last weight on the free components.
+    /// each source known before the factorization (``presetComponentCounts``: a dictionary, a
+    /// steady background) its weight on its components, the last weight on the free components.
     /// `perSource` must have passed ``validatePenaltyWeights()`` (`sourceWeightCount` values).
     func componentWeights(_ perSource: [Float]) -> [Float] {
         guard !perSource.isEmpty else { return [] }
         precondition(perSource.count == sourceWeightCount, "per-source weights are validated before the factorization")
         var weights: [Float] = []
-        if background == .steady {
-            let b = backgroundComponents.count
-            return [Float](repeating: perSource[0], count: b) + [Float](repeating: perSource[1], count: componentCount - b)
-        }
-        for (t, weight) in zip(fixedTemplates, perSource) {
-            weights += [Float](repeating: weight, count: t.columns)
+        for (count, weight) in zip(presetComponentCounts, perSource) {
+            weights += [Float](repeating: weight, count: count)
         }
         if componentCount > weights.count { weights += [Float](repeating: perSource[perSource.count - 1], count: componentCount - weights.count) }
         return weights

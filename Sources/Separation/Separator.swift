@@ -200,13 +200,9 @@ public struct Separator: Sendable {
                        channelGains: Matrix? = nil) -> [[Int]] {
         var groups: [[Int]] = []
         var next = 0
-        for t in config.fixedTemplates {
-            groups.append(Array(next..<(next + t.columns)))
-            next += t.columns
-        }
-        if !config.backgroundComponents.isEmpty {
-            groups.append(Array(config.backgroundComponents))
-            next = config.backgroundComponents.upperBound
+        for count in config.presetComponentCounts {
+            groups.append(Array(next..<(next + count)))
+            next += count
         }
         let freeSources = config.sourceCount - config.presetSourceCount
         if freeSources > 0 {

@@ -46,7 +46,7 @@ public enum SteadyBackground {
     public static func floor(of v: Matrix) -> Float {
         let f = v.rows
         guard f > 0, v.columns > 0 else { return 0 }
-        let frames = sampledFrames(energies: frameEnergies(v))
+        let frames = sampledFrames(energies: v.columnEnergies)
         guard !frames.isEmpty else { return 0 }
         let m = frames.count, rank = min(Int(floorQuantile * Double(m - 1)), m - 1)
         var floorSum = 0.0, meanSum = 0.0
@@ -73,27 +73,12 @@ public enum SteadyBackground {
         return Float(min(max(floorSum / meanSum, 0), 1))
     }
 
-    /// Σ_f V[f, n]² of every frame n, in double precision, NaN magnitudes counted as 0.
-    static func frameEnergies(_ v: Matrix) -> [Double] {
-        let f = v.rows
-        return v.storage.withUnsafeBufferPointer { p in
-            (0..<v.columns).map { j in
-                var sum = 0.0
-                for i in 0..<f { let x = Double(p[j * f + i]); if !x.isNaN { sum += x * x } }
-                return sum
-            }
-        }
-    }
-
     /// The frames within ``floorRangeDB`` of the loudest, min(their count, ``floorFrameLimit``)
     /// of them: one drawn from each of that many equal stretches of consecutive such frames,
     /// with a fixed seed (the same frames on every run), so that no rhythm of the recording
     /// lines up with the sampling. Empty when no frame has a finite, positive energy.
     static func sampledFrames(energies: [Double]) -> [Int] {
-        let loudest = energies.reduce(0) { $1.isFinite ? max($0, $1) : $0 }
-        guard loudest > 0 else { return [] }
-        let cutoff = loudest * pow(10, -Double(floorRangeDB) / 10)
-        let kept = energies.indices.filter { energies[$0] >= cutoff && energies[$0].isFinite }
+        let kept = ActiveFrames.indices(of: energies, withinDB: Double(floorRangeDB))
         let m = min(kept.count, floorFrameLimit)
         guard m < kept.count else { return kept }
         var random = SeededGenerator(seed: 0x5EED)
