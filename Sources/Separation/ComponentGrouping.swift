@@ -6,7 +6,9 @@ import Glibc
 /// How NMF components are assigned to sources when there are more components than sources.
 public enum GroupingMethod: String, Sendable, CaseIterable {
     /// k-means on the MFCCs of the templates W (timbre clustering, as in nussl's NMF-MFCC;
-    /// Spiertz & Gnann 2009 cluster templates by their mel-cepstra).
+    /// Spiertz & Gnann 2009 cluster templates by their mel-cepstra) plus each template's
+    /// harmonicity (``Harmonicity``, weight `ComponentGrouping.harmonicityWeight`), which tells
+    /// harmonic templates from inharmonic ones of similar envelope.
     case timbre
     /// k-means on the normalised activations H (components that sound together group together).
     case activations
@@ -54,6 +56,12 @@ public enum ComponentGrouping {
     /// the best of 0, 1, 1.5, 2, 2.5; from 3 on it overrides timbre.
     public static let percussivenessWeight: Float = 2
 
+    /// Weight of each template's harmonicity (``Harmonicity``) next to its MFCCs in `.timbre`
+    /// grouping, standardised over the components, in units of the MFCCs' mean spread. Chosen
+    /// by measurement (QUALITY.md, "Harmonicity"): 2.5 and 3 gain about as much (+0.3 dB over 40
+    /// mixtures of three sets), 1.5 nothing; from 3 on it starts to override timbre.
+    public static let harmonicityWeight: Float = 2.5
+
     /// Weight of the channel gains of a spatial factorization among the grouping features:
     /// each gain q[c, k] is appended times √2 · `spatialWeight` × the MFCCs' mean spread, so
     /// that for stereo a pan difference q_L − q_R of 0.1 counts like 1.6 mean spreads. Gains
@@ -66,6 +74,8 @@ public enum ComponentGrouping {
     /// Groups the K components of W (bins × K) and H (K × frames) into `sources` non-empty
     /// groups, ordered by the spectral centroid of each group's templates (low to high).
     ///
+    /// With `.timbre`, each component's MFCCs get one more feature: its harmonicity, standardised
+    /// over the components and scaled by `harmonicityWeight` times the MFCCs' mean spread.
     /// With `.percussive`, the MFCCs are those of the smoothed templates (`envelopeSmoothingHz`)
     /// and each component gets one more feature: its percussiveness in V, standardised over the
     /// components and scaled by `percussivenessWeight` times the MFCCs' mean spread (without
@@ -89,7 +99,8 @@ public enum ComponentGrouping {
     ///   - channelGains: the components' channel gains of a spatial factorization (channels × K,
     ///     `SeparationRun.channelGains`), appended to the features (`spatialWeight`); `nil`: none.
     /// - Returns: for each source the sorted component indices.
-    /// - Complexity: O(K·bands·bins) for the MFCCs; `.percussive` adds O(F·N·(L² + K)).
+    /// - Complexity: O(K·bands·bins) for the MFCCs; `.timbre` adds O(K·(F + 4000)) for the
+    ///   harmonicity, `.percussive` O(F·N·(L² + K)).
     public static func group(method: GroupingMethod, basis: Matrix, activations: Matrix, sources: Int,
                              sampleRate: Int, seed: UInt64, spectrogram: Matrix? = nil, threads: Int = 1,
                              channelGains: Matrix? = nil) -> [[Int]] {
@@ -99,7 +110,9 @@ public enum ComponentGrouping {
         let timbre = templateMFCC(basis, sampleRate: sampleRate, smoothingHz: method == .percussive ? envelopeSmoothingHz : 0)
         var features: [[Float]]
         switch method {
-        case .timbre: features = timbre
+        case .timbre:
+            features = appendStandardised(Harmonicity.estimate(basis, sampleRate: sampleRate).salience, to: timbre,
+                                          weight: harmonicityWeight)
         case .percussive:
             if let v = spectrogram {
                 let scores = Percussiveness.scores(v: v, basis: basis, activations: activations, threads: threads)

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import NMFSeparation
+import _TestSupport
+@testable import Separation
+
+@Suite struct HarmonicityTests {
+    /// A template with partials at h·f0 (amplitude 1/h, each spread over ±1 bin), columns summing to one.
+    func comb(f0: Double, partials: Int, sampleRate: Int, bins: Int = 1025) -> Matrix {
+        var w = Matrix(rows: bins, columns: 1)
+        let binHz = Double(sampleRate) / 2 / Double(bins - 1)
+        for h in 1...partials {
+            let x = Double(h) * f0 / binHz
+            let i = Int(x.rounded())
+            for j in max(0, i - 1)...min(bins - 1, i + 1) {
+                w[j, 0] += Float(exp(-2 * (Double(j) - x) * (Double(j) - x)) / Double(h))
+            }
+        }
+        let s = w.storage.reduce(0, +)
+        for i in w.storage.indices { w.storage[i] /= s }
+        return w
+    }
+
+    func withinQuarterTone(_ a: Double, _ b: Double) -> Bool { abs(log2(a / b)) <= 1.0 / 24 }
+
+    @Test(arguments: [(200.0, 16_000), (110.0, 44_100), (440.0, 22_050), (62.0, 16_000)])
+    func findsTheFundamentalOfACombAndScoresItHigh(f0: Double, sampleRate: Int) {
+        let r = Harmonicity.estimate(comb(f0: f0, partials: 12, sampleRate: sampleRate), sampleRate: sampleRate)
+        #expect(withinQuarterTone(r.fundamental[0], f0), "fundamental \(r.fundamental[0]) Hz for a comb at \(f0) Hz")
+        #expect(r.salience[0] > 0.3, "harmonicity \(r.salience[0])")
+    }
+
+    @Test func noiseAndAFlatSpectrumScoreLow() {
+        var g = SeededGenerator(seed: 7)
+        var w = Matrix(rows: 1025, columns: 3)
+        for i in 0..<1025 {
+            w[i, 0] = Float.random(in: 0..<1, using: &g)
+            w[i, 1] = 1
+            w[i, 2] = exp(-Float(i) / 200)
+        }
+        let r = Harmonicity.estimate(w, sampleRate: 16_000)
+        let harmonic = Harmonicity.estimate(comb(f0: 200, partials: 12, sampleRate: 16_000), sampleRate: 16_000).salience[0]
+        for (c, s) in r.salience.enumerated() {
+            #expect(s < 0.15 && s < harmonic / 3, "column \(c): \(s) against \(harmonic) for a comb")
+        }
+    }
+
+    @Test func emptyNonFiniteAndTinyInputsGiveZeros() {
+        var w = Matrix(rows: 513, columns: 3)
+        w[10, 1] = .nan
+        w[20, 2] = .infinity
+        let r = Harmonicity.estimate(w, sampleRate: 8_000)
+        #expect(r.salience == [0, 0, 0] && r.fundamental == [0, 0, 0])
+        #expect(Harmonicity.estimate(Matrix(rows: 1, columns: 2), sampleRate: 8_000).salience == [0, 0])
+        // At 150 Hz sampling no candidate (≥ 50 Hz) has two harmonics below Nyquist.
+        let low = Harmonicity.estimate(comb(f0: 60, partials: 1, sampleRate: 150, bins: 9), sampleRate: 150)
+        #expect(low.salience == [0] && low.fundamental == [0])
+    }
+
+    /// The magnitude spectrum of the loudest of the first 200 frames of a recording (fft 2048, hop 512).
+    func loudestFrame(_ name: String) throws -> (Matrix, Int) {
+        let buffer = try TestSupport.excerpt(name, frames: 200 * 512)
+        let stft = STFT(configuration: try STFTConfiguration(fftSize: 2048, hopLength: 512))
+        let spec = stft.forward(buffer.channels[0])
+        let frame = (0..<spec.frames).max { a, b in
+            (0..<spec.bins).reduce(Float(0)) { $0 + spec.magnitude($1, a) } < (0..<spec.bins).reduce(Float(0)) { $0 + spec.magnitude($1, b) }
+        }!
+        var w = Matrix(rows: spec.bins, columns: 1)
+        for f in 0..<spec.bins { w[f, 0] = spec.magnitude(f, frame) }
+        return (w, buffer.sampleRate)
+    }
+
+    @Test func realNotesScoreAboveRealNoiseAndDrums() throws {
+        func harmonicity(_ name: String) throws -> Float {
+            let (w, rate) = try loudestFrame(name)
+            return Harmonicity.estimate(w, sampleRate: rate).salience[0]
+        }
+        let notes = try ["cello_sms_phrase.wav", "sax_sms_phrase.wav", "trumpet_librosa.wav"].map(harmonicity)
+        let others = try ["noise_exercise_bike.wav", "noise_blanket_city.wav", "drumkit_sonicpi_snare_toms.wav"].map(harmonicity)
+        #expect(notes.min()! > others.max()!, "notes \(notes), noise and drums \(others)")
+    }
+}
