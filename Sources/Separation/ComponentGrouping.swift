@@ -7,7 +7,7 @@ import Glibc
 public enum GroupingMethod: String, Sendable, CaseIterable {
     /// k-means on the MFCCs of the templates W (timbre clustering, as in nussl's NMF-MFCC;
     /// Spiertz & Gnann 2009 cluster templates by their mel-cepstra) plus each template's
-    /// harmonicity (``Harmonicity``, weight `ComponentGrouping.harmonicityWeight`), which tells
+    /// harmonicity (`Harmonicity`, weight `ComponentGrouping.harmonicityWeight`), which tells
     /// harmonic templates from inharmonic ones of similar envelope.
     case timbre
     /// k-means on the normalised activations H (components that sound together group together).
@@ -16,14 +16,14 @@ public enum GroupingMethod: String, Sendable, CaseIterable {
     case combined
     /// For a drum kit against pitched instruments: k-means on the MFCCs of the templates' spectral envelopes (each template
     /// smoothed over ±300 Hz first, see `ComponentGrouping.envelopeSmoothingHz`, so that notes
-    /// of one instrument at different pitches group together) plus each component's
-    /// percussiveness (median-filtering HPSS, Fitzgerald 2010; see `Percussiveness`), so that
-    /// drums and sustained notes of similar timbre fall apart. On the development mixtures
-    /// 4.79 against 4.49 dB for `timbre` on average: +4.5 dB on flute / bass + piano / drums,
-    /// +0.9 on guitar against band, but 1.2–1.4 dB lower on three speakers and on speech
-    /// against babble; on the validation mixtures 5.67 against 6.92 dB, because it breaks
-    /// pitched percussion (tabla against cello: 16.3 → 2.4 dB). Hence not the default: it is
-    /// for a drum kit against pitched instruments (QUALITY.md).
+    /// of one instrument at different pitches group together) plus each template's harmonicity
+    /// (`Harmonicity`, from the raw template) and each component's percussiveness
+    /// (median-filtering HPSS, Fitzgerald 2010; see `Percussiveness`), so that drums and
+    /// sustained notes of similar timbre fall apart. Means of seeds 0–2 (QUALITY.md): 5.68
+    /// against 5.52 dB for `timbre` on the development mixtures (flute / bass + piano / drums
+    /// 10.0 against 8.3, two and three speakers 0.6–0.8 dB lower), 8.25 against 8.42 on the
+    /// validation mixtures and 4.92 against 5.22 on the held-out backgrounds set; hence not the
+    /// default: it is for a drum kit against pitched instruments.
     case percussive
 }
 
@@ -56,10 +56,10 @@ public enum ComponentGrouping {
     /// the best of 0, 1, 1.5, 2, 2.5; from 3 on it overrides timbre.
     public static let percussivenessWeight: Float = 2
 
-    /// Weight of each template's harmonicity (``Harmonicity``) next to its MFCCs in `.timbre`
-    /// grouping, standardised over the components, in units of the MFCCs' mean spread. Chosen
-    /// by measurement (QUALITY.md, "Harmonicity"): 2.5 and 3 gain about as much (+0.3 dB over 40
-    /// mixtures of three sets), 1.5 nothing; from 3 on it starts to override timbre.
+    /// Weight of each template's harmonicity (`Harmonicity`) next to its MFCCs in `.timbre` and
+    /// `.percussive` grouping, standardised over the components, in units of the MFCCs' mean
+    /// spread. Chosen by measurement with `.timbre` (QUALITY.md, "Harmonicity"): 2.5 and 3 gain
+    /// about as much (+0.34 dB over 40 mixtures of three sets), 1.5 less (+0.17).
     public static let harmonicityWeight: Float = 2.5
 
     /// Weight of the channel gains of a spatial factorization among the grouping features:
@@ -77,9 +77,10 @@ public enum ComponentGrouping {
     /// With `.timbre`, each component's MFCCs get one more feature: its harmonicity, standardised
     /// over the components and scaled by `harmonicityWeight` times the MFCCs' mean spread.
     /// With `.percussive`, the MFCCs are those of the smoothed templates (`envelopeSmoothingHz`)
-    /// and each component gets one more feature: its percussiveness in V, standardised over the
-    /// components and scaled by `percussivenessWeight` times the MFCCs' mean spread (without
-    /// `spectrogram`, the smoothed MFCCs alone).
+    /// and each component gets the harmonicity of its raw template and its percussiveness in V,
+    /// each standardised over the components and scaled by its weight (`harmonicityWeight`,
+    /// `percussivenessWeight`) times the smoothed MFCCs' mean spread (without `spectrogram`,
+    /// no percussiveness).
     ///
     /// The features are clustered by k-means; if a cluster then holds less than
     /// `minimumShareFraction / sources` of the total energy, the assignment is repaired
@@ -111,15 +112,15 @@ public enum ComponentGrouping {
         var features: [[Float]]
         switch method {
         case .timbre:
-            features = appendStandardised(Harmonicity.estimate(basis, sampleRate: sampleRate).salience, to: timbre,
-                                          weight: harmonicityWeight)
+            features = appendStandardised([(Harmonicity.estimate(basis, sampleRate: sampleRate).salience, harmonicityWeight)],
+                                          to: timbre)
         case .percussive:
+            var extra = [(Harmonicity.estimate(basis, sampleRate: sampleRate).salience, harmonicityWeight)]
             if let v = spectrogram {
-                let scores = Percussiveness.scores(v: v, basis: basis, activations: activations, threads: threads)
-                features = appendStandardised(scores, to: timbre, weight: percussivenessWeight)
-            } else {
-                features = timbre
+                extra.append((Percussiveness.scores(v: v, basis: basis, activations: activations, threads: threads),
+                              percussivenessWeight))
             }
+            features = appendStandardised(extra, to: timbre)
         case .activations: features = activationProfiles(activations)
         case .combined:
             let activity = activationProfiles(activations)
@@ -225,16 +226,21 @@ public enum ComponentGrouping {
         return l
     }
 
-    /// Appends `values` (one per component), standardised over the components (population
-    /// standard deviation) and scaled by `weight` × the mean spread of the existing features.
-    /// Constant values add a zero column.
-    static func appendStandardised(_ values: [Float], to features: [[Float]], weight: Float) -> [[Float]] {
+    /// Appends one column per (values, weight) pair (one value per component): the values
+    /// standardised over the components (population standard deviation) and scaled by `weight` ×
+    /// the mean spread of `features` (the columns given, not the ones appended). Constant
+    /// values add a zero column; a pair whose count is not the component count adds nothing.
+    static func appendStandardised(_ columns: [(values: [Float], weight: Float)], to features: [[Float]]) -> [[Float]] {
         let k = features.count
-        guard k > 0, values.count == k else { return features }
+        guard k > 0 else { return features }
         let dims = features[0].count
         let scale = dims == 0 ? 1 : meanSpread(features)
-        let (mean, std) = spread(values.map(Double.init))
-        return (0..<k).map { c in features[c] + [Float(Double(weight) * scale * (Double(values[c]) - mean) / (std + 1e-9))] }
+        var out = features
+        for (values, weight) in columns where values.count == k {
+            let (mean, std) = spread(values.map(Double.init))
+            for c in 0..<k { out[c].append(Float(Double(weight) * scale * (Double(values[c]) - mean) / (std + 1e-9))) }
+        }
+        return out
     }
 
     /// Appends each component's `values` unchanged but for one common factor, `weight` × the

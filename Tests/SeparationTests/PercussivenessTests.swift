@@ -46,11 +46,16 @@ import NMFSeparation
 
     @Test func standardisedFeatureIsScaledToTheOthersSpread() {
         let features: [[Float]] = [[0, 0], [2, 4], [4, 8]]   // spreads 1.633 and 3.266, mean 2.449
-        let out = ComponentGrouping.appendStandardised([1, 2, 3], to: features, weight: 2)
+        let out = ComponentGrouping.appendStandardised([([1, 2, 3], 2)], to: features)
         #expect(out.map { $0.count } == [3, 3, 3])
         let scale: Float = 2 * (1.632993 + 3.265986) / 2
         #expect(abs(out[0][2] + scale * 1.224745) < 1e-3 && abs(out[1][2]) < 1e-6 && abs(out[2][2] - scale * 1.224745) < 1e-3)
-        #expect(ComponentGrouping.appendStandardised([5, 5, 5], to: features, weight: 2).map { $0[2] } == [0, 0, 0])
+        #expect(ComponentGrouping.appendStandardised([([5, 5, 5], 2)], to: features).map { $0[2] } == [0, 0, 0])
+        // Two columns at once: each scaled by the spread of the given features, not of the first appended one.
+        let two = ComponentGrouping.appendStandardised([([1, 2, 3], 2), ([3, 2, 1], 1)], to: features)
+        #expect(two.map { $0.count } == [4, 4, 4])
+        #expect(abs(two[0][3] - scale / 2 * 1.224745) < 1e-3 && abs(two[2][2] - out[2][2]) < 1e-6)
+        #expect(ComponentGrouping.appendStandardised([([1, 2], 2)], to: features) == features)
     }
 
     @Test func percussiveGroupingUsesTheSpectrogramAndIgnoresTheThreadCount() {
