@@ -52,13 +52,13 @@ public enum ComponentGrouping {
     public static let envelopeSmoothingHz: Double = 300
 
     /// Weight of the percussiveness feature next to the MFCCs in `.percussive` grouping, in units
-    /// of the MFCCs' mean spread over the components. Chosen by measurement (QUALITY.md): 2 is
-    /// the best of 0, 1, 1.5, 2, 2.5; from 3 on it overrides timbre.
+    /// of the MFCCs' mean spread over the components. Chosen by measurement (QUALITY.md, before
+    /// the harmonicity was added): 2 is the best of 0, 1, 1.5, 2, 2.5; from 3 on it overrides timbre.
     public static let percussivenessWeight: Float = 2
 
     /// Weight of each template's harmonicity (`Harmonicity`) next to its MFCCs in `.timbre` and
     /// `.percussive` grouping, standardised over the components, in units of the MFCCs' mean
-    /// spread. Chosen by measurement with `.timbre` (QUALITY.md, "Harmonicity"): 2.5 and 3 gain
+    /// spread. Chosen by measurement with `.timbre` (QUALITY.md, "Harmonicity in the timbre grouping"): 2.5 and 3 gain
     /// about as much (+0.34 dB over 40 mixtures of three sets), 1.5 less (+0.17).
     public static let harmonicityWeight: Float = 2.5
 
@@ -100,14 +100,32 @@ public enum ComponentGrouping {
     ///   - channelGains: the components' channel gains of a spatial factorization (channels × K,
     ///     `SeparationRun.channelGains`), appended to the features (`spatialWeight`); `nil`: none.
     /// - Returns: for each source the sorted component indices.
-    /// - Complexity: O(K·bands·bins) for the MFCCs; `.timbre` adds O(K·(F + 4000)) for the
-    ///   harmonicity, `.percussive` O(F·N·(L² + K)).
+    /// - Complexity: O(K·bands·bins) for the MFCCs; `.timbre` and `.percussive` add
+    ///   O(K·(F + C·H)) for the harmonicity (C = 208 candidates, H ≤ 20 harmonics: about 6,500
+    ///   reads per template), `.percussive` O(F·N·(L² + K)) for the percussiveness.
     public static func group(method: GroupingMethod, basis: Matrix, activations: Matrix, sources: Int,
                              sampleRate: Int, seed: UInt64, spectrogram: Matrix? = nil, threads: Int = 1,
                              channelGains: Matrix? = nil) -> [[Int]] {
         let k = basis.columns
         if sources == k { return orderByCentroid((0..<k).map { [$0] }, basis: basis, activations: activations) }
         if sources == 1 { return [Array(0..<k)] }
+        let features = self.features(method: method, basis: basis, activations: activations, sampleRate: sampleRate,
+                                     spectrogram: spectrogram, threads: threads, channelGains: channelGains)
+        var labels = KMeans.cluster(features, k: sources, seed: seed)
+        let energy = componentEnergies(basis: basis, activations: activations)
+        labels = enforceMinimumShare(labels, features: features, energy: energy, clusters: sources,
+                                     minimumShare: Double(minimumShareFraction) / Double(sources))
+        var groups = [[Int]](repeating: [], count: sources)
+        for (c, l) in labels.enumerated() { groups[l].append(c) }
+        return orderByCentroid(groups, basis: basis, activations: activations)
+    }
+
+    /// The features `group` clusters, one row per component (see `group` for each method).
+    /// - Parameters: as for `group`.
+    /// - Returns: K feature vectors of equal length.
+    static func features(method: GroupingMethod, basis: Matrix, activations: Matrix, sampleRate: Int,
+                         spectrogram: Matrix?, threads: Int, channelGains: Matrix?) -> [[Float]] {
+        let k = basis.columns
         let timbre = templateMFCC(basis, sampleRate: sampleRate, smoothingHz: method == .percussive ? envelopeSmoothingHz : 0)
         var features: [[Float]]
         switch method {
@@ -130,13 +148,7 @@ public enum ComponentGrouping {
             features = appendScaled((0..<k).map { c in (0..<q.rows).map { q[$0, c] } }, to: features,
                                     weight: spatialWeight * Float(2).squareRoot())
         }
-        var labels = KMeans.cluster(features, k: sources, seed: seed)
-        let energy = componentEnergies(basis: basis, activations: activations)
-        labels = enforceMinimumShare(labels, features: features, energy: energy, clusters: sources,
-                                     minimumShare: Double(minimumShareFraction) / Double(sources))
-        var groups = [[Int]](repeating: [], count: sources)
-        for (c, l) in labels.enumerated() { groups[l].append(c) }
-        return orderByCentroid(groups, basis: basis, activations: activations)
+        return features
     }
 
     /// Energy of each component, (Σ_f W_fk)(Σ_n H_kn), as a fraction of the total.

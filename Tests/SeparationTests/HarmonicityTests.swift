@@ -23,7 +23,7 @@ import _TestSupport
 
     func withinQuarterTone(_ a: Double, _ b: Double) -> Bool { abs(log2(a / b)) <= 1.0 / 24 }
 
-    @Test(arguments: [(200.0, 16_000), (110.0, 44_100), (440.0, 22_050), (62.0, 16_000)])
+    @Test(arguments: [(200.0, 16_000), (110.0, 44_100), (90.0, 44_100), (440.0, 22_050), (62.0, 16_000)])
     func findsTheFundamentalOfACombAndScoresItHigh(f0: Double, sampleRate: Int) {
         let r = Harmonicity.estimate(comb(f0: f0, partials: 12, sampleRate: sampleRate), sampleRate: sampleRate)
         #expect(withinQuarterTone(r.fundamental[0], f0), "fundamental \(r.fundamental[0]) Hz for a comb at \(f0) Hz")
@@ -78,5 +78,49 @@ import _TestSupport
         let notes = try ["cello_sms_phrase.wav", "sax_sms_phrase.wav", "trumpet_librosa.wav"].map(harmonicity)
         let others = try ["noise_exercise_bike.wav", "noise_blanket_city.wav", "drumkit_sonicpi_snare_toms.wav"].map(harmonicity)
         #expect(notes.min()! > others.max()!, "notes \(notes), noise and drums \(others)")
+    }
+}
+
+/// The harmonicity in the grouping features: two harmonic and two noisy templates.
+@Suite struct HarmonicityGroupingTests {
+    func templates(sampleRate: Int = 16_000, bins: Int = 1025) -> Matrix {
+        var g = SeededGenerator(seed: 11)
+        var w = Matrix(rows: bins, columns: 4)
+        let binHz = Double(sampleRate) / 2 / Double(bins - 1)
+        for c in 0..<4 {
+            let f0 = c % 2 == 0 ? 220.0 : 180.0
+            for i in 1..<bins {
+                let hz = Double(i) * binHz
+                let h = (hz / f0).rounded(), d = hz - h * f0
+                let x = c < 2 ? 0.3 + (h >= 1 ? exp(-d * d / 200) : 0) : 0.3 + 0.3 * Double(g.nextUnitFloat())
+                w[i, c] = Float(exp(-hz / 3000) * x)
+            }
+            let sum = (0..<bins).reduce(Float(0)) { $0 + w[$1, c] }
+            for i in 0..<bins { w[i, c] /= sum }
+        }
+        return w
+    }
+
+    @Test(arguments: [GroupingMethod.timbre, .percussive])
+    func featuresEndWithTheStandardisedHarmonicity(method: GroupingMethod) {
+        let w = templates()
+        let h = Matrix(rows: 4, columns: 50, repeating: 1)
+        let v = w.multiplied(by: h)
+        let features = ComponentGrouping.features(method: method, basis: w, activations: h, sampleRate: 16_000,
+                                                  spectrogram: v, threads: 1, channelGains: nil)
+        let mfcc = ComponentGrouping.templateMFCC(w, sampleRate: 16_000,
+                                                  smoothingHz: method == .percussive ? ComponentGrouping.envelopeSmoothingHz : 0)
+        // The MFCCs, then the harmonicity (then, for .percussive, the percussiveness).
+        #expect(features.map(\.count) == [Int](repeating: 13 + (method == .percussive ? 2 : 1), count: 4))
+        for c in 0..<4 { #expect(Array(features[c].prefix(13)) == mfcc[c]) }
+        let column = features.map { $0[13] }
+        let p = Harmonicity.estimate(w, sampleRate: 16_000).salience
+        #expect(min(p[0], p[1]) > 0.2 && max(p[2], p[3]) < 0.15, "harmonicities \(p)")
+        #expect(min(column[0], column[1]) > max(column[2], column[3]), "harmonicity column \(column)")
+        // Standardised: mean 0, spread harmonicityWeight × the MFCCs' mean spread.
+        let mean = column.reduce(0, +) / 4
+        let spread = (column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 4).squareRoot()
+        let expected = ComponentGrouping.harmonicityWeight * Float(ComponentGrouping.meanSpread(mfcc))
+        #expect(abs(mean) < 1e-4 * expected && abs(spread - expected) < 1e-3 * expected, "mean \(mean), spread \(spread) against \(expected)")
     }
 }
