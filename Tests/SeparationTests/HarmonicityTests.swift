@@ -57,6 +57,20 @@ import _TestSupport
         #expect(low.salience == [0] && low.fundamental == [0])
     }
 
+    @Test func anySampleRateAndShapeGivesFiniteValuesInRange() {
+        var g = SeededGenerator(seed: 5)
+        for (bins, k) in [(2, 1), (3, 2), (65, 3), (4097, 2)] {
+            var w = Matrix(rows: bins, columns: k)
+            for i in w.storage.indices { w.storage[i] = g.nextUnitFloat() * (i % 7 == 0 ? 1e-30 : 1e3) }
+            for rate in [-44_100, 0, 1, 150, 8_000, 44_100, 384_000, Int.max] {
+                let r = Harmonicity.estimate(w, sampleRate: rate)
+                #expect(r.salience.count == k && r.fundamental.count == k)
+                #expect(r.salience.allSatisfy { $0.isFinite && $0 >= -1 && $0 <= 1 }, "bins \(bins), rate \(rate): \(r.salience)")
+                #expect(r.fundamental.allSatisfy { $0 == 0 || (50...1001).contains($0) }, "bins \(bins), rate \(rate): \(r.fundamental)")
+            }
+        }
+    }
+
     /// The magnitude spectrum of the loudest of the first 200 frames of a recording (fft 2048, hop 512).
     func loudestFrame(_ name: String) throws -> (Matrix, Int) {
         let buffer = try TestSupport.excerpt(name, frames: 200 * 512)
