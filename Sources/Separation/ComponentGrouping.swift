@@ -129,12 +129,9 @@ public enum ComponentGrouping {
         let timbre = templateMFCC(basis, sampleRate: sampleRate, smoothingHz: method == .percussive ? envelopeSmoothingHz : 0)
         var features: [[Float]]
         switch method {
-        case .timbre:
-            features = appendStandardised([(Harmonicity.estimate(basis, sampleRate: sampleRate).salience, harmonicityWeight)],
-                                          to: timbre)
-        case .percussive:
+        case .timbre, .percussive:
             var extra = [(Harmonicity.estimate(basis, sampleRate: sampleRate).salience, harmonicityWeight)]
-            if let v = spectrogram {
+            if method == .percussive, let v = spectrogram {
                 extra.append((Percussiveness.scores(v: v, basis: basis, activations: activations, threads: threads),
                               percussivenessWeight))
             }

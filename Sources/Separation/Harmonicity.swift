@@ -52,7 +52,12 @@ enum Harmonicity {
         }
         let binHz = nyquist / Double(bins - 1)
         let top = min(maxHarmonicHz, nyquist)
-        let candidates = Int((log2(highestF0 / lowestF0) * Double(stepsPerOctave)).rounded()) + 1
+        // The candidates and their harmonic counts are the same for every template.
+        let candidates = (0...Int((log2(highestF0 / lowestF0) * Double(stepsPerOctave)).rounded())).compactMap { q -> (f0: Double, count: Int)? in
+            let f0 = lowestF0 * pow(2, Double(q) / Double(stepsPerOctave))
+            let count = min(maxHarmonics, Int(top / f0))
+            return count < 2 ? nil : (f0, count)
+        }
         var salience = [Float](), fundamental = [Double]()
         var a = [Double](repeating: 0, count: bins)
         for c in 0..<w.columns {
@@ -66,10 +71,7 @@ enum Harmonicity {
             if peak > 0 {
                 for i in 0..<bins { a[i] = pow(a[i] / peak, compression) }
                 best = -Double.infinity
-                for q in 0..<candidates {
-                    let f0 = lowestF0 * pow(2, Double(q) / Double(stepsPerOctave))
-                    let count = min(maxHarmonics, Int(top / f0))
-                    if count < 2 { continue }
+                for (f0, count) in candidates {
                     let s = score(a, f0: f0, harmonics: count, binHz: binHz)
                     if s > best { best = s; bestF0 = f0 }
                 }
@@ -103,7 +105,7 @@ enum Harmonicity {
         guard x.isFinite, x >= 0, x <= Double(n - 1) else { return 0 }
         let i = Int(x.rounded())
         if widen { return max(a[max(i - 1, 0)], a[i], a[min(i + 1, n - 1)]) }
-        let i0 = min(Int(x), n - 1), i1 = min(i0 + 1, n - 1), t = x - Double(i0)
+        let i0 = Int(x), i1 = min(i0 + 1, n - 1), t = x - Double(i0)
         return a[i0] * (1 - t) + a[i1] * t
     }
 }

@@ -76,9 +76,8 @@ import _TestSupport
         let buffer = try TestSupport.excerpt(name, frames: 200 * 512)
         let stft = STFT(configuration: try STFTConfiguration(fftSize: 2048, hopLength: 512))
         let spec = stft.forward(buffer.channels[0])
-        let frame = (0..<spec.frames).max { a, b in
-            (0..<spec.bins).reduce(Float(0)) { $0 + spec.magnitude($1, a) } < (0..<spec.bins).reduce(Float(0)) { $0 + spec.magnitude($1, b) }
-        }!
+        let energy = (0..<spec.frames).map { n in (0..<spec.bins).reduce(Float(0)) { $0 + spec.magnitude($1, n) } }
+        let frame = energy.indices.max { energy[$0] < energy[$1] }!
         var w = Matrix(rows: spec.bins, columns: 1)
         for f in 0..<spec.bins { w[f, 0] = spec.magnitude(f, frame) }
         return (w, buffer.sampleRate)
