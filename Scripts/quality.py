@@ -17,9 +17,11 @@ With --anchor reference, the mixtures are separated by ../shared/reference/ref_s
 (scikit-learn KL-NMF with K = S, one BLAS thread) instead, with the same scoring.
 """
 import argparse
+import atexit
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -44,6 +46,7 @@ extra = [x for x in a.rest if x != "--"]
 rows = []
 backgrounds = {}   # mixture: (the run's background model, the mixture's floor), from its --json
 out = tempfile.mkdtemp(prefix="nmf-quality-")
+atexit.register(shutil.rmtree, out, ignore_errors=True)   # the separations are only scored, not kept
 for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
     name = os.path.basename(os.path.dirname(mix_dir))
     refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))

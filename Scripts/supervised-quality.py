@@ -13,9 +13,11 @@ for the others); the dictionaries' sources come out first, and eval's best permu
 the estimates to the references.
 """
 import argparse
+import atexit
 import glob
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -39,6 +41,7 @@ except ValueError:
 if any(i < 1 for i in only):
     ap.error("--only needs source numbers I >= 1, e.g. 2 or 1,2")
 out = tempfile.mkdtemp(prefix="nmf-supervised-")
+atexit.register(shutil.rmtree, out, ignore_errors=True)   # the separations are only scored, not kept
 rows = []
 for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
     name = os.path.basename(os.path.dirname(mix_dir))
