@@ -19,11 +19,11 @@ public enum GroupingMethod: String, Sendable, CaseIterable {
     /// of one instrument at different pitches group together) plus each template's harmonicity
     /// (`Harmonicity`, from the raw template) and each component's percussiveness
     /// (median-filtering HPSS, Fitzgerald 2010; see `Percussiveness`), so that drums and
-    /// sustained notes of similar timbre fall apart. Means of seeds 0–2 (QUALITY.md): 5.68
-    /// against 5.52 dB for `timbre` on the development mixtures (flute / bass + piano / drums
-    /// 10.0 against 8.3, two and three speakers 0.6–0.8 dB lower), 8.25 against 8.42 on the
-    /// validation mixtures and 4.92 against 5.22 on the held-out backgrounds set; hence not the
-    /// default: it is for a drum kit against pitched instruments.
+    /// sustained notes of similar timbre fall apart. Means of seeds 0–2 (QUALITY.md): 5.63
+    /// against 5.67 dB for `timbre` on the development mixtures (a drum kit's parts 18.3 against
+    /// 17.4, two and three speakers 0.6–0.8 dB lower), 8.20 against 8.58 on the validation
+    /// mixtures and 4.85 against 5.22 on the held-out backgrounds set; hence not the default: it
+    /// is for drum kits.
     case percussive
 }
 
@@ -86,7 +86,11 @@ public enum ComponentGrouping {
     /// `minimumShareFraction / sources` of the total energy, the assignment is repaired
     /// (components are moved into the poorest cluster, cheapest in k-means cost per unit of
     /// energy first) and refined by single-component moves that lower the k-means cost
-    /// while every cluster keeps its minimum share.
+    /// while every cluster keeps its minimum share. A branch-and-bound search
+    /// (`MinimumCostPartition`) then looks for the partition with the smallest k-means cost among
+    /// all those that give every cluster its minimum share, and takes it when it costs less:
+    /// exact up to 5 sources at 4 components per source, the best found in its node budget
+    /// beyond.
     ///
     /// - Parameters:
     ///   - method: the features clustered.
@@ -102,7 +106,9 @@ public enum ComponentGrouping {
     /// - Returns: for each source the sorted component indices.
     /// - Complexity: O(K·bands·bins) for the MFCCs; `.timbre` and `.percussive` add
     ///   O(K·(F + C·H)) for the harmonicity (C = 208 candidates, H ≤ 20 harmonics: about 6,500
-    ///   reads per template), `.percussive` O(F·N·(L² + K)) for the percussiveness.
+    ///   reads per template), `.percussive` O(F·N·(L² + K)) for the percussiveness; the
+    ///   partition search visits at most 10⁶ nodes of O(S·d) each (about 0.3 s; a few hundred
+    ///   nodes for 3 sources).
     public static func group(method: GroupingMethod, basis: Matrix, activations: Matrix, sources: Int,
                              sampleRate: Int, seed: UInt64, spectrogram: Matrix? = nil, threads: Int = 1,
                              channelGains: Matrix? = nil) -> [[Int]] {
@@ -111,13 +117,23 @@ public enum ComponentGrouping {
         if sources == 1 { return [Array(0..<k)] }
         let features = self.features(method: method, basis: basis, activations: activations, sampleRate: sampleRate,
                                      spectrogram: spectrogram, threads: threads, channelGains: channelGains)
-        var labels = KMeans.cluster(features, k: sources, seed: seed)
-        let energy = componentEnergies(basis: basis, activations: activations)
-        labels = enforceMinimumShare(labels, features: features, energy: energy, clusters: sources,
-                                     minimumShare: Double(minimumShareFraction) / Double(sources))
+        let labels = assign(features, energy: componentEnergies(basis: basis, activations: activations),
+                            sources: sources, seed: seed)
         var groups = [[Int]](repeating: [], count: sources)
         for (c, l) in labels.enumerated() { groups[l].append(c) }
         return orderByCentroid(groups, basis: basis, activations: activations)
+    }
+
+    /// The source (0..<S) of each component: k-means on `features`, repaired so that every
+    /// source holds `minimumShareFraction / sources` of `energy`, then replaced by the cheapest
+    /// partition that holds the shares when `MinimumCostPartition` finds one that costs less
+    /// (the repair is greedy and sometimes stops short of it).
+    static func assign(_ features: [[Float]], energy: [Double], sources: Int, seed: UInt64) -> [Int] {
+        let share = Double(minimumShareFraction) / Double(sources)
+        let labels = enforceMinimumShare(KMeans.cluster(features, k: sources, seed: seed), features: features,
+                                         energy: energy, clusters: sources, minimumShare: share)
+        return MinimumCostPartition.search(features, weights: energy, clusters: sources, minimumShare: share,
+                                           incumbent: labels)?.labels ?? labels
     }
 
     /// The features `group` clusters, one row per component (see `group` for each method).
