@@ -9,15 +9,24 @@
 /// the weight left cannot bring every cluster up to its share or the points left cannot open
 /// the clusters still empty. Exact when it finishes within its node budget; the grouping falls
 /// back to k-means and its repair otherwise (QUALITY.md, "Exact minimum-share grouping").
-/// - Complexity: O(nodes · S · d) with nodes ≤ `nodeBudget`; without cuts, the number of
+/// - Complexity: O(nodes · S · d) with nodes ≤ the node budget (`workBudget` / (S·d) by
+///   default, so at most about 5·10⁷ feature reads); without cuts, the number of
 ///   partitions is the Stirling number {n S} (1,023 for n = 11, S = 2; 86,526 for n = 12,
 ///   S = 3).
 enum MinimumCostPartition {
-    /// Search nodes (partial assignments) visited at most, about 0.3 s of search. The grouping's
-    /// searches (4 components per source, 14 features) finish far below it up to 5 sources
-    /// (measured on a trio: 300 nodes for 3 sources, 9,600 for 4, 24,000 for 5, 770,000 for 6;
-    /// 8 sources exhaust it).
-    static let defaultNodeBudget = 1_000_000
+    /// Work allowed to one search, in feature reads (a node costs about S·d of them: each of
+    /// its ≤ S children reads the d features once), about 0.1–0.2 s. The grouping's searches
+    /// (4 components per source, 14 features) finish far below it up to 5 sources (measured on a
+    /// trio: 300 nodes for 3 sources, 9,600 for 4, 24,000 for 5, 770,000 for 6, against about
+    /// 570,000 allowed at 6; 8 sources exhaust it). Long feature vectors (activation profiles of
+    /// `.activations` grouping, one value per frame) allow proportionally fewer nodes.
+    static let workBudget = 50_000_000
+
+    /// The node budget `search` uses by default: `workBudget` / (S·d) (at least 1).
+    static func defaultNodeBudget(clusters: Int, dimensions: Int) -> Int {
+        let (work, overflow) = max(1, clusters).multipliedReportingOverflow(by: max(1, dimensions))
+        return overflow ? 1 : max(1, workBudget / work)
+    }
 
     /// The result of `search`.
     struct Result: Equatable {
@@ -37,26 +46,27 @@ enum MinimumCostPartition {
     ///   - minimumShare: the smallest fraction of the total weight every cluster must hold.
     ///   - incumbent: a partition to beat (e.g. k-means' after its repair); kept when none
     ///     costs less, so that ties keep it. Ignored when it is not feasible.
-    ///   - nodeBudget: search nodes visited at most; the best partition found so far is returned
-    ///     when it runs out (`exact` false).
+    ///   - nodeBudget: search nodes visited at most (`nil`: `defaultNodeBudget`); the best
+    ///     partition found so far is returned when it runs out (`exact` false).
     /// - Returns: the cheapest feasible partition found, or `nil` when none is feasible (or none
     ///   was found within the budget and the incumbent is not feasible), or the input is
     ///   degenerate (no points, S outside 1...n, a count mismatch, a total weight that is not
     ///   positive and finite).
     static func search(_ points: [[Float]], weights: [Double], clusters: Int, minimumShare: Double,
-                       incumbent: [Int]? = nil, nodeBudget: Int = defaultNodeBudget) -> Result? {
+                       incumbent: [Int]? = nil, nodeBudget: Int? = nil) -> Result? {
         let n = points.count
         let total = weights.reduce(0, +)
         guard n > 0, clusters >= 1, clusters <= n, weights.count == n, total > 0, total.isFinite else { return nil }
+        let budget = nodeBudget ?? defaultNodeBudget(clusters: clusters, dimensions: points[0].count)
         var state = SearchState(points: points, weights: weights.map { max($0, 0) / total }, clusters: clusters,
-                                minimumShare: minimumShare, nodeBudget: nodeBudget)
+                                minimumShare: minimumShare, nodeBudget: budget)
         if let start = incumbent, start.count == n, state.isFeasible(start) {
             state.bestLabels = start
             state.bestCost = Self.cost(points, start, clusters: clusters)
         }
         state.descend(0, cost: 0, opened: 0)
         guard let labels = state.bestLabels else { return nil }
-        return Result(labels: labels, cost: Self.cost(points, labels, clusters: clusters), exact: state.nodes <= nodeBudget)
+        return Result(labels: labels, cost: Self.cost(points, labels, clusters: clusters), exact: state.nodes <= budget)
     }
 
     /// Within-cluster sum of squares of `labels` (each in 0..<clusters).

@@ -121,6 +121,23 @@ import DSPCore
         #expect(again == r)
     }
 
+    /// The default budget is one of work, not of nodes: long feature vectors (one value per
+    /// frame, as `.activations` grouping clusters) get proportionally fewer nodes, so the search
+    /// stays as bounded as k-means on them (a fuzzed file with hop 3 hung before).
+    @Test func theDefaultBudgetShrinksWithTheFeatureLength() throws {
+        #expect(MinimumCostPartition.defaultNodeBudget(clusters: 3, dimensions: 14) > 1_000_000)
+        #expect(MinimumCostPartition.defaultNodeBudget(clusters: 5, dimensions: 100_000) == 100)
+        #expect(MinimumCostPartition.defaultNodeBudget(clusters: 0, dimensions: 0) == MinimumCostPartition.workBudget)
+        #expect(MinimumCostPartition.defaultNodeBudget(clusters: 8, dimensions: Int.max / 4) == 1)
+        var g = SeededGenerator(seed: 3)
+        let (points, weights) = randomProblem(&g, n: 20, d: 50_000)
+        let incumbent = (0..<20).map { $0 % 5 }
+        let r = try #require(MinimumCostPartition.search(points, weights: weights, clusters: 5, minimumShare: 0.02,
+                                                          incumbent: incumbent))
+        #expect(!r.exact)
+        #expect(r.cost <= MinimumCostPartition.cost(points, incumbent, clusters: 5))
+    }
+
     /// The grouping returns the cheapest partition of its own features that meets the minimum
     /// share (checked by brute force over all 2^9 labelings of 10 components).
     @Test func groupingIsTheExactMinimumShareOptimum() throws {
