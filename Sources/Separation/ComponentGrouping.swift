@@ -176,23 +176,6 @@ public enum ComponentGrouping {
         return total > 0 && total.isFinite ? e.map { $0 / total } : e.map { _ in 0 }
     }
 
-    /// Within-cluster sum of squares of `labels`.
-    static func clusterCost(_ features: [[Float]], _ labels: [Int], clusters: Int) -> Double {
-        let d = features.first?.count ?? 0
-        var sums = [[Double]](repeating: [Double](repeating: 0, count: d), count: clusters)
-        var sq = [Double](repeating: 0, count: clusters)
-        var counts = [Int](repeating: 0, count: clusters)
-        for (x, l) in zip(features, labels) {
-            counts[l] += 1
-            for j in 0..<d { let v = Double(x[j]); sums[l][j] += v; sq[l] += v * v }
-        }
-        var cost = 0.0
-        for c in 0..<clusters where counts[c] > 0 {
-            cost += sq[c] - sums[c].reduce(0) { $0 + $1 * $1 } / Double(counts[c])
-        }
-        return cost
-    }
-
     /// Repairs a clustering so that every cluster is non-empty and holds at least
     /// `minimumShare` of the (normalised) energy, then lowers its k-means cost by
     /// single-component moves that keep that property. Returns `labels` unchanged when they
@@ -221,20 +204,20 @@ public enum ComponentGrouping {
             repairs += 1
             let sh = shares(l), cn = counts(l)
             let poor = sh.indices.min { sh[$0] < sh[$1] }!
-            let base = clusterCost(features, l, clusters: clusters)
+            let base = MinimumCostPartition.cost(features, l, clusters: clusters)
             var pick = -1
             var pickScore = Double.infinity
             for i in 0..<n where l[i] != poor && cn[l[i]] > 1 {
                 var t = l
                 t[i] = poor
-                let score = (clusterCost(features, t, clusters: clusters) - base) / max(energy[i], 1e-9)
+                let score = (MinimumCostPartition.cost(features, t, clusters: clusters) - base) / max(energy[i], 1e-9)
                 if score < pickScore { pickScore = score; pick = i }
             }
             if pick < 0 { break }
             l[pick] = poor
         }
         guard feasible(l) else { return labels }
-        var cost = clusterCost(features, l, clusters: clusters)
+        var cost = MinimumCostPartition.cost(features, l, clusters: clusters)
         var improved = true
         while improved {
             improved = false
@@ -243,7 +226,7 @@ public enum ComponentGrouping {
                     var t = l
                     t[i] = c
                     guard feasible(t) else { continue }
-                    let tc = clusterCost(features, t, clusters: clusters)
+                    let tc = MinimumCostPartition.cost(features, t, clusters: clusters)
                     if tc < cost - 1e-9 { l = t; cost = tc; improved = true }
                 }
             }
