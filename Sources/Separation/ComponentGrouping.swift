@@ -38,7 +38,8 @@ public enum ComponentGrouping {
     /// Smallest energy share a source may receive, as a fraction of the even share 1/S
     /// (0.4: with two sources each gets at least 20 % of Σ_k (Σ_f W_fk)(Σ_n H_kn)).
     /// Chosen by measurement (see QUALITY.md): it stops groupings such as seven components
-    /// against one weak broadband one, and changes nothing when k-means is already balanced.
+    /// against one weak broadband one; among the groupings that meet it, the one of least
+    /// k-means cost is taken (`MinimumCostPartition`).
     public static let minimumShareFraction: Float = 0.4
 
     /// Half-width in Hz of the moving average that smooths each template along frequency
@@ -89,8 +90,9 @@ public enum ComponentGrouping {
     /// while every cluster keeps its minimum share. A branch-and-bound search
     /// (`MinimumCostPartition`) then looks for the partition with the smallest k-means cost among
     /// all those that give every cluster its minimum share, and takes it when it costs less:
-    /// exact up to 5 sources at 4 components per source, the best found in its node budget
-    /// beyond.
+    /// exact for `.timbre` and `.percussive` up to 5 sources at 4 components per source, the
+    /// best found within its work budget beyond (and for the long features of `.activations`
+    /// and `.combined`).
     ///
     /// - Parameters:
     ///   - method: the features clustered.
@@ -107,8 +109,8 @@ public enum ComponentGrouping {
     /// - Complexity: O(K·bands·bins) for the MFCCs; `.timbre` and `.percussive` add
     ///   O(K·(F + C·H)) for the harmonicity (C = 208 candidates, H ≤ 20 harmonics: about 6,500
     ///   reads per template), `.percussive` O(F·N·(L² + K)) for the percussiveness; the
-    ///   partition search visits at most 10⁶ nodes of O(S·d) each (about 0.3 s; a few hundred
-    ///   nodes for 3 sources).
+    ///   partition search at most `MinimumCostPartition.workBudget` feature reads (5·10⁷, about
+    ///   0.15 s; a few hundred nodes of S·d reads for 3 sources).
     public static func group(method: GroupingMethod, basis: Matrix, activations: Matrix, sources: Int,
                              sampleRate: Int, seed: UInt64, spectrogram: Matrix? = nil, threads: Int = 1,
                              channelGains: Matrix? = nil) -> [[Int]] {
@@ -128,6 +130,14 @@ public enum ComponentGrouping {
     /// source holds `minimumShareFraction / sources` of `energy`, then replaced by the cheapest
     /// partition that holds the shares when `MinimumCostPartition` finds one that costs less
     /// (the repair is greedy and sometimes stops short of it).
+    /// - Parameters:
+    ///   - features: one feature vector per component (K of them, equal lengths).
+    ///   - energy: the K components' energies (`componentEnergies`).
+    ///   - sources: S, 2 ≤ S < K.
+    ///   - seed: seed of k-means.
+    /// - Returns: K labels in 0..<S, every source non-empty.
+    /// - Complexity: k-means' O(restarts · iterations · K · S · d), the repair's O(K²·S·K·d) at
+    ///   worst, and the search's budget.
     static func assign(_ features: [[Float]], energy: [Double], sources: Int, seed: UInt64) -> [Int] {
         let share = Double(minimumShareFraction) / Double(sources)
         let labels = enforceMinimumShare(KMeans.cluster(features, k: sources, seed: seed), features: features,

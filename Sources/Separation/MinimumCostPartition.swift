@@ -7,22 +7,28 @@
 /// cut when its cost so far, which only grows as points are added (adding x to a cluster of m
 /// points with mean μ adds m/(m + 1)·|x − μ|²), reaches the best complete partition's, or when
 /// the weight left cannot bring every cluster up to its share or the points left cannot open
-/// the clusters still empty. Exact when it finishes within its node budget; the grouping falls
-/// back to k-means and its repair otherwise (QUALITY.md, "Exact minimum-share grouping").
+/// the clusters still empty. Exact when it finishes within its node budget; otherwise the best
+/// partition found, never costlier than the incumbent it was given (QUALITY.md, "Exact
+/// minimum-share grouping").
 /// - Complexity: O(nodes · S · d) with nodes ≤ the node budget (`workBudget` / (S·d) by
 ///   default, so at most about 5·10⁷ feature reads); without cuts, the number of
 ///   partitions is the Stirling number {n S} (1,023 for n = 11, S = 2; 86,526 for n = 12,
 ///   S = 3).
 enum MinimumCostPartition {
     /// Work allowed to one search, in feature reads (a node costs about S·d of them: each of
-    /// its ≤ S children reads the d features once), about 0.1–0.2 s. The grouping's searches
-    /// (4 components per source, 14 features) finish far below it up to 5 sources (measured on a
-    /// trio: 300 nodes for 3 sources, 9,600 for 4, 24,000 for 5, 770,000 for 6, against about
-    /// 570,000 allowed at 6; 8 sources exhaust it). Long feature vectors (activation profiles of
-    /// `.activations` grouping, one value per frame) allow proportionally fewer nodes.
+    /// its ≤ S children reads the d features once), about 0.1–0.2 s. The searches of `.timbre`
+    /// and `.percussive` grouping (4 components per source, 14–15 features) finish far below it
+    /// up to 5 sources (measured on a trio: 300 nodes for 3 sources, 9,600 for 4, 24,000 for 5,
+    /// 770,000 for 6, against about 600,000 allowed at 6; 8 sources exhaust it). The long
+    /// feature vectors of `.activations` and `.combined` grouping (pooled activation profiles,
+    /// up to about 8,000 values) allow proportionally fewer nodes: about 3,000 for 2 sources.
     static let workBudget = 50_000_000
 
-    /// The node budget `search` uses by default: `workBudget` / (S·d) (at least 1).
+    /// The node budget `search` uses by default.
+    /// - Parameters:
+    ///   - clusters: S (values below 1 count as 1).
+    ///   - dimensions: d, the length of the feature vectors (values below 1 count as 1).
+    /// - Returns: `workBudget` / (S·d), at least 1 (1 when S·d overflows).
     static func defaultNodeBudget(clusters: Int, dimensions: Int) -> Int {
         let (work, overflow) = max(1, clusters).multipliedReportingOverflow(by: max(1, dimensions))
         return overflow ? 1 : max(1, workBudget / work)
@@ -40,7 +46,7 @@ enum MinimumCostPartition {
 
     /// Searches the partitions of `points` into `clusters` clusters.
     /// - Parameters:
-    ///   - points: n feature vectors of equal dimension d (finite).
+    ///   - points: n feature vectors of equal dimension d, finite.
     ///   - weights: n non-negative weights (component energies), normalised here to sum to one.
     ///   - clusters: S, 1 ≤ S ≤ n.
     ///   - minimumShare: the smallest fraction of the total weight every cluster must hold.
@@ -50,26 +56,42 @@ enum MinimumCostPartition {
     ///     partition found so far is returned when it runs out (`exact` false).
     /// - Returns: the cheapest feasible partition found, or `nil` when none is feasible (or none
     ///   was found within the budget and the incumbent is not feasible), or the input is
-    ///   degenerate (no points, S outside 1...n, a count mismatch, a total weight that is not
-    ///   positive and finite).
+    ///   degenerate (no points, S outside 1...n, a count mismatch, vectors of unequal length,
+    ///   a non-finite feature, a negative or non-finite weight, or weights summing to 0). A
+    ///   budget of at most n nodes cannot reach a complete partition: the incumbent is then
+    ///   returned as it is (`exact` false).
+    /// - Complexity: O(nodes · S · d + n · d).
     static func search(_ points: [[Float]], weights: [Double], clusters: Int, minimumShare: Double,
                        incumbent: [Int]? = nil, nodeBudget: Int? = nil) -> Result? {
         let n = points.count
         let total = weights.reduce(0, +)
-        guard n > 0, clusters >= 1, clusters <= n, weights.count == n, total > 0, total.isFinite else { return nil }
-        let budget = nodeBudget ?? defaultNodeBudget(clusters: clusters, dimensions: points[0].count)
-        var state = SearchState(points: points, weights: weights.map { max($0, 0) / total }, clusters: clusters,
+        guard n > 0, clusters >= 1, clusters <= n, weights.count == n, total > 0, total.isFinite,
+              weights.allSatisfy({ $0 >= 0 }) else { return nil }
+        let d = points[0].count
+        guard points.allSatisfy({ $0.count == d && $0.allSatisfy(\.isFinite) }) else { return nil }
+        let budget = nodeBudget ?? defaultNodeBudget(clusters: clusters, dimensions: d)
+        var state = SearchState(points: points, weights: weights.map { $0 / total }, clusters: clusters,
                                 minimumShare: minimumShare, nodeBudget: budget)
         if let start = incumbent, start.count == n, state.isFeasible(start) {
             state.bestLabels = start
             state.bestCost = Self.cost(points, start, clusters: clusters)
+        }
+        // A complete partition takes n + 1 nodes; with fewer, searching is wasted work.
+        guard budget > n else {
+            return state.bestLabels.map { Result(labels: $0, cost: state.bestCost, exact: false) }
         }
         state.descend(0, cost: 0, opened: 0)
         guard let labels = state.bestLabels else { return nil }
         return Result(labels: labels, cost: Self.cost(points, labels, clusters: clusters), exact: state.nodes <= budget)
     }
 
-    /// Within-cluster sum of squares of `labels` (each in 0..<clusters).
+    /// Within-cluster sum of squares of a partition: Σ_c Σ_{i ∈ c} |x_i − μ_c|², computed as
+    /// Σ_c (Σ|x_i|² − |Σ x_i|² / n_c) in double precision.
+    /// - Parameters:
+    ///   - points: n feature vectors of equal dimension.
+    ///   - labels: the cluster of each point, each in 0..<`clusters`.
+    ///   - clusters: S.
+    /// - Complexity: O(n·d + S·d).
     static func cost(_ points: [[Float]], _ labels: [Int], clusters: Int) -> Double {
         let d = points.first?.count ?? 0
         var sums = [[Double]](repeating: [Double](repeating: 0, count: d), count: clusters)
@@ -89,14 +111,21 @@ enum MinimumCostPartition {
 
 /// The mutable state of one `MinimumCostPartition.search`.
 private struct SearchState {
+    /// The points in double precision.
     let points: [[Double]]
+    /// Their weights, summing to one.
     let weights: [Double]
+    /// The order in which points are assigned: heaviest first.
     let order: [Int]
-    /// Weight of the points not yet assigned, after position i of `order`.
+    /// remainingWeight[i]: the weight of the points at positions i, i + 1, … of `order`.
     let remainingWeight: [Double]
+    /// S.
     let clusters: Int
+    /// The minimum share, less a rounding tolerance.
     let need: Double
+    /// Nodes visited at most.
     let nodeBudget: Int
+    /// Per cluster: the sum of its points, its point count and its weight.
     var sums: [[Double]]
     var counts: [Int]
     var shares: [Double]
@@ -105,6 +134,7 @@ private struct SearchState {
     var bestCost = Double.infinity
     var nodes = 0
 
+    /// The state before the first point is assigned (no partition to beat yet).
     init(points: [[Float]], weights: [Double], clusters: Int, minimumShare: Double, nodeBudget: Int) {
         self.points = points.map { $0.map(Double.init) }
         self.weights = weights
@@ -128,6 +158,8 @@ private struct SearchState {
     /// (up to rounding) keep the incumbent.
     var bound: Double { bestCost.isFinite ? bestCost - 1e-9 * max(1, abs(bestCost)) : .infinity }
 
+    /// Whether `l` labels every point with a cluster in 0..<S, leaves none empty and gives
+    /// each its share.
     func isFeasible(_ l: [Int]) -> Bool {
         var c = [Int](repeating: 0, count: clusters), s = [Double](repeating: 0, count: clusters)
         for (i, label) in l.enumerated() {
@@ -169,9 +201,15 @@ private struct SearchState {
             shares[c] += w
             labels[p] = c
             descend(depth + 1, cost: cost + added, opened: max(opened, c + 1))
-            for j in 0..<x.count { sums[c][j] -= x[j] }
             counts[c] -= 1
-            shares[c] -= w
+            if counts[c] == 0 {
+                // Exactly empty again (subtracting would leave a few ulps behind).
+                for j in 0..<x.count { sums[c][j] = 0 }
+                shares[c] = 0
+            } else {
+                for j in 0..<x.count { sums[c][j] -= x[j] }
+                shares[c] -= w
+            }
             if nodes > nodeBudget { return }
         }
     }

@@ -53,7 +53,6 @@ import DSPCore
             #expect(abs(r.cost - best) <= 1e-6 * max(1, best), "n \(n) S \(s) share \(share): \(r.cost) vs \(best)")
             #expect(Set(r.labels) == Set(0..<s))
             #expect(shares(r.labels, weights, s).allSatisfy { $0 >= share - 1e-9 })
-            #expect(abs(MinimumCostPartition.cost(points, r.labels, clusters: s) - r.cost) < 1e-9)
         }
         #expect(infeasible <= 3)   // the shares of 0.8/S can be out of reach; the others never are
     }
@@ -81,6 +80,11 @@ import DSPCore
         #expect(MinimumCostPartition.search(points, weights: [1, 1], clusters: 2, minimumShare: 0) == nil)
         #expect(MinimumCostPartition.search(points, weights: [0, 0, 0], clusters: 2, minimumShare: 0) == nil)
         #expect(MinimumCostPartition.search(points, weights: [1, .nan, 1], clusters: 2, minimumShare: 0) == nil)
+        #expect(MinimumCostPartition.search(points, weights: [1, -0.5, 1], clusters: 2, minimumShare: 0) == nil)
+        #expect(MinimumCostPartition.search([[0], [1, 2], [2]], weights: [1, 1, 1], clusters: 2, minimumShare: 0) == nil)
+        #expect(MinimumCostPartition.search([[0], [.nan], [2]], weights: [1, 1, 1], clusters: 2, minimumShare: 0) == nil)
+        #expect(MinimumCostPartition.search([[0], [.infinity], [2]], weights: [1, 1, 1], clusters: 2, minimumShare: 0) == nil)
+        #expect(MinimumCostPartition.search([[], [], []], weights: [1, 1, 1], clusters: 2, minimumShare: 0)?.cost == 0)
         #expect(MinimumCostPartition.search(points, weights: [1, 1, 1], clusters: 1, minimumShare: 0.5)?.labels == [0, 0, 0])
         #expect(MinimumCostPartition.search(points, weights: [1, 1, 1], clusters: 3, minimumShare: 0.3)?.labels.sorted() == [0, 1, 2])
     }
@@ -121,6 +125,19 @@ import DSPCore
         #expect(again == r)
     }
 
+    /// A budget too small to complete one partition (n + 1 nodes) returns the incumbent as it is,
+    /// or nothing without one.
+    @Test func aBudgetOfAtMostNNodesReturnsTheIncumbent() throws {
+        let points: [[Float]] = [[0], [0.1], [5], [5.1]]
+        let r = try #require(MinimumCostPartition.search(points, weights: [1, 1, 1, 1], clusters: 2, minimumShare: 0,
+                                                          incumbent: [0, 1, 0, 1], nodeBudget: 4))
+        #expect(r.labels == [0, 1, 0, 1] && !r.exact)
+        #expect(MinimumCostPartition.search(points, weights: [1, 1, 1, 1], clusters: 2, minimumShare: 0, nodeBudget: 4) == nil)
+        let finished = try #require(MinimumCostPartition.search(points, weights: [1, 1, 1, 1], clusters: 2, minimumShare: 0,
+                                                                 incumbent: [0, 1, 0, 1], nodeBudget: 1000))
+        #expect(finished.exact && finished.labels[0] == finished.labels[1] && finished.labels[0] != finished.labels[2])
+    }
+
     /// The default budget is one of work, not of nodes: long feature vectors (one value per
     /// frame, as `.activations` grouping clusters) get proportionally fewer nodes, so the search
     /// stays as bounded as k-means on them (a fuzzed file with hop 3 hung before).
@@ -139,7 +156,7 @@ import DSPCore
     }
 
     /// The grouping returns the cheapest partition of its own features that meets the minimum
-    /// share (checked by brute force over all 2^9 labelings of 10 components).
+    /// share (checked by brute force over every labeling of the 10 components with both sources used).
     @Test func groupingIsTheExactMinimumShareOptimum() throws {
         var g = SeededGenerator(seed: 5)
         let bins = 257, frames = 40, k = 10
