@@ -22,6 +22,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,7 @@ rows = []
 backgrounds = {}   # mixture: (the run's background model, the mixture's floor), from its --json
 out = tempfile.mkdtemp(prefix="nmf-quality-")
 atexit.register(shutil.rmtree, out, ignore_errors=True)   # the separations are only scored, not kept
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # so that the cleanup runs under `timeout` too
 for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
     name = os.path.basename(os.path.dirname(mix_dir))
     refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))

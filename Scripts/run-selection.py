@@ -24,6 +24,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -36,12 +37,16 @@ ap = argparse.ArgumentParser()
 ap.add_argument("sets", nargs="+")
 ap.add_argument("--seeds", type=int, default=6)
 ap.add_argument("--binary", default=os.path.join(here, "..", ".build", "release", "nmf-separate"))
-ap.add_argument("--keep", help="write the runs here and keep them (default: a temporary directory, removed)")
+ap.add_argument("--keep", help="write the runs (and results.json, every run's score and criteria) here and keep them "
+                              "(default: a temporary directory, removed)")
 argv = sys.argv[1:]
 cut = argv.index("--") if "--" in argv else len(argv)
 a = ap.parse_args(argv[:cut])
 extra = argv[cut + 1:]
+if a.seeds < 1:
+    ap.error("--seeds needs N >= 1")
 out = a.keep or tempfile.mkdtemp(prefix="nmf-selection-")
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # so that the cleanup below runs under `timeout` too
 
 
 def separate(job):
@@ -86,12 +91,18 @@ for set_dir in a.sets:
         refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))
         if refs and os.path.exists(os.path.join(mix_dir, "mix.wav")):
             jobs += [(set_name, os.path.basename(os.path.dirname(mix_dir)), mix_dir, refs, s) for s in range(a.seeds)]
+ex = ThreadPoolExecutor(2)
 try:
-    with ThreadPoolExecutor(2) as ex:
-        results = list(ex.map(separate, jobs))
+    results = list(ex.map(separate, jobs))
 finally:
+    ex.shutdown(cancel_futures=True)   # a failed run stops the rest
     if not a.keep:
         shutil.rmtree(out, ignore_errors=True)
+if a.keep:
+    with open(os.path.join(a.keep, "results.json"), "w") as f:
+        json.dump([{"set": r[0], "mixture": r[1], "seed": r[2], "sdr_improvement": r[3], "criteria": r[4]} for r in results], f)
+# eval reports an undefined score as null: such runs are left out (and counted) below.
+undefined = sum(1 for r in results if r[3] is None)
 
 names = ["divergence", "envelope", "mask entropy", "dominance", "balance"]
 subsets = [tuple(range(a.seeds))] + ([(0, 1, 2), (3, 4, 5), (0, 2, 4), (1, 3, 5)] if a.seeds >= 6 else [])
@@ -101,11 +112,13 @@ for set_dir in a.sets:
     set_name = os.path.basename(os.path.normpath(set_dir))
     by_mix = {}
     for st, name, seed, sdr, crit in results:
-        if st == set_name:
+        if st == set_name and sdr is not None:
             by_mix.setdefault(name, {})[seed] = (sdr, crit)
     for subset in subsets:
         single, best, picked = [], [], {k: [] for k in names}
         for runs in by_mix.values():
+            if not all(s in runs for s in subset):
+                continue
             rs = [runs[s] for s in subset]
             scores = [r[0] for r in rs]
             single.append(np.mean(scores))
@@ -114,4 +127,6 @@ for set_dir in a.sets:
                 picked[k].append(scores[int(np.argmax([r[1][k] for r in rs]))])
         print(f"| {set_name} | {','.join(map(str, subset))} | {np.mean(single):.2f} | {np.mean(best):.2f} | " +
               " | ".join(f"{np.mean(picked[k]):.2f}" for k in names) + " |")
+if undefined:
+    print(f"({undefined} run(s) without a defined score left out, with their mixtures where a subset needs them)")
 sys.stdout.flush()

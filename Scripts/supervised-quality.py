@@ -18,7 +18,9 @@ import glob
 import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -42,6 +44,7 @@ if any(i < 1 for i in only):
     ap.error("--only needs source numbers I >= 1, e.g. 2 or 1,2")
 out = tempfile.mkdtemp(prefix="nmf-supervised-")
 atexit.register(shutil.rmtree, out, ignore_errors=True)   # the separations are only scored, not kept
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # so that the cleanup runs under `timeout` too
 rows = []
 for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
     name = os.path.basename(os.path.dirname(mix_dir))
