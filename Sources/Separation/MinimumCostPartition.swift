@@ -24,6 +24,10 @@ enum MinimumCostPartition {
     /// up to about 8,000 values) allow proportionally fewer nodes: about 3,000 for 2 sources.
     static let workBudget = 50_000_000
 
+    /// Most points searched: the search recurses once per point, and beyond a few dozen points
+    /// it could not be exhaustive anyway. With more, `search` returns the incumbent as it is.
+    static let maxPoints = 256
+
     /// The node budget `search` uses by default.
     /// - Parameters:
     ///   - clusters: S (values below 1 count as 1).
@@ -58,8 +62,8 @@ enum MinimumCostPartition {
     ///   was found within the budget and the incumbent is not feasible), or the input is
     ///   degenerate (no points, S outside 1...n, a count mismatch, vectors of unequal length,
     ///   a non-finite feature, a negative or non-finite weight, or weights summing to 0). A
-    ///   budget of at most n nodes cannot reach a complete partition: the incumbent is then
-    ///   returned as it is (`exact` false).
+    ///   budget of at most n nodes cannot reach a complete partition, and more than `maxPoints`
+    ///   points are not searched: the incumbent is then returned as it is (`exact` false).
     /// - Complexity: O(nodes · S · d + n · d).
     static func search(_ points: [[Float]], weights: [Double], clusters: Int, minimumShare: Double,
                        incumbent: [Int]? = nil, nodeBudget: Int? = nil) -> Result? {
@@ -77,7 +81,7 @@ enum MinimumCostPartition {
             state.bestCost = Self.cost(points, start, clusters: clusters)
         }
         // A complete partition takes n + 1 nodes; with fewer, searching is wasted work.
-        guard budget > n else {
+        guard budget > n, n <= maxPoints else {
             return state.bestLabels.map { Result(labels: $0, cost: state.bestCost, exact: false) }
         }
         state.descend(0, cost: 0, opened: 0)

@@ -125,14 +125,20 @@ import DSPCore
         #expect(again == r)
     }
 
-    /// A budget too small to complete one partition (n + 1 nodes) returns the incumbent as it is,
-    /// or nothing without one.
+    /// A budget too small to complete one partition (n + 1 nodes), or more than `maxPoints`
+    /// points, returns the incumbent as it is, or nothing without one.
     @Test func aBudgetOfAtMostNNodesReturnsTheIncumbent() throws {
         let points: [[Float]] = [[0], [0.1], [5], [5.1]]
         let r = try #require(MinimumCostPartition.search(points, weights: [1, 1, 1, 1], clusters: 2, minimumShare: 0,
                                                           incumbent: [0, 1, 0, 1], nodeBudget: 4))
         #expect(r.labels == [0, 1, 0, 1] && !r.exact)
         #expect(MinimumCostPartition.search(points, weights: [1, 1, 1, 1], clusters: 2, minimumShare: 0, nodeBudget: 4) == nil)
+        // More points than `maxPoints`: the incumbent, unsearched.
+        let many = (0...MinimumCostPartition.maxPoints).map { [Float($0 % 7)] }
+        let manyLabels = many.indices.map { $0 % 2 }
+        let unsearched = try #require(MinimumCostPartition.search(many, weights: many.map { _ in 1 }, clusters: 2,
+                                                                   minimumShare: 0, incumbent: manyLabels))
+        #expect(unsearched.labels == manyLabels && !unsearched.exact)
         let finished = try #require(MinimumCostPartition.search(points, weights: [1, 1, 1, 1], clusters: 2, minimumShare: 0,
                                                                  incumbent: [0, 1, 0, 1], nodeBudget: 1000))
         #expect(finished.exact && finished.labels[0] == finished.labels[1] && finished.labels[0] != finished.labels[2])
