@@ -205,7 +205,7 @@ public enum ComponentGrouping {
             return s
         }
         func feasible(_ l: [Int]) -> Bool {
-            counts(l).allSatisfy { $0 > 0 } && shares(l).allSatisfy { $0 >= minimumShare - 1e-12 }
+            MinimumCostPartition.meetsShares(l, weights: energy, clusters: clusters, minimumShare: minimumShare)
         }
         if feasible(labels) { return labels }
         var l = labels

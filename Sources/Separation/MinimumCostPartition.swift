@@ -89,6 +89,24 @@ enum MinimumCostPartition {
         return Result(labels: labels, cost: Self.cost(points, labels, clusters: clusters), exact: state.nodes <= budget)
     }
 
+    /// Whether `labels` puts every point in a cluster of 0..<`clusters`, leaves none empty and
+    /// gives each at least `minimumShare` of `weights` (less a 1e-12 rounding tolerance).
+    /// - Parameters:
+    ///   - labels: the cluster of each point.
+    ///   - weights: the points' weights, normalised to sum to one.
+    ///   - clusters: S.
+    ///   - minimumShare: the smallest share of the weights a cluster must hold.
+    /// - Complexity: O(n + S).
+    static func meetsShares(_ labels: [Int], weights: [Double], clusters: Int, minimumShare: Double) -> Bool {
+        var counts = [Int](repeating: 0, count: clusters), shares = [Double](repeating: 0, count: clusters)
+        for (i, label) in labels.enumerated() {
+            guard label >= 0, label < clusters else { return false }
+            counts[label] += 1
+            shares[label] += weights[i]
+        }
+        return counts.allSatisfy { $0 > 0 } && shares.allSatisfy { $0 >= minimumShare - 1e-12 }
+    }
+
     /// Within-cluster sum of squares of a partition: Σ_c Σ_{i ∈ c} |x_i − μ_c|², computed as
     /// Σ_c (Σ|x_i|² − |Σ x_i|² / n_c) in double precision.
     /// - Parameters:
@@ -125,8 +143,8 @@ private struct SearchState {
     let remainingWeight: [Double]
     /// S.
     let clusters: Int
-    /// The minimum share, less a rounding tolerance.
-    let need: Double
+    /// The minimum share, and the same less a rounding tolerance.
+    let minimumShare: Double, need: Double
     /// Nodes visited at most.
     let nodeBudget: Int
     /// Per cluster: the sum of its points, its point count and its weight.
@@ -149,6 +167,7 @@ private struct SearchState {
         remainingWeight = rest
         self.clusters = clusters
         // A small tolerance so that a share equal to the minimum up to rounding counts as met.
+        self.minimumShare = minimumShare
         need = minimumShare - 1e-12
         self.nodeBudget = nodeBudget
         let d = points.first?.count ?? 0
@@ -165,13 +184,7 @@ private struct SearchState {
     /// Whether `l` labels every point with a cluster in 0..<S, leaves none empty and gives
     /// each its share.
     func isFeasible(_ l: [Int]) -> Bool {
-        var c = [Int](repeating: 0, count: clusters), s = [Double](repeating: 0, count: clusters)
-        for (i, label) in l.enumerated() {
-            guard label >= 0, label < clusters else { return false }
-            c[label] += 1
-            s[label] += weights[i]
-        }
-        return c.allSatisfy { $0 > 0 } && s.allSatisfy { $0 >= need }
+        MinimumCostPartition.meetsShares(l, weights: weights, clusters: clusters, minimumShare: minimumShare)
     }
 
     /// Assigns the point at position `depth` of `order` to every admissible cluster in turn.
