@@ -19,8 +19,9 @@ struct BatchRunner {
     /// - Throws: `CLIError` when the inputs cannot form a batch (before anything runs).
     func run() throws -> Outcome {
         var inputs = try InputList.expand(options.inputs, outputRoot: options.outputDirectory)
-        if let shard = options.shard { inputs = shard.select(inputs) }
         var worker = command
+        worker.batchInputs = Set(inputs.map { OutputPlan.resolve($0.path) })
+        if let shard = options.shard { inputs = shard.select(inputs) }
         let jobs = max(1, min(options.jobs, inputs.count))
         // Files in parallel share the cores (results do not depend on the thread count).
         if jobs > 1 && options.threads == nil { worker.configuration.threadCount = max(1, Parallel.defaultThreadCount / jobs) }

@@ -248,6 +248,9 @@ struct CommandLineOptions {
             // Automatic choices apply to a plain configuration only: a penalty option or a dictionary turns this one off.
             let chosen = background ?? .automatic
             config.background = chosen == .automatic && (penaltiesGiven || d > 0) ? .none : chosen
+            for (path, d) in zip(dictionaries, loaded) where d.stft.fftSize != stft.fftSize || d.stft.hopLength != stft.hopLength {
+                throw CLIError.usage("--dictionary '\(path)' was trained with --fft-size \(d.stft.fftSize) --hop \(d.stft.hopLength), the separation uses --fft-size \(stft.fftSize) --hop \(stft.hopLength) (allowed: the same for all)")
+            }
             for (path, d) in zip(dictionaries, loaded) where d.divergence != config.divergence {
                 throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(config.divergence) (allowed: the same for all)")
             }

@@ -141,6 +141,10 @@ struct EvalCommand {
         if let longest = lengths.max(), longest != length, let k = lengths.firstIndex(of: length) {
             StandardError.write("nmf-separate: eval: the files differ in length (\(length) to \(longest) samples); scored the first \(length), the length of '\(paths[k])'\n")
         }
+        if length < BSSEval.defaultFilterLength {
+            // Scored as the reference scorers do, but the delayed references then span any estimate.
+            StandardError.write("nmf-separate: eval: warning: \(length) samples are fewer than the \(BSSEval.defaultFilterLength)-tap distortion filter; the scores mean little (any estimate looks distortion-free)\n")
+        }
         return json ? jsonText(refs: refs, ests: ests, scores: result, mixture: baseline, length: length)
                     : table(refs: refs, ests: ests, scores: result, mixture: baseline)
     }

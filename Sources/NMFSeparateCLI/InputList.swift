@@ -83,7 +83,7 @@ enum InputList {
         found = found.filter { real, _ in
             guard scanned.contains(real), real.hasPrefix(excluded + "/") else { return true }
             let inside = String(real.dropFirst(excluded.count + 1))
-            return !keys.contains((inside as NSString).deletingLastPathComponent)
+            return !keys.contains(PathName.parent(of: inside))
         }
         var sorted = found.values.sorted { $0.path < $1.path }
         if sorted.isEmpty {

@@ -18,9 +18,13 @@ final class OutputPlan {
     /// Plans the outputs `outputRoot/<outputKey>/<name>` of `input`.
     /// - Parameters:
     ///   - names: the output file names, e.g. `source_1.wav`, `spectrogram.png`.
+    ///   - batchInputs: the canonical paths (`resolve`) of every input of the batch, none of
+    ///     which an output may replace (an earlier run's source given as another input).
     /// - Throws: `CLIError.runtime` when outputs exist (without `force`), an output would
-    ///   overwrite the input, or the directory cannot be created.
-    init(input: String, outputRoot: String, outputKey: String, names: [String], force: Bool) throws {
+    ///   overwrite the input or another input of the batch, an output is a directory, or the
+    ///   directory cannot be created.
+    init(input: String, outputRoot: String, outputKey: String, names: [String], force: Bool,
+         batchInputs: Set<String> = []) throws {
         let dir = (outputRoot as NSString).appendingPathComponent(outputKey)
         directory = dir
         self.force = force
@@ -39,11 +43,16 @@ final class OutputPlan {
             throw CLIError.runtime("output directory '\(directory)' is not writable")
         }
         for path in finalPaths {
-            if Self.resolve(path) == inputReal {
+            let real = Self.resolve(path)
+            if real == inputReal {
                 throw CLIError.runtime("output '\(path)' would overwrite the input '\(input)'; choose another --output")
             }
-            if !force, fm.fileExists(atPath: path) {
-                throw CLIError.runtime("output '\(path)' already exists (use --force to overwrite)")
+            if batchInputs.contains(real) {
+                throw CLIError.runtime("output '\(path)' would overwrite another input of this run; choose another --output")
+            }
+            if fm.fileExists(atPath: path, isDirectory: &isDir) {
+                if isDir.boolValue { throw CLIError.runtime("output '\(path)' exists and is a directory") }
+                if !force { throw CLIError.runtime("output '\(path)' already exists (use --force to overwrite)") }
             }
         }
         SignalCleanup.shared.register(temporaryPaths)
@@ -59,7 +68,8 @@ final class OutputPlan {
     /// interruption sees either the temporary files or the finished outputs.
     ///
     /// Without `force` each move is a `link` + `unlink`, which fails instead of replacing a file
-    /// that appeared since the plan was made (another run); with `force` it is a `rename`.
+    /// that appeared since the plan was made (another run); with `force` it is a `rename`. If a
+    /// move fails, the outputs already moved are removed again, so no partial set is left.
     func commit() throws {
         // Another process committing into the same directory waits on this lock, so every
         // run's set of sources lands together (flock on the directory itself: no lock file).
@@ -72,7 +82,7 @@ final class OutputPlan {
                 let ok = force ? rename(tmp, dst) == 0 : (link(tmp, dst) == 0 && unlink(tmp) == 0)
                 if !ok {
                     let reason = errno == EEXIST ? "it already exists (use --force to overwrite)" : String(cString: strerror(errno))
-                    if !force { for m in moved { unlink(m) } }
+                    for m in moved { unlink(m) }   // no partial set of new outputs is left (with force, the old ones are gone)
                     return "cannot write '\(dst)': \(reason)"
                 }
                 moved.append(dst)
@@ -100,14 +110,18 @@ final class OutputPlan {
     deinit { if !committed { rollback() } }
 
     /// The canonical absolute path of `path`, resolving symlinks and `..` in the part that exists.
+    ///
+    /// The part that does not exist is appended as given; a path none of which resolves (a
+    /// working directory that was removed) comes back unchanged.
     static func resolve(_ path: String) -> String {
         if let r = realpath(path, nil) {
             defer { free(r) }
             return String(cString: r)
         }
-        let parent = (path as NSString).deletingLastPathComponent
-        let base = (path as NSString).lastPathComponent
-        return (resolve(parent.isEmpty ? "." : parent) as NSString).appendingPathComponent(base)
+        let parent = PathName.parent(of: path)
+        let next = parent.isEmpty ? "." : parent
+        guard next != path else { return path }
+        return (resolve(next) as NSString).appendingPathComponent((path as NSString).lastPathComponent)
     }
 
     /// `mkdir -p`: creates `path` and missing parents; returns the directories it created.
@@ -121,7 +135,7 @@ final class OutputPlan {
             var p = path
             while !p.isEmpty, p != "/", access(p, F_OK) != 0 {
                 missing.append(p)
-                p = (p as NSString).deletingLastPathComponent
+                p = PathName.parent(of: p)
             }
             var vanished = false
             for dir in missing.reversed() {

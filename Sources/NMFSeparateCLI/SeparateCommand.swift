@@ -9,6 +9,8 @@ struct SeparateCommand {
     var dictionaries: [NMFDictionary] = []
     /// Files separated at the same time (the batch's effective `--jobs`), sharing the memory.
     var parallelFiles = 1
+    /// The canonical paths of every input of the batch (before `--shard`): no output may replace one.
+    var batchInputs: Set<String> = []
 
     /// What became of one input: its JSON report, whether it was skipped (`--skip-existing`),
     /// and a note for stderr about a choice the run made by itself (shown where progress is).
@@ -42,7 +44,7 @@ struct SeparateCommand {
         }
         try fit(to: reader, input: input, format: format)
         let plan = try OutputPlan(input: input, outputRoot: options.outputDirectory, outputKey: outputKey, names: names,
-                                  force: options.force)
+                                  force: options.force, batchInputs: batchInputs)
         let report: SeparationReport
         do {
             let writers = try SignalCleanup.shared.withLock {

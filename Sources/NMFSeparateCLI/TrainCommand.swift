@@ -116,6 +116,9 @@ struct TrainCommand {
         for path in inputs {
             do { readers.append(try SoundFileReader(path: path)) } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
         }
+        for (path, r) in zip(inputs, readers) where r.frameCount < stft.fftSize {
+            throw CLIError.runtime("'\(path)': " + SeparationError.tooShort(frames: r.frameCount, fftSize: stft.fftSize).description)
+        }
         let totalFrames = readers.reduce(0) { $0 + stft.frameCount(forSignalLength: $1.frameCount) }
         try MemoryBudget.check(input: inputs.joined(separator: ", "), frames: totalFrames, bins: stft.binCount,
                                components: components, chunkFrames: 512, channels: readers.map(\.channelCount).max() ?? 1, sources: 1)
@@ -128,7 +131,7 @@ struct TrainCommand {
         } catch let e as AudioIOError {
             throw CLIError.runtime(e.description)
         }
-        let tmp = (output as NSString).deletingLastPathComponent.isEmpty ? "." : (output as NSString).deletingLastPathComponent
+        let tmp = PathName.parent(of: output).isEmpty ? "." : PathName.parent(of: output)
         let tmpPath = (tmp as NSString).appendingPathComponent(".\((output as NSString).lastPathComponent).\(getpid()).tmp")
         SignalCleanup.shared.register([tmpPath])
         defer { SignalCleanup.shared.unregister([tmpPath]) }

@@ -67,6 +67,28 @@ import _TestSupport
         }
     }
 
+    /// Programs writing WAV to a pipe cannot seek back to fill in the data size and leave
+    /// 0xFFFFFFFF ("unknown"); such a file is whole, not truncated.
+    @Test func readsWavWhoseDataSizeIsUnknown() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let x = try TestSupport.excerpt("piano_sms.wav", frames: 20_000)
+        try TestSupport.write(x, to: "\(dir)/whole.wav", format: .wav16)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(dir)/whole.wav")))
+        let data = try #require((0..<(bytes.count - 8)).first { bytes[$0..<($0 + 4)].elementsEqual("data".utf8) })
+        for i in 4..<8 { bytes[data + i] = 0xFF }
+        try Data(bytes).write(to: URL(fileURLWithPath: "\(dir)/piped.wav"))
+        let r = try SoundFileReader(path: "\(dir)/piped.wav")
+        #expect(r.frameCount == 20_000)
+        #expect(try r.readAll().channels == SoundFileReader(path: "\(dir)/whole.wav").readAll().channels)
+        // A data size that is merely too large is still a truncation.
+        for (i, b) in [UInt8](arrayLiteral: 0x00, 0x00, 0x10, 0x00).enumerated() { bytes[data + 4 + i] = b }
+        try Data(bytes).write(to: URL(fileURLWithPath: "\(dir)/long.wav"))
+        #expect { try SoundFileReader(path: "\(dir)/long.wav") } throws: { e in
+            if case .truncatedData = e as? AudioIOError { return true }
+            return false
+        }
+    }
+
     @Test func refusesNonFiniteSamples() throws {
         let dir = try TestSupport.temporaryDirectory()
         var x = [Float](repeating: 0.1, count: 100)

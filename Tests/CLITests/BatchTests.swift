@@ -125,6 +125,39 @@ import _TestSupport
         #expect(CLIRunner.files(under: "\(dir)/out") == ["a/source_1.wav", "a/source_2.wav"])
     }
 
+    /// Splitting an earlier run's source further in the same call as re-separating its mixture:
+    /// with `--force` the mixture's new sources would replace the other input before it is read.
+    @Test func anOutputNeverReplacesAnotherInput() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.corpus(in: dir)
+        let out = "\(dir)/out"
+        #expect(try CLIRunner.run(["\(root)/a.wav", "--sources", "2", "--iterations", "3", "-o", out, "-q"]).status == 0)
+        let earlier = try Data(contentsOf: URL(fileURLWithPath: "\(out)/a/source_1.wav"))
+        let r = try CLIRunner.run(["\(root)/a.wav", "\(out)/a/source_1.wav", "--sources", "2", "--iterations", "3", "-o", out,
+                                   "--force", "--json", "-q"])
+        #expect(r.status == 1 && r.stderr.contains("would overwrite another input of this run"), "\(r.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(out)/a/source_1.wav")) == earlier)
+        #expect(try Self.lines(r.stdout).map { $0["status"] as! String }.sorted() == ["failed", "ok"])
+    }
+
+    /// Paths of one character (`-o s`, a missing input `x`): Foundation's path functions trap on
+    /// some of them on Linux; the command creates the directory or reports the missing file.
+    @Test func oneCharacterPathsWork() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.corpus(in: dir)
+        try FileManager.default.copyItem(atPath: "\(root)/a.wav", toPath: "\(dir)/m.wav")
+        for output in ["s", "t/", "u/v", "w/../y"] {
+            let r = try CLIRunner.run(["m.wav", "--sources", "2", "--iterations", "2", "-o", output, "-q"], in: dir)
+            #expect(r.status == 0, "\(output): \(r.stderr)")
+        }
+        #expect(CLIRunner.files(under: dir).filter { $0.hasSuffix("source_1.wav") }.sorted()
+                == ["s/m/source_1.wav", "t/m/source_1.wav", "u/v/m/source_1.wav", "y/m/source_1.wav"])
+        let missing = try CLIRunner.run(["x", "--sources", "2", "-o", "s"], in: dir)
+        #expect(missing.status == 1 && missing.stderrLines.count == 1 && missing.stderr.contains("'x' does not exist"), "\(missing.stderr)")
+        let train = try CLIRunner.run(["train", "m.wav", "-k", "2", "--iterations", "2", "-o", "d/x.nmfdict"], in: dir)
+        #expect(train.status != 0 && train.stderrLines.count == 1 && !train.stderr.contains("crashed"), "\(train.stderr)")
+    }
+
     @Test(arguments: ["corpus/separated", "corpus"])
     func reRunsDoNotSeparateTheirOwnOutputs(output: String) throws {
         let dir = try TestSupport.temporaryDirectory()

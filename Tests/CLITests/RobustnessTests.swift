@@ -130,6 +130,18 @@ import _TestSupport
         }
     }
 
+    /// An output name taken by a directory fails the run before anything is written, with or
+    /// without `--force` (a forced commit used to leave the sources moved before it behind).
+    @Test func anOutputThatIsADirectoryFailsTheRunCleanly() throws {
+        let (dir, input) = try CLIRunner.speechInput()
+        try FileManager.default.createDirectory(atPath: "\(dir)/out/mix/source_2.wav", withIntermediateDirectories: true)
+        for force in [false, true] {
+            let r = try CLIRunner.run([input, "--sources", "2", "--iterations", "2", "-o", "\(dir)/out", "-q"] + (force ? ["--force"] : []))
+            #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("source_2.wav' exists and is a directory"), "\(r.stderr)")
+            #expect(CLIRunner.entries(under: "\(dir)/out") == ["mix", "mix/source_2.wav"])
+        }
+    }
+
     @Test func outputSymlinkedToTheInputIsRefused() throws {
         let dir = try TestSupport.temporaryDirectory()
         try writeFloat(try realMixture(seconds: 1), rate: 44100, to: "\(dir)/mix.wav")
