@@ -26,7 +26,7 @@ struct BatchRunner {
         // Files in parallel share the cores (results do not depend on the thread count).
         if jobs > 1 && options.threads == nil { worker.configuration.threadCount = max(1, Parallel.defaultThreadCount / jobs) }
         worker.parallelFiles = jobs
-        let queue = WorkQueue(inputs: inputs, worker: worker, json: options.json,
+        let queue = WorkQueue(inputs: inputs, worker: worker, json: options.json, quiet: options.quiet,
                               board: ProgressBoard(total: inputs.count, quiet: options.quiet, plainLines: options.progress))
         if jobs == 1 {
             queue.drain()
@@ -53,15 +53,18 @@ final class WorkQueue: @unchecked Sendable {
     private let inputs: [BatchInput]
     private let worker: SeparateCommand
     private let json: Bool
+    /// `--quiet`: no warnings either.
+    private let quiet: Bool
     private let board: ProgressBoard
     private let lock = PThreadLock()
     private var next = 0
     private var outcome = BatchRunner.Outcome()
 
-    init(inputs: [BatchInput], worker: SeparateCommand, json: Bool, board: ProgressBoard) {
+    init(inputs: [BatchInput], worker: SeparateCommand, json: Bool, quiet: Bool, board: ProgressBoard) {
         self.inputs = inputs
         self.worker = worker
         self.json = json
+        self.quiet = quiet
         self.board = board
     }
 
@@ -73,13 +76,14 @@ final class WorkQueue: @unchecked Sendable {
             var line: JSONValue
             var failure: CLIError?
             var skipped = false
-            var note: String?
+            var note: String?, warning: String?
             do {
                 if let conflict = input.conflict { throw CLIError.runtime(conflict) }
                 let result = try worker.run(input: input, progress: progress)
                 line = result.report
                 skipped = result.skipped
                 note = result.note
+                warning = result.warning
             } catch {
                 let e = error as? CLIError ?? .runtime("'\(input.path)': \(error)")
                 failure = e
@@ -96,6 +100,7 @@ final class WorkQueue: @unchecked Sendable {
                 } else {
                     outcome.succeeded += 1
                     if let note { board.note(note) }
+                    if let warning, !quiet { board.message(warning) }
                 }
                 if json { board.output(line.text) }
             }

@@ -13,11 +13,13 @@ struct SeparateCommand {
     var batchInputs: Set<String> = []
 
     /// What became of one input: its JSON report, whether it was skipped (`--skip-existing`),
-    /// and a note for stderr about a choice the run made by itself (shown where progress is).
+    /// a note for stderr about a choice the run made by itself (shown where progress is), and a
+    /// warning about the output (shown unless `--quiet`).
     struct FileResult {
         let report: JSONValue
         let skipped: Bool
         var note: String?
+        var warning: String?
     }
 
     /// Runs the separation of one input of the batch.
@@ -82,12 +84,25 @@ struct SeparateCommand {
             return FileResult(report: json(input: input, format: format, reader: reader, configuration: report.configuration, report: report,
                                            timings: timings, openSeconds: readSeconds, plotSeconds: plotSeconds,
                                            outputs: plan.finalPaths, figureCount: figureCount, energies: meters.map(\.energy),
+                                           beyondFullScale: meters.map(\.beyondFullScale),
                                            total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
-                              skipped: false, note: backgroundNote(input: input, report: report))
+                              skipped: false, note: backgroundNote(input: input, report: report),
+                              warning: clippingWarning(input: input, format: format, counts: meters.map(\.beyondFullScale)))
         } catch {
             plan.rollback()
             throw Self.cliError(error, input: input)
         }
+    }
+
+    /// The warning for sources that went beyond full scale in an integer encoding, which clips
+    /// them (so they no longer add back to the mixture); nil when none did or the encoding is float.
+    /// - Parameter counts: per source, the samples with |x| > 1 (`EnergyMeter.beyondFullScale`).
+    func clippingWarning(input: String, format: AudioFormat, counts: [Int]) -> String? {
+        let clipped = counts.enumerated().filter { $0.element > 0 }
+        guard format.isInteger, !clipped.isEmpty else { return nil }
+        let which = clipped.map { "source_\($0.offset + 1): \($0.element)" }.joined(separator: ", ")
+        return "nmf-separate: warning: '\(input)': samples beyond full scale clipped by the integer output encoding (\(which)); "
+            + "--sample-format float keeps them, and the sources then add back to the mixture"
     }
 
     /// The note for a steady background that `.automatic` chose (nil otherwise): which source

@@ -7,7 +7,7 @@ extension SeparateCommand {
     /// share, divergence history, stage timings, output paths).
     func json(input: String, format: AudioFormat, reader: SoundFileReader, configuration c: SeparationConfiguration,
               report: SeparationReport, timings t: StageTimings, openSeconds: Double, plotSeconds: Double,
-              outputs: [String], figureCount: Int, energies: [Double], total: Double) -> JSONValue {
+              outputs: [String], figureCount: Int, energies: [Double], beyondFullScale: [Int], total: Double) -> JSONValue {
         let f = report.factorization
         let energyTotal = energies.reduce(0, +)
         let sources = Array(outputs.prefix(c.sourceCount)), figures = Array(outputs.dropFirst(c.sourceCount).prefix(figureCount))
@@ -35,6 +35,7 @@ extension SeparateCommand {
                 .object([("path", .string(path)), ("components", .integer(d.components))])
             })),
             ("energy_share", .array(energies.map { .number(energyTotal > 0 ? $0 / energyTotal : 0) })),
+            ("samples_beyond_full_scale", .array(beyondFullScale.map { .integer($0) })),
             ("settings", .object([
                 ("fft_size", .integer(c.stft.fftSize)), ("hop", .integer(c.stft.hopLength)),
                 ("window", .string("hann (periodic)")), ("max_iterations", .integer(c.maxIterations)),
@@ -72,19 +73,27 @@ extension SeparateCommand {
     }
 }
 
-/// Counts the energy (sum of squared samples over all channels) of what passes to a sink.
+/// Counts the energy (sum of squared samples over all channels) of what passes to a sink, and
+/// the samples beyond full scale (which an integer encoding clips).
 final class EnergyMeter: SampleSink {
     private let sink: SampleSink
     /// Σ x² so far, in double precision.
     private(set) var energy = 0.0
+    /// Samples (over all channels) with |x| > 1 so far.
+    private(set) var beyondFullScale = 0
 
     init(forwardingTo sink: SampleSink) { self.sink = sink }
 
     func write(_ channels: [[Float]], offset: Int, count: Int) throws {
         for channel in channels {
-            var sum = 0.0
-            for i in offset..<(offset + count) { sum += Double(channel[i]) * Double(channel[i]) }
+            var sum = 0.0, over = 0
+            for i in offset..<(offset + count) {
+                let x = channel[i]
+                sum += Double(x) * Double(x)
+                if abs(x) > 1 { over += 1 }
+            }
             energy += sum
+            beyondFullScale += over
         }
         try sink.write(channels, offset: offset, count: count)
     }

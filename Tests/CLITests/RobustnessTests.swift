@@ -142,6 +142,32 @@ import _TestSupport
         }
     }
 
+    /// Full-scale noise: the masked sources peak above 1, which a 16-bit output clips; the run
+    /// says so (unless --quiet) and counts the samples in its JSON, and a float output keeps them.
+    @Test func sourcesBeyondFullScaleAreCountedAndWarnedAbout() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        var noise = SeededGenerator(seed: 5)
+        let x = (0..<24_000).map { _ in noise.nextUnitFloat() < 0.5 ? Float(-1) : Float(32767) / 32768 }
+        try TestSupport.write(AudioBuffer(channels: [x], sampleRate: 16_000), to: "\(dir)/loud.wav", format: .wav16)
+        func run(_ extra: [String]) throws -> (CLIRunner.Outcome, [Int]) {
+            let r = try CLIRunner.run(["\(dir)/loud.wav", "-s", "2", "--iterations", "5", "-o", "\(dir)/out", "-f", "--json"] + extra)
+            let line = try #require(r.stdout.split(separator: "\n").last)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return (r, try #require(json["samples_beyond_full_scale"] as? [Int]))
+        }
+        let (pcm, counts) = try run([])
+        #expect(pcm.status == 0 && counts.contains { $0 > 0 }, "\(counts)")
+        #expect(pcm.stderrLines.filter { $0.contains("warning") && $0.contains("beyond full scale") && $0.contains("loud.wav") }.count == 1,
+                "\(pcm.stderr)")
+        let (quiet, quietCounts) = try run(["-q"])
+        #expect(quiet.stderr.isEmpty && quietCounts == counts)
+        let (float, floatCounts) = try run(["--sample-format", "float"])
+        #expect(float.status == 0 && !float.stderr.contains("warning") && floatCounts == counts, "\(float.stderr)")
+        let over = try #require(counts.firstIndex { $0 > 0 })
+        let back = try TestSupport.read("\(dir)/out/loud/source_\(over + 1).wav").channels[0]
+        #expect(back.filter { abs($0) > 1 }.count == counts[over])
+    }
+
     @Test func outputSymlinkedToTheInputIsRefused() throws {
         let dir = try TestSupport.temporaryDirectory()
         try writeFloat(try realMixture(seconds: 1), rate: 44100, to: "\(dir)/mix.wav")
