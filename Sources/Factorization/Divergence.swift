@@ -72,6 +72,10 @@ public struct Divergence: Sendable, Equatable, Hashable, CustomStringConvertible
     }
 
     /// d_β(x‖y) for one pair, in double precision (x ≥ 0, y > 0; x is floored at `floor` when β ≤ 0).
+    ///
+    /// For β other than 0, 1, 2 the three terms cancel where x ≈ y, and for β < 0 at a tiny x
+    /// they are huge (x^β), so their rounded sum can fall below zero; it is clamped at 0, the
+    /// divergence's minimum (a silent input with β = −2 reported −4).
     @inline(__always)
     public func value(_ x: Double, _ y: Double, floor: Double) -> Double {
         let b = Double(beta)
@@ -83,7 +87,7 @@ public struct Divergence: Sendable, Equatable, Hashable, CustomStringConvertible
         case 2: return 0.5 * (x - y) * (x - y)
         default:
             let xx = b <= 0 ? max(x, floor) : x
-            return pow(xx, b) / (b * (b - 1)) + pow(y, b) / b - xx * pow(y, b - 1) / (b - 1)
+            return max(0, pow(xx, b) / (b * (b - 1)) + pow(y, b) / b - xx * pow(y, b - 1) / (b - 1))
         }
     }
 }

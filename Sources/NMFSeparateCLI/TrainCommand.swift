@@ -105,8 +105,10 @@ struct TrainCommand {
             config.divergence = divergence
             nmf = config
         } catch let e as SpectralError { throw CLIError.usage(e.description) }
-        if !force && FileManager.default.fileExists(atPath: output) {
-            throw CLIError.runtime("output '\(output)' already exists (use --force to overwrite)")
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw CLIError.runtime("output '\(output)' is a directory (allowed: a file name, e.g. speech.nmfdict)") }
+            if !force { throw CLIError.runtime("output '\(output)' already exists (use --force to overwrite)") }
         }
         let outReal = OutputPlan.resolve(output)
         if inputs.contains(where: { OutputPlan.resolve($0) == outReal }) {

@@ -241,5 +241,11 @@ import _TestSupport
         let r = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "\(dir)/tiny.wav", "-k", "4", "-o", "\(dir)/tiny.nmfdict"])
         #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("tiny.wav': audio is 100 samples long"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/tiny.nmfdict"))
+        // -o naming a directory is refused as such, with or without --force.
+        try FileManager.default.createDirectory(atPath: "\(dir)/dict.d", withIntermediateDirectories: true)
+        for force in [false, true] {
+            let d = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "2", "--iterations", "2", "-o", "\(dir)/dict.d"] + (force ? ["-f"] : []))
+            #expect(d.status == 1 && d.stderrLines.count == 1 && d.stderr.contains("dict.d' is a directory"), "\(d.stderr)")
+        }
     }
 }

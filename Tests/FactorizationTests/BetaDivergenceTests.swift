@@ -64,6 +64,21 @@ import DSPCore
         #expect(abs(NMF.divergence(v, basis: r.basis, activations: r.activations, divergence: divergence) - slow) <= 1e-4 * slow)
     }
 
+    /// Where the terms of d_β nearly cancel at huge magnitudes (β < 0, x and y near the floor),
+    /// rounding must not make the divergence negative: a silent input with β = −2 reported −4.
+    @Test func divergenceIsNeverNegative() throws {
+        for beta: Float in [-2, -1, -0.5, 0.5, 1.5, 3] {
+            let d = try Divergence(beta: beta)
+            for (x, y) in [(0.0, 1e-18), (1e-18, 1.000001e-18), (3e-9, 2.9e-9), (1e-12, 1e-12)] {
+                #expect(d.value(x, y, floor: 1e-18) >= 0, "β = \(beta), x = \(x), y = \(y)")
+            }
+        }
+        var config = try NMFConfiguration(componentCount: 2, maxIterations: 20, divergenceInterval: 1, seed: 1, restarts: 1)
+        config.divergence = try Divergence(beta: -2)
+        let r = try NMF(configuration: config).factorize(Matrix(rows: 65, columns: 40))
+        #expect(r.finalDivergence >= 0 && r.divergenceHistory.allSatisfy { $0.value >= 0 }, "\(r.divergenceHistory)")
+    }
+
     /// Values that do not come from the same formula: d(x‖x) = 0, the limits β → 1 (KL) and
     /// β → 0 (IS), and hand-computed points.
     @Test func divergenceValuesAgreeWithIndependentFacts() throws {
