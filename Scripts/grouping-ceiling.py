@@ -12,8 +12,9 @@ its model w_k·h_k most. The sources are resynthesized from that grouping with t
 same way. Runs that group nothing (a steady background, K = S) keep the tool's score.
 
 Prints per mixture the mean SDR improvement over the seeds of the tool, of the references' grouping
-and of the better of the two per run ("ceiling"), then the means over the set. The ceiling is what a
-perfect grouping of these factorizations would give, not what the factorization could give.
+and of the better of the two per run ("ceiling"), then the means over the set. The references' grouping is a
+heuristic, so the ceiling is a lower bound on what the best grouping of these factorizations
+would give (and says nothing of what another factorization could give).
 Not for --spatial or --ensemble runs. Needs numpy, scipy and soundfile.
 """
 import argparse

@@ -25,6 +25,9 @@ public struct AudioFormat: Sendable, Equatable, CustomStringConvertible {
             || s == Int32(SF_FORMAT_PCM_24) || s == Int32(SF_FORMAT_PCM_32)
     }
 
+    /// Whether the container is FLAC, which holds integer samples only.
+    public var isFLAC: Bool { container == Int32(SF_FORMAT_FLAC) }
+
     /// The usual file extension of the container (`wav`, `flac`, `ogg`, `aiff`, ...).
     public var fileExtension: String {
         switch container {

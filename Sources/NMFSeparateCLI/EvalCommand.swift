@@ -143,7 +143,7 @@ struct EvalCommand {
         }
         if length < BSSEval.defaultFilterLength {
             // Scored as the reference scorers do, but the delayed references then span any estimate.
-            StandardError.write("nmf-separate: eval: warning: \(length) samples are fewer than the \(BSSEval.defaultFilterLength)-tap distortion filter; the scores mean little (any estimate looks distortion-free)\n")
+            StandardError.write("nmf-separate: eval: warning: \(length) samples are fewer than the \(BSSEval.defaultFilterLength)-tap distortion filter; SDR and SAR are inflated (any estimate looks nearly artifact-free)\n")
         }
         return json ? jsonText(refs: refs, ests: ests, scores: result, mixture: baseline, length: length)
                     : table(refs: refs, ests: ests, scores: result, mixture: baseline)

@@ -12,6 +12,8 @@ final class OutputPlan {
     let temporaryPaths: [String]
     private var committed = false
     private let force: Bool
+    /// What makes this plan's hidden names unique: the process id and a random number.
+    private let tag: String
     /// Directories this plan created (deepest last), removed again on rollback when empty.
     private var createdDirectories: [String] = []
 
@@ -30,6 +32,7 @@ final class OutputPlan {
         self.force = force
         finalPaths = names.map { (dir as NSString).appendingPathComponent($0) }
         let tag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        self.tag = tag
         temporaryPaths = names.map { (dir as NSString).appendingPathComponent(".\($0).\(tag).tmp") }
         let fm = FileManager.default
         let inputReal = Self.resolve(input)
@@ -68,8 +71,10 @@ final class OutputPlan {
     /// interruption sees either the temporary files or the finished outputs.
     ///
     /// Without `force` each move is a `link` + `unlink`, which fails instead of replacing a file
-    /// that appeared since the plan was made (another run); with `force` it is a `rename`. If a
-    /// move fails, the outputs already moved are removed again, so no partial set is left.
+    /// that appeared since the plan was made (another run); with `force` an existing output is
+    /// first renamed to a hidden backup, then the new one renamed into place. If a move fails,
+    /// the outputs already moved are removed and the backups renamed back, so the directory
+    /// holds what it held before; after the last move the backups are removed.
     func commit() throws {
         // Another process committing into the same directory waits on this lock, so every
         // run's set of sources lands together (flock on the directory itself: no lock file).
@@ -77,16 +82,41 @@ final class OutputPlan {
         if fd >= 0 { flock(fd, LOCK_EX) }
         defer { if fd >= 0 { flock(fd, LOCK_UN); close(fd) } }
         let failure: String? = SignalCleanup.shared.withLock {
-            var moved: [String] = []
+            // Each output moved so far, with the backup of what it replaced (force only).
+            var moved: [(path: String, backup: String?)] = []
+            func undo() {
+                for m in moved.reversed() {
+                    unlink(m.path)
+                    if let b = m.backup { rename(b, m.path) }
+                }
+            }
             for (tmp, dst) in zip(temporaryPaths, finalPaths) {
+                var backup: String?
+                var info = stat()
+                if force, lstat(dst, &info) == 0 {
+                    // A directory that appeared since the plan was made is not ours to move away.
+                    if info.st_mode & S_IFMT == S_IFDIR {
+                        undo()
+                        return "cannot write '\(dst)': it is a directory"
+                    }
+                    let b = (directory as NSString).appendingPathComponent(".\((dst as NSString).lastPathComponent).\(tag).old")
+                    guard rename(dst, b) == 0 else {
+                        let reason = String(cString: strerror(errno))
+                        undo()
+                        return "cannot replace '\(dst)': \(reason)"
+                    }
+                    backup = b
+                }
                 let ok = force ? rename(tmp, dst) == 0 : (link(tmp, dst) == 0 && unlink(tmp) == 0)
                 if !ok {
                     let reason = errno == EEXIST ? "it already exists (use --force to overwrite)" : String(cString: strerror(errno))
-                    for m in moved { unlink(m) }   // no partial set of new outputs is left (with force, the old ones are gone)
+                    if let backup { rename(backup, dst) }
+                    undo()
                     return "cannot write '\(dst)': \(reason)"
                 }
-                moved.append(dst)
+                moved.append((dst, backup))
             }
+            for m in moved { if let b = m.backup { unlink(b) } }
             return nil
         }
         if let failure {
@@ -111,8 +141,8 @@ final class OutputPlan {
 
     /// The canonical absolute path of `path`, resolving symlinks and `..` in the part that exists.
     ///
-    /// The part that does not exist is appended as given; a path none of which resolves (a
-    /// working directory that was removed) comes back unchanged.
+    /// The part that does not exist is appended as given; when not even the working directory
+    /// resolves (it was removed), the path comes back relative to `.`.
     static func resolve(_ path: String) -> String {
         if let r = realpath(path, nil) {
             defer { free(r) }

@@ -7,14 +7,17 @@ enum PathName {
     /// slashes before it), and a path directly under the root keeps the root.
     ///
     /// `a/b` → `a`, `a//b/` → `a`, `/s` → `/`, `/` → `/`, `s` → `""`, `s/` → `""`, `.` → `""`,
-    /// `./s` → `.`. O(length).
+    /// `./s` → `.`. Works on the UTF-8 bytes, so a slash followed by a combining mark is still
+    /// a separator, as it is for the kernel. O(length).
     static func parent(of path: String) -> String {
-        var p = Substring(path)
-        while p.count > 1, p.hasSuffix("/") { p = p.dropLast() }
-        if p == "/" { return "/" }
-        guard let slash = p.lastIndex(of: "/") else { return "" }
-        var head = p[..<slash]
-        while head.hasSuffix("/") { head = head.dropLast() }
-        return head.isEmpty ? "/" : String(head)
+        let slash = UInt8(ascii: "/")
+        let bytes = Array(path.utf8)
+        var end = bytes.count
+        while end > 1, bytes[end - 1] == slash { end -= 1 }
+        if end == 1, bytes[0] == slash { return "/" }
+        guard let last = bytes[..<end].lastIndex(of: slash) else { return "" }
+        var head = last
+        while head > 0, bytes[head - 1] == slash { head -= 1 }
+        return head == 0 ? "/" : String(decoding: bytes[..<head], as: UTF8.self)
     }
 }

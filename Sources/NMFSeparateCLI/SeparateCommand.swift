@@ -101,8 +101,10 @@ struct SeparateCommand {
         let clipped = counts.enumerated().filter { $0.element > 0 }
         guard format.isInteger, !clipped.isEmpty else { return nil }
         let which = clipped.map { "source_\($0.offset + 1): \($0.element)" }.joined(separator: ", ")
+        // FLAC holds integers only: a float output needs another container.
+        let keep = format.isFLAC ? "--format wav --sample-format float" : "--sample-format float"
         return "nmf-separate: warning: '\(input)': samples beyond full scale clipped by the integer output encoding (\(which)); "
-            + "--sample-format float keeps them, and the sources then add back to the mixture"
+            + "\(keep) keeps them, and the sources then add back to the mixture"
     }
 
     /// The note for a steady background that `.automatic` chose (nil otherwise): which source

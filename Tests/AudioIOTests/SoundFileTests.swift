@@ -80,6 +80,10 @@ import _TestSupport
         let r = try SoundFileReader(path: "\(dir)/piped.wav")
         #expect(r.frameCount == 20_000)
         #expect(try r.readAll().channels == SoundFileReader(path: "\(dir)/whole.wav").readAll().channels)
+        // SoX's "unknown" (MS_UNSPEC).
+        for (i, b) in [UInt8](arrayLiteral: 0x00, 0xF0, 0xFF, 0x7F).enumerated() { bytes[data + 4 + i] = b }
+        try Data(bytes).write(to: URL(fileURLWithPath: "\(dir)/sox.wav"))
+        #expect(try SoundFileReader(path: "\(dir)/sox.wav").frameCount == 20_000)
         // A data size that is merely too large is still a truncation.
         for (i, b) in [UInt8](arrayLiteral: 0x00, 0x00, 0x10, 0x00).enumerated() { bytes[data + 4 + i] = b }
         try Data(bytes).write(to: URL(fileURLWithPath: "\(dir)/long.wav"))

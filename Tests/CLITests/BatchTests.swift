@@ -155,7 +155,8 @@ import _TestSupport
         let missing = try CLIRunner.run(["x", "--sources", "2", "-o", "s"], in: dir)
         #expect(missing.status == 1 && missing.stderrLines.count == 1 && missing.stderr.contains("'x' does not exist"), "\(missing.stderr)")
         let train = try CLIRunner.run(["train", "m.wav", "-k", "2", "--iterations", "2", "-o", "d/x.nmfdict"], in: dir)
-        #expect(train.status != 0 && train.stderrLines.count == 1 && !train.stderr.contains("crashed"), "\(train.stderr)")
+        #expect(train.status == 1 && train.stderrLines.count == 1 && train.stderr.contains("cannot write dictionary 'd/x.nmfdict'"),
+                "\(train.stderr)")
     }
 
     @Test(arguments: ["corpus/separated", "corpus"])

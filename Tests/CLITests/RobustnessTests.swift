@@ -163,6 +163,10 @@ import _TestSupport
         #expect(quiet.stderr.isEmpty && quietCounts == counts)
         let (float, floatCounts) = try run(["--sample-format", "float"])
         #expect(float.status == 0 && !float.stderr.contains("warning") && floatCounts == counts, "\(float.stderr)")
+        // FLAC holds no floats: the warning points to a container that does.
+        try TestSupport.write(AudioBuffer(channels: [x], sampleRate: 16_000), to: "\(dir)/loud.flac", format: AudioFormat(rawValue: 0x170002))
+        let flac = try CLIRunner.run(["\(dir)/loud.flac", "-s", "2", "--iterations", "5", "-o", "\(dir)/outf", "-f"])
+        #expect(flac.status == 0 && flac.stderr.contains("--format wav --sample-format float keeps them"), "\(flac.stderr)")
         let over = try #require(counts.firstIndex { $0 > 0 })
         let back = try TestSupport.read("\(dir)/out/loud/source_\(over + 1).wav").channels[0]
         #expect(back.filter { abs($0) > 1 }.count == counts[over])
