@@ -186,7 +186,8 @@ public struct NMF: Sendable {
                 // d is the divergence after it − 1 iterations (measured during this H pass).
                 history.append(DivergenceSample(iteration: it - 1, value: d))
                 if it == iterationOffset + 1 { initial = d }
-                if configuration.tolerance > 0, history.count >= 2 {
+                // The rise that ended the over-relaxed steps is not convergence: the run goes on at ω = 1.
+                if configuration.tolerance > 0, history.count >= 2, fallback != it {
                     let decrease = (history[history.count - 2].value - d) / max(initial, Double.leastNormalMagnitude)
                     if decrease < Double(configuration.tolerance) { break }
                 }

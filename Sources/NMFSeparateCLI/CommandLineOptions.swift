@@ -38,6 +38,9 @@ struct CommandLineOptions {
     var continuityGiven = false
     /// Whether `--sparsity` was given.
     var sparsityGiven = false
+    /// Whether `--step-exponent` asks for over-relaxed steps (ω ≠ 1): like a penalty option, it
+    /// turns the automatic steady background and the dictionaries' automatic penalties off.
+    var overRelaxed: Bool { (stepExponent ?? 1) != 1 }
     /// Whether `--continuity` or `--sparsity` was given; if neither, dictionaries of changing
     /// sources with free components get `NMFDictionary.automaticPenalties(for:freeSources:)`,
     /// and `--background auto` may choose a steady background.
@@ -245,9 +248,10 @@ struct CommandLineOptions {
             config.fixedTemplates = loaded.map(\.basis)
             config.ensembleSize = ensemble
             config.divergence = divergence ?? loaded.first?.divergence ?? .kullbackLeibler
-            // Automatic choices apply to a plain configuration only: a penalty option or a dictionary turns this one off.
+            // Automatic choices apply to a plain configuration only: a penalty option, a dictionary or
+            // over-relaxed steps (which are for the unpenalized KL objective) turn this one off.
             let chosen = background ?? .automatic
-            config.background = chosen == .automatic && (penaltiesGiven || d > 0) ? .none : chosen
+            config.background = chosen == .automatic && (penaltiesGiven || d > 0 || overRelaxed) ? .none : chosen
             for (path, d) in zip(dictionaries, loaded) where d.stft.fftSize != stft.fftSize || d.stft.hopLength != stft.hopLength {
                 throw CLIError.usage("--dictionary '\(path)' was trained with --fft-size \(d.stft.fftSize) --hop \(d.stft.hopLength), the separation uses --fft-size \(stft.fftSize) --hop \(stft.hopLength) (allowed: the same for all)")
             }
@@ -255,7 +259,7 @@ struct CommandLineOptions {
                 throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(config.divergence) (allowed: the same for all)")
             }
             try applyDivergenceDependentOptions(to: &config)
-            if !penaltiesGiven, let weights = NMFDictionary.automaticPenalties(for: loaded, freeSources: s - d) {
+            if !penaltiesGiven, !overRelaxed, let weights = NMFDictionary.automaticPenalties(for: loaded, freeSources: s - d) {
                 // One weight per dictionary and one for the free components, all ≥ 0, with KL: valid by construction.
                 (config.sourceContinuity, config.sourceSparsity) = weights
             }
@@ -340,6 +344,13 @@ struct CommandLineOptions {
             guard e >= 0.1, e <= 1.9 else { throw CLIError.usage("--step-exponent \(e) is out of range (allowed: 0.1 to 1.9)") }
             if e != 1 && config.divergence != .kullbackLeibler {
                 throw CLIError.usage("--step-exponent \(e) needs --divergence kl (over-relaxed steps are implemented for KL only; got \(config.divergence))")
+            }
+            let penalized = config.sparsity > 0 || config.continuity > 0 || config.sourceSparsity.contains { $0 > 0 }
+                || config.sourceContinuity.contains { $0 > 0 } || config.background == .steady
+            if e != 1 && penalized {
+                // The over-relaxed steps and their fallback watch the KL divergence alone: with a
+                // penalty they wreck the balance (the steady background lost 5–10 dB).
+                throw CLIError.usage("--step-exponent \(e) applies to the unpenalized KL objective only (allowed: 1 with --continuity, --sparsity or --background steady)")
             }
         }
         config.stepExponent = stepExponent ?? (config.divergence == .kullbackLeibler ? Self.defaultStepExponent : 1)

@@ -202,8 +202,9 @@ struct EvalCommand {
         return spectra + buffers + Double(4 * j * j * count) * 8 * 3
     }
 
-    /// `seconds` at `rate` Hz, rounded to whole samples, at least one.
-    static func samples(_ seconds: Double, rate: Int) -> Int { max(1, Int((seconds * Double(rate)).rounded())) }
+    /// `seconds` at `rate` Hz in whole samples, the fraction dropped as museval does
+    /// (`int(window * rate)`: 0.25 s at 22,050 Hz is 5,512 samples), at least one.
+    static func samples(_ seconds: Double, rate: Int) -> Int { max(1, Int((seconds * Double(rate)).rounded(.towardZero))) }
 
     /// Replaces the library's signal names (`references[i]`, `estimates[i]`, `mixture`, and
     /// channels `references[i][c]`) in `message` by the files they were read from.

@@ -33,7 +33,7 @@ enum OptionTable {
         OptionSpec(name: "divergence", short: nil, value: "D", defaultText: "kl, or the dictionary's", help: "NMF cost: kl (Kullback–Leibler), is (Itakura–Saito), euclidean or beta=B (−2 ≤ B ≤ 4)"),
         OptionSpec(name: "init", short: nil, value: "METHOD", defaultText: "random", help: "NMF start: random (seeded, best of 4 short runs) or nndsvda (from a seeded randomized SVD)"),
         OptionSpec(name: "iterations", short: nil, value: "N", defaultText: "200", help: "maximum NMF iterations"),
-        OptionSpec(name: "step-exponent", short: nil, value: "E", defaultText: "1", help: "exponent of the multiplicative steps: 1 = Lee–Seung (monotone), above 1 over-relaxed: the same divergence in fewer iterations (0.1 to 1.9; kl only)"),
+        OptionSpec(name: "step-exponent", short: nil, value: "E", defaultText: "1", help: "exponent of the multiplicative steps: 1 = Lee–Seung (monotone), above 1 over-relaxed: the same divergence in fewer iterations (0.1 to 1.9; kl only, no penalty; it turns --background auto's steady model off)"),
         OptionSpec(name: "tolerance", short: nil, value: "T", defaultText: "0", help: "stop when the relative divergence decrease over 10 iterations is below T (0 = run all)"),
         OptionSpec(name: "seed", short: nil, value: "N", defaultText: "0", help: "seed of the random initialisation (same seed, same output)"),
         OptionSpec(name: "fft-size", short: nil, value: "N", defaultText: "2048, or the dictionary's", help: "STFT frame length in samples (even, 16 to 65536)"),

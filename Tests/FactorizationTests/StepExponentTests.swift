@@ -44,6 +44,19 @@ import DSPCore
         #expect(r.stepExponentFallbackIteration == rises.first.map { $0 + 2 })
     }
 
+    /// The rise that ends the over-relaxed steps is not a decrease below the tolerance: the run
+    /// goes on at ω = 1 (it used to stop right there, at a higher divergence than plain MU's).
+    @Test func theFallbackDoesNotStopARunWithATolerance() throws {
+        let (v, _, _) = NMFTests().plantedMatrix(noise: 0.3)
+        var c = try config(1.9, iterations: 120)
+        c.tolerance = 1e-4
+        let r = try NMF(configuration: c).factorize(v)
+        let fallback = try #require(r.stepExponentFallbackIteration)
+        #expect(r.iterations > fallback + 1, "stopped at \(r.iterations), fallback at \(fallback)")
+        let d = r.divergenceHistory.map(\.value)
+        #expect(d.last! < d.first!)
+    }
+
     @Test(arguments: [Float(1.5), 1.7]) func threadCountDoesNotChangeABit(_ exponent: Float) throws {
         let (v, _, _) = NMFTests().plantedMatrix(frames: 700, noise: 0.3)
         let one = try NMF(configuration: config(exponent, iterations: 25, threads: 1)).factorize(v)
