@@ -24,17 +24,21 @@ extension SeparationConfiguration {
     }
 
     /// Whether `.automatic` may choose a steady background under these settings: the case it
-    /// was measured for — two sources, no dictionaries, Kullback–Leibler, no penalty weight set
-    /// and room for the background's components plus at least one more. (The mixture must also
+    /// was measured for — two sources, no dictionaries, Kullback–Leibler, no penalty weight set,
+    /// plain multiplicative steps (`stepExponent` 1) and room for the background's components
+    /// plus at least one more. (The mixture must also
     /// have ``SteadyBackground/floorMinimumFrames`` frames; see ``resolvingBackground(floor:frames:)``.)
     public var admitsAutomaticBackground: Bool {
         sourceCount == 2 && fixedTemplates.isEmpty && divergence == .kullbackLeibler
             && componentCount > SteadyBackground.componentCount
             && sparsity == 0 && continuity == 0 && sourceSparsity.isEmpty && sourceContinuity.isEmpty
+            && stepExponent == 1
     }
 
     /// Checks a `.steady` background against the other settings: at least two sources, no
-    /// dictionaries, Kullback–Leibler, and ``SteadyBackground/componentCount`` components plus
+    /// dictionaries, Kullback–Leibler with plain steps (`stepExponent` 1: over-relaxed steps
+    /// watch the divergence alone, and with the background's penalties they lost 5–10 dB), and
+    /// ``SteadyBackground/componentCount`` components plus
     /// one per other source (the penalty weights, per source if any, are checked by
     /// ``validatePenaltyWeights()``). `.automatic` and `.none` always pass.
     /// - Throws: `SeparationError.invalidParameter` naming the option, its value and what is allowed.
@@ -52,6 +56,10 @@ extension SeparationConfiguration {
         guard divergence == .kullbackLeibler else {
             throw SeparationError.invalidParameter(name: "--background", value: "steady",
                                                    allowed: "with --divergence kl (its continuity penalty is implemented for kl only; got \(divergence))")
+        }
+        guard stepExponent == 1 else {
+            throw SeparationError.invalidParameter(name: "--step-exponent", value: "\(stepExponent)",
+                                                   allowed: "1 with --background steady (over-relaxed steps are for the unpenalized KL objective)")
         }
         guard componentCount >= b + sourceCount - 1 else {
             throw SeparationError.invalidParameter(name: "--components", value: "\(componentCount)",

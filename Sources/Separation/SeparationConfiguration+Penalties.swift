@@ -16,7 +16,7 @@ extension SeparationConfiguration {
 
     /// Checks both penalties: the shared weight finite and ≥ 0; the per-source list empty or
     /// `sourceWeightCount` long, every weight finite and ≥ 0; any nonzero weight with the
-    /// Kullback–Leibler divergence only.
+    /// Kullback–Leibler divergence and plain steps (`stepExponent` 1) only.
     /// - Throws: `SeparationError.invalidParameter` naming the option, the weights and what is allowed.
     public func validatePenaltyWeights() throws {
         try validatePenalty("--continuity", shared: continuity, perSource: sourceContinuity)
@@ -52,6 +52,10 @@ extension SeparationConfiguration {
                 allowed: sourceWeightCount == 0
                     ? "one weight (a weight per source needs dictionaries or --background steady: otherwise the sources are only known after the factorization)"
                     : "one weight, or \(sourceWeightsWanted)")
+        }
+        guard !weights.contains(where: { $0 > 0 }) || stepExponent == 1 else {
+            throw SeparationError.invalidParameter(name: name, value: given,
+                                                   allowed: "0 with --step-exponent \(stepExponent) (over-relaxed steps are for the unpenalized KL objective)")
         }
         guard !weights.contains(where: { $0 > 0 }) || divergence == .kullbackLeibler else {
             throw SeparationError.invalidParameter(name: name, value: given,

@@ -101,6 +101,8 @@ import _TestSupport
         #expect(supervised.resolvingBackground(floor: 0.5, frames: 100).background == .none)
         var beta = try plain(); beta.divergence = try Divergence(beta: 0.5)
         #expect(beta.resolvingBackground(floor: 0.5, frames: 100).background == .none)
+        var relaxed = try plain(); relaxed.stepExponent = 1.5
+        #expect(relaxed.resolvingBackground(floor: 0.5, frames: 100).background == .none)
         // Too few frames for the quantile to mean anything, or no floor measured: none.
         #expect(try plain().resolvingBackground(floor: 0.5, frames: SteadyBackground.floorMinimumFrames - 1).background == .none)
         #expect(try plain().resolvingBackground(floor: nil, frames: 100).background == .none)
@@ -132,6 +134,12 @@ import _TestSupport
         #expect(try refusal { $0.sourceCount = 3; $0.componentCount = 3 }?.contains("at least 4") == true)
         #expect(try refusal { $0.sparsity = 0.5 }?.contains("--sparsity") == true)
         #expect(try refusal { $0.sourceContinuity = [1, 2, 3] }?.contains("the background's") == true)
+        #expect(try refusal { $0.stepExponent = 1.5 }?.contains("--step-exponent 1.5") == true)
+        // Penalties without the background refuse over-relaxed steps as well.
+        var penalised = try plain(); penalised.background = .none; penalised.sparsity = 0.1; penalised.stepExponent = 1.5
+        #expect(throws: SeparationError.self) { try penalised.validatePenaltyWeights() }
+        penalised.stepExponent = 1
+        try penalised.validatePenaltyWeights()
         // Automatic and none pass whatever else is set.
         var c = try plain(sources: 1, components: 1)
         try c.validateBackground()
