@@ -19,7 +19,9 @@ public struct DictionaryTrainer: Sendable {
 
     /// Factorizes the concatenated magnitude spectrograms of `sources` (all at one sample rate)
     /// and returns W (bins × K, columns summing to one) as a dictionary.
-    /// - Throws: `SeparationError.invalidParameter` when rates differ or there are fewer frames than templates.
+    /// - Throws: `SeparationError.invalidParameter` when rates differ or there are fewer frames than
+    ///   templates, `.tooShort` for a source shorter than one frame, `.silentTraining` when every
+    ///   source is silent.
     public func train(_ sources: [SampleSource], label: String = "", names: [String] = [],
                       progress: ((NMFProgress) -> Bool)? = nil) throws -> (NMFDictionary, NMFResult) {
         guard let rate = sources.first?.sampleRate else {
@@ -35,6 +37,9 @@ public struct DictionaryTrainer: Sendable {
         for s in sources {
             guard s.frameCount >= stft.fftSize else { throw SeparationError.tooShort(frames: s.frameCount, fftSize: stft.fftSize) }
             parts.append(try analyzer.magnitude(of: s, timings: &timings) { _ in true })
+        }
+        guard parts.contains(where: { $0.storage.contains { $0 > 0 } }) else {
+            throw SeparationError.silentTraining(files: names)
         }
         let v = Matrix(rows: stft.binCount, columns: parts.reduce(0) { $0 + $1.columns }, columnMajor: parts.flatMap(\.storage))
         guard nmf.componentCount <= v.columns else {

@@ -4,6 +4,8 @@ public enum SeparationError: Error, Equatable, Sendable, CustomStringConvertible
     case invalidParameter(name: String, value: String, allowed: String)
     /// The audio is too short for the analysis settings.
     case tooShort(frames: Int, fftSize: Int)
+    /// Every training recording is silent: there are no templates to learn.
+    case silentTraining(files: [String])
     /// The progress callback asked to stop.
     case cancelled
 
@@ -13,6 +15,9 @@ public enum SeparationError: Error, Equatable, Sendable, CustomStringConvertible
         case .invalidParameter(let n, let v, let a): return "\(n) \(v) is out of range (allowed: \(a))"
         case .tooShort(let frames, let n):
             return "audio is \(frames) samples long, shorter than one frame (--fft-size \(n)); use a smaller --fft-size or a longer file"
+        case .silentTraining(let files):
+            let named = files.isEmpty ? "the training audio is" : files.map { "'\($0)'" }.joined(separator: ", ") + (files.count == 1 ? " is" : " are")
+            return "\(named) silent (every sample is zero): there are no templates to learn"
         case .cancelled: return "separation cancelled"
         }
     }

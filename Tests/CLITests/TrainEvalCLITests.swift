@@ -241,6 +241,11 @@ import _TestSupport
         let r = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "\(dir)/tiny.wav", "-k", "4", "-o", "\(dir)/tiny.nmfdict"])
         #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("tiny.wav': audio is 100 samples long"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/tiny.nmfdict"))
+        // Silence has no templates to learn.
+        try TestSupport.write(AudioBuffer(channels: [[Float](repeating: 0, count: 8000)], sampleRate: 16000), to: "\(dir)/zero.wav", format: .wavFloat)
+        let silent = try CLIRunner.run(["train", "\(dir)/zero.wav", "-k", "2", "-o", "\(dir)/zero.nmfdict"])
+        #expect(silent.status == 1 && silent.stderrLines.count == 1 && silent.stderr.contains("'zero.wav' is silent"), "\(silent.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/zero.nmfdict"))
         // -o naming a directory is refused as such, with or without --force.
         try FileManager.default.createDirectory(atPath: "\(dir)/dict.d", withIntermediateDirectories: true)
         for force in [false, true] {
