@@ -87,7 +87,8 @@ public struct Divergence: Sendable, Equatable, Hashable, CustomStringConvertible
         case 2: return 0.5 * (x - y) * (x - y)
         default:
             let xx = b <= 0 ? max(x, floor) : x
-            return max(0, pow(xx, b) / (b * (b - 1)) + pow(y, b) / b - xx * pow(y, b - 1) / (b - 1))
+            let d = pow(xx, b) / (b * (b - 1)) + pow(y, b) / b - xx * pow(y, b - 1) / (b - 1)
+            return d < 0 ? 0 : d   // not max(0, d): a NaN must stay NaN (a diverged run is refused on it)
         }
     }
 }

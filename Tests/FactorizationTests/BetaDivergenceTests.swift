@@ -73,6 +73,7 @@ import DSPCore
                 #expect(d.value(x, y, floor: 1e-18) >= 0, "β = \(beta), x = \(x), y = \(y)")
             }
         }
+        #expect(try Divergence(beta: -2).value(.nan, 1, floor: 1e-18).isNaN, "the clamp keeps NaN")
         var config = try NMFConfiguration(componentCount: 2, maxIterations: 20, divergenceInterval: 1, seed: 1, restarts: 1)
         config.divergence = try Divergence(beta: -2)
         let r = try NMF(configuration: config).factorize(Matrix(rows: 65, columns: 40))
