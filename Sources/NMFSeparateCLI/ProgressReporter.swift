@@ -80,6 +80,15 @@ final class ProgressBoard: @unchecked Sendable {
     /// Carriage return and "erase to end of line".
     static let eraseLine = "\r\u{1B}[K"
 
+    /// The width of the terminal on stderr (`TIOCGWINSZ`, read at every draw so that a resize
+    /// counts), else `COLUMNS`, else 80.
+    static func terminalColumns() -> Int {
+        var size = winsize()
+        if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let text = ProcessInfo.processInfo.environment["COLUMNS"], let columns = Int(text), columns > 0 { return columns }
+        return 80
+    }
+
     fileprivate func update(_ file: FileProgress, fraction: Double, stage: String) {
         guard mode != .off else { return }
         lock.withLock {
@@ -89,7 +98,10 @@ final class ProgressBoard: @unchecked Sendable {
             case .terminal:
                 guard now - lastDraw >= 100_000_000 else { return }
                 lastDraw = now
-                StandardError.write(Self.eraseLine + barLine(file, fraction: fraction, stage: stage, now: now))
+                // Wider than the terminal, the line would wrap and "erase line" would leave its first rows behind.
+                let columns = max(Self.terminalColumns() - 1, 1)
+                let line = barLine(file, fraction: fraction, stage: stage, now: now, columns: columns)
+                StandardError.write(Self.eraseLine + String(line.prefix(columns)))
                 drawn = true
             case .lines:
                 guard now - lastLine >= Self.lineInterval else { return }
@@ -112,29 +124,38 @@ final class ProgressBoard: @unchecked Sendable {
         }
     }
 
-    private func batchETA(now: UInt64) -> Double? {
+    /// The batch's remaining time, from the files done so far as if every file took as long, but
+    /// never less than `file`, the remaining time of a file still running (a long file among
+    /// short ones would otherwise show the batch ending before it).
+    private func batchETA(now: UInt64, atLeast file: Double?) -> Double? {
         let done = Double(finished) + active.values.reduce(0, +)
         guard total > 1, done > 0.02 else { return nil }
         let elapsed = Double(now - start) * 1e-9
-        return elapsed * (Double(total) - done) / done
+        return max(elapsed * (Double(total) - done) / done, file ?? 0)
     }
 
-    private func barLine(_ file: FileProgress, fraction: Double, stage: String, now: UInt64) -> String {
+    /// The bar of `file`; the batch's part only when it fits in `columns` (the caller cuts the rest).
+    private func barLine(_ file: FileProgress, fraction: Double, stage: String, now: UInt64, columns: Int) -> String {
         let width = 24
         let filled = min(width, Int(fraction * Double(width)))
         var line = total > 1 ? "[\(file.index)/\(total)] " : ""
         let label = file.label.count > 32 ? String(file.label.prefix(15)) + "…" + String(file.label.suffix(16)) : file.label
         line += "\(label) \(stage) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
         line += " \(Int(fraction * 100))%"
-        if let eta = file.eta(fraction: fraction, now: now) { line += " ETA \(Self.duration(eta))" }
-        if let eta = batchETA(now: now) { line += " | batch \(finished)/\(total) done, ETA \(Self.duration(eta))" }
+        let fileETA = file.eta(fraction: fraction, now: now)
+        if let eta = fileETA { line += " ETA \(Self.duration(eta))" }
+        if let eta = batchETA(now: now, atLeast: fileETA) {
+            let batch = " | batch \(finished)/\(total) done, ETA \(Self.duration(eta))"
+            if line.count + batch.count <= columns { line += batch }
+        }
         return line
     }
 
     private func plainLine(_ file: FileProgress, fraction: Double, stage: String, now: UInt64) -> String {
         var line = "[\(file.index)/\(total)] \(file.label): \(stage) \(Int(fraction * 100))%"
-        if let eta = file.eta(fraction: fraction, now: now) { line += ", ETA \(Self.duration(eta))" }
-        if let eta = batchETA(now: now) { line += "; batch ETA \(Self.duration(eta))" }
+        let fileETA = file.eta(fraction: fraction, now: now)
+        if let eta = fileETA { line += ", ETA \(Self.duration(eta))" }
+        if let eta = batchETA(now: now, atLeast: fileETA) { line += "; batch ETA \(Self.duration(eta))" }
         return line
     }
 

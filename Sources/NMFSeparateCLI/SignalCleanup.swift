@@ -36,7 +36,9 @@ final class SignalCleanup: @unchecked Sendable {
         lock.lock()
         for p in paths { unlink(p) }
         for d in directories.reversed() { rmdir(d) }
-        StandardError.write("nmf-separate: interrupted by signal \(sig); partial outputs removed\n")
+        // On a terminal the progress bar may be drawn: erase it rather than append to it.
+        let erase = isatty(STDERR_FILENO) == 1 ? ProgressBoard.eraseLine : ""
+        StandardError.write(erase + "nmf-separate: interrupted by signal \(sig); partial outputs removed\n")
         _exit(128 + sig)
     }
 }
