@@ -19,6 +19,7 @@ Not for --spatial or --ensemble runs. Needs numpy, scipy and soundfile.
 """
 import argparse
 import atexit
+import functools
 import glob
 import json
 import os
@@ -69,13 +70,19 @@ def evaluate(refs, estimates, mixture):
     return json.loads(r.stdout)["sdr_improvement"]
 
 
-def reference_grouping(W, H, refs, fft, hop):
-    """The source each component's model overlaps most, weighted by the references' shares per bin."""
+@functools.lru_cache(maxsize=8)
+def reference_shares(refs, fft, hop):
+    """Each reference's share |R_j| / Σ_i |R_i| per bin (channels averaged), once per mixture and STFT."""
     mags = []
     for path in refs:
         x, rate = channels(path)
-        mags.append(np.mean([np.abs(stft(c, fft, hop, rate)) for c in x], axis=0)[:, :H.shape[1]])
-    share = np.array(mags) / (np.sum(mags, axis=0) + 1e-12)
+        mags.append(np.mean([np.abs(stft(c, fft, hop, rate)) for c in x], axis=0))
+    return np.array(mags) / (np.sum(mags, axis=0) + 1e-12)
+
+
+def reference_grouping(W, H, refs, fft, hop):
+    """The source each component's model overlaps most, weighted by the references' shares per bin."""
+    share = reference_shares(tuple(refs), fft, hop)[:, :, :H.shape[1]]
     overlap = np.einsum("fk,kn,jfn->kj", W, H, share)
     return overlap.argmax(1)
 
@@ -85,12 +92,12 @@ def resynthesize(W, H, labels, sources, power, mixture, fft, hop, directory):
     x, rate = channels(mixture)
     models = np.array([W[:, labels == s] @ H[labels == s] for s in range(sources)], dtype=np.float64) ** power
     masks = models / (models.sum(0) + 1e-30)
+    spectra = [stft(c, fft, hop, rate)[:, :masks.shape[2]] for c in x]   # each channel once, for every source
     paths = []
     for s in range(sources):
         ys = []
-        for c in x:
-            X = stft(c, fft, hop, rate)
-            y = scipy.signal.istft(masks[s] * X[:, :masks.shape[2]], fs=rate, window="hann", nperseg=fft,
+        for c, X in zip(x, spectra):
+            y = scipy.signal.istft(masks[s] * X, fs=rate, window="hann", nperseg=fft,
                                    noverlap=fft - hop, boundary=True)[1][:len(c)]
             ys.append(np.pad(y, (0, len(c) - len(y))))
         path = os.path.join(directory, f"grouped_{s + 1}.wav")

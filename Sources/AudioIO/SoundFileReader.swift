@@ -119,13 +119,15 @@ public final class SoundFileReader {
         return result
     }
 
+    /// Data-chunk sizes that mean "length unknown" (see `truncatedDataChunk`).
+    static let unknownDataSizes: Set = [0xFFFF_FFFF, 0x7FFF_F000]
+
     /// Detects a data chunk whose header size exceeds what the file holds: libsndfile
     /// silently shortens such files, and its log says `data : CLAIMED (should be PRESENT)`.
     /// A size of 0xFFFFFFFF, or SoX's 0x7FFFF000, is not a truncation but the "length unknown"
     /// that programs put there when they cannot seek back to fill it in (writing to a pipe);
     /// libsndfile then reads to the end of the file.
     static func truncatedDataChunk(_ h: OpaquePointer) -> (Int, Int)? {
-        let unknownLength: Set = [0xFFFF_FFFF, 0x7FFF_F000]
         var log = [CChar](repeating: 0, count: 16_384)
         sf_command(h, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count))
         let text = String(decoding: log.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -134,7 +136,7 @@ public final class SoundFileReader {
             guard t.hasPrefix("data") || t.hasPrefix("SSND"), let open = t.range(of: "(should be ") else { continue }
             let numbers = t.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
             let tail = t[open.upperBound...].split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
-            if let claimed = numbers.first, let present = tail.first, claimed > present, !unknownLength.contains(claimed) { return (claimed, present) }
+            if let claimed = numbers.first, let present = tail.first, claimed > present, !unknownDataSizes.contains(claimed) { return (claimed, present) }
         }
         return nil
     }

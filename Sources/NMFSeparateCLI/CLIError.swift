@@ -1,3 +1,5 @@
+import NMFSeparation
+
 /// A failure of the command-line tool: the message (one line) and the exit status.
 public struct CLIError: Error, CustomStringConvertible {
     /// One-line message printed to stderr after `nmf-separate: `.
@@ -9,6 +11,11 @@ public struct CLIError: Error, CustomStringConvertible {
     public static func usage(_ message: String) -> CLIError { CLIError(message: message, exitCode: 64) }
     /// A runtime failure (file problems, audio problems, write errors): exit status 1.
     public static func runtime(_ message: String) -> CLIError { CLIError(message: message, exitCode: 1) }
+
+    /// The runtime failure of an audio file shorter than one STFT frame, naming the file.
+    static func tooShort(_ path: String, frames: Int, fftSize: Int) -> CLIError {
+        runtime("'\(path)': " + SeparationError.tooShort(frames: frames, fftSize: fftSize).description)
+    }
 
     /// The message.
     public var description: String { message }

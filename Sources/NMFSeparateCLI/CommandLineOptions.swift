@@ -345,9 +345,7 @@ struct CommandLineOptions {
             if e != 1 && config.divergence != .kullbackLeibler {
                 throw CLIError.usage("--step-exponent \(e) needs --divergence kl (over-relaxed steps are implemented for KL only; got \(config.divergence))")
             }
-            let penalized = config.sparsity > 0 || config.continuity > 0 || config.sourceSparsity.contains { $0 > 0 }
-                || config.sourceContinuity.contains { $0 > 0 } || config.background == .steady
-            if e != 1 && penalized {
+            if e != 1 && config.isPenalized {
                 // The over-relaxed steps and their fallback watch the KL divergence alone: with a
                 // penalty they wreck the balance (the steady background lost 5–10 dB).
                 throw CLIError.usage("--step-exponent \(e) applies to the unpenalized KL objective only (allowed: 1 with --continuity, --sparsity or --background steady)")

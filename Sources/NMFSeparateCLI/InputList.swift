@@ -32,6 +32,8 @@ struct BatchInput: Equatable {
     /// Output subdirectory relative to `--output`: the stem of a file argument, or the path
     /// below a directory argument without its extension (so `songs/live/a.wav` → `live/a`).
     let outputKey: String
+    /// The canonical path (`OutputPlan.resolve`), by which `InputList.expand` keeps each file once.
+    let realPath: String
     /// Set when an earlier input of the batch already writes to `outputKey`: this one fails
     /// on its own with that message instead of overwriting the other's sources.
     var conflict: String?
@@ -66,13 +68,13 @@ enum InputList {
                     let path = (argument as NSString).appendingPathComponent(relative)
                     let real = OutputPlan.resolve(path)
                     if found[real] != nil && !scanned.contains(real) { continue }   // named explicitly: that wins
-                    found[real] = BatchInput(path: path, outputKey: (relative as NSString).deletingPathExtension)
+                    found[real] = BatchInput(path: path, outputKey: (relative as NSString).deletingPathExtension, realPath: real)
                     scanned.insert(real)
                 }
             } else {
                 let real = OutputPlan.resolve(argument)
                 if found[real] == nil || scanned.contains(real) {
-                    found[real] = BatchInput(path: argument, outputKey: stem(of: argument))
+                    found[real] = BatchInput(path: argument, outputKey: stem(of: argument), realPath: real)
                     scanned.remove(real)
                 }
             }

@@ -81,44 +81,7 @@ final class OutputPlan {
         let fd = open(directory, O_RDONLY | O_DIRECTORY)
         if fd >= 0 { flock(fd, LOCK_EX) }
         defer { if fd >= 0 { flock(fd, LOCK_UN); close(fd) } }
-        let failure: String? = SignalCleanup.shared.withLock {
-            // Each output moved so far, with the backup of what it replaced (force only).
-            var moved: [(path: String, backup: String?)] = []
-            func undo() {
-                for m in moved.reversed() {
-                    unlink(m.path)
-                    if let b = m.backup { rename(b, m.path) }
-                }
-            }
-            for (tmp, dst) in zip(temporaryPaths, finalPaths) {
-                var backup: String?
-                var info = stat()
-                if force, lstat(dst, &info) == 0 {
-                    // A directory that appeared since the plan was made is not ours to move away.
-                    if info.st_mode & S_IFMT == S_IFDIR {
-                        undo()
-                        return "cannot write '\(dst)': it is a directory"
-                    }
-                    let b = (directory as NSString).appendingPathComponent(".\((dst as NSString).lastPathComponent).\(tag).old")
-                    guard rename(dst, b) == 0 else {
-                        let reason = String(cString: strerror(errno))
-                        undo()
-                        return "cannot replace '\(dst)': \(reason)"
-                    }
-                    backup = b
-                }
-                let ok = force ? rename(tmp, dst) == 0 : (link(tmp, dst) == 0 && unlink(tmp) == 0)
-                if !ok {
-                    let reason = errno == EEXIST ? "it already exists (use --force to overwrite)" : String(cString: strerror(errno))
-                    if let backup { rename(backup, dst) }
-                    undo()
-                    return "cannot write '\(dst)': \(reason)"
-                }
-                moved.append((dst, backup))
-            }
-            for m in moved { if let b = m.backup { unlink(b) } }
-            return nil
-        }
+        let failure = SignalCleanup.shared.withLock { moveIntoPlace() }
         if let failure {
             rollback()   // outside the signal lock: rollback takes it too
             throw CLIError.runtime(failure)
@@ -126,6 +89,48 @@ final class OutputPlan {
         committed = true
         SignalCleanup.shared.unregister(temporaryPaths)
         SignalCleanup.shared.unregisterDirectories(createdDirectories)
+    }
+
+    /// The moves of `commit` (call with the signal lock held): each temporary file to its final
+    /// name, an existing output set aside first with `force`. On a failure the moves so far are
+    /// undone and what was set aside is put back.
+    /// - Returns: the failure's message, or nil when every output is in place.
+    private func moveIntoPlace() -> String? {
+        var moved: [(path: String, backup: String?)] = []
+        var failure: String?
+        for (tmp, dst) in zip(temporaryPaths, finalPaths) {
+            let aside = force ? setAside(dst) : (backup: nil, failure: nil)
+            if let f = aside.failure { failure = f; break }
+            let ok = force ? rename(tmp, dst) == 0 : (link(tmp, dst) == 0 && unlink(tmp) == 0)
+            if !ok {
+                let reason = errno == EEXIST ? "it already exists (use --force to overwrite)" : String(cString: strerror(errno))
+                if let b = aside.backup { rename(b, dst) }
+                failure = "cannot write '\(dst)': \(reason)"
+                break
+            }
+            moved.append((dst, aside.backup))
+        }
+        for m in moved.reversed() {
+            if failure != nil {
+                unlink(m.path)
+                if let b = m.backup { rename(b, m.path) }
+            } else if let b = m.backup {
+                unlink(b)
+            }
+        }
+        return failure
+    }
+
+    /// Renames an existing output `dst` to a hidden backup beside it, so that a failed commit can
+    /// put it back: nothing to do when it does not exist, a failure when it is a directory (one
+    /// that appeared since the plan was made is not ours to move away) or cannot be renamed.
+    private func setAside(_ dst: String) -> (backup: String?, failure: String?) {
+        var info = stat()
+        guard lstat(dst, &info) == 0 else { return (nil, nil) }
+        if info.st_mode & S_IFMT == S_IFDIR { return (nil, "cannot write '\(dst)': it is a directory") }
+        let backup = (directory as NSString).appendingPathComponent(".\((dst as NSString).lastPathComponent).\(tag).old")
+        guard rename(dst, backup) == 0 else { return (nil, "cannot replace '\(dst)': \(String(cString: strerror(errno)))") }
+        return (backup, nil)
     }
 
     /// Removes the temporary files (after a failure).
@@ -148,8 +153,7 @@ final class OutputPlan {
             defer { free(r) }
             return String(cString: r)
         }
-        let parent = PathName.parent(of: path)
-        let next = parent.isEmpty ? "." : parent
+        let next = PathName.directory(of: path)
         guard next != path else { return path }
         return (resolve(next) as NSString).appendingPathComponent((path as NSString).lastPathComponent)
     }

@@ -20,4 +20,10 @@ enum PathName {
         while head > 0, bytes[head - 1] == slash { head -= 1 }
         return head == 0 ? "/" : String(decoding: bytes[..<head], as: UTF8.self)
     }
+
+    /// The directory that holds `path`: its `parent`, or `.` for a bare name (`s` → `.`).
+    static func directory(of path: String) -> String {
+        let parent = parent(of: path)
+        return parent.isEmpty ? "." : parent
+    }
 }

@@ -78,16 +78,17 @@ struct SeparateCommand {
             }, inspect: inspect)
             let t0 = DispatchTime.now().uptimeNanoseconds
             for w in writers { try w.close() }
+            let beyondFullScale = meters.map(\.beyondFullScale)
             try plan.commit()
             var timings = report.timings
             timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             return FileResult(report: json(input: input, format: format, reader: reader, configuration: report.configuration, report: report,
                                            timings: timings, openSeconds: readSeconds, plotSeconds: plotSeconds,
                                            outputs: plan.finalPaths, figureCount: figureCount, energies: meters.map(\.energy),
-                                           beyondFullScale: meters.map(\.beyondFullScale),
+                                           beyondFullScale: beyondFullScale,
                                            total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
                               skipped: false, note: backgroundNote(input: input, report: report),
-                              warning: clippingWarning(input: input, format: format, counts: meters.map(\.beyondFullScale)))
+                              warning: clippingWarning(input: input, format: format, counts: beyondFullScale))
         } catch {
             plan.rollback()
             throw Self.cliError(error, input: input)
@@ -150,7 +151,7 @@ struct SeparateCommand {
             }
         }
         if reader.frameCount < configuration.stft.fftSize {
-            throw CLIError.runtime("'\(input)': " + SeparationError.tooShort(frames: reader.frameCount, fftSize: configuration.stft.fftSize).description)
+            throw CLIError.tooShort(input, frames: reader.frameCount, fftSize: configuration.stft.fftSize)
         }
         let frames = configuration.stft.frameCount(forSignalLength: reader.frameCount)
         // A steady background takes its components beside at least one per other source.

@@ -119,7 +119,7 @@ struct TrainCommand {
             do { readers.append(try SoundFileReader(path: path)) } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
         }
         for (path, r) in zip(inputs, readers) where r.frameCount < stft.fftSize {
-            throw CLIError.runtime("'\(path)': " + SeparationError.tooShort(frames: r.frameCount, fftSize: stft.fftSize).description)
+            throw CLIError.tooShort(path, frames: r.frameCount, fftSize: stft.fftSize)
         }
         let totalFrames = readers.reduce(0) { $0 + stft.frameCount(forSignalLength: $1.frameCount) }
         try MemoryBudget.check(input: inputs.joined(separator: ", "), frames: totalFrames, bins: stft.binCount,
@@ -133,8 +133,7 @@ struct TrainCommand {
         } catch let e as AudioIOError {
             throw CLIError.runtime(e.description)
         }
-        let tmp = PathName.parent(of: output).isEmpty ? "." : PathName.parent(of: output)
-        let tmpPath = (tmp as NSString).appendingPathComponent(".\((output as NSString).lastPathComponent).\(getpid()).tmp")
+        let tmpPath = (PathName.directory(of: output) as NSString).appendingPathComponent(".\((output as NSString).lastPathComponent).\(getpid()).tmp")
         SignalCleanup.shared.register([tmpPath])
         defer { SignalCleanup.shared.unregister([tmpPath]) }
         guard FileManager.default.createFile(atPath: tmpPath, contents: dictionary.encoded()) else {

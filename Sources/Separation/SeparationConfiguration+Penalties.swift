@@ -14,6 +14,14 @@ extension SeparationConfiguration {
         return presets.count + (componentCount > presets.reduce(0, +) ? 1 : 0)
     }
 
+    /// Whether the factorization carries Virtanen's penalties: a nonzero shared or per-source
+    /// weight, or a `.steady` background (whose defaults are penalties). Over-relaxed steps
+    /// (`stepExponent` ≠ 1) are for the unpenalized objective only.
+    public var isPenalized: Bool {
+        sparsity > 0 || continuity > 0 || sourceSparsity.contains { $0 > 0 } || sourceContinuity.contains { $0 > 0 }
+            || background == .steady
+    }
+
     /// Checks both penalties: the shared weight finite and ≥ 0; the per-source list empty or
     /// `sourceWeightCount` long, every weight finite and ≥ 0; any nonzero weight with the
     /// Kullback–Leibler divergence and plain steps (`stepExponent` 1) only.
