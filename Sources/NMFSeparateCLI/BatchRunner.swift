@@ -76,14 +76,14 @@ final class WorkQueue: @unchecked Sendable {
             var line: JSONValue
             var failure: CLIError?
             var skipped = false
-            var note: String?, warning: String?
+            var note: String?, warnings: [String] = []
             do {
                 if let conflict = input.conflict { throw CLIError.runtime(conflict) }
                 let result = try worker.run(input: input, progress: progress)
                 line = result.report
                 skipped = result.skipped
                 note = result.note
-                warning = result.warning
+                warnings = result.warnings
             } catch {
                 let e = error as? CLIError ?? .runtime("'\(input.path)': \(error)")
                 failure = e
@@ -100,7 +100,7 @@ final class WorkQueue: @unchecked Sendable {
                 } else {
                     outcome.succeeded += 1
                     if let note { board.note(note) }
-                    if let warning, !quiet { board.message(warning) }
+                    if !quiet { warnings.forEach(board.message) }
                 }
                 if json { board.output(line.text) }
             }

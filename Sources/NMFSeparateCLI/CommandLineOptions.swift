@@ -38,6 +38,9 @@ struct CommandLineOptions {
     var continuityGiven = false
     /// Whether `--sparsity` was given.
     var sparsityGiven = false
+    /// Whether `--grouping` was given: a steady background that `--background auto` chooses
+    /// then leaves that grouping unused, which the run says in a warning rather than a note.
+    var groupingGiven = false
     /// Whether `--step-exponent` asks for over-relaxed steps (ω ≠ 1): like a penalty option, it
     /// turns the automatic steady background and the dictionaries' automatic penalties off.
     var overRelaxed: Bool { (stepExponent ?? 1) != 1 }
@@ -122,7 +125,7 @@ struct CommandLineOptions {
         switch name {
         case "sources": sources = try Self.integer(name, value)
         case "components": components = try Self.integer(name, value)
-        case "grouping": grouping = try Self.choice(name, value, "a grouping method", caseSensitive: true)
+        case "grouping": grouping = try Self.choice(name, value, "a grouping method", caseSensitive: true); groupingGiven = true
         case "output":
             guard let v = value, !v.isEmpty else { throw CLIError.usage("option --output needs a non-empty directory") }
             outputDirectory = v

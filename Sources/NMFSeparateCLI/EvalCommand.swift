@@ -256,7 +256,7 @@ struct EvalCommand {
             bytes += try framewiseBytes(window: window, hop: hop, rate: first!.rate, frames: frames, sources: sources,
                                         channels: first!.channels)
         }
-        if let available = MemoryBudget.availableBytes(), bytes * 1.5 > Double(available) {
+        if let available = try MemoryBudget.availableBytes(), bytes * 1.5 > Double(available) {
             throw CLIError.runtime(String(format: "eval needs about %.2f GB of memory for these files but only %.2f GB is available", bytes * 1.5 / 1e9, Double(available) / 1e9))
         }
         // The samples of the readers whose headers were checked above.

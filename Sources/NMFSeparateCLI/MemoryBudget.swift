@@ -26,9 +26,13 @@ enum MemoryBudget {
 
     /// Memory this process may still use: the smaller of MemAvailable, the cgroup limit and
     /// the `NMF_SEPARATE_MAX_MEMORY` environment variable (bytes), when set.
-    static func availableBytes() -> Int? {
+    /// - Throws: `CLIError.usage` when `NMF_SEPARATE_MAX_MEMORY` is set but not a byte count.
+    static func availableBytes() throws -> Int? {
         var limits: [Int] = []
-        if let cap = ProcessInfo.processInfo.environment["NMF_SEPARATE_MAX_MEMORY"], let bytes = Int(cap), bytes > 0 {
+        if let cap = ProcessInfo.processInfo.environment["NMF_SEPARATE_MAX_MEMORY"] {
+            guard let bytes = byteCount(cap) else {
+                throw CLIError.usage("NMF_SEPARATE_MAX_MEMORY is '\(cap)'; allowed: a positive number of bytes, optionally with K, M, G or T (powers of 1024), e.g. 2G")
+            }
             limits.append(bytes)
         }
         if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
@@ -49,13 +53,29 @@ enum MemoryBudget {
         return limits.min()
     }
 
+    /// A byte count as `NMF_SEPARATE_MAX_MEMORY` takes it: a positive integer, optionally
+    /// followed by K, M, G or T (case-insensitive, powers of 1024, an optional trailing B or iB).
+    /// - Returns: the bytes, or nil for anything else (zero, a sign, a fraction, an overflow).
+    static func byteCount(_ text: String) -> Int? {
+        var t = Substring(text.trimmingCharacters(in: .whitespaces).uppercased())
+        if t.hasSuffix("IB") { t = t.dropLast(2) } else if t.hasSuffix("B") { t = t.dropLast() }
+        var scale = 1
+        if let unit = t.last, let power = ["K": 1, "M": 2, "G": 3, "T": 4][String(unit)] {
+            scale = 1 << (10 * power)
+            t = t.dropLast()
+        }
+        guard !t.isEmpty, t.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(t), n > 0 else { return nil }
+        let (bytes, overflow) = n.multipliedReportingOverflow(by: scale)
+        return overflow ? nil : bytes
+    }
+
     /// - Parameter share: the number of files separated at the same time (`--jobs`): each may
     ///   count on only that fraction of the available memory.
     static func check(input: String, frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
                       runs: Int = 1, spatial: Bool = false, share: Int = 1) throws {
         let need = requiredBytes(frames: frames, bins: bins, components: components, chunkFrames: chunkFrames,
                                  channels: channels, sources: sources, runs: runs, spatial: spatial)
-        if let total = availableBytes() {
+        if let total = try availableBytes() {
             let available = Double(total) / Double(max(share, 1))
             guard need > available else { return }
             let gb = { (b: Double) in b >= 1e9 ? String(format: "%.2f GB", b / 1e9) : String(format: "%.1f MB", b / 1e6) }

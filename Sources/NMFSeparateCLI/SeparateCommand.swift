@@ -13,13 +13,13 @@ struct SeparateCommand {
     var batchInputs: Set<String> = []
 
     /// What became of one input: its JSON report, whether it was skipped (`--skip-existing`),
-    /// a note for stderr about a choice the run made by itself (shown where progress is), and a
-    /// warning about the output (shown unless `--quiet`).
+    /// a note for stderr about a choice the run made by itself (shown where progress is), and
+    /// warnings about the choice or the output (shown unless `--quiet`).
     struct FileResult {
         let report: JSONValue
         let skipped: Bool
         var note: String?
-        var warning: String?
+        var warnings: [String] = []
     }
 
     /// Runs the separation of one input of the batch.
@@ -87,8 +87,9 @@ struct SeparateCommand {
                                            outputs: plan.finalPaths, figureCount: figureCount, energies: meters.map(\.energy),
                                            beyondFullScale: beyondFullScale,
                                            total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
-                              skipped: false, note: backgroundNote(input: input, report: report),
-                              warning: clippingWarning(input: input, format: format, counts: beyondFullScale))
+                              skipped: false, note: options.groupingGiven ? nil : backgroundNote(input: input, report: report),
+                              warnings: [options.groupingGiven ? backgroundNote(input: input, report: report, warning: true) : nil,
+                                         clippingWarning(input: input, format: format, counts: beyondFullScale)].compactMap { $0 })
         } catch {
             plan.rollback()
             throw Self.cliError(error, input: input)
@@ -110,11 +111,18 @@ struct SeparateCommand {
 
     /// The note for a steady background that `.automatic` chose (nil otherwise): which source
     /// it is, why, and how to turn it off.
-    func backgroundNote(input: String, report: SeparationReport) -> String? {
+    /// - Parameter warning: phrase it as the warning that the `--grouping` given is not used
+    ///   (the background and one other source need no grouping).
+    func backgroundNote(input: String, report: SeparationReport, warning: Bool = false) -> String? {
         guard configuration.background == .automatic, report.configuration.background == .steady, let floor = report.backgroundFloor else {
             return nil
         }
-        return "nmf-separate: note: '\(input)' has a steady background (floor \(String(format: "%.2f", floor)) ≥ \(SteadyBackground.floorThreshold)), "
+        let floorText = "floor \(String(format: "%.2f", floor)) ≥ \(SteadyBackground.floorThreshold)"
+        if warning {
+            return "nmf-separate: warning: '\(input)' has a steady background (\(floorText)), so source_1 is that background, "
+                + "source_2 the rest, and --grouping \(options.grouping.rawValue) is not used (--background none groups every component)"
+        }
+        return "nmf-separate: note: '\(input)' has a steady background (\(floorText)), "
             + "so source_1 is that background and source_2 the rest (--background none turns this off)"
     }
 

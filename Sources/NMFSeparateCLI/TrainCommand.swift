@@ -122,6 +122,10 @@ struct TrainCommand {
             throw CLIError.tooShort(path, frames: r.frameCount, fftSize: stft.fftSize)
         }
         let totalFrames = readers.reduce(0) { $0 + stft.frameCount(forSignalLength: $1.frameCount) }
+        guard components <= totalFrames else {
+            // As in separation: the count is the option's, the limit the audio's.
+            throw CLIError.usage("--components \(components) is out of range for the training audio (allowed: at most its number of STFT frames, \(totalFrames))")
+        }
         try MemoryBudget.check(input: inputs.joined(separator: ", "), frames: totalFrames, bins: stft.binCount,
                                components: components, chunkFrames: 512, channels: readers.map(\.channelCount).max() ?? 1, sources: 1)
         let dictionary: NMFDictionary

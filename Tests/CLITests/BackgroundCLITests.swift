@@ -40,6 +40,14 @@ import _TestSupport
             let quiet = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/q", "--iterations", "30", "--force"] + flags)
             #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
         }
+        // A --grouping given is not used when the background takes the file: a warning, shown even on a pipe, not under -q.
+        for grouping in ["timbre", "percussive"] {
+            let g = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/g", "--iterations", "5", "--force", "--grouping", grouping])
+            #expect(g.status == 0 && g.stderrLines.count == 1 && g.stderr.contains("warning:")
+                    && g.stderr.contains("--grouping \(grouping) is not used") && g.stderr.contains("--background none"), "\(g.stderr)")
+            let q = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/g", "--iterations", "5", "--force", "--grouping", grouping, "-q"])
+            #expect(q.status == 0 && q.stderr.isEmpty, "\(q.stderr)")
+        }
         // Turned off by --background none, by any penalty option, or by over-relaxed steps: no floor is measured.
         for off in [["--background", "none"], ["--sparsity", "0"], ["--step-exponent", "1.5"]] {
             let o = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/n", "--iterations", "5", "--json", "--force", "--progress"] + off)

@@ -2,6 +2,7 @@ import Testing
 import Foundation
 import NMFSeparation
 import _TestSupport
+@testable import NMFSeparateCLI
 
 /// Hostile input, interruption, write failures and concurrent runs: nothing crashes,
 /// nothing is half-written, the input is never touched.
@@ -233,6 +234,26 @@ import _TestSupport
         #expect(r.status == 1)
         #expect(stderr.contains("needs about") && (stderr.contains("GB") || stderr.contains("MB")), "\(stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
+    }
+
+    /// NMF_SEPARATE_MAX_MEMORY takes bytes with an optional binary unit; anything else is a usage
+    /// error naming the variable, not a cap silently ignored.
+    @Test func memoryCapVariableIsParsedOrRefused() throws {
+        #expect(MemoryBudget.byteCount("100000000") == 100_000_000)
+        #expect(MemoryBudget.byteCount("2G") == 2 << 30 && MemoryBudget.byteCount("512m") == 512 << 20)
+        #expect(MemoryBudget.byteCount("3KiB") == 3072 && MemoryBudget.byteCount(" 1GB ") == 1 << 30 && MemoryBudget.byteCount("7B") == 7)
+        for bad in ["", "abc", "0", "-5", "1.5G", "2X", "G", "+3", "99999999999999999999", "9999999999T"] {
+            #expect(MemoryBudget.byteCount(bad) == nil, "\(bad)")
+        }
+        let dir = try TestSupport.temporaryDirectory()
+        try writeFloat(try realMixture(seconds: 2), rate: 44100, to: "\(dir)/mix.wav")
+        let r = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "2"],
+                                  environment: ["NMF_SEPARATE_MAX_MEMORY": "lots"])
+        #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("NMF_SEPARATE_MAX_MEMORY is 'lots'"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
+        let ok = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "2"],
+                                   environment: ["NMF_SEPARATE_MAX_MEMORY": "4G"])
+        #expect(ok.status == 0, "\(ok.stderr)")
     }
 
     /// With --jobs N each file may count on 1/N of the memory.

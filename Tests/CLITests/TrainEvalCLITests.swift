@@ -252,5 +252,12 @@ import _TestSupport
             let d = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "2", "--iterations", "2", "-o", "\(dir)/dict.d"] + (force ? ["-f"] : []))
             #expect(d.status == 1 && d.stderrLines.count == 1 && d.stderr.contains("dict.d' is a directory"), "\(d.stderr)")
         }
+        // More templates than the training audio has frames: a usage error, as in separation.
+        try TestSupport.write(AudioBuffer(channels: [(0..<8000).map { Float(sin(Double($0) * 0.3)) * 0.1 }], sampleRate: 16000),
+                              to: "\(dir)/short.wav", format: .wavFloat)
+        let many = try CLIRunner.run(["train", "\(dir)/short.wav", "-k", "500", "-o", "\(dir)/many.nmfdict"])
+        #expect(many.status == 64 && many.stderrLines.count == 1 && many.stderr.contains("--components 500 is out of range for the training audio"),
+                "\(many.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/many.nmfdict"))
     }
 }
