@@ -15,6 +15,11 @@ public enum NonFinitePolicy: Sendable {
 
 /// Reads an audio file through libsndfile, by random-access ranges of frames.
 ///
+/// Encodings libsndfile can only decode front to back (GSM 6.10, G.721/G.723, NMS and VOX
+/// ADPCM, DPCM) are read the same way: a backward move reopens the file and reads up to the
+/// frame, and the last range read is kept so that the next one, which overlaps it by an STFT
+/// window, needs no reopening.
+///
 /// Any format libsndfile reads is accepted (WAV 16/24/32-bit PCM and float, FLAC,
 /// OGG/Vorbis, AIFF, ...). Samples are returned as `Float` in [-1, 1] for integer
 /// formats, one array per channel. Reading by ranges lets the separation stream over
@@ -37,8 +42,16 @@ public final class SoundFileReader {
 
     /// What reading does with NaN or infinite samples (default: refuse them).
     public var nonFinitePolicy: NonFinitePolicy = .refuse
-    private let handle: OpaquePointer
+    private var handle: OpaquePointer
     private var position: Int = 0
+    /// Set once a seek has failed: the encoding is read front to back only (GSM 6.10, G.721,
+    /// G.723, NMS and VOX ADPCM, DPCM), so backward moves reopen the file or use `recent`.
+    private var sequential = false
+    /// In sequential mode, the frames of the last read (first frame, one buffer per channel),
+    /// so that the next read, which overlaps it by an STFT window, needs no reopening.
+    private var recent: (start: Int, channels: [[Float]])?
+    /// The most frames `recent` holds per channel.
+    private static let recentLimit = 1 << 20
 
     /// Opens `path` for reading.
     /// - Throws: `AudioIOError` when the path is missing, a directory, not audio, empty,
@@ -166,12 +179,61 @@ public final class SoundFileReader {
             }
         }
         if hi <= lo { return }
-        if position != lo {
-            if sf_seek(handle, sf_count_t(lo), SEEK_SET) < 0 {
-                throw AudioIOError.truncated(path: path, expectedFrames: frameCount, readFrames: lo)
+        // The start of what the file itself must still deliver.
+        var first = lo
+        if sequential, let r = recent, lo >= r.start, lo < position, position <= hi, position - r.start <= r.channels[0].count {
+            for c in 0..<channelCount {
+                for i in lo..<position { channels[c][i - start] = r.channels[c][i - r.start] }
             }
-            position = lo
+            first = position
         }
+        if position != first {
+            if !sequential, sf_seek(handle, sf_count_t(first), SEEK_SET) >= 0 {
+                position = first
+            } else {
+                sequential = true
+                try advance(to: first)
+            }
+        }
+        try decode(from: first, to: hi, start: start, into: &channels)
+        if sequential {
+            let keep = max(lo, hi - Self.recentLimit)
+            recent = (keep, channels.map { Array($0[(keep - start)..<(hi - start)]) })
+        }
+    }
+
+    /// Moves a file that cannot seek to frame `target`: reopens it when `target` lies behind
+    /// the position, then reads and discards the frames before `target`.
+    /// - Throws: `AudioIOError.truncated` when the file ends first, `.cannotOpen` when it
+    ///   can no longer be opened.
+    private func advance(to target: Int) throws {
+        if target < position || position < 0 {
+            var info = SF_INFO()
+            guard let h = Self.withStderrSilenced({ sf_open(path, Int32(SFM_READ), &info) }) else {
+                throw AudioIOError.cannotOpen(path: path, reason: "it could not be opened again (libsndfile: \(String(cString: sf_strerror(nil))))")
+            }
+            sf_close(handle)
+            handle = h
+            sf_command(h, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_TRUE))
+            position = 0
+        }
+        var scratch = [Float](repeating: 0, count: min(65_536, max(target - position, 1)) * channelCount)
+        while position < target {
+            let n = min(65_536, target - position)
+            let got = scratch.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(n)) }
+            if got < n {
+                let reached = position + Int(max(got, 0))
+                position = -1
+                throw AudioIOError.truncated(path: path, expectedFrames: frameCount, readFrames: reached)
+            }
+            position += n
+        }
+    }
+
+    /// Reads frames `lo..<hi` from the file, which stands at `lo`, into `channels` (frame `start`
+    /// at index 0), applying the non-finite policy.
+    private func decode(from lo: Int, to hi: Int, start: Int, into channels: inout [[Float]]) throws {
+        guard lo < hi else { return }
         let chunk = 65_536
         var interleaved = [Float](repeating: 0, count: min(chunk, hi - lo) * channelCount)
         var frame = lo
