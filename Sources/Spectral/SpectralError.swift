@@ -2,7 +2,7 @@
 public enum SpectralError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The FFT size is outside the supported range or odd.
     case invalidFFTSize(Int)
-    /// The hop length is outside 1...fftSize.
+    /// The hop length is outside 1 to `STFTConfiguration.maxHopLength(fftSize:)` (3/4 of the FFT size).
     case invalidHopLength(hop: Int, fftSize: Int)
     /// A complex spectrogram's shape does not match the STFT settings.
     case shapeMismatch(String)
@@ -13,7 +13,7 @@ public enum SpectralError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidFFTSize(let n):
             return "--fft-size \(n) is out of range (allowed: even sizes from \(STFTConfiguration.fftSizeRange.lowerBound) to \(STFTConfiguration.fftSizeRange.upperBound))"
         case .invalidHopLength(let h, let n):
-            return "--hop \(h) is out of range (allowed: 1 to the fft size, \(n))"
+            return "--hop \(h) is out of range (allowed: 1 to 3/4 of the fft size \(n), \(STFTConfiguration.maxHopLength(fftSize: n)))"
         case .shapeMismatch(let s):
             return "spectrogram shape mismatch: \(s)"
         }

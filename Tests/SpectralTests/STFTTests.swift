@@ -57,7 +57,7 @@ import _TestSupport
         #expect(err < 1e-5 * TestSupport.peak(x))
     }
 
-    @Test(arguments: [(1024, 256), (1024, 512), (512, 100), (256, 1), (2048, 1536)])
+    @Test(arguments: [(1024, 256), (1024, 512), (512, 100), (256, 1), (2048, 1536), (1024, 768)])
     func roundTripHoldsForOtherHopsAndOddLengths(size: Int, hop: Int) throws {
         let x = Array(try TestSupport.read(TestSupport.audio("piano_sms.wav")).channels[0].prefix(20_001))
         let config = try STFTConfiguration(fftSize: size, hopLength: hop)
@@ -82,6 +82,12 @@ import _TestSupport
         #expect(throws: SpectralError.invalidFFTSize(1 << 20)) { try STFTConfiguration(fftSize: 1 << 20) }
         #expect(throws: SpectralError.invalidHopLength(hop: 0, fftSize: 1024)) { try STFTConfiguration(fftSize: 1024, hopLength: 0) }
         #expect(throws: SpectralError.invalidHopLength(hop: 2048, fftSize: 1024)) { try STFTConfiguration(fftSize: 1024, hopLength: 2048) }
+        // Beyond 3/4 of the fft size the windows overlap too little to invert in float32
+        // (at the fft size, each frame's first sample has no window weight at all).
+        for hop in [769, 1023, 1024] {
+            #expect(throws: SpectralError.invalidHopLength(hop: hop, fftSize: 1024)) { try STFTConfiguration(fftSize: 1024, hopLength: hop) }
+        }
+        #expect(SpectralError.invalidHopLength(hop: 1024, fftSize: 1024).description.contains("allowed: 1 to 3/4 of the fft size 1024, 768"))
         #expect(SpectralError.invalidHopLength(hop: 0, fftSize: 1024).description.contains("--hop 0"))
     }
 
