@@ -56,6 +56,12 @@ public struct NMF: Sendable {
     ///   - progress: called after every iteration; return `false` to cancel.
     public func factorize(_ v: Matrix, fixedBasis: Matrix?, progress: ((NMFProgress) -> Bool)? = nil) throws -> NMFResult {
         try validate(v)
+        if let fb = fixedBasis {
+            try Self.validateFactor(fb, name: "fixed templates")
+            for c in 0..<fb.columns where fb.column(c).allSatisfy({ $0 == 0 }) {
+                throw FactorizationError.invalidInput("fixed template \(c) is all zero (a template needs some energy)")
+            }
+        }
         // mean(V) sets the ε floor (KL) or the working scale (β); taken once for the states made below.
         let mean = v.mean
         let k = configuration.componentCount
@@ -155,6 +161,8 @@ public struct NMF: Sendable {
     public func factorize(_ v: Matrix, initialBasis: Matrix, initialActivations: Matrix,
                           progress: ((NMFProgress) -> Bool)? = nil) throws -> NMFResult {
         try validate(v)
+        try Self.validateFactor(initialBasis, name: "initial W")
+        try Self.validateFactor(initialActivations, name: "initial H")
         return try factorize(v, initialBasis: initialBasis, initialActivations: initialActivations, iterationOffset: 0,
                              fixedColumns: 0, mean: v.mean, progress: progress)
     }
@@ -198,6 +206,9 @@ public struct NMF: Sendable {
             }
         }
         let final = state.divergence()
+        guard !final.isNaN else {
+            throw FactorizationError.invalidInput("the factorization diverged (NaN divergence); the values of V or the penalty weights may be too large for float32")
+        }
         if history.last?.iteration != iterations { history.append(DivergenceSample(iteration: iterations, value: final)) }
         return NMFResult(basis: state.w, activations: state.h, iterations: iterations, divergenceHistory: history,
                          stepExponentFallbackIteration: fallback)
@@ -241,6 +252,7 @@ public struct NMF: Sendable {
                                                       allowed: "1 with --divergence \(configuration.divergence) (over-relaxed steps are implemented for kl only)")
         }
         guard v.rows >= 1, v.columns >= 1 else { throw FactorizationError.invalidInput("V is empty (\(v.rows) × \(v.columns))") }
+        try Self.validateShape(v, name: "V")
         let channels = configuration.channelCount
         guard channels >= 1, v.rows % channels == 0 else {
             throw FactorizationError.invalidParameter(name: "channelCount", value: "\(channels)",
@@ -259,19 +271,38 @@ public struct NMF: Sendable {
         }
     }
 
+    /// Checks that a matrix's storage holds rows × columns values (`storage` is a public var).
+    /// - Throws: `FactorizationError.invalidInput` naming the matrix.
+    static func validateShape(_ m: Matrix, name: String) throws {
+        let (count, overflow) = m.rows.multipliedReportingOverflow(by: m.columns)
+        guard m.rows >= 0, m.columns >= 0, !overflow, m.storage.count == count else {
+            throw FactorizationError.invalidInput("\(name) is \(m.rows) × \(m.columns) but holds \(m.storage.count) values")
+        }
+    }
+
+    /// Checks a starting or fixed factor: its shape, and every entry finite and ≥ 0.
+    /// - Throws: `FactorizationError.invalidInput` naming the matrix and the entry.
+    static func validateFactor(_ m: Matrix, name: String) throws {
+        try validateShape(m, name: name)
+        if let i = m.storage.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
+            throw FactorizationError.invalidInput("\(name) has an entry \(m.storage[i]) at row \(i % max(m.rows, 1)), column \(i / max(m.rows, 1)); entries must be finite and ≥ 0")
+        }
+    }
+
     /// Checks a penalty: the shared weight finite and ≥ 0; the per-component weights none or one
     /// per component, each finite and ≥ 0; any nonzero weight with the Kullback–Leibler divergence.
     /// - Parameter names: the option of the shared weight and the property of the per-component ones.
     private func validatePenalty(_ names: (option: String, property: String), _ perComponent: [Float], shared: Float) throws {
-        guard shared >= 0, shared.isFinite else {
-            throw FactorizationError.invalidParameter(name: names.option, value: "\(shared)", allowed: "0 or more")
+        let most = NMFConfiguration.maxPenaltyWeight
+        guard shared >= 0, shared <= most else {
+            throw FactorizationError.invalidParameter(name: names.option, value: "\(shared)", allowed: "0 to \(Int(most))")
         }
         guard perComponent.isEmpty || perComponent.count == configuration.componentCount else {
             throw FactorizationError.invalidParameter(name: names.property, value: "\(perComponent.count) weights",
                                                       allowed: "none or one per component, \(configuration.componentCount)")
         }
-        for (k, x) in perComponent.enumerated() where !(x >= 0 && x.isFinite) {
-            throw FactorizationError.invalidParameter(name: "\(names.property)[\(k)]", value: "\(x)", allowed: "0 or more")
+        for (k, x) in perComponent.enumerated() where !(x >= 0 && x <= most) {
+            throw FactorizationError.invalidParameter(name: "\(names.property)[\(k)]", value: "\(x)", allowed: "0 to \(Int(most))")
         }
         let effective = NMFConfiguration.weights(perComponent, else: shared, count: configuration.componentCount)
         guard effective.isEmpty || configuration.divergence == .kullbackLeibler else {

@@ -85,6 +85,13 @@ public struct NMFConfiguration: Sendable, Equatable {
     /// Kullback–Leibler only. Each iteration costs C times the single-channel one.
     public var channelCount: Int = 1
 
+    /// The most worker threads accepted (as the command line's `--threads`).
+    public static let maxThreadCount = 1024
+    /// The largest penalty weight accepted (`sparsity`, `continuity` and their per-component
+    /// lists): far beyond any useful weight (the command line allows 100), and small enough
+    /// that the penalised updates stay finite in float32.
+    public static let maxPenaltyWeight: Float = 10_000
+
     /// Validates and creates a configuration.
     /// - Throws: `FactorizationError.invalidParameter` naming the value out of range.
     public init(componentCount: Int, maxIterations: Int = 200, tolerance: Float = 0,
@@ -102,8 +109,8 @@ public struct NMFConfiguration: Sendable, Equatable {
         guard divergenceInterval >= 1 else {
             throw FactorizationError.invalidParameter(name: "divergenceInterval", value: "\(divergenceInterval)", allowed: "1 or more")
         }
-        guard threadCount >= 1 else {
-            throw FactorizationError.invalidParameter(name: "threadCount", value: "\(threadCount)", allowed: "1 or more")
+        guard threadCount >= 1, threadCount <= Self.maxThreadCount else {
+            throw FactorizationError.invalidParameter(name: "threadCount", value: "\(threadCount)", allowed: "1 to \(Self.maxThreadCount)")
         }
         guard restarts >= 1, restarts <= 100 else {
             throw FactorizationError.invalidParameter(name: "--restarts", value: "\(restarts)", allowed: "1 to 100")

@@ -27,9 +27,15 @@ public struct DictionaryTrainer: Sendable {
         guard let rate = sources.first?.sampleRate else {
             throw SeparationError.invalidParameter(name: "training files", value: "0", allowed: "at least one")
         }
-        for (i, s) in sources.enumerated() where s.sampleRate != rate {
-            throw SeparationError.invalidParameter(name: "sample rate of \(i < names.count ? names[i] : "file \(i + 1)")",
-                                                   value: "\(s.sampleRate) Hz", allowed: "the first file's \(rate) Hz")
+        for (i, s) in sources.enumerated() {
+            let name = i < names.count ? names[i] : "file \(i + 1)"
+            guard s.sampleRate == rate, rate >= 1 else {
+                throw SeparationError.invalidParameter(name: "sample rate of \(name)", value: "\(s.sampleRate) Hz",
+                                                       allowed: rate >= 1 ? "the first file's \(rate) Hz" : "1 Hz or more")
+            }
+            guard (1...Separator.maxChannelCount).contains(s.channelCount), s.frameCount <= Separator.maxFrameCount else {
+                throw SeparationError.invalidInput("\(name) has \(s.channelCount) channels and \(s.frameCount) frames (allowed: 1 to \(Separator.maxChannelCount) channels, at most \(Separator.maxFrameCount) frames)")
+            }
         }
         var timings = StageTimings()
         let analyzer = SpectrogramAnalyzer(configuration: stft, chunkFrames: 512, threads: nmf.threadCount)
@@ -37,6 +43,7 @@ public struct DictionaryTrainer: Sendable {
         for s in sources {
             guard s.frameCount >= stft.fftSize else { throw SeparationError.tooShort(frames: s.frameCount, fftSize: stft.fftSize) }
             parts.append(try analyzer.magnitude(of: s, timings: &timings) { _ in true })
+            try Separator.checkFinite(parts[parts.count - 1])
         }
         guard parts.contains(where: { $0.storage.contains { $0 > 0 } }) else {
             throw SeparationError.silentTraining(files: names)

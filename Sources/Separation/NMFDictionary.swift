@@ -65,6 +65,13 @@ public struct NMFDictionary: Sendable, Equatable {
         return data
     }
 
+    /// A JSON header value as an integer: a JSON integer only (JSONSerialization reads `true`
+    /// as an NSNumber that `as? Int` turns into 1, and `1.5` into 1).
+    static func integer(_ value: Any?) -> Int? {
+        guard let n = value as? NSNumber, !["c", "B", "d", "f"].contains(String(cString: n.objCType)) else { return nil }
+        return n.intValue
+    }
+
     /// Decodes a `.nmfdict` file's bytes.
     /// - Parameters:
     ///   - data: the whole file.
@@ -79,10 +86,10 @@ public struct NMFDictionary: Sendable, Equatable {
               let header = try? JSONSerialization.jsonObject(with: Data(rest[rest.startIndex..<newline])) as? [String: Any] else {
             throw DictionaryError.corrupt(path: path, reason: "unreadable header")
         }
-        let version = header["version"] as? Int ?? -1
+        let version = integer(header["version"]) ?? -1
         guard version == formatVersion else { throw DictionaryError.unsupportedVersion(path: path, version: version) }
-        guard let rate = header["sample_rate"] as? Int, rate > 0, let fft = header["fft_size"] as? Int,
-              let hop = header["hop"] as? Int, let bins = header["bins"] as? Int, let k = header["components"] as? Int,
+        guard let rate = integer(header["sample_rate"]), rate > 0, let fft = integer(header["fft_size"]),
+              let hop = integer(header["hop"]), let bins = integer(header["bins"]), let k = integer(header["components"]),
               k >= 1, bins == fft / 2 + 1, let divergenceName = header["divergence"] as? String,
               let divergence = try? Divergence(parsing: divergenceName) else {
             throw DictionaryError.corrupt(path: path, reason: "missing or inconsistent header fields")
@@ -104,6 +111,9 @@ public struct NMFDictionary: Sendable, Equatable {
         }
         guard values.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
             throw DictionaryError.corrupt(path: path, reason: "templates hold negative, NaN or infinite values")
+        }
+        for c in 0..<k where values[(c * bins)..<((c + 1) * bins)].allSatisfy({ $0 == 0 }) {
+            throw DictionaryError.corrupt(path: path, reason: "template \(c + 1) is all zero")
         }
         var notes: [String: String] = [:]
         for (key, value) in header where !["version", "sample_rate", "fft_size", "hop", "bins", "components", "label", "divergence"].contains(key) {

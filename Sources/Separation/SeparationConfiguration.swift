@@ -73,6 +73,8 @@ public struct SeparationConfiguration: Sendable, Equatable {
     public var background: BackgroundModel = .none
     /// The largest `ensembleSize` accepted.
     public static let maxEnsembleSize = 32
+    /// The largest `chunkFrames` accepted (a chunk holds about 2·bins·chunkFrames floats per channel).
+    public static let maxChunkFrames = 65_536
 
     /// Validates and creates a configuration.
     /// - Throws: `SeparationError.invalidParameter` naming the offending value.
@@ -90,8 +92,11 @@ public struct SeparationConfiguration: Sendable, Equatable {
         guard maskPower.isFinite, maskPower > 0, maskPower <= 10 else {
             throw SeparationError.invalidParameter(name: "--mask-power", value: "\(maskPower)", allowed: "0 < α ≤ 10")
         }
-        guard chunkFrames >= 1 else {
-            throw SeparationError.invalidParameter(name: "chunkFrames", value: "\(chunkFrames)", allowed: "1 or more")
+        guard chunkFrames >= 1, chunkFrames <= Self.maxChunkFrames else {
+            throw SeparationError.invalidParameter(name: "chunkFrames", value: "\(chunkFrames)", allowed: "1 to \(Self.maxChunkFrames)")
+        }
+        guard threadCount >= 1, threadCount <= NMFConfiguration.maxThreadCount else {
+            throw SeparationError.invalidParameter(name: "threadCount", value: "\(threadCount)", allowed: "1 to \(NMFConfiguration.maxThreadCount)")
         }
         self.sourceCount = sourceCount
         self.componentCount = k

@@ -6,6 +6,8 @@ public enum SeparationError: Error, Equatable, Sendable, CustomStringConvertible
     case tooShort(frames: Int, fftSize: Int)
     /// Every training recording is silent: there are no templates to learn.
     case silentTraining(files: [String])
+    /// The mixture cannot be separated as given: its samples, shape or size (the message says which).
+    case invalidInput(String)
     /// The progress callback asked to stop.
     case cancelled
 
@@ -18,6 +20,7 @@ public enum SeparationError: Error, Equatable, Sendable, CustomStringConvertible
         case .silentTraining(let files):
             let named = files.isEmpty ? "the training audio is" : files.map { "'\($0)'" }.joined(separator: ", ") + (files.count == 1 ? " is" : " are")
             return "\(named) silent (every sample is zero): there are no templates to learn"
+        case .invalidInput(let s): return s
         case .cancelled: return "separation cancelled"
         }
     }

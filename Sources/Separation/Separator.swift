@@ -3,6 +3,9 @@ import AudioIO
 import Spectral
 import Factorization
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The whole separation pipeline, from samples to separated samples (no file handling):
 /// STFT → magnitude spectrogram V → KL-NMF V ≈ W·H → components grouped into sources →
@@ -42,7 +45,7 @@ public struct Separator: Sendable {
                          inspect: ((_ spectrogram: Matrix, _ runs: [SeparationRun], _ configuration: SeparationConfiguration) throws -> Void)? = nil)
         throws -> SeparationReport {
         let stft = configuration.stft
-        try validate(frameCount: source.frameCount, sinks: sinks.count)
+        try validate(source: source, sinks: sinks.count)
         var timings = StageTimings()
         let report = { (stage: SeparationProgress.Stage, fraction: Double) -> Bool in
             progress?(SeparationProgress(stage: stage, fraction: fraction)) ?? true
@@ -53,6 +56,7 @@ public struct Separator: Sendable {
         var analyzer = SpectrogramAnalyzer(configuration: stft, chunkFrames: configuration.chunkFrames, threads: configuration.threadCount)
         analyzer.stacked = channels > 1
         var stacked: Matrix? = try analyzer.magnitude(of: source, timings: &timings) { report(.analysis, $0) }
+        try Self.checkFinite(stacked!)
         let frames = stacked?.columns ?? 0
         // `.automatic` is decided here, from V; the rest of the run uses the decided settings.
         let measuredFloor = configuration.measuresBackgroundFloor(frames: frames) ? SteadyBackground.floor(of: stacked!) : nil
@@ -121,12 +125,43 @@ public struct Separator: Sendable {
         return out
     }
 
+    /// This machine's physical memory in bytes (nil if unknown).
+    static var physicalMemory: Double? {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        return pages > 0 && size > 0 ? Double(pages) * Double(size) : nil
+    }
+
+    /// The most frames a source may have (as `SoundFileReader` accepts: 2⁴⁰).
+    public static let maxFrameCount = 1 << 40
+    /// The most channels a source may have (as `SoundFileReader` accepts).
+    public static let maxChannelCount = 1024
+
+    /// V with an infinite or NaN entry: the samples overflow float32 in the spectrum (magnitudes
+    /// around 10¹⁷ and up), or a `SampleSource` delivered non-finite samples.
+    /// - Throws: `SeparationError.invalidInput` naming the frame.
+    static func checkFinite(_ v: Matrix) throws {
+        guard let i = v.storage.firstIndex(where: { !$0.isFinite }) else { return }
+        throw SeparationError.invalidInput("the mixture's spectrum is \(v.storage[i]) at STFT frame \(i / max(v.rows, 1)): "
+            + "its samples are not finite or too large for float32 (allowed: finite samples of magnitude below about 10¹⁵; full scale is 1)")
+    }
+
     /// Checks the configuration against the input before any work: sink count, ranges, the
-    /// input's length in frames, dictionary shapes and component counts.
+    /// source's rate, channels and length in frames (and that its spectrogram fits in memory),
+    /// dictionary templates and component counts.
     /// - Throws: `SeparationError` naming the parameter, its value and what is allowed.
-    func validate(frameCount: Int, sinks: Int) throws {
+    func validate(source: SampleSource, sinks: Int) throws {
         let config = configuration
         let stft = config.stft
+        let frameCount = source.frameCount
+        guard source.sampleRate >= 1 else {
+            throw SeparationError.invalidParameter(name: "sample rate", value: "\(source.sampleRate) Hz", allowed: "1 Hz or more")
+        }
+        guard (1...Self.maxChannelCount).contains(source.channelCount) else {
+            throw SeparationError.invalidParameter(name: "channels", value: "\(source.channelCount)", allowed: "1 to \(Self.maxChannelCount)")
+        }
+        guard frameCount <= Self.maxFrameCount else {
+            throw SeparationError.invalidParameter(name: "frames", value: "\(frameCount)", allowed: "at most \(Self.maxFrameCount)")
+        }
         guard sinks == config.sourceCount else {
             throw SeparationError.invalidParameter(name: "sinks", value: "\(sinks)", allowed: "one per source, \(config.sourceCount)")
         }
@@ -161,8 +196,30 @@ public struct Separator: Sendable {
         }
         try config.validateBackground()
         try config.validatePenaltyWeights()
-        for t in config.fixedTemplates where t.rows != stft.binCount {
-            throw SeparationError.invalidParameter(name: "dictionary bins", value: "\(t.rows)", allowed: "\(stft.binCount) (fft size / 2 + 1)")
+        for (d, t) in config.fixedTemplates.enumerated() {
+            guard t.rows == stft.binCount else {
+                throw SeparationError.invalidParameter(name: "dictionary bins", value: "\(t.rows)", allowed: "\(stft.binCount) (fft size / 2 + 1)")
+            }
+            guard t.columns >= 1, t.storage.count == t.rows * t.columns else {
+                throw SeparationError.invalidInput("dictionary \(d + 1) is \(t.rows) × \(t.columns) with \(t.storage.count) values (allowed: at least one template, rows × columns values)")
+            }
+            for c in 0..<t.columns {
+                let column = t.column(c)
+                if let x = column.first(where: { !($0 >= 0 && $0.isFinite) }) {
+                    throw SeparationError.invalidInput("dictionary \(d + 1), template \(c + 1) has an entry \(x) (allowed: finite and ≥ 0)")
+                }
+                if column.allSatisfy({ $0 == 0 }) {
+                    throw SeparationError.invalidInput("dictionary \(d + 1), template \(c + 1) is all zero (allowed: a template with some energy)")
+                }
+            }
+        }
+        // V (bins × frames floats, C-fold when spatial) must fit in this machine's memory.
+        let blocks = config.spatial ? source.channelCount : 1
+        let bytes = Double(stft.binCount) * Double(frames) * Double(blocks) * 4
+        if let physical = Self.physicalMemory, bytes > physical {
+            let gb = { (b: Double) in "\((b / 1e8).rounded(.up) / 10) GB" }
+            throw SeparationError.invalidInput("the spectrogram (\(stft.binCount) bins × \(frames) frames\(blocks > 1 ? " × \(blocks) channels" : "")) needs "
+                + "\(gb(bytes)), more than this machine's \(gb(physical)) of memory; use a larger hop or split the input")
         }
         guard config.componentCount <= frames else {
             throw SeparationError.invalidParameter(name: "--components", value: "\(config.componentCount)",
@@ -225,7 +282,21 @@ public struct Separator: Sendable {
 
     /// Separates an in-memory buffer.
     /// - Returns: one buffer per source (same length, channels and rate as `mixture`) and the report.
+    /// - Throws: `SeparationError.invalidInput` for a buffer without channels, with channels of
+    ///   different lengths or with a NaN or infinite sample (named by channel and frame); the
+    ///   errors of ``separate(source:sinks:progress:inspect:)``.
     public func separate(_ mixture: AudioBuffer) throws -> (sources: [AudioBuffer], report: SeparationReport) {
+        guard let length = mixture.channels.first?.count else {
+            throw SeparationError.invalidInput("the mixture has no channels (allowed: 1 to \(Self.maxChannelCount))")
+        }
+        for (c, channel) in mixture.channels.enumerated() {
+            guard channel.count == length else {
+                throw SeparationError.invalidInput("the mixture's channel \(c + 1) has \(channel.count) samples and channel 1 \(length) (allowed: channels of equal length)")
+            }
+            if let i = channel.firstIndex(where: { !$0.isFinite }) {
+                throw SeparationError.invalidInput("the mixture's channel \(c + 1) has the sample \(channel[i]) at frame \(i) (allowed: finite samples)")
+            }
+        }
         let sinks = (0..<configuration.sourceCount).map { _ in AudioBufferSink(channelCount: mixture.channelCount) }
         let report = try separate(source: AudioBufferSource(mixture), sinks: sinks)
         return (sinks.map { AudioBuffer(channels: $0.channels, sampleRate: mixture.sampleRate) }, report)

@@ -37,9 +37,13 @@ public enum SoftMask {
     ///   - bins: F.
     ///   - power: α > 0 (1 = ratio mask, 2 = power Wiener filter).
     ///   - masks: S pointers receiving the F mask values.
+    /// - Precondition: `power` finite and > 0, one mask per model, at least one model (the
+    ///   checked settings of `SeparationConfiguration` always meet it).
     /// - Complexity: O(S·F).
     public static func compute(models: [UnsafePointer<Float>], bins: Int, power: Float,
                                into masks: [UnsafeMutablePointer<Float>]) {
+        precondition(power > 0 && power.isFinite && !models.isEmpty && masks.count == models.count && bins >= 0,
+                     "SoftMask.compute needs a finite power > 0 (got \(power)) and one mask per model (\(masks.count) for \(models.count))")
         let s = models.count
         let even = 1 / Float(s)
         let tiny = Float.leastNormalMagnitude

@@ -250,3 +250,50 @@ import Foundation
         }
     }
 }
+
+/// Factors and weights a library caller may hand the solver: refused with a typed error, or
+/// (for the largest allowed weight) a finite result, never NaN factors.
+@Suite struct NMFHostileInputTests {
+    func planted() -> Matrix {
+        var g = SeededGenerator(seed: 3)
+        var v = Matrix(rows: 40, columns: 80)
+        for i in 0..<v.storage.count { v.storage[i] = g.nextUnitFloat() + 0.01 }
+        return v
+    }
+
+    func message(_ body: () throws -> Void) -> String? {
+        do { try body(); return nil } catch { return "\(error)" }
+    }
+
+    @Test func factorsMustBeShapedFiniteAndNonNegative() throws {
+        let v = planted()
+        let nmf = NMF(configuration: try NMFConfiguration(componentCount: 3, maxIterations: 5))
+        var w = Matrix(rows: 40, columns: 3, repeating: 0.1), h = Matrix(rows: 3, columns: 80, repeating: 1)
+        _ = try nmf.factorize(v, initialBasis: w, initialActivations: h)
+        w[5, 2] = .nan
+        #expect(message { _ = try nmf.factorize(v, initialBasis: w, initialActivations: h) }?.contains("initial W has an entry nan at row 5, column 2") == true)
+        w[5, 2] = 0.1
+        h[1, 7] = -2
+        #expect(message { _ = try nmf.factorize(v, initialBasis: w, initialActivations: h) }?.contains("initial H has an entry -2.0 at row 1, column 7") == true)
+        var fixed = Matrix(rows: 40, columns: 1, repeating: 0)
+        #expect(message { _ = try nmf.factorize(v, fixedBasis: fixed) }?.contains("fixed template 0 is all zero") == true)
+        fixed[3, 0] = -1
+        #expect(message { _ = try nmf.factorize(v, fixedBasis: fixed) }?.contains("has an entry -1.0") == true)
+        var short = v
+        short.storage = [1, 2, 3]
+        #expect(message { _ = try nmf.factorize(short) }?.contains("V is 40 × 80 but holds 3 values") == true)
+    }
+
+    @Test func penaltyWeightsAreBoundedAndTheLargestStaysFinite() throws {
+        let v = planted()
+        var config = try NMFConfiguration(componentCount: 3, maxIterations: 20, restarts: 1)
+        config.continuity = .greatestFiniteMagnitude
+        #expect(message { _ = try NMF(configuration: config).factorize(v) }?.contains("0 to 10000") == true)
+        config.continuity = NMFConfiguration.maxPenaltyWeight
+        config.sparsity = NMFConfiguration.maxPenaltyWeight
+        let r = try NMF(configuration: config).factorize(v)
+        #expect(r.finalDivergence.isFinite && r.basis.storage.allSatisfy(\.isFinite) && r.activations.storage.allSatisfy(\.isFinite))
+        config.componentSparsity = [0, 1e9, 0]
+        #expect(throws: FactorizationError.self) { _ = try NMF(configuration: config).factorize(v) }
+    }
+}

@@ -1,0 +1,113 @@
+import Testing
+import Foundation
+import NMFSeparation
+import _TestSupport
+
+/// What a library caller can hand the separation that the command line never would: each is
+/// refused with a typed error naming what is wrong, never a trap or a silent wrong result.
+@Suite struct HostileInputTests {
+    /// A mixture of two tones, 0.5 s at 8 kHz.
+    func mixture(rate: Int = 8000) -> AudioBuffer {
+        let x = (0..<4000).map { Float(0.3 * sin(Double($0) * 0.07) + 0.2 * sin(Double($0) * 0.9)) }
+        return AudioBuffer(channels: [x], sampleRate: rate)
+    }
+
+    func separator(_ edit: (inout SeparationConfiguration) -> Void = { _ in }) throws -> Separator {
+        var c = try SeparationConfiguration(sourceCount: 2, componentCount: 4, stft: STFTConfiguration(fftSize: 256), maxIterations: 5)
+        edit(&c)
+        return Separator(configuration: c)
+    }
+
+    /// The error's message, or nil when nothing was thrown.
+    func message(_ body: () throws -> Void) -> String? {
+        do { try body(); return nil } catch { return "\(error)" }
+    }
+
+    @Test func sampleRatesBelowOneHzAreRefused() throws {
+        for rate in [0, -8000] {
+            let m = message { _ = try self.separator().separate(self.mixture(rate: rate)) }
+            #expect(m?.contains("sample rate \(rate) Hz") == true, "\(m ?? "no error")")
+        }
+        // Training too: a rate of 0 would make a dictionary no separation could read back.
+        let trainer = DictionaryTrainer(stft: try STFTConfiguration(fftSize: 256), nmf: try NMFConfiguration(componentCount: 2, maxIterations: 3))
+        let m = message { _ = try trainer.train([AudioBufferSource(self.mixture(rate: 0))]) }
+        #expect(m?.contains("0 Hz") == true, "\(m ?? "no error")")
+    }
+
+    @Test func buffersWithoutChannelsUnequalChannelsOrNonFiniteSamplesAreRefused() throws {
+        var empty = mixture()
+        empty.channels = []
+        #expect(message { _ = try self.separator().separate(empty) }?.contains("no channels") == true)
+        var ragged = AudioBuffer(channels: [mixture().channels[0], mixture().channels[0]], sampleRate: 8000)
+        ragged.channels[1].removeLast(10)
+        #expect(message { _ = try self.separator().separate(ragged) }?.contains("channel 2 has 3990 samples") == true)
+        var nan = mixture()
+        nan.channels[0][1234] = .nan
+        #expect(message { _ = try self.separator().separate(nan) }?.contains("at frame 1234") == true)
+        // Finite samples whose spectrum overflows float32.
+        var huge = mixture()
+        huge.channels[0][2000] = 1e30
+        let m = message { _ = try self.separator().separate(huge) }
+        #expect(m?.contains("too large for float32") == true, "\(m ?? "no error")")
+    }
+
+    @Test func unboundedSettingsAreRefused() throws {
+        let stft = try STFTConfiguration(fftSize: 256)
+        #expect(throws: SeparationError.self) { try SeparationConfiguration(sourceCount: 2, stft: stft, chunkFrames: Int.max) }
+        #expect(throws: SeparationError.self) { try SeparationConfiguration(sourceCount: 2, stft: stft, threadCount: 1 << 40) }
+        #expect(throws: FactorizationError.self) { try NMFConfiguration(componentCount: 2, threadCount: 1 << 40) }
+        // Set after the checked init: the separation checks again.
+        let s = try separator { $0.threadCount = 1 << 40 }
+        #expect(throws: SeparationError.self) { _ = try s.separate(self.mixture()) }
+    }
+
+    /// A source that claims a length it never delivers (the checks come before any read).
+    final class ClaimedLength: SampleSource {
+        let frameCount: Int
+        let channelCount = 1
+        let sampleRate = 44100
+        init(_ frames: Int) { frameCount = frames }
+        func read(start: Int, count: Int, into channels: inout [[Float]]) throws { Issue.record("read before the checks") }
+    }
+
+    @Test func lengthsBeyondTheLimitOrTheMemoryAreRefusedBeforeReading() throws {
+        for frames in [Int.max, 1 << 40] {
+            let sinks = [AudioBufferSink(channelCount: 1), AudioBufferSink(channelCount: 1)]
+            let m = message { _ = try self.separator().separate(source: ClaimedLength(frames), sinks: sinks) }
+            #expect(m != nil && (m!.contains("frames") || m!.contains("GB")), "\(m ?? "no error")")
+        }
+    }
+
+    @Test func dictionaryTemplatesMustBeNonNegativeFiniteAndNonZero() throws {
+        let bins = 129
+        var good = Matrix(rows: bins, columns: 2, repeating: 1)
+        for (edit, expected) in [({ (m: inout Matrix) in m[3, 1] = -1 }, "has an entry -1"),
+                                 ({ (m: inout Matrix) in m[0, 0] = .nan }, "has an entry nan"),
+                                 ({ (m: inout Matrix) in for r in 0..<bins { m[r, 1] = 0 } }, "template 2 is all zero"),
+                                 ({ (m: inout Matrix) in m = Matrix(rows: bins, columns: 0) }, "at least one template")] {
+            var t = good
+            edit(&t)
+            let s = try separator { $0.fixedTemplates = [t]; $0.componentCount = t.columns + 2 }
+            let m = message { _ = try s.separate(self.mixture()) }
+            #expect(m?.contains(expected) == true, "\(expected): \(m ?? "no error")")
+        }
+        good[0, 0] = 2
+        _ = try separator { $0.fixedTemplates = [good] }.separate(mixture())
+    }
+
+    @Test func dictionaryHeadersTakeJSONIntegersOnlyAndTemplatesWithEnergy() throws {
+        let stft = try STFTConfiguration(fftSize: 256)
+        let dictionary = NMFDictionary(basis: Matrix(rows: 129, columns: 2, repeating: 0.5), sampleRate: 8000, stft: stft)
+        let data = dictionary.encoded()
+        #expect(try NMFDictionary.decode(data, path: "d").sampleRate == 8000)
+        let text = String(decoding: data.prefix(400), as: UTF8.self)
+        for (old, new) in [("\"version\":1", "\"version\":true"), ("\"sample_rate\":8000", "\"sample_rate\":true")] {
+            #expect(text.contains(old), "\(text)")
+            let edited = Data(data.replacing(Data(old.utf8), with: Data(new.utf8)))
+            #expect(edited != data)
+            #expect(throws: DictionaryError.self) { try NMFDictionary.decode(edited, path: "d") }
+        }
+        let zero = NMFDictionary(basis: Matrix(rows: 129, columns: 2, repeating: 0), sampleRate: 8000, stft: stft).encoded()
+        #expect(message { _ = try NMFDictionary.decode(zero, path: "z") }?.contains("template 1 is all zero") == true)
+    }
+}
