@@ -60,15 +60,17 @@ extension AudioFormat {
     /// The format to write: the input's container and encoding unless `container` or
     /// `encoding` say otherwise.
     ///
-    /// When only the container changes, the input's encoding is kept if the new container
-    /// can hold it; otherwise FLAC gets 24-bit integers (16-bit for 8/16-bit input), Ogg gets
-    /// Vorbis, and WAV or AIFF get 32-bit floats.
+    /// When only the container changes, the input's encoding is kept if it is plain samples
+    /// (integers or floats) that the new container can hold; otherwise (and for every codec:
+    /// MPEG, Vorbis, Opus, ADPCM, GSM, …) FLAC gets 24-bit integers (16-bit for 8/16-bit
+    /// input), Ogg gets Vorbis, and WAV or AIFF get 32-bit floats.
     /// - Parameters:
     ///   - input: the input file's format.
     ///   - container: `--format`, or `nil` for the input's.
     ///   - encoding: `--sample-format`, or `nil` for the input's (or the closest the container holds).
     /// - Throws: `OutputFormatError` when the container cannot hold the requested encoding
-    ///   (FLAC cannot hold floats; Ogg Vorbis has no sample format).
+    ///   (FLAC cannot hold floats; Ogg Vorbis has no sample format; an MP3 input's own
+    ///   container holds none of them).
     public static func output(for input: AudioFormat, container: AudioContainer?,
                               encoding: SampleEncoding?) throws -> AudioFormat {
         let major = container?.code ?? input.container
@@ -79,11 +81,19 @@ extension AudioFormat {
             if major == Int32(SF_FORMAT_OGG) {
                 throw OutputFormatError(description: "--sample-format \(encoding.rawValue) does not apply to Ogg Vorbis, a compressed format (omit it, or choose --format wav, flac or aiff)")
             }
-            return AudioFormat(rawValue: major | encoding.code)
+            let chosen = AudioFormat(rawValue: major | encoding.code)
+            guard chosen.isWritable(channels: 1, sampleRate: 44_100) else {
+                throw OutputFormatError(description: "--sample-format \(encoding.rawValue) is not possible in the input's container (\(input)); add --format wav, flac or aiff")
+            }
+            return chosen
         }
         if major == input.container { return input }
+        // Only plain samples carry over to another container: a codec's encoding (MPEG, Vorbis,
+        // ADPCM, …) that libsndfile accepts in a WAV header it may still fail to write.
+        let plain = [SF_FORMAT_PCM_S8, SF_FORMAT_PCM_U8, SF_FORMAT_PCM_16, SF_FORMAT_PCM_24, SF_FORMAT_PCM_32,
+                     SF_FORMAT_FLOAT, SF_FORMAT_DOUBLE].map { Int32($0) }
         let kept = AudioFormat(rawValue: major | input.subtype)
-        if kept.isWritable(channels: 1, sampleRate: 44_100) { return kept }
+        if plain.contains(input.subtype), kept.isWritable(channels: 1, sampleRate: 44_100) { return kept }
         switch major {
         case Int32(SF_FORMAT_FLAC):
             let small = [Int32(SF_FORMAT_PCM_S8), Int32(SF_FORMAT_PCM_U8), Int32(SF_FORMAT_PCM_16)].contains(input.subtype)

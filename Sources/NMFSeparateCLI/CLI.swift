@@ -7,6 +7,21 @@ public enum CLI {
     /// The tool's version.
     public static let version = "0.1.0"
 
+    /// The message for the first command-line argument that is not valid UTF-8 (Swift reads it
+    /// with each bad byte replaced, so a file name would silently name another file), or nil.
+    /// - Parameters:
+    ///   - argv: the process's `argv` (`CommandLine.unsafeArgv`).
+    ///   - count: `argc`.
+    public static func undecodableArgument(_ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, count: Int) -> String? {
+        for i in 1..<max(count, 1) {
+            guard let p = argv[i], String(validatingCString: p) == nil else { continue }
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p))
+            let shown = bytes.map { $0 >= 0x20 && $0 < 0x7F ? String(UnicodeScalar($0)) : String(format: "\\x%02X", $0) }.joined()
+            return "nmf-separate: argument \(i) ('\(shown)') is not valid UTF-8; nmf-separate takes UTF-8 file names (rename the file)"
+        }
+        return nil
+    }
+
     /// Runs the command with `arguments` (without the program name) and returns the exit status.
     public static func main(_ arguments: [String]) -> Int32 {
         signal(SIGPIPE, SIG_IGN)

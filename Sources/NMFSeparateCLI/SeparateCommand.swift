@@ -92,7 +92,12 @@ struct SeparateCommand {
                                          clippingWarning(input: input, format: format, counts: beyondFullScale)].compactMap { $0 })
         } catch {
             plan.rollback()
-            throw Self.cliError(error, input: input)
+            // A write error names the hidden temporary file; the user knows the output's name.
+            var e = Self.cliError(error, input: input)
+            for (temporary, final) in zip(plan.temporaryPaths, plan.finalPaths) where e.message.contains(temporary) {
+                e = CLIError(message: e.message.replacingOccurrences(of: temporary, with: final), exitCode: e.exitCode)
+            }
+            throw e
         }
     }
 
@@ -182,8 +187,34 @@ struct SeparateCommand {
                                channels: reader.channelCount, sources: configuration.sourceCount, runs: configuration.ensembleSize,
                                spatial: configuration.spatial,
                                share: parallelFiles)
+        let channels = reader.channelCount == 1 ? "1 channel" : "\(reader.channelCount) channels"
         guard format.isWritable(channels: reader.channelCount, sampleRate: reader.sampleRate) else {
-            throw CLIError.runtime("cannot write '\(input)''s sources as \(format) with \(reader.channelCount) channels at \(reader.sampleRate) Hz; choose another --format")
+            throw CLIError.runtime("cannot write '\(input)''s sources as \(format) with \(channels) at \(reader.sampleRate) Hz; choose another --format, e.g. --format wav")
+        }
+        // Some limits only show when an encoder starts (Vorbis above 192 kHz, FLAC above 655 kHz):
+        // find them now, not after the separation.
+        if let reason = Self.trialWrite(format: format, channels: reader.channelCount, sampleRate: reader.sampleRate) {
+            throw CLIError.runtime("cannot write '\(input)''s sources as \(format) with \(channels) at \(reader.sampleRate) Hz (libsndfile: \(reason)); choose another --format, e.g. --format wav")
+        }
+    }
+
+    /// Writes and removes a short silent file of `format` in the temporary directory.
+    /// - Returns: nil when that worked, else libsndfile's reason.
+    static func trialWrite(format: AudioFormat, channels: Int, sampleRate: Int) -> String? {
+        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("nmf-separate-trial-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).\(format.fileExtension)")
+        defer { unlink(path) }
+        do {
+            let writer = try SoundFileWriter(path: path, format: format, channels: channels, sampleRate: sampleRate)
+            try writer.write([[Float]](repeating: [Float](repeating: 0, count: 2048), count: channels), count: 2048)
+            try writer.close()
+            return nil
+        } catch let e as AudioIOError {
+            switch e {
+            case .writeFailed(_, let reason): return reason.trimmingCharacters(in: .whitespacesAndNewlines)
+            default: return e.description
+            }
+        } catch {
+            return "\(error)"
         }
     }
 

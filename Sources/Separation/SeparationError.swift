@@ -16,7 +16,7 @@ public enum SeparationError: Error, Equatable, Sendable, CustomStringConvertible
         switch self {
         case .invalidParameter(let n, let v, let a): return "\(n) \(v) is out of range (allowed: \(a))"
         case .tooShort(let frames, let n):
-            return "audio is \(frames) samples long, shorter than one frame (--fft-size \(n)); use a smaller --fft-size or a longer file"
+            return "audio is \(frames) sample\(frames == 1 ? "" : "s") long, shorter than one frame (--fft-size \(n)); use a smaller --fft-size or a longer file"
         case .silentTraining(let files):
             let named = files.isEmpty ? "the training audio is" : files.map { "'\($0)'" }.joined(separator: ", ") + (files.count == 1 ? " is" : " are")
             return "\(named) silent (every sample is zero): there are no templates to learn"

@@ -82,6 +82,38 @@ import _TestSupport
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/o"))
     }
 
+    /// Compressed inputs: another container gets plain samples (an MP3's MPEG encoding is
+    /// accepted in a WAV header but cannot be written), a sample format their own container
+    /// cannot hold is a usage error, and a codec that only decodes front to back (GSM 6.10) separates.
+    @Test func compressedInputsGetPlainSamplesElsewhere() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let (input, mixture) = try Self.mixture(in: dir)
+        let mp3 = "\(dir)/in.mp3"
+        try TestSupport.write(mixture, to: mp3, format: AudioFormat(rawValue: Int32(SF_FORMAT_MPEG) | Int32(SF_FORMAT_MPEG_LAYER_III)))
+        let wav = try CLIRunner.run([mp3, "--sources", "2", "-o", "\(dir)/w", "--iterations", "3", "--format", "wav"])
+        #expect(wav.status == 0, "\(wav.stderr)")
+        #expect(try SoundFileReader(path: "\(dir)/w/in/source_1.wav").format.subtype == Int32(SF_FORMAT_FLOAT))
+        let pcm = try CLIRunner.run([mp3, "--sources", "2", "-o", "\(dir)/p", "--iterations", "3", "--sample-format", "pcm16"])
+        #expect(pcm.status == 64 && pcm.stderrLines.count == 1 && pcm.stderr.contains("in.mp3") && pcm.stderr.contains("--format wav, flac or aiff"),
+                "\(pcm.stderr)")
+        let gsm = "\(dir)/in.wav"
+        let mono = AudioBuffer(channels: [mixture.channels[0]], sampleRate: 8000)
+        try TestSupport.write(mono, to: gsm, format: AudioFormat(rawValue: Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_GSM610)))
+        let g = try CLIRunner.run([gsm, "--sources", "2", "-o", "\(dir)/g", "--iterations", "3", "--format", "wav", "--sample-format", "float"])
+        #expect(g.status == 0, "\(g.stderr)")
+        _ = input
+    }
+
+    /// Limits that only show when an encoder starts are found before the separation, with the values.
+    @Test func formatsAnEncoderRefusesFailBeforeSeparating() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let noise = (0..<40_000).map { i in Float(sin(Double(i) * 0.37) * 0.2) }
+        try TestSupport.write(AudioBuffer(channels: [noise], sampleRate: 384_000), to: "\(dir)/fast.wav", format: .wavFloat)
+        let r = try CLIRunner.run(["\(dir)/fast.wav", "--sources", "2", "-o", "\(dir)/o", "--format", "ogg"])
+        #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("384000 Hz") && r.stderr.contains("1 channel "), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/o"))
+    }
+
     @Test(arguments: ["is", "euclidean", "beta=0.5"])
     func otherDivergencesSeparateAndSumBack(divergence: String) throws {
         let dir = try TestSupport.temporaryDirectory()
