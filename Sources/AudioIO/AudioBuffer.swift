@@ -13,6 +13,25 @@ public struct AudioBuffer: Sendable, Equatable {
         self.sampleRate = sampleRate
     }
 
+    /// Checks what `init(channels:sampleRate:)` requires, and a sample rate of at least 1 Hz,
+    /// without stopping the process: for buffers built from untrusted input (the properties are
+    /// mutable, so a buffer can be changed after its creation).
+    /// - Throws: `AudioIOError.invalidParameter` naming `channels` when there are none,
+    ///   `channels[c]` when its length differs from that of `channels[0]`, or `sampleRate`
+    ///   when it is below 1.
+    public func validate() throws {
+        guard let first = channels.first else {
+            throw AudioIOError.invalidParameter(path: nil, name: "channels", value: "with 0 buffers", allowed: "1 or more")
+        }
+        for (c, channel) in channels.enumerated() where channel.count != first.count {
+            throw AudioIOError.invalidParameter(path: nil, name: "channels[\(c)]", value: "with \(channel.count) samples",
+                                                allowed: "the length of channels[0], \(first.count)")
+        }
+        guard sampleRate >= 1 else {
+            throw AudioIOError.invalidParameter(path: nil, name: "sampleRate", value: "\(sampleRate)", allowed: "1 Hz or more")
+        }
+    }
+
     /// Number of frames (samples per channel).
     public var frameCount: Int { channels[0].count }
     /// Number of channels.

@@ -1,5 +1,5 @@
-/// Errors raised while reading or writing audio files. Every message names the file
-/// and the offending value.
+/// Errors raised while reading or writing audio files or checking an audio buffer. Every
+/// message names the file (or the parameter) and the offending value.
 public enum AudioIOError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file does not exist.
     case fileNotFound(path: String)
@@ -21,6 +21,13 @@ public enum AudioIOError: Error, Equatable, Sendable, CustomStringConvertible {
     case writeFailed(path: String, reason: String)
     /// The requested output format cannot be written by libsndfile.
     case unsupportedOutputFormat(path: String, format: String)
+    /// An argument of a call is out of range or inconsistent with the file or buffer.
+    /// - Parameters:
+    ///   - path: the file being read or written, `nil` for an in-memory `AudioBuffer`.
+    ///   - name: the parameter, e.g. `"count"` or `"channels[1]"`.
+    ///   - value: the offending value as text.
+    ///   - allowed: what would have been accepted.
+    case invalidParameter(path: String?, name: String, value: String, allowed: String)
 
     /// A one-line human-readable message.
     public var description: String {
@@ -37,6 +44,8 @@ public enum AudioIOError: Error, Equatable, Sendable, CustomStringConvertible {
         case .nonFiniteSample(let p, let f): return "'\(p)' contains a NaN or infinite sample at frame \(f)"
         case .writeFailed(let p, let r): return "cannot write '\(p)': \(r)"
         case .unsupportedOutputFormat(let p, let f): return "cannot write '\(p)' in format \(f)"
+        case .invalidParameter(let p, let n, let v, let a):
+            return "\(p.map { "'\($0)': " } ?? "")\(n) \(v) is out of range (allowed: \(a))"
         }
     }
 }

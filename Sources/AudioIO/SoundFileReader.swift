@@ -163,11 +163,16 @@ public final class SoundFileReader {
     /// - Parameters:
     ///   - start: the first frame; may be negative.
     ///   - count: how many frames.
-    ///   - channels: `channelCount` buffers of at least `count` elements each; overwritten.
-    /// - Throws: `AudioIOError.truncated` when the file ends early,
+    ///   - count: how many frames, from 0 to `maximumFrameCount`; when a buffer must grow to
+    ///     `count`, at most what `channelCount` such buffers of `Float` fit in the physical memory.
+    ///   - channels: `channelCount` buffers; those shorter than `count` are replaced by buffers of
+    ///     `count` elements; overwritten.
+    /// - Throws: `AudioIOError.invalidParameter` naming `channels`, `count` or `start` when there
+    ///   are not `channelCount` buffers, `count` is out of range or `start + count` overflows;
+    ///   `AudioIOError.truncated` when the file ends early,
     ///   `AudioIOError.nonFiniteSample` when a sample is NaN or infinite.
     public func read(start: Int, count: Int, into channels: inout [[Float]]) throws {
-        precondition(channels.count == channelCount)
+        try checkRead(start: start, count: count, channels: channels)
         for c in 0..<channelCount {
             if channels[c].count < count { channels[c] = [Float](repeating: 0, count: count) }
         }
@@ -199,6 +204,31 @@ public final class SoundFileReader {
         if sequential {
             let keep = max(lo, hi - Self.recentLimit)
             recent = (keep, channels.map { Array($0[(keep - start)..<(hi - start)]) })
+        }
+    }
+
+    /// Throws `AudioIOError.invalidParameter` for arguments of `read(start:count:into:)` that it
+    /// cannot honour: a buffer count other than `channelCount`, a negative or absurd `count`, or
+    /// a range whose end overflows.
+    private func checkRead(start: Int, count: Int, channels: [[Float]]) throws {
+        guard channels.count == channelCount else {
+            throw AudioIOError.invalidParameter(path: path, name: "channels", value: "with \(channels.count) buffers",
+                                                allowed: "one buffer per channel, \(channelCount)")
+        }
+        guard count >= 0, count <= Self.maximumFrameCount else {
+            throw AudioIOError.invalidParameter(path: path, name: "count", value: "\(count)",
+                                                allowed: "0 to \(Self.maximumFrameCount) frames")
+        }
+        if channels.contains(where: { $0.count < count }) {
+            let limit = Int(clamping: ProcessInfo.processInfo.physicalMemory) / (MemoryLayout<Float>.size * channelCount)
+            guard count <= limit else {
+                throw AudioIOError.invalidParameter(path: path, name: "count", value: "\(count)",
+                                                    allowed: "0 to \(limit) frames, what \(channelCount) channel buffers fit in the physical memory")
+            }
+        }
+        guard !start.addingReportingOverflow(count).overflow else {
+            throw AudioIOError.invalidParameter(path: path, name: "start", value: "\(start)",
+                                                allowed: "a frame from which count \(count) frames do not overflow, up to \(Int.max - count)")
         }
     }
 

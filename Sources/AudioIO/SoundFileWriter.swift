@@ -47,10 +47,31 @@ public final class SoundFileWriter {
     deinit { if let h = handle { sf_close(h) } }
 
     /// Appends `count` frames taken from `channels[c][offset ..< offset + count]`.
-    /// - Throws: `AudioIOError.writeFailed` when fewer frames than asked were written.
+    /// - Parameters:
+    ///   - channels: at least `channelCount` buffers (extra ones are ignored), each holding at
+    ///     least `offset + count` samples when `count` > 0.
+    ///   - offset: the first sample of each buffer to write, ≥ 0.
+    ///   - count: how many frames, ≥ 0 (0 writes nothing).
+    /// - Throws: `AudioIOError.invalidParameter` naming `offset`, `count` or `channels` when they
+    ///   are negative, too few or too short; `AudioIOError.writeFailed` when fewer frames than
+    ///   asked were written.
     public func write(_ channels: [[Float]], offset: Int = 0, count: Int) throws {
         guard let h = handle else { throw AudioIOError.writeFailed(path: path, reason: "file already closed") }
-        if count <= 0 { return }
+        guard offset >= 0 else {
+            throw AudioIOError.invalidParameter(path: path, name: "offset", value: "\(offset)", allowed: "0 or more")
+        }
+        guard count >= 0 else {
+            throw AudioIOError.invalidParameter(path: path, name: "count", value: "\(count)", allowed: "0 or more")
+        }
+        if count == 0 { return }
+        guard channels.count >= channelCount else {
+            throw AudioIOError.invalidParameter(path: path, name: "channels", value: "with \(channels.count) buffers",
+                                                allowed: "one buffer per channel, at least \(channelCount)")
+        }
+        for c in 0..<channelCount where channels[c].count - offset < count {
+            throw AudioIOError.invalidParameter(path: path, name: "channels[\(c)]", value: "with \(channels[c].count) samples",
+                                                allowed: "at least offset + count, \(offset) + \(count)")
+        }
         let cc = channelCount
         if interleaved.count < count * cc { interleaved = [Float](repeating: 0, count: count * cc) }
         interleaved.withUnsafeMutableBufferPointer { dst in

@@ -7,15 +7,23 @@ public enum KMeans {
     /// until the assignment no longer changes (at most 100), and keeps the one with the
     /// smallest within-cluster sum of squares.
     /// - Parameters:
-    ///   - points: n vectors of dimension d, n ≥ k.
+    ///   - points: n vectors of the same dimension d, n ≥ k, finite coordinates.
     ///   - k: number of clusters, 1...n.
     ///   - seed: seed of the generator.
     ///   - restarts: number of initialisations (default 10).
-    /// - Returns: the cluster index (0..<k) of every point; every cluster is non-empty.
+    /// - Returns: the cluster index (0..<k) of every point; every cluster is non-empty. When no
+    ///   initialisation reaches a finite within-cluster sum of squares (a NaN or infinite
+    ///   coordinate, or squared distances beyond `Float.greatestFiniteMagnitude`), the result is
+    ///   empty (`[]`): check for it when the points may not be finite, unless k = n.
+    /// - Precondition: 1 ≤ k ≤ n and all points have the same dimension (the process stops with
+    ///   a message naming the values otherwise).
     /// - Complexity: O(restarts · iterations · n · k · d).
     public static func cluster(_ points: [[Float]], k: Int, seed: UInt64, restarts: Int = 10) -> [Int] {
         let n = points.count
-        precondition(k >= 1 && k <= n, "k-means needs 1 ≤ k ≤ number of points")
+        precondition(k >= 1 && k <= n, "k-means needs 1 ≤ k ≤ number of points (k = \(k), \(n) points)")
+        if let d = points.first?.count, let i = points.firstIndex(where: { $0.count != d }) {
+            preconditionFailure("k-means points must have equal dimensions (points[0] has \(d), points[\(i)] has \(points[i].count))")
+        }
         if k == n { return Array(0..<n) }
         var rng = SeededGenerator(seed: seed)
         var best: [Int] = []

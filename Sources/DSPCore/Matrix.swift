@@ -17,8 +17,9 @@ public struct Matrix: Sendable, Equatable {
     ///   - rows: number of rows, ≥ 0.
     ///   - columns: number of columns, ≥ 0.
     ///   - value: the initial value of every element.
+    /// - Precondition: both dimensions are ≥ 0 and their product does not overflow `Int`.
     public init(rows: Int, columns: Int, repeating value: Float = 0) {
-        precondition(rows >= 0 && columns >= 0, "matrix dimensions must be non-negative")
+        Self.checkShape(rows: rows, columns: columns)
         self.rows = rows
         self.columns = columns
         self.storage = [Float](repeating: value, count: rows * columns)
@@ -29,11 +30,23 @@ public struct Matrix: Sendable, Equatable {
     ///   - rows: number of rows.
     ///   - columns: number of columns.
     ///   - storage: `rows * columns` elements, column by column.
+    /// - Precondition: both dimensions are ≥ 0 and `storage` holds exactly `rows * columns` elements.
     public init(rows: Int, columns: Int, columnMajor storage: [Float]) {
-        precondition(storage.count == rows * columns, "storage size must equal rows × columns")
+        Self.checkShape(rows: rows, columns: columns)
+        precondition(storage.count == rows * columns,
+                     "matrix storage holds \(storage.count) elements (allowed: rows × columns, \(rows) × \(columns))")
         self.rows = rows
         self.columns = columns
         self.storage = storage
+    }
+
+    /// Stops with a message naming the values unless `rows` and `columns` are ≥ 0 and their
+    /// product does not overflow `Int`.
+    private static func checkShape(rows: Int, columns: Int) {
+        precondition(rows >= 0 && columns >= 0,
+                     "matrix dimensions \(rows) × \(columns) are out of range (allowed: 0 or more each)")
+        precondition(!rows.multipliedReportingOverflow(by: columns).overflow,
+                     "matrix dimensions \(rows) × \(columns) are too large (allowed: a product up to \(Int.max))")
     }
 
     /// The element at row `r`, column `c`.
@@ -82,7 +95,7 @@ public struct Matrix: Sendable, Equatable {
     public func meanOfColumns(strided stride: Int) -> Double {
         let stride = max(1, stride)
         if stride == 1 { return mean }
-        let kept = (columns + stride - 1) / stride, count = kept * rows, full = count & ~7
+        let kept = columns == 0 ? 0 : (columns - 1) / stride + 1, count = kept * rows, full = count & ~7
         var lanes = SIMD8<Double>()
         var tail = 0.0
         storage.withUnsafeBufferPointer { p in
@@ -102,7 +115,7 @@ public struct Matrix: Sendable, Equatable {
     /// (a stride below 1 counts as 1).
     public func columnsStrided(by stride: Int) -> Matrix {
         let stride = max(1, stride)
-        let kept = (columns + stride - 1) / stride
+        let kept = columns == 0 ? 0 : (columns - 1) / stride + 1   // ⌈columns / stride⌉ without overflow
         var out = Matrix(rows: rows, columns: kept)
         for j in 0..<kept { out.storage.replaceSubrange((j * rows)..<((j + 1) * rows), with: storage[(j * stride * rows)..<((j * stride + 1) * rows)]) }
         return out

@@ -57,7 +57,8 @@ public enum BSSEval {
     ///     limited by rounding) or `+infinity`, and a silent one `-infinity`.
     /// - Returns: one score per reference and the estimate matched to it.
     /// - Throws: `EvaluationError` for mismatched counts or lengths, empty, non-finite or silent
-    ///   references, more than `maximumSourceCount` sources, or a filter length below 1.
+    ///   references, more than `maximumSourceCount` sources, a filter length below 1, or
+    ///   `.filterTooLong` when J·L exceeds `maximumGramOrder`.
     public static func evaluate(references: [[Float]], estimates: [[Float]],
                                 filterLength: Int = defaultFilterLength,
                                 clampDB: Double? = nil) throws(EvaluationError) -> SeparationScores {
@@ -244,9 +245,11 @@ public enum BSSEval {
         return b
     }
 
-    /// Throws when `signals` delayed references of `filterLength` taps exceed `maximumGramOrder`.
+    /// Throws when `signals` delayed references of `filterLength` taps exceed `maximumGramOrder`
+    /// (also when their product overflows `Int`).
     static func checkGramOrder(signals: Int, filterLength: Int) throws(EvaluationError) {
-        if signals * filterLength > maximumGramOrder {
+        let (order, overflow) = signals.multipliedReportingOverflow(by: filterLength)
+        if overflow || order > maximumGramOrder {
             throw .filterTooLong(filterLength, signals: signals, maximumOrder: maximumGramOrder)
         }
     }

@@ -35,6 +35,9 @@ public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible
     case invalidWindow(window: Int, hop: Int)
     /// A framewise evaluation would score more than `BSSEval.maximumWindowCount` windows.
     case tooManyWindows(count: Int, maximum: Int)
+    /// Scores and the baseline they are compared with (`improvement(over:)`) score different
+    /// numbers of references.
+    case baselineCountMismatch(scores: Int, baseline: Int)
 
     /// A one-line human-readable message.
     public var description: String {
@@ -67,6 +70,8 @@ public enum EvaluationError: Error, Equatable, Sendable, CustomStringConvertible
             return "\(count) windows: at most \(maximum) are scored (use a longer hop)"
         case .invalidWindow(let window, let hop):
             return "window \(window) and hop \(hop) samples are out of range (allowed: 1 or more each)"
+        case .baselineCountMismatch(let scores, let baseline):
+            return "baseline of \(baseline) reference\(baseline == 1 ? "" : "s") for scores of \(scores): an improvement compares the same references (allowed: a baseline of \(scores))"
         case .filterTooLong(let length, let signals, let maximumOrder):
             return "filter length \(length) is out of range for \(signals) reference signal\(signals == 1 ? "" : "s") (allowed: 1 to \(maximumOrder / max(signals, 1)), so that the Gram matrix of order signals × length stays within \(maximumOrder))"
         }

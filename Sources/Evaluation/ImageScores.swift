@@ -48,8 +48,9 @@ public struct ImageScores: Sendable, Equatable {
     /// example over the mixture (`BSSEval.evaluateImagesMixture`). Keeps this value's permutation.
     /// - Parameter baseline: scores of the same references, in the same reference order.
     /// - Returns: the differences in dB.
-    public func improvement(over baseline: ImageScores) -> ImageScores {
-        precondition(baseline.count == count, "baseline must score the same number of references")
+    /// - Throws: `EvaluationError.baselineCountMismatch` when `baseline` scores another number of references.
+    public func improvement(over baseline: ImageScores) throws(EvaluationError) -> ImageScores {
+        if baseline.count != count { throw .baselineCountMismatch(scores: count, baseline: baseline.count) }
         let d = SeparationScores.difference
         return ImageScores(sdr: d(sdr, baseline.sdr), isr: d(isr, baseline.isr), sir: d(sir, baseline.sir),
                            sar: d(sar, baseline.sar), permutation: permutation)

@@ -46,8 +46,9 @@ public struct SeparationScores: Sendable, Equatable {
     /// The result keeps this value's permutation.
     /// - Parameter baseline: scores of the same references, in the same reference order.
     /// - Returns: the differences in dB.
-    public func improvement(over baseline: SeparationScores) -> SeparationScores {
-        precondition(baseline.count == count, "baseline must score the same number of references")
+    /// - Throws: `EvaluationError.baselineCountMismatch` when `baseline` scores another number of references.
+    public func improvement(over baseline: SeparationScores) throws(EvaluationError) -> SeparationScores {
+        if baseline.count != count { throw .baselineCountMismatch(scores: count, baseline: baseline.count) }
         let d = Self.difference
         return SeparationScores(sdr: d(sdr, baseline.sdr), sir: d(sir, baseline.sir), sar: d(sar, baseline.sar),
                                 siSDR: d(siSDR, baseline.siSDR), permutation: permutation)

@@ -100,6 +100,12 @@ public struct RGBImage: Sendable, Equatable {
         return lo < hi ? lo..<hi : nil
     }
 
+    /// `origin + delta`, or `nil` when the sum overflows `Int`.
+    private static func offset(_ origin: Int, _ delta: Int) -> Int? {
+        let (sum, overflow) = origin.addingReportingOverflow(delta)
+        return overflow ? nil : sum
+    }
+
     /// Draws a one-pixel horizontal line from `x0` to `x1` inclusive at row `y`.
     /// - Parameters:
     ///   - x0: first column.
@@ -107,7 +113,9 @@ public struct RGBImage: Sendable, Equatable {
     ///   - y: the row.
     ///   - color: the line colour.
     public mutating func horizontalLine(x0: Int, x1: Int, y: Int, _ color: RGBColor) {
-        fillRect(x: min(x0, x1), y: y, width: abs(x1 - x0) + 1, height: 1, color)
+        // Clipped before the length is formed, so that no column pair overflows.
+        let lo = max(min(x0, x1), 0), hi = min(max(x0, x1), width - 1)
+        if lo <= hi { fillRect(x: lo, y: y, width: hi - lo + 1, height: 1, color) }
     }
 
     /// Draws a one-pixel vertical line from `y0` to `y1` inclusive at column `x`.
@@ -117,7 +125,9 @@ public struct RGBImage: Sendable, Equatable {
     ///   - y1: last row (may be smaller than `y0`).
     ///   - color: the line colour.
     public mutating func verticalLine(x: Int, y0: Int, y1: Int, _ color: RGBColor) {
-        fillRect(x: x, y: min(y0, y1), width: 1, height: abs(y1 - y0) + 1, color)
+        // Clipped before the length is formed, so that no row pair overflows.
+        let lo = max(min(y0, y1), 0), hi = min(max(y0, y1), height - 1)
+        if lo <= hi { fillRect(x: x, y: lo, width: 1, height: hi - lo + 1, color) }
     }
 
     /// Draws text in the built-in bitmap font; characters without a glyph show as a box.
@@ -138,11 +148,10 @@ public struct RGBImage: Sendable, Equatable {
             for (v, bits) in rows.enumerated() where bits != 0 {
                 for u in 0..<BitmapFont.glyphWidth where bits & (1 << (BitmapFont.glyphWidth - 1 - u)) != 0 {
                     let along = pen + u
-                    if rotated {
-                        fillRect(x: x + v * s, y: y + (length - 1 - along) * s, width: s, height: s, color)
-                    } else {
-                        fillRect(x: x + along * s, y: y + v * s, width: s, height: s, color)
-                    }
+                    // A dot whose position overflows `Int` lies far outside the raster: skipped.
+                    let dot = rotated ? (Self.offset(x, v * s), Self.offset(y, (length - 1 - along) * s))
+                                      : (Self.offset(x, along * s), Self.offset(y, v * s))
+                    if let px = dot.0, let py = dot.1 { fillRect(x: px, y: py, width: s, height: s, color) }
                 }
             }
             pen += BitmapFont.advance

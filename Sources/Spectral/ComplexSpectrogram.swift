@@ -9,10 +9,25 @@ public struct ComplexSpectrogram: Sendable, Equatable {
     public var storage: [Float]
 
     /// Creates a zero spectrogram of the given shape.
+    /// - Parameters:
+    ///   - bins: number of frequency bins, ≥ 0.
+    ///   - frames: number of frames, ≥ 0.
+    /// - Precondition: both are ≥ 0 and `2 · bins · frames` does not overflow (the process
+    ///   stops with a message naming the values otherwise).
     public init(bins: Int, frames: Int) {
+        precondition(bins >= 0 && frames >= 0, "spectrogram shape \(bins) bins × \(frames) frames is out of range (allowed: 0 or more each)")
+        precondition(Self.storageCount(bins: bins, frames: frames) != nil,
+                     "spectrogram shape \(bins) bins × \(frames) frames is too large (allowed: 2 · bins · frames up to \(Int.max))")
         self.bins = bins
         self.frames = frames
         storage = [Float](repeating: 0, count: 2 * bins * frames)
+    }
+
+    /// `2 · bins · frames`, the storage size of that shape, or `nil` when it overflows.
+    static func storageCount(bins: Int, frames: Int) -> Int? {
+        let (values, overflow) = bins.multipliedReportingOverflow(by: frames)
+        let (count, overflow2) = values.multipliedReportingOverflow(by: 2)
+        return overflow || overflow2 ? nil : count
     }
 
     /// The real part of bin `f` in frame `n`.

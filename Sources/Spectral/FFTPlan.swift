@@ -16,8 +16,14 @@ public final class FFTPlan: @unchecked Sendable {
     private let inversePlan: fftwf_plan
     private static let planLock = PThreadLock()
 
+    /// The transform lengths accepted by `FFTPlan` and `FFTBuffers` (FFTW takes 32-bit lengths).
+    public static let sizeRange = 1...Int(Int32.max)
+
     /// Plans the forward (real → complex) and inverse (complex → real) transforms of `size`.
+    /// - Parameter size: the transform length, in `sizeRange`.
+    /// - Precondition: `size` is in `sizeRange` (the process stops with a message naming it otherwise).
     public init(size: Int) {
+        precondition(Self.sizeRange.contains(size), "FFTPlan size \(size) is out of range (allowed: \(Self.sizeRange))")
         self.size = size
         let buffers = FFTBuffers(size: size)
         let (f, i) = Self.planLock.withLock {
@@ -57,10 +63,19 @@ public final class FFTBuffers {
     public let size: Int
 
     /// Allocates buffers for transforms of length `size`.
+    /// - Parameter size: the transform length, in `FFTPlan.sizeRange`.
+    /// - Precondition: `size` is in `FFTPlan.sizeRange` and the memory can be allocated (the
+    ///   process stops with a message naming the size otherwise).
     public init(size: Int) {
+        precondition(FFTPlan.sizeRange.contains(size), "FFTBuffers size \(size) is out of range (allowed: \(FFTPlan.sizeRange))")
         self.size = size
-        real = fftwf_alloc_real(size)!
-        complex = fftwf_alloc_complex(size / 2 + 1)!
+        guard let r = fftwf_alloc_real(size) else { fatalError("FFTW could not allocate \(size) samples") }
+        guard let c = fftwf_alloc_complex(size / 2 + 1) else {
+            fftwf_free(r)
+            fatalError("FFTW could not allocate \(size / 2 + 1) complex bins")
+        }
+        real = r
+        complex = c
         real.initialize(repeating: 0, count: size)
     }
 

@@ -82,10 +82,23 @@ public final class STFT {
     /// The least-squares inverse STFT, `length` samples long.
     /// - Parameters:
     ///   - spectrogram: `bins × frames` complex values.
-    ///   - length: the length of the signal to return (the original signal's length).
+    ///   - length: the length of the signal to return (the original signal's length), from 0 to
+    ///     the end of the last frame, `frameStart(frames − 1) + fftSize` (0 without frames).
+    /// - Throws: `SpectralError.shapeMismatch` when the bins differ from the settings' or the
+    ///   storage does not hold `2 · bins · frames` values, `.invalidParameter` naming `length`
+    ///   when it is out of range.
     public func inverse(_ spectrogram: ComplexSpectrogram, length: Int) throws -> [Float] {
         guard spectrogram.bins == configuration.binCount else {
             throw SpectralError.shapeMismatch("\(spectrogram.bins) bins, expected \(configuration.binCount)")
+        }
+        let expected = ComplexSpectrogram.storageCount(bins: spectrogram.bins, frames: spectrogram.frames)
+        guard spectrogram.storage.count == expected else {
+            throw SpectralError.shapeMismatch("storage holds \(spectrogram.storage.count) values, expected 2 × \(spectrogram.bins) bins × \(spectrogram.frames) frames")
+        }
+        let covered = spectrogram.frames > 0 ? configuration.frameStart(spectrogram.frames - 1) + configuration.fftSize : 0
+        guard length >= 0, length <= covered else {
+            throw SpectralError.invalidParameter(name: "length", value: "\(length)",
+                                                allowed: "0 to \(covered), the end of the spectrogram's last frame")
         }
         let adder = OverlapAdder(configuration: configuration, window: window, signalLength: length, channels: 1)
         var frameSamples = [Float](repeating: 0, count: configuration.fftSize)

@@ -5,7 +5,11 @@ public enum Window: Sendable, Equatable {
     case hann
 
     /// The window's `size` samples.
+    /// - Parameter size: the window length, ≥ 0.
+    /// - Returns: `size` samples.
+    /// - Precondition: `size` ≥ 0 (the process stops with a message naming it otherwise).
     public func samples(size: Int) -> [Float] {
+        precondition(size >= 0, "window size \(size) is out of range (allowed: 0 or more)")
         switch self {
         case .hann:
             return (0..<size).map { n in

@@ -67,4 +67,29 @@ import Evaluation
                 == "[0, 0] is not a permutation of 0..<2")
         #expect(error { _ = try BSSEval.evaluate(references: [a], estimates: [b], clampDB: -3) } == .invalidClamp(-3))
     }
+
+    /// signals × filterLength overflowing `Int` is refused as too long, not trapped.
+    @Test func overflowingFilterLengths() {
+        for length in [Int.max, 1 << 62, Int.max / 2 + 1] {
+            #expect(error { _ = try BSSEval.evaluate(references: [a, b], estimates: [a, b], filterLength: length) }
+                    == .filterTooLong(length, signals: 2, maximumOrder: BSSEval.maximumGramOrder))
+            #expect(error { _ = try BSSEval.evaluateImages(references: [[a, b], [b, a]], estimates: [[a, b], [b, a]], filterLength: length) }
+                    == .filterTooLong(length, signals: 4, maximumOrder: BSSEval.maximumGramOrder))
+            #expect(error { _ = try BSSEval.evaluateImagesFramewise(references: [[a, b], [b, a]], estimates: [[a, b], [b, a]],
+                                                                    window: 2, hop: 1, filterLength: length) }
+                    == .filterTooLong(length, signals: 4, maximumOrder: BSSEval.maximumGramOrder))
+        }
+    }
+
+    @Test func improvementOverABaselineOfOtherReferences() throws {
+        let two = try BSSEval.evaluate(references: [a, b], estimates: [a, b])
+        let one = try BSSEval.evaluate(references: [a], estimates: [b])
+        #expect(error { _ = try two.improvement(over: one) } == .baselineCountMismatch(scores: 2, baseline: 1))
+        #expect(error { _ = try two.improvement(over: one) }?.description
+                == "baseline of 1 reference for scores of 2: an improvement compares the same references (allowed: a baseline of 2)")
+        #expect(try two.improvement(over: two).sdr == [0, 0])
+        let images = try BSSEval.evaluateImages(references: [[a], [b]], estimates: [[a], [b]])
+        let image = try BSSEval.evaluateImages(references: [[a]], estimates: [[b]])
+        #expect(error { _ = try image.improvement(over: images) } == .baselineCountMismatch(scores: 1, baseline: 2))
+    }
 }

@@ -89,7 +89,7 @@ import Evaluation
         for r in references.dropFirst() { for t in mixture.indices { mixture[t] += r[t] } }
         let separated = try BSSEval.evaluate(references: references, estimates: estimates)
         let baseline = try BSSEval.evaluateMixture(references: references, mixture: mixture)
-        let gain = separated.improvement(over: baseline)
+        let gain = try separated.improvement(over: baseline)
         #expect(gain.permutation == separated.permutation)
         for i in 0..<references.count {
             #expect(gain.sdr[i] == separated.sdr[i] - baseline.sdr[i])

@@ -76,6 +76,51 @@ import Testing
         #expect(map.color(2) == map.top)
     }
 
+    @Test func cubehelixRefusesNonFiniteOrOutOfRangeParameters() throws {
+        #expect(try ColorMap(cubehelixStart: 3.2, rotations: 0.45, hue: 2.0, gamma: 1.0, lightness: 0.06...0.94) == .standard)
+        func name(_ body: () throws -> ColorMap) -> String? {
+            do { _ = try body() } catch let PlotError.invalidParameter(name, _, _) { return name } catch { return "\(error)" }
+            return nil
+        }
+        #expect(name { try ColorMap(cubehelixStart: .nan, rotations: 0.45, hue: 2, gamma: 1) } == "cubehelix start")
+        #expect(name { try ColorMap(cubehelixStart: 1, rotations: -.infinity, hue: 2, gamma: 1) } == "cubehelix rotations")
+        #expect(name { try ColorMap(cubehelixStart: 1, rotations: 0.45, hue: .infinity, gamma: 1) } == "cubehelix hue")
+        #expect(name { try ColorMap(cubehelixStart: 1, rotations: 0.45, hue: -1, gamma: 1) } == "cubehelix hue")
+        #expect(name { try ColorMap(cubehelixStart: 1, rotations: 0.45, hue: 2, gamma: .nan) } == "cubehelix gamma")
+        #expect(name { try ColorMap(cubehelixStart: 1, rotations: 0.45, hue: 2, gamma: -1) } == "cubehelix gamma")
+        #expect(name { try ColorMap(cubehelixStart: 1, rotations: 0.45, hue: 2, gamma: 1, lightness: 0...Double.infinity) } == "cubehelix lightness")
+        #expect(throws: PlotError.invalidParameter(name: "cubehelix gamma", value: "nan", allowed: "a finite number > 0")) {
+            try ColorMap(cubehelixStart: 1, rotations: 0.45, hue: 2, gamma: .nan)
+        }
+        // Finite but extreme parameters overflow the helix angle to NaN: clamped, not trapped.
+        let extreme = try ColorMap(cubehelixStart: 1e308, rotations: 1e308, hue: 1e308, gamma: 1e-300,
+                                   lightness: -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
+        #expect(extreme.table.count == 256)
+    }
+
+    @Test func linesAndTextAtExtremeCoordinatesClipWithoutTrapping() throws {
+        var image = try RGBImage(width: 8, height: 6)
+        let red = RGBColor(255, 0, 0)
+        image.horizontalLine(x0: Int.min, x1: 0, y: 1, red)
+        #expect(image.pixel(x: 0, y: 1) == red && image.pixel(x: 1, y: 1) == .white)
+        image.horizontalLine(x0: Int.max, x1: Int.min, y: 2, red)
+        #expect((0..<8).allSatisfy { image.pixel(x: $0, y: 2) == red })
+        image.verticalLine(x: 1, y0: Int.max, y1: -2, red)
+        #expect((0..<6).allSatisfy { image.pixel(x: 1, y: $0) == red })
+        image.verticalLine(x: 3, y0: Int.min, y1: Int.min + 1, red)
+        #expect((0..<6).allSatisfy { image.pixel(x: 3, y: $0) == ($0 == 2 ? red : .white) })
+        let before = image
+        image.drawText("AB", x: Int.max, y: 0)
+        image.drawText("AB", x: Int.min, y: Int.max, rotated: true)
+        image.drawText("AB", x: 0, y: Int.min, scale: 8, rotated: true)
+        #expect(image == before)
+        // In-range lines are unchanged: both ends inclusive, in either order.
+        var a = try RGBImage(width: 8, height: 6), b = a
+        a.horizontalLine(x0: 5, x1: 2, y: 3, red)
+        b.fillRect(x: 2, y: 3, width: 4, height: 1, red)
+        #expect(a == b)
+    }
+
     @Test func sourcePaletteColoursAreDistinct() {
         let colors = SourcePalette.colors
         #expect(Set(colors).count == colors.count)

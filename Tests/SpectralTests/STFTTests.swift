@@ -91,6 +91,32 @@ import _TestSupport
         #expect(SpectralError.invalidHopLength(hop: 0, fftSize: 1024).description.contains("--hop 0"))
     }
 
+    @Test func inverseRefusesLengthsOutsideTheFramesWithTheirValue() throws {
+        let config = try STFTConfiguration(fftSize: 16, hopLength: 4)
+        let stft = STFT(configuration: config)
+        let spec = stft.forward([Float](repeating: 0.5, count: 40))
+        let end = config.frameStart(spec.frames - 1) + 16
+        #expect(try stft.inverse(spec, length: end).count == end)
+        for length in [-1, end + 1, Int.max, 1 << 62] {
+            #expect(throws: SpectralError.invalidParameter(name: "length", value: "\(length)",
+                                                           allowed: "0 to \(end), the end of the spectrogram's last frame")) {
+                try stft.inverse(spec, length: length)
+            }
+        }
+        #expect(SpectralError.invalidParameter(name: "length", value: "-1", allowed: "0 to 48").description
+                == "length -1 is out of range (allowed: 0 to 48)")
+    }
+
+    @Test func inverseRefusesStorageThatDoesNotMatchTheShape() throws {
+        let config = try STFTConfiguration(fftSize: 16, hopLength: 4)
+        let stft = STFT(configuration: config)
+        var spec = stft.forward([Float](repeating: 0.5, count: 40))
+        spec.storage.removeLast(2)
+        #expect(throws: SpectralError.self) { try stft.inverse(spec, length: 40) }
+        spec.storage = []
+        #expect(throws: SpectralError.self) { try stft.inverse(spec, length: 40) }
+    }
+
     @Test func streamingOverlapAddMatchesWholeSignalInverse() throws {
         let x = Array(try TestSupport.read(TestSupport.audio("sax_sms_phrase.wav")).channels[0].prefix(50_000))
         let config = try STFTConfiguration(fftSize: 1024, hopLength: 256)

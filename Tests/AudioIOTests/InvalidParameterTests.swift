@@ -1,0 +1,73 @@
+import Testing
+import Foundation
+@testable import AudioIO
+import _TestSupport
+
+/// Hostile arguments to the reader, the writer and `AudioBuffer.validate` throw
+/// `AudioIOError.invalidParameter` naming the parameter and its value instead of trapping.
+@Suite struct InvalidParameterTests {
+    func parameter(_ body: () throws -> Void) -> String? {
+        do { try body() } catch let AudioIOError.invalidParameter(_, name, _, _) { return name } catch { return "\(error)" }
+        return nil
+    }
+
+    @Test func readRefusesBadRangesAndBufferCounts() throws {
+        let path = TestSupport.audio("piano_sms.wav")
+        let r = try SoundFileReader(path: path)
+        var one = [[Float]](repeating: [], count: 1)
+        var none = [[Float]]()
+        var two = [[Float]](repeating: [], count: 2)
+        #expect(parameter { try r.read(start: 0, count: -1, into: &one) } == "count")
+        #expect(parameter { try r.read(start: 0, count: Int.max, into: &one) } == "count")
+        #expect(parameter { try r.read(start: 0, count: 1 << 40, into: &one) } == "count")
+        #expect(parameter { try r.read(start: Int.max - 5, count: 10, into: &one) } == "start")
+        #expect(parameter { try r.read(start: 0, count: 10, into: &none) } == "channels")
+        #expect(parameter { try r.read(start: 0, count: 10, into: &two) } == "channels")
+        #expect(throws: AudioIOError.invalidParameter(path: path, name: "count", value: "-1", allowed: "0 to \(SoundFileReader.maximumFrameCount) frames")) {
+            try r.read(start: 0, count: -1, into: &one)
+        }
+        #expect(AudioIOError.invalidParameter(path: "a.wav", name: "count", value: "-1", allowed: "0 or more").description
+                == "'a.wav': count -1 is out of range (allowed: 0 or more)")
+        // Valid reads still work afterwards, and a zero count reads nothing.
+        try r.read(start: Int.min, count: 0, into: &one)
+        try r.read(start: -3, count: 6, into: &one)
+        #expect(one[0].prefix(3).allSatisfy { $0 == 0 })
+    }
+
+    @Test func writeRefusesMissingOrShortChannelsAndNegativeRanges() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let path = "\(dir)/w.wav"
+        let w = try SoundFileWriter(path: path, format: .wavFloat, channels: 2, sampleRate: 8000)
+        let x = [Float](repeating: 0.25, count: 10)
+        #expect(parameter { try w.write([x], count: 5) } == "channels")
+        #expect(parameter { try w.write([x, Array(x.prefix(4))], count: 5) } == "channels[1]")
+        #expect(parameter { try w.write([x, x], offset: 8, count: 5) } == "channels[0]")
+        #expect(parameter { try w.write([x, x], offset: -1, count: 5) } == "offset")
+        #expect(parameter { try w.write([x, x], count: -1) } == "count")
+        #expect(parameter { try w.write([x, x], offset: 1, count: Int.max) } == "channels[0]")
+        #expect(throws: AudioIOError.invalidParameter(path: path, name: "channels[1]", value: "with 4 samples",
+                                                      allowed: "at least offset + count, 0 + 5")) {
+            try w.write([x, Array(x.prefix(4))], count: 5)
+        }
+        try w.write([x, x], offset: 2, count: 8)
+        try w.close()
+        #expect(try SoundFileReader(path: path).frameCount == 8)
+    }
+
+    @Test func audioBufferValidateNamesTheOffendingPart() throws {
+        var b = AudioBuffer(channels: [[1, 2, 3], [4, 5, 6]], sampleRate: 8000)
+        try b.validate()
+        b.channels[1].removeLast()
+        #expect(throws: AudioIOError.invalidParameter(path: nil, name: "channels[1]", value: "with 2 samples",
+                                                      allowed: "the length of channels[0], 3")) { try b.validate() }
+        b.channels = []
+        #expect(parameter { try b.validate() } == "channels")
+        b.channels = [[0]]
+        b.sampleRate = 0
+        #expect(throws: AudioIOError.invalidParameter(path: nil, name: "sampleRate", value: "0", allowed: "1 Hz or more")) {
+            try b.validate()
+        }
+        #expect(AudioIOError.invalidParameter(path: nil, name: "sampleRate", value: "0", allowed: "1 Hz or more").description
+                == "sampleRate 0 is out of range (allowed: 1 Hz or more)")
+    }
+}
