@@ -125,7 +125,7 @@ struct CommandLineOptions {
         switch name {
         case "sources": sources = try Self.integer(name, value)
         case "components": components = try Self.integer(name, value)
-        case "grouping": grouping = try Self.choice(name, value, "a grouping method", caseSensitive: true); groupingGiven = true
+        case "grouping": grouping = try Self.choice(name, value, "a grouping method"); groupingGiven = true
         case "output":
             guard let v = value, !v.isEmpty else { throw CLIError.usage("option --output needs a non-empty directory") }
             outputDirectory = v
@@ -173,11 +173,11 @@ struct CommandLineOptions {
         }
     }
 
-    /// One of an enumeration's raw values (lower-cased first unless `caseSensitive`).
+    /// One of an enumeration's raw values, in any case.
     /// - Throws: `CLIError.usage`: "--NAME 'VALUE' is not WHAT (allowed: …)".
-    private static func choice<T: CaseIterable & RawRepresentable>(_ name: String, _ value: String?, _ what: String,
-                                                                   caseSensitive: Bool = false) throws -> T where T.RawValue == String {
-        guard let v = value, let choice = T(rawValue: caseSensitive ? v : v.lowercased()) else {
+    private static func choice<T: CaseIterable & RawRepresentable>(_ name: String, _ value: String?, _ what: String) throws -> T
+        where T.RawValue == String {
+        guard let v = value, let choice = T(rawValue: v.lowercased()) else {
             throw CLIError.usage("--\(name) '\(value ?? "")' is not \(what) (allowed: \(T.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         return choice
@@ -241,7 +241,7 @@ struct CommandLineOptions {
         }
         do {
             let stft = try STFTConfiguration(fftSize: fftSize ?? loaded.first?.stft.fftSize ?? 2048,
-                                             hopLength: hop ?? (fftSize == nil ? loaded.first?.stft.hopLength : nil))
+                                             hopLength: hop ?? (fftSize == nil || fftSize == loaded.first?.stft.fftSize ? loaded.first?.stft.hopLength : nil))
             let fixed = loaded.reduce(0) { $0 + $1.components }
             let k = d > 0 ? fixed + free : components ?? s * Self.defaultComponentsPerSource
             if k < s { throw CLIError.usage("--components \(k) is out of range (allowed: at least the number of sources, \(s))") }

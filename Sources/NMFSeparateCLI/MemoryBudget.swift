@@ -81,7 +81,7 @@ enum MemoryBudget {
             let gb = { (b: Double) in b >= 1e9 ? String(format: "%.2f GB", b / 1e9) : String(format: "%.1f MB", b / 1e6) }
             let jobs = share > 1 ? " (\(gb(Double(total))) shared by --jobs \(share))" : ""
             let shape = spatial && channels > 1 ? "\(channels) channels × \(bins) bins × \(frames) frames, --spatial" : "\(bins) bins × \(frames) frames"
-            throw CLIError.runtime("'\(input)' needs about \(gb(need)) of memory for its spectrogram (\(shape)) but only \(gb(available)) is available\(jobs); use a larger --hop, fewer --jobs or split the file")
+            throw CLIError.runtime("'\(input)' needs about \(gb(need)) of memory for its spectrogram (\(shape)), factors and buffers but only \(gb(available)) is available\(jobs); use a larger --hop, fewer --jobs or split the file")
         }
     }
 }

@@ -12,11 +12,11 @@ public struct ComplexSpectrogram: Sendable, Equatable {
     /// - Parameters:
     ///   - bins: number of frequency bins, ≥ 0.
     ///   - frames: number of frames, ≥ 0.
-    /// - Precondition: both are ≥ 0 and `2 · bins · frames` does not overflow (the process
+    /// - Precondition (checked in release builds too): both are ≥ 0 and `2 · bins · frames` does not overflow (the process
     ///   stops with a message naming the values otherwise).
     public init(bins: Int, frames: Int) {
-        precondition(bins >= 0 && frames >= 0, "spectrogram shape \(bins) bins × \(frames) frames is out of range (allowed: 0 or more each)")
-        precondition(Self.storageCount(bins: bins, frames: frames) != nil,
+        require(bins >= 0 && frames >= 0, "spectrogram shape \(bins) bins × \(frames) frames is out of range (allowed: 0 or more each)")
+        require(Self.storageCount(bins: bins, frames: frames) != nil,
                      "spectrogram shape \(bins) bins × \(frames) frames is too large (allowed: 2 · bins · frames up to \(Int.max))")
         self.bins = bins
         self.frames = frames

@@ -21,9 +21,9 @@ public final class FFTPlan: @unchecked Sendable {
 
     /// Plans the forward (real → complex) and inverse (complex → real) transforms of `size`.
     /// - Parameter size: the transform length, in `sizeRange`.
-    /// - Precondition: `size` is in `sizeRange` (the process stops with a message naming it otherwise).
+    /// - Precondition (checked in release builds too): `size` is in `sizeRange` (the process stops with a message naming it otherwise).
     public init(size: Int) {
-        precondition(Self.sizeRange.contains(size), "FFTPlan size \(size) is out of range (allowed: \(Self.sizeRange))")
+        require(Self.sizeRange.contains(size), "FFTPlan size \(size) is out of range (allowed: \(Self.sizeRange))")
         self.size = size
         let buffers = FFTBuffers(size: size)
         let (f, i) = Self.planLock.withLock {
@@ -64,10 +64,10 @@ public final class FFTBuffers {
 
     /// Allocates buffers for transforms of length `size`.
     /// - Parameter size: the transform length, in `FFTPlan.sizeRange`.
-    /// - Precondition: `size` is in `FFTPlan.sizeRange` and the memory can be allocated (the
+    /// - Precondition (checked in release builds too): `size` is in `FFTPlan.sizeRange` and the memory can be allocated (the
     ///   process stops with a message naming the size otherwise).
     public init(size: Int) {
-        precondition(FFTPlan.sizeRange.contains(size), "FFTBuffers size \(size) is out of range (allowed: \(FFTPlan.sizeRange))")
+        require(FFTPlan.sizeRange.contains(size), "FFTBuffers size \(size) is out of range (allowed: \(FFTPlan.sizeRange))")
         self.size = size
         guard let r = fftwf_alloc_real(size) else { fatalError("FFTW could not allocate \(size) samples") }
         guard let c = fftwf_alloc_complex(size / 2 + 1) else {

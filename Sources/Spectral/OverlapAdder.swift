@@ -22,12 +22,12 @@ public final class OverlapAdder {
     ///   - window: the synthesis window, exactly `configuration.fftSize` samples.
     ///   - signalLength: length of the signal being reconstructed, in samples.
     ///   - channels: number of channels, ≥ 1.
-    /// - Precondition: `window` has `fftSize` samples and `channels` ≥ 1 (a programming error
+    /// - Precondition (checked in release builds too): `window` has `fftSize` samples and `channels` ≥ 1 (a programming error
     ///   otherwise: the process stops with a message naming the value).
     public init(configuration: STFTConfiguration, window: [Float], signalLength: Int, channels: Int) {
-        precondition(window.count == configuration.fftSize,
+        require(window.count == configuration.fftSize,
                      "OverlapAdder window has \(window.count) samples (allowed: the fft size, \(configuration.fftSize))")
-        precondition(channels >= 1, "OverlapAdder channels \(channels) is out of range (allowed: 1 or more)")
+        require(channels >= 1, "OverlapAdder channels \(channels) is out of range (allowed: 1 or more)")
         self.configuration = configuration
         squaredWindow = window.map { $0 * $0 }
         self.signalLength = signalLength
@@ -52,9 +52,9 @@ public final class OverlapAdder {
     ///   - frame: the frame index (frames in increasing order).
     ///   - channel: the channel, `0..<channels`.
     ///   - samples: `fftSize` samples.
-    /// - Precondition: `channel` is in `0..<channels` (the process stops with a message otherwise).
+    /// - Precondition (checked in release builds too): `channel` is in `0..<channels` (the process stops with a message otherwise).
     public func add(frame: Int, channel: Int, samples: UnsafePointer<Float>) {
-        precondition(channel >= 0 && channel < channels,
+        require(channel >= 0 && channel < channels,
                      "OverlapAdder channel \(channel) is out of range (allowed: 0 to \(channels - 1))")
         let n = configuration.fftSize
         let start = configuration.frameStart(frame)
@@ -83,7 +83,7 @@ public final class OverlapAdder {
     ///     channel c goes to `output[firstChannel + c]`), so that one-channel adders can fill
     ///     the channels of one multichannel output.
     /// - Returns: how many samples were emitted.
-    /// - Precondition: when samples are emitted, `offset` ≥ 0, `firstChannel` ≥ 0, `output` has at
+    /// - Precondition (checked in release builds too): when samples are emitted, `offset` ≥ 0, `firstChannel` ≥ 0, `output` has at
     ///   least `firstChannel + channels` buffers and each of them at least `offset` + the emitted
     ///   count elements (the process stops with a message naming the values otherwise).
     @discardableResult
@@ -91,12 +91,12 @@ public final class OverlapAdder {
         let stop = min(end, signalLength)
         let count = stop - base
         if count <= 0 { return 0 }
-        precondition(offset >= 0, "OverlapAdder.drain offset \(offset) is out of range (allowed: 0 or more)")
-        precondition(firstChannel >= 0 && firstChannel <= output.count - channels,
+        require(offset >= 0, "OverlapAdder.drain offset \(offset) is out of range (allowed: 0 or more)")
+        require(firstChannel >= 0 && firstChannel <= output.count - channels,
                      "OverlapAdder.drain firstChannel \(firstChannel) is out of range for \(output.count) output buffers and \(channels) channel(s) (allowed: 0 to \(output.count - channels))")
         for c in 0..<channels {
             let available = output[firstChannel + c].count
-            precondition(available - offset >= count,
+            require(available - offset >= count,
                          "OverlapAdder.drain output[\(firstChannel + c)] holds \(available) samples (allowed: at least offset + drained samples, \(offset) + \(count))")
         }
         ensureCapacity(count)

@@ -7,9 +7,9 @@ public enum Window: Sendable, Equatable {
     /// The window's `size` samples.
     /// - Parameter size: the window length, ≥ 0.
     /// - Returns: `size` samples.
-    /// - Precondition: `size` ≥ 0 (the process stops with a message naming it otherwise).
+    /// - Precondition (checked in release builds too): `size` ≥ 0 (the process stops with a message naming it otherwise).
     public func samples(size: Int) -> [Float] {
-        precondition(size >= 0, "window size \(size) is out of range (allowed: 0 or more)")
+        require(size >= 0, "window size \(size) is out of range (allowed: 0 or more)")
         switch self {
         case .hann:
             return (0..<size).map { n in

@@ -108,6 +108,13 @@ import _TestSupport
                                "--hop", "256", "-o", "\(dir)/o2", "--iterations", "3"])
         #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("--hop 128") && r.stderr.contains("--hop 256"), "\(r.stderr)")
         #expect(CLIRunner.files(under: "\(dir)/o2").isEmpty)
+        // The dictionary's own fft size given again keeps its hop (a hop not fft/4 included).
+        r = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "4", "--iterations", "5", "--fft-size", "512", "--hop", "256",
+                               "-o", "\(dir)/half.nmfdict"])
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/half.nmfdict", "--free-components", "4",
+                               "--fft-size", "512", "-o", "\(dir)/o5", "--iterations", "3", "--json", "-q"])
+        #expect(r.status == 0 && r.stdout.contains("\"hop\":256"), "\(r.stderr)")
         // A dictionary learned under another divergence.
         r = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "4", "--iterations", "5", "--divergence", "is",
                                "-o", "\(dir)/is.nmfdict"])
