@@ -28,7 +28,8 @@ public struct AudioFormat: Sendable, Equatable, CustomStringConvertible {
     /// Whether the container is FLAC, which holds integer samples only.
     public var isFLAC: Bool { container == Int32(SF_FORMAT_FLAC) }
 
-    /// The usual file extension of the container (`wav`, `flac`, `ogg`, `aiff`, ...).
+    /// The usual file extension of the container (`wav`, `flac`, `ogg`, `aiff`, `mp3`, ...; for
+    /// the rarer containers libsndfile's own, e.g. `sph` for NIST Sphere).
     public var fileExtension: String {
         switch container {
         case Int32(SF_FORMAT_WAV), Int32(SF_FORMAT_WAVEX), Int32(SF_FORMAT_RF64): return "wav"
@@ -38,7 +39,16 @@ public struct AudioFormat: Sendable, Equatable, CustomStringConvertible {
         case Int32(SF_FORMAT_AU): return "au"
         case Int32(SF_FORMAT_CAF): return "caf"
         case Int32(SF_FORMAT_W64): return "w64"
-        default: return "wav"
+        case Int32(SF_FORMAT_MPEG): return "mp3"
+        case Int32(SF_FORMAT_NIST): return "sph"   // libsndfile's own is "wav"
+        default:
+            var info = SF_FORMAT_INFO()
+            info.format = container
+            if sf_command(nil, Int32(SFC_GET_FORMAT_INFO), &info, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0,
+               let e = info.extension, !String(cString: e).isEmpty {
+                return String(cString: e)
+            }
+            return "wav"
         }
     }
 

@@ -236,7 +236,8 @@ struct SeparateCommand {
     static func outputExtension(input: String, format: AudioFormat) -> String {
         let ext = (input as NSString).pathExtension.lowercased()
         let usual = format.fileExtension
-        let aliases: [String: Set<String>] = ["wav": ["wav", "wave"], "aiff": ["aiff", "aif", "aifc"], "ogg": ["ogg", "oga"]]
+        let aliases: [String: Set<String>] = ["wav": ["wav", "wave"], "aiff": ["aiff", "aif", "aifc"], "ogg": ["ogg", "oga", "opus"],
+                                              "au": ["au", "snd"], "mp3": ["mp3", "mp2", "mpga"], "sph": ["sph", "nist", "wav"]]
         if ext == usual || (aliases[usual]?.contains(ext) ?? false) { return ext }
         return usual
     }

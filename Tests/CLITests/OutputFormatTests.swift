@@ -93,6 +93,9 @@ import _TestSupport
         let wav = try CLIRunner.run([mp3, "--sources", "2", "-o", "\(dir)/w", "--iterations", "3", "--format", "wav"])
         #expect(wav.status == 0, "\(wav.stderr)")
         #expect(try SoundFileReader(path: "\(dir)/w/in/source_1.wav").format.subtype == Int32(SF_FORMAT_FLOAT))
+        // By default the sources keep the input's container, and a name that says so (not .wav).
+        let same = try CLIRunner.run([mp3, "--sources", "2", "-o", "\(dir)/m", "--iterations", "3"])
+        #expect(same.status == 0 && CLIRunner.files(under: "\(dir)/m/in").sorted() == ["source_1.mp3", "source_2.mp3"], "\(same.stderr)")
         let pcm = try CLIRunner.run([mp3, "--sources", "2", "-o", "\(dir)/p", "--iterations", "3", "--sample-format", "pcm16"])
         #expect(pcm.status == 64 && pcm.stderrLines.count == 1 && pcm.stderr.contains("in.mp3") && pcm.stderr.contains("--format wav, flac or aiff"),
                 "\(pcm.stderr)")
