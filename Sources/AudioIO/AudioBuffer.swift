@@ -32,8 +32,8 @@ public struct AudioBuffer: Sendable, Equatable {
         }
     }
 
-    /// Number of frames (samples per channel).
-    public var frameCount: Int { channels[0].count }
+    /// Number of frames (samples per channel; those of channel 0, and 0 without channels).
+    public var frameCount: Int { channels.first?.count ?? 0 }
     /// Number of channels.
     public var channelCount: Int { channels.count }
 }

@@ -27,6 +27,12 @@ public struct AudioFormat: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the container is FLAC, which holds integer samples only.
     public var isFLAC: Bool { container == Int32(SF_FORMAT_FLAC) }
+    /// Whether the container is written by an encoder library (FLAC, Ogg Vorbis/Opus, MPEG)
+    /// that may refuse a sample rate or channel count `sf_format_check` accepts: libsndfile
+    /// finds out only when the file is opened or first written.
+    public var isEncoded: Bool {
+        [SF_FORMAT_FLAC, SF_FORMAT_OGG, SF_FORMAT_MPEG].map { Int32($0) }.contains(container)
+    }
 
     /// The usual file extension of the container (`wav`, `flac`, `ogg`, `aiff`, `mp3`, ...; for
     /// the rarer containers libsndfile's own, e.g. `sph` for NIST Sphere).

@@ -61,7 +61,7 @@ extension AudioFormat {
     /// `encoding` say otherwise.
     ///
     /// When only the container changes, the input's encoding is kept if it is plain samples
-    /// (integers or floats) that the new container can hold; otherwise (and for every codec:
+    /// (integers, floats, µ-law or A-law) that the new container can hold; otherwise (and for every codec:
     /// MPEG, Vorbis, Opus, ADPCM, GSM, …) FLAC gets 24-bit integers (16-bit for 8/16-bit
     /// input), Ogg gets Vorbis, and WAV or AIFF get 32-bit floats.
     /// - Parameters:
@@ -91,7 +91,7 @@ extension AudioFormat {
         // Only plain samples carry over to another container: a codec's encoding (MPEG, Vorbis,
         // ADPCM, …) that libsndfile accepts in a WAV header it may still fail to write.
         let plain = [SF_FORMAT_PCM_S8, SF_FORMAT_PCM_U8, SF_FORMAT_PCM_16, SF_FORMAT_PCM_24, SF_FORMAT_PCM_32,
-                     SF_FORMAT_FLOAT, SF_FORMAT_DOUBLE].map { Int32($0) }
+                     SF_FORMAT_FLOAT, SF_FORMAT_DOUBLE, SF_FORMAT_ULAW, SF_FORMAT_ALAW].map { Int32($0) }
         let kept = AudioFormat(rawValue: major | input.subtype)
         if plain.contains(input.subtype), kept.isWritable(channels: 1, sampleRate: 44_100) { return kept }
         switch major {

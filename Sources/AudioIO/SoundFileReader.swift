@@ -50,8 +50,10 @@ public final class SoundFileReader {
     /// In sequential mode, the frames of the last read (first frame, one buffer per channel),
     /// so that the next read, which overlaps it by an STFT window, needs no reopening.
     private var recent: (start: Int, channels: [[Float]])?
+    /// Whether reading has fallen back to front to back (a seek failed).
+    var isSequential: Bool { sequential }
     /// The most frames `recent` holds per channel.
-    private static let recentLimit = 1 << 20
+    private static let recentLimit = 1 << 16   // consecutive STFT reads overlap by fft − hop < 65 536 frames
 
     /// Opens `path` for reading.
     /// - Throws: `AudioIOError` when the path is missing, a directory, not audio, empty,
@@ -162,7 +164,6 @@ public final class SoundFileReader {
     /// Frames outside `0..<frameCount` read as zeros, so callers can ask for padded ranges.
     /// - Parameters:
     ///   - start: the first frame; may be negative.
-    ///   - count: how many frames.
     ///   - count: how many frames, from 0 to `maximumFrameCount`; when a buffer must grow to
     ///     `count`, at most what `channelCount` such buffers of `Float` fit in the physical memory.
     ///   - channels: `channelCount` buffers; those shorter than `count` are replaced by buffers of
@@ -242,6 +243,11 @@ public final class SoundFileReader {
             guard let h = Self.withStderrSilenced({ sf_open(path, Int32(SFM_READ), &info) }) else {
                 throw AudioIOError.cannotOpen(path: path, reason: "it could not be opened again (libsndfile: \(String(cString: sf_strerror(nil))))")
             }
+            guard Int(info.channels) == channelCount, Int(info.samplerate) == sampleRate, Int(info.frames) == frameCount,
+                  info.format == format.rawValue else {
+                sf_close(h)
+                throw AudioIOError.cannotOpen(path: path, reason: "it changed while being read (reopened with \(info.channels) channels, \(info.samplerate) Hz, \(info.frames) frames)")
+            }
             sf_close(handle)
             handle = h
             sf_command(h, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_TRUE))
@@ -286,6 +292,7 @@ public final class SoundFileReader {
                             } else if policy == .replaceWithZero {
                                 dst[offset + i] = 0
                             } else {
+                                position = -1   // the file stands somewhere in this chunk
                                 throw AudioIOError.nonFiniteSample(path: path, frame: frame + i)
                             }
                         }

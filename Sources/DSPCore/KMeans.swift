@@ -20,9 +20,9 @@ public enum KMeans {
     /// - Complexity: O(restarts · iterations · n · k · d).
     public static func cluster(_ points: [[Float]], k: Int, seed: UInt64, restarts: Int = 10) -> [Int] {
         let n = points.count
-        precondition(k >= 1 && k <= n, "k-means needs 1 ≤ k ≤ number of points (k = \(k), \(n) points)")
+        require(k >= 1 && k <= n, "k-means needs 1 ≤ k ≤ number of points (k = \(k), \(n) points)")
         if let d = points.first?.count, let i = points.firstIndex(where: { $0.count != d }) {
-            preconditionFailure("k-means points must have equal dimensions (points[0] has \(d), points[\(i)] has \(points[i].count))")
+            fatalError("k-means points must have equal dimensions (points[0] has \(d), points[\(i)] has \(points[i].count))")
         }
         if k == n { return Array(0..<n) }
         var rng = SeededGenerator(seed: seed)

@@ -33,8 +33,8 @@ public struct Matrix: Sendable, Equatable {
     /// - Precondition: both dimensions are ≥ 0 and `storage` holds exactly `rows * columns` elements.
     public init(rows: Int, columns: Int, columnMajor storage: [Float]) {
         Self.checkShape(rows: rows, columns: columns)
-        precondition(storage.count == rows * columns,
-                     "matrix storage holds \(storage.count) elements (allowed: rows × columns, \(rows) × \(columns))")
+        require(storage.count == rows * columns,
+                "matrix storage holds \(storage.count) elements (allowed: rows × columns, \(rows) × \(columns))")
         self.rows = rows
         self.columns = columns
         self.storage = storage
@@ -43,10 +43,10 @@ public struct Matrix: Sendable, Equatable {
     /// Stops with a message naming the values unless `rows` and `columns` are ≥ 0 and their
     /// product does not overflow `Int`.
     private static func checkShape(rows: Int, columns: Int) {
-        precondition(rows >= 0 && columns >= 0,
-                     "matrix dimensions \(rows) × \(columns) are out of range (allowed: 0 or more each)")
-        precondition(!rows.multipliedReportingOverflow(by: columns).overflow,
-                     "matrix dimensions \(rows) × \(columns) are too large (allowed: a product up to \(Int.max))")
+        require(rows >= 0 && columns >= 0,
+                "matrix dimensions \(rows) × \(columns) are out of range (allowed: 0 or more each)")
+        require(!rows.multipliedReportingOverflow(by: columns).overflow,
+                "matrix dimensions \(rows) × \(columns) are too large (allowed: a product up to \(Int.max))")
     }
 
     /// The element at row `r`, column `c`.
@@ -149,7 +149,7 @@ public struct Matrix: Sendable, Equatable {
     /// The product `self · other` computed naively; meant for tests and small sizes.
     /// - Complexity: O(rows × other.columns × columns).
     public func multiplied(by other: Matrix) -> Matrix {
-        precondition(columns == other.rows, "inner dimensions must agree")
+        require(columns == other.rows, "inner dimensions must agree")
         var out = Matrix(rows: rows, columns: other.columns)
         for j in 0..<other.columns {
             for k in 0..<columns {

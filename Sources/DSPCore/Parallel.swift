@@ -17,8 +17,8 @@ public enum Parallel {
     /// - Returns: the half-open range of block `index`.
     /// - Precondition: the arguments are in the ranges above (the process stops with a message naming them otherwise).
     public static func blockRange(_ index: Int, of blockCount: Int, count: Int) -> Range<Int> {
-        precondition(blockCount >= 1 && index >= 0 && index < blockCount && count >= 0,
-                     "block \(index) of \(blockCount) blocks over \(count) indices is out of range (allowed: blockCount ≥ 1, index in 0..<blockCount, count ≥ 0)")
+        require(blockCount >= 1 && index >= 0 && index < blockCount && count >= 0,
+                "block \(index) of \(blockCount) blocks over \(count) indices is out of range (allowed: blockCount ≥ 1, index in 0..<blockCount, count ≥ 0)")
         let lower = index * count / blockCount
         let upper = (index + 1) * count / blockCount
         return lower..<upper

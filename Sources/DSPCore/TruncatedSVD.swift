@@ -13,7 +13,6 @@ public struct TruncatedSVD: Sendable {
 
     /// Computes the `rank` leading triplets of `a`.
     /// - Parameters:
-    ///   - a: the matrix, rows × columns.
     ///   - a: the matrix, rows × columns, at least 1 × 1.
     ///   - rank: number of triplets, 1 ≤ rank ≤ min(rows, columns) (values outside are clamped to that range).
     ///   - seed: seed of the random test matrix.
@@ -23,9 +22,9 @@ public struct TruncatedSVD: Sendable {
     ///   `powerIterations` ≥ 0 (the process stops with a message naming the values otherwise).
     public init(_ a: Matrix, rank: Int, seed: UInt64, powerIterations: Int = 4, threads: Int = Parallel.defaultThreadCount) {
         let m = a.rows, n = a.columns
-        precondition(m >= 1 && n >= 1, "TruncatedSVD of a \(m) × \(n) matrix (allowed: at least 1 × 1)")
-        precondition(a.storage.count == m * n, "TruncatedSVD matrix storage holds \(a.storage.count) elements (allowed: \(m) × \(n))")
-        precondition(powerIterations >= 0, "TruncatedSVD powerIterations \(powerIterations) is out of range (allowed: 0 or more)")
+        require(m >= 1 && n >= 1, "TruncatedSVD of a \(m) × \(n) matrix (allowed: at least 1 × 1)")
+        require(a.storage.count == m * n, "TruncatedSVD matrix storage holds \(a.storage.count) elements (allowed: \(m) × \(n))")
+        require(powerIterations >= 0, "TruncatedSVD powerIterations \(powerIterations) is out of range (allowed: 0 or more)")
         let r = max(1, min(rank, m, n))
         let l = min(r + 8, m, n)
         var rng = SeededGenerator(seed: seed)
@@ -155,13 +154,13 @@ public enum SymmetricEigen {
     /// result, element (i, c) at `i * size + c`) of the symmetric row-major matrix `a`.
     /// - Parameters:
     ///   - a: `size × size` elements, row by row.
-    ///   - n: the order, ≥ 0.
+    ///   - size: the order n, ≥ 0.
     /// - Precondition: `a` holds exactly `size × size` elements (the process stops with a message otherwise).
     /// - Complexity: O(size³) per sweep, a handful of sweeps.
     public static func decompose(_ a: [Double], size n: Int) -> (values: [Double], vectors: [Double]) {
         let (square, overflow) = n.multipliedReportingOverflow(by: n)
-        precondition(n >= 0 && !overflow && a.count == square,
-                     "SymmetricEigen.decompose of \(a.count) elements with size \(n) (allowed: size ≥ 0 and size × size elements)")
+        require(n >= 0 && !overflow && a.count == square,
+                "SymmetricEigen.decompose of \(a.count) elements with size \(n) (allowed: size ≥ 0 and size × size elements)")
         var m = a
         var v = [Double](repeating: 0, count: n * n)
         for i in 0..<n { v[i * n + i] = 1 }

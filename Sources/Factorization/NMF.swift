@@ -59,7 +59,7 @@ public struct NMF: Sendable {
         if let fb = fixedBasis {
             try Self.validateFactor(fb, name: "fixed templates")
             for c in 0..<fb.columns where fb.column(c).allSatisfy({ $0 == 0 }) {
-                throw FactorizationError.invalidInput("fixed template \(c) is all zero (a template needs some energy)")
+                throw FactorizationError.invalidInput("fixed template \(c + 1) is all zero (a template needs some energy)")
             }
         }
         // mean(V) sets the ε floor (KL) or the working scale (β); taken once for the states made below.

@@ -30,12 +30,14 @@ public enum CLI {
         do {
             if arguments.first == "train" {
                 let command = try TrainCommand.parse(Array(arguments.dropFirst()))
+                if !command.help { _ = try MemoryBudget.configuredCap() }
                 let text = command.help ? TrainCommand.helpText : try command.run()
                 FileHandle.standardOutput.write(Data(text.utf8))
                 return 0
             }
             if arguments.first == "eval" {
                 let command = try EvalCommand.parse(Array(arguments.dropFirst()))
+                if !command.help { _ = try MemoryBudget.configuredCap() }
                 let text = command.help ? EvalCommand.helpText : try command.run()
                 FileHandle.standardOutput.write(Data(text.utf8))
                 return 0
@@ -50,6 +52,8 @@ public enum CLI {
                 return 0
             }
             guard !options.inputs.isEmpty else { throw CLIError.usage("missing INPUT audio file (see --help)") }
+            // A malformed memory cap is one usage error before any work, not one per file.
+            _ = try MemoryBudget.configuredCap()
             try options.validateOutputFormat()
             let dictionaries = try options.dictionaries.map { path -> NMFDictionary in
                 do { return try NMFDictionary.read(path: path) } catch let e as DictionaryError { throw CLIError.runtime(e.description) }

@@ -145,7 +145,9 @@ struct EvalCommand {
         // 512·J dimensions (512·J·C with --images). That projection also takes a share of about
         // dimensions / samples of the artifacts, so SAR (and SDR) come out high by about
         // −10·log10(1 − dimensions / samples) dB: 0.46 dB at a tenth, infinite at one.
-        let dimensions = BSSEval.defaultFilterLength * j * (trimmed.first?.count ?? 1)
+        // (Without --images the channels were averaged to one; with --window the filters are still
+        // fitted on the whole files, so the whole length counts.)
+        let dimensions = BSSEval.defaultFilterLength * j * (images ? trimmed.first?.count ?? 1 : 1)
         if length < 10 * dimensions {
             // Scored as the reference scorers do, but a short signal flatters the estimates.
             let share = Double(dimensions) / Double(length)

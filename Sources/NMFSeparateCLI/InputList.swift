@@ -69,7 +69,7 @@ enum InputList {
                     let real = OutputPlan.resolve(path)
                     if found[real] != nil && !scanned.contains(real) { continue }   // named explicitly: that wins
                     found[real] = BatchInput(path: path, outputKey: (relative as NSString).deletingPathExtension, realPath: real)
-                    if relative.contains(undecodable) && !fm.fileExists(atPath: path) {
+                    if relative.unicodeScalars.contains(undecodable) && !fm.fileExists(atPath: path) {
                         found[real]?.conflict = "'\(path)': the file name is not valid UTF-8 (shown with \(undecodable)), so it cannot be opened; rename it"
                     }
                     scanned.insert(real)
@@ -108,7 +108,7 @@ enum InputList {
     }
 
     /// What Foundation puts for each byte of a file name that is not UTF-8.
-    static let undecodable: Character = "\u{FFFD}"
+    static let undecodable: Unicode.Scalar = "\u{FFFD}"
 
     /// The file name without its extension (the whole name when that would be empty).
     static func stem(of path: String) -> String {
@@ -134,7 +134,7 @@ enum InputList {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
                 out.append(relative)
-            } else if relative.contains(undecodable) {
+            } else if relative.unicodeScalars.contains(undecodable) {
                 out.append(relative)   // a name that is not UTF-8: kept, to fail by name (see `expand`)
             }
         }

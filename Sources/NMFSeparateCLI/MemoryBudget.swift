@@ -29,12 +29,7 @@ enum MemoryBudget {
     /// - Throws: `CLIError.usage` when `NMF_SEPARATE_MAX_MEMORY` is set but not a byte count.
     static func availableBytes() throws -> Int? {
         var limits: [Int] = []
-        if let cap = ProcessInfo.processInfo.environment["NMF_SEPARATE_MAX_MEMORY"] {
-            guard let bytes = byteCount(cap) else {
-                throw CLIError.usage("NMF_SEPARATE_MAX_MEMORY is '\(cap)'; allowed: a positive number of bytes, optionally with K, M, G or T (powers of 1024), e.g. 2G")
-            }
-            limits.append(bytes)
-        }
+        if let bytes = try configuredCap() { limits.append(bytes) }
         if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
            let kb = Int(line.split(separator: " ").dropFirst().first ?? "") {
@@ -51,6 +46,18 @@ enum MemoryBudget {
             }
         }
         return limits.min()
+    }
+
+    /// The cap set by `NMF_SEPARATE_MAX_MEMORY` (nil when unset or empty). `CLI.main` calls it
+    /// before any work, so that a malformed value is one usage error, not one per file.
+    /// - Throws: `CLIError.usage` naming the value and the form allowed.
+    static func configuredCap() throws -> Int? {
+        guard let cap = ProcessInfo.processInfo.environment["NMF_SEPARATE_MAX_MEMORY"],
+              !cap.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        guard let bytes = byteCount(cap) else {
+            throw CLIError.usage("NMF_SEPARATE_MAX_MEMORY is '\(cap)'; allowed: a positive number of bytes, optionally with K, M, G or T (powers of 1024), e.g. 2G")
+        }
+        return bytes
     }
 
     /// A byte count as `NMF_SEPARATE_MAX_MEMORY` takes it: a positive integer, optionally

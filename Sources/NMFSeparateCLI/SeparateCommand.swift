@@ -193,28 +193,8 @@ struct SeparateCommand {
         }
         // Some limits only show when an encoder starts (Vorbis above 192 kHz, FLAC above 655 kHz):
         // find them now, not after the separation.
-        if let reason = Self.trialWrite(format: format, channels: reader.channelCount, sampleRate: reader.sampleRate) {
+        if let reason = EncoderTrial.shared.refusal(format: format, channels: reader.channelCount, sampleRate: reader.sampleRate) {
             throw CLIError.runtime("cannot write '\(input)''s sources as \(format) with \(channels) at \(reader.sampleRate) Hz (libsndfile: \(reason)); choose another --format, e.g. --format wav")
-        }
-    }
-
-    /// Writes and removes a short silent file of `format` in the temporary directory.
-    /// - Returns: nil when that worked, else libsndfile's reason.
-    static func trialWrite(format: AudioFormat, channels: Int, sampleRate: Int) -> String? {
-        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("nmf-separate-trial-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).\(format.fileExtension)")
-        defer { unlink(path) }
-        do {
-            let writer = try SoundFileWriter(path: path, format: format, channels: channels, sampleRate: sampleRate)
-            try writer.write([[Float]](repeating: [Float](repeating: 0, count: 2048), count: channels), count: 2048)
-            try writer.close()
-            return nil
-        } catch let e as AudioIOError {
-            switch e {
-            case .writeFailed(_, let reason): return reason.trimmingCharacters(in: .whitespacesAndNewlines)
-            default: return e.description
-            }
-        } catch {
-            return "\(error)"
         }
     }
 

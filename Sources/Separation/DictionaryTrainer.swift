@@ -29,13 +29,10 @@ public struct DictionaryTrainer: Sendable {
         }
         for (i, s) in sources.enumerated() {
             let name = i < names.count ? names[i] : "file \(i + 1)"
-            guard s.sampleRate == rate, rate >= 1 else {
-                throw SeparationError.invalidParameter(name: "sample rate of \(name)", value: "\(s.sampleRate) Hz",
-                                                       allowed: rate >= 1 ? "the first file's \(rate) Hz" : "1 Hz or more")
+            guard s.sampleRate == rate else {
+                throw SeparationError.invalidParameter(name: "sample rate of \(name)", value: "\(s.sampleRate) Hz", allowed: "the first file's \(rate) Hz")
             }
-            guard (1...Separator.maxChannelCount).contains(s.channelCount), s.frameCount <= Separator.maxFrameCount else {
-                throw SeparationError.invalidInput("\(name) has \(s.channelCount) channels and \(s.frameCount) frames (allowed: 1 to \(Separator.maxChannelCount) channels, at most \(Separator.maxFrameCount) frames)")
-            }
+            try Separator.validateShape(of: s)
         }
         var timings = StageTimings()
         let analyzer = SpectrogramAnalyzer(configuration: stft, chunkFrames: 512, threads: nmf.threadCount)

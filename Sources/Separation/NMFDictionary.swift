@@ -95,6 +95,10 @@ public struct NMFDictionary: Sendable, Equatable {
             throw DictionaryError.corrupt(path: path, reason: "missing or inconsistent header fields")
         }
         let stft: STFTConfiguration
+        if STFTConfiguration.fftSizeRange.contains(fft), hop > STFTConfiguration.maxHopLength(fftSize: fft), hop <= fft {
+            // Written before the hop was limited to 3/4 of the fft size.
+            throw DictionaryError.unusableHop(path: path, hop: hop, fftSize: fft)
+        }
         do { stft = try STFTConfiguration(fftSize: fft, hopLength: hop) } catch {
             throw DictionaryError.corrupt(path: path, reason: "fft size \(fft) / hop \(hop) out of range")
         }
@@ -164,6 +168,9 @@ public enum DictionaryError: Error, Equatable, Sendable, CustomStringConvertible
     case corrupt(path: String, reason: String)
     /// Trained with other analysis settings than the separation uses.
     case settingsMismatch(path: String, setting: String, dictionary: String, input: String)
+    /// Trained (by an earlier version) with a hop above 3/4 of the fft size, which separations
+    /// no longer use (`STFTConfiguration.maxHopLength(fftSize:)`).
+    case unusableHop(path: String, hop: Int, fftSize: Int)
 
     /// A one-line human-readable message.
     public var description: String {
@@ -174,6 +181,9 @@ public enum DictionaryError: Error, Equatable, Sendable, CustomStringConvertible
         case .corrupt(let p, let r): return "dictionary '\(p)' is damaged: \(r)"
         case .settingsMismatch(let p, let s, let d, let i):
             return "dictionary '\(p)' was trained with \(s) \(d) but this separation uses \(i); retrain it or use the same settings"
+        case .unusableHop(let p, let h, let n):
+            return "dictionary '\(p)' was trained with --hop \(h) at --fft-size \(n), above the 3/4 of the fft size that separations allow "
+                + "(\(STFTConfiguration.maxHopLength(fftSize: n))); retrain it with --hop \(STFTConfiguration.maxHopLength(fftSize: n)) or less"
         }
     }
 }

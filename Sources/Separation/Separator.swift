@@ -5,6 +5,8 @@ import Factorization
 import Dispatch
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The whole separation pipeline, from samples to separated samples (no file handling):
@@ -153,15 +155,7 @@ public struct Separator: Sendable {
         let config = configuration
         let stft = config.stft
         let frameCount = source.frameCount
-        guard source.sampleRate >= 1 else {
-            throw SeparationError.invalidParameter(name: "sample rate", value: "\(source.sampleRate) Hz", allowed: "1 Hz or more")
-        }
-        guard (1...Self.maxChannelCount).contains(source.channelCount) else {
-            throw SeparationError.invalidParameter(name: "channels", value: "\(source.channelCount)", allowed: "1 to \(Self.maxChannelCount)")
-        }
-        guard frameCount <= Self.maxFrameCount else {
-            throw SeparationError.invalidParameter(name: "frames", value: "\(frameCount)", allowed: "at most \(Self.maxFrameCount)")
-        }
+        try Self.validateShape(of: source)
         guard sinks == config.sourceCount else {
             throw SeparationError.invalidParameter(name: "sinks", value: "\(sinks)", allowed: "one per source, \(config.sourceCount)")
         }
@@ -196,7 +190,34 @@ public struct Separator: Sendable {
         }
         try config.validateBackground()
         try config.validatePenaltyWeights()
-        for (d, t) in config.fixedTemplates.enumerated() {
+        try validateTemplates()
+        try checkMemory(frames: frames, channels: source.channelCount)
+        guard config.componentCount <= frames else {
+            throw SeparationError.invalidParameter(name: "--components", value: "\(config.componentCount)",
+                                                   allowed: "at most the number of STFT frames, \(frames)")
+        }
+    }
+
+    /// Checks a source's rate, channels and length against what the pipeline takes.
+    /// - Throws: `SeparationError.invalidParameter` naming the value.
+    static func validateShape(of source: SampleSource) throws {
+        guard source.sampleRate >= 1 else {
+            throw SeparationError.invalidParameter(name: "sample rate", value: "\(source.sampleRate) Hz", allowed: "1 Hz or more")
+        }
+        guard (1...maxChannelCount).contains(source.channelCount) else {
+            throw SeparationError.invalidParameter(name: "channels", value: "\(source.channelCount)", allowed: "1 to \(maxChannelCount)")
+        }
+        guard source.frameCount <= maxFrameCount else {
+            throw SeparationError.invalidParameter(name: "frames", value: "\(source.frameCount)", allowed: "at most \(maxFrameCount)")
+        }
+    }
+
+    /// Checks the trained templates: the separation's bin count, at least one template each,
+    /// storage of rows × columns values, every value finite and ≥ 0, no template all zero.
+    /// - Throws: `SeparationError` naming the dictionary (from 1) and the template (from 1).
+    func validateTemplates() throws {
+        let stft = configuration.stft
+        for (d, t) in configuration.fixedTemplates.enumerated() {
             guard t.rows == stft.binCount else {
                 throw SeparationError.invalidParameter(name: "dictionary bins", value: "\(t.rows)", allowed: "\(stft.binCount) (fft size / 2 + 1)")
             }
@@ -213,17 +234,19 @@ public struct Separator: Sendable {
                 }
             }
         }
-        // V (bins × frames floats, C-fold when spatial) must fit in this machine's memory.
-        let blocks = config.spatial ? source.channelCount : 1
+    }
+
+    /// Refuses a spectrogram (bins × `frames` floats, `channels`-fold when spatial) larger than
+    /// this machine's physical memory, before anything is allocated.
+    /// - Throws: `SeparationError.invalidInput` with both sizes.
+    func checkMemory(frames: Int, channels: Int) throws {
+        let stft = configuration.stft
+        let blocks = configuration.spatial ? channels : 1
         let bytes = Double(stft.binCount) * Double(frames) * Double(blocks) * 4
         if let physical = Self.physicalMemory, bytes > physical {
             let gb = { (b: Double) in "\((b / 1e8).rounded(.up) / 10) GB" }
             throw SeparationError.invalidInput("the spectrogram (\(stft.binCount) bins × \(frames) frames\(blocks > 1 ? " × \(blocks) channels" : "")) needs "
                 + "\(gb(bytes)), more than this machine's \(gb(physical)) of memory; use a larger hop or split the input")
-        }
-        guard config.componentCount <= frames else {
-            throw SeparationError.invalidParameter(name: "--components", value: "\(config.componentCount)",
-                                                   allowed: "at most the number of STFT frames, \(frames)")
         }
     }
 
@@ -282,17 +305,13 @@ public struct Separator: Sendable {
 
     /// Separates an in-memory buffer.
     /// - Returns: one buffer per source (same length, channels and rate as `mixture`) and the report.
-    /// - Throws: `SeparationError.invalidInput` for a buffer without channels, with channels of
-    ///   different lengths or with a NaN or infinite sample (named by channel and frame); the
-    ///   errors of ``separate(source:sinks:progress:inspect:)``.
+    /// - Throws: `AudioIOError.invalidParameter` for a buffer without channels, with channels of
+    ///   different lengths or a sample rate below 1 Hz (`AudioBuffer.validate()`),
+    ///   `SeparationError.invalidInput` for a NaN or infinite sample (named by channel and
+    ///   frame); the errors of ``separate(source:sinks:progress:inspect:)``.
     public func separate(_ mixture: AudioBuffer) throws -> (sources: [AudioBuffer], report: SeparationReport) {
-        guard let length = mixture.channels.first?.count else {
-            throw SeparationError.invalidInput("the mixture has no channels (allowed: 1 to \(Self.maxChannelCount))")
-        }
+        try mixture.validate()
         for (c, channel) in mixture.channels.enumerated() {
-            guard channel.count == length else {
-                throw SeparationError.invalidInput("the mixture's channel \(c + 1) has \(channel.count) samples and channel 1 \(length) (allowed: channels of equal length)")
-            }
             if let i = channel.firstIndex(where: { !$0.isFinite }) {
                 throw SeparationError.invalidInput("the mixture's channel \(c + 1) has the sample \(channel[i]) at frame \(i) (allowed: finite samples)")
             }

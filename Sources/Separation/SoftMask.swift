@@ -1,3 +1,4 @@
+import DSPCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -42,8 +43,8 @@ public enum SoftMask {
     /// - Complexity: O(S·F).
     public static func compute(models: [UnsafePointer<Float>], bins: Int, power: Float,
                                into masks: [UnsafeMutablePointer<Float>]) {
-        precondition(power > 0 && power.isFinite && !models.isEmpty && masks.count == models.count && bins >= 0,
-                     "SoftMask.compute needs a finite power > 0 (got \(power)) and one mask per model (\(masks.count) for \(models.count))")
+        require(power > 0 && power.isFinite && !models.isEmpty && masks.count == models.count && bins >= 0,
+                "SoftMask.compute needs a finite power > 0 (got \(power)) and one mask per model (\(masks.count) for \(models.count))")
         let s = models.count
         let even = 1 / Float(s)
         let tiny = Float.leastNormalMagnitude

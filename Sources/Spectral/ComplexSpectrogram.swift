@@ -1,3 +1,5 @@
+import DSPCore
+
 /// A complex STFT of one channel: `bins × frames` complex values, stored frame by frame
 /// as interleaved (re, im) pairs, i.e. element (f, n) is at `2·(n·bins + f)`.
 public struct ComplexSpectrogram: Sendable, Equatable {
@@ -17,7 +19,7 @@ public struct ComplexSpectrogram: Sendable, Equatable {
     public init(bins: Int, frames: Int) {
         require(bins >= 0 && frames >= 0, "spectrogram shape \(bins) bins × \(frames) frames is out of range (allowed: 0 or more each)")
         require(Self.storageCount(bins: bins, frames: frames) != nil,
-                     "spectrogram shape \(bins) bins × \(frames) frames is too large (allowed: 2 · bins · frames up to \(Int.max))")
+                "spectrogram shape \(bins) bins × \(frames) frames is too large (allowed: 2 · bins · frames up to \(Int.max))")
         self.bins = bins
         self.frames = frames
         storage = [Float](repeating: 0, count: 2 * bins * frames)

@@ -1,3 +1,5 @@
+import DSPCore
+
 /// Streaming least-squares overlap-add: accumulates windowed frames and emits finished
 /// samples, `y[t] = Σₙ w[t − sₙ]·yₙ[t − sₙ] / Σₙ w²[t − sₙ]` (Griffin & Lim 1984).
 ///
@@ -26,7 +28,7 @@ public final class OverlapAdder {
     ///   otherwise: the process stops with a message naming the value).
     public init(configuration: STFTConfiguration, window: [Float], signalLength: Int, channels: Int) {
         require(window.count == configuration.fftSize,
-                     "OverlapAdder window has \(window.count) samples (allowed: the fft size, \(configuration.fftSize))")
+                "OverlapAdder window has \(window.count) samples (allowed: the fft size, \(configuration.fftSize))")
         require(channels >= 1, "OverlapAdder channels \(channels) is out of range (allowed: 1 or more)")
         self.configuration = configuration
         squaredWindow = window.map { $0 * $0 }
@@ -55,7 +57,7 @@ public final class OverlapAdder {
     /// - Precondition (checked in release builds too): `channel` is in `0..<channels` (the process stops with a message otherwise).
     public func add(frame: Int, channel: Int, samples: UnsafePointer<Float>) {
         require(channel >= 0 && channel < channels,
-                     "OverlapAdder channel \(channel) is out of range (allowed: 0 to \(channels - 1))")
+                "OverlapAdder channel \(channel) is out of range (allowed: 0 to \(channels - 1))")
         let n = configuration.fftSize
         let start = configuration.frameStart(frame)
         let lo = max(start, base, 0), hi = min(start + n, signalLength)
@@ -93,11 +95,11 @@ public final class OverlapAdder {
         if count <= 0 { return 0 }
         require(offset >= 0, "OverlapAdder.drain offset \(offset) is out of range (allowed: 0 or more)")
         require(firstChannel >= 0 && firstChannel <= output.count - channels,
-                     "OverlapAdder.drain firstChannel \(firstChannel) is out of range for \(output.count) output buffers and \(channels) channel(s) (allowed: 0 to \(output.count - channels))")
+                "OverlapAdder.drain firstChannel \(firstChannel) is out of range for \(output.count) output buffers and \(channels) channel(s) (allowed: 0 to \(output.count - channels))")
         for c in 0..<channels {
             let available = output[firstChannel + c].count
             require(available - offset >= count,
-                         "OverlapAdder.drain output[\(firstChannel + c)] holds \(available) samples (allowed: at least offset + drained samples, \(offset) + \(count))")
+                    "OverlapAdder.drain output[\(firstChannel + c)] holds \(available) samples (allowed: at least offset + drained samples, \(offset) + \(count))")
         }
         ensureCapacity(count)
         let floor = Float.leastNormalMagnitude

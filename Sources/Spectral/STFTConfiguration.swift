@@ -32,6 +32,8 @@ public struct STFTConfiguration: Sendable, Equatable {
     /// 10⁻¹¹ of their peak (at a hop of N − 1; 0 at a hop of N, which leaves each frame's first
     /// sample uncovered), and float32 rounding no longer lets the sources add up to the mixture;
     /// at 3/4 the smallest sum is 0.043 and the round trip holds to 10⁻⁵ of the peak.
+    /// - Parameter fftSize: the FFT length N.
+    /// - Returns: ⌊3N/4⌋.
     public static func maxHopLength(fftSize: Int) -> Int { fftSize * 3 / 4 }
 
     /// Number of frequency bins of the real-input transform, `fftSize / 2 + 1`.

@@ -1,3 +1,5 @@
+import DSPCore
+
 /// Analysis/synthesis windows.
 public enum Window: Sendable, Equatable {
     /// The periodic Hann window, w[n] = sin²(π n / N): the DFT-even form whose

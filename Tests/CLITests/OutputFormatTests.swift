@@ -87,7 +87,7 @@ import _TestSupport
     /// cannot hold is a usage error, and a codec that only decodes front to back (GSM 6.10) separates.
     @Test func compressedInputsGetPlainSamplesElsewhere() throws {
         let dir = try TestSupport.temporaryDirectory()
-        let (input, mixture) = try Self.mixture(in: dir)
+        let (_, mixture) = try Self.mixture(in: dir)
         let mp3 = "\(dir)/in.mp3"
         try TestSupport.write(mixture, to: mp3, format: AudioFormat(rawValue: Int32(SF_FORMAT_MPEG) | Int32(SF_FORMAT_MPEG_LAYER_III)))
         let wav = try CLIRunner.run([mp3, "--sources", "2", "-o", "\(dir)/w", "--iterations", "3", "--format", "wav"])
@@ -104,7 +104,12 @@ import _TestSupport
         try TestSupport.write(mono, to: gsm, format: AudioFormat(rawValue: Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_GSM610)))
         let g = try CLIRunner.run([gsm, "--sources", "2", "-o", "\(dir)/g", "--iterations", "3", "--format", "wav", "--sample-format", "float"])
         #expect(g.status == 0, "\(g.stderr)")
-        _ = input
+        // The float sources add up to the decoded GSM input.
+        let decoded = try SoundFileReader(path: gsm).readAll().channels[0]
+        let s1 = try TestSupport.read("\(dir)/g/in/source_1.wav").channels[0], s2 = try TestSupport.read("\(dir)/g/in/source_2.wav").channels[0]
+        #expect(s1.count == decoded.count)
+        let worst = zip(zip(s1, s2), decoded).map { abs($0.0 + $0.1 - $1) }.max() ?? 1
+        #expect(worst < 1e-5 * TestSupport.peak(decoded), "\(worst)")
     }
 
     /// Limits that only show when an encoder starts are found before the separation, with the values.
@@ -115,6 +120,13 @@ import _TestSupport
         let r = try CLIRunner.run(["\(dir)/fast.wav", "--sources", "2", "-o", "\(dir)/o", "--format", "ogg"])
         #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("384000 Hz") && r.stderr.contains("1 channel "), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/o"))
+        // Without a usable temporary directory the trial is skipped, not failed.
+        let (input, _) = try Self.mixture(in: dir)
+        for format in ["wav", "ogg"] {
+            let t = try CLIRunner.run([input, "--sources", "2", "-o", "\(dir)/t", "--iterations", "3", "--format", format, "--force"],
+                                      environment: ["TMPDIR": "\(dir)/missing"])
+            #expect(t.status == 0, "\(format): \(t.stderr)")
+        }
     }
 
     @Test(arguments: ["is", "euclidean", "beta=0.5"])

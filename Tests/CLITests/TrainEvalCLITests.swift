@@ -238,8 +238,20 @@ import _TestSupport
             let r = try CLIRunner.run(["eval"] + (images ? ["--images"] : []) + ["--reference", "\(dir)/t_r1.wav", "\(dir)/t_r2.wav",
                                        "--estimate", "\(dir)/t_half.wav", "\(dir)/t_half.wav"])
             #expect(r.status == 0 && r.stderrLines.count == 1 && r.stderr.contains("warning: 200 samples")
-                    && r.stderr.contains("512-tap"), "\(r.stderr)")
+                    && r.stderr.contains("512-tap") && r.stderr.contains("without bound"), "\(r.stderr)")
         }
+        // Longer but under 10 × 512·J samples: the expected inflation is named; stereo counts its
+        // channels only with --images (the source metrics average them to one).
+        for (name, x) in [("r1", speech), ("r2", noise), ("half", zip(speech, noise).map { 0.5 * ($0 + $1) })] {
+            let part = Array(x[10_000..<16_000])
+            try TestSupport.write(AudioBuffer(channels: [part, part], sampleRate: 16000), to: "\(dir)/s_\(name).wav", format: .wavFloat)
+        }
+        let files = ["--reference", "\(dir)/s_r1.wav", "\(dir)/s_r2.wav", "--estimate", "\(dir)/s_half.wav", "\(dir)/s_half.wav"]
+        let plain = try CLIRunner.run(["eval"] + files)
+        // 1024 dimensions in 6000 samples: −10·log10(1 − 1024/6000) = 0.81 dB.
+        #expect(plain.status == 0 && plain.stderr.contains("1024 dimensions") && plain.stderr.contains("by about 0.8 dB"), "\(plain.stderr)")
+        let images = try CLIRunner.run(["eval", "--images"] + files)
+        #expect(images.status == 0 && images.stderr.contains("2048 dimensions") && images.stderr.contains("by about 1.8 dB"), "\(images.stderr)")
     }
 
     /// Several training files, one of them shorter than a frame: the message names it.

@@ -276,7 +276,7 @@ import Foundation
         h[1, 7] = -2
         #expect(message { _ = try nmf.factorize(v, initialBasis: w, initialActivations: h) }?.contains("initial H has an entry -2.0 at row 1, column 7") == true)
         var fixed = Matrix(rows: 40, columns: 1, repeating: 0)
-        #expect(message { _ = try nmf.factorize(v, fixedBasis: fixed) }?.contains("fixed template 0 is all zero") == true)
+        #expect(message { _ = try nmf.factorize(v, fixedBasis: fixed) }?.contains("fixed template 1 is all zero") == true)
         fixed[3, 0] = -1
         #expect(message { _ = try nmf.factorize(v, fixedBasis: fixed) }?.contains("has an entry -1.0") == true)
         var short = v
