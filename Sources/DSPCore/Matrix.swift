@@ -9,15 +9,19 @@ public struct Matrix: Sendable, Equatable {
     public let rows: Int
     /// Number of columns (for V and H: frames; for W: components).
     public let columns: Int
-    /// The elements, column by column: element (r, c) is at `c * rows + r`.
-    public var storage: [Float]
+    /// The elements, column by column: element (r, c) is at `c * rows + r`. Always exactly
+    /// `rows × columns` of them, which every function taking a `Matrix` relies on (release builds
+    /// do not check array bounds): outside this package it can be read but not assigned; change
+    /// elements with the subscript `matrix[r, c]`, or build a new matrix with
+    /// `init(rows:columns:columnMajor:)`, which checks the length.
+    public package(set) var storage: [Float]
 
     /// Creates a matrix filled with one value.
     /// - Parameters:
     ///   - rows: number of rows, ≥ 0.
     ///   - columns: number of columns, ≥ 0.
     ///   - value: the initial value of every element.
-    /// - Precondition: both dimensions are ≥ 0 and their product does not overflow `Int`.
+    /// - Precondition: both dimensions are ≥ 0 and their product's bytes do not overflow `Int`.
     public init(rows: Int, columns: Int, repeating value: Float = 0) {
         Self.checkShape(rows: rows, columns: columns)
         self.rows = rows
@@ -45,8 +49,9 @@ public struct Matrix: Sendable, Equatable {
     private static func checkShape(rows: Int, columns: Int) {
         require(rows >= 0 && columns >= 0,
                 "matrix dimensions \(rows) × \(columns) are out of range (allowed: 0 or more each)")
-        require(!rows.multipliedReportingOverflow(by: columns).overflow,
-                "matrix dimensions \(rows) × \(columns) are too large (allowed: a product up to \(Int.max))")
+        let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
+        require(!overflow && count <= Int.max / MemoryLayout<Float>.stride,
+                "matrix dimensions \(rows) × \(columns) are too large (allowed: a product up to \(Int.max / MemoryLayout<Float>.stride))")
     }
 
     /// The element at row `r`, column `c`.

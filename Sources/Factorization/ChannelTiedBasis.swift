@@ -22,7 +22,7 @@ public enum ChannelTiedBasis {
     /// - Throws: `FactorizationError.invalidParameter` when C does not fit the rows.
     /// - Complexity: O(C·F·K).
     public static func split(_ stacked: Matrix, channels: Int) throws -> (spectra: Matrix, gains: Matrix) {
-        guard channels >= 1, stacked.rows % channels == 0 else {
+        guard channels >= 1, channels <= max(stacked.rows, 1), stacked.rows % channels == 0 else {
             throw FactorizationError.invalidParameter(name: "channels", value: "\(channels)",
                                                       allowed: "1 or more, dividing the \(stacked.rows) rows of the stacked basis")
         }

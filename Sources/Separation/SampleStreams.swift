@@ -61,7 +61,17 @@ public final class AudioBufferSink: SampleSink {
     public init(channelCount: Int) { channels = [[Float]](repeating: [], count: channelCount) }
 
     /// Appends `count` frames of every channel from `offset`.
+    /// - Throws: `SeparationError.invalidParameter` when `source` has another channel count than
+    ///   this sink or a channel without the frames `offset ..< offset + count`.
     public func write(_ source: [[Float]], offset: Int, count: Int) throws {
+        guard source.count == channels.count else {
+            throw SeparationError.invalidParameter(name: "channels written to the sink", value: "\(source.count)",
+                                                   allowed: "the sink's \(channels.count) (create it with the source's channel count)")
+        }
+        for (c, s) in source.enumerated() where offset < 0 || count < 0 || offset > s.count - count {
+            throw SeparationError.invalidParameter(name: "frames written to the sink", value: "\(offset) ..< \(offset) + \(count) of channel \(c)",
+                                                   allowed: "within its \(s.count) samples")
+        }
         for c in 0..<channels.count { channels[c] += source[c][offset..<(offset + count)] }
     }
 }

@@ -43,12 +43,16 @@ public final class FFTPlan: @unchecked Sendable {
     }
 
     /// Unnormalised forward transform of `buffers.real` (size samples) into `buffers.complex` (size/2+1 bins).
+    /// - Precondition (checked in release builds too): `buffers` were made for this size.
     public func forward(_ buffers: FFTBuffers) {
+        require(buffers.size == size, "FFTPlan of size \(size) given FFTBuffers of size \(buffers.size) (allowed: the same size)")
         fftwf_execute_dft_r2c(forwardPlan, buffers.real, buffers.complex)
     }
 
     /// Unnormalised inverse transform of `buffers.complex` into `buffers.real` (scaled by `size`); destroys the input.
+    /// - Precondition (checked in release builds too): `buffers` were made for this size.
     public func inverse(_ buffers: FFTBuffers) {
+        require(buffers.size == size, "FFTPlan of size \(size) given FFTBuffers of size \(buffers.size) (allowed: the same size)")
         fftwf_execute_dft_c2r(inversePlan, buffers.complex, buffers.real)
     }
 }

@@ -84,6 +84,17 @@ import _TestSupport
         }
     }
 
+    /// Sinks made for another channel count: a typed error, not an index trap or dropped channels.
+    @Test func sinksMustHaveTheSourcesChannels() throws {
+        for channels in [3, 0] {
+            let sinks = [AudioBufferSink(channelCount: channels), AudioBufferSink(channelCount: channels)]
+            let m = message { _ = try self.separator().separate(source: AudioBufferSource(self.mixture()), sinks: sinks) }
+            #expect(m?.contains("channels written to the sink 1 is out of range (allowed: the sink's \(channels)") == true, "\(m ?? "no error")")
+        }
+        // A stacked basis split into more channels than it has rows.
+        #expect(throws: FactorizationError.self) { _ = try ChannelTiedBasis.split(Matrix(rows: 0, columns: 1), channels: Int.max) }
+    }
+
     @Test func dictionaryTemplatesMustBeNonNegativeFiniteAndNonZero() throws {
         let bins = 129
         var good = Matrix(rows: bins, columns: 2, repeating: 1)
