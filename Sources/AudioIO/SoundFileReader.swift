@@ -70,6 +70,7 @@ public final class SoundFileReader {
             throw AudioIOError.cannotOpen(path: path, reason: "not a regular file (a pipe, socket or device)")
         }
         if access(path, R_OK) != 0 { throw AudioIOError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        if st.st_size == 0 { throw AudioIOError.cannotOpen(path: path, reason: "the file is empty (0 bytes)") }
         var info = SF_INFO()
         info.format = 0
         // Some decoders behind libsndfile (libmpg123) print their own complaints on stderr while
@@ -91,13 +92,14 @@ public final class SoundFileReader {
             sf_close(h)
             throw AudioIOError.invalidHeader(path: path, reason: "frame count \(info.frames) (unknown or absurd; allowed: up to \(Self.maximumFrameCount))")
         }
-        if info.frames <= 0 {
-            sf_close(h)
-            throw AudioIOError.empty(path: path)
-        }
+        // A header whose data was cut off entirely is truncated, not empty.
         if let (claimed, present) = Self.truncatedDataChunk(h) {
             sf_close(h)
             throw AudioIOError.truncatedData(path: path, claimedBytes: claimed, presentBytes: present)
+        }
+        if info.frames <= 0 {
+            sf_close(h)
+            throw AudioIOError.empty(path: path)
         }
         handle = h
         frameCount = Int(info.frames)

@@ -92,6 +92,20 @@ import _TestSupport
             if case .truncatedData = e as? AudioIOError { return true }
             return false
         }
+        // Cut right after its 44-byte header: truncated (the header announces data), not empty.
+        try TestSupport.write(AudioBuffer(channels: [[Float](repeating: 0.25, count: 1000)], sampleRate: 8000), to: "\(dir)/full.wav", format: .wav16)
+        let full = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/full.wav"))
+        #expect(full.count == 44 + 2000)
+        try full.prefix(44).write(to: URL(fileURLWithPath: "\(dir)/header.wav"))
+        #expect { try SoundFileReader(path: "\(dir)/header.wav") } throws: { e in
+            if case .truncatedData(_, 2000, 0) = e as? AudioIOError { return true }
+            return false
+        }
+        // A file of 0 bytes says so.
+        #expect(FileManager.default.createFile(atPath: "\(dir)/zero.wav", contents: Data()))
+        #expect { try SoundFileReader(path: "\(dir)/zero.wav") } throws: { e in
+            "\(e)".contains("the file is empty (0 bytes)")
+        }
     }
 
     /// Programs writing WAV to a pipe cannot seek back to fill in the data size and leave
