@@ -27,6 +27,12 @@ public struct AudioFormat: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the container is FLAC, which holds integer samples only.
     public var isFLAC: Bool { container == Int32(SF_FORMAT_FLAC) }
+    /// Whether the encoding is lossy (Vorbis, Opus, MPEG layers I–III): its decoded samples are
+    /// not what was encoded, and encoding them again adds more loss.
+    public var isLossy: Bool {
+        [SF_FORMAT_VORBIS, SF_FORMAT_OPUS, SF_FORMAT_MPEG_LAYER_I, SF_FORMAT_MPEG_LAYER_II, SF_FORMAT_MPEG_LAYER_III]
+            .map { Int32($0) }.contains(subtype)
+    }
     /// Whether the container is written by an encoder library (FLAC, Ogg Vorbis/Opus, MPEG)
     /// that may refuse a sample rate or channel count `sf_format_check` accepts: libsndfile
     /// finds out only when the file is opened or first written.

@@ -60,7 +60,8 @@ extension AudioFormat {
     /// The format to write: the input's container and encoding unless `container` or
     /// `encoding` say otherwise.
     ///
-    /// When only the container changes, the input's encoding is kept if it is plain samples
+    /// A lossy input (Ogg Vorbis or Opus, MP3) gets WAV as its default container, 32-bit floats
+    /// unless `encoding` says otherwise. When only the container changes, the input's encoding is kept if it is plain samples
     /// (integers, floats, µ-law or A-law) that the new container can hold; otherwise (and for every codec:
     /// MPEG, Vorbis, Opus, ADPCM, GSM, …) FLAC gets 24-bit integers (16-bit for 8/16-bit
     /// input), Ogg gets Vorbis, and WAV or AIFF get 32-bit floats.
@@ -69,11 +70,12 @@ extension AudioFormat {
     ///   - container: `--format`, or `nil` for the input's.
     ///   - encoding: `--sample-format`, or `nil` for the input's (or the closest the container holds).
     /// - Throws: `OutputFormatError` when the container cannot hold the requested encoding
-    ///   (FLAC cannot hold floats; Ogg Vorbis has no sample format; an MP3 input's own
-    ///   container holds none of them).
+    ///   (FLAC cannot hold floats; Ogg Vorbis has no sample format).
     public static func output(for input: AudioFormat, container: AudioContainer?,
                               encoding: SampleEncoding?) throws -> AudioFormat {
-        let major = container?.code ?? input.container
+        // A lossy input's sources go to WAV unless a container is asked for: coding them again
+        // would add noise of its own, and they would no longer add up to the mixture.
+        let major = container?.code ?? (input.isLossy ? Int32(SF_FORMAT_WAV) : input.container)
         if let encoding {
             if major == Int32(SF_FORMAT_FLAC) && encoding == .float {
                 throw OutputFormatError(description: "--sample-format float is not possible in FLAC, which holds integer samples only (allowed with flac: pcm16, pcm24)")

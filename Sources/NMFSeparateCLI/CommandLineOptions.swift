@@ -256,7 +256,12 @@ struct CommandLineOptions {
             let chosen = background ?? .automatic
             config.background = chosen == .automatic && (penaltiesGiven || d > 0 || overRelaxed) ? .none : chosen
             for (path, d) in zip(dictionaries, loaded) where d.stft.fftSize != stft.fftSize || d.stft.hopLength != stft.hopLength {
-                throw CLIError.usage("--dictionary '\(path)' was trained with --fft-size \(d.stft.fftSize) --hop \(d.stft.hopLength), the separation uses --fft-size \(stft.fftSize) --hop \(stft.hopLength) (allowed: the same for all)")
+                let trained = "--dictionary '\(path)' was trained with --fft-size \(d.stft.fftSize) --hop \(d.stft.hopLength)"
+                if fftSize == nil && hop == nil {
+                    // The separation took the first dictionary's settings: name it, not the user.
+                    throw CLIError.usage("\(trained), but '\(dictionaries[0])' with --fft-size \(stft.fftSize) --hop \(stft.hopLength) (allowed: dictionaries trained with the same settings; retrain one of them)")
+                }
+                throw CLIError.usage("\(trained), the separation uses --fft-size \(stft.fftSize) --hop \(stft.hopLength) (allowed: the same for all; omit --fft-size and --hop to use the dictionaries')")
             }
             for (path, d) in zip(dictionaries, loaded) where d.divergence != config.divergence {
                 throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(config.divergence) (allowed: the same for all)")

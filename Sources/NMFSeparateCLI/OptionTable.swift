@@ -59,7 +59,7 @@ enum OptionTable {
         var lines = [
             "usage: nmf-separate INPUT... --sources S [options]",
             "       nmf-separate INPUT... --dictionary A.nmfdict [--dictionary B.nmfdict ...] [--free-components N] [options]",
-            "       nmf-separate train CLEAN... --components K -o SOURCE.nmfdict [options]   (see train --help)",
+            "       nmf-separate train CLEAN... -o SOURCE.nmfdict [--components K] [options]   (see train --help)",
             "       nmf-separate eval --reference REF... --estimate EST... [--mixture MIX] [--json]   (see eval --help)",
             "",
             "Separates the sources of an audio recording by non-negative matrix factorization",
@@ -81,7 +81,7 @@ enum OptionTable {
         }
         lines += [
             "",
-            "exit status: 0 every input succeeded (or was skipped), 64 usage error, 1 runtime failure of any input",
+            "exit status: 0 every input succeeded (or was skipped), 64 usage error, 1 runtime failure of any input, 130/143 interrupted (SIGINT/SIGTERM)",
         ]
         return lines.joined(separator: "\n") + "\n"
     }

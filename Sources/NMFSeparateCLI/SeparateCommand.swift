@@ -80,6 +80,7 @@ struct SeparateCommand {
             for w in writers { try w.close() }
             let beyondFullScale = meters.map(\.beyondFullScale)
             try plan.commit()
+            if options.force { removeStaleOutputs(in: plan) }
             var timings = report.timings
             timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             return FileResult(report: json(input: input, format: format, reader: reader, configuration: report.configuration, report: report,
@@ -88,7 +89,8 @@ struct SeparateCommand {
                                            beyondFullScale: beyondFullScale,
                                            total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
                               skipped: false, note: options.groupingGiven ? nil : backgroundNote(input: input, report: report),
-                              warnings: [options.groupingGiven ? backgroundNote(input: input, report: report, warning: true) : nil,
+                              warnings: [options.groupingGiven ? backgroundNote(input: input, report: report, warning: true)
+                                            ?? unusedGroupingWarning(input: input, report: report) : nil,
                                          clippingWarning(input: input, format: format, counts: beyondFullScale)].compactMap { $0 })
         } catch {
             plan.rollback()
@@ -99,6 +101,31 @@ struct SeparateCommand {
             }
             throw e
         }
+    }
+
+    /// Under `--force`, the files an earlier run with other settings left in this input's output
+    /// directory (a `source_3.wav` after `-s 2`, factors or figures the run no longer writes):
+    /// removed, so that the directory holds one separation. Only names the tool writes are
+    /// touched, never an input of the batch.
+    func removeStaleOutputs(in plan: OutputPlan) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: plan.directory) else { return }
+        let written = Set(plan.finalPaths.map { ($0 as NSString).lastPathComponent })
+        for name in names where !written.contains(name) && Self.isToolOutput(name) {
+            let path = (plan.directory as NSString).appendingPathComponent(name)
+            if !batchInputs.contains(OutputPlan.resolve(path)) { unlink(path) }
+        }
+    }
+
+    /// Whether `name` is one the separation writes: `source_N.*`, a figure, or a factor file.
+    static func isToolOutput(_ name: String) -> Bool {
+        let stem = (name as NSString).deletingPathExtension, ext = (name as NSString).pathExtension
+        func numbered(_ prefix: String) -> Bool {
+            stem.hasPrefix(prefix) && stem.count > prefix.count && stem.dropFirst(prefix.count).allSatisfy(\.isASCII) && Int(stem.dropFirst(prefix.count)) != nil
+        }
+        if numbered("source_") { return !ext.isEmpty }
+        if ext == "png" { return ["spectrogram", "templates", "activations"].contains(stem) || numbered("mask_") }
+        if ext == "npy" { return ["W", "H"].contains(stem) || numbered("W_") || numbered("H_") }
+        return name == "factors.json"
     }
 
     /// The warning for sources that went beyond full scale in an integer encoding, which clips
@@ -129,6 +156,14 @@ struct SeparateCommand {
         }
         return "nmf-separate: note: '\(input)' has a steady background (\(floorText)), "
             + "so source_1 is that background and source_2 the rest (--background none turns this off)"
+    }
+
+    /// The warning that a `--grouping` given is not used because the dictionaries leave at most
+    /// one free source (nil otherwise; the steady background's case is ``backgroundNote(input:report:warning:)``).
+    func unusedGroupingWarning(input: String, report: SeparationReport) -> String? {
+        let c = report.configuration
+        guard !c.fixedTemplates.isEmpty, c.background != .steady, c.sourceCount <= c.presetSourceCount + 1 else { return nil }
+        return "nmf-separate: warning: '\(input)': --grouping \(options.grouping.rawValue) is not used (the dictionaries' sources and at most one free source need no grouping)"
     }
 
     /// Opens `input` and chooses the sources' format from it and the options.

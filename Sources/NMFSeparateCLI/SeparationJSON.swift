@@ -13,7 +13,9 @@ extension SeparateCommand {
         let sources = Array(outputs.prefix(c.sourceCount)), figures = Array(outputs.dropFirst(c.sourceCount).prefix(figureCount))
         let factors = Array(outputs.dropFirst(c.sourceCount + figureCount))
         // What decided the sources: dictionaries, a steady background beside one other source, or a grouping method.
-        let preset = c.fixedTemplates.count == c.sourceCount ? "dictionaries" : c.background == .steady && c.sourceCount == c.presetSourceCount + 1 ? "background" : nil
+        // (At most one free source needs no grouping: its components are all the free ones.)
+        let preset = c.sourceCount > c.presetSourceCount + 1 ? nil
+            : c.background == .steady ? "background" : c.fixedTemplates.isEmpty ? nil : "dictionaries"
         let grouping: String = preset ?? c.grouping.rawValue
         return .object([
             ("input", .string(input)),

@@ -18,7 +18,7 @@ struct TrainCommand {
     var help = false
 
     static let helpText = """
-    usage: nmf-separate train CLEAN... --components K -o SOURCE.nmfdict [options]
+    usage: nmf-separate train CLEAN... -o SOURCE.nmfdict [--components K] [options]
 
     Learns K spectral templates of one source from clean recordings of it (NMF on their
     concatenated magnitude spectrograms) and saves them with the analysis settings

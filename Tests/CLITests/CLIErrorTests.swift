@@ -2,6 +2,7 @@ import Testing
 import Foundation
 import NMFSeparation
 import _TestSupport
+@testable import NMFSeparateCLI
 
 /// Every error case of the command line: exit status, exactly one line on stderr that
 /// names the value, and no file written.
@@ -107,6 +108,17 @@ import _TestSupport
         #expect(r.status == 0)
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(out)/mix/source_1.wav")) != first)
         #expect(CLIRunner.files(under: out) == ["mix/source_1.wav", "mix/source_2.wav"])
+        // A forced run with other settings leaves one separation: the 3rd source, factors and
+        // figures of an earlier run go; a file of the user's stays.
+        r = try CLIRunner.run(["mix.wav", "--sources", "3", "-o", out, "--iterations", "3", "--save-factors", "--plot", "--force"], in: dir)
+        #expect(r.status == 0 && CLIRunner.files(under: out).contains("mix/W.npy") && CLIRunner.files(under: out).contains("mix/source_3.wav"))
+        #expect(FileManager.default.createFile(atPath: "\(out)/mix/notes.txt", contents: Data("mine".utf8)))
+        r = try CLIRunner.run(["mix.wav", "--sources", "2", "-o", out, "--iterations", "3", "--force"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(CLIRunner.files(under: out) == ["mix/notes.txt", "mix/source_1.wav", "mix/source_2.wav"])
+        #expect(SeparateCommand.isToolOutput("source_12.flac") && SeparateCommand.isToolOutput("mask_3.png") && SeparateCommand.isToolOutput("H_2.npy"))
+        #expect(!SeparateCommand.isToolOutput("source_a.wav") && !SeparateCommand.isToolOutput("source_1") && !SeparateCommand.isToolOutput("W.txt")
+                && !SeparateCommand.isToolOutput("mask_.png"))
     }
 
     @Test func outputThatWouldOverwriteTheInputIsRefused() throws {

@@ -115,6 +115,11 @@ import _TestSupport
         r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/half.nmfdict", "--free-components", "4",
                                "--fft-size", "512", "-o", "\(dir)/o5", "--iterations", "3", "--json", "-q"])
         #expect(r.status == 0 && r.stdout.contains("\"hop\":256"), "\(r.stderr)")
+        // Two dictionaries of different settings, no option given: the first dictionary is named, not the user.
+        r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/small.nmfdict", "--dictionary", "\(dir)/half.nmfdict",
+                               "-o", "\(dir)/o6", "--iterations", "3"])
+        #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("half.nmfdict' was trained with --fft-size 512 --hop 256, but '")
+                && r.stderr.contains("small.nmfdict' with --fft-size 512 --hop 128"), "\(r.stderr)")
         // A dictionary learned under another divergence.
         r = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "4", "--iterations", "5", "--divergence", "is",
                                "-o", "\(dir)/is.nmfdict"])
@@ -122,6 +127,11 @@ import _TestSupport
         r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/is.nmfdict", "--free-components", "4",
                                "--divergence", "kl", "-o", "\(dir)/o3", "--iterations", "3"])
         #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("divergence") && r.stderr.contains("itakura-saito"), "\(r.stderr)")
+        // One dictionary and one free source: nothing is grouped, the JSON says so, a --grouping given is warned about.
+        r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/small.nmfdict", "--free-components", "4", "--grouping", "activations",
+                               "-o", "\(dir)/o7", "--iterations", "3", "--json"])
+        #expect(r.status == 0 && r.stdout.contains("\"grouping\":\"dictionaries\"") && r.stderrLines.count == 1
+                && r.stderr.contains("--grouping activations is not used"), "\(r.stderr)")
         // Without --divergence the dictionary's is used.
         r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/is.nmfdict", "--free-components", "4",
                                "-o", "\(dir)/o4", "--iterations", "3", "--json", "-q"])
