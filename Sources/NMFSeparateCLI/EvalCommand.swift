@@ -111,6 +111,41 @@ struct EvalCommand {
         return out
     }
 
+    /// Warnings about inputs that score without error but likely not as meant: an estimate
+    /// that is one of the references' files, a `--mixture` that is not the sum of the
+    /// references (the improvement then means nothing), a `--hop` longer than `--window`
+    /// (part of the files is never scored).
+    /// - Parameter signals: the references', estimates' and mixture's channels, trimmed to one length.
+    static func inputWarnings(refs: [String], ests: [String], mixture: String?, signals: [[[Float]]],
+                              window: Double?, hop: Double?) -> [String] {
+        var out: [String] = []
+        let refReal = Set(refs.map(OutputPlan.resolve))
+        for e in ests where refReal.contains(OutputPlan.resolve(e)) {
+            out.append("'\(e)' is given both as a reference and as an estimate")
+        }
+        if let mixture, let mix = signals.last, signals.count == 2 * refs.count + 1 {
+            // Compared as channel means (files may differ in channel count without --images).
+            func mono(_ channels: [[Float]], _ t: Int) -> Double {
+                channels.reduce(0) { $0 + Double($1[t]) } / Double(max(channels.count, 1))
+            }
+            var residual = 0.0, energy = 0.0
+            for t in 0..<(mix.first?.count ?? 0) {
+                let m = mono(mix, t)
+                let d = m - (0..<refs.count).reduce(0) { $0 + mono(signals[$1], t) }
+                residual += d * d
+                energy += m * m
+            }
+            // The references of a real mixture add up to it (make_mixtures.py: to float rounding).
+            if energy > 0, residual > 0.01 * energy {
+                out.append(String(format: "the references do not add up to '%@' (the difference is %.1f dB below the mixture, allowed for a match: 20 dB or more); its SDR and the improvement assume they do", mixture, -10 * log10(residual / energy)))
+            }
+        }
+        if let window, let hop, hop > window {
+            out.append(String(format: "--hop %g s is longer than --window %g s: %.0f %% of the files lie between windows and are not scored", hop, window, 100 * (1 - window / hop)))
+        }
+        return out
+    }
+
     func run() throws -> String {
         let refs = try Self.expand(references, prefix: "ref_")
         let ests = try Self.expand(estimates, prefix: "source_")
@@ -129,6 +164,8 @@ struct EvalCommand {
         let length = lengths.min()!
         let trimmed = signals.map { $0.map { Array($0.prefix(length)) } }
         let j = refs.count
+        // Said once the scores exist (an error is one line, without them).
+        let warnings = Self.inputWarnings(refs: refs, ests: ests, mixture: mixture, signals: trimmed, window: windowSeconds, hop: hopSeconds)
         let result: Metrics
         let baseline: Metrics?
         do {
@@ -138,6 +175,7 @@ struct EvalCommand {
             if lengths.contains(where: { $0 != length }) { message += " (in its first \(length) samples, the shortest file's length)" }
             throw CLIError.runtime(message)
         }
+        for warning in warnings { StandardError.write("nmf-separate: eval: warning: \(warning)\n") }
         if let longest = lengths.max(), longest != length, let k = lengths.firstIndex(of: length) {
             StandardError.write("nmf-separate: eval: the files differ in length (\(length) to \(longest) samples); scored the first \(length), the length of '\(paths[k])'\n")
         }
