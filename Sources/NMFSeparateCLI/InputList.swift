@@ -31,7 +31,7 @@ struct BatchInput: Equatable {
     let path: String
     /// Output subdirectory relative to `--output`: the stem of a file argument, or the path
     /// below a directory argument without its extension (so `songs/live/a.wav` → `live/a`).
-    let outputKey: String
+    var outputKey: String
     /// The canonical path (`OutputPlan.resolve`), by which `InputList.expand` keeps each file once.
     let realPath: String
     /// Set when an earlier input of the batch already writes to `outputKey`: this one fails
@@ -94,6 +94,14 @@ enum InputList {
         if sorted.isEmpty {
             let names = emptyDirectories.map { "'\($0)'" }.joined(separator: ", ")
             throw CLIError.runtime("no audio files in the directory \(names) (looked for \(audioExtensions.sorted().map { "." + $0 }.joined(separator: " ")))")
+        }
+        // Files named on their own that share a stem (mix/a/mix.wav, mix/b/mix.wav) are told apart
+        // by their directories' names (a/mix, b/mix) when those differ.
+        let named = sorted.indices.filter { !scanned.contains(sorted[$0].realPath) }
+        for (_, same) in Dictionary(grouping: named, by: { sorted[$0].outputKey }) where same.count > 1 {
+            let parents = same.map { (PathName.parent(of: sorted[$0].realPath) as NSString).lastPathComponent }
+            guard Set(parents).count == same.count, !parents.contains(where: { $0.isEmpty || $0 == "/" }) else { continue }
+            for (i, parent) in zip(same, parents) { sorted[i].outputKey = parent + "/" + sorted[i].outputKey }
         }
         var owners: [String: String] = [:]
         for i in sorted.indices {

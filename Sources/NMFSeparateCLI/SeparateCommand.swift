@@ -45,8 +45,16 @@ struct SeparateCommand {
                                                ("reason", .string("every source file exists (--skip-existing)"))]), skipped: true)
         }
         try fit(to: reader, input: input, format: format)
-        let plan = try OutputPlan(input: input, outputRoot: options.outputDirectory, outputKey: outputKey, names: names,
+        let plan: OutputPlan
+        do {
+            plan = try OutputPlan(input: input, outputRoot: options.outputDirectory, outputKey: outputKey, names: names,
                                   force: options.force, batchInputs: batchInputs)
+        } catch let e as CLIError where options.skipExisting && e.message.contains("already exists") {
+            // Some sources exist, not all: an interrupted or different earlier run.
+            throw CLIError(message: e.message.replacingOccurrences(of: "(use --force to overwrite)",
+                                                                   with: "but not every source does, and --skip-existing skips complete sets only (use --force to separate it again)"),
+                           exitCode: e.exitCode)
+        }
         let report: SeparationReport
         do {
             let writers = try SignalCleanup.shared.withLock {

@@ -110,19 +110,32 @@ import _TestSupport
         let after = try FileManager.default.attributesOfItem(atPath: "\(out)/a/source_1.wav")[.modificationDate] as? Date
         #expect(before == after)
         #expect(CLIRunner.files(under: out).count == 10)
+        // A partial set is not skipped, and the message says why.
+        try FileManager.default.removeItem(atPath: "\(out)/a/source_2.wav")
+        let partial = try CLIRunner.run(["\(root)/a.wav", "--sources", "2", "--iterations", "3", "-o", out, "--skip-existing", "-q"])
+        #expect(partial.status == 1 && partial.stderr.contains("not every source does") && partial.stderr.contains("--force"), "\(partial.stderr)")
     }
 
     @Test func collidingStemsFailOnlyTheLaterFile() throws {
         let dir = try TestSupport.temporaryDirectory()
         let root = try Self.corpus(in: dir)
-        try FileManager.default.copyItem(atPath: "\(root)/a.wav", toPath: "\(dir)/a.wav")
-        let r = try CLIRunner.run(["\(root)/a.wav", "\(dir)/a.wav", "\(root)/../corpus/a.wav", "--sources", "2", "--iterations", "3",
-                                   "-o", "\(dir)/out", "--json", "-q"])
+        // Same stem, directories of the same name: told apart by nothing, so the later one fails.
+        for d in ["x/corpus", "y/corpus"] { try FileManager.default.createDirectory(atPath: "\(dir)/\(d)", withIntermediateDirectories: true) }
+        try FileManager.default.copyItem(atPath: "\(root)/a.wav", toPath: "\(dir)/x/corpus/a.wav")
+        try FileManager.default.copyItem(atPath: "\(root)/a.wav", toPath: "\(dir)/y/corpus/a.wav")
+        let r = try CLIRunner.run(["\(dir)/x/corpus/a.wav", "\(dir)/y/corpus/a.wav", "\(dir)/x/corpus/../corpus/a.wav", "--sources", "2",
+                                   "--iterations", "3", "-o", "\(dir)/out", "--json", "-q"])
         #expect(r.status == 1 && r.stderr.contains("same output directory"), "\(r.stderr)")
         let lines = try Self.lines(r.stdout)
         #expect(lines.count == 2, "the same file given twice is separated once")
         #expect(lines.map { $0["status"] as! String }.sorted() == ["failed", "ok"])
         #expect(CLIRunner.files(under: "\(dir)/out") == ["a/source_1.wav", "a/source_2.wav"])
+        // Same stem in differently named directories (mix/<name>/mix.wav): each goes to <name>/<stem>.
+        try FileManager.default.copyItem(atPath: "\(root)/a.wav", toPath: "\(dir)/a.wav")
+        let s = try CLIRunner.run(["\(root)/a.wav", "\(dir)/a.wav", "--sources", "2", "--iterations", "3", "-o", "\(dir)/out2", "-q"])
+        #expect(s.status == 0, "\(s.stderr)")
+        let parent = (dir as NSString).lastPathComponent
+        #expect(CLIRunner.files(under: "\(dir)/out2") == ["\(parent)/a/source_1.wav", "\(parent)/a/source_2.wav", "corpus/a/source_1.wav", "corpus/a/source_2.wav"].sorted())
     }
 
     /// Splitting an earlier run's source further in the same call as re-separating its mixture:
