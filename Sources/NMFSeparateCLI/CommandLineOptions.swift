@@ -264,6 +264,9 @@ struct CommandLineOptions {
                 throw CLIError.usage("\(trained), the separation uses --fft-size \(stft.fftSize) --hop \(stft.hopLength) (allowed: the same for all; omit --fft-size and --hop to use the dictionaries')")
             }
             for (path, d) in zip(dictionaries, loaded) where d.divergence != config.divergence {
+                if divergence == nil {
+                    throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), but '\(dictionaries[0])' with \(config.divergence) (allowed: dictionaries trained with the same divergence; retrain one of them)")
+                }
                 throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(config.divergence) (allowed: the same for all)")
             }
             try applyDivergenceDependentOptions(to: &config)

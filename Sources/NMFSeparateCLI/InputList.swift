@@ -82,6 +82,19 @@ enum InputList {
                 }
             }
         }
+        // Files named on their own that share a stem (mix/a/mix.wav, mix/b/mix.wav) are told apart
+        // by the names of their directories as given (a/mix, b/mix) when those differ. (Before the
+        // results filter below, which must know these keys.)
+        var sameStem: [String: [String]] = [:]
+        for (real, input) in found where !scanned.contains(real) { sameStem[input.outputKey, default: []].append(real) }
+        for (_, reals) in sameStem where reals.count > 1 {
+            let parents = reals.map { real -> String in
+                let given = (PathName.parent(of: found[real]!.path) as NSString).lastPathComponent
+                return given == "." || given == ".." ? (PathName.parent(of: real) as NSString).lastPathComponent : given
+            }
+            guard Set(parents).count == reals.count, !parents.contains(where: { $0.isEmpty || $0 == "/" || $0 == "." || $0 == ".." }) else { continue }
+            for (real, parent) in zip(reals, parents) { found[real]!.outputKey = parent + "/" + found[real]!.outputKey }
+        }
         // With `-o` equal to a scanned directory, earlier outputs sit in `<output>/<key>/` of
         // another input: they are results, not inputs.
         let keys = Set(found.values.map(\.outputKey))
@@ -94,14 +107,6 @@ enum InputList {
         if sorted.isEmpty {
             let names = emptyDirectories.map { "'\($0)'" }.joined(separator: ", ")
             throw CLIError.runtime("no audio files in the directory \(names) (looked for \(audioExtensions.sorted().map { "." + $0 }.joined(separator: " ")))")
-        }
-        // Files named on their own that share a stem (mix/a/mix.wav, mix/b/mix.wav) are told apart
-        // by their directories' names (a/mix, b/mix) when those differ.
-        let named = sorted.indices.filter { !scanned.contains(sorted[$0].realPath) }
-        for (_, same) in Dictionary(grouping: named, by: { sorted[$0].outputKey }) where same.count > 1 {
-            let parents = same.map { (PathName.parent(of: sorted[$0].realPath) as NSString).lastPathComponent }
-            guard Set(parents).count == same.count, !parents.contains(where: { $0.isEmpty || $0 == "/" }) else { continue }
-            for (i, parent) in zip(same, parents) { sorted[i].outputKey = parent + "/" + sorted[i].outputKey }
         }
         var owners: [String: String] = [:]
         for i in sorted.indices {

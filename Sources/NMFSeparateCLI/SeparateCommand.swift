@@ -49,7 +49,9 @@ struct SeparateCommand {
         do {
             plan = try OutputPlan(input: input, outputRoot: options.outputDirectory, outputKey: outputKey, names: names,
                                   force: options.force, batchInputs: batchInputs)
-        } catch let e as CLIError where options.skipExisting && e.message.contains("already exists") {
+        } catch let e as CLIError where options.skipExisting && e.message.contains("already exists")
+                    && OutputPlan.paths(outputRoot: options.outputDirectory, outputKey: outputKey, names: Array(names.prefix(configuration.sourceCount)))
+                        .contains(where: { FileManager.default.fileExists(atPath: $0) }) {
             // Some sources exist, not all: an interrupted or different earlier run.
             throw CLIError(message: e.message.replacingOccurrences(of: "(use --force to overwrite)",
                                                                    with: "but not every source does, and --skip-existing skips complete sets only (use --force to separate it again)"),
@@ -88,7 +90,6 @@ struct SeparateCommand {
             for w in writers { try w.close() }
             let beyondFullScale = meters.map(\.beyondFullScale)
             try plan.commit()
-            if options.force { removeStaleOutputs(in: plan) }
             var timings = report.timings
             timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             return FileResult(report: json(input: input, format: format, reader: reader, configuration: report.configuration, report: report,
@@ -99,6 +100,7 @@ struct SeparateCommand {
                               skipped: false, note: options.groupingGiven ? nil : backgroundNote(input: input, report: report),
                               warnings: [options.groupingGiven ? backgroundNote(input: input, report: report, warning: true)
                                             ?? unusedGroupingWarning(input: input, report: report) : nil,
+                                         staleOutputsWarning(input: input, plan: plan),
                                          clippingWarning(input: input, format: format, counts: beyondFullScale)].compactMap { $0 })
         } catch {
             plan.rollback()
@@ -111,26 +113,32 @@ struct SeparateCommand {
         }
     }
 
-    /// Under `--force`, the files an earlier run with other settings left in this input's output
-    /// directory (a `source_3.wav` after `-s 2`, factors or figures the run no longer writes):
-    /// removed, so that the directory holds one separation. Only names the tool writes are
-    /// touched, never an input of the batch.
-    func removeStaleOutputs(in plan: OutputPlan) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: plan.directory) else { return }
+    /// The warning about files an earlier run with other settings seems to have left in this
+    /// input's output directory (a `source_3.wav` after `-s 2`, factors or figures this run did
+    /// not write), which would otherwise sit unnoticed beside the new sources; nil when none.
+    /// Nothing is deleted: the names could be the user's.
+    func staleOutputsWarning(input: String, plan: OutputPlan) -> String? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: plan.directory) else { return nil }
         let written = Set(plan.finalPaths.map { ($0 as NSString).lastPathComponent })
-        for name in names where !written.contains(name) && Self.isToolOutput(name) {
-            let path = (plan.directory as NSString).appendingPathComponent(name)
-            if !batchInputs.contains(OutputPlan.resolve(path)) { unlink(path) }
-        }
+        let stale = names.filter {
+            !written.contains($0) && Self.isToolOutput($0)
+                && !batchInputs.contains(OutputPlan.resolve((plan.directory as NSString).appendingPathComponent($0)))
+        }.sorted()
+        guard !stale.isEmpty else { return nil }
+        let shown = stale.prefix(5).joined(separator: ", ") + (stale.count > 5 ? ", …" : "")
+        return "nmf-separate: warning: '\(input)': \(plan.directory) also holds \(shown), not written by this run (an earlier run's?); remove them if they are"
     }
 
-    /// Whether `name` is one the separation writes: `source_N.*`, a figure, or a factor file.
+    /// Whether `name` is one the separation writes: `source_N.<an audio extension>`, a figure,
+    /// or a factor file.
     static func isToolOutput(_ name: String) -> Bool {
-        let stem = (name as NSString).deletingPathExtension, ext = (name as NSString).pathExtension
+        let stem = (name as NSString).deletingPathExtension, ext = (name as NSString).pathExtension.lowercased()
         func numbered(_ prefix: String) -> Bool {
-            stem.hasPrefix(prefix) && stem.count > prefix.count && stem.dropFirst(prefix.count).allSatisfy(\.isASCII) && Int(stem.dropFirst(prefix.count)) != nil
+            guard stem.hasPrefix(prefix) else { return false }
+            let digits = stem.dropFirst(prefix.count)
+            return !digits.isEmpty && digits.first != "0" && digits.allSatisfy { $0.isASCII && $0.isNumber }
         }
-        if numbered("source_") { return !ext.isEmpty }
+        if numbered("source_") { return InputList.audioExtensions.contains(ext) || ["sph", "aifc", "mp2", "voc"].contains(ext) }
         if ext == "png" { return ["spectrogram", "templates", "activations"].contains(stem) || numbered("mask_") }
         if ext == "npy" { return ["W", "H"].contains(stem) || numbered("W_") || numbered("H_") }
         return name == "factors.json"
