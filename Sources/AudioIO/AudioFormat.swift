@@ -27,10 +27,13 @@ public struct AudioFormat: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the container is FLAC, which holds integer samples only.
     public var isFLAC: Bool { container == Int32(SF_FORMAT_FLAC) }
-    /// Whether the encoding is lossy (Vorbis, Opus, MPEG layers I–III): its decoded samples are
-    /// not what was encoded, and encoding them again adds more loss.
+    /// Whether the encoding is a lossy codec (Vorbis, Opus, MPEG layers I–III, the ADPCMs, GSM
+    /// 6.10, G.721/G.723): its decoded samples are not what was encoded, and encoding them again
+    /// adds more loss (and block codecs pad the length to whole blocks).
     public var isLossy: Bool {
-        [SF_FORMAT_VORBIS, SF_FORMAT_OPUS, SF_FORMAT_MPEG_LAYER_I, SF_FORMAT_MPEG_LAYER_II, SF_FORMAT_MPEG_LAYER_III]
+        [SF_FORMAT_VORBIS, SF_FORMAT_OPUS, SF_FORMAT_MPEG_LAYER_I, SF_FORMAT_MPEG_LAYER_II, SF_FORMAT_MPEG_LAYER_III,
+         SF_FORMAT_IMA_ADPCM, SF_FORMAT_MS_ADPCM, SF_FORMAT_VOX_ADPCM, SF_FORMAT_NMS_ADPCM_16, SF_FORMAT_NMS_ADPCM_24,
+         SF_FORMAT_NMS_ADPCM_32, SF_FORMAT_GSM610, SF_FORMAT_G721_32, SF_FORMAT_G723_24, SF_FORMAT_G723_40]
             .map { Int32($0) }.contains(subtype)
     }
     /// Whether the container is written by an encoder library (FLAC, Ogg Vorbis/Opus, MPEG)

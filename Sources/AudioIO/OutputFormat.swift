@@ -60,7 +60,7 @@ extension AudioFormat {
     /// The format to write: the input's container and encoding unless `container` or
     /// `encoding` say otherwise.
     ///
-    /// A lossy input (Ogg Vorbis or Opus, MP3) gets WAV as its default container, 32-bit floats
+    /// A lossy input (Ogg Vorbis or Opus, MP3, ADPCM, GSM 6.10, G.72x; `isLossy`) gets WAV as its default container, 32-bit floats
     /// unless `encoding` says otherwise. When only the container changes, the input's encoding is kept if it is plain samples
     /// (integers, floats, µ-law or A-law) that the new container can hold; otherwise (and for every codec:
     /// MPEG, Vorbis, Opus, ADPCM, GSM, …) FLAC gets 24-bit integers (16-bit for 8/16-bit
@@ -75,7 +75,8 @@ extension AudioFormat {
                               encoding: SampleEncoding?) throws -> AudioFormat {
         // A lossy input's sources go to WAV unless a container is asked for: coding them again
         // would add noise of its own, and they would no longer add up to the mixture.
-        let major = container?.code ?? (input.isLossy ? Int32(SF_FORMAT_WAV) : input.container)
+        let lossyDefault = container == nil && input.isLossy
+        let major = container?.code ?? (lossyDefault ? Int32(SF_FORMAT_WAV) : input.container)
         if let encoding {
             if major == Int32(SF_FORMAT_FLAC) && encoding == .float {
                 throw OutputFormatError(description: "--sample-format float is not possible in FLAC, which holds integer samples only (allowed with flac: pcm16, pcm24)")
@@ -89,6 +90,7 @@ extension AudioFormat {
             }
             return chosen
         }
+        if lossyDefault { return AudioFormat(rawValue: major | Int32(SF_FORMAT_FLOAT)) }   // (a GSM WAV's container is WAV too)
         if major == input.container { return input }
         // Only plain samples carry over to another container: a codec's encoding (MPEG, Vorbis,
         // ADPCM, …) that libsndfile accepts in a WAV header it may still fail to write.

@@ -64,7 +64,7 @@ enum OptionTable {
             "",
             "Separates the sources of an audio recording by non-negative matrix factorization",
             "(KL divergence) and writes one file per source, in the input's format (float WAV for a",
-            "lossy input: Ogg Vorbis/Opus, MP3). INPUT may be",
+            "lossy input: Ogg Vorbis/Opus, MP3, ADPCM, GSM). INPUT may be",
             "several files and directories (searched recursively for audio files); each input's",
             "sources go to DIR/<stem>/ and a failing file does not stop the others.",
             "",

@@ -104,8 +104,10 @@ import _TestSupport
         let gsm = "\(dir)/in.wav"
         let mono = AudioBuffer(channels: [mixture.channels[0]], sampleRate: 8000)
         try TestSupport.write(mono, to: gsm, format: AudioFormat(rawValue: Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_GSM610)))
-        let g = try CLIRunner.run([gsm, "--sources", "2", "-o", "\(dir)/g", "--iterations", "3", "--format", "wav", "--sample-format", "float"])
+        // Lossy too: by default its sources are float WAV, of the input's length.
+        let g = try CLIRunner.run([gsm, "--sources", "2", "-o", "\(dir)/g", "--iterations", "3"])
         #expect(g.status == 0, "\(g.stderr)")
+        #expect(try SoundFileReader(path: "\(dir)/g/in/source_1.wav").format.subtype == Int32(SF_FORMAT_FLOAT))
         // The float sources add up to the decoded GSM input.
         let decoded = try SoundFileReader(path: gsm).readAll().channels[0]
         let s1 = try TestSupport.read("\(dir)/g/in/source_1.wav").channels[0], s2 = try TestSupport.read("\(dir)/g/in/source_2.wav").channels[0]
