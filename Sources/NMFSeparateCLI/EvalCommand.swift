@@ -143,10 +143,7 @@ struct EvalCommand {
     /// silent mixture. BSS Eval is blind to the references' gains, so gains (a normalised
     /// mixture, a panned downmix) must not count as a mismatch.
     static func mixtureFit(of mixture: [[Float]], by references: [[[Float]]]) -> (unexplained: Double, shares: [Double])? {
-        func mono(_ channels: [[Float]]) -> [Double] {
-            guard let n = channels.first?.count else { return [] }
-            return (0..<n).map { t in channels.reduce(0) { $0 + Double($1[t]) } / Double(channels.count) }
-        }
+        func mono(_ channels: [[Float]]) -> [Double] { ((try? BSSEval.downmix(channels)) ?? []).map(Double.init) }
         let m = mono(mixture), r = references.map(mono), j = r.count
         let energy = m.reduce(0) { $0 + $1 * $1 }
         guard energy > 0, j > 0, r.allSatisfy({ $0.count == m.count }) else { return nil }

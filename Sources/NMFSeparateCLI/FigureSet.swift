@@ -6,8 +6,11 @@ enum FigureSet {
     /// File names, in the order `write(to:…)` expects its paths: the mixture spectrogram,
     /// the templates W, the activations H, then one mask per source.
     static func names(sources: Int) -> [String] {
-        ["spectrogram.png", "templates.png", "activations.png"] + (1...sources).map { "mask_\($0).png" }
+        overviewNames + (1...sources).map { "mask_\($0).png" }
     }
+
+    /// The figures every `--plot` run writes, whatever the number of sources.
+    static let overviewNames = ["spectrogram.png", "templates.png", "activations.png"]
 
     /// Draws every figure to `paths` (as many as `names(sources:)` gives).
     /// - Parameters:

@@ -22,11 +22,12 @@ final class OutputPlan {
     ///   - names: the output file names, e.g. `source_1.wav`, `spectrogram.png`.
     ///   - batchInputs: the canonical paths (`resolve`) of every input of the batch, none of
     ///     which an output may replace (an earlier run's source given as another input).
+    ///   - existingAdvice: what the refusal of an existing output (without `force`) tells the user.
     /// - Throws: `CLIError.runtime` when outputs exist (without `force`), an output would
     ///   overwrite the input or another input of the batch, an output is a directory, or the
     ///   directory cannot be created.
     init(input: String, outputRoot: String, outputKey: String, names: [String], force: Bool,
-         batchInputs: Set<String> = []) throws {
+         batchInputs: Set<String> = [], existingAdvice: String = "(use --force to overwrite)") throws {
         let dir = (outputRoot as NSString).appendingPathComponent(outputKey)
         directory = dir
         self.force = force
@@ -55,7 +56,7 @@ final class OutputPlan {
             }
             if fm.fileExists(atPath: path, isDirectory: &isDir) {
                 if isDir.boolValue { throw CLIError.runtime("output '\(path)' exists and is a directory") }
-                if !force { throw CLIError.runtime("output '\(path)' already exists (use --force to overwrite)") }
+                if !force { throw CLIError.runtime("output '\(path)' already exists \(existingAdvice)") }
             }
         }
         SignalCleanup.shared.register(temporaryPaths)

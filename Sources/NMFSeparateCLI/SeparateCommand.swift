@@ -38,25 +38,21 @@ struct SeparateCommand {
         let names = (1...configuration.sourceCount).map { "source_\($0).\(ext)" } + figureNames
             + (options.saveFactors ? FactorFiles.names(runs: configuration.ensembleSize) : [])
         // Decided on the source files alone: figures asked for later do not undo a finished separation.
-        if options.skipExisting,
-           OutputPlan.paths(outputRoot: options.outputDirectory, outputKey: outputKey, names: Array(names.prefix(configuration.sourceCount)))
-               .allSatisfy({ FileManager.default.fileExists(atPath: $0) }) {
+        let existingSources = options.skipExisting
+            ? OutputPlan.paths(outputRoot: options.outputDirectory, outputKey: outputKey, names: Array(names.prefix(configuration.sourceCount)))
+                .filter { FileManager.default.fileExists(atPath: $0) }.count
+            : 0
+        if options.skipExisting && existingSources == configuration.sourceCount {
             return FileResult(report: .object([("input", .string(input)), ("status", .string("skipped")),
                                                ("reason", .string("every source file exists (--skip-existing)"))]), skipped: true)
         }
         try fit(to: reader, input: input, format: format)
-        let plan: OutputPlan
-        do {
-            plan = try OutputPlan(input: input, outputRoot: options.outputDirectory, outputKey: outputKey, names: names,
-                                  force: options.force, batchInputs: batchInputs)
-        } catch let e as CLIError where options.skipExisting && e.message.contains("already exists")
-                    && OutputPlan.paths(outputRoot: options.outputDirectory, outputKey: outputKey, names: Array(names.prefix(configuration.sourceCount)))
-                        .contains(where: { FileManager.default.fileExists(atPath: $0) }) {
-            // Some sources exist, not all: an interrupted or different earlier run.
-            throw CLIError(message: e.message.replacingOccurrences(of: "(use --force to overwrite)",
-                                                                   with: "but not every source does, and --skip-existing skips complete sets only (use --force to separate it again)"),
-                           exitCode: e.exitCode)
-        }
+        // Some sources exist, not all: an interrupted or different earlier run.
+        let plan = try OutputPlan(input: input, outputRoot: options.outputDirectory, outputKey: outputKey, names: names,
+                                  force: options.force, batchInputs: batchInputs,
+                                  existingAdvice: existingSources > 0
+                                    ? "but not every source does, and --skip-existing skips complete sets only (use --force to separate it again)"
+                                    : "(use --force to overwrite)")
         let report: SeparationReport
         do {
             let writers = try SignalCleanup.shared.withLock {
@@ -139,9 +135,9 @@ struct SeparateCommand {
             return !digits.isEmpty && digits.first != "0" && digits.allSatisfy { $0.isASCII && $0.isNumber }
         }
         if numbered("source_") { return InputList.audioExtensions.contains(ext) || ["sph", "aifc", "mp2", "voc"].contains(ext) }
-        if ext == "png" { return ["spectrogram", "templates", "activations"].contains(stem) || numbered("mask_") }
-        if ext == "npy" { return ["W", "H"].contains(stem) || numbered("W_") || numbered("H_") }
-        return name == "factors.json"
+        // The names of FigureSet and FactorFiles; the numbered ones are those of more sources or runs.
+        if FigureSet.overviewNames.contains(name) || FactorFiles.names(runs: 1).contains(name) { return true }
+        return (ext == "png" && numbered("mask_")) || (ext == "npy" && (numbered("W_") || numbered("H_")))
     }
 
     /// The warning for sources that went beyond full scale in an integer encoding, which clips
@@ -178,7 +174,7 @@ struct SeparateCommand {
     /// one free source (nil otherwise; the steady background's case is ``backgroundNote(input:report:warning:)``).
     func unusedGroupingWarning(input: String, report: SeparationReport) -> String? {
         let c = report.configuration
-        guard !c.fixedTemplates.isEmpty, c.background != .steady, c.sourceCount <= c.presetSourceCount + 1 else { return nil }
+        guard !c.fixedTemplates.isEmpty, c.background != .steady, !c.groupsFreeComponents else { return nil }
         return "nmf-separate: warning: '\(input)': --grouping \(options.grouping.rawValue) is not used (the dictionaries' sources and at most one free source need no grouping)"
     }
 

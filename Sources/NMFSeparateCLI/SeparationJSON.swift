@@ -14,7 +14,7 @@ extension SeparateCommand {
         let factors = Array(outputs.dropFirst(c.sourceCount + figureCount))
         // What decided the sources: dictionaries, a steady background beside one other source, or a grouping method.
         // (At most one free source needs no grouping: its components are all the free ones.)
-        let preset = c.sourceCount > c.presetSourceCount + 1 ? nil
+        let preset = c.groupsFreeComponents ? nil
             : c.background == .steady ? "background" : c.fixedTemplates.isEmpty ? nil : "dictionaries"
         let grouping: String = preset ?? c.grouping.rawValue
         return .object([

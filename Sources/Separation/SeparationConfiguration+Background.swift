@@ -15,6 +15,11 @@ extension SeparationConfiguration {
         fixedTemplates.map(\.columns) + (background == .steady ? [SteadyBackground.componentCount] : [])
     }
 
+    /// Whether the free components are grouped: only when they make two or more sources. With
+    /// the dictionaries' and the steady background's sources fixed, at most one free source
+    /// takes every free component, and `grouping` is not used.
+    public var groupsFreeComponents: Bool { sourceCount > presetSourceCount + 1 }
+
     /// The components of the steady background (empty unless `background` is `.steady`): the
     /// first ``SteadyBackground/componentCount`` after the dictionaries' templates.
     public var backgroundComponents: Range<Int> {

@@ -3,11 +3,7 @@ import AudioIO
 import Spectral
 import Factorization
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 /// The whole separation pipeline, from samples to separated samples (no file handling):
 /// STFT → magnitude spectrogram V → KL-NMF V ≈ W·H → components grouped into sources →
@@ -127,12 +123,6 @@ public struct Separator: Sendable {
         return out
     }
 
-    /// This machine's physical memory in bytes (nil if unknown).
-    static var physicalMemory: Double? {
-        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
-        return pages > 0 && size > 0 ? Double(pages) * Double(size) : nil
-    }
-
     /// The most frames a source may have (as `SoundFileReader` accepts: 2⁴⁰).
     public static let maxFrameCount = 1 << 40
     /// The most channels a source may have (as `SoundFileReader` accepts).
@@ -243,7 +233,8 @@ public struct Separator: Sendable {
         let stft = configuration.stft
         let blocks = configuration.spatial ? channels : 1
         let bytes = Double(stft.binCount) * Double(frames) * Double(blocks) * 4
-        if let physical = Self.physicalMemory, bytes > physical {
+        let physical = Double(ProcessInfo.processInfo.physicalMemory)
+        if physical > 0, bytes > physical {
             let gb = { (b: Double) in "\((b / 1e8).rounded(.up) / 10) GB" }
             throw SeparationError.invalidInput("the spectrogram (\(stft.binCount) bins × \(frames) frames\(blocks > 1 ? " × \(blocks) channels" : "")) needs "
                 + "\(gb(bytes)), more than this machine's \(gb(physical)) of memory; use a larger hop or split the input")
