@@ -25,6 +25,9 @@ public struct AudioFormat: Sendable, Equatable, CustomStringConvertible {
             || s == Int32(SF_FORMAT_PCM_24) || s == Int32(SF_FORMAT_PCM_32)
     }
 
+    /// Whether samples are stored as IEEE floats (32 or 64 bits), which hold NaN and infinities.
+    public var isFloatingPoint: Bool { subtype == Int32(SF_FORMAT_FLOAT) || subtype == Int32(SF_FORMAT_DOUBLE) }
+
     /// Whether the container is FLAC, which holds integer samples only.
     public var isFLAC: Bool { container == Int32(SF_FORMAT_FLAC) }
     /// Whether the encoding is a lossy codec (Vorbis, Opus, MPEG layers I–III, the ADPCMs, GSM

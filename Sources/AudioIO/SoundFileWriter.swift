@@ -14,6 +14,8 @@ public final class SoundFileWriter {
     public let path: String
     /// Number of channels.
     public let channelCount: Int
+    /// Whether the encoding stores NaN and infinities (float and double); the others refuse them.
+    private let storesNonFinite: Bool
     private var handle: OpaquePointer?
     private var interleaved: [Float] = []
 
@@ -27,6 +29,7 @@ public final class SoundFileWriter {
     public init(path: String, format: AudioFormat, channels: Int, sampleRate: Int) throws {
         self.path = path
         self.channelCount = channels
+        self.storesNonFinite = format.isFloatingPoint
         var info = SF_INFO()
         info.format = format.rawValue
         info.channels = Int32(clamping: channels)
@@ -53,8 +56,8 @@ public final class SoundFileWriter {
     ///   - offset: the first sample of each buffer to write, ≥ 0.
     ///   - count: how many frames, ≥ 0 (0 writes nothing).
     /// - Throws: `AudioIOError.invalidParameter` naming `offset`, `count` or `channels` when they
-    ///   are negative, too few or too short; `AudioIOError.writeFailed` when fewer frames than
-    ///   asked were written.
+    ///   are negative, too few or too short, or when a sample is NaN or infinite and the encoding
+    ///   is not float or double (nothing of the block is written then); `AudioIOError.writeFailed` when fewer frames than asked were written.
     public func write(_ channels: [[Float]], offset: Int = 0, count: Int) throws {
         guard let h = handle else { throw AudioIOError.writeFailed(path: path, reason: "file already closed") }
         guard offset >= 0 else {
@@ -74,12 +77,19 @@ public final class SoundFileWriter {
         }
         let cc = channelCount
         if interleaved.count < count * cc { interleaved = [Float](repeating: 0, count: count * cc) }
-        interleaved.withUnsafeMutableBufferPointer { dst in
+        let firstNonFinite = interleaved.withUnsafeMutableBufferPointer { dst -> Int? in
             for c in 0..<cc {
                 channels[c].withUnsafeBufferPointer { src in
                     for i in 0..<count { dst[i * cc + c] = src[offset + i] }
                 }
             }
+            return storesNonFinite ? nil : dst.prefix(count * cc).firstIndex { !$0.isFinite }
+        }
+        if let i = firstNonFinite {
+            // An integer or codec encoding has no NaN: libsndfile would write it as full scale.
+            throw AudioIOError.invalidParameter(path: path, name: "channels[\(i % cc)]",
+                                                value: "with a NaN or infinite sample at frame \(offset + i / cc)",
+                                                allowed: "finite samples in an integer or compressed encoding")
         }
         let written = interleaved.withUnsafeBufferPointer { sf_writef_float(h, $0.baseAddress, sf_count_t(count)) }
         if written != sf_count_t(count) {

@@ -54,6 +54,29 @@ import _TestSupport
         #expect(try SoundFileReader(path: path).frameCount == 8)
     }
 
+    /// A NaN written to a 16-bit file came back as full scale: the writer refuses non-finite
+    /// samples in an integer encoding, naming the channel and frame, and writes nothing of that
+    /// block; a float file stores them as they are.
+    @Test func writeRefusesNonFiniteSamples() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let path = "\(dir)/nan.wav"
+        let w = try SoundFileWriter(path: path, format: .wav16, channels: 2, sampleRate: 8000)
+        var y = [Float](repeating: 0.25, count: 10)
+        y[7] = .nan
+        #expect(throws: AudioIOError.invalidParameter(path: path, name: "channels[1]", value: "with a NaN or infinite sample at frame 7",
+                                                      allowed: "finite samples in an integer or compressed encoding")) {
+            try w.write([[Float](repeating: 0, count: 10), y], count: 10)
+        }
+        y[7] = -.infinity
+        #expect(parameter { try w.write([y, y], offset: 3, count: 7) } == "channels[0]")
+        try w.write([y, y], count: 7)
+        try w.close()
+        #expect(try SoundFileReader(path: path).frameCount == 7)
+        let f = try SoundFileWriter(path: "\(dir)/nan-float.wav", format: .wavFloat, channels: 1, sampleRate: 8000)
+        try f.write([y], count: 10)
+        try f.close()
+    }
+
     @Test func audioBufferValidateNamesTheOffendingPart() throws {
         var b = AudioBuffer(channels: [[1, 2, 3], [4, 5, 6]], sampleRate: 8000)
         try b.validate()
