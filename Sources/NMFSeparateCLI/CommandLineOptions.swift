@@ -239,6 +239,9 @@ struct CommandLineOptions {
         guard (1...SeparationConfiguration.maxEnsembleSize).contains(ensemble) else {
             throw CLIError.usage("--ensemble \(ensemble) is out of range (allowed: 1 to \(SeparationConfiguration.maxEnsembleSize))")
         }
+        guard seed <= UInt64.max - UInt64(ensemble - 1) else {   // the runs' seeds would wrap round to 0
+            throw CLIError.usage("--seed \(seed) is out of range with --ensemble \(ensemble) (allowed: 0 to \(UInt64.max - UInt64(ensemble - 1)), so that the seeds SEED…SEED+\(ensemble - 1) do not wrap round)")
+        }
         do {
             let stft = try STFTConfiguration(fftSize: fftSize ?? loaded.first?.stft.fftSize ?? 2048,
                                              hopLength: hop ?? (fftSize == nil || fftSize == loaded.first?.stft.fftSize ? loaded.first?.stft.hopLength : nil))

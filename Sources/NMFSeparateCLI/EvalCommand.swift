@@ -123,6 +123,9 @@ struct EvalCommand {
         for e in ests where refReal.contains(OutputPlan.resolve(e)) {
             out.append("'\(e)' is given both as a reference and as an estimate")
         }
+        if signals.count >= refs.count {
+            out += alikeReferences(refs, Array(signals.prefix(refs.count)))
+        }
         if let mixture, let mix = signals.last, signals.count == 2 * refs.count + 1,
            let fit = mixtureFit(of: mix, by: Array(signals.prefix(refs.count))) {
             if fit.unexplained > 0.1 {
@@ -134,6 +137,22 @@ struct EvalCommand {
         if let window, let hop, hop > window {
             out.append(String(format: "--hop %g s is longer than --window %g s: %.0f %% of the files lie between windows and are not scored", hop, window, 100 * (1 - window / hop)))
         }
+        return out
+    }
+
+    /// Pairs of references (channels averaged) whose normalised correlation is above 0.999: BSS
+    /// Eval cannot tell interference between them from the target (SIR comes out infinite or
+    /// arbitrary), whether the same file was named twice or two files hold the same signal.
+    static func alikeReferences(_ refs: [String], _ signals: [[[Float]]]) -> [String] {
+        let mono = signals.map { ((try? BSSEval.downmix($0)) ?? []).map(Double.init) }
+        let norms = mono.map { $0.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+        var out: [String] = []
+        for p in mono.indices { for q in (p + 1)..<mono.count where norms[p] > 0 && norms[q] > 0 && mono[p].count == mono[q].count {
+            let c = zip(mono[p], mono[q]).reduce(0) { $0 + $1.0 * $1.1 } / (norms[p] * norms[q])
+            if abs(c) > 0.999 {
+                out.append(String(format: "the references '%@' and '%@' are the same signal (correlation %.4f): interference between them cannot be told from the target, so their SIR and the permutation mean nothing", refs[p], refs[q], c))
+            }
+        } }
         return out
     }
 

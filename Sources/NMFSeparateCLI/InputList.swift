@@ -112,7 +112,7 @@ enum InputList {
         for i in sorted.indices {
             let key = sorted[i].outputKey
             if let other = owners[key] {
-                sorted[i].conflict = "'\(sorted[i].path)' would write to the same output directory '\(key)' as '\(other)'; separate it in another run with a different --output"
+                sorted[i].conflict = "'\(sorted[i].path)' would write to the same output directory '\((outputRoot as NSString).appendingPathComponent(key))' as '\(other)' (first in sorted order); separate it in another run with a different --output"
             } else {
                 owners[key] = sorted[i].path
             }

@@ -55,7 +55,7 @@ public struct SeparationConfiguration: Sendable, Equatable {
     /// Frames per streaming chunk when reading, masking and resynthesising (default 512).
     public var chunkFrames: Int
     /// Factorizations whose masks are averaged, 1...`maxEnsembleSize` (default 1). Run r starts
-    /// from seed `seed + r`; each run's sources are matched to the first run's (see
+    /// from seed `seed + r` (modulo 2⁶⁴); each run's sources are matched to the first run's (see
     /// `EnsembleAlignment`), then every source's mask is the mean of the runs' masks. N runs cost
     /// N factorizations and N mask evaluations per frame; the STFTs are shared.
     public var ensembleSize: Int = 1

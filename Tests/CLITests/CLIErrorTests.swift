@@ -64,6 +64,7 @@ import _TestSupport
         (["mix.wav", "--sources", "2", "--ensemble", "0"], 64, "--ensemble 0"),
         (["mix.wav", "--sources", "2", "--ensemble", "33"], 64, "--ensemble 33"),
         (["mix.wav", "--sources", "2", "--ensemble", "three"], 64, "'three'"),
+        (["mix.wav", "--sources", "2", "--ensemble", "3", "--seed", "18446744073709551614"], 64, "allowed: 0 to 18446744073709551613"),
         (["mix.wav", "--sources", "2", "--shard", "2/2"], 64, "--shard '2/2'"),
         (["mix.wav", "--sources", "2", "--format", "mp4"], 64, "'mp4'"),
         (["mix.wav", "--sources", "2", "-o", "mix.wav/sub"], 1, "mix.wav/sub"),

@@ -283,6 +283,18 @@ import _TestSupport
         #expect(one.status == 0 && one.stderr.contains("holds almost nothing of") && one.stderr.contains("ref_2.wav"), "\(one.stderr)")
         let gaps = try CLIRunner.run(["eval", "--images", "--window", "0.5", "--hop", "2"] + refs + ["--estimate", "\(dir)/mix.wav", "\(dir)/mix.wav"])
         #expect(gaps.status == 0 && gaps.stderr.contains("75 % of the files lie between windows"), "\(gaps.stderr)")
+        // The same reference twice (SIR came out +∞ with no word), or a copy of it under another
+        // name. (An estimate given twice is fine: the mixture as every source's estimate is a baseline.)
+        let speech = try TestSupport.read("\(dir)/ref_1.wav")
+        try TestSupport.write(AudioBuffer(channels: [speech.channels[0].map { -0.5 * $0 }], sampleRate: speech.sampleRate),
+                              to: "\(dir)/ref_1_copy.wav", format: .wavFloat)
+        for second in ["ref_1.wav", "ref_1_copy.wav"] {
+            let twice = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/\(second)", "--estimate", "\(dir)/mix.wav", "\(dir)/ref_2.wav"])
+            #expect(twice.status == 0 && twice.stderrLines.count == 1 && twice.stderr.contains("are the same signal (correlation")
+                    && twice.stderr.contains(second), "\(twice.stderr)")
+        }
+        let estTwice = try CLIRunner.run(["eval"] + refs + ["--estimate", "\(dir)/mix.wav", "\(dir)/mix.wav"])
+        #expect(estTwice.status == 0 && estTwice.stderr.isEmpty, "\(estTwice.stderr)")
     }
 
     /// Several training files, one of them shorter than a frame: the message names it.
