@@ -82,19 +82,8 @@ enum InputList {
                 }
             }
         }
-        // Files named on their own that share a stem (mix/a/mix.wav, mix/b/mix.wav) are told apart
-        // by the names of their directories as given (a/mix, b/mix) when those differ. (Before the
-        // results filter below, which must know these keys.)
-        var sameStem: [String: [String]] = [:]
-        for (real, input) in found where !scanned.contains(real) { sameStem[input.outputKey, default: []].append(real) }
-        for (_, reals) in sameStem where reals.count > 1 {
-            let parents = reals.map { real -> String in
-                let given = (PathName.parent(of: found[real]!.path) as NSString).lastPathComponent
-                return given == "." || given == ".." ? (PathName.parent(of: real) as NSString).lastPathComponent : given
-            }
-            guard Set(parents).count == reals.count, !parents.contains(where: { $0.isEmpty || $0 == "/" || $0 == "." || $0 == ".." }) else { continue }
-            for (real, parent) in zip(reals, parents) { found[real]!.outputKey = parent + "/" + found[real]!.outputKey }
-        }
+        // (Before the results filter below, which must know these keys.)
+        distinguishSharedStems(&found, scanned: scanned)
         // With `-o` equal to a scanned directory, earlier outputs sit in `<output>/<key>/` of
         // another input: they are results, not inputs.
         let keys = Set(found.values.map(\.outputKey))
@@ -108,6 +97,31 @@ enum InputList {
             let names = emptyDirectories.map { "'\($0)'" }.joined(separator: ", ")
             throw CLIError.runtime("no audio files in the directory \(names) (looked for \(audioExtensions.sorted().map { "." + $0 }.joined(separator: " ")))")
         }
+        markConflicts(&sorted, outputRoot: outputRoot)
+        return sorted
+    }
+
+    /// Files named on their own that share a stem (mix/a/mix.wav, mix/b/mix.wav) are told apart
+    /// by the names of their directories as given (a/mix, b/mix) when those differ.
+    /// - Parameters:
+    ///   - found: the inputs by real path; their `outputKey`s are rewritten.
+    ///   - scanned: the real paths found by directory scans (they keep their relative keys).
+    static func distinguishSharedStems(_ found: inout [String: BatchInput], scanned: Set<String>) {
+        var sameStem: [String: [String]] = [:]
+        for (real, input) in found where !scanned.contains(real) { sameStem[input.outputKey, default: []].append(real) }
+        for (_, reals) in sameStem where reals.count > 1 {
+            let parents = reals.map { real -> String in
+                let given = (PathName.parent(of: found[real]!.path) as NSString).lastPathComponent
+                return given == "." || given == ".." ? (PathName.parent(of: real) as NSString).lastPathComponent : given
+            }
+            guard Set(parents).count == reals.count, !parents.contains(where: { $0.isEmpty || $0 == "/" || $0 == "." || $0 == ".." }) else { continue }
+            for (real, parent) in zip(reals, parents) { found[real]!.outputKey = parent + "/" + found[real]!.outputKey }
+        }
+    }
+
+    /// Gives every input whose output directory an input sorted before it already uses a
+    /// `conflict` message naming both.
+    static func markConflicts(_ sorted: inout [BatchInput], outputRoot: String) {
         var owners: [String: String] = [:]
         for i in sorted.indices {
             let key = sorted[i].outputKey
@@ -117,7 +131,6 @@ enum InputList {
                 owners[key] = sorted[i].path
             }
         }
-        return sorted
     }
 
     /// What Foundation puts for each byte of a file name that is not UTF-8.

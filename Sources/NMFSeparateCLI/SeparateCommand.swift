@@ -53,51 +53,9 @@ struct SeparateCommand {
                                   existingAdvice: existingSources > 0
                                     ? "but not every source does, and --skip-existing skips complete sets only (use --force to separate it again)"
                                     : "(use --force to overwrite)")
-        let report: SeparationReport
         do {
-            let writers = try SignalCleanup.shared.withLock {
-                try plan.temporaryPaths.prefix(configuration.sourceCount).map {
-                    try SoundFileWriter(path: $0, format: format, channels: reader.channelCount, sampleRate: reader.sampleRate)
-                }
-            }
-            let meters = writers.map { EnergyMeter(forwardingTo: $0) }
-            var plotSeconds = 0.0
-            let figureCount = figureNames.count
-            let figurePaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount).prefix(figureCount))
-            let factorPaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount + figureCount))
-            let sampleRate = reader.sampleRate, channels = reader.channelCount
-            // Only a figure or factor file needs to see the factorization (for a spatial run,
-            // `inspect` costs one more analysis pass, for the channels' mean V).
-            let inspect: ((Matrix, [SeparationRun], SeparationConfiguration) throws -> Void)? =
-                factorPaths.isEmpty && figurePaths.isEmpty ? nil : { v, runs, c in
-                if !factorPaths.isEmpty {
-                    try FactorFiles.write(to: factorPaths, runs: runs, configuration: c, sampleRate: sampleRate, channels: channels)
-                }
-                guard !figurePaths.isEmpty else { return }
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                try FigureSet.write(to: figurePaths, spectrogram: v, runs: runs, configuration: c, sampleRate: sampleRate)
-                plotSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-            }
-            report = try Separator(configuration: configuration).separate(source: reader, sinks: meters, progress: {
-                progress.update($0)
-                return true
-            }, inspect: inspect)
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            for w in writers { try w.close() }
-            let beyondFullScale = meters.map(\.beyondFullScale)
-            try plan.commit()
-            var timings = report.timings
-            timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-            return FileResult(report: json(input: input, format: format, reader: reader, configuration: report.configuration, report: report,
-                                           timings: timings, openSeconds: readSeconds, plotSeconds: plotSeconds,
-                                           outputs: plan.finalPaths, figureCount: figureCount, energies: meters.map(\.energy),
-                                           beyondFullScale: beyondFullScale,
-                                           total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
-                              skipped: false, note: options.groupingGiven ? nil : backgroundNote(input: input, report: report),
-                              warnings: [options.groupingGiven ? backgroundNote(input: input, report: report, warning: true)
-                                            ?? unusedGroupingWarning(input: input, report: report) : nil,
-                                         staleOutputsWarning(input: input, plan: plan),
-                                         clippingWarning(input: input, format: format, counts: beyondFullScale)].compactMap { $0 })
+            return try write(input: input, reader: reader, format: format, plan: plan, figureCount: figureNames.count, progress: progress,
+                             openSeconds: readSeconds, start: start)
         } catch {
             plan.rollback()
             // A write error names the hidden temporary file; the user knows the output's name.
@@ -107,6 +65,54 @@ struct SeparateCommand {
             }
             throw e
         }
+    }
+
+    /// Separates `reader` into the plan's temporary files (sources, then `figureCount` figures,
+    /// then factor files), commits them and reports; the caller rolls back on a throw.
+    private func write(input: String, reader: SoundFileReader, format: AudioFormat, plan: OutputPlan, figureCount: Int,
+                       progress: FileProgress, openSeconds: Double, start: UInt64) throws -> FileResult {
+        let writers = try SignalCleanup.shared.withLock {
+            try plan.temporaryPaths.prefix(configuration.sourceCount).map {
+                try SoundFileWriter(path: $0, format: format, channels: reader.channelCount, sampleRate: reader.sampleRate)
+            }
+        }
+        let meters = writers.map { EnergyMeter(forwardingTo: $0) }
+        var plotSeconds = 0.0
+        let figurePaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount).prefix(figureCount))
+        let factorPaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount + figureCount))
+        let sampleRate = reader.sampleRate, channels = reader.channelCount
+        // Only a figure or factor file needs to see the factorization (for a spatial run,
+        // `inspect` costs one more analysis pass, for the channels' mean V).
+        let inspect: ((Matrix, [SeparationRun], SeparationConfiguration) throws -> Void)? =
+            factorPaths.isEmpty && figurePaths.isEmpty ? nil : { v, runs, c in
+            if !factorPaths.isEmpty {
+                try FactorFiles.write(to: factorPaths, runs: runs, configuration: c, sampleRate: sampleRate, channels: channels)
+            }
+            guard !figurePaths.isEmpty else { return }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try FigureSet.write(to: figurePaths, spectrogram: v, runs: runs, configuration: c, sampleRate: sampleRate)
+            plotSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+        }
+        let report = try Separator(configuration: configuration).separate(source: reader, sinks: meters, progress: {
+            progress.update($0)
+            return true
+        }, inspect: inspect)
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        for w in writers { try w.close() }
+        let beyondFullScale = meters.map(\.beyondFullScale)
+        try plan.commit()
+        var timings = report.timings
+        timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+        let grouping = options.groupingGiven ? backgroundNote(input: input, report: report, warning: true)
+            ?? unusedGroupingWarning(input: input, report: report) : nil
+        return FileResult(report: json(input: input, format: format, reader: reader, configuration: report.configuration, report: report,
+                                       timings: timings, openSeconds: openSeconds, plotSeconds: plotSeconds,
+                                       outputs: plan.finalPaths, figureCount: figureCount, energies: meters.map(\.energy),
+                                       beyondFullScale: beyondFullScale,
+                                       total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
+                          skipped: false, note: options.groupingGiven ? nil : backgroundNote(input: input, report: report),
+                          warnings: [grouping, staleOutputsWarning(input: input, plan: plan),
+                                     clippingWarning(input: input, format: format, counts: beyondFullScale)].compactMap { $0 })
     }
 
     /// The warning about files an earlier run with other settings seems to have left in this

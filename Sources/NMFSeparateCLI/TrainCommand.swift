@@ -105,15 +105,7 @@ struct TrainCommand {
             config.divergence = divergence
             nmf = config
         } catch let e as SpectralError { throw CLIError.usage(e.description) }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
-            if isDirectory.boolValue { throw CLIError.runtime("output '\(output)' is a directory (allowed: a file name, e.g. speech.nmfdict)") }
-            if !force { throw CLIError.runtime("output '\(output)' already exists (use --force to overwrite)") }
-        }
-        let outReal = OutputPlan.resolve(output)
-        if inputs.contains(where: { OutputPlan.resolve($0) == outReal }) {
-            throw CLIError.runtime("output '\(output)' would overwrite an input")
-        }
+        try checkOutput(output)
         var readers: [SoundFileReader] = []
         for path in inputs {
             do { readers.append(try SoundFileReader(path: path)) } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
@@ -137,6 +129,30 @@ struct TrainCommand {
         } catch let e as AudioIOError {
             throw CLIError.runtime(e.description)
         }
+        try Self.write(dictionary, to: output)
+        if quiet { return "" }
+        let spread = dictionary.levelSpread.map {
+            ", level spread \(String(format: "%.2f", $0)) dB (" + (dictionary.isOfChangingSource ? "a changing source)" : "a steady background)")
+        } ?? ""
+        return "wrote \(output): \(dictionary.components) templates × \(dictionary.basis.rows) bins, \(dictionary.sampleRate) Hz, fft \(stft.fftSize), hop \(stft.hopLength)\(spread)\n"
+    }
+
+    /// Refuses an output that is a directory, exists (without `--force`) or is one of the inputs.
+    private func checkOutput(_ output: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw CLIError.runtime("output '\(output)' is a directory (allowed: a file name, e.g. speech.nmfdict)") }
+            if !force { throw CLIError.runtime("output '\(output)' already exists (use --force to overwrite)") }
+        }
+        let outReal = OutputPlan.resolve(output)
+        if inputs.contains(where: { OutputPlan.resolve($0) == outReal }) {
+            throw CLIError.runtime("output '\(output)' would overwrite an input")
+        }
+    }
+
+    /// Writes the dictionary under a hidden temporary name beside `output` (removed on a signal
+    /// or failure) and renames it into place, so a reader never sees half a file.
+    private static func write(_ dictionary: NMFDictionary, to output: String) throws {
         let tmpPath = (PathName.directory(of: output) as NSString).appendingPathComponent(".\((output as NSString).lastPathComponent).\(getpid()).tmp")
         SignalCleanup.shared.register([tmpPath])
         defer { SignalCleanup.shared.unregister([tmpPath]) }
@@ -148,10 +164,5 @@ struct TrainCommand {
             unlink(tmpPath)
             throw CLIError.runtime("cannot write dictionary '\(output)': \(reason)")
         }
-        if quiet { return "" }
-        let spread = dictionary.levelSpread.map {
-            ", level spread \(String(format: "%.2f", $0)) dB (" + (dictionary.isOfChangingSource ? "a changing source)" : "a steady background)")
-        } ?? ""
-        return "wrote \(output): \(dictionary.components) templates × \(dictionary.basis.rows) bins, \(dictionary.sampleRate) Hz, fft \(stft.fftSize), hop \(stft.hopLength)\(spread)\n"
     }
 }
