@@ -22,6 +22,18 @@ public enum CLI {
         return nil
     }
 
+    /// Points closed standard descriptors at /dev/null, so that no file opened later takes
+    /// their numbers (and a closed stdout is reported when there is output for it). Call first.
+    public static func reserveStandardDescriptors() {
+        StandardOutput.reserveStandardDescriptors()
+    }
+
+    /// Writes one line to stderr (nothing, without stopping, when stderr is closed).
+    /// - Parameter message: the line, without its newline.
+    public static func writeError(_ message: String) {
+        StandardError.write(message + "\n")
+    }
+
     /// Runs the command with `arguments` (without the program name) and returns the exit status.
     public static func main(_ arguments: [String]) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
@@ -32,24 +44,24 @@ public enum CLI {
                 let command = try TrainCommand.parse(Array(arguments.dropFirst()))
                 if !command.help { _ = try MemoryBudget.configuredCap() }
                 let text = command.help ? TrainCommand.helpText : try command.run()
-                FileHandle.standardOutput.write(Data(text.utf8))
-                return 0
+                StandardOutput.write(text)
+                return StandardOutput.failed ? 1 : 0
             }
             if arguments.first == "eval" {
                 let command = try EvalCommand.parse(Array(arguments.dropFirst()))
                 if !command.help { _ = try MemoryBudget.configuredCap() }
                 let text = command.help ? EvalCommand.helpText : try command.run()
-                FileHandle.standardOutput.write(Data(text.utf8))
-                return 0
+                StandardOutput.write(text)
+                return StandardOutput.failed ? 1 : 0
             }
             let options = try CommandLineOptions.parse(arguments)
             if options.help {
-                FileHandle.standardOutput.write(Data(OptionTable.helpText.utf8))
-                return 0
+                StandardOutput.write(OptionTable.helpText)
+                return StandardOutput.failed ? 1 : 0
             }
             if options.version {
-                FileHandle.standardOutput.write(Data("nmf-separate \(version)\n".utf8))
-                return 0
+                StandardOutput.write("nmf-separate \(version)\n")
+                return StandardOutput.failed ? 1 : 0
             }
             guard !options.inputs.isEmpty else { throw CLIError.usage("missing INPUT audio file (see --help)") }
             // A malformed memory cap is one usage error before any work, not one per file.
@@ -68,7 +80,7 @@ public enum CLI {
                 StandardError.write("nmf-separate: note: the dictionaries are of changing sources and free components modelled the rest, "
                                     + "so these had the automatic penalties \(weights) (--sparsity 0 turns them off)\n")
             }
-            return status
+            return status == 0 && StandardOutput.failed ? 1 : status
         } catch let e as CLIError {
             StandardError.write("nmf-separate: \(e.message)\n")
             return e.exitCode

@@ -61,7 +61,7 @@ final class ProgressBoard: @unchecked Sendable {
     func output(_ text: String) {
         lock.withLock {
             if isatty(STDOUT_FILENO) == 1 { clearBar() }
-            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+            StandardOutput.write(text + "\n")
         }
     }
 

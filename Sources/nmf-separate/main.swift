@@ -1,8 +1,9 @@
 import Foundation
 import NMFSeparateCLI
 
+CLI.reserveStandardDescriptors()
 if let message = CLI.undecodableArgument(CommandLine.unsafeArgv, count: Int(CommandLine.argc)) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    CLI.writeError(message)
     exit(64)
 }
 exit(CLI.main(Array(CommandLine.arguments.dropFirst())))

@@ -257,6 +257,29 @@ import _TestSupport
     }
 
     /// With --jobs N each file may count on 1/N of the memory.
+    /// A stdout that fails (closed, a full disk, a reader gone) stopped the process with a
+    /// Foundation trap (SIGILL, exit 132) and ended a batch half way. Now the failure is one
+    /// line on stderr, every file is still separated, and the exit status is 1. With stdout
+    /// closed from the start, no file the run opens takes its descriptor (the JSON went into one).
+    @Test(arguments: [">&-", ">/dev/full"])
+    func aFailingStandardOutputIsOneLineNotACrash(_ redirection: String) throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try writeFloat(try realMixture(seconds: 1, rate: 16000), to: "\(dir)/a.wav")
+        try writeFloat(try realMixture(seconds: 1.5, rate: 16000), to: "\(dir)/b.wav")
+        let shell = "exec \"$0\" \"$@\" \(redirection)"
+        let help = try CLIRunner.run(["-c", shell, CLIRunner.binary, "--help"], executable: "/bin/sh")
+        #expect(help.status == 1 && help.stderrLines.count == 1 && help.stderr.contains("cannot write to standard output"), "\(help.stderr)")
+        let batch = try CLIRunner.run(["-c", shell, CLIRunner.binary, "\(dir)/a.wav", "\(dir)/b.wav", "-s", "2", "--iterations", "3",
+                                       "-o", "\(dir)/out", "--json", "-q"], executable: "/bin/sh")
+        #expect(batch.status == 1 && batch.stderrLines.count == 1 && batch.stderr.contains("cannot write to standard output"), "\(batch.stderr)")
+        #expect(CLIRunner.files(under: "\(dir)/out") == ["a/source_1.wav", "a/source_2.wav", "b/source_1.wav", "b/source_2.wav"])
+        for f in CLIRunner.files(under: "\(dir)/out") { #expect(try TestSupport.read("\(dir)/out/\(f)").frameCount > 0) }
+        // Without output for stdout, a closed one is no failure.
+        let quiet = try CLIRunner.run(["-c", shell, CLIRunner.binary, "\(dir)/a.wav", "-s", "2", "--iterations", "3",
+                                       "-o", "\(dir)/out2", "-q"], executable: "/bin/sh")
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+    }
+
     @Test func parallelJobsShareTheMemoryBudget() throws {
         let dir = try TestSupport.temporaryDirectory()
         try writeFloat(try realMixture(seconds: 2), rate: 44100, to: "\(dir)/a.wav")
