@@ -188,7 +188,7 @@ struct CommandLineOptions {
     static let maximumCount = 1 << 20
 
     private static func integer(_ name: String, _ value: String?) throws -> Int {
-        guard let v = value, let n = Int(v) else { throw CLIError.usage("--\(name) '\(value ?? "")' is not an integer") }
+        guard let v = value, let n = Int(v) else { throw notAnInteger("--\(name)", value ?? "") }
         if ["sources", "components", "free-components"].contains(name), n > maximumCount {
             throw CLIError.usage("--\(name) \(n) is out of range (allowed: at most \(maximumCount))")
         }
@@ -210,8 +210,27 @@ struct CommandLineOptions {
     }
 
     private static func real(_ name: String, _ value: String?) throws -> Float {
-        guard let v = value, let x = Float(v), x.isFinite else { throw CLIError.usage("--\(name) '\(value ?? "")' is not a finite number") }
+        guard let v = value, let x = Float(v), x.isFinite else { throw notANumber("--\(name)", value ?? "") }
         return x
+    }
+
+    /// The usage error for an integer option's value `text`: out of range when it is a whole
+    /// number too large for the machine, malformed otherwise (see `--help` for each option's range).
+    static func notAnInteger(_ option: String, _ text: String) -> CLIError {
+        let digits = text.drop { $0 == "+" || $0 == "-" }
+        if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), text.filter({ $0 == "+" || $0 == "-" }).count <= 1 {
+            return CLIError.usage("\(option) \(text) is out of range (it does not fit a 64-bit integer; see --help for the option's range)")
+        }
+        return CLIError.usage("\(option) '\(text)' is not an integer (allowed: a whole number written with the digits 0-9; see --help for the option's range)")
+    }
+
+    /// The usage error for a real option's value `text`: out of range when it is a number
+    /// beyond float32's range, malformed otherwise.
+    static func notANumber(_ option: String, _ text: String) -> CLIError {
+        if let x = Double(text), x.isFinite {
+            return CLIError.usage("\(option) \(text) is out of range (it does not fit a 32-bit float; see --help for the option's range)")
+        }
+        return CLIError.usage("\(option) '\(text)' is not a finite number (allowed: a decimal number with a point, such as 1.5; see --help for the option's range)")
     }
 
     /// Refuses `--format`/`--sample-format` pairs no input could satisfy (FLAC with floats,
@@ -324,10 +343,11 @@ struct CommandLineOptions {
         weights.count > 1 ? (0, weights) : perSource ? (0, [weights[0], weights[0]]) : (weights[0], [])
     }
 
-    /// The command line's bound on penalty weights, 100 (the library takes any weight ≥ 0).
+    /// The command line's range of penalty weights, 0 to 100 (the library takes any weight ≥ 0),
+    /// checked before the library's checks so that every message gives the same range.
     /// - Throws: `CLIError.usage` naming the option, its weights and the one out of range.
     static func checkPenaltyBound(_ name: String, _ weights: [Float]) throws {
-        for (i, x) in weights.enumerated() where x > 100 {
+        for (i, x) in weights.enumerated() where !(0...100).contains(x) {
             let given = SeparationConfiguration.describe(weights)
             throw CLIError.usage("--\(name) \(given) is out of range (allowed: 0 to 100\(weights.count > 1 ? "; weight \(i + 1) is \(SeparationConfiguration.describe([x]))" : ""))")
         }
@@ -350,10 +370,10 @@ struct CommandLineOptions {
         (config.sparsity, config.sourceSparsity) = Self.penaltyWeights(sparsity, perSource: steady && sparsityGiven && sparsity[0] >= 0)
         // A steady background's sources and components, then the weights' shape (one weight, or
         // one per dictionary and free components, or background and the rest), signs and divergence.
-        try config.validateBackground()
-        try config.validatePenaltyWeights()
         try Self.checkPenaltyBound("continuity", continuity)
         try Self.checkPenaltyBound("sparsity", sparsity)
+        try config.validateBackground()
+        try config.validatePenaltyWeights()
         if let e = stepExponent {
             guard e >= 0.1, e <= 1.9 else { throw CLIError.usage("--step-exponent \(e) is out of range (allowed: 0.1 to 1.9)") }
             if e != 1 && config.divergence != .kullbackLeibler {

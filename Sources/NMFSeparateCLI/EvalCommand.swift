@@ -58,29 +58,45 @@ struct EvalCommand {
         var target: WritableKeyPath<EvalCommand, [String]>?
         var i = 0
         while i < arguments.count {
-            let a = arguments[i]
+            var a = arguments[i]
             i += 1
-            switch a {
-            case "--reference", "--references": target = \.references
-            case "--estimate", "--estimates": target = \.estimates
-            case "--mixture":
-                guard i < arguments.count else { throw CLIError.usage("option --mixture needs a value FILE") }
-                c.mixture = arguments[i]
+            var inline: String?   // the value of `--name=value`
+            if a.hasPrefix("--"), let eq = a.firstIndex(of: "=") {
+                inline = String(a[a.index(after: eq)...])
+                a = String(a[..<eq])
+            }
+            func value() -> String? {
+                if let inline { return inline }
+                guard i < arguments.count else { return nil }
                 i += 1
+                return arguments[i - 1]
+            }
+            switch a {
+            case "--reference", "--references", "--estimate", "--estimates":
+                target = a.hasPrefix("--reference") ? \.references : \.estimates
+                if let inline { c[keyPath: target!].append(inline) }
+            case "--mixture":
+                guard let v = value() else { throw CLIError.usage("option --mixture needs a value FILE") }
+                c.mixture = v
                 target = nil
-            case "--json": c.json = true; target = nil
-            case "--images": c.images = true; target = nil
-            case "--fixed-order": c.fixedOrder = true; target = nil
-            case "-q", "--quiet": c.quiet = true; target = nil
-            case "--progress": c.progress = true; target = nil
             case "--window", "--hop":
-                guard i < arguments.count, let v = Double(arguments[i]), v.isFinite, v > 0, v <= 86_400 else {
-                    throw CLIError.usage("option \(a) needs a value in seconds, greater than 0 (at most 86400), got '\(i < arguments.count ? arguments[i] : "")'")
+                let text = value()
+                guard let text, let v = Double(text), v.isFinite, v > 0, v <= 86_400 else {
+                    throw CLIError.usage("option \(a) needs a value in seconds, greater than 0 (at most 86400), got '\(text ?? "")'")
                 }
                 if a == "--window" { c.windowSeconds = v } else { c.hopSeconds = v }
-                i += 1
                 target = nil
-            case "-h", "--help": c.help = true
+            case "--json", "--images", "--fixed-order", "-q", "--quiet", "--progress", "-h", "--help":
+                if inline != nil { throw CLIError.usage("option \(a) takes no value") }
+                switch a {
+                case "--json": c.json = true
+                case "--images": c.images = true
+                case "--fixed-order": c.fixedOrder = true
+                case "-q", "--quiet": c.quiet = true
+                case "--progress": c.progress = true
+                default: c.help = true
+                }
+                if a != "-h" && a != "--help" { target = nil }
             default:
                 if a.hasPrefix("-") && a.count > 1 { throw CLIError.usage("unknown eval option '\(a)' (see eval --help)") }
                 guard let t = target else { throw CLIError.usage("unexpected argument '\(a)': give files after --reference or --estimate") }

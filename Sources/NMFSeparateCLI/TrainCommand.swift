@@ -43,45 +43,50 @@ struct TrainCommand {
     static func parse(_ arguments: [String]) throws -> TrainCommand {
         var c = TrainCommand()
         var i = 0
-        func value(_ name: String) throws -> String {
-            guard i < arguments.count else { throw CLIError.usage("option \(name) needs a value") }
+        var inline: String?   // the value of `--name=value`
+        func value(_ name: String, _ placeholder: String) throws -> String {
+            if let v = inline { inline = nil; return v }
+            guard i < arguments.count else { throw CLIError.usage("option \(name) needs a value \(placeholder)") }
             i += 1
             return arguments[i - 1]
         }
         func integer(_ name: String) throws -> Int {
-            let v = try value(name)
-            guard let n = Int(v) else { throw CLIError.usage("\(name) '\(v)' is not an integer") }
+            let v = try value(name, "N")
+            guard let n = Int(v) else { throw CommandLineOptions.notAnInteger(name, v) }
             return n
         }
-        var args: [String] = []
-        for a in arguments {
-            if a.hasPrefix("--"), let eq = a.firstIndex(of: "=") {
-                args += [String(a[..<eq]), String(a[a.index(after: eq)...])]
-            } else {
-                args.append(a)
-            }
-        }
-        let arguments = args
         while i < arguments.count {
-            let a = arguments[i]
+            var a = arguments[i]
             i += 1
+            inline = nil
+            if a.hasPrefix("--"), let eq = a.firstIndex(of: "=") {
+                inline = String(a[a.index(after: eq)...])
+                a = String(a[..<eq])
+            }
             switch a {
             case "-k", "--components": c.components = try integer("--components")
-            case "-o", "--output": c.output = try value("--output")
+            case "-o", "--output":
+                let v = try value("--output", "FILE")
+                guard !v.isEmpty else { throw CLIError.usage("option --output needs a non-empty file name") }
+                c.output = v
             case "--iterations": c.iterations = try integer("--iterations")
             case "--seed":
-                let v = try value("--seed")
-                guard let s = UInt64(v) else { throw CLIError.usage("--seed '\(v)' is not a non-negative integer") }
+                let v = try value("--seed", "N")
+                guard let s = UInt64(v) else { throw CLIError.usage("--seed '\(v)' is out of range (allowed: 0 to \(UInt64.max))") }
                 c.seed = s
             case "--fft-size": c.fftSize = try integer("--fft-size")
             case "--hop": c.hop = try integer("--hop")
-            case "--label": c.label = try value("--label")
+            case "--label": c.label = try value("--label", "NAME")
             case "--divergence":
-                let text = try value("--divergence")
+                let text = try value("--divergence", "D")
                 do { c.divergence = try Divergence(parsing: text) } catch let e as FactorizationError { throw CLIError.usage(e.description) }
-            case "-f", "--force": c.force = true
-            case "-q", "--quiet": c.quiet = true
-            case "-h", "--help": c.help = true
+            case "-f", "--force", "-q", "--quiet", "-h", "--help":
+                if inline != nil { throw CLIError.usage("option \(a) takes no value") }
+                switch a {
+                case "-f", "--force": c.force = true
+                case "-q", "--quiet": c.quiet = true
+                default: c.help = true
+                }
             default:
                 if a.hasPrefix("-") && a.count > 1 { throw CLIError.usage("unknown train option '\(a)' (see train --help)") }
                 c.inputs.append(a)

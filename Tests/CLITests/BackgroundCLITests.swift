@@ -125,7 +125,7 @@ import _TestSupport
             (["--sources", "2", "--background", "steady", "--continuity", "1,2,3"], "the background's"),
             (["--sources", "2", "--background", "steady", "--divergence", "is"], "kl"),
             (["--sources", "2", "--continuity", "100,0"], "--background steady"),
-            (["--sources", "2", "--background", "steady", "--continuity", "-1"], "0 or more"),
+            (["--sources", "2", "--background", "steady", "--continuity", "-1"], "0 to 100"),
             // Over-relaxed steps are for the unpenalized objective (with the steady model they lost 5–10 dB).
             (["--sources", "2", "--background", "steady", "--step-exponent", "1.5"], "--step-exponent 1.5 applies to the unpenalized"),
             (["--sources", "2", "--continuity", "0.1", "--step-exponent", "1.5"], "--step-exponent 1.5 applies to the unpenalized"),

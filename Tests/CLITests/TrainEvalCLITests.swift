@@ -297,6 +297,27 @@ import _TestSupport
         #expect(estTwice.status == 0 && estTwice.stderr.isEmpty, "\(estTwice.stderr)")
     }
 
+    /// `train` read the value of `--name=value` from the wrong list: `--label=speech a.wav -o
+    /// d.nmfdict -f` wrote a dictionary named `-f` labelled `a.wav`, with exit 0. Now `=` values
+    /// work as in separation, and eval takes them too; a flag given a value is a usage error.
+    @Test func optionsTakeValuesAfterAnEqualsSign() throws {
+        let r = try CLIRunner.run(["train", "--label=speech", "train_speech.wav", "-o", "eq.nmfdict", "-f", "--components=3", "--iterations=5"], in: dir)
+        #expect(r.status == 0 && r.stdout.contains("wrote eq.nmfdict: 3 templates"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/-f"))
+        let d = try NMFDictionary.read(path: "\(dir)/eq.nmfdict")
+        #expect(d.label == "speech")
+        for (args, message) in [(["train", "train_speech.wav", "-o", "x.nmfdict", "--force=yes"], "option --force takes no value"),
+                                (["train", "train_speech.wav", "-o", ""], "option --output needs a non-empty file name"),
+                                (["train", "train_speech.wav", "-o", "x.nmfdict", "-k"], "option --components needs a value N"),
+                                (["train", "train_speech.wav", "-o", "x.nmfdict", "--seed", "-1"], "--seed '-1' is out of range (allowed: 0 to"),
+                                (["eval", "--reference", "ref_1.wav", "--estimate", "ref_1.wav", "--json=1"], "option --json takes no value")] {
+            let bad = try CLIRunner.run(args, in: dir)
+            #expect(bad.status == 64 && bad.stderrLines.count == 1 && bad.stderr.contains(message), "\(args): \(bad.stderr)")
+        }
+        let e = try CLIRunner.run(["eval", "--reference=ref_1.wav", "ref_2.wav", "--estimate=ref_2.wav", "ref_1.wav", "--mixture=mix.wav", "--json"], in: dir)
+        #expect(e.status == 0 && e.stdout.contains("\"mix_sdr\"") && e.stdout.contains("\"estimates\":[\"ref_2.wav\",\"ref_1.wav\"]"), "\(e.stdout)")
+    }
+
     /// Several training files, one of them shorter than a frame: the message names it.
     @Test func trainNamesTheTooShortFile() throws {
         try TestSupport.write(AudioBuffer(channels: [[Float](repeating: 0.1, count: 100)], sampleRate: 16000), to: "\(dir)/tiny.wav", format: .wavFloat)
