@@ -82,10 +82,10 @@ public enum CLI {
             }
             return status == 0 && StandardOutput.failed ? 1 : status
         } catch let e as CLIError {
-            StandardError.write("nmf-separate: \(e.message)\n")
+            StandardError.write("nmf-separate: \(TerminalText.escaped(e.message))\n")
             return e.exitCode
         } catch {
-            StandardError.write("nmf-separate: \(error)\n")
+            StandardError.write("nmf-separate: \(TerminalText.escaped("\(error)"))\n")
             return 1
         }
     }

@@ -240,9 +240,9 @@ struct EvalCommand {
             if lengths.contains(where: { $0 != length }) { message += " (in its first \(length) samples, the shortest file's length)" }
             throw CLIError.runtime(message)
         }
-        for warning in warnings { StandardError.write("nmf-separate: eval: warning: \(warning)\n") }
+        for warning in warnings { StandardError.write("nmf-separate: eval: warning: \(TerminalText.escaped(warning))\n") }
         if let longest = lengths.max(), longest != length, let k = lengths.firstIndex(of: length) {
-            StandardError.write("nmf-separate: eval: the files differ in length (\(length) to \(longest) samples); scored the first \(length), the length of '\(paths[k])'\n")
+            StandardError.write("nmf-separate: eval: the files differ in length (\(length) to \(longest) samples); scored the first \(length), the length of '\(TerminalText.escaped(paths[k]))'\n")
         }
         // The estimates are projected on the references delayed by 0…511 samples: a subspace of
         // 512·J dimensions (512·J·C with --images). That projection also takes a share of about

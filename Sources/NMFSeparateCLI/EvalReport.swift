@@ -49,12 +49,12 @@ extension EvalCommand {
 
     func table(refs: [String], ests: [String], scores s: Metrics, mixture m: Metrics?) -> String {
         func f(_ x: Double) -> String { x.isNaN ? "    nan" : String(format: "%7.2f", x) }   // printf gives "-nan" for some NaNs
-        let name = { (p: String) in (p as NSString).lastPathComponent }
+        let name = { (p: String) in TerminalText.escaped((p as NSString).lastPathComponent) }
         let header = s.names.map { String(repeating: " ", count: max(0, 7 - $0.count)) + $0 }.joined(separator: " ")
         var lines = ["reference            estimate            " + header + (m != nil ? "  mixSDR    SDRi" : "")]
         for r in 0..<refs.count {
-            var line = name(refs[r]).padding(toLength: 20, withPad: " ", startingAt: 0) + " "
-                + name(ests[s.permutation[r]]).padding(toLength: 20, withPad: " ", startingAt: 0)
+            var line = TerminalText.padded(name(refs[r]), columns: 20) + " "
+                + TerminalText.padded(name(ests[s.permutation[r]]), columns: 20)
                 + s.values.map { f($0[r]) }.joined(separator: " ")
             if let m { line += " " + f(m.sdr[r]) + " " + f(s.sdr[r] - m.sdr[r]) }
             lines.append(line)

@@ -30,13 +30,18 @@ final class ProgressBoard: @unchecked Sendable {
         mode = Self.mode(quiet: quiet, plainLines: plainLines)
     }
 
-    /// Off with `--quiet`; a bar on a terminal; plain lines with `--progress` otherwise; else off.
+    /// Whether `TERM` is `dumb` (an editor's shell buffer, a serial console), which has no
+    /// "erase line": such a terminal gets plain lines instead of a bar.
+    static var isDumbTerminal: Bool { ProcessInfo.processInfo.environment["TERM"] == "dumb" }
+
+    /// Off with `--quiet`; a bar on a terminal (plain lines on a dumb one); plain lines with
+    /// `--progress` otherwise; else off.
     static func mode(quiet: Bool, plainLines: Bool) -> Mode {
-        quiet ? .off : isatty(STDERR_FILENO) == 1 ? .terminal : plainLines ? .lines : .off
+        quiet ? .off : isatty(STDERR_FILENO) == 1 ? (isDumbTerminal ? .lines : .terminal) : plainLines ? .lines : .off
     }
 
     /// Starts following one file (`index` is its 1-based position in the batch).
-    func begin(label: String, index: Int) -> FileProgress { FileProgress(board: self, label: label, index: index) }
+    func begin(label: String, index: Int) -> FileProgress { FileProgress(board: self, label: TerminalText.escaped(label), index: index) }
 
     /// Whether notes (choices a run made by itself) go to stderr: where progress does, on a
     /// terminal or with `--progress`, never with `--quiet`; a script reads them from `--json`.
@@ -53,7 +58,7 @@ final class ProgressBoard: @unchecked Sendable {
     func message(_ text: String) {
         lock.withLock {
             clearBar()
-            StandardError.write(text + "\n")
+            StandardError.write(TerminalText.escaped(text) + "\n")
         }
     }
 
@@ -101,7 +106,7 @@ final class ProgressBoard: @unchecked Sendable {
                 // Wider than the terminal, the line would wrap and "erase line" would leave its first rows behind.
                 let columns = max(Self.terminalColumns() - 1, 1)
                 let line = barLine(file, fraction: fraction, stage: stage, now: now, columns: columns)
-                StandardError.write(Self.eraseLine + String(line.prefix(columns)))
+                StandardError.write(Self.eraseLine + TerminalText.prefix(line, columns: columns))
                 drawn = true
             case .lines:
                 guard now - lastLine >= Self.lineInterval else { return }
@@ -139,14 +144,14 @@ final class ProgressBoard: @unchecked Sendable {
         let width = 24
         let filled = min(width, Int(fraction * Double(width)))
         var line = total > 1 ? "[\(file.index)/\(total)] " : ""
-        let label = file.label.count > 32 ? String(file.label.prefix(15)) + "…" + String(file.label.suffix(16)) : file.label
+        let label = TerminalText.fitted(file.label, columns: 32)
         line += "\(label) \(stage) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
         line += " \(Int(fraction * 100))%"
         let fileETA = file.eta(fraction: fraction, now: now)
         if let eta = fileETA { line += " ETA \(Self.duration(eta))" }
         if let eta = batchETA(now: now, atLeast: fileETA) {
             let batch = " | batch \(finished)/\(total) done, ETA \(Self.duration(eta))"
-            if line.count + batch.count <= columns { line += batch }
+            if TerminalText.width(line) + batch.count <= columns { line += batch }
         }
         return line
     }

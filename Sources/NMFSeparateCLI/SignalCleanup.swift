@@ -37,7 +37,7 @@ final class SignalCleanup: @unchecked Sendable {
         for p in paths { unlink(p) }
         for d in directories.reversed() { rmdir(d) }
         // On a terminal the progress bar may be drawn: erase it rather than append to it.
-        let erase = isatty(STDERR_FILENO) == 1 ? ProgressBoard.eraseLine : ""
+        let erase = isatty(STDERR_FILENO) == 1 ? ProgressBoard.isDumbTerminal ? "\n" : ProgressBoard.eraseLine : ""
         StandardError.write(erase + "nmf-separate: interrupted by signal \(sig); partial outputs removed\n")
         _exit(128 + sig)
     }
