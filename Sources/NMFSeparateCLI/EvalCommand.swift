@@ -21,34 +21,44 @@ struct EvalCommand {
     var help = false
 
     static let helpText = """
-    usage: nmf-separate eval --reference REF... --estimate EST... [--mixture MIX] [--images [--window S [--hop S]]] [--fixed-order] [--json] [-q] [--progress]
-           nmf-separate eval --reference REF_DIR --estimate EST_DIR [--mixture MIX] [--images [--window S [--hop S]]] [--fixed-order] [--json] [-q] [--progress]
+    usage: nmf-separate eval --reference REF... --estimate EST... [--mixture MIX]
+                [--images [--window S [--hop S]]] [--fixed-order] [--json] [-q]
+                [--progress]
+           nmf-separate eval --reference REF_DIR --estimate EST_DIR [options]
 
-    Scores separated sources: BSS Eval SDR, SIR and SAR (Vincent, Gribonval & Févotte 2006,
-    512-tap distortion filter as in BSS Eval v3/v4) with the best permutation of estimates
-    to references, and SI-SDR (Le Roux et al. 2019). Multichannel files are averaged to mono,
-    unless --images is given. A directory stands for its ref_*/source_* audio files (or all
-    its audio files), sorted.
+    Scores separated sources: BSS Eval SDR, SIR and SAR (Vincent, Gribonval &
+    Févotte 2006, 512-tap distortion filter as in BSS Eval v3/v4) with the best
+    permutation of estimates to references, and SI-SDR (Le Roux et al. 2019).
+    Multichannel files are averaged to mono, unless --images is given. A directory
+    stands for its ref_*/source_* audio files (or all its audio files), sorted.
 
     options:
       --reference FILE...|DIR   the true sources (required)
-      --estimate FILE...|DIR    the separated sources, as many as references (required)
-      --mixture FILE            also score the mixture itself and report the improvement
-      --images                  score every channel: the image metrics SDR, ISR, SIR and SAR of
-                                BSS Eval v4 (as in SiSEC 2018, over one window spanning the
-                                file), which count a wrong level or place in the stereo field
-                                as distortion; every file needs the same channel count, at
-                                most 16 sources × channels
-      --window S, --hop S       with --images: score windows of S seconds every S (or --hop)
-                                seconds with the filters fitted on the whole files, and report
-                                each metric's median over the windows (museval's protocol for
-                                MUSDB18 and SiSEC 2018: --window 1 --fixed-order); windows where
-                                a source's channel sum is zero throughout are skipped
-      --fixed-order             score the i-th estimate against the i-th reference instead of
-                                searching the best assignment (as museval's MUSDB18 scoring does)
+      --estimate FILE...|DIR    the separated sources, as many as references
+                                (required)
+      --mixture FILE            also score the mixture itself and report the
+                                improvement
+      --images                  score every channel: the image metrics SDR, ISR, SIR
+                                and SAR of BSS Eval v4 (as in SiSEC 2018, over one
+                                window spanning the file), which count a wrong level
+                                or place in the stereo field as distortion; every
+                                file needs the same channel count, at most 16
+                                sources × channels
+      --window S, --hop S       with --images: score windows of S seconds every S
+                                (or --hop) seconds with the filters fitted on the
+                                whole files, and report each metric's median over
+                                the windows (museval's protocol for MUSDB18 and
+                                SiSEC 2018: --window 1 --fixed-order); windows where
+                                a source's channel sum is zero throughout are
+                                skipped
+      --fixed-order             score the i-th estimate against the i-th reference
+                                instead of searching the best assignment (as
+                                museval's MUSDB18 scoring does)
       --json                    print one JSON object instead of a table
-      -q, --quiet               no progress bar (--window runs draw one on a terminal)
-      --progress                plain progress lines on stderr even when it is not a terminal
+      -q, --quiet               no progress bar (--window runs draw one on a
+                                terminal)
+      --progress                plain progress lines on stderr even when it is not a
+                                terminal
       -h, --help                show this help and exit
 
     """

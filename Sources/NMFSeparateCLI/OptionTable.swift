@@ -58,15 +58,19 @@ enum OptionTable {
     static var helpText: String {
         var lines = [
             "usage: nmf-separate INPUT... --sources S [options]",
-            "       nmf-separate INPUT... --dictionary A.nmfdict [--dictionary B.nmfdict ...] [--free-components N] [options]",
-            "       nmf-separate train CLEAN... -o SOURCE.nmfdict [--components K] [options]   (see train --help)",
-            "       nmf-separate eval --reference REF... --estimate EST... [--mixture MIX] [--json]   (see eval --help)",
+            "       nmf-separate INPUT... --dictionary A.nmfdict [--dictionary B.nmfdict ...]",
+            "                    [--free-components N] [options]",
+            "       nmf-separate train CLEAN... -o SOURCE.nmfdict [--components K] [options]",
+            "                    (see train --help)",
+            "       nmf-separate eval --reference REF... --estimate EST... [--mixture MIX]",
+            "                    [--json]   (see eval --help)",
             "",
-            "Separates the sources of an audio recording by non-negative matrix factorization",
-            "(KL divergence) and writes one file per source, in the input's format (float WAV for a",
-            "lossy input: Ogg Vorbis/Opus, MP3, ADPCM, GSM). INPUT may be",
-            "several files and directories (searched recursively for audio files); each input's",
-            "sources go to DIR/<stem>/ and a failing file does not stop the others.",
+            "Separates the sources of an audio recording by non-negative matrix",
+            "factorization (KL divergence) and writes one file per source, in the input's",
+            "format (float WAV for a lossy input: Ogg Vorbis/Opus, MP3, ADPCM, GSM). INPUT",
+            "may be several files and directories (searched recursively for audio files);",
+            "each input's sources go to DIR/<stem>/ and a failing file does not stop the",
+            "others.",
             "",
             "options:",
         ]
@@ -75,16 +79,33 @@ enum OptionTable {
             left += spec.short.map { "-\($0), " } ?? "    "
             left += "--\(spec.name)"
             if let v = spec.value { left += " \(v)" }
-            let pad = String(repeating: " ", count: max(1, 26 - left.count))
-            var line = left + pad + spec.help
-            if let d = spec.defaultText { line += " (default: \(d))" }
-            lines.append(line)
+            var text = spec.help
+            if let d = spec.defaultText { text += " (default: \(d))" }
+            let first = left.count < 26 ? left + String(repeating: " ", count: 26 - left.count) : left + "\n" + String(repeating: " ", count: 26)
+            lines.append(first + wrap(text, width: helpWidth - 26).joined(separator: "\n" + String(repeating: " ", count: 26)))
         }
         lines += [
             "",
-            "exit status: 0 every input succeeded (or was skipped), 64 usage error, 1 runtime failure of any input, 130/143 interrupted (SIGINT/SIGTERM)",
+            "exit status: 0 every input succeeded (or was skipped), 64 usage error, 1 runtime",
+            "failure of any input, 130/143 interrupted (SIGINT/SIGTERM)",
         ]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Columns of the help texts (a terminal's default width).
+    static let helpWidth = 80
+
+    /// `text` broken into lines of at most `width` characters at spaces (a longer word stays whole).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = [], line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            if !line.isEmpty && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        return line.isEmpty ? lines : lines + [line]
     }
 
     /// Finds the spec of `--name` or `-c`.

@@ -128,7 +128,7 @@ struct SeparateCommand {
         }.sorted()
         guard !stale.isEmpty else { return nil }
         let shown = stale.prefix(5).joined(separator: ", ") + (stale.count > 5 ? ", …" : "")
-        return "nmf-separate: warning: '\(input)': \(plan.directory) also holds \(shown), not written by this run (an earlier run's?); remove them if they are"
+        return "nmf-separate: warning: '\(input)': \(plan.directory) also holds \(shown), not written by this run (an earlier run's?); remove them if so"
     }
 
     /// Whether `name` is one the separation writes: `source_N.<an audio extension>`, a figure,

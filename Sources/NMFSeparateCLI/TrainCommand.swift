@@ -20,19 +20,23 @@ struct TrainCommand {
     static let helpText = """
     usage: nmf-separate train CLEAN... -o SOURCE.nmfdict [--components K] [options]
 
-    Learns K spectral templates of one source from clean recordings of it (NMF on their
-    concatenated magnitude spectrograms) and saves them with the analysis settings
-    (sample rate, fft size, hop, divergence) in a .nmfdict file. Separate with
-    `nmf-separate MIX --dictionary SOURCE.nmfdict [--dictionary OTHER.nmfdict] [--free-components N]`.
+    Learns K spectral templates of one source from clean recordings of it (NMF on
+    their concatenated magnitude spectrograms) and saves them with the analysis
+    settings (sample rate, fft size, hop, divergence) in a .nmfdict file. Separate
+    with `nmf-separate MIX --dictionary SOURCE.nmfdict [--dictionary OTHER.nmfdict]
+    [--free-components N]`.
 
     options:
       -k, --components K    number of templates (default: 32)
       -o, --output FILE     the dictionary to write (required)
       --iterations N        NMF iterations (default: 200)
       --seed N              seed of the initialisation (default: 0)
-      --fft-size N          STFT frame length (default: 2048); separations must use the same
-      --hop N               STFT hop (default: fft-size/4); separations must use the same
-      --divergence D        kl, is, euclidean or beta=B (default: kl); separations must use the same
+      --fft-size N          STFT frame length (default: 2048); separations must use
+                            the same
+      --hop N               STFT hop (default: fft-size/4); separations must use the
+                            same
+      --divergence D        kl, is, euclidean or beta=B (default: kl); separations
+                            must use the same
       --label NAME          a name stored in the file (e.g. speech)
       -f, --force           overwrite an existing dictionary
       -q, --quiet           print nothing on success

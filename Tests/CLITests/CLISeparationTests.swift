@@ -115,14 +115,8 @@ import _TestSupport
         #expect(finals[1] < finals[0], "\(finals)")
     }
 
-    @Test func helpListsEveryOptionWithItsDefault() throws {
-        let r = try CLIRunner.run(["--help"])
-        #expect(r.status == 0)
-        for option in ["--sources", "--output", "--iterations", "--tolerance", "--seed", "--fft-size", "--hop",
-                       "--mask-power", "--force", "--quiet", "--json", "--help", "--version"] {
-            #expect(r.stdout.contains(option), "\(option) missing from --help")
-        }
-        for d in ["(default: 200)", "(default: 2048", "(default: fft-size/4)", "(default: separated)"] { #expect(r.stdout.contains(d)) }
+    /// (The help's options and defaults are checked in GoldenHelpTests.)
+    @Test func versionIsPrinted() throws {
         let v = try CLIRunner.run(["--version"])
         #expect(v.status == 0 && v.stdout.hasPrefix("nmf-separate "))
     }

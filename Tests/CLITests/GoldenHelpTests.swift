@@ -14,10 +14,18 @@ import _TestSupport
         #expect(r.stdout == expected, "\(arguments) differs from \(golden)")
     }
 
+    /// The help fits an 80-column terminal (lines of up to 478 characters wrapped back to
+    /// column 0 there, and the option column was lost).
+    @Test(arguments: [["--help"], ["train", "--help"], ["eval", "--help"]])
+    func helpFitsEightyColumns(arguments: [String]) throws {
+        let long = try CLIRunner.run(arguments).stdout.split(separator: "\n").filter { $0.count > 80 }
+        #expect(long.isEmpty, "\(long)")
+    }
+
     /// Every option of the table is in the help with its default (the golden text could
     /// otherwise freeze an omission).
     @Test func everyOptionIsListedWithItsDefault() throws {
-        let help = try CLIRunner.run(["--help"]).stdout
+        let help = try CLIRunner.run(["--help"]).stdout.replacingOccurrences(of: "\n" + String(repeating: " ", count: 26), with: " ")
         for option in ["--sources", "--components", "--grouping", "--dictionary", "--free-components", "--output",
                        "--format", "--sample-format", "--plot", "--save-factors", "--ensemble", "--iterations", "--tolerance", "--seed", "--fft-size", "--hop",
                        "--mask-power", "--sparsity", "--threads", "--jobs", "--shard", "--skip-existing",
