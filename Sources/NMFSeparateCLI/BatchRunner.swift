@@ -20,7 +20,7 @@ struct BatchRunner {
     func run() throws -> Outcome {
         var inputs = try InputList.expand(options.inputs, outputRoot: options.outputDirectory)
         var worker = command
-        worker.batchInputs = Set(inputs.map(\.realPath))
+        worker.batchInputs = Set(inputs.map { OutputPlan.entry(of: $0.realPath) })
         if let shard = options.shard { inputs = shard.select(inputs) }
         let jobs = max(1, min(options.jobs, inputs.count))
         // Files in parallel share the cores (results do not depend on the thread count).

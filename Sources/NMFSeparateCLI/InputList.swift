@@ -39,6 +39,14 @@ struct BatchInput: Equatable {
     var conflict: String?
 }
 
+/// A path compared byte for byte. Swift's `String` equality is Unicode canonical equivalence,
+/// under which `café` spelt with é and with e + U+0301 is one name; on Linux they are two files.
+struct ExactPath: Hashable {
+    let bytes: [UInt8]
+    init(_ text: String) { bytes = Array(text.utf8) }
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+
 /// Expands the command's INPUT arguments into the sorted list of files to separate.
 enum InputList {
     /// Extensions picked up when a directory is given (files given by name are always tried).
@@ -54,30 +62,38 @@ enum InputList {
     /// - Parameter outputRoot: `--output`, excluded from directory scans.
     /// - Throws: `CLIError.runtime` when directories were given and nothing at all was found.
     static func expand(_ arguments: [String], outputRoot: String) throws -> [BatchInput] {
-        var found: [String: BatchInput] = [:]
+        var found: [ExactPath: BatchInput] = [:]
         var emptyDirectories: [String] = []
-        var scanned = Set<String>()   // real paths found by directory scans (not named by the user)
+        var scanned = Set<ExactPath>()   // real paths found by directory scans (not named by the user)
         let excluded = OutputPlan.resolve(outputRoot)
         let fm = FileManager.default
         for argument in arguments {
             var isDirectory: ObjCBool = false
             if fm.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
-                let inside = files(under: argument, excluding: excluded)
-                if inside.isEmpty { emptyDirectories.append(argument) }
+                let (inside, unreadable) = files(under: argument, excluding: excluded)
+                if inside.isEmpty && unreadable.isEmpty { emptyDirectories.append(argument) }
+                for (relative, reason) in unreadable {
+                    // What it holds is unknown: it fails by name, instead of its files being left out unsaid.
+                    let path = relative.isEmpty ? argument : (argument as NSString).appendingPathComponent(relative)
+                    let real = ExactPath(OutputPlan.resolve(path))
+                    found[real] = BatchInput(path: path, outputKey: relative, realPath: real.text,
+                                             conflict: "cannot read the directory '\(path)': \(reason), so its audio files cannot be found")
+                    scanned.insert(real)
+                }
                 for relative in inside {
                     let path = (argument as NSString).appendingPathComponent(relative)
-                    let real = OutputPlan.resolve(path)
+                    let real = ExactPath(OutputPlan.resolve(path))
                     if found[real] != nil && !scanned.contains(real) { continue }   // named explicitly: that wins
-                    found[real] = BatchInput(path: path, outputKey: (relative as NSString).deletingPathExtension, realPath: real)
+                    found[real] = BatchInput(path: path, outputKey: (relative as NSString).deletingPathExtension, realPath: real.text)
                     if relative.unicodeScalars.contains(undecodable) && !fm.fileExists(atPath: path) {
                         found[real]?.conflict = "'\(path)': the file name is not valid UTF-8 (shown with \(undecodable)), so it cannot be opened; rename it"
                     }
                     scanned.insert(real)
                 }
             } else {
-                let real = OutputPlan.resolve(argument)
+                let real = ExactPath(OutputPlan.resolve(argument))
                 if found[real] == nil || scanned.contains(real) {
-                    found[real] = BatchInput(path: argument, outputKey: stem(of: argument), realPath: real)
+                    found[real] = BatchInput(path: argument, outputKey: stem(of: argument), realPath: real.text)
                     scanned.remove(real)
                 }
             }
@@ -86,13 +102,16 @@ enum InputList {
         distinguishSharedStems(&found, scanned: scanned)
         // With `-o` equal to a scanned directory, earlier outputs sit in `<output>/<key>/` of
         // another input: they are results, not inputs.
-        let keys = Set(found.values.map(\.outputKey))
+        let keys = Set(found.values.map { ExactPath($0.outputKey) })
+        let under = Array((excluded + "/").utf8)
         found = found.filter { real, _ in
-            guard scanned.contains(real), real.hasPrefix(excluded + "/") else { return true }
-            let inside = String(real.dropFirst(excluded.count + 1))
-            return !keys.contains(PathName.parent(of: inside))
+            guard scanned.contains(real), real.bytes.starts(with: under) else { return true }
+            let inside = String(decoding: real.bytes.dropFirst(under.count), as: UTF8.self)
+            return !keys.contains(ExactPath(PathName.parent(of: inside)))
         }
-        var sorted = found.values.sorted { $0.path < $1.path }
+        // By bytes: two names that differ only in Unicode normalisation are two files (and
+        // String's order would leave their order, and so the shards, to the hash seed).
+        var sorted = found.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         if sorted.isEmpty {
             let names = emptyDirectories.map { "'\($0)'" }.joined(separator: ", ")
             throw CLIError.runtime("no audio files in the directory \(names) (looked for \(audioExtensions.sorted().map { "." + $0 }.joined(separator: " ")))")
@@ -106,15 +125,15 @@ enum InputList {
     /// - Parameters:
     ///   - found: the inputs by real path; their `outputKey`s are rewritten.
     ///   - scanned: the real paths found by directory scans (they keep their relative keys).
-    static func distinguishSharedStems(_ found: inout [String: BatchInput], scanned: Set<String>) {
-        var sameStem: [String: [String]] = [:]
-        for (real, input) in found where !scanned.contains(real) { sameStem[input.outputKey, default: []].append(real) }
+    static func distinguishSharedStems(_ found: inout [ExactPath: BatchInput], scanned: Set<ExactPath>) {
+        var sameStem: [ExactPath: [ExactPath]] = [:]
+        for (real, input) in found where !scanned.contains(real) { sameStem[ExactPath(input.outputKey), default: []].append(real) }
         for (_, reals) in sameStem where reals.count > 1 {
             let parents = reals.map { real -> String in
                 let given = (PathName.parent(of: found[real]!.path) as NSString).lastPathComponent
-                return given == "." || given == ".." ? (PathName.parent(of: real) as NSString).lastPathComponent : given
+                return given == "." || given == ".." ? (PathName.parent(of: real.text) as NSString).lastPathComponent : given
             }
-            guard Set(parents).count == reals.count, !parents.contains(where: { $0.isEmpty || $0 == "/" || $0 == "." || $0 == ".." }) else { continue }
+            guard Set(parents.map(ExactPath.init)).count == reals.count, !parents.contains(where: { $0.isEmpty || $0 == "/" || $0 == "." || $0 == ".." }) else { continue }
             for (real, parent) in zip(reals, parents) { found[real]!.outputKey = parent + "/" + found[real]!.outputKey }
         }
     }
@@ -122,11 +141,11 @@ enum InputList {
     /// Gives every input whose output directory an input sorted before it already uses a
     /// `conflict` message naming both.
     static func markConflicts(_ sorted: inout [BatchInput], outputRoot: String) {
-        var owners: [String: String] = [:]
-        for i in sorted.indices {
-            let key = sorted[i].outputKey
+        var owners: [ExactPath: String] = [:]
+        for i in sorted.indices where sorted[i].conflict == nil {   // (one that fails anyway writes nothing)
+            let key = ExactPath(sorted[i].outputKey)
             if let other = owners[key] {
-                sorted[i].conflict = "'\(sorted[i].path)' would write to the same output directory '\((outputRoot as NSString).appendingPathComponent(key))' as '\(other)' (first in sorted order); separate it in another run with a different --output"
+                sorted[i].conflict = "'\(sorted[i].path)' would write to the same output directory '\((outputRoot as NSString).appendingPathComponent(key.text))' as '\(other)' (first in sorted order); separate it in another run with a different --output"
             } else {
                 owners[key] = sorted[i].path
             }
@@ -144,16 +163,27 @@ enum InputList {
     }
 
     /// Audio files below `directory`, as sorted relative paths, not descending into hidden
-    /// directories, symbolic links to directories, or the directory whose real path is `excluded`.
-    static func files(under directory: String, excluding excluded: String) -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
-        var out: [String] = []
+    /// directories, symbolic links to directories, or the directory whose real path is `excluded`;
+    /// and the directories that could not be read (relative paths, "" for `directory` itself),
+    /// with the reason.
+    static func files(under directory: String, excluding excluded: String) -> (files: [String], unreadable: [(String, String)]) {
+        func unreadable(_ path: String) -> String? {
+            access(path, R_OK | X_OK) == 0 ? nil : String(cString: strerror(errno))
+        }
+        if let reason = unreadable(directory) { return ([], [("", reason)]) }
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return ([], [("", "it cannot be listed")]) }
+        var out: [String] = [], refused: [(String, String)] = []
         while let relative = walker.nextObject() as? String {
             let name = (relative as NSString).lastPathComponent
             let type = walker.fileAttributes?[.type] as? FileAttributeType
             let full = (directory as NSString).appendingPathComponent(relative)
             if type == .typeDirectory {
-                if name.hasPrefix(".") || OutputPlan.resolve(full) == excluded { walker.skipDescendants() }
+                if name.hasPrefix(".") || OutputPlan.resolve(full) == excluded {
+                    walker.skipDescendants()
+                } else if let reason = unreadable(full) {
+                    refused.append((relative, reason))
+                    walker.skipDescendants()
+                }
                 continue
             }
             guard !name.hasPrefix("."), audioExtensions.contains((name as NSString).pathExtension.lowercased()) else { continue }
@@ -164,6 +194,6 @@ enum InputList {
                 out.append(relative)   // a name that is not UTF-8: kept, to fail by name (see `expand`)
             }
         }
-        return out.sorted()
+        return (out.sorted(), refused)
     }
 }

@@ -20,14 +20,14 @@ final class OutputPlan {
     /// Plans the outputs `outputRoot/<outputKey>/<name>` of `input`.
     /// - Parameters:
     ///   - names: the output file names, e.g. `source_1.wav`, `spectrogram.png`.
-    ///   - batchInputs: the canonical paths (`resolve`) of every input of the batch, none of
-    ///     which an output may replace (an earlier run's source given as another input).
+    ///   - batchInputs: the directory entries (`entry(of:)`) of every input of the batch, none
+    ///     of which an output may replace (an earlier run's source given as another input).
     ///   - existingAdvice: what the refusal of an existing output (without `force`) tells the user.
     /// - Throws: `CLIError.runtime` when outputs exist (without `force`), an output would
     ///   overwrite the input or another input of the batch, an output is a directory, or the
     ///   directory cannot be created.
     init(input: String, outputRoot: String, outputKey: String, names: [String], force: Bool,
-         batchInputs: Set<String> = [], existingAdvice: String = "(use --force to overwrite)") throws {
+         batchInputs: Set<DirectoryEntry> = [], existingAdvice: String = "(use --force to overwrite)") throws {
         let dir = (outputRoot as NSString).appendingPathComponent(outputKey)
         directory = dir
         self.force = force
@@ -36,7 +36,7 @@ final class OutputPlan {
         self.tag = tag
         temporaryPaths = names.map { (dir as NSString).appendingPathComponent(".\($0).\(tag).tmp") }
         let fm = FileManager.default
-        let inputReal = Self.resolve(input)
+        let inputEntry = Self.entry(of: input)
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: directory, isDirectory: &isDir), !isDir.boolValue {
             throw CLIError.runtime("output directory '\(directory)' exists and is not a directory")
@@ -47,11 +47,11 @@ final class OutputPlan {
             throw CLIError.runtime("output directory '\(directory)' is not writable")
         }
         for path in finalPaths {
-            let real = Self.resolve(path)
-            if real == inputReal {
+            let entry = Self.entry(of: path)
+            if entry == inputEntry {
                 throw CLIError.runtime("output '\(path)' would overwrite the input '\(input)'; choose another --output")
             }
-            if batchInputs.contains(real) {
+            if batchInputs.contains(entry) {
                 throw CLIError.runtime("output '\(path)' would overwrite another input of this run; choose another --output")
             }
             if fm.fileExists(atPath: path, isDirectory: &isDir) {
@@ -149,6 +149,28 @@ final class OutputPlan {
     ///
     /// The part that does not exist is appended as given; when not even the working directory
     /// resolves (it was removed), the path comes back relative to `.`.
+    /// A directory entry: the device and inode of the directory holding it (after `resolve`)
+    /// and its name, byte for byte. Two paths with the same entry are one file's name, also
+    /// when they reach it through a bind mount or differ in Unicode normalisation, which
+    /// comparing resolved paths as strings misses (with `--force` an input seen through a bind
+    /// mount was replaced by its own source); a hard link elsewhere is another entry, which a
+    /// rename replaces without touching the file.
+    struct DirectoryEntry: Hashable {
+        let device: UInt64
+        let inode: UInt64
+        let name: [UInt8]
+    }
+
+    /// The directory entry `path` names once symbolic links are resolved (when its directory
+    /// cannot be examined, the resolved path stands in for it).
+    static func entry(of path: String) -> DirectoryEntry {
+        let real = resolve(path)
+        var info = stat()
+        let name = Array((real as NSString).lastPathComponent.utf8)
+        guard stat(PathName.directory(of: real), &info) == 0 else { return DirectoryEntry(device: 0, inode: 0, name: Array(real.utf8)) }
+        return DirectoryEntry(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), name: name)
+    }
+
     static func resolve(_ path: String) -> String {
         if let r = realpath(path, nil) {
             defer { free(r) }

@@ -9,8 +9,8 @@ struct SeparateCommand {
     var dictionaries: [NMFDictionary] = []
     /// Files separated at the same time (the batch's effective `--jobs`), sharing the memory.
     var parallelFiles = 1
-    /// The canonical paths of every input of the batch (before `--shard`): no output may replace one.
-    var batchInputs: Set<String> = []
+    /// The directory entries of every input of the batch (before `--shard`): no output may replace one.
+    var batchInputs: Set<OutputPlan.DirectoryEntry> = []
 
     /// What became of one input: its JSON report, whether it was skipped (`--skip-existing`),
     /// a note for stderr about a choice the run made by itself (shown where progress is), and
@@ -124,7 +124,7 @@ struct SeparateCommand {
         let written = Set(plan.finalPaths.map { ($0 as NSString).lastPathComponent })
         let stale = names.filter {
             !written.contains($0) && Self.isToolOutput($0)
-                && !batchInputs.contains(OutputPlan.resolve((plan.directory as NSString).appendingPathComponent($0)))
+                && !batchInputs.contains(OutputPlan.entry(of: (plan.directory as NSString).appendingPathComponent($0)))
         }.sorted()
         guard !stale.isEmpty else { return nil }
         let shown = stale.prefix(5).joined(separator: ", ") + (stale.count > 5 ? ", …" : "")

@@ -155,6 +155,55 @@ import _TestSupport
 
     /// Paths of one character (`-o s`, a missing input `x`): Foundation's path functions trap on
     /// some of them on Linux; the command creates the directory or reports the missing file.
+    /// `café.wav` spelt with é (NFC) and with e + U+0301 (NFD) are two files on Linux, but
+    /// Swift's String equality made them one: the second was never separated, with exit 0.
+    @Test func namesThatDifferOnlyInNormalisationAreTwoFiles() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.corpus(in: dir)
+        let nfc = "caf\u{E9}", nfd = "cafe\u{301}"
+        #expect(nfc == nfd)   // (what misled the batch)
+        for name in [nfc, nfd] { try FileManager.default.copyItem(atPath: "\(root)/a.wav", toPath: "\(dir)/\(name).wav") }
+        let r = try CLIRunner.run(["\(dir)/\(nfc).wav", "\(dir)/\(nfd).wav", "-s", "2", "--iterations", "3", "-o", "\(dir)/out", "--json", "-q"])
+        let lines = try Self.lines(r.stdout)
+        #expect(r.status == 0 && lines.count == 2, "\(r.stderr)")
+        let made = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/out").map { Array($0.utf8) }
+        #expect(Set(made) == Set([Array(nfc.utf8), Array(nfd.utf8)]))
+        // A directory entry is the same through a symbolic link to its directory, and differs
+        // between the two spellings and for a hard link.
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/link", withDestinationPath: dir)
+        try FileManager.default.linkItem(atPath: "\(dir)/\(nfc).wav", toPath: "\(dir)/hard.wav")
+        #expect(OutputPlan.entry(of: "\(dir)/link/\(nfc).wav") == OutputPlan.entry(of: "\(dir)/\(nfc).wav"))
+        #expect(OutputPlan.entry(of: "\(dir)/\(nfd).wav") != OutputPlan.entry(of: "\(dir)/\(nfc).wav"))
+        #expect(OutputPlan.entry(of: "\(dir)/hard.wav") != OutputPlan.entry(of: "\(dir)/\(nfc).wav"))
+    }
+
+    /// A directory the user cannot read was skipped without a word (its files were simply not
+    /// separated, exit 0), and an unreadable argument said "no audio files": it now fails by
+    /// name. (Root reads anything, so as root the run drops to nobody.)
+    @Test func unreadableDirectoriesFailByName() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.corpus(in: dir)
+        let asNobody = geteuid() == 0
+        if asNobody {
+            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return }
+            for p in [dir, root, "\(root)/sub"] { chmod(p, 0o777) }
+            for f in CLIRunner.files(under: root) { chmod("\(root)/\(f)", 0o666) }
+        }
+        chmod("\(root)/sub", 0o000)
+        defer { chmod("\(root)/sub", 0o755) }
+        func run(_ args: [String]) throws -> CLIRunner.Outcome {
+            asNobody ? try CLIRunner.run(["--reuid=65534", "--regid=65534", "--clear-groups", CLIRunner.binary] + args, executable: "/usr/bin/setpriv")
+                     : try CLIRunner.run(args)
+        }
+        let r = try run([root, "-s", "2", "--iterations", "3", "-o", "\(dir)/out", "-q"])
+        #expect(r.status == 1 && r.stderr.contains("cannot read the directory '\(root)/sub': Permission denied"), "\(r.stderr)")
+        #expect(CLIRunner.files(under: "\(dir)/out").count == 8, "the readable files are separated")
+        chmod(root, 0o000)
+        defer { chmod(root, 0o777) }
+        let top = try run([root, "-s", "2", "--iterations", "3", "-o", "\(dir)/out2", "-q"])
+        #expect(top.status == 1 && top.stderr.contains("cannot read the directory '\(root)'"), "\(top.stderr)")
+    }
+
     @Test func oneCharacterPathsWork() throws {
         let dir = try TestSupport.temporaryDirectory()
         let root = try Self.corpus(in: dir)
