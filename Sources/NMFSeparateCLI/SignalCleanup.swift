@@ -13,6 +13,13 @@ final class SignalCleanup: @unchecked Sendable {
 
     /// Starts handling SIGINT, SIGTERM and SIGHUP.
     func install() {
+        // Blocked first (the threads started later inherit the mask), so that a signal arriving
+        // before its source is armed stays pending for the source instead of being dropped as
+        // ignored: a SIGINT in the first milliseconds was lost and the run ended with 0.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, sig) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
