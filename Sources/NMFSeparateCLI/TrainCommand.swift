@@ -138,7 +138,7 @@ struct TrainCommand {
         } catch let e as AudioIOError {
             throw CLIError.runtime(e.description)
         }
-        try Self.write(dictionary, to: output)
+        try write(dictionary, to: output)
         if quiet { return "" }
         let spread = dictionary.levelSpread.map {
             ", level spread \(String(format: "%.2f", $0)) dB (" + (dictionary.isOfChangingSource ? "a changing source)" : "a steady background)")
@@ -146,32 +146,54 @@ struct TrainCommand {
         return "wrote \(output): \(dictionary.components) templates × \(dictionary.basis.rows) bins, \(dictionary.sampleRate) Hz, fft \(stft.fftSize), hop \(stft.hopLength)\(spread)\n"
     }
 
-    /// Refuses an output that is a directory, exists (without `--force`) or is one of the inputs.
+    /// Refuses an output that is a directory, exists (without `--force`; a dangling symbolic
+    /// link counts) or is one of the inputs.
     private func checkOutput(_ output: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
-            if isDirectory.boolValue { throw CLIError.runtime("output '\(output)' is a directory (allowed: a file name, e.g. speech.nmfdict)") }
+        var info = stat()
+        if lstat(output, &info) == 0 {
+            var target = stat()
+            if stat(output, &target) == 0 && target.st_mode & S_IFMT == S_IFDIR {
+                throw CLIError.runtime("output '\(output)' is a directory (allowed: a file name, e.g. speech.nmfdict)")
+            }
             if !force { throw CLIError.runtime("output '\(output)' already exists (use --force to overwrite)") }
         }
-        let outReal = OutputPlan.resolve(output)
-        if inputs.contains(where: { OutputPlan.resolve($0) == outReal }) {
+        let entry = OutputPlan.entry(of: output)
+        if inputs.contains(where: { OutputPlan.entry(of: $0) == entry }) {
             throw CLIError.runtime("output '\(output)' would overwrite an input")
         }
     }
 
-    /// Writes the dictionary under a hidden temporary name beside `output` (removed on a signal
-    /// or failure) and renames it into place, so a reader never sees half a file.
-    private static func write(_ dictionary: NMFDictionary, to output: String) throws {
-        let tmpPath = (PathName.directory(of: output) as NSString).appendingPathComponent(".\((output as NSString).lastPathComponent).\(getpid()).tmp")
+    /// Writes the dictionary under a short hidden temporary name beside `output` (removed on a
+    /// signal or failure) and moves it into place, so a reader never sees half a file: with
+    /// `force` by rename, without by link, which fails instead of replacing a file that
+    /// appeared during the training (another run).
+    private func write(_ dictionary: NMFDictionary, to output: String) throws {
+        let tmpPath = (PathName.directory(of: output) as NSString)
+            .appendingPathComponent(".nmfdict.\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
         SignalCleanup.shared.register([tmpPath])
         defer { SignalCleanup.shared.unregister([tmpPath]) }
-        guard FileManager.default.createFile(atPath: tmpPath, contents: dictionary.encoded()) else {
-            throw CLIError.runtime("cannot write dictionary '\(output)': \(String(cString: strerror(errno)))")
-        }
-        if rename(tmpPath, output) != 0 {
-            let reason = String(cString: strerror(errno))
+        func failure(_ reason: String) -> CLIError {
             unlink(tmpPath)
-            throw CLIError.runtime("cannot write dictionary '\(output)': \(reason)")
+            return CLIError.runtime("cannot write dictionary '\(output)': \(reason)")
+        }
+        let fd = SignalCleanup.shared.withLock { open(tmpPath, O_WRONLY | O_CREAT | O_EXCL, 0o666) }
+        guard fd >= 0 else { throw CLIError.runtime("cannot write dictionary '\(output)': \(String(cString: strerror(errno)))") }
+        let bytes = dictionary.encoded()
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n > 0 { offset += n; continue }
+            if n < 0 && errno == EINTR { continue }
+            let reason = n < 0 ? String(cString: strerror(errno)) : "nothing was written"
+            close(fd)
+            throw failure(reason)
+        }
+        if close(fd) != 0 { throw failure(String(cString: strerror(errno))) }
+        let moved = SignalCleanup.shared.withLock {
+            force ? rename(tmpPath, output) == 0 : (link(tmpPath, output) == 0 && unlink(tmpPath) == 0)
+        }
+        if !moved {
+            throw failure(errno == EEXIST ? "it already exists (use --force to overwrite)" : String(cString: strerror(errno)))
         }
     }
 }

@@ -318,6 +318,35 @@ import _TestSupport
         #expect(e.status == 0 && e.stdout.contains("\"mix_sdr\"") && e.stdout.contains("\"estimates\":[\"ref_2.wav\",\"ref_1.wav\"]"), "\(e.stdout)")
     }
 
+    /// `train` writes as separation does: a dangling symbolic link at `-o` is an existing file
+    /// (it was replaced without --force), a dictionary that appears while training is not
+    /// replaced without --force (link, not rename), and the hidden temporary name does not
+    /// grow with the output's (a valid 247-byte name failed as "File name too long").
+    @Test func trainNeverReplacesWithoutForce() throws {
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/dangling.nmfdict", withDestinationPath: "\(dir)/nowhere")
+        let dangling = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "2", "--iterations", "2", "-o", "\(dir)/dangling.nmfdict"])
+        #expect(dangling.status == 1 && dangling.stderr.contains("already exists"), "\(dangling.stderr)")
+        let long = "\(dir)/" + String(repeating: "n", count: 247) + ".nmfdict"
+        let named = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "2", "--iterations", "2", "-o", long, "-q"])
+        #expect(named.status == 0 && FileManager.default.fileExists(atPath: long), "\(named.stderr)")
+        // A slow run checks first, a fast one writes the file meanwhile: the slow one must not replace it.
+        let race = "\(dir)/race.nmfdict"
+        let slow = Process()
+        slow.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        slow.arguments = ["train", "\(dir)/train_speech.wav", "-k", "16", "--iterations", "400", "-o", race, "-q"]
+        let err = Pipe()
+        slow.standardError = err
+        try slow.run()
+        usleep(50_000)
+        let fast = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "2", "--iterations", "2", "-o", race, "-q"])
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        slow.waitUntilExit()
+        #expect(fast.status == 0, "\(fast.stderr)")
+        #expect(slow.terminationStatus == 1 && message.contains("already exists (use --force to overwrite)"), "\(message)")
+        #expect(try NMFDictionary.read(path: race).components == 2, "the first dictionary written stays")
+        #expect(CLIRunner.entries(under: dir).allSatisfy { !$0.hasPrefix(".") }, "no temporary file is left")
+    }
+
     /// Several training files, one of them shorter than a frame: the message names it.
     @Test func trainNamesTheTooShortFile() throws {
         try TestSupport.write(AudioBuffer(channels: [[Float](repeating: 0.1, count: 100)], sampleRate: 16000), to: "\(dir)/tiny.wav", format: .wavFloat)
