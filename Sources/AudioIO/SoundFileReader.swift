@@ -116,7 +116,7 @@ public final class SoundFileReader {
     /// Holds `StandardError.lock` throughout: two readers opened at once (batch `--jobs`)
     /// would otherwise save each other's /dev/null and leave stderr silenced for good, and
     /// messages written through `StandardError.write` meanwhile would be lost.
-    static func withStderrSilenced<T>(_ body: () -> T) -> T {
+    package static func withStderrSilenced<T>(_ body: () -> T) -> T {
         StandardError.lock.withLock { silencing(body) }
     }
 

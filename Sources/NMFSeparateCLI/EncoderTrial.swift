@@ -25,10 +25,10 @@ final class EncoderTrial: @unchecked Sendable {
         return reason
     }
 
-    /// Writes and removes 2048 silent frames.
+    /// Writes and removes 2048 silent frames (libsndfile's own messages on stderr silenced).
     private static func trial(format: AudioFormat, channels: Int, sampleRate: Int) -> String? {
         let directory = NSTemporaryDirectory()
-        guard access(directory, W_OK) == 0 else { return nil }
+        guard access(directory, W_OK) == 0, hasRoom(directory) else { return nil }
         let path = (directory as NSString).appendingPathComponent(
             "nmf-separate-trial-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).\(format.fileExtension)")
         SignalCleanup.shared.register([path])
@@ -36,16 +36,34 @@ final class EncoderTrial: @unchecked Sendable {
             unlink(path)
             SignalCleanup.shared.unregister([path])
         }
-        do {
-            let writer = try SoundFileWriter(path: path, format: format, channels: channels, sampleRate: sampleRate)
-            try writer.write([[Float]](repeating: [Float](repeating: 0, count: 2048), count: channels), count: 2048)
-            try writer.close()
-            return nil
-        } catch AudioIOError.writeFailed(_, let reason) {
-            // A full or failing temporary directory is not the format's fault.
-            return reason.hasPrefix("System error") ? nil : reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        } catch {
-            return nil
+        let outcome: Result<Void, Error> = SoundFileReader.withStderrSilenced {
+            Result {
+                let writer = try SoundFileWriter(path: path, format: format, channels: channels, sampleRate: sampleRate)
+                try writer.write([[Float]](repeating: [Float](repeating: 0, count: 2048), count: channels), count: 2048)
+                try writer.close()
+            }
         }
+        guard case .failure(AudioIOError.writeFailed(_, let reason)) = outcome else { return nil }
+        // A full or failing temporary directory is not the format's fault (FLAC then blamed its
+        // "decoder"): a plain file of the same size must fit where the trial failed.
+        unlink(path)
+        guard !reason.hasPrefix("System error"), plainWriteWorks(path, bytes: 2048 * channels * 4) else { return nil }
+        return reason.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Whether the file system of `directory` has at least 1 MiB free for the trial.
+    private static func hasRoom(_ directory: String) -> Bool {
+        var info = statvfs()
+        guard statvfs(directory, &info) == 0 else { return false }
+        return UInt64(info.f_bavail) * UInt64(info.f_frsize) >= 1 << 20
+    }
+
+    /// Whether `bytes` zeros can be written to `path` (removed again).
+    private static func plainWriteWorks(_ path: String, bytes: Int) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { return false }
+        defer { close(fd); unlink(path) }
+        let zeros = [UInt8](repeating: 0, count: bytes)
+        return zeros.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, bytes) } == bytes && fsync(fd) == 0
     }
 }
