@@ -75,7 +75,7 @@ public final class SoundFileReader {
         info.format = 0
         // Some decoders behind libsndfile (libmpg123) print their own complaints on stderr while
         // probing a file that is not theirs; keep stderr for our one-line errors.
-        let opened = Self.withStderrSilenced { sf_open(path, Int32(SFM_READ), &info) }
+        let opened = Self.withStderrSilenced { openSoundFile(path, mode: Int32(SFM_READ), &info) }
         guard let h = opened else {
             let reason = String(cString: sf_strerror(nil))
             throw AudioIOError.cannotOpen(path: path, reason: "not a supported audio file (libsndfile: \(reason))")
@@ -242,7 +242,7 @@ public final class SoundFileReader {
     private func advance(to target: Int) throws {
         if target < position || position < 0 {
             var info = SF_INFO()
-            guard let h = Self.withStderrSilenced({ sf_open(path, Int32(SFM_READ), &info) }) else {
+            guard let h = Self.withStderrSilenced({ openSoundFile(path, mode: Int32(SFM_READ), &info) }) else {
                 throw AudioIOError.cannotOpen(path: path, reason: "it could not be opened again (libsndfile: \(String(cString: sf_strerror(nil))))")
             }
             guard Int(info.channels) == channelCount, Int(info.samplerate) == sampleRate, Int(info.frames) == frameCount,

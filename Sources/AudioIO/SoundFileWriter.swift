@@ -37,7 +37,7 @@ public final class SoundFileWriter {
         if sf_format_check(&info) == 0 {
             throw AudioIOError.unsupportedOutputFormat(path: path, format: format.description)
         }
-        guard let h = sf_open(path, Int32(SFM_WRITE), &info) else {
+        guard let h = openSoundFile(path, mode: Int32(SFM_WRITE), &info) else {
             throw AudioIOError.writeFailed(path: path, reason: String(cString: sf_strerror(nil)))
         }
         handle = h
