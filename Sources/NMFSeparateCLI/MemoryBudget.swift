@@ -24,8 +24,8 @@ enum MemoryBudget {
         return 4 * (v + h + w + stream) + 64 * 1_048_576
     }
 
-    /// Memory this process may still use: the smaller of MemAvailable, the cgroup limit and
-    /// the `NMF_SEPARATE_MAX_MEMORY` environment variable (bytes), when set.
+    /// Memory this process may still use: the smallest of MemAvailable, the cgroup limit, the
+    /// address-space limit and the `NMF_SEPARATE_MAX_MEMORY` environment variable (bytes), when set.
     /// - Throws: `CLIError.usage` when `NMF_SEPARATE_MAX_MEMORY` is set but not a byte count.
     static func availableBytes() throws -> Int? {
         var limits: [Int] = []
@@ -45,7 +45,21 @@ enum MemoryBudget {
                 limits.append(max(0, limit - used))
             }
         }
+        if let room = addressSpaceLeft() { limits.append(room) }
         return limits.min()
+    }
+
+    /// What an address-space limit (`ulimit -v`, RLIMIT_AS) leaves this process: the limit less
+    /// its present virtual size and 256 MiB for what the run maps later besides its buffers (the
+    /// worker threads' stacks and malloc arenas); nil without a limit. (Past it an allocation
+    /// stops the process with "failed to allocate", leaving its temporary files behind.)
+    static func addressSpaceLeft() -> Int? {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max,   // (RLIM_INFINITY, all ones)
+              let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = Int(text.split(separator: " ").first ?? "") else { return nil }
+        let cap = Int(clamping: limit.rlim_cur)
+        return max(0, cap - pages * Int(sysconf(Int32(_SC_PAGESIZE))) - (256 << 20))
     }
 
     /// The cap set by `NMF_SEPARATE_MAX_MEMORY` (nil when unset or empty). `CLI.main` calls it

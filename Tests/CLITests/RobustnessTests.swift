@@ -256,7 +256,6 @@ import _TestSupport
         #expect(ok.status == 0, "\(ok.stderr)")
     }
 
-    /// With --jobs N each file may count on 1/N of the memory.
     /// A stdout that fails (closed, a full disk, a reader gone) stopped the process with a
     /// Foundation trap (SIGILL, exit 132) and ended a batch half way. Now the failure is one
     /// line on stderr, every file is still separated, and the exit status is 1. With stdout
@@ -280,6 +279,19 @@ import _TestSupport
         #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
     }
 
+    /// An address-space limit (`ulimit -v`) too small for the spectrogram stopped the process
+    /// with "failed to allocate" (SIGABRT), its temporary files left behind; it is now refused
+    /// before any work, like a lack of memory.
+    @Test func addressSpaceLimitIsPartOfTheMemoryBudget() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try writeFloat(try realMixture(seconds: 2, rate: 16000), to: "\(dir)/a.wav")
+        let r = try CLIRunner.run(["-c", "ulimit -v 400000; exec \"$0\" \"$@\"", CLIRunner.binary, "\(dir)/a.wav", "-s", "2",
+                                   "--fft-size", "16384", "--hop", "64", "--iterations", "2", "-o", "\(dir)/out"], executable: "/bin/sh")
+        #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("of memory for its spectrogram"), "\(r.stderr)")
+        #expect(CLIRunner.entries(under: "\(dir)/out").isEmpty)
+    }
+
+    /// With --jobs N each file may count on 1/N of the memory.
     @Test func parallelJobsShareTheMemoryBudget() throws {
         let dir = try TestSupport.temporaryDirectory()
         try writeFloat(try realMixture(seconds: 2), rate: 44100, to: "\(dir)/a.wav")
