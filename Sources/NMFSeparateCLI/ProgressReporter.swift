@@ -141,14 +141,16 @@ final class ProgressBoard: @unchecked Sendable {
 
     /// The bar of `file`; the batch's part only when it fits in `columns` (the caller cuts the rest).
     private func barLine(_ file: FileProgress, fraction: Double, stage: String, now: UInt64, columns: Int) -> String {
-        let width = 24
-        let filled = min(width, Int(fraction * Double(width)))
-        var line = total > 1 ? "[\(file.index)/\(total)] " : ""
-        let label = TerminalText.fitted(file.label, columns: 32)
-        line += "\(label) \(stage) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
-        line += " \(Int(fraction * 100))%"
         let fileETA = file.eta(fraction: fraction, now: now)
-        if let eta = fileETA { line += " ETA \(Self.duration(eta))" }
+        let count = total > 1 ? "[\(file.index)/\(total)] " : ""
+        let tail = " \(Int(fraction * 100))%" + (fileETA.map { " ETA \(Self.duration($0))" } ?? "")
+        // On a narrow terminal the label, then the bar, give way, so that the percentage and ETA show.
+        let width = max(4, min(24, (columns - count.count - stage.count - tail.count - 8) / 2))
+        let filled = min(width, Int(fraction * Double(width)))
+        let bar = " \(stage) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "]"
+        let room = columns - count.count - bar.count - tail.count
+        let label = TerminalText.fitted(file.label, columns: max(4, min(32, room)))
+        var line = count + label + bar + tail
         if let eta = batchETA(now: now, atLeast: fileETA) {
             let batch = " | batch \(finished)/\(total) done, ETA \(Self.duration(eta))"
             if TerminalText.width(line) + batch.count <= columns { line += batch }
