@@ -1,4 +1,9 @@
 import CPNG
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads and writes 8-bit RGB PNG files through libpng's simplified API
 /// (`png_image_*`), which reports errors through `png_image.message` instead of longjmp.
@@ -14,13 +19,17 @@ public enum PNGFile {
         png.width = png_uint_32(image.width)
         png.height = png_uint_32(image.height)
         png.format = png_uint_32(PNG_FORMAT_RGB)
+        errno = 0
         let ok = image.pixels.withUnsafeBytes { buffer in
             png_image_write_to_file(&png, path, 0, buffer.baseAddress, png_int_32(3 * image.width), nil)
         }
+        let cause = errno
         let message = Self.message(of: &png)
         png_image_free(&png)
         guard ok != 0 else {
-            throw PlotError.writeFailed(path: path, message: message.isEmpty ? "libpng reported failure" : message)
+            // libpng says "Write Error" for a full disk; the system's reason says which.
+            let reason = (message.isEmpty ? "libpng reported failure" : message) + (cause != 0 ? " (\(String(cString: strerror(cause))))" : "")
+            throw PlotError.writeFailed(path: path, message: reason)
         }
     }
 
