@@ -54,8 +54,11 @@ final class OutputPlan {
             if batchInputs.contains(entry) {
                 throw CLIError.runtime("output '\(path)' would overwrite another input of this run; choose another --output")
             }
-            if fm.fileExists(atPath: path, isDirectory: &isDir) {
-                if isDir.boolValue { throw CLIError.runtime("output '\(path)' exists and is a directory") }
+            var info = stat()
+            if lstat(path, &info) == 0 {   // (a dangling symbolic link exists too: without force, commit's link would fail on it)
+                if fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                    throw CLIError.runtime("output '\(path)' exists and is a directory")
+                }
                 if !force { throw CLIError.runtime("output '\(path)' already exists \(existingAdvice)") }
             }
         }

@@ -124,6 +124,15 @@ import _TestSupport
                 && !r.stderr.contains("notes.txt"), "\(r.stderr)")
         #expect(CLIRunner.files(under: out) == before)
         #expect(SeparateCommand.isToolOutput("source_12.flac") && SeparateCommand.isToolOutput("mask_3.png") && SeparateCommand.isToolOutput("H_2.npy"))
+        // A dangling symbolic link where an output goes exists too: refused before the work (it
+        // failed only at the commit, after the whole separation), replaced with --force.
+        let dangling = "\(dir)/dangling"
+        try FileManager.default.createDirectory(atPath: "\(dangling)/mix", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: "\(dangling)/mix/source_2.wav", withDestinationPath: "\(dir)/nowhere")
+        r = try CLIRunner.run(["mix.wav", "--sources", "2", "-o", dangling, "--iterations", "3", "--json"], in: dir)
+        #expect(r.status == 1 && r.stderr.contains("source_2.wav' already exists") && !r.stdout.contains("\"nmf\":"), "\(r.stderr)")
+        r = try CLIRunner.run(["mix.wav", "--sources", "2", "-o", dangling, "--iterations", "3", "--force"], in: dir)
+        #expect(r.status == 0 && CLIRunner.files(under: dangling) == ["mix/source_1.wav", "mix/source_2.wav"], "\(r.stderr)")
         #expect(!SeparateCommand.isToolOutput("source_a.wav") && !SeparateCommand.isToolOutput("source_1") && !SeparateCommand.isToolOutput("W.txt")
                 && !SeparateCommand.isToolOutput("mask_.png") && !SeparateCommand.isToolOutput("source_01.wav")
                 && !SeparateCommand.isToolOutput("source_+1.wav") && !SeparateCommand.isToolOutput("source_1.txt"))
