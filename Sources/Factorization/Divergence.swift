@@ -28,7 +28,7 @@ public struct Divergence: Sendable, Equatable, Hashable, CustomStringConvertible
     /// - Throws: `FactorizationError.invalidParameter` when β is not finite or outside −2…4.
     public init(beta: Float) throws {
         guard beta.isFinite, beta >= -2, beta <= 4 else {
-            throw FactorizationError.invalidParameter(name: "β", value: "\(beta)", allowed: "-2 <= β <= 4")
+            throw FactorizationError.invalidParameter(name: "β", value: "\(beta)", allowed: "−2 ≤ β ≤ 4")
         }
         self.beta = beta
     }
@@ -43,11 +43,11 @@ public struct Divergence: Sendable, Equatable, Hashable, CustomStringConvertible
         default:
             guard text.lowercased().hasPrefix("beta="), let b = Float(text.dropFirst(5)) else {
                 throw FactorizationError.unknownValue(name: "--divergence", value: text,
-                                                      allowed: "kl, is, euclidean or beta=B with -2 <= B <= 4")
+                                                      allowed: "kl, is, euclidean or beta=B with −2 ≤ B ≤ 4")
             }
             do { try self.init(beta: b) } catch {
                 throw FactorizationError.invalidParameter(name: "--divergence", value: text,
-                                                          allowed: "beta=B with -2 <= B <= 4, or kl, is, euclidean")
+                                                          allowed: "beta=B with −2 ≤ B ≤ 4, or kl, is, euclidean")
             }
         }
     }

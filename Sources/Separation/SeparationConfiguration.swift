@@ -90,7 +90,7 @@ public struct SeparationConfiguration: Sendable, Equatable {
             throw SeparationError.invalidParameter(name: "--components", value: "\(k)", allowed: "at least the number of sources, \(sourceCount)")
         }
         guard maskPower.isFinite, maskPower > 0, maskPower <= 10 else {
-            throw SeparationError.invalidParameter(name: "--mask-power", value: "\(maskPower)", allowed: "0 < α ≤ 10")
+            throw SeparationError.invalidParameter(name: "--mask-power", value: "\(maskPower)", allowed: "0 < A ≤ 10")
         }
         guard chunkFrames >= 1, chunkFrames <= Self.maxChunkFrames else {
             throw SeparationError.invalidParameter(name: "chunkFrames", value: "\(chunkFrames)", allowed: "1 to \(Self.maxChunkFrames)")
