@@ -5,12 +5,15 @@ import Foundation
 enum MemoryBudget {
     /// Bytes the separation needs: V (bins × frames floats), H (K × frames, one more per
     /// further run of an ensemble), W and its per-chunk accumulators, and the streaming buffers
-    /// of one chunk per channel and source.
+    /// of one chunk: every channel's samples and complex spectra, the masks, and per (source,
+    /// channel) pair about six chunks of hop-spaced samples (the overlap-add's sums and
+    /// weights, which grow by doubling, the drained output and the writer's interleaved copy;
+    /// measured 225 MB a pair at fft 65536, hop 16384, where 512 × hop samples are 33.5 MB).
     /// A spatial separation (`spatial`, C > 1 channels) holds the C stacked spectrograms, C
     /// times V (their mean, when needed, is analysed after they are released), and a W with C
     /// times the rows.
     /// (Computed in Double: a lying header can announce more frames than an Int product holds.)
-    static func requiredBytes(frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
+    static func requiredBytes(frames: Int, bins: Int, hop: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
                               runs: Int = 1, spatial: Bool = false) -> Double {
         let f = Double(bins), n = Double(frames), k = Double(components), c = Double(channels), s = Double(sources)
         let blocks = spatial && channels > 1 ? c : 1
@@ -20,7 +23,8 @@ enum MemoryBudget {
         let w = 20 * padded * k
         // Per chunk: every channel's spectrum, the masks (one set per channel when spatial), and
         // the overlap-add buffers.
-        let stream = Double(chunkFrames) * f * (2 * c + s * blocks) + 4 * Double(chunkFrames) * 512 * c * s
+        let samples = Double(chunkFrames) * Double(hop) + 2 * f
+        let stream = Double(chunkFrames) * f * (2 * c + s * blocks) + 6 * samples * c * s + samples * c
         return 4 * (v + h + w + stream) + 64 * 1_048_576
     }
 
@@ -92,9 +96,9 @@ enum MemoryBudget {
 
     /// - Parameter share: the number of files separated at the same time (`--jobs`): each may
     ///   count on only that fraction of the available memory.
-    static func check(input: String, frames: Int, bins: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
+    static func check(input: String, frames: Int, bins: Int, hop: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
                       runs: Int = 1, spatial: Bool = false, share: Int = 1) throws {
-        let need = requiredBytes(frames: frames, bins: bins, components: components, chunkFrames: chunkFrames,
+        let need = requiredBytes(frames: frames, bins: bins, hop: hop, components: components, chunkFrames: chunkFrames,
                                  channels: channels, sources: sources, runs: runs, spatial: spatial)
         if let total = try availableBytes() {
             let available = Double(total) / Double(max(share, 1))

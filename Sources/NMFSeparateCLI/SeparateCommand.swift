@@ -235,7 +235,7 @@ struct SeparateCommand {
         if configuration.sourceCount > frames {
             throw CLIError.usage("--sources \(configuration.sourceCount) is out of range for '\(input)' (allowed: 1 to its number of STFT frames, \(frames))")
         }
-        try MemoryBudget.check(input: input, frames: frames, bins: configuration.stft.binCount,
+        try MemoryBudget.check(input: input, frames: frames, bins: configuration.stft.binCount, hop: configuration.stft.hopLength,
                                components: configuration.componentCount, chunkFrames: configuration.chunkFrames,
                                channels: reader.channelCount, sources: configuration.sourceCount, runs: configuration.ensembleSize,
                                spatial: configuration.spatial,

@@ -127,8 +127,8 @@ struct TrainCommand {
             // As in separation: the count is the option's, the limit the audio's.
             throw CLIError.usage("--components \(components) is out of range for the training audio (allowed: at most its number of STFT frames, \(totalFrames))")
         }
-        try MemoryBudget.check(input: inputs.joined(separator: ", "), frames: totalFrames, bins: stft.binCount,
-                               components: components, chunkFrames: 512, channels: readers.map(\.channelCount).max() ?? 1, sources: 1)
+        try MemoryBudget.check(input: inputs.joined(separator: ", "), frames: totalFrames, bins: stft.binCount, hop: stft.hopLength,
+                               components: components, chunkFrames: SeparationConfiguration.defaultChunkFrames(hop: stft.hopLength), channels: readers.map(\.channelCount).max() ?? 1, sources: 1)
         let dictionary: NMFDictionary
         do {
             dictionary = try DictionaryTrainer(stft: stft, nmf: nmf).train(readers, label: label,

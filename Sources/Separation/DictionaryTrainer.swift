@@ -35,7 +35,8 @@ public struct DictionaryTrainer: Sendable {
             try Separator.validateShape(of: s)
         }
         var timings = StageTimings()
-        let analyzer = SpectrogramAnalyzer(configuration: stft, chunkFrames: 512, threads: nmf.threadCount)
+        let analyzer = SpectrogramAnalyzer(configuration: stft, chunkFrames: SeparationConfiguration.defaultChunkFrames(hop: stft.hopLength),
+                                           threads: nmf.threadCount)
         var parts: [Matrix] = []
         for s in sources {
             guard s.frameCount >= stft.fftSize else { throw SeparationError.tooShort(frames: s.frameCount, fftSize: stft.fftSize) }
@@ -45,7 +46,15 @@ public struct DictionaryTrainer: Sendable {
         guard parts.contains(where: { $0.storage.contains { $0 > 0 } }) else {
             throw SeparationError.silentTraining(files: names)
         }
-        let v = Matrix(rows: stft.binCount, columns: parts.reduce(0) { $0 + $1.columns }, columnMajor: parts.flatMap(\.storage))
+        let spread = NMFDictionary.levelSpread(of: parts)
+        // Concatenated part by part, each released once copied: the peak is V and one file's
+        // spectrogram, not twice V (flatMap over the kept parts held both until the end).
+        let columns = parts.reduce(0) { $0 + $1.columns }
+        var storage: [Float] = []
+        storage.reserveCapacity(stft.binCount * columns)
+        while !parts.isEmpty { storage += parts.removeFirst().storage }
+        let v = Matrix(rows: stft.binCount, columns: columns, columnMajor: storage)
+        storage = []
         guard nmf.componentCount <= v.columns else {
             throw SeparationError.invalidParameter(name: "--components", value: "\(nmf.componentCount)",
                                                    allowed: "at most the training frames, \(v.columns)")
@@ -53,7 +62,7 @@ public struct DictionaryTrainer: Sendable {
         let result = try NMF(configuration: nmf).factorize(v, progress: progress)
         let notes = ["iterations": "\(result.iterations)", "final_divergence": "\(result.finalDivergence)",
                      "trained_on": names.joined(separator: ", "),
-                     NMFDictionary.levelSpreadKey: String(format: "%.2f", NMFDictionary.levelSpread(of: parts))]
+                     NMFDictionary.levelSpreadKey: String(format: "%.2f", spread)]
         return (NMFDictionary(basis: result.basis, sampleRate: rate, stft: stft, label: label, notes: notes,
                               divergence: nmf.divergence), result)
     }

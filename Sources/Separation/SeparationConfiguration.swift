@@ -52,7 +52,8 @@ public struct SeparationConfiguration: Sendable, Equatable {
     public var stepExponent: Float = 1
     /// How the NMF starts (default seeded random with multi-start; or NNDSVDa).
     public var initialization: InitializationMethod = .random
-    /// Frames per streaming chunk when reading, masking and resynthesising (default 512).
+    /// Frames per streaming chunk when reading, masking and resynthesising (default
+    /// `defaultChunkFrames(hop:)`: 512, fewer for long hops). The outputs do not depend on it.
     public var chunkFrames: Int
     /// Factorizations whose masks are averaged, 1...`maxEnsembleSize` (default 1). Run r starts
     /// from seed `seed + r` (modulo 2⁶⁴); each run's sources are matched to the first run's (see
@@ -76,12 +77,20 @@ public struct SeparationConfiguration: Sendable, Equatable {
     /// The largest `chunkFrames` accepted (a chunk holds about 2·bins·chunkFrames floats per channel).
     public static let maxChunkFrames = 65_536
 
+    /// Frames per chunk for a hop of `hop` samples: 512, fewer for long hops so that a chunk
+    /// spans at most 2²⁰ samples (4 MiB a buffer), and at least 16. Each (source, channel) pair
+    /// holds about six chunks of samples while masking and resynthesising: at fft 65536, hop
+    /// 16384, 512 frames were 190 s of audio a chunk, and 16 stereo sources of a 4-minute file
+    /// took 7.8 GB (1.2 GB with 64 frames).
+    /// - Parameter hop: the STFT hop in samples, ≥ 1.
+    public static func defaultChunkFrames(hop: Int) -> Int { max(16, min(512, (1 << 20) / max(hop, 1))) }
+
     /// Validates and creates a configuration.
     /// - Throws: `SeparationError.invalidParameter` naming the offending value.
     public init(sourceCount: Int, componentCount: Int? = nil, stft: STFTConfiguration,
                 maxIterations: Int = 200, tolerance: Float = 0, seed: UInt64 = 0, maskPower: Float = 1,
                 threadCount: Int = Parallel.defaultThreadCount, grouping: GroupingMethod = .timbre,
-                chunkFrames: Int = 512) throws {
+                chunkFrames: Int? = nil) throws {
         guard sourceCount >= 1 else {
             throw SeparationError.invalidParameter(name: "--sources", value: "\(sourceCount)", allowed: "1 or more")
         }
@@ -92,6 +101,7 @@ public struct SeparationConfiguration: Sendable, Equatable {
         guard maskPower.isFinite, maskPower > 0, maskPower <= 10 else {
             throw SeparationError.invalidParameter(name: "--mask-power", value: "\(maskPower)", allowed: "0 < A ≤ 10")
         }
+        let chunkFrames = chunkFrames ?? Self.defaultChunkFrames(hop: stft.hopLength)
         guard chunkFrames >= 1, chunkFrames <= Self.maxChunkFrames else {
             throw SeparationError.invalidParameter(name: "chunkFrames", value: "\(chunkFrames)", allowed: "1 to \(Self.maxChunkFrames)")
         }

@@ -55,6 +55,23 @@ import _TestSupport
         #expect(err < 1e-4 * peak)
     }
 
+    /// Chunks are a memory matter only: the sources are the same bits whatever their size, so
+    /// the default may shrink them for long hops (512 frames of hop 16384 held 190 s of audio a
+    /// chunk in every one of six buffers per source and channel).
+    @Test func chunkSizeLeavesTheSourcesBitForBit() throws {
+        let m = mix(try TestSupport.excerpt("speech_sms_male.wav", frames: 60_000), try TestSupport.excerpt("piano_sms.wav", frames: 60_000))
+        let stft = try STFTConfiguration(fftSize: 1024)
+        var outputs: [[[Float]]] = []
+        for chunk in [nil, 37, 1] as [Int?] {
+            let c = try SeparationConfiguration(sourceCount: 2, componentCount: 4, stft: stft, maxIterations: 20, chunkFrames: chunk)
+            outputs.append(try Separator(configuration: c).separate(m).0.map { $0.channels[0] })
+        }
+        #expect(outputs[0] == outputs[1] && outputs[0] == outputs[2])
+        #expect(SeparationConfiguration.defaultChunkFrames(hop: 512) == 512 && SeparationConfiguration.defaultChunkFrames(hop: 16384) == 64
+                && SeparationConfiguration.defaultChunkFrames(hop: 49152) == 21 && SeparationConfiguration.defaultChunkFrames(hop: 1 << 20) == 16)
+        #expect(try SeparationConfiguration(sourceCount: 2, stft: STFTConfiguration(fftSize: 65536)).chunkFrames == 64)
+    }
+
     @Test func stereoStaysStereoAndSumsBack() throws {
         let g = try TestSupport.read(TestSupport.audio("guitar_sonicpi_e_fifths.wav"))
         let left = Array(g.channels[0].prefix(80_000))
