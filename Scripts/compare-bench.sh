@@ -122,7 +122,7 @@ python3 - "$@" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); wall, rss, ref, label = float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
 s = d["seconds"]
-print(f"nmf-separate {label}: {wall:.2f} s (read {s['read']:.2f}, stft {s['stft']:.2f}, nmf {s['nmf']:.2f}, masks+istft {s['masks_istft']:.2f}, write {s['write']:.2f}); peak RSS {rss/1024:.0f} MB; ratio to the reference {ref / wall:.1f}x")
+print(f"nmf-separate {label}: {wall:.2f} s (read {s['read']:.2f}, stft {s['stft']:.2f}, nmf {s['nmf']:.2f}, grouping {s.get('grouping', 0):.2f}, masks+istft {s['masks_istft']:.2f}, write {s['write']:.2f}); peak RSS {rss/1024:.0f} MB; ratio to the reference {ref / wall:.1f}x")
 PY
 }
 echo "ref_separate.py (K = 3, mono downmix, faster of 1/2 BLAS threads): $rbest s"

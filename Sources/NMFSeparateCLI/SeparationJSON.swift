@@ -67,7 +67,7 @@ extension SeparateCommand {
             ("figures", .array(figures.map { .string($0) })),
             ("factors", .array(factors.map { .string($0) })),
             ("seconds", .object([
-                ("read", .number(t.read + openSeconds)), ("stft", .number(t.stft)), ("nmf", .number(t.nmf)),
+                ("read", .number(t.read + openSeconds)), ("stft", .number(t.stft)), ("nmf", .number(t.nmf)), ("grouping", .number(t.grouping)),
                 ("masks_istft", .number(t.masksAndInverse)), ("write", .number(t.write)), ("plot", .number(plotSeconds)),
                 ("total", .number(total)),
             ])),

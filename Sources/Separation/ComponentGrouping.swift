@@ -186,64 +186,6 @@ public enum ComponentGrouping {
         return total > 0 && total.isFinite ? e.map { $0 / total } : e.map { _ in 0 }
     }
 
-    /// Repairs a clustering so that every cluster is non-empty and holds at least
-    /// `minimumShare` of the (normalised) energy, then lowers its k-means cost by
-    /// single-component moves that keep that property. Returns `labels` unchanged when they
-    /// already satisfy it and no move is needed, or when it cannot be satisfied.
-    static func enforceMinimumShare(_ labels: [Int], features: [[Float]], energy: [Double], clusters: Int,
-                                    minimumShare: Double) -> [Int] {
-        let n = labels.count
-        guard clusters > 1, n > clusters, minimumShare > 0, energy.reduce(0, +) > 0 else { return labels }
-        func shares(_ l: [Int]) -> [Double] {
-            var s = [Double](repeating: 0, count: clusters)
-            for (i, c) in l.enumerated() { s[c] += energy[i] }
-            return s
-        }
-        func counts(_ l: [Int]) -> [Int] {
-            var s = [Int](repeating: 0, count: clusters)
-            for c in l { s[c] += 1 }
-            return s
-        }
-        func feasible(_ l: [Int]) -> Bool {
-            MinimumCostPartition.meetsShares(l, weights: energy, clusters: clusters, minimumShare: minimumShare)
-        }
-        if feasible(labels) { return labels }
-        var l = labels
-        var repairs = 0
-        while !feasible(l) && repairs < 4 * n {
-            repairs += 1
-            let sh = shares(l), cn = counts(l)
-            let poor = sh.indices.min { sh[$0] < sh[$1] }!
-            let base = MinimumCostPartition.cost(features, l, clusters: clusters)
-            var pick = -1
-            var pickScore = Double.infinity
-            for i in 0..<n where l[i] != poor && cn[l[i]] > 1 {
-                var t = l
-                t[i] = poor
-                let score = (MinimumCostPartition.cost(features, t, clusters: clusters) - base) / max(energy[i], 1e-9)
-                if score < pickScore { pickScore = score; pick = i }
-            }
-            if pick < 0 { break }
-            l[pick] = poor
-        }
-        guard feasible(l) else { return labels }
-        var cost = MinimumCostPartition.cost(features, l, clusters: clusters)
-        var improved = true
-        while improved {
-            improved = false
-            for i in 0..<n {
-                for c in 0..<clusters where c != l[i] {
-                    var t = l
-                    t[i] = c
-                    guard feasible(t) else { continue }
-                    let tc = MinimumCostPartition.cost(features, t, clusters: clusters)
-                    if tc < cost - 1e-9 { l = t; cost = tc; improved = true }
-                }
-            }
-        }
-        return l
-    }
-
     /// Appends one column per (values, weight) pair (one value per component): the values
     /// standardised over the components (population standard deviation) and scaled by `weight` ×
     /// the mean spread of `features` (the columns given, not the ones appended). Constant

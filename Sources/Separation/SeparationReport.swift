@@ -9,6 +9,9 @@ public struct StageTimings: Sendable, Equatable {
     public var stft: Double = 0
     /// The factorization (all of them with an ensemble; not the grouping into sources).
     public var nmf: Double = 0
+    /// Grouping the components into sources (and matching an ensemble's runs): milliseconds
+    /// usually, seconds with hundreds of components.
+    public var grouping: Double = 0
     /// Masks and inverse STFT with overlap-add.
     public var masksAndInverse: Double = 0
     /// Handing samples to the sinks (encoding and writing files).

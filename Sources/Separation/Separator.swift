@@ -71,6 +71,7 @@ public struct Separator: Sendable {
             v = try analyzer.magnitude(of: source, timings: &timings) { _ in report(.factorization, 1) }
         }
         var runs: [SeparationRun] = []
+        let groupingStart = DispatchTime.now().uptimeNanoseconds
         for f in factorizations {
             var run = SeparationRun(factorization: f.result,
                                     groups: Self.groups(config: config, result: f.result, spectrogram: v, sampleRate: source.sampleRate,
@@ -81,6 +82,7 @@ public struct Separator: Sendable {
             }
             runs.append(run)
         }
+        timings.grouping += Double(DispatchTime.now().uptimeNanoseconds - groupingStart) * 1e-9
         if let inspect, let v { try inspect(v, runs, config) }
 
         let synthesizer = MaskedSynthesizer(configuration: config, runs: runs)

@@ -79,7 +79,7 @@ import _TestSupport
         #expect(json["iterations"] as? Int == 30)
         #expect((json["outputs"] as? [String])?.count == c.sources)
         let seconds = json["seconds"] as! [String: Double]
-        for key in ["read", "stft", "nmf", "masks_istft", "write"] { #expect(seconds[key] != nil && seconds[key]! >= 0) }
+        for key in ["read", "stft", "nmf", "grouping", "masks_istft", "write"] { #expect(seconds[key] != nil && seconds[key]! >= 0) }
         #expect(json["frames"] as? Int != nil && json["bins"] as? Int == 1025)
         #expect((json["final_divergence"] as? Double).map { $0.isFinite } == true)
     }

@@ -219,4 +219,40 @@ import DSPCore
         // The drums' two components (0: the kick, 3: snare and cymbals) end up together, alone.
         #expect(labels[0] == labels[3] && labels.filter { $0 == labels[0] }.count == 2)
     }
+
+    /// Many components (K > 64) take the repair through `PartitionSums` (the full cost per
+    /// candidate move made K = 800 take 145 s): its cost changes equal recomputed costs, and its
+    /// result meets the shares and admits no improving single move that keeps them.
+    @Test func theRepairOfManyComponentsMeetsTheSharesAtALocalOptimum() {
+        var g = SeededGenerator(seed: 11)
+        let (points, raw) = randomProblem(&g, n: 240, d: 6)
+        // Skewed energies, so that k-means' clusters miss the shares.
+        let weights = raw.enumerated().map { $0.offset < 12 ? $0.element * 40 : $0.element }
+        let total = weights.reduce(0, +), energy = weights.map { $0 / total }
+        let s = 5, minimum = 0.4 / Double(s)
+        // k-means' clusters with the last one cut down to its two weakest points: far below its share.
+        var start = KMeans.cluster(points, k: s, seed: 3)
+        let last = start.indices.filter { start[$0] == s - 1 }.sorted { energy[$0] < energy[$1] }
+        for i in last.dropFirst(2) { start[i] = 0 }
+        var sums = PartitionSums(points: points, labels: start, weights: energy, clusters: s)
+        for (i, c) in [(0, 1), (17, 4), (200, 0)] {
+            var moved = sums.labels
+            moved[i] = c
+            let expected = MinimumCostPartition.cost(points, moved, clusters: s) - MinimumCostPartition.cost(points, sums.labels, clusters: s)
+            #expect(abs(sums.delta(moving: i, to: c) - expected) <= 1e-9 * MinimumCostPartition.cost(points, start, clusters: s))
+            sums.move(i, to: c)
+        }
+        #expect(!MinimumCostPartition.meetsShares(start, weights: energy, clusters: s, minimumShare: minimum))
+        let repaired = ComponentGrouping.enforceMinimumShare(start, features: points, energy: energy, clusters: s, minimumShare: minimum)
+        #expect(MinimumCostPartition.meetsShares(repaired, weights: energy, clusters: s, minimumShare: minimum))
+        let cost = MinimumCostPartition.cost(points, repaired, clusters: s)
+        for i in 0..<points.count {
+            for c in 0..<s where c != repaired[i] {
+                var t = repaired
+                t[i] = c
+                guard MinimumCostPartition.meetsShares(t, weights: energy, clusters: s, minimumShare: minimum) else { continue }
+                #expect(MinimumCostPartition.cost(points, t, clusters: s) >= cost - 1e-6, "move \(i) → \(c)")
+            }
+        }
+    }
 }
