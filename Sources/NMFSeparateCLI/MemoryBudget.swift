@@ -39,18 +39,58 @@ enum MemoryBudget {
            let kb = Int(line.split(separator: " ").dropFirst().first ?? "") {
             limits.append(kb * 1024)
         }
-        for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
-            if let text = try? String(contentsOfFile: path, encoding: .utf8),
-               let limit = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit < (1 << 60) {
-                var used = 0
-                for u in ["/sys/fs/cgroup/memory.current", "/sys/fs/cgroup/memory/memory.usage_in_bytes"] {
-                    if let t = try? String(contentsOfFile: u, encoding: .utf8), let v = Int(t.trimmingCharacters(in: .whitespacesAndNewlines)) { used = v; break }
-                }
-                limits.append(max(0, limit - used))
-            }
+        if let text = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8), let room = cgroupRoom(selfCgroup: text) {
+            limits.append(room)
         }
         if let room = addressSpaceLeft() { limits.append(room) }
         return limits.min()
+    }
+
+    /// What the process's memory cgroup still allows: its limit (the smallest of its own and its
+    /// ancestors') less its usage without the inactive page cache, which the kernel reclaims
+    /// before it kills; nil without a limit. The cgroup is the process's own (`/proc/self/cgroup`:
+    /// `0::/path` for cgroup v2, `N:memory:/path` for v1), looked up under `root`, or `root`'s
+    /// top level when a cgroup namespace hides the path (the limit of a container).
+    /// - Parameters:
+    ///   - selfCgroup: the text of `/proc/self/cgroup`.
+    ///   - root: where the cgroup file systems are mounted.
+    static func cgroupRoom(selfCgroup: String, root: String = "/sys/fs/cgroup") -> Int? {
+        func number(_ path: String) -> Int? {
+            (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        func stat(_ dir: String, _ key: String) -> Int? {
+            guard let text = try? String(contentsOfFile: dir + "/memory.stat", encoding: .utf8) else { return nil }
+            return text.split(separator: "\n").first { $0.hasPrefix(key + " ") }.flatMap { Int($0.split(separator: " ").last ?? "") }
+        }
+        let unlimited = 1 << 60
+        for line in selfCgroup.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 else { continue }
+            let path = String(parts[2]) == "/" ? "" : String(parts[2])
+            if parts[0] == "0" && parts[1].isEmpty {   // v2 (unified; in a hybrid layout under "unified")
+                let base = FileManager.default.fileExists(atPath: root + "/cgroup.controllers") ? root : root + "/unified"
+                let dir = FileManager.default.fileExists(atPath: base + path) ? base + path : base
+                guard FileManager.default.fileExists(atPath: dir + "/memory.current") || FileManager.default.fileExists(atPath: dir + "/memory.max") else { continue }
+                var limit = unlimited, d = dir
+                while d.count >= base.count {
+                    if let m = number(d + "/memory.max") { limit = min(limit, m) }   // ("max" reads as no number)
+                    if d == base { break }
+                    d = PathName.directory(of: d)
+                }
+                guard limit < unlimited else { return nil }
+                let used = (number(dir + "/memory.current") ?? 0) - (stat(dir, "inactive_file") ?? 0)
+                return max(0, limit - max(0, used))
+            }
+            if parts[1].split(separator: ",").contains("memory") {   // v1
+                let base = root + "/memory"
+                let dir = FileManager.default.fileExists(atPath: base + path) ? base + path : base
+                let limit = min(stat(dir, "hierarchical_memory_limit") ?? unlimited, number(dir + "/memory.limit_in_bytes") ?? unlimited)
+                guard limit < unlimited else { return nil }
+                let used = (number(dir + "/memory.usage_in_bytes") ?? 0) - (stat(dir, "total_inactive_file") ?? 0)
+                return max(0, limit - max(0, used))
+            }
+        }
+        return nil
     }
 
     /// What an address-space limit (`ulimit -v`, RLIMIT_AS) leaves this process: the limit less

@@ -291,6 +291,38 @@ import _TestSupport
         #expect(CLIRunner.entries(under: "\(dir)/out").isEmpty)
     }
 
+    /// The memory check read the top of the cgroup hierarchy, not the process's own cgroup,
+    /// and counted page cache as used. Fake cgroup trees: v2 with the limit on a parent, v1
+    /// with a hierarchical limit, a path a namespace hides, no limit.
+    @Test func cgroupRoomIsTheOwnCgroupsLimitLessItsUnreclaimableUse() throws {
+        let root = try TestSupport.temporaryDirectory()
+        func put(_ path: String, _ text: String) throws {
+            try FileManager.default.createDirectory(atPath: PathName.directory(of: "\(root)/\(path)"), withIntermediateDirectories: true)
+            try text.write(toFile: "\(root)/\(path)", atomically: false, encoding: .utf8)
+        }
+        // v2: the job's parent caps it at 1 GiB; 600 MiB used, 200 MiB of it inactive page cache.
+        try put("v2/cgroup.controllers", "memory\n")
+        try put("v2/memory.max", "max\n")
+        try put("v2/jobs/memory.max", "1073741824\n")
+        try put("v2/jobs/job7/memory.max", "max\n")
+        try put("v2/jobs/job7/memory.current", "\(600 << 20)\n")
+        try put("v2/jobs/job7/memory.stat", "anon 1\ninactive_file \(200 << 20)\nactive_file 5\n")
+        #expect(MemoryBudget.cgroupRoom(selfCgroup: "0::/jobs/job7\n", root: "\(root)/v2") == (1024 - 400) << 20)
+        // A namespace shows "/" while the files are the container's own, at the top.
+        try put("v2ns/cgroup.controllers", "memory\n")
+        try put("v2ns/memory.max", "\(2 << 30)\n")
+        try put("v2ns/memory.current", "\(1 << 30)\n")
+        #expect(MemoryBudget.cgroupRoom(selfCgroup: "0::/\n", root: "\(root)/v2ns") == 1 << 30)
+        // v1: the memory controller's line, its hierarchical limit.
+        try put("v1/memory/batch/memory.limit_in_bytes", "9223372036854771712\n")
+        try put("v1/memory/batch/memory.usage_in_bytes", "\(300 << 20)\n")
+        try put("v1/memory/batch/memory.stat", "cache 1\nhierarchical_memory_limit \(512 << 20)\ntotal_inactive_file \(100 << 20)\n")
+        #expect(MemoryBudget.cgroupRoom(selfCgroup: "9:name=systemd:/\n4:memory:/batch\n0::/\n", root: "\(root)/v1") == 312 << 20)
+        // No limit anywhere.
+        try put("none/memory/memory.limit_in_bytes", "9223372036854771712\n")
+        #expect(MemoryBudget.cgroupRoom(selfCgroup: "4:memory:/x\n", root: "\(root)/none") == nil)
+    }
+
     /// With --jobs N each file may count on 1/N of the memory.
     @Test func parallelJobsShareTheMemoryBudget() throws {
         let dir = try TestSupport.temporaryDirectory()
