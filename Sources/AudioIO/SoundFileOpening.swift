@@ -7,8 +7,9 @@ import Darwin
 
 /// `sf_open`, also for paths of 1024 bytes or more (libsndfile copies the path into a
 /// 1024-byte buffer and refuses longer ones with "Supplied filename too long", while Linux
-/// allows 4096): those are opened with `open(2)` and handed over with `sf_open_fd`, which
-/// closes the descriptor with the handle.
+/// allows 4096): such a file is opened through its directory, `/proc/self/fd/N/<name>` with
+/// N a descriptor of the directory, so that libsndfile keeps its own open flags and modes and
+/// still sees the name's extension (which it reads for headerless formats).
 /// - Parameters:
 ///   - path: the file.
 ///   - mode: `SFM_READ` or `SFM_WRITE`.
@@ -16,7 +17,15 @@ import Darwin
 /// - Returns: the handle, or nil (`sf_strerror(nil)` then says why).
 func openSoundFile(_ path: String, mode: Int32, _ info: inout SF_INFO) -> OpaquePointer? {
     guard path.utf8.count >= 1024 else { return sf_open(path, mode, &info) }
-    let fd = mode == Int32(SFM_READ) ? open(path, O_RDONLY) : open(path, O_RDWR | O_CREAT | O_TRUNC, 0o666)
-    guard fd >= 0 else { return sf_open(path, mode, &info) }   // (for libsndfile's own message)
-    return sf_open_fd(fd, mode, &info, Int32(SF_TRUE))
+    let cut = path.utf8.lastIndex(of: UInt8(ascii: "/"))
+    let directory = cut.map { String(path[..<$0]) } ?? "."
+    let name = cut.map { String(path[path.index(after: $0)...]) } ?? path
+    let fd = open(directory.isEmpty ? "/" : directory, openPath | O_DIRECTORY)
+    guard fd >= 0 else { return sf_open(path, mode, &info) }   // (libsndfile's own message)
+    defer { close(fd) }
+    return sf_open("/proc/self/fd/\(fd)/\(name)", mode, &info)
 }
+
+/// Linux's O_PATH (a descriptor that only names a directory: search permission is enough),
+/// which Glibc's Swift module does not export.
+private let openPath: Int32 = 0o10_000_000

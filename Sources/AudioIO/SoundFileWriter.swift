@@ -16,6 +16,8 @@ public final class SoundFileWriter {
     public let channelCount: Int
     /// Whether the encoding stores NaN and infinities (float and double); the others refuse them.
     private let storesNonFinite: Bool
+    /// Frames written so far (the position of the next block in the file).
+    private var framesWritten = 0
     private var handle: OpaquePointer?
     private var interleaved: [Float] = []
 
@@ -88,13 +90,14 @@ public final class SoundFileWriter {
         if let i = firstNonFinite {
             // An integer or codec encoding has no NaN: libsndfile would write it as full scale.
             throw AudioIOError.invalidParameter(path: path, name: "channels[\(i % cc)]",
-                                                value: "with a NaN or infinite sample at frame \(offset + i / cc)",
+                                                value: "with a NaN or infinite sample at frame \(framesWritten + i / cc) of the file (index \(offset + i / cc) in the buffers)",
                                                 allowed: "finite samples in an integer or compressed encoding")
         }
         let written = interleaved.withUnsafeBufferPointer { sf_writef_float(h, $0.baseAddress, sf_count_t(count)) }
         if written != sf_count_t(count) {
             throw AudioIOError.writeFailed(path: path, reason: String(cString: sf_strerror(h)))
         }
+        framesWritten += count
     }
 
     /// Flushes and closes the file.

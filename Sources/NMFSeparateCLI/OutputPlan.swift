@@ -148,10 +148,6 @@ final class OutputPlan {
 
     deinit { if !committed { rollback() } }
 
-    /// The canonical absolute path of `path`, resolving symlinks and `..` in the part that exists.
-    ///
-    /// The part that does not exist is appended as given; when not even the working directory
-    /// resolves (it was removed), the path comes back relative to `.`.
     /// A directory entry: the device and inode of the directory holding it (after `resolve`)
     /// and its name, byte for byte. Two paths with the same entry are one file's name, also
     /// when they reach it through a bind mount or differ in Unicode normalisation, which
@@ -174,6 +170,10 @@ final class OutputPlan {
         return DirectoryEntry(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), name: name)
     }
 
+    /// The canonical absolute path of `path`, resolving symlinks and `..` in the part that exists.
+    ///
+    /// The part that does not exist is appended as given; when not even the working directory
+    /// resolves (it was removed), the path comes back relative to `.`.
     static func resolve(_ path: String) -> String {
         if let r = realpath(path, nil) {
             defer { free(r) }

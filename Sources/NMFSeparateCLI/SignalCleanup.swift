@@ -21,7 +21,12 @@ final class SignalCleanup: @unchecked Sendable {
         for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, sig) }
         pthread_sigmask(SIG_BLOCK, &set, nil)
         for sig in [SIGINT, SIGTERM, SIGHUP] {
-            signal(sig, SIG_IGN)
+            // A handler that does nothing, not SIG_IGN: setting SIG_IGN discards a signal already
+            // pending (one that came after the block), and the sources read pending signals.
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = ignoreSignal
+            sigemptyset(&action.sa_mask)
+            sigaction(sig, &action, nil)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
             source.setEventHandler { [weak self] in self?.fire(sig) }
             source.resume()
@@ -49,3 +54,6 @@ final class SignalCleanup: @unchecked Sendable {
         _exit(128 + sig)
     }
 }
+
+/// The handler of SIGINT, SIGTERM and SIGHUP while they are blocked and read by dispatch sources.
+private func ignoreSignal(_ signal: Int32) {}

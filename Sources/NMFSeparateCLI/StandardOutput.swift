@@ -31,6 +31,11 @@ enum StandardOutput {
                 let n = bytes.withUnsafeBytes { writeToDescriptor1($0.baseAddress! + offset, $0.count - offset) }
                 if n > 0 { offset += n; continue }
                 if n < 0 && errno == EINTR { continue }
+                if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {   // a non-blocking pipe that is full: wait for room
+                    var ready = pollfd(fd: 1, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&ready, 1, -1)
+                    continue
+                }
                 let reason = n < 0 ? String(cString: strerror(errno)) : "nothing was written"
                 failure = reason
                 StandardError.write("nmf-separate: cannot write to standard output: \(reason); its further output is dropped\n")

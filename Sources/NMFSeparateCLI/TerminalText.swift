@@ -4,7 +4,7 @@ import Foundation
 /// visible, and widths measured in terminal columns (a CJK character or an emoji takes two,
 /// a combining mark none; after Unicode's East Asian Width, UAX #11, approximated by ranges).
 enum TerminalText {
-    /// `text` with every control character (U+0000–U+001F, U+007F–U+009F) shown as an escape
+    /// `text` with every control character (`isControl`) shown as an escape
     /// (`\n`, `\t`, `\r`, `\e`, `\x07`, `\u{85}`), so that a file name cannot break a message over
     /// lines, move the cursor or colour the terminal.
     static func escaped(_ text: String) -> String {
@@ -23,7 +23,11 @@ enum TerminalText {
         return out
     }
 
-    static func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || (0x7F...0x9F).contains(u.value) }
+    /// C0 and C1 controls, line and paragraph separators, and the bidirectional embeddings,
+    /// overrides and isolates, which could break a line or reorder a message on screen.
+    static func isControl(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || (0x7F...0x9F).contains(u.value) || (0x2028...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value)
+    }
 
     /// Columns `character` takes on a terminal: 0, 1 or 2.
     static func width(of character: Character) -> Int {

@@ -28,7 +28,8 @@ public enum PNGFile {
         png_image_free(&png)
         guard ok != 0 else {
             // libpng says "Write Error" for a full disk; the system's reason says which.
-            let reason = (message.isEmpty ? "libpng reported failure" : message) + (cause != 0 ? " (\(String(cString: strerror(cause))))" : "")
+            let reason = (message.isEmpty ? "libpng reported failure" : message)
+                + (cause != 0 && message == "Write Error" ? " (\(String(cString: strerror(cause))))" : "")
             throw PlotError.writeFailed(path: path, message: reason)
         }
     }

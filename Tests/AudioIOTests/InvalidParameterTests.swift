@@ -63,13 +63,18 @@ import _TestSupport
         let w = try SoundFileWriter(path: path, format: .wav16, channels: 2, sampleRate: 8000)
         var y = [Float](repeating: 0.25, count: 10)
         y[7] = .nan
-        #expect(throws: AudioIOError.invalidParameter(path: path, name: "channels[1]", value: "with a NaN or infinite sample at frame 7",
+        #expect(throws: AudioIOError.invalidParameter(path: path, name: "channels[1]", value: "with a NaN or infinite sample at frame 7 of the file (index 7 in the buffers)",
                                                       allowed: "finite samples in an integer or compressed encoding")) {
             try w.write([[Float](repeating: 0, count: 10), y], count: 10)
         }
         y[7] = -.infinity
         #expect(parameter { try w.write([y, y], offset: 3, count: 7) } == "channels[0]")
         try w.write([y, y], count: 7)
+        // The frame is the file's, past what was written before.
+        #expect(throws: AudioIOError.invalidParameter(path: path, name: "channels[0]", value: "with a NaN or infinite sample at frame 9 of the file (index 7 in the buffers)",
+                                                      allowed: "finite samples in an integer or compressed encoding")) {
+            try w.write([y, y], offset: 5, count: 5)
+        }
         try w.close()
         #expect(try SoundFileReader(path: path).frameCount == 7)
         let f = try SoundFileWriter(path: "\(dir)/nan-float.wav", format: .wavFloat, channels: 1, sampleRate: 8000)

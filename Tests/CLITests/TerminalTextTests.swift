@@ -10,6 +10,7 @@ import Foundation
         #expect(TerminalText.escaped("no\nsuch.wav") == "no\\nsuch.wav")
         #expect(TerminalText.escaped("esc\u{1B}[31mred\t\r\u{07}\u{7F}\u{85}.wav") == "esc\\e[31mred\\t\\r\\x07\\x7F\\u{85}.wav")
         #expect(TerminalText.escaped("日本語 é") == "日本語 é")
+        #expect(TerminalText.escaped("abc\u{202E}vaw.exe\u{2028}") == "abc\\u{202E}vaw.exe\\u{2028}")
     }
 
     @Test func widthsCountTerminalColumns() {
