@@ -170,11 +170,17 @@ struct EvalCommand {
     /// Eval cannot tell interference between them from the target (SIR comes out infinite or
     /// arbitrary), whether the same file was named twice or two files hold the same signal.
     static func alikeReferences(_ refs: [String], _ signals: [[[Float]]]) -> [String] {
-        let mono = signals.map { ((try? BSSEval.downmix($0)) ?? []).map(Double.init) }
-        let norms = mono.map { $0.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+        // Float downmixes (one per reference, as BSS Eval holds anyway), sums in Double.
+        let mono = signals.map { (try? BSSEval.downmix($0)) ?? [] }
+        func dot(_ a: [Float], _ b: [Float]) -> Double {
+            var s = 0.0
+            for i in 0..<min(a.count, b.count) { s += Double(a[i]) * Double(b[i]) }
+            return s
+        }
+        let norms = mono.map { dot($0, $0).squareRoot() }
         var out: [String] = []
-        for p in mono.indices { for q in (p + 1)..<mono.count where norms[p] > 0 && norms[q] > 0 && mono[p].count == mono[q].count {
-            let c = zip(mono[p], mono[q]).reduce(0) { $0 + $1.0 * $1.1 } / (norms[p] * norms[q])
+        for p in mono.indices { for q in (p + 1)..<mono.count where norms[p] > 0 && norms[q] > 0 {
+            let c = dot(mono[p], mono[q]) / (norms[p] * norms[q])
             if abs(c) > 0.999 {
                 out.append(String(format: "the references '%@' and '%@' are the same signal (correlation %.4f): interference between them cannot be told from the target, so their SIR and the permutation mean nothing", refs[p], refs[q], c))
             }

@@ -181,7 +181,8 @@ enum InputList {
                 if name.hasPrefix(".") || OutputPlan.resolve(full) == excluded {
                     walker.skipDescendants()
                 } else if let reason = unreadable(full) {
-                    refused.append((relative, reason))
+                    // (A file system's lost+found is root's and never holds audio of the user's.)
+                    if name != "lost+found" { refused.append((relative, reason)) }
                     walker.skipDescendants()
                 }
                 continue

@@ -46,56 +46,65 @@ enum MemoryBudget {
         return limits.min()
     }
 
-    /// What the process's memory cgroup still allows: its limit (the smallest of its own and its
-    /// ancestors') less its usage without the inactive page cache, which the kernel reclaims
-    /// before it kills; nil without a limit. The cgroup is the process's own (`/proc/self/cgroup`:
-    /// `0::/path` for cgroup v2, `N:memory:/path` for v1), looked up under `root`, or `root`'s
-    /// top level when a cgroup namespace hides the path (the limit of a container).
+    /// What the process's memory cgroup still allows: at each level from its own cgroup up to
+    /// the top, the level's limit less the level's usage without its inactive page cache (which
+    /// the kernel reclaims before it kills), the smallest of them, so that siblings sharing a
+    /// parent's limit count; nil without a limit. The cgroup is the process's own
+    /// (`/proc/self/cgroup`: `0::/path` for cgroup v2, `N:memory:/path` for v1), looked up under
+    /// `root`, or `root`'s top level when a cgroup namespace hides the path (a container's).
     /// - Parameters:
     ///   - selfCgroup: the text of `/proc/self/cgroup`.
     ///   - root: where the cgroup file systems are mounted.
     static func cgroupRoom(selfCgroup: String, root: String = "/sys/fs/cgroup") -> Int? {
-        func number(_ path: String) -> Int? {
-            (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        }
-        func stat(_ dir: String, _ key: String) -> Int? {
-            guard let text = try? String(contentsOfFile: dir + "/memory.stat", encoding: .utf8) else { return nil }
-            return text.split(separator: "\n").first { $0.hasPrefix(key + " ") }.flatMap { Int($0.split(separator: " ").last ?? "") }
-        }
-        let unlimited = 1 << 60
         for line in selfCgroup.split(separator: "\n") {
             let parts = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 3 else { continue }
             let path = String(parts[2]) == "/" ? "" : String(parts[2])
             if parts[0] == "0" && parts[1].isEmpty {   // v2 (unified; in a hybrid layout under "unified")
                 let base = FileManager.default.fileExists(atPath: root + "/cgroup.controllers") ? root : root + "/unified"
-                let dir = FileManager.default.fileExists(atPath: base + path) ? base + path : base
-                guard FileManager.default.fileExists(atPath: dir + "/memory.current") || FileManager.default.fileExists(atPath: dir + "/memory.max") else { continue }
-                var limit = unlimited, d = dir
-                while d.count >= base.count {
-                    if let m = number(d + "/memory.max") { limit = min(limit, m) }   // ("max" reads as no number)
-                    if d == base { break }
-                    d = PathName.directory(of: d)
-                }
-                guard limit < unlimited else { return nil }
-                let used = (number(dir + "/memory.current") ?? 0) - (stat(dir, "inactive_file") ?? 0)
-                return max(0, limit - max(0, used))
+                guard let room = levelsRoom(base: base, path: path, limit: "memory.max", usage: "memory.current",
+                                            inactive: "inactive_file") else { continue }
+                return room
             }
             if parts[1].split(separator: ",").contains("memory") {   // v1
-                let base = root + "/memory"
-                let dir = FileManager.default.fileExists(atPath: base + path) ? base + path : base
-                let limit = min(stat(dir, "hierarchical_memory_limit") ?? unlimited, number(dir + "/memory.limit_in_bytes") ?? unlimited)
-                guard limit < unlimited else { return nil }
-                let used = (number(dir + "/memory.usage_in_bytes") ?? 0) - (stat(dir, "total_inactive_file") ?? 0)
-                return max(0, limit - max(0, used))
+                return levelsRoom(base: root + "/memory", path: path, limit: "memory.limit_in_bytes",
+                                  usage: "memory.usage_in_bytes", inactive: "total_inactive_file") ?? nil
             }
         }
         return nil
     }
 
+    /// The smallest room (limit − (usage − inactive cache)) over the levels from `base + path`
+    /// (or `base` when that does not exist) up to `base`: .some(nil) when no level has a limit,
+    /// nil when the controller's files are not there.
+    private static func levelsRoom(base: String, path: String, limit: String, usage: String, inactive: String) -> Int?? {
+        let fm = FileManager.default
+        func number(_ file: String) -> Int? {
+            (try? String(contentsOfFile: file, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        func stat(_ dir: String, _ key: String) -> Int? {
+            guard let text = try? String(contentsOfFile: dir + "/memory.stat", encoding: .utf8) else { return nil }
+            return text.split(separator: "\n").first { $0.hasPrefix(key + " ") }.flatMap { Int($0.split(separator: " ").last ?? "") }
+        }
+        var dir = fm.fileExists(atPath: base + path) ? base + path : base
+        guard fm.fileExists(atPath: dir + "/" + limit) || fm.fileExists(atPath: dir + "/" + usage) else { return nil }
+        var room: Int?
+        var own: Int?   // the process's own level's use, part of every ancestor's
+        while dir.count >= base.count {
+            let used = max(own ?? 0, (number(dir + "/" + usage) ?? 0) - (stat(dir, inactive) ?? 0))
+            if own == nil { own = used }
+            if let cap = number(dir + "/" + limit), cap < 1 << 60 {   // (v2 writes "max", v1 about 2⁶³, for none)
+                room = min(room ?? Int.max, max(0, cap - used))
+            }
+            if dir == base { break }
+            dir = PathName.directory(of: dir)
+        }
+        return .some(room)
+    }
+
     /// What an address-space limit (`ulimit -v`, RLIMIT_AS) leaves this process: the limit less
-    /// its present virtual size and 256 MiB for what the run maps later besides its buffers (the
-    /// worker threads' stacks and malloc arenas); nil without a limit. (Past it an allocation
+    /// its present virtual size and 256 MiB (plus 72 MiB a core beyond two) for what the run maps
+    /// later besides its buffers (the worker threads' stacks and malloc arenas); nil without a limit. (Past it an allocation
     /// stops the process with "failed to allocate", leaving its temporary files behind.)
     static func addressSpaceLeft() -> Int? {
         var limit = rlimit()
@@ -103,7 +112,9 @@ enum MemoryBudget {
               let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
               let pages = Int(text.split(separator: " ").first ?? "") else { return nil }
         let cap = Int(clamping: limit.rlim_cur)
-        return max(0, cap - pages * Int(sysconf(Int32(_SC_PAGESIZE))) - (256 << 20))
+        // Each worker thread may get a malloc arena (64 MiB reserved) besides its stack.
+        let margin = (256 << 20) + max(0, ProcessInfo.processInfo.activeProcessorCount - 2) * (72 << 20)
+        return max(0, cap - pages * Int(sysconf(Int32(_SC_PAGESIZE))) - margin)
     }
 
     /// The cap set by `NMF_SEPARATE_MAX_MEMORY` (nil when unset or empty). `CLI.main` calls it

@@ -74,8 +74,8 @@ final class OutputPlan {
     /// Moves every temporary file to its final name, under the signal lock so that an
     /// interruption sees either the temporary files or the finished outputs.
     ///
-    /// Without `force` each move is a `link` + `unlink`, which fails instead of replacing a file
-    /// that appeared since the plan was made (another run); with `force` an existing output is
+    /// Without `force` each move is a `link` + `unlink` (`Placement.moveWithoutReplacing`), which
+    /// fails instead of replacing a file that appeared since the plan was made (another run); with `force` an existing output is
     /// first renamed to a hidden backup, then the new one renamed into place. If a move fails,
     /// the outputs already moved are removed and the backups renamed back, so the directory
     /// holds what it held before; after the last move the backups are removed.
@@ -105,9 +105,9 @@ final class OutputPlan {
         for (tmp, dst) in zip(temporaryPaths, finalPaths) {
             let aside = force ? setAside(dst) : (backup: nil, failure: nil)
             if let f = aside.failure { failure = f; break }
-            let ok = force ? rename(tmp, dst) == 0 : (link(tmp, dst) == 0 && unlink(tmp) == 0)
-            if !ok {
-                let reason = errno == EEXIST ? "it already exists (use --force to overwrite)" : String(cString: strerror(errno))
+            let error = force ? (rename(tmp, dst) == 0 ? nil : errno) : Placement.moveWithoutReplacing(tmp, to: dst)
+            if let error {
+                let reason = error == EEXIST ? "it already exists (use --force to overwrite)" : String(cString: strerror(error))
                 if let b = aside.backup { rename(b, dst) }
                 failure = "cannot write '\(dst)': \(reason)"
                 break

@@ -171,7 +171,7 @@ struct TrainCommand {
     /// signal or failure) and moves it into place, so a reader never sees half a file: with
     /// `force` by rename, without by link, which fails instead of replacing a file that
     /// appeared during the training (another run).
-    private func write(_ dictionary: NMFDictionary, to output: String) throws {
+    func write(_ dictionary: NMFDictionary, to output: String) throws {
         let tmpPath = (PathName.directory(of: output) as NSString)
             .appendingPathComponent(".nmfdict.\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
         SignalCleanup.shared.register([tmpPath])
@@ -193,11 +193,11 @@ struct TrainCommand {
             throw failure(reason)
         }
         if close(fd) != 0 { throw failure(String(cString: strerror(errno))) }
-        let moved = SignalCleanup.shared.withLock {
-            force ? rename(tmpPath, output) == 0 : (link(tmpPath, output) == 0 && unlink(tmpPath) == 0)
+        let error = SignalCleanup.shared.withLock {
+            force ? (rename(tmpPath, output) == 0 ? nil : errno) : Placement.moveWithoutReplacing(tmpPath, to: output)
         }
-        if !moved {
-            throw failure(errno == EEXIST ? "it already exists (use --force to overwrite)" : String(cString: strerror(errno)))
+        if let error {
+            throw failure(error == EEXIST ? "it appeared during the training (use --force to overwrite)" : String(cString: strerror(error)))
         }
     }
 }

@@ -53,8 +53,14 @@ public struct SeparationConfiguration: Sendable, Equatable {
     /// How the NMF starts (default seeded random with multi-start; or NNDSVDa).
     public var initialization: InitializationMethod = .random
     /// Frames per streaming chunk when reading, masking and resynthesising (default
-    /// `defaultChunkFrames(hop:)`: 512, fewer for long hops). The outputs do not depend on it.
-    public var chunkFrames: Int
+    /// `defaultChunkFrames(hop:)` of the present `stft`: 512, fewer for long hops). The outputs
+    /// do not depend on it.
+    public var chunkFrames: Int {
+        get { chosenChunkFrames ?? Self.defaultChunkFrames(hop: stft.hopLength) }
+        set { chosenChunkFrames = newValue }
+    }
+    /// `chunkFrames` when given (else it follows the hop).
+    private var chosenChunkFrames: Int?
     /// Factorizations whose masks are averaged, 1...`maxEnsembleSize` (default 1). Run r starts
     /// from seed `seed + r` (modulo 2⁶⁴); each run's sources are matched to the first run's (see
     /// `EnsembleAlignment`), then every source's mask is the mean of the runs' masks. N runs cost
@@ -101,8 +107,7 @@ public struct SeparationConfiguration: Sendable, Equatable {
         guard maskPower.isFinite, maskPower > 0, maskPower <= 10 else {
             throw SeparationError.invalidParameter(name: "--mask-power", value: "\(maskPower)", allowed: "0 < A ≤ 10")
         }
-        let chunkFrames = chunkFrames ?? Self.defaultChunkFrames(hop: stft.hopLength)
-        guard chunkFrames >= 1, chunkFrames <= Self.maxChunkFrames else {
+        if let chunkFrames, chunkFrames < 1 || chunkFrames > Self.maxChunkFrames {
             throw SeparationError.invalidParameter(name: "chunkFrames", value: "\(chunkFrames)", allowed: "1 to \(Self.maxChunkFrames)")
         }
         guard threadCount >= 1, threadCount <= NMFConfiguration.maxThreadCount else {
@@ -116,7 +121,7 @@ public struct SeparationConfiguration: Sendable, Equatable {
         self.seed = seed
         self.maskPower = maskPower
         self.threadCount = threadCount
-        self.chunkFrames = chunkFrames
+        self.chosenChunkFrames = chunkFrames
         self.grouping = grouping
     }
 }

@@ -313,11 +313,17 @@ import _TestSupport
         try put("v2ns/memory.max", "\(2 << 30)\n")
         try put("v2ns/memory.current", "\(1 << 30)\n")
         #expect(MemoryBudget.cgroupRoom(selfCgroup: "0::/\n", root: "\(root)/v2ns") == 1 << 30)
-        // v1: the memory controller's line, its hierarchical limit.
-        try put("v1/memory/batch/memory.limit_in_bytes", "9223372036854771712\n")
+        // A sibling uses most of the parent's limit: the parent's room is what is left.
+        try put("v2/jobs/memory.current", "\(900 << 20)\n")
+        #expect(MemoryBudget.cgroupRoom(selfCgroup: "0::/jobs/job7\n", root: "\(root)/v2") == (1024 - 900) << 20)
+        // v1: the memory controller's line; the limit on the parent, whose usage counts.
+        try put("v1/memory/memory.limit_in_bytes", "9223372036854771712\n")
+        try put("v1/memory/batch/memory.limit_in_bytes", "\(512 << 20)\n")
         try put("v1/memory/batch/memory.usage_in_bytes", "\(300 << 20)\n")
-        try put("v1/memory/batch/memory.stat", "cache 1\nhierarchical_memory_limit \(512 << 20)\ntotal_inactive_file \(100 << 20)\n")
-        #expect(MemoryBudget.cgroupRoom(selfCgroup: "9:name=systemd:/\n4:memory:/batch\n0::/\n", root: "\(root)/v1") == 312 << 20)
+        try put("v1/memory/batch/memory.stat", "cache 1\ntotal_inactive_file \(100 << 20)\n")
+        try put("v1/memory/batch/step/memory.limit_in_bytes", "9223372036854771712\n")
+        try put("v1/memory/batch/step/memory.usage_in_bytes", "\(50 << 20)\n")
+        #expect(MemoryBudget.cgroupRoom(selfCgroup: "9:name=systemd:/\n4:memory:/batch/step\n0::/\n", root: "\(root)/v1") == 312 << 20)
         // No limit anywhere.
         try put("none/memory/memory.limit_in_bytes", "9223372036854771712\n")
         #expect(MemoryBudget.cgroupRoom(selfCgroup: "4:memory:/x\n", root: "\(root)/none") == nil)

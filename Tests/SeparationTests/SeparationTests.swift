@@ -69,7 +69,13 @@ import _TestSupport
         #expect(outputs[0] == outputs[1] && outputs[0] == outputs[2])
         #expect(SeparationConfiguration.defaultChunkFrames(hop: 512) == 512 && SeparationConfiguration.defaultChunkFrames(hop: 16384) == 64
                 && SeparationConfiguration.defaultChunkFrames(hop: 49152) == 21 && SeparationConfiguration.defaultChunkFrames(hop: 1 << 20) == 16)
-        #expect(try SeparationConfiguration(sourceCount: 2, stft: STFTConfiguration(fftSize: 65536)).chunkFrames == 64)
+        var later = try SeparationConfiguration(sourceCount: 2, stft: STFTConfiguration(fftSize: 2048))
+        #expect(later.chunkFrames == 512)
+        later.stft = try STFTConfiguration(fftSize: 65536)   // the default follows the hop set afterwards
+        #expect(later.chunkFrames == 64)
+        later.chunkFrames = 100
+        later.stft = try STFTConfiguration(fftSize: 1024)
+        #expect(later.chunkFrames == 100)
     }
 
     @Test func stereoStaysStereoAndSumsBack() throws {
