@@ -87,7 +87,8 @@ enum OptionTable {
         lines += [
             "",
             "exit status: 0 every input succeeded (or was skipped), 64 usage error, 1 runtime",
-            "failure of any input, 130/143 interrupted (SIGINT/SIGTERM)",
+            "failure of any input (or of standard output), 130/143/129 interrupted (SIGINT/",
+            "SIGTERM/SIGHUP)",
         ]
         return lines.joined(separator: "\n") + "\n"
     }
