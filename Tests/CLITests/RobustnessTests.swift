@@ -300,29 +300,24 @@ import _TestSupport
             try FileManager.default.createDirectory(atPath: PathName.directory(of: "\(root)/\(path)"), withIntermediateDirectories: true)
             try text.write(toFile: "\(root)/\(path)", atomically: false, encoding: .utf8)
         }
+        func tree(_ files: KeyValuePairs<String, String>) throws { for (path, text) in files { try put(path, text + "\n") } }
         // v2: the job's parent caps it at 1 GiB; 600 MiB used, 200 MiB of it inactive page cache.
-        try put("v2/cgroup.controllers", "memory\n")
-        try put("v2/memory.max", "max\n")
-        try put("v2/jobs/memory.max", "1073741824\n")
-        try put("v2/jobs/job7/memory.max", "max\n")
-        try put("v2/jobs/job7/memory.current", "\(600 << 20)\n")
-        try put("v2/jobs/job7/memory.stat", "anon 1\ninactive_file \(200 << 20)\nactive_file 5\n")
+        try tree(["v2/cgroup.controllers": "memory", "v2/memory.max": "max", "v2/jobs/memory.max": "1073741824",
+                  "v2/jobs/job7/memory.max": "max", "v2/jobs/job7/memory.current": "\(600 << 20)",
+                  "v2/jobs/job7/memory.stat": "anon 1\ninactive_file \(200 << 20)\nactive_file 5"])
         #expect(MemoryBudget.cgroupRoom(selfCgroup: "0::/jobs/job7\n", root: "\(root)/v2") == (1024 - 400) << 20)
         // A namespace shows "/" while the files are the container's own, at the top.
-        try put("v2ns/cgroup.controllers", "memory\n")
-        try put("v2ns/memory.max", "\(2 << 30)\n")
-        try put("v2ns/memory.current", "\(1 << 30)\n")
+        try tree(["v2ns/cgroup.controllers": "memory", "v2ns/memory.max": "\(2 << 30)", "v2ns/memory.current": "\(1 << 30)"])
         #expect(MemoryBudget.cgroupRoom(selfCgroup: "0::/\n", root: "\(root)/v2ns") == 1 << 30)
         // A sibling uses most of the parent's limit: the parent's room is what is left.
         try put("v2/jobs/memory.current", "\(900 << 20)\n")
         #expect(MemoryBudget.cgroupRoom(selfCgroup: "0::/jobs/job7\n", root: "\(root)/v2") == (1024 - 900) << 20)
         // v1: the memory controller's line; the limit on the parent, whose usage counts.
-        try put("v1/memory/memory.limit_in_bytes", "9223372036854771712\n")
-        try put("v1/memory/batch/memory.limit_in_bytes", "\(512 << 20)\n")
-        try put("v1/memory/batch/memory.usage_in_bytes", "\(300 << 20)\n")
-        try put("v1/memory/batch/memory.stat", "cache 1\ntotal_inactive_file \(100 << 20)\n")
-        try put("v1/memory/batch/step/memory.limit_in_bytes", "9223372036854771712\n")
-        try put("v1/memory/batch/step/memory.usage_in_bytes", "\(50 << 20)\n")
+        try tree(["v1/memory/memory.limit_in_bytes": "9223372036854771712", "v1/memory/batch/memory.limit_in_bytes": "\(512 << 20)",
+                  "v1/memory/batch/memory.usage_in_bytes": "\(300 << 20)",
+                  "v1/memory/batch/memory.stat": "cache 1\ntotal_inactive_file \(100 << 20)",
+                  "v1/memory/batch/step/memory.limit_in_bytes": "9223372036854771712",
+                  "v1/memory/batch/step/memory.usage_in_bytes": "\(50 << 20)"])
         #expect(MemoryBudget.cgroupRoom(selfCgroup: "9:name=systemd:/\n4:memory:/batch/step\n0::/\n", root: "\(root)/v1") == 312 << 20)
         // No limit anywhere.
         try put("none/memory/memory.limit_in_bytes", "9223372036854771712\n")
