@@ -61,5 +61,4 @@ enum StandardOutput {
             if fd == 1 { lock.withLock { closedAtStart = true } }
         }
     }
-
 }
