@@ -5,12 +5,25 @@ public struct AudioBuffer: Sendable, Equatable {
     /// Sample rate in Hz.
     public var sampleRate: Int
 
-    /// Creates a buffer; every channel must have the same length.
+    /// Creates a buffer; every channel must have the same length (the process stops otherwise:
+    /// use `init(validating:sampleRate:)` for untrusted input).
     public init(channels: [[Float]], sampleRate: Int) {
         precondition(!channels.isEmpty, "an audio buffer needs at least one channel")
         precondition(channels.allSatisfy { $0.count == channels[0].count }, "channels must have equal lengths")
         self.channels = channels
         self.sampleRate = sampleRate
+    }
+
+    /// Creates a buffer from untrusted input: what `init(channels:sampleRate:)` requires, and a
+    /// sample rate of at least 1 Hz, checked with an error instead of stopping the process.
+    /// - Parameters:
+    ///   - channels: one array per channel, all of the same length (at least one channel).
+    ///   - sampleRate: in Hz, ≥ 1.
+    /// - Throws: `AudioIOError.invalidParameter` as `validate()` does.
+    public init(validating channels: [[Float]], sampleRate: Int) throws {
+        self.channels = channels
+        self.sampleRate = sampleRate
+        try validate()
     }
 
     /// Checks what `init(channels:sampleRate:)` requires, and a sample rate of at least 1 Hz,

@@ -56,6 +56,11 @@ public final class SoundFileReader {
     private static let recentLimit = 1 << 16   // consecutive STFT reads overlap by fft − hop < 65 536 frames
 
     /// Opens `path` for reading.
+    ///
+    /// While libsndfile probes the file (and reopens one it cannot seek in), file descriptor 2
+    /// points at /dev/null, because its MPEG decoder prints its own complaints there: what other
+    /// threads of the process write to stderr in that moment is lost, unless they write through
+    /// `StandardError`, which waits for it.
     /// - Throws: `AudioIOError` when the path is missing, a directory, not audio, empty,
     ///   or describes an impossible stream (0 channels, non-positive sample rate).
     public init(path: String) throws {

@@ -55,9 +55,12 @@ public struct Matrix: Sendable, Equatable {
     }
 
     /// The element at row `r`, column `c`.
+    /// - Precondition: 0 ≤ r < rows and 0 ≤ c < columns (the row checked in debug builds only).
     public subscript(r: Int, c: Int) -> Float {
-        get { storage[c * rows + r] }
-        set { storage[c * rows + r] = newValue }
+        // The row is checked in debug builds (a row past the end read the next column's element);
+        // release builds leave the hot loops unchecked, as the storage index is.
+        get { assert(r >= 0 && r < rows, "matrix row \(r) is out of range (allowed: 0 to \(rows - 1))"); return storage[c * rows + r] }
+        set { assert(r >= 0 && r < rows, "matrix row \(r) is out of range (allowed: 0 to \(rows - 1))"); storage[c * rows + r] = newValue }
     }
 
     /// The mean of all elements, summed in double precision (0 for an empty matrix).

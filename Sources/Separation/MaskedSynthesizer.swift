@@ -44,7 +44,7 @@ struct MaskedSynthesizer {
             let count = min(chunk, frames - n0)
             let segmentLength = (count - 1) * hop + stft.fftSize
             var t0 = DispatchTime.now().uptimeNanoseconds
-            try source.read(start: stft.frameStart(n0), count: segmentLength, into: &segment)
+            try source.checkedRead(start: stft.frameStart(n0), count: segmentLength, into: &segment)
             var t1 = DispatchTime.now().uptimeNanoseconds
             timings.read += Double(t1 - t0) * 1e-9
             t0 = t1

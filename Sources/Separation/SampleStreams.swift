@@ -12,7 +12,31 @@ public protocol SampleSource: AnyObject {
     var sampleRate: Int { get }
     /// Reads `count` frames from `start` (may be negative or run past the end: zeros there)
     /// into `channels[c][0..<count]`.
+    ///
+    /// The separator passes `channelCount` arrays of at least `count` samples each (it sizes
+    /// them before the call); an implementation may also replace them, but must leave
+    /// `channelCount` arrays of at least `count` samples, else the separation throws
+    /// `SeparationError.invalidInput`.
     func read(start: Int, count: Int, into channels: inout [[Float]]) throws
+}
+
+extension SampleSource {
+    /// `read(start:count:into:)` with the arrays sized first and the result checked, so that a
+    /// source that delivers too few channels or samples is an error, not a read past the end
+    /// of an array (the separator reads the segments through pointers).
+    /// - Throws: what `read` throws, or `SeparationError.invalidInput` naming the channel and
+    ///   the samples delivered.
+    func checkedRead(start: Int, count: Int, into channels: inout [[Float]]) throws {
+        if channels.count != channelCount { channels = [[Float]](repeating: [], count: channelCount) }
+        for c in channels.indices where channels[c].count < count { channels[c] = [Float](repeating: 0, count: count) }
+        try read(start: start, count: count, into: &channels)
+        guard channels.count == channelCount else {
+            throw SeparationError.invalidInput("the SampleSource delivered \(channels.count) channels where it has \(channelCount)")
+        }
+        if let c = channels.indices.first(where: { channels[$0].count < count }) {
+            throw SeparationError.invalidInput("the SampleSource delivered \(channels[c].count) samples of channel \(c) where \(count) were asked (frames \(start) to \(start + count - 1))")
+        }
+    }
 }
 
 /// Destination of one separated source, written front to back.
@@ -26,7 +50,7 @@ extension SoundFileReader: SampleSource {}
 extension SoundFileWriter: SampleSink {}
 
 /// An in-memory `AudioBuffer` as a `SampleSource`.
-public final class AudioBufferSource: SampleSource {
+public final class AudioBufferSource: SampleSource, Sendable {
     /// The samples.
     public let buffer: AudioBuffer
     /// Wraps `buffer`.

@@ -104,6 +104,13 @@ public struct SeparationConfiguration: Sendable, Equatable {
         guard k >= sourceCount else {
             throw SeparationError.invalidParameter(name: "--components", value: "\(k)", allowed: "at least the number of sources, \(sourceCount)")
         }
+        // (Checked here as the NMF checks them, so that they fail before the analysis pass.)
+        guard maxIterations >= 0, maxIterations <= 1_000_000 else {
+            throw SeparationError.invalidParameter(name: "--iterations", value: "\(maxIterations)", allowed: "0 to 1000000")
+        }
+        guard tolerance.isFinite, tolerance >= 0, tolerance < 1 else {
+            throw SeparationError.invalidParameter(name: "--tolerance", value: "\(tolerance)", allowed: "0 ≤ T < 1")
+        }
         guard maskPower.isFinite, maskPower > 0, maskPower <= 10 else {
             throw SeparationError.invalidParameter(name: "--mask-power", value: "\(maskPower)", allowed: "0 < A ≤ 10")
         }

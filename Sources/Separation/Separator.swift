@@ -30,7 +30,10 @@ public struct Separator: Sendable {
     /// - Parameters:
     ///   - source: the mixture, read twice.
     ///   - sinks: one per source, written front to back.
-    ///   - progress: called during each stage; return `false` to cancel (throws `.cancelled`).
+    ///   - progress: called during each stage, on the calling thread; return `false` to cancel:
+    ///     the run throws `SeparationError.cancelled` at once, also on the last call (fraction 1
+    ///     of the synthesis), and the sinks keep what they were given so far (a cancelled run's
+    ///     outputs are incomplete: remove them, as the command-line tool does).
     ///   - inspect: called once after the factorization and grouping, before resynthesis, with
     ///     the mixture's magnitude spectrogram V (bins × frames, channels combined), the
     ///     runs (one factorization with its groups, or `ensembleSize` of them, aligned) and the

@@ -32,7 +32,7 @@ struct SpectrogramAnalyzer {
             let count = min(chunkFrames, frames - n0)
             let segmentLength = (count - 1) * configuration.hopLength + configuration.fftSize
             var t0 = DispatchTime.now().uptimeNanoseconds
-            try source.read(start: configuration.frameStart(n0), count: segmentLength, into: &segment)
+            try source.checkedRead(start: configuration.frameStart(n0), count: segmentLength, into: &segment)
             var t1 = DispatchTime.now().uptimeNanoseconds
             timings.read += Double(t1 - t0) * 1e-9
             t0 = t1

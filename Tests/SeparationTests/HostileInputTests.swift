@@ -63,6 +63,44 @@ import _TestSupport
         // Set after the checked init: the separation checks again.
         let s = try separator { $0.threadCount = 1 << 40 }
         #expect(throws: SeparationError.self) { _ = try s.separate(self.mixture()) }
+        // Iterations and tolerance fail at the init, before an analysis pass (they failed only
+        // inside the separation, as another module's error).
+        #expect(throws: SeparationError.invalidParameter(name: "--iterations", value: "-1", allowed: "0 to 1000000")) {
+            try SeparationConfiguration(sourceCount: 2, stft: stft, maxIterations: -1)
+        }
+        #expect(throws: SeparationError.self) { try SeparationConfiguration(sourceCount: 2, stft: stft, tolerance: .nan) }
+        // Untrusted channels: a throwing init instead of the trapping one.
+        #expect(throws: AudioIOError.self) { try AudioBuffer(validating: [], sampleRate: 8000) }
+        #expect(throws: AudioIOError.self) { try AudioBuffer(validating: [[0, 1], [0]], sampleRate: 8000) }
+        #expect(try AudioBuffer(validating: [[0, 1]], sampleRate: 8000).frameCount == 2)
+    }
+
+    /// A source that fills the arrays it is given by index, or hands back fewer samples than
+    /// asked: the first separates, the second is an error (the separator read past the end of
+    /// its arrays and finished with a divergence of 5.6e14).
+    final class IndexedSource: SampleSource {
+        let buffer: AudioBuffer
+        let short: Bool
+        var frameCount: Int { buffer.frameCount }
+        let channelCount = 1
+        var sampleRate: Int { buffer.sampleRate }
+        init(_ buffer: AudioBuffer, short: Bool) { self.buffer = buffer; self.short = short }
+        func read(start: Int, count: Int, into channels: inout [[Float]]) throws {
+            let x = buffer.channels[0]
+            if short { channels[0] = Array(repeating: 0.1, count: count / 2); return }
+            for i in 0..<count { channels[0][i] = start + i >= 0 && start + i < x.count ? x[start + i] : 0 }
+        }
+    }
+
+    @Test func sourcesMustDeliverWhatIsAsked() throws {
+        let m = mixture()
+        let sinks = [AudioBufferSink(channelCount: 1), AudioBufferSink(channelCount: 1)]
+        _ = try separator().separate(source: IndexedSource(m, short: false), sinks: sinks)
+        #expect(zip(sinks[0].channels[0], sinks[1].channels[0]).map { $0 + $1 }.enumerated()
+                    .allSatisfy { abs($0.element - m.channels[0][$0.offset]) < 1e-4 })
+        let short = message { _ = try self.separator().separate(source: IndexedSource(m, short: true),
+                                                                sinks: [AudioBufferSink(channelCount: 1), AudioBufferSink(channelCount: 1)]) }
+        #expect(short?.contains("the SampleSource delivered") == true && short?.contains("samples of channel 0") == true, "\(short ?? "no error")")
     }
 
     /// A source that claims a length it never delivers (the checks come before any read).
