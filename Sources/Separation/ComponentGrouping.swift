@@ -111,10 +111,14 @@ public enum ComponentGrouping {
     ///   reads per template), `.percussive` O(F·N·(L² + K)) for the percussiveness; the
     ///   partition search at most `MinimumCostPartition.workBudget` feature reads (5·10⁷, about
     ///   0.15 s; a few hundred nodes of S·d reads for 3 sources).
+    /// - Precondition: 1 ≤ `sources` ≤ K, and `activations` has K rows (the process stops with a
+    ///   message naming the values otherwise; `Separator` checks its configuration first).
     public static func group(method: GroupingMethod, basis: Matrix, activations: Matrix, sources: Int,
                              sampleRate: Int, seed: UInt64, spectrogram: Matrix? = nil, threads: Int = 1,
                              channelGains: Matrix? = nil) -> [[Int]] {
         let k = basis.columns
+        require(sources >= 1 && sources <= k && activations.rows == k,
+                "grouping needs 1 ≤ sources ≤ components and H with one row per component (sources \(sources), W \(basis.rows) × \(k), H \(activations.rows) × \(activations.columns))")
         if sources == k { return orderByCentroid((0..<k).map { [$0] }, basis: basis, activations: activations) }
         if sources == 1 { return [Array(0..<k)] }
         let features = self.features(method: method, basis: basis, activations: activations, sampleRate: sampleRate,
