@@ -37,23 +37,31 @@ public struct DictionaryTrainer: Sendable {
         var timings = StageTimings()
         let analyzer = SpectrogramAnalyzer(configuration: stft, chunkFrames: SeparationConfiguration.defaultChunkFrames(hop: stft.hopLength),
                                            threads: nmf.threadCount)
-        var parts: [Matrix] = []
+        // V is filled file by file, each file's spectrogram released once copied: the peak is V
+        // and one file's spectrogram (holding them all, then concatenating, took twice V).
+        let bins = stft.binCount
+        var storage = [Float](repeating: 0, count: bins * sources.reduce(0) { $0 + stft.frameCount(forSignalLength: $1.frameCount) })
+        var squares = 0.0, count = 0, audible = false, filled = 0
         for s in sources {
             guard s.frameCount >= stft.fftSize else { throw SeparationError.tooShort(frames: s.frameCount, fftSize: stft.fftSize) }
-            parts.append(try analyzer.magnitude(of: s, timings: &timings) { _ in true })
-            try Separator.checkFinite(parts[parts.count - 1])
+            let part = try analyzer.magnitude(of: s, timings: &timings) { _ in true }
+            try Separator.checkFinite(part)
+            audible = audible || part.storage.contains { $0 > 0 }
+            let terms = NMFDictionary.levelSpreadTerms(of: part)
+            squares += terms.squares
+            count += terms.count
+            require(filled + part.storage.count <= storage.count, "training spectrogram of \(part.columns) frames past the planned \(storage.count / bins)")
+            storage.withUnsafeMutableBufferPointer { dst in
+                part.storage.withUnsafeBufferPointer { src in
+                    (dst.baseAddress! + filled).update(from: src.baseAddress!, count: src.count)
+                }
+            }
+            filled += part.storage.count
         }
-        guard parts.contains(where: { $0.storage.contains { $0 > 0 } }) else {
-            throw SeparationError.silentTraining(files: names)
-        }
-        let spread = NMFDictionary.levelSpread(of: parts)
-        // Concatenated part by part, each released once copied: the peak is V and one file's
-        // spectrogram, not twice V (flatMap over the kept parts held both until the end).
-        let columns = parts.reduce(0) { $0 + $1.columns }
-        var storage: [Float] = []
-        storage.reserveCapacity(stft.binCount * columns)
-        while !parts.isEmpty { storage += parts.removeFirst().storage }
-        let v = Matrix(rows: stft.binCount, columns: columns, columnMajor: storage)
+        guard audible else { throw SeparationError.silentTraining(files: names) }
+        let spread = count > 0 ? (squares / Double(count)).squareRoot() : 0
+        if filled < storage.count { storage.removeLast(storage.count - filled) }   // (a source shorter than it said)
+        let v = Matrix(rows: bins, columns: filled / bins, columnMajor: storage)
         storage = []
         guard nmf.componentCount <= v.columns else {
             throw SeparationError.invalidParameter(name: "--components", value: "\(nmf.componentCount)",

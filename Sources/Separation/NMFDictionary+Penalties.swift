@@ -37,14 +37,22 @@ extension NMFDictionary {
     public static func levelSpread(of parts: [Matrix]) -> Double {
         var squares = 0.0, count = 0
         for v in parts {
-            let energies = v.columnEnergies
-            let active = ActiveFrames.indices(of: energies, withinDB: levelSpreadRangeDB).map { 10 * log10(energies[$0]) }
-            guard !active.isEmpty else { continue }
-            let mean = active.reduce(0, +) / Double(active.count)
-            squares += active.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
-            count += active.count
+            let t = levelSpreadTerms(of: v)
+            squares += t.squares
+            count += t.count
         }
         return count > 0 ? (squares / Double(count)).squareRoot() : 0
+    }
+
+    /// One part's share of `levelSpread(of:)`: the squared deviations of its active frames'
+    /// levels (dB) from their mean, and how many frames; pooled over parts in their order as
+    /// `levelSpread` pools them, so that a caller can release each part once it is counted.
+    static func levelSpreadTerms(of v: Matrix) -> (squares: Double, count: Int) {
+        let energies = v.columnEnergies
+        let active = ActiveFrames.indices(of: energies, withinDB: levelSpreadRangeDB).map { 10 * log10(energies[$0]) }
+        guard !active.isEmpty else { return (0, 0) }
+        let mean = active.reduce(0, +) / Double(active.count)
+        return (active.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }, active.count)
     }
 
     /// Per-source penalty weights for a separation with `dictionaries` and free components
