@@ -300,12 +300,15 @@ public struct Separator: Sendable {
     }
 
     /// Separates an in-memory buffer.
+    /// - Parameter progress: as for ``separate(source:sinks:progress:inspect:)``: called during
+    ///   each stage, return `false` to cancel (`SeparationError.cancelled`; nothing is returned).
     /// - Returns: one buffer per source (same length, channels and rate as `mixture`) and the report.
     /// - Throws: `AudioIOError.invalidParameter` for a buffer without channels, with channels of
     ///   different lengths or a sample rate below 1 Hz (`AudioBuffer.validate()`),
     ///   `SeparationError.invalidInput` for a NaN or infinite sample (named by channel and
     ///   frame); the errors of ``separate(source:sinks:progress:inspect:)``.
-    public func separate(_ mixture: AudioBuffer) throws -> (sources: [AudioBuffer], report: SeparationReport) {
+    public func separate(_ mixture: AudioBuffer, progress: ((SeparationProgress) -> Bool)? = nil) throws
+        -> (sources: [AudioBuffer], report: SeparationReport) {
         try mixture.validate()
         for (c, channel) in mixture.channels.enumerated() {
             if let i = channel.firstIndex(where: { !$0.isFinite }) {
@@ -313,7 +316,7 @@ public struct Separator: Sendable {
             }
         }
         let sinks = (0..<configuration.sourceCount).map { _ in AudioBufferSink(channelCount: mixture.channelCount) }
-        let report = try separate(source: AudioBufferSource(mixture), sinks: sinks)
+        let report = try separate(source: AudioBufferSource(mixture), sinks: sinks, progress: progress)
         return (sinks.map { AudioBuffer(channels: $0.channels, sampleRate: mixture.sampleRate) }, report)
     }
 }

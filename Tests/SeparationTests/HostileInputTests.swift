@@ -92,6 +92,18 @@ import _TestSupport
         }
     }
 
+    /// The in-memory separation takes a progress callback too, so it can be cancelled.
+    @Test func anInMemorySeparationCanBeCancelled() throws {
+        var calls = 0
+        #expect(throws: SeparationError.cancelled) {
+            _ = try self.separator().separate(self.mixture()) { p in
+                calls += 1
+                return p.stage != .factorization
+            }
+        }
+        #expect(calls >= 1)
+    }
+
     @Test func sourcesMustDeliverWhatIsAsked() throws {
         let m = mixture()
         let sinks = [AudioBufferSink(channelCount: 1), AudioBufferSink(channelCount: 1)]
