@@ -13,19 +13,11 @@ public enum StandardError {
     /// Held while stderr is redirected and while a message is written.
     public static let lock = PThreadLock()
 
-    /// Writes `text` to file descriptor 2 (whole, retrying short writes).
+    /// Writes `text` to file descriptor 2 (whole, retrying short writes; a failure is ignored:
+    /// there is nowhere left to report it).
     public static func write(_ text: String) {
         lock.withLock {
-            var bytes = Array(text.utf8)   // mutable for withUnsafeMutableBytes
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeMutableBytes { writeToDescriptor2($0.baseAddress! + offset, $0.count - offset) }
-                if n <= 0 { break }
-                offset += n
-            }
+            _ = Array(text.utf8).withUnsafeBytes { writeAll(2, $0) }
         }
     }
 }
-
-/// `write(2, …)` (outside `StandardError`, whose own `write` would shadow it).
-private func writeToDescriptor2(_ pointer: UnsafeMutableRawPointer, _ count: Int) -> Int { write(2, pointer, count) }

@@ -85,6 +85,9 @@ public struct NMFConfiguration: Sendable, Equatable {
     /// Kullback–Leibler only. Each iteration costs C times the single-channel one.
     public var channelCount: Int = 1
 
+    /// The largest `maxIterations` accepted (the command line's `--iterations` limit too).
+    public static let maxIterationLimit = 1_000_000
+
     /// The most worker threads accepted (as the command line's `--threads`).
     public static let maxThreadCount = 1024
     /// The largest penalty weight accepted (`sparsity`, `continuity` and their per-component
@@ -100,8 +103,8 @@ public struct NMFConfiguration: Sendable, Equatable {
         guard componentCount >= 1 else {
             throw FactorizationError.invalidParameter(name: "components", value: "\(componentCount)", allowed: "1 or more")
         }
-        guard maxIterations >= 0, maxIterations <= 1_000_000 else {
-            throw FactorizationError.invalidParameter(name: "--iterations", value: "\(maxIterations)", allowed: "0 to 1000000")
+        guard maxIterations >= 0, maxIterations <= Self.maxIterationLimit else {
+            throw FactorizationError.invalidParameter(name: "--iterations", value: "\(maxIterations)", allowed: "0 to \(Self.maxIterationLimit)")
         }
         guard tolerance.isFinite, tolerance >= 0, tolerance < 1 else {
             throw FactorizationError.invalidParameter(name: "--tolerance", value: "\(tolerance)", allowed: "0 ≤ T < 1")

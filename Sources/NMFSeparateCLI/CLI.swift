@@ -34,6 +34,13 @@ public enum CLI {
         StandardError.write(message + "\n")
     }
 
+    /// Writes a command's whole output to stdout and returns its exit status: 0, or 1 when
+    /// stdout failed.
+    private static func printed(_ text: String) -> Int32 {
+        StandardOutput.write(text)
+        return StandardOutput.failed ? 1 : 0
+    }
+
     /// Runs the command with `arguments` (without the program name) and returns the exit status.
     public static func main(_ arguments: [String]) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
@@ -44,24 +51,20 @@ public enum CLI {
                 let command = try TrainCommand.parse(Array(arguments.dropFirst()))
                 if !command.help { _ = try MemoryBudget.configuredCap() }
                 let text = command.help ? TrainCommand.helpText : try command.run()
-                StandardOutput.write(text)
-                return StandardOutput.failed ? 1 : 0
+                return printed(text)
             }
             if arguments.first == "eval" {
                 let command = try EvalCommand.parse(Array(arguments.dropFirst()))
                 if !command.help { _ = try MemoryBudget.configuredCap() }
                 let text = command.help ? EvalCommand.helpText : try command.run()
-                StandardOutput.write(text)
-                return StandardOutput.failed ? 1 : 0
+                return printed(text)
             }
             let options = try CommandLineOptions.parse(arguments)
             if options.help {
-                StandardOutput.write(OptionTable.helpText)
-                return StandardOutput.failed ? 1 : 0
+                return printed(OptionTable.helpText)
             }
             if options.version {
-                StandardOutput.write("nmf-separate \(version)\n")
-                return StandardOutput.failed ? 1 : 0
+                return printed("nmf-separate \(version)\n")
             }
             guard !options.inputs.isEmpty else { throw CLIError.usage("missing INPUT audio file (see --help)") }
             // A malformed memory cap is one usage error before any work, not one per file.

@@ -250,11 +250,13 @@ struct CommandLineOptions {
         let d = loaded.count
         let (s, free) = try sourceAndFreeComponentCounts(dictionaries: d)
         guard s >= 1 else { throw CLIError.usage("--sources \(s) is out of range (allowed: 1 or more)") }
-        guard iterations >= 0, iterations <= 1_000_000 else {
-            throw CLIError.usage("--iterations \(iterations) is out of range (allowed: 0 to 1000000)")
+        guard iterations >= 0, iterations <= NMFConfiguration.maxIterationLimit else {
+            throw CLIError.usage("--iterations \(iterations) is out of range (allowed: 0 to \(NMFConfiguration.maxIterationLimit))")
         }
         guard tolerance >= 0, tolerance < 1 else { throw CLIError.usage("--tolerance \(tolerance) is out of range (allowed: 0 ≤ T < 1)") }
-        if let t = threads, t < 1 || t > 1024 { throw CLIError.usage("--threads \(t) is out of range (allowed: 1 to 1024)") }
+        if let t = threads, t < 1 || t > NMFConfiguration.maxThreadCount {
+            throw CLIError.usage("--threads \(t) is out of range (allowed: 1 to \(NMFConfiguration.maxThreadCount))")
+        }
         guard (1...SeparationConfiguration.maxEnsembleSize).contains(ensemble) else {
             throw CLIError.usage("--ensemble \(ensemble) is out of range (allowed: 1 to \(SeparationConfiguration.maxEnsembleSize))")
         }

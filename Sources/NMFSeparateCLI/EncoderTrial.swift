@@ -64,6 +64,6 @@ final class EncoderTrial: @unchecked Sendable {
         guard fd >= 0 else { return false }
         defer { close(fd); unlink(path) }
         let zeros = [UInt8](repeating: 0, count: bytes)
-        return zeros.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, bytes) } == bytes && fsync(fd) == 0
+        return zeros.withUnsafeBytes { writeAll(fd, $0) } == nil && fsync(fd) == 0
     }
 }

@@ -81,8 +81,9 @@ enum OptionTable {
             if let v = spec.value { left += " \(v)" }
             var text = spec.help
             if let d = spec.defaultText { text += " (default: \(d))" }
-            let first = left.count < 26 ? left + String(repeating: " ", count: 26 - left.count) : left + "\n" + String(repeating: " ", count: 26)
-            lines.append(first + wrap(text, width: helpWidth - 26).joined(separator: "\n" + String(repeating: " ", count: 26)))
+            let indent = String(repeating: " ", count: 26)   // the descriptions' column
+            let first = left.count < indent.count ? left + indent.dropFirst(left.count) : left + "\n" + indent
+            lines.append(first + wrap(text, width: helpWidth - indent.count).joined(separator: "\n" + indent))
         }
         lines += [
             "",

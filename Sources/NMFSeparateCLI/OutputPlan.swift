@@ -54,12 +54,10 @@ final class OutputPlan {
             if batchInputs.contains(entry) {
                 throw CLIError.runtime("output '\(path)' would overwrite another input of this run; choose another --output")
             }
-            var info = stat()
-            if lstat(path, &info) == 0 {   // (a dangling symbolic link exists too: without force, commit's link would fail on it)
-                if fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-                    throw CLIError.runtime("output '\(path)' exists and is a directory")
-                }
-                if !force { throw CLIError.runtime("output '\(path)' already exists \(existingAdvice)") }
+            switch Self.occupant(of: path) {
+            case .directory: throw CLIError.runtime("output '\(path)' exists and is a directory")
+            case .file: if !force { throw CLIError.runtime("output '\(path)' already exists \(existingAdvice)") }
+            case nil: break
             }
         }
         SignalCleanup.shared.register(temporaryPaths)
@@ -148,6 +146,23 @@ final class OutputPlan {
 
     deinit { if !committed { rollback() } }
 
+    /// What already occupies an output path.
+    enum Occupant {
+        /// A file, or any other entry that is not a directory (a dangling symbolic link too: a
+        /// link onto it fails and a rename replaces it).
+        case file
+        /// A directory, or a symbolic link to one.
+        case directory
+    }
+
+    /// What occupies `path`, nil when nothing does.
+    static func occupant(of path: String) -> Occupant? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        var target = stat()
+        return stat(path, &target) == 0 && target.st_mode & S_IFMT == S_IFDIR ? .directory : .file
+    }
+
     /// A directory entry: the device and inode of the directory holding it (after `resolve`)
     /// and its name, byte for byte. Two paths with the same entry are one file's name, also
     /// when they reach it through a bind mount or differ in Unicode normalisation, which
@@ -157,7 +172,7 @@ final class OutputPlan {
     struct DirectoryEntry: Hashable {
         let device: UInt64
         let inode: UInt64
-        let name: [UInt8]
+        let name: ExactPath
     }
 
     /// The directory entry `path` names once symbolic links are resolved (when its directory
@@ -165,8 +180,8 @@ final class OutputPlan {
     static func entry(of path: String) -> DirectoryEntry {
         let real = resolve(path)
         var info = stat()
-        let name = Array((real as NSString).lastPathComponent.utf8)
-        guard stat(PathName.directory(of: real), &info) == 0 else { return DirectoryEntry(device: 0, inode: 0, name: Array(real.utf8)) }
+        let name = ExactPath((real as NSString).lastPathComponent)
+        guard stat(PathName.directory(of: real), &info) == 0 else { return DirectoryEntry(device: 0, inode: 0, name: ExactPath(real)) }
         return DirectoryEntry(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), name: name)
     }
 

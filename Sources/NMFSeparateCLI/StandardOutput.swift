@@ -1,9 +1,6 @@
 import Foundation
 import NMFSeparation
 
-/// `write(1, …)` (outside `StandardOutput`, whose own `write` would shadow it).
-private func writeToDescriptor1(_ pointer: UnsafeRawPointer, _ count: Int) -> Int { write(1, pointer, count) }
-
 /// The process's standard output (help, version, `--json` lines, train's and eval's reports).
 ///
 /// Foundation's `FileHandle.standardOutput.write` stops the process when the write fails (a
@@ -15,7 +12,7 @@ enum StandardOutput {
     nonisolated(unsafe) private static var failure: String?
     nonisolated(unsafe) private static var closedAtStart = false
 
-    /// Writes `text` whole, retrying short writes and interrupted calls; after a failure, nothing.
+    /// Writes `text` whole (`writeAll`); after a failure, nothing.
     static func write(_ text: String) {
         if text.isEmpty { return }
         lock.withLock {
@@ -25,22 +22,10 @@ enum StandardOutput {
                 StandardError.write("nmf-separate: cannot write to standard output: it is closed; its output is dropped\n")
                 return
             }
-            let bytes = Array(text.utf8)
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { writeToDescriptor1($0.baseAddress! + offset, $0.count - offset) }
-                if n > 0 { offset += n; continue }
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {   // a non-blocking pipe that is full: wait for room
-                    var ready = pollfd(fd: 1, events: Int16(POLLOUT), revents: 0)
-                    _ = poll(&ready, 1, -1)
-                    continue
-                }
-                let reason = n < 0 ? String(cString: strerror(errno)) : "nothing was written"
-                failure = reason
-                StandardError.write("nmf-separate: cannot write to standard output: \(reason); its further output is dropped\n")
-                return
-            }
+            guard let error = Array(text.utf8).withUnsafeBytes({ writeAll(1, $0) }) else { return }
+            let reason = String(cString: strerror(error))
+            failure = reason
+            StandardError.write("nmf-separate: cannot write to standard output: \(reason); its further output is dropped\n")
         }
     }
 

@@ -107,8 +107,8 @@ struct TrainCommand {
         guard !inputs.isEmpty else { throw CLIError.usage("train needs at least one clean recording (see train --help)") }
         guard let output else { throw CLIError.usage("train needs -o FILE.nmfdict (see train --help)") }
         guard components >= 1 else { throw CLIError.usage("--components \(components) is out of range (allowed: 1 or more)") }
-        guard iterations >= 1, iterations <= 1_000_000 else {
-            throw CLIError.usage("--iterations \(iterations) is out of range (allowed: 1 to 1000000)")
+        guard iterations >= 1, iterations <= NMFConfiguration.maxIterationLimit else {
+            throw CLIError.usage("--iterations \(iterations) is out of range (allowed: 1 to \(NMFConfiguration.maxIterationLimit))")
         }
         let stft: STFTConfiguration
         let nmf: NMFConfiguration
@@ -153,13 +153,10 @@ struct TrainCommand {
     /// Refuses an output that is a directory, exists (without `--force`; a dangling symbolic
     /// link counts) or is one of the inputs.
     private func checkOutput(_ output: String) throws {
-        var info = stat()
-        if lstat(output, &info) == 0 {
-            var target = stat()
-            if stat(output, &target) == 0 && target.st_mode & S_IFMT == S_IFDIR {
-                throw CLIError.runtime("output '\(output)' is a directory (allowed: a file name, e.g. speech.nmfdict)")
-            }
-            if !force { throw CLIError.runtime("output '\(output)' already exists (use --force to overwrite)") }
+        switch OutputPlan.occupant(of: output) {
+        case .directory: throw CLIError.runtime("output '\(output)' is a directory (allowed: a file name, e.g. speech.nmfdict)")
+        case .file: if !force { throw CLIError.runtime("output '\(output)' already exists (use --force to overwrite)") }
+        case nil: break
         }
         let entry = OutputPlan.entry(of: output)
         if inputs.contains(where: { OutputPlan.entry(of: $0) == entry }) {
@@ -182,15 +179,9 @@ struct TrainCommand {
         }
         let fd = SignalCleanup.shared.withLock { open(tmpPath, O_WRONLY | O_CREAT | O_EXCL, 0o666) }
         guard fd >= 0 else { throw CLIError.runtime("cannot write dictionary '\(output)': \(String(cString: strerror(errno)))") }
-        let bytes = dictionary.encoded()
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n > 0 { offset += n; continue }
-            if n < 0 && errno == EINTR { continue }
-            let reason = n < 0 ? String(cString: strerror(errno)) : "nothing was written"
+        if let error = dictionary.encoded().withUnsafeBytes({ writeAll(fd, $0) }) {
             close(fd)
-            throw failure(reason)
+            throw failure(String(cString: strerror(error)))
         }
         if close(fd) != 0 { throw failure(String(cString: strerror(errno))) }
         let error = SignalCleanup.shared.withLock {

@@ -105,8 +105,8 @@ public struct SeparationConfiguration: Sendable, Equatable {
             throw SeparationError.invalidParameter(name: "--components", value: "\(k)", allowed: "at least the number of sources, \(sourceCount)")
         }
         // (Checked here as the NMF checks them, so that they fail before the analysis pass.)
-        guard maxIterations >= 0, maxIterations <= 1_000_000 else {
-            throw SeparationError.invalidParameter(name: "--iterations", value: "\(maxIterations)", allowed: "0 to 1000000")
+        guard maxIterations >= 0, maxIterations <= NMFConfiguration.maxIterationLimit else {
+            throw SeparationError.invalidParameter(name: "--iterations", value: "\(maxIterations)", allowed: "0 to \(NMFConfiguration.maxIterationLimit)")
         }
         guard tolerance.isFinite, tolerance >= 0, tolerance < 1 else {
             throw SeparationError.invalidParameter(name: "--tolerance", value: "\(tolerance)", allowed: "0 ≤ T < 1")

@@ -1,0 +1,108 @@
+import Foundation
+import NMFSeparation
+
+/// The inputs `eval` scores without error but likely not as meant.
+extension EvalCommand {
+    /// Warnings about inputs that score without error but likely not as meant: an estimate
+    /// that is one of the references' files, a `--mixture` that is not the sum of the
+    /// references (the improvement then means nothing), a `--hop` longer than `--window`
+    /// (part of the files is never scored).
+    /// - Parameter signals: the references', estimates' and mixture's channels, trimmed to one length.
+    static func inputWarnings(refs: [String], ests: [String], mixture: String?, signals: [[[Float]]],
+                              window: Double?, hop: Double?) -> [String] {
+        var out: [String] = []
+        let refReal = Set(refs.map(OutputPlan.resolve))
+        for e in ests where refReal.contains(OutputPlan.resolve(e)) {
+            out.append("'\(e)' is given both as a reference and as an estimate")
+        }
+        // The references' downmixes and Gram matrix, shared by both checks.
+        let mono = signals.prefix(refs.count).map { (try? BSSEval.downmix($0)) ?? [] }
+        let gram = Self.gram(mono)
+        out += alikeReferences(refs, gram: gram)
+        if let mixture, let mix = signals.last, signals.count == 2 * refs.count + 1,
+           let fit = mixtureFit(of: mix, references: mono, gram: gram) {
+            if fit.unexplained > 0.1 {
+                out.append(String(format: "'%@' is not a mixture of the references: a least-squares weighting of them leaves %.1f dB of it unexplained (a true mixture, at any gains, leaves less than −10 dB); its SDR and the improvement then mean little", mixture, 10 * log10(fit.unexplained)))
+            } else if let k = fit.shares.indices.min(by: { fit.shares[$0] < fit.shares[$1] }), fit.shares[k] < 0.001 {
+                out.append(String(format: "'%@' holds almost nothing of '%@' (%.1f dB of the mixture): is it the right mixture?", mixture, refs[k], 10 * log10(max(fit.shares[k], 1e-30))))
+            }
+        }
+        if let window, let hop, hop > window {
+            out.append(String(format: "--hop %g s is longer than --window %g s: %.0f %% of the files lie between windows and are not scored", hop, window, 100 * (1 - window / hop)))
+        }
+        return out
+    }
+
+    /// The inner products of the downmixed references (Double sums of Float samples, over
+    /// their common length): G = RᵀR.
+    static func gram(_ mono: [[Float]]) -> [[Double]] {
+        func dot(_ a: [Float], _ b: [Float]) -> Double {
+            var s = 0.0
+            for i in 0..<min(a.count, b.count) { s += Double(a[i]) * Double(b[i]) }
+            return s
+        }
+        var g = [[Double]](repeating: [Double](repeating: 0, count: mono.count), count: mono.count)
+        for p in mono.indices { for q in p..<mono.count { g[p][q] = dot(mono[p], mono[q]); g[q][p] = g[p][q] } }
+        return g
+    }
+
+    /// Pairs of references (channels averaged) whose normalised correlation is above 0.999: BSS
+    /// Eval cannot tell interference between them from the target (SIR comes out infinite or
+    /// arbitrary), whether the same file was named twice or two files hold the same signal.
+    /// - Parameter gram: the references' `gram`.
+    static func alikeReferences(_ refs: [String], gram: [[Double]]) -> [String] {
+        var out: [String] = []
+        for p in gram.indices { for q in (p + 1)..<gram.count where gram[p][p] > 0 && gram[q][q] > 0 {
+            let c = gram[p][q] / (gram[p][p].squareRoot() * gram[q][q].squareRoot())
+            if abs(c) > 0.999 {
+                out.append(String(format: "the references '%@' and '%@' are the same signal (correlation %.4f): interference between them cannot be told from the target, so their SIR and the permutation mean nothing", refs[p], refs[q], c))
+            }
+        } }
+        return out
+    }
+
+    /// How the mixture (channels averaged) is made of the references at the least-squares gains
+    /// g (normal equations, J ≤ 8): the share of its energy they leave unexplained,
+    /// ‖m − Σ g_j r_j‖² / ‖m‖², and each weighted reference's energy ‖g_j r_j‖² / ‖m‖²; nil for a
+    /// silent mixture. BSS Eval is blind to the references' gains, so gains (a normalised
+    /// mixture, a panned downmix) must not count as a mismatch.
+    /// - Parameters:
+    ///   - references: the references' downmixes, as long as the mixture.
+    ///   - gram: their `gram`.
+    static func mixtureFit(of mixture: [[Float]], references r: [[Float]], gram: [[Double]]) -> (unexplained: Double, shares: [Double])? {
+        let downmix: [Float] = (try? BSSEval.downmix(mixture)) ?? []
+        let m: [Double] = downmix.map { Double($0) }
+        let j = r.count
+        let energy = m.reduce(0) { $0 + $1 * $1 }
+        guard energy > 0, j > 0, r.allSatisfy({ $0.count == m.count }) else { return nil }
+        // [G | b], G = RᵀR (with a ridge of 10⁻⁹ of its trace against identical references), b = Rᵀm.
+        var a: [[Double]] = (0..<j).map { p in
+            var b = 0.0
+            for t in m.indices { b += Double(r[p][t]) * m[t] }
+            return gram[p] + [b]
+        }
+        let ridge = 1e-9 * (0..<j).reduce(0) { $0 + a[$1][$1] } + Double.leastNormalMagnitude
+        for p in 0..<j { a[p][p] += ridge }
+        for p in 0..<j {   // Gaussian elimination with partial pivoting
+            let pivot = (p..<j).max { abs(a[$0][p]) < abs(a[$1][p]) }!
+            a.swapAt(p, pivot)
+            for q in (p + 1)..<max(j, p + 1) {
+                let f = a[q][p] / a[p][p]
+                for c in p...j { a[q][c] -= f * a[p][c] }
+            }
+        }
+        var g = [Double](repeating: 0, count: j)
+        for p in stride(from: j - 1, through: 0, by: -1) {
+            g[p] = (a[p][j] - ((p + 1)..<j).reduce(0) { $0 + a[p][$1] * g[$1] }) / a[p][p]
+        }
+        var residual = 0.0
+        for t in 0..<m.count {
+            var model = 0.0
+            for p in 0..<j { model += g[p] * Double(r[p][t]) }
+            let d = m[t] - model
+            residual += d * d
+        }
+        let shares = (0..<j).map { p in g[p] * g[p] * gram[p][p] / energy }
+        return (residual / energy, shares)
+    }
+}
