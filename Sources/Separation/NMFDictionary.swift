@@ -119,8 +119,11 @@ public struct NMFDictionary: Sendable, Equatable {
         for c in 0..<k where values[(c * bins)..<((c + 1) * bins)].allSatisfy({ $0 == 0 }) {
             throw DictionaryError.corrupt(path: path, reason: "template \(c + 1) is all zero")
         }
-        var notes: [String: String] = [:]
-        for (key, value) in header where !["version", "sample_rate", "fft_size", "hop", "bins", "components", "label", "divergence"].contains(key) {
+        if let window = header["window"], window as? String != "hann" {
+            throw DictionaryError.corrupt(path: path, reason: "window '\(window)' (allowed: \"hann\", the only window of this version)")
+        }
+        var notes: [String: String] = [:]   // (the fixed fields are not notes, so a reloaded dictionary is == the one saved)
+        for (key, value) in header where !["version", "sample_rate", "fft_size", "hop", "window", "bins", "components", "label", "divergence"].contains(key) {
             notes[key] = "\(value)"
         }
         return NMFDictionary(basis: Matrix(rows: bins, columns: k, columnMajor: values), sampleRate: rate, stft: stft,

@@ -20,6 +20,7 @@ import _TestSupport
         let back = try NMFDictionary.decode(data, path: "x.nmfdict")
         #expect(back.basis == d.basis && back.sampleRate == 22050 && back.stft == d.stft && back.label == "speech")
         #expect(back.notes["trained_on"] == "a.wav, b.wav")
+        #expect(back == d, "a reloaded dictionary equals the one saved (the header's fixed fields are not notes)")
         let dir = try TestSupport.temporaryDirectory()
         try data.write(to: URL(fileURLWithPath: "\(dir)/d.nmfdict"))
         #expect(try NMFDictionary.read(path: "\(dir)/d.nmfdict") == back)
@@ -44,6 +45,13 @@ import _TestSupport
         #expect(throws: DictionaryError.notADictionary(path: "p")) { try NMFDictionary.decode(Data("RIFF....".utf8), path: "p") }
         #expect { try NMFDictionary.decode(data.prefix(data.count - 4), path: "p") } throws: { e in
             if case .corrupt = e as? DictionaryError { return true }
+            return false
+        }
+        let headerEnd = data.dropFirst(8).firstIndex(of: 0x0A)!   // the header line, edited; the templates kept as bytes
+        let hamming = Data(String(decoding: data[..<headerEnd], as: UTF8.self)
+            .replacingOccurrences(of: "\"window\":\"hann\"", with: "\"window\":\"hamming\"").utf8) + data[headerEnd...]
+        #expect { try NMFDictionary.decode(hamming, path: "p") } throws: { e in
+            if case .corrupt(_, let reason) = e as? DictionaryError { return reason.contains("hamming") }
             return false
         }
         let v2 = Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\"version\":1", with: "\"version\":2").utf8)
