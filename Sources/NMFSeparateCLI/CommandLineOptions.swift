@@ -6,8 +6,6 @@ struct CommandLineOptions {
     var sources: Int?
     var components: Int?
     var grouping = CommandLineOptions.defaultGrouping
-    /// Components per source when `--components` is not given (chosen by measurement, see QUALITY.md).
-    static let defaultComponentsPerSource = 4
     /// Grouping when `--grouping` is not given (chosen by measurement, see QUALITY.md).
     static let defaultGrouping = GroupingMethod.timbre
     var outputDirectory = "separated"
@@ -267,10 +265,10 @@ struct CommandLineOptions {
             let stft = try STFTConfiguration(fftSize: fftSize ?? loaded.first?.stft.fftSize ?? 2048,
                                              hopLength: hop ?? (fftSize == nil || fftSize == loaded.first?.stft.fftSize ? loaded.first?.stft.hopLength : nil))
             let fixed = loaded.reduce(0) { $0 + $1.components }
-            let k = d > 0 ? fixed + free : components ?? s * Self.defaultComponentsPerSource
+            let k = d > 0 ? fixed + free : components ?? s * SeparationConfiguration.recommendedComponentsPerSource
             if k < s { throw CLIError.usage("--components \(k) is out of range (allowed: at least the number of sources, \(s))") }
             var config = try SeparationConfiguration(sourceCount: s, componentCount: k, stft: stft, maxIterations: iterations,
-                                                     tolerance: tolerance, seed: seed, maskPower: maskPower ?? (d > 0 ? 2 : 1),
+                                                     tolerance: tolerance, seed: seed, maskPower: maskPower ?? SeparationConfiguration.recommendedMaskPower(dictionaries: d > 0),
                                                      threadCount: threads ?? Parallel.defaultThreadCount, grouping: grouping)
             config.fixedTemplates = loaded.map(\.basis)
             config.ensembleSize = ensemble
@@ -324,7 +322,7 @@ struct CommandLineOptions {
         if d > 0 {
             let extra = sources.map { $0 - d } ?? ((freeComponents ?? 0) > 0 ? 1 : 0)
             if extra < 0 { throw CLIError.usage("--sources \(sources!) is out of range with \(d) dictionaries (allowed: at least \(d))") }
-            let free = freeComponents ?? extra * Self.defaultComponentsPerSource
+            let free = freeComponents ?? extra * SeparationConfiguration.recommendedComponentsPerSource
             if extra > 0 && free < extra {
                 throw CLIError.usage("--free-components \(free) is out of range (allowed: at least one per source without a dictionary, \(extra))")
             }

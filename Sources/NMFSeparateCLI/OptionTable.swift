@@ -18,11 +18,11 @@ struct OptionSpec {
 enum OptionTable {
     static let separate: [OptionSpec] = [
         OptionSpec(name: "sources", short: "s", value: "S", defaultText: nil, help: "number of sources to separate into (≥ 1; required without --dictionary)"),
-        OptionSpec(name: "components", short: "k", value: "K", defaultText: "\(CommandLineOptions.defaultComponentsPerSource) per source", help: "NMF components (K ≥ S), grouped into the S sources"),
+        OptionSpec(name: "components", short: "k", value: "K", defaultText: "\(SeparationConfiguration.recommendedComponentsPerSource) per source", help: "NMF components (K ≥ S), grouped into the S sources"),
         OptionSpec(name: "grouping", short: nil, value: "METHOD", defaultText: CommandLineOptions.defaultGrouping.rawValue, help: "how components are grouped when K > S: timbre (MFCCs and harmonicity of the templates), activations, combined or percussive (spectral envelopes, harmonicity and drum-likeness: for a drum kit against pitched instruments)"),
         OptionSpec(name: "background", short: nil, value: "MODE", defaultText: "auto", help: "steady: source 1 is a background present in every frame (noise, ambience, an accompaniment that never stops), modelled by \(SteadyBackground.componentCount) components with smooth activations, and the other components have sparse ones; auto: that when the mixture has such a floor (two sources, at least 3 components and 64 frames, kl, no dictionary or penalty option; +3.4 dB on 12 held-out speech/instrument-in-noise mixtures, QUALITY.md); none: group every component"),
         OptionSpec(name: "dictionary", short: "d", value: "FILE", defaultText: "none", help: "trained templates of one source (repeatable; from `nmf-separate train`), held fixed"),
-        OptionSpec(name: "free-components", short: nil, value: "N", defaultText: "\(CommandLineOptions.defaultComponentsPerSource) per source without a dictionary", help: "learned components for the sources without a dictionary"),
+        OptionSpec(name: "free-components", short: nil, value: "N", defaultText: "\(SeparationConfiguration.recommendedComponentsPerSource) per source without a dictionary", help: "learned components for the sources without a dictionary"),
         OptionSpec(name: "output", short: "o", value: "DIR", defaultText: "separated", help: "output directory; files go to DIR/<input stem>/source_<i>.<ext>"),
         OptionSpec(name: "format", short: nil, value: "FMT", defaultText: "the input's; wav for a lossy input", help: "output container: wav, flac, ogg or aiff"),
         OptionSpec(name: "sample-format", short: nil, value: "ENC", defaultText: "the input's", help: "output samples: pcm16, pcm24 or float (FLAC holds pcm16/pcm24 only; not for ogg)"),

@@ -3,6 +3,11 @@ import Factorization
 import Spectral
 
 /// Settings of the separation pipeline.
+///
+/// The initialiser's defaults are the plain model (one component per source, no steady
+/// background); ``recommended(sourceCount:stft:seed:)`` and
+/// ``recommended(dictionaries:freeSources:seed:)`` give the command line's measured defaults,
+/// which separate real recordings much better (QUALITY.md).
 public struct SeparationConfiguration: Sendable, Equatable {
     /// Number of sources S to separate into, ≥ 1.
     public var sourceCount: Int

@@ -5,7 +5,7 @@ import NMFSeparation
 
 func separate(_ path: String, into directory: String) throws -> Double {
     let mixture = try SoundFileReader(path: path).readAll()
-    let config = try SeparationConfiguration(sourceCount: 2, componentCount: 8, stft: STFTConfiguration(), grouping: .timbre)
+    let config = try SeparationConfiguration.recommended(sourceCount: 2)   // the command line's defaults
     let (sources, report) = try Separator(configuration: config).separate(mixture)
     for (i, source) in sources.enumerated() {
         try source.write(to: "\(directory)/source_\(i + 1).wav", format: .wavFloat)

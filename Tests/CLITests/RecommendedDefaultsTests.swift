@@ -1,0 +1,61 @@
+import Testing
+import NMFSeparation
+@testable import NMFSeparateCLI
+
+/// The command line's defaults are the library's recommended settings: a library caller who
+/// asks for `SeparationConfiguration.recommended` separates as `nmf-separate` does.
+@Suite struct RecommendedDefaultsTests {
+    /// A dictionary of `k` templates whose training audio measured `spread` dB of level spread.
+    func dictionary(_ k: Int, spread: String, fft: Int = 2048) throws -> NMFDictionary {
+        let bins = fft / 2 + 1
+        var w = Matrix(rows: bins, columns: k)
+        for c in 0..<k { for f in 0..<bins { w[f, c] = 1 / Float(bins) + (f % (c + 2) == 0 ? 0.001 : 0) } }
+        return NMFDictionary(basis: w, sampleRate: 16000, stft: try STFTConfiguration(fftSize: fft),
+                             notes: ["level_spread_db": spread])
+    }
+
+    @Test(arguments: [1, 2, 3, 5])
+    func unsupervisedDefaultsAreTheRecommendedSettings(sources: Int) throws {
+        let cli = try CommandLineOptions.parse(["mix.wav", "--sources", "\(sources)"]).separationConfiguration()
+        let library = try SeparationConfiguration.recommended(sourceCount: sources)
+        #expect(cli == library)
+        #expect(library.componentCount == 4 * sources && library.background == .automatic && library.maskPower == 1)
+        let seeded = try CommandLineOptions.parse(["mix.wav", "-s", "\(sources)", "--seed", "7", "--fft-size", "1024"])
+            .separationConfiguration()
+        #expect(seeded == (try SeparationConfiguration.recommended(sourceCount: sources, stft: STFTConfiguration(fftSize: 1024), seed: 7)))
+    }
+
+    @Test func supervisedDefaultsAreTheRecommendedSettings() throws {
+        let speech = try dictionary(5, spread: "9.5"), noise = try dictionary(3, spread: "1.8")
+        // Two dictionaries, no free source: mask power 2, no penalties.
+        let both = try CommandLineOptions.parse(["mix.wav", "-d", "s.nmfdict", "-d", "n.nmfdict"])
+            .separationConfiguration(dictionaries: [speech, noise])
+        let library = try SeparationConfiguration.recommended(dictionaries: [speech, noise])
+        #expect(both == library)
+        #expect(library.sourceCount == 2 && library.componentCount == 8 && library.maskPower == 2 && library.sourceContinuity.isEmpty)
+        // A changing source's dictionary and one free source: the automatic penalties.
+        let one = try CommandLineOptions.parse(["mix.wav", "-d", "s.nmfdict", "--sources", "2"])
+            .separationConfiguration(dictionaries: [speech])
+        let recommended = try SeparationConfiguration.recommended(dictionaries: [speech], freeSources: 1)
+        #expect(one == recommended)
+        #expect(recommended.componentCount == 9 && recommended.sourceContinuity == [0, 1] && recommended.sourceSparsity == [0.3, 0])
+        // A steady source's dictionary and one free source: no penalties.
+        let steady = try SeparationConfiguration.recommended(dictionaries: [noise], freeSources: 1)
+        #expect(steady == (try CommandLineOptions.parse(["mix.wav", "-d", "n.nmfdict", "-s", "2"]).separationConfiguration(dictionaries: [noise])))
+        #expect(steady.sourceContinuity.isEmpty && steady.background == .none)
+    }
+
+    @Test func recommendedSettingsRefuseWhatCannotBeSeparated() throws {
+        #expect(throws: SeparationError.self) { try SeparationConfiguration.recommended(sourceCount: 0) }
+        #expect(throws: SeparationError.self) { try SeparationConfiguration.recommended(sourceCount: Int.max) }
+        #expect(throws: SeparationError.self) { try SeparationConfiguration.recommended(dictionaries: []) }
+        let a = try dictionary(2, spread: "9"), b = try dictionary(2, spread: "9", fft: 1024)
+        #expect(throws: SeparationError.self) { try SeparationConfiguration.recommended(dictionaries: [a], freeSources: -1) }
+        do {
+            _ = try SeparationConfiguration.recommended(dictionaries: [a, b])
+            Issue.record("dictionaries with different fft sizes were accepted")
+        } catch let e as SeparationError {
+            #expect(e.description.contains("dictionaries[1]") && e.description.contains("1024") && e.description.contains("2048"))
+        }
+    }
+}
