@@ -111,7 +111,7 @@ struct SeparateCommand {
                                        beyondFullScale: beyondFullScale,
                                        total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
                           skipped: false, note: options.groupingGiven ? nil : backgroundNote(input: input, report: report),
-                          warnings: [grouping, staleOutputsWarning(input: input, plan: plan),
+                          warnings: [grouping, staleOutputsWarning(input: input, plan: plan), interruptedRunWarning(input: input, plan: plan),
                                      clippingWarning(input: input, format: format, counts: beyondFullScale)].compactMap { $0 })
     }
 
@@ -129,6 +129,36 @@ struct SeparateCommand {
         guard !stale.isEmpty else { return nil }
         let shown = stale.prefix(5).joined(separator: ", ") + (stale.count > 5 ? ", …" : "")
         return "nmf-separate: warning: '\(input)': \(plan.directory) also holds \(shown), not written by this run (an earlier run's?); remove them if so"
+    }
+
+    /// The warning about hidden files that a run killed outright (SIGKILL, out of memory, power
+    /// loss: no chance to clean up) left in this input's output directory: `.<output>.<pid>-<n>.tmp`,
+    /// a source being written, and `.<output>.<pid>-<n>.old`, an output set aside by `--force` just
+    /// before its replacement moved in, whose process is gone. Nothing is deleted or renamed: a
+    /// set-aside output may be the only copy of an earlier result. Nil when there are none.
+    func interruptedRunWarning(input: String, plan: OutputPlan) -> String? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: plan.directory) else { return nil }
+        let left = names.filter { Self.leftoverOfDeadRun($0) != nil }.sorted()
+        guard !left.isEmpty else { return nil }
+        let shown = left.prefix(3).joined(separator: ", ") + (left.count > 3 ? ", …" : "")
+        let setAside = left.contains { $0.hasSuffix(".old") }
+        return "nmf-separate: warning: '\(input)': \(plan.directory) holds hidden files of an interrupted run (\(shown)); "
+            + (setAside ? "a .old file is an output that run was replacing: rename it back if you want it, and remove the rest" : "remove them")
+    }
+
+    /// The output name in `name` when it is a hidden file of the separation's (`.<output>.<pid>-<n>.tmp`
+    /// or `.old`, `<output>` a name ``isToolOutput(_:)`` accepts) whose process no longer exists; nil otherwise.
+    static func leftoverOfDeadRun(_ name: String) -> String? {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") || name.hasSuffix(".old") else { return nil }
+        let parts = name.dropFirst().dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let tag = parts.last else { return nil }
+        let output = parts.dropLast().joined(separator: ".")
+        let fields = tag.split(separator: "-", omittingEmptySubsequences: false)
+        guard fields.count == 2, let pid = pid_t(fields[0]), pid > 0, UInt32(fields[1]) != nil,
+              isToolOutput(output) else { return nil }
+        // A process that exists (or exists under another user: EPERM) may still be writing it.
+        guard kill(pid, 0) != 0, errno == ESRCH else { return nil }
+        return output
     }
 
     /// Whether `name` is one the separation writes: `source_N.<an audio extension>`, a figure,

@@ -138,6 +138,28 @@ import _TestSupport
                 && !SeparateCommand.isToolOutput("source_+1.wav") && !SeparateCommand.isToolOutput("source_1.txt"))
     }
 
+    @Test func hiddenFilesOfAKilledRunAreReportedNotTouched() throws {
+        // A process that has exited: its pid names no process now.
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let dead = gone.processIdentifier, live = getpid()
+        let out = "\(dir)/killed", sub = "\(out)/mix"
+        try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
+        let left = [".source_1.wav.\(dead)-77.tmp", ".source_2.wav.\(dead)-77.old"]
+        let others = [".source_1.wav.\(live)-5.tmp", ".notes.txt.\(dead)-1.tmp", ".source_1.wav.tmp"]   // alive, not ours, no tag
+        for name in left + others { #expect(FileManager.default.createFile(atPath: "\(sub)/\(name)", contents: Data("x".utf8))) }
+        let r = try CLIRunner.run(["mix.wav", "--sources", "2", "-o", out, "--iterations", "3"], in: dir)
+        #expect(r.status == 0 && r.stderrLines.count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("hidden files of an interrupted run (\(left[0]), \(left[1]))") && r.stderr.contains("rename it back"), "\(r.stderr)")
+        for name in left + others { #expect(FileManager.default.fileExists(atPath: "\(sub)/\(name)"), "\(name) was touched") }
+        #expect(SeparateCommand.leftoverOfDeadRun(left[0]) == "source_1.wav" && SeparateCommand.leftoverOfDeadRun(".mask_2.png.\(dead)-9.tmp") == "mask_2.png")
+        #expect(others.allSatisfy { SeparateCommand.leftoverOfDeadRun($0) == nil })
+        let quiet = try CLIRunner.run(["mix.wav", "--sources", "2", "-o", out, "--iterations", "3", "--force", "--quiet"], in: dir)
+        #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+    }
+
     @Test func outputThatWouldOverwriteTheInputIsRefused() throws {
         let nested = "\(dir)/root/source_1"
         try FileManager.default.createDirectory(atPath: nested, withIntermediateDirectories: true)
