@@ -21,7 +21,7 @@ public struct DictionaryTrainer: Sendable {
     /// and returns W (bins × K, columns summing to one) as a dictionary.
     /// - Throws: `SeparationError.invalidParameter` when rates differ or there are fewer frames than
     ///   templates, `.tooShort` for a source shorter than one frame, `.silentTraining` when every
-    ///   source is silent.
+    ///   source is silent, `.cancelled` when `progress` returns false (as `Separator`'s runs do).
     public func train(_ sources: [SampleSource], label: String = "", names: [String] = [],
                       progress: ((NMFProgress) -> Bool)? = nil) throws -> (NMFDictionary, NMFResult) {
         guard let rate = sources.first?.sampleRate else {
@@ -67,7 +67,10 @@ public struct DictionaryTrainer: Sendable {
             throw SeparationError.invalidParameter(name: "--components", value: "\(nmf.componentCount)",
                                                    allowed: "at most the training frames, \(v.columns)")
         }
-        let result = try NMF(configuration: nmf).factorize(v, progress: progress)
+        let result: NMFResult
+        do { result = try NMF(configuration: nmf).factorize(v, progress: progress) } catch FactorizationError.cancelled {
+            throw SeparationError.cancelled   // one cancellation error for the Separation module's callers
+        }
         let notes = ["iterations": "\(result.iterations)", "final_divergence": "\(result.finalDivergence)",
                      "trained_on": names.joined(separator: ", "),
                      NMFDictionary.levelSpreadKey: String(format: "%.2f", spread)]

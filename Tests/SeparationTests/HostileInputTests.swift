@@ -104,6 +104,15 @@ import _TestSupport
         #expect(calls >= 1)
     }
 
+    /// Training cancels with the Separation module's error too (the NMF's own was let through).
+    @Test func trainingCanBeCancelled() throws {
+        let trainer = DictionaryTrainer(stft: try STFTConfiguration(fftSize: 512, hopLength: 128),
+                                        nmf: try NMFConfiguration(componentCount: 3, maxIterations: 50))
+        #expect(throws: SeparationError.cancelled) {
+            _ = try trainer.train([AudioBufferSource(self.mixture())], progress: { $0.iteration < 2 })
+        }
+    }
+
     @Test func sourcesMustDeliverWhatIsAsked() throws {
         let m = mixture()
         let sinks = [AudioBufferSink(channelCount: 1), AudioBufferSink(channelCount: 1)]
