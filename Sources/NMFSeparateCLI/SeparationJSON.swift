@@ -34,7 +34,7 @@ extension SeparateCommand {
             ("grouping", .string(grouping)),
             ("groups", .groups(report.groups)),
             ("dictionaries", .array(zip(options.dictionaries, dictionaries).map { path, d in
-                .object([("path", .string(path)), ("components", .integer(d.components))])
+                .object([("path", .string(path)), ("label", .string(d.label)), ("components", .integer(d.components))])
             })),
             ("energy_share", .array(energies.map { .number(energyTotal > 0 ? $0 / energyTotal : 0) })),
             ("samples_beyond_full_scale", .array(beyondFullScale.map { .integer($0) })),

@@ -35,6 +35,7 @@ import _TestSupport
         #expect(r.status == 0, "\(r.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
         #expect(report["components"] as? Int == 32 && report["sources"] as? Int == 2)
+        #expect((report["dictionaries"] as? [[String: Any]])?.map { $0["label"] as? String } == ["speech", "noise"])   // source i is dictionary i's
         #expect((report["settings"] as? [String: Any])?["fft_size"] as? Int == 1024)   // taken from the dictionaries
         #expect((report["settings"] as? [String: Any])?["source_continuity"] as? [Double] == [])
         #expect((report["settings"] as? [String: Any])?["automatic_penalties"] as? Bool == false)   // no free components
