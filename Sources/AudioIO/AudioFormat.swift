@@ -28,6 +28,26 @@ public struct AudioFormat: Sendable, Equatable, CustomStringConvertible {
     /// Whether samples are stored as IEEE floats (32 or 64 bits), which hold NaN and infinities.
     public var isFloatingPoint: Bool { subtype == Int32(SF_FORMAT_FLOAT) || subtype == Int32(SF_FORMAT_DOUBLE) }
 
+    /// Whether the encoding cannot hold samples beyond full scale (|x| ≥ 1): every one but
+    /// float, double, Vorbis and Opus. `SoundFileWriter` clamps such samples to full scale
+    /// (libsndfile saturates only integer PCM and ALAC: µ-law, A-law, DPCM, DWVW and the
+    /// ADPCMs wrap round, 1.01 becoming −0.17 in A-law and 1.0 becoming −1 in DWVW-16).
+    public var clipsAtFullScale: Bool {
+        !isFloatingPoint && subtype != Int32(SF_FORMAT_VORBIS) && subtype != Int32(SF_FORMAT_OPUS)
+    }
+
+    /// For integer PCM, the number of steps per unit of a normalised sample (2^(bits − 1):
+    /// 128 for 8 bits, 32768 for 16 bits, …); nil for other encodings.
+    public var pcmStepsPerUnit: Float? {
+        switch subtype {
+        case Int32(SF_FORMAT_PCM_S8), Int32(SF_FORMAT_PCM_U8): return 128
+        case Int32(SF_FORMAT_PCM_16): return 32768
+        case Int32(SF_FORMAT_PCM_24): return 8_388_608
+        case Int32(SF_FORMAT_PCM_32): return 2_147_483_648
+        default: return nil
+        }
+    }
+
     /// Whether the container is FLAC, which holds integer samples only.
     public var isFLAC: Bool { container == Int32(SF_FORMAT_FLAC) }
     /// Whether the encoding is a lossy codec (Vorbis, Opus, MPEG layers I–III, the ADPCMs, GSM

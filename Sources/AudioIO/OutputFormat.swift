@@ -61,7 +61,7 @@ extension AudioFormat {
     /// `encoding` say otherwise.
     ///
     /// A lossy input (Ogg Vorbis or Opus, MP3, ADPCM, GSM 6.10, G.72x; `isLossy`) gets WAV as its default container, 32-bit floats
-    /// unless `encoding` says otherwise. When only the container changes, the input's encoding is kept if it is plain samples
+    /// unless `encoding` says otherwise; a Sound Designer II input gets WAV with its encoding. When only the container changes, the input's encoding is kept if it is plain samples
     /// (integers, floats, µ-law or A-law) that the new container can hold; otherwise (and for every codec:
     /// MPEG, Vorbis, Opus, ADPCM, GSM, …) FLAC gets 24-bit integers (16-bit for 8/16-bit
     /// input), Ogg gets Vorbis, and WAV or AIFF get 32-bit floats.
@@ -76,7 +76,11 @@ extension AudioFormat {
         // A lossy input's sources go to WAV unless a container is asked for: coding them again
         // would add noise of its own, and they would no longer add up to the mixture.
         let lossyDefault = container == nil && input.isLossy
-        let major = container?.code ?? (lossyDefault ? Int32(SF_FORMAT_WAV) : input.container)
+        // Sound Designer II: libsndfile keeps its header in a `._<name>` resource-fork file beside
+        // the audio, which the outputs' rename into place would leave behind (and the sources
+        // unreadable), so its sources go to WAV, keeping the samples' encoding.
+        let sd2 = container == nil && input.container == Int32(SF_FORMAT_SD2)
+        let major = container?.code ?? (lossyDefault || sd2 ? Int32(SF_FORMAT_WAV) : input.container)
         if let encoding {
             if major == Int32(SF_FORMAT_FLAC) && encoding == .float {
                 throw OutputFormatError(description: "--sample-format float is not possible in FLAC, which holds integer samples only (allowed with flac: pcm16, pcm24)")
@@ -107,5 +111,13 @@ extension AudioFormat {
         default:
             return AudioFormat(rawValue: major | Int32(SF_FORMAT_FLOAT))
         }
+    }
+}
+
+extension AudioFormat {
+    /// Whether this format's container can also hold 32-bit float samples (WAV, AIFF, AU, CAF,
+    /// … can; FLAC, XI and VOC cannot).
+    public var containerHoldsFloats: Bool {
+        AudioFormat(rawValue: container | Int32(SF_FORMAT_FLOAT)).isWritable(channels: 1, sampleRate: 44_100)
     }
 }

@@ -7,8 +7,12 @@ import Darwin
 
 /// Writes an audio file through libsndfile, a block of frames at a time.
 ///
-/// Float samples are converted to the file's encoding by libsndfile with clipping on,
-/// so integer formats saturate instead of wrapping around.
+/// Float samples are converted to the file's encoding by libsndfile. In an encoding that
+/// cannot go beyond full scale (`AudioFormat.clipsAtFullScale`) they are first clamped to
+/// [−1, 1 − 2⁻²³], since several of libsndfile's encoders wrap round instead of saturating;
+/// for integer PCM they are also rounded to the nearest step here, since libsndfile ≤ 1.2.2
+/// truncates 8- and 16-bit samples in its clipping conversion (a −½-step offset in every
+/// sample).
 public final class SoundFileWriter {
     /// The path being written.
     public let path: String
@@ -16,6 +20,12 @@ public final class SoundFileWriter {
     public let channelCount: Int
     /// Whether the encoding stores NaN and infinities (float and double); the others refuse them.
     private let storesNonFinite: Bool
+    /// Whether samples are clamped to full scale before encoding (`AudioFormat.clipsAtFullScale`).
+    private let clamps: Bool
+    /// For integer PCM, steps per unit: samples are rounded to the nearest step before encoding.
+    private let steps: Float?
+    /// The largest sample passed to a clamping encoder: below 1, which DWVW-16 wraps to −1.
+    static let fullScale: Float = 1 - 1.0 / 8_388_608
     /// Frames written so far (the position of the next block in the file).
     private var framesWritten = 0
     private var handle: OpaquePointer?
@@ -32,6 +42,8 @@ public final class SoundFileWriter {
         self.path = path
         self.channelCount = channels
         self.storesNonFinite = format.isFloatingPoint
+        self.clamps = format.clipsAtFullScale
+        self.steps = format.pcmStepsPerUnit
         var info = SF_INFO()
         info.format = format.rawValue
         info.channels = Int32(clamping: channels)
@@ -85,7 +97,11 @@ public final class SoundFileWriter {
                     for i in 0..<count { dst[i * cc + c] = src[offset + i] }
                 }
             }
-            return storesNonFinite ? nil : dst.prefix(count * cc).firstIndex { !$0.isFinite }
+            if storesNonFinite { return nil }
+            let block = UnsafeMutableBufferPointer(rebasing: dst[0..<(count * cc)])
+            if let bad = block.firstIndex(where: { !$0.isFinite }) { return bad }
+            if clamps { Self.clampAndRound(block, steps: steps) }
+            return nil
         }
         if let i = firstNonFinite {
             // An integer or codec encoding has no NaN: libsndfile would write it as full scale.
@@ -98,6 +114,19 @@ public final class SoundFileWriter {
             throw AudioIOError.writeFailed(path: path, reason: String(cString: sf_strerror(h)))
         }
         framesWritten += count
+    }
+
+    /// Clamps `samples` to [−1, `fullScale`] and, with `steps`, rounds them to the nearest of
+    /// `steps` steps per unit (ties to even, as a correct float-to-integer conversion does).
+    /// Exact in float: `x · steps` is a power-of-two scaling.
+    static func clampAndRound(_ samples: UnsafeMutableBufferPointer<Float>, steps: Float?) {
+        if let steps {
+            for i in samples.indices {
+                samples[i] = ((min(max(samples[i], -1), fullScale) * steps).rounded(.toNearestOrEven)) / steps
+            }
+        } else {
+            for i in samples.indices { samples[i] = min(max(samples[i], -1), fullScale) }
+        }
     }
 
     /// Flushes and closes the file.

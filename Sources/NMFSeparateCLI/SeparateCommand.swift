@@ -176,16 +176,17 @@ struct SeparateCommand {
         return (ext == "png" && numbered("mask_")) || (ext == "npy" && (numbered("W_") || numbered("H_")))
     }
 
-    /// The warning for sources that went beyond full scale in an integer encoding, which clips
-    /// them (so they no longer add back to the mixture); nil when none did or the encoding is float.
+    /// The warning for sources that went beyond full scale in an encoding that cannot hold them
+    /// (integers, µ-law, A-law, …: `AudioFormat.clipsAtFullScale`), which clips them (so they no
+    /// longer add back to the mixture); nil when none did or the encoding is float, Vorbis or Opus.
     /// - Parameter counts: per source, the samples with |x| > 1 (`EnergyMeter.beyondFullScale`).
     func clippingWarning(input: String, format: AudioFormat, counts: [Int]) -> String? {
         let clipped = counts.enumerated().filter { $0.element > 0 }
-        guard format.isInteger, !clipped.isEmpty else { return nil }
+        guard format.clipsAtFullScale, !clipped.isEmpty else { return nil }
         let which = clipped.map { "source_\($0.offset + 1): \($0.element)" }.joined(separator: ", ")
-        // FLAC holds integers only: a float output needs another container.
-        let keep = format.isFLAC ? "--format wav --sample-format float" : "--sample-format float"
-        return "nmf-separate: warning: '\(input)': samples beyond full scale clipped by the integer output encoding (\(which)); "
+        // FLAC (or XI, VOC, …) holds no floats: a float output needs another container.
+        let keep = format.containerHoldsFloats ? "--sample-format float" : "--format wav --sample-format float"
+        return "nmf-separate: warning: '\(input)': samples beyond full scale clipped by the output encoding (\(which)); "
             + "\(keep) keeps them, and the sources then add back to the mixture"
     }
 

@@ -72,8 +72,39 @@ import _TestSupport
         let data = try back.readAll()
         for c in 0..<2 {
             let err = zip(data.channels[c], buffer.channels[c]).map { abs($0 - $1) }.max()!
-            #expect(err <= step)
+            #expect(err <= step / 2, "rounded to the nearest step")   // (libsndfile's 16-bit clipping conversion truncates)
+            let bias = zip(data.channels[c], buffer.channels[c]).reduce(0.0) { $0 + Double($1.0 - $1.1) } / Double(tone.count)
+            #expect(abs(bias) <= Double(step) / 20, "no offset from truncation: \(bias / Double(max(step, 1e-9))) steps")
         }
+    }
+
+    /// Beyond full scale every clipping encoding saturates: libsndfile's µ-law, A-law, DPCM and
+    /// DWVW encoders wrap round (A-law wrote 1.01 as −0.17, DWVW-16 wrote 1.0 as −1).
+    @Test(arguments: [
+        (Int32(SF_FORMAT_AU) | Int32(SF_FORMAT_ULAW), "au"), (Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_ALAW), "wav"),
+        (Int32(SF_FORMAT_XI) | Int32(SF_FORMAT_DPCM_16), "xi"), (Int32(SF_FORMAT_XI) | Int32(SF_FORMAT_DPCM_8), "xi"),
+        (Int32(SF_FORMAT_AIFF) | Int32(SF_FORMAT_DWVW_16), "aiff"), (Int32(SF_FORMAT_AIFF) | Int32(SF_FORMAT_DWVW_24), "aiff"),
+        (Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_U8), "wav"), (Int32(SF_FORMAT_AIFF) | Int32(SF_FORMAT_PCM_S8), "aiff"),
+        (Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_16), "wav"), (Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_32), "wav"),
+        (Int32(SF_FORMAT_CAF) | Int32(SF_FORMAT_ALAC_16), "caf"), (Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_IMA_ADPCM), "wav"),
+    ])
+    func samplesBeyondFullScaleSaturate(raw: Int32, ext: String) throws {
+        let format = AudioFormat(rawValue: raw)
+        #expect(format.clipsAtFullScale)
+        let dir = try TestSupport.temporaryDirectory()
+        let levels: [Float] = [0.5, 1.0, 1.01, 1.1, 2, 1000, -1, -1.01, -2, -1000]
+        // Each level held for 400 samples (ADPCM and DPCM follow steps over a few samples).
+        var x = [Float](repeating: 0, count: 800)
+        for v in levels { x += [Float](repeating: v, count: 400) + [Float](repeating: 0, count: 400) }
+        try TestSupport.write(AudioBuffer(channels: [x], sampleRate: 8000), to: "\(dir)/x.\(ext)", format: format)
+        let back = try SoundFileReader(path: "\(dir)/x.\(ext)").readAll().channels[0]
+        for (i, v) in levels.enumerated() {
+            let y = back[800 + i * 800 + 300]   // inside the held level
+            let expected = min(max(v, -1), 1)
+            #expect(abs(y - expected) < 0.05, "\(format): \(v) read back as \(y)")
+        }
+        #expect(!AudioFormat(rawValue: Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_FLOAT)).clipsAtFullScale)
+        #expect(!AudioFormat(rawValue: Int32(SF_FORMAT_OGG) | Int32(SF_FORMAT_VORBIS)).clipsAtFullScale)
     }
 
     @Test func refusesDirectoriesMissingAndNonAudioFiles() throws {

@@ -171,6 +171,29 @@ import _TestSupport
         let over = try #require(counts.firstIndex { $0 > 0 })
         let back = try TestSupport.read("\(dir)/out/loud/source_\(over + 1).wav").channels[0]
         #expect(back.filter { abs($0) > 1 }.count == counts[over])
+        // A-law (like µ-law, DPCM, DWVW) wrapped such samples round, with no warning: now they
+        // are clipped, counted and warned about like integers, and the sources still add back.
+        try TestSupport.write(AudioBuffer(channels: [x], sampleRate: 16_000), to: "\(dir)/loud.au", format: AudioFormat(rawValue: 0x030011))
+        let alaw = try CLIRunner.run(["\(dir)/loud.au", "-s", "2", "--iterations", "5", "-o", "\(dir)/outa", "-f"])
+        #expect(alaw.status == 0 && alaw.stderr.contains("beyond full scale clipped") && alaw.stderr.contains("--sample-format float keeps them"),
+                "\(alaw.stderr)")
+        let a1 = try TestSupport.read("\(dir)/outa/loud/source_1.au").channels[0], a2 = try TestSupport.read("\(dir)/outa/loud/source_2.au").channels[0]
+        let input = try TestSupport.read("\(dir)/loud.au").channels[0]
+        let residual = zip(zip(a1, a2), input).map { Double($0.0 + $0.1 - $1) }, energy = input.reduce(0.0) { $0 + Double($1 * $1) }
+        #expect(10 * log10(energy / residual.reduce(0.0) { $0 + $1 * $1 }) > 20, "the A-law sources add back to the mixture")
+    }
+
+    /// Sound Designer II: libsndfile writes its header to a `._<name>` file beside the audio,
+    /// which the rename into place left behind (and the sources unreadable); its sources are WAV.
+    @Test func soundDesignerInputGivesWavSources() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.write(AudioBuffer(channels: try realMixture(seconds: 1), sampleRate: 44100), to: "\(dir)/mix.sd2",
+                              format: AudioFormat(rawValue: 0x160002))   // SD2, 16-bit
+        let r = try CLIRunner.run(["\(dir)/mix.sd2", "-s", "2", "--iterations", "3", "-o", "\(dir)/out"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(CLIRunner.entries(under: "\(dir)/out") == ["mix", "mix/source_1.wav", "mix/source_2.wav"])
+        let source = try SoundFileReader(path: "\(dir)/out/mix/source_1.wav")
+        #expect(source.format.rawValue == 0x010002 && source.channelCount == 2)
     }
 
     @Test func outputSymlinkedToTheInputIsRefused() throws {
