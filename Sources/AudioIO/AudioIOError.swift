@@ -15,8 +15,10 @@ public enum AudioIOError: Error, Equatable, Sendable, CustomStringConvertible {
     case truncated(path: String, expectedFrames: Int, readFrames: Int)
     /// The header announces more audio data than the file holds.
     case truncatedData(path: String, claimedBytes: Int, presentBytes: Int)
-    /// A sample is NaN or infinite.
-    case nonFiniteSample(path: String, frame: Int)
+    /// A sample is NaN or infinite (the first in the file: frame, then channel, counted from 0;
+    /// `doublePrecision`: the file holds 64-bit floats, where a finite value beyond float's range
+    /// reads as infinite).
+    case nonFiniteSample(path: String, frame: Int, channel: Int, doublePrecision: Bool)
     /// Writing failed (disk full, file-size limit, permissions).
     case writeFailed(path: String, reason: String)
     /// The requested output format cannot be written by libsndfile.
@@ -41,7 +43,10 @@ public enum AudioIOError: Error, Equatable, Sendable, CustomStringConvertible {
             return "'\(p)' is truncated: the header announces \(e) frames but only \(r) could be read"
         case .truncatedData(let p, let c, let r):
             return "'\(p)' is truncated: the header announces \(c) bytes of audio data but the file holds only \(r)"
-        case .nonFiniteSample(let p, let f): return "'\(p)' contains a NaN or infinite sample at frame \(f)"
+        case .nonFiniteSample(let p, let f, let c, let double):
+            // A 64-bit sample beyond float's range (about 3.4 × 10³⁸) reads as infinite.
+            let what = double ? "a NaN, infinite or out-of-range sample (beyond ±3.4e38, float's range)" : "a NaN or infinite sample"
+            return "'\(p)' contains \(what) at frame \(f), channel \(c + 1) (allowed: finite samples)"
         case .writeFailed(let p, let r): return "cannot write '\(p)': \(r)"
         case .unsupportedOutputFormat(let p, let f): return "cannot write '\(p)' in format \(f)"
         case .invalidParameter(let p, let n, let v, let a):

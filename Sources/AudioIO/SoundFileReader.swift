@@ -42,6 +42,11 @@ public final class SoundFileReader {
 
     /// What reading does with NaN or infinite samples (default: refuse them).
     public var nonFinitePolicy: NonFinitePolicy = .refuse
+    /// Samples read as 0 under `.replaceWithZero` so far, each counted once however often its
+    /// frame is read again.
+    public private(set) var replacedNonFiniteSamples = 0
+    /// Frames before this one have had their replacements counted.
+    private var replacementsCountedThrough = 0
     private var handle: OpaquePointer
     private var position: Int = 0
     /// Set once a seek has failed: the encoding is read front to back only (GSM 6.10, G.721,
@@ -288,21 +293,26 @@ public final class SoundFileReader {
                 throw AudioIOError.truncated(path: path, expectedFrames: frameCount, readFrames: frame + Int(max(got, 0)))
             }
             let offset = frame - start
-            let cc = channelCount, policy = nonFinitePolicy
-            try interleaved.withUnsafeBufferPointer { src in
+            let cc = channelCount
+            // The earliest non-finite sample (frame, then channel) is the one reported; a
+            // replaced one is counted the first time its frame is read (ranges overlap, and the
+            // separation reads the file twice).
+            if let bad = interleaved.prefix(n * cc).firstIndex(where: { !$0.isFinite }) {
+                guard nonFinitePolicy == .replaceWithZero else {
+                    position = -1   // the file stands somewhere in this chunk
+                    throw AudioIOError.nonFiniteSample(path: path, frame: frame + bad / cc, channel: bad % cc,
+                                                       doublePrecision: format.subtype == Int32(SF_FORMAT_DOUBLE))
+                }
+                for j in bad..<(n * cc) where !interleaved[j].isFinite {
+                    interleaved[j] = 0
+                    if frame + j / cc >= replacementsCountedThrough { replacedNonFiniteSamples += 1 }
+                }
+            }
+            replacementsCountedThrough = max(replacementsCountedThrough, frame + n)
+            interleaved.withUnsafeBufferPointer { src in
                 for c in 0..<cc {
-                    try channels[c].withUnsafeMutableBufferPointer { dst in
-                        for i in 0..<n {
-                            let v = src[i * cc + c]
-                            if v.isFinite {
-                                dst[offset + i] = v
-                            } else if policy == .replaceWithZero {
-                                dst[offset + i] = 0
-                            } else {
-                                position = -1   // the file stands somewhere in this chunk
-                                throw AudioIOError.nonFiniteSample(path: path, frame: frame + i)
-                            }
-                        }
+                    channels[c].withUnsafeMutableBufferPointer { dst in
+                        for i in 0..<n { dst[offset + i] = src[i * cc + c] }
                     }
                 }
             }

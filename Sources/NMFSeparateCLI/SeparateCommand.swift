@@ -111,8 +111,16 @@ struct SeparateCommand {
                                        beyondFullScale: beyondFullScale,
                                        total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
                           skipped: false, note: options.groupingGiven ? nil : backgroundNote(input: input, report: report),
-                          warnings: [grouping, staleOutputsWarning(input: input, plan: plan), interruptedRunWarning(input: input, plan: plan),
+                          warnings: [grouping, replacementWarning(input: input, reader: reader),
+                                     staleOutputsWarning(input: input, plan: plan), interruptedRunWarning(input: input, plan: plan),
                                      clippingWarning(input: input, format: format, counts: beyondFullScale)].compactMap { $0 })
+    }
+
+    /// The warning that `--replace-nonfinite` read samples as 0 (how many); nil when none were.
+    func replacementWarning(input: String, reader: SoundFileReader) -> String? {
+        let n = reader.replacedNonFiniteSamples
+        guard n > 0 else { return nil }
+        return "nmf-separate: warning: '\(input)': \(n) NaN or infinite sample\(n == 1 ? "" : "s") read as 0 (--replace-nonfinite)"
     }
 
     /// The warning about files an earlier run with other settings seems to have left in this
@@ -287,7 +295,9 @@ struct SeparateCommand {
     static func cliError(_ error: any Error, input: String) -> CLIError {
         switch error {
         case let e as CLIError: return e
-        case let e as AudioIOError: return .runtime(e.description)
+        case let e as AudioIOError:
+            if case .nonFiniteSample = e { return .runtime(e.description + "; --replace-nonfinite reads them as 0") }
+            return .runtime(e.description)
         case let e as SeparationError:
             if case .invalidParameter = e { return .usage(e.description) }
             return .runtime("'\(input)': \(e.description)")

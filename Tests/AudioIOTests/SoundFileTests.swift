@@ -186,6 +186,40 @@ import _TestSupport
         x[42] = .nan
         try TestSupport.write(AudioBuffer(channels: [x], sampleRate: 8000), to: "\(dir)/nan.wav", format: .wavFloat)
         let r = try SoundFileReader(path: "\(dir)/nan.wav")
-        #expect(throws: AudioIOError.nonFiniteSample(path: "\(dir)/nan.wav", frame: 42)) { try r.readAll() }
+        #expect(throws: AudioIOError.nonFiniteSample(path: "\(dir)/nan.wav", frame: 42, channel: 0, doublePrecision: false)) { try r.readAll() }
+        // The earliest frame is named, whichever channel holds it (channel 0 was scanned first).
+        var left = [Float](repeating: 0.1, count: 100), right = left
+        left[70] = .infinity
+        right[30] = .nan
+        try TestSupport.write(AudioBuffer(channels: [left, right], sampleRate: 8000), to: "\(dir)/two.wav", format: .wavFloat)
+        #expect(throws: AudioIOError.nonFiniteSample(path: "\(dir)/two.wav", frame: 30, channel: 1, doublePrecision: false)) {
+            try SoundFileReader(path: "\(dir)/two.wav").readAll()
+        }
+        // Replaced, each is counted once however often its frames are read.
+        let replacing = try SoundFileReader(path: "\(dir)/two.wav")
+        replacing.nonFinitePolicy = .replaceWithZero
+        let back = try replacing.readAll()
+        _ = try replacing.readAll()
+        var part = [[Float]](repeating: [], count: 2)
+        try replacing.read(start: 20, count: 60, into: &part)
+        #expect(back.channels[0][70] == 0 && back.channels[1][30] == 0 && back.channels[1][31] == 0.1 && part[1][10] == 0)
+        #expect(replacing.replacedNonFiniteSamples == 2)
+        // A 64-bit float beyond float's range is not called NaN alone.
+        var huge = [Double](repeating: 0.1, count: 100)
+        huge[5] = 1e300
+        var info = SF_INFO()
+        info.samplerate = 8000
+        info.channels = 1
+        info.format = Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_DOUBLE)
+        let h = try #require(sf_open("\(dir)/huge.wav", Int32(SFM_WRITE), &info))
+        #expect(sf_writef_double(h, huge, 100) == 100)
+        sf_close(h)
+        do {
+            _ = try SoundFileReader(path: "\(dir)/huge.wav").readAll()
+            Issue.record("a double beyond float's range was read")
+        } catch let e as AudioIOError {
+            #expect(e == .nonFiniteSample(path: "\(dir)/huge.wav", frame: 5, channel: 0, doublePrecision: true))
+            #expect(e.description.contains("out-of-range") && e.description.contains("frame 5, channel 1"))
+        }
     }
 }
