@@ -40,7 +40,7 @@ public enum AudioIOError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidHeader(let p, let r): return "'\(p)' has an invalid audio header: \(r)"
         case .empty(let p): return "'\(p)' contains no audio samples (length 0)"
         case .truncated(let p, let e, let r):
-            return "'\(p)' is truncated: the header announces \(e) frames but only \(r) could be read"
+            return "'\(p)' is truncated or damaged: the header announces \(e) frames but only \(r) could be decoded"
         case .truncatedData(let p, let c, let r):
             return "'\(p)' is truncated: the header announces \(c) bytes of audio data but the file holds only \(r)"
         case .nonFiniteSample(let p, let f, let c, let double):

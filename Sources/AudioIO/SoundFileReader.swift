@@ -206,7 +206,7 @@ public final class SoundFileReader {
             first = position
         }
         if position != first {
-            if !sequential, sf_seek(handle, sf_count_t(first), SEEK_SET) >= 0 {
+            if !sequential, quietly({ sf_seek(handle, sf_count_t(first), SEEK_SET) }) >= 0 {
                 position = first
             } else {
                 sequential = true
@@ -245,6 +245,19 @@ public final class SoundFileReader {
         }
     }
 
+    /// `sf_readf_float` of `n` frames into `buffer` at the present position.
+    private func readFrames(_ buffer: UnsafeMutablePointer<Float>?, _ n: Int) -> sf_count_t {
+        let h = handle
+        return quietly { sf_readf_float(h, buffer, sf_count_t(n)) }
+    }
+
+    /// Runs a decoding call of libsndfile's, with stderr silenced for MPEG input: libmpg123
+    /// prints notes on damaged frames ("Illegal Audio-MPEG-Header …, Trying to resync…") to
+    /// stderr, where they broke the tool's one-line messages, even under `--quiet`.
+    private func quietly<T>(_ body: () -> T) -> T {
+        format.container == Int32(SF_FORMAT_MPEG) ? Self.withStderrSilenced(body) : body()
+    }
+
     /// Moves a file that cannot seek to frame `target`: reopens it when `target` lies behind
     /// the position, then reads and discards the frames before `target`.
     /// - Throws: `AudioIOError.truncated` when the file ends first, `.cannotOpen` when it
@@ -268,7 +281,7 @@ public final class SoundFileReader {
         var scratch = [Float](repeating: 0, count: min(65_536, max(target - position, 1)) * channelCount)
         while position < target {
             let n = min(65_536, target - position)
-            let got = scratch.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(n)) }
+            let got = scratch.withUnsafeMutableBufferPointer { readFrames($0.baseAddress, n) }
             if got < n {
                 let reached = position + Int(max(got, 0))
                 position = -1
@@ -287,7 +300,7 @@ public final class SoundFileReader {
         var frame = lo
         while frame < hi {
             let n = min(chunk, hi - frame)
-            let got = interleaved.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(n)) }
+            let got = interleaved.withUnsafeMutableBufferPointer { readFrames($0.baseAddress, n) }
             if got < n {
                 position = -1
                 throw AudioIOError.truncated(path: path, expectedFrames: frameCount, readFrames: frame + Int(max(got, 0)))

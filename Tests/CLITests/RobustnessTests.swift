@@ -184,6 +184,22 @@ import _TestSupport
         #expect(10 * log10(energy / residual.reduce(0.0) { $0 + $1 * $1 }) > 20, "the A-law sources add back to the mixture")
     }
 
+    /// libmpg123's notes on a damaged MP3 frame ("Illegal Audio-MPEG-Header", "Trying to
+    /// resync…") went to stderr around the tool's message, even under --quiet.
+    @Test func aDamagedMP3GivesOneLine() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.write(AudioBuffer(channels: [try realMixture(seconds: 2)[0]], sampleRate: 44100), to: "\(dir)/d.mp3",
+                              format: AudioFormat(rawValue: 0x230082))   // MPEG layer III
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/d.mp3"))
+        let middle = bytes.count / 2
+        bytes.replaceSubrange(middle..<(middle + 500), with: Data(count: 500))
+        try bytes.write(to: URL(fileURLWithPath: "\(dir)/d.mp3"))
+        for quiet in [false, true] {
+            let r = try CLIRunner.run(["\(dir)/d.mp3", "-s", "2", "--iterations", "3", "-o", "\(dir)/out"] + (quiet ? ["-q"] : []))
+            #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("damaged") && !r.stderr.contains("Note:"), "\(r.stderr)")
+        }
+    }
+
     /// Sound Designer II: libsndfile writes its header to a `._<name>` file beside the audio,
     /// which the rename into place left behind (and the sources unreadable); its sources are WAV.
     @Test func soundDesignerInputGivesWavSources() throws {
