@@ -29,6 +29,13 @@ public final class SoundFileReader {
     public let path: String
     /// Number of frames (samples per channel).
     public let frameCount: Int
+    /// Whether `frameCount` was counted by decoding the whole file, because the header gives
+    /// no length: an Ogg stream cut off before its end (an unfinished recording or download),
+    /// whose frames up to the cut are what is read.
+    public let lengthWasCounted: Bool
+    /// The frame count libsndfile reports on opening (`Int64.max` when `lengthWasCounted`),
+    /// to recognise the same file when it is opened again.
+    private let reportedFrames: Int64
     /// Number of channels.
     public let channelCount: Int
     /// Sample rate in Hz.
@@ -86,7 +93,7 @@ public final class SoundFileReader {
         // Some decoders behind libsndfile (libmpg123) print their own complaints on stderr while
         // probing a file that is not theirs; keep stderr for our one-line errors.
         let opened = Self.withStderrSilenced { openSoundFile(path, mode: Int32(SFM_READ), &info) }
-        guard let h = opened else {
+        guard var h = opened else {
             let reason = String(cString: sf_strerror(nil))
             throw AudioIOError.cannotOpen(path: path, reason: "not a supported audio file (libsndfile: \(reason))")
         }
@@ -98,21 +105,31 @@ public final class SoundFileReader {
             sf_close(h)
             throw AudioIOError.invalidHeader(path: path, reason: "sample rate \(info.samplerate) Hz (allowed: 1 to 1536000)")
         }
-        if info.frames > Self.maximumFrameCount {
+        reportedFrames = info.frames
+        var frames = Int(clamping: info.frames)
+        lengthWasCounted = info.frames == Int64.max
+        if lengthWasCounted {
+            // libsndfile could not find the end (an Ogg stream cut off): count what decodes.
+            guard let (counted, reopened) = Self.countFrames(h, path: path, channels: Int(info.channels)) else {
+                throw AudioIOError.invalidHeader(path: path, reason: "its length is unknown (no end found) and it could not be decoded to count it")
+            }
+            (frames, h) = (counted, reopened)
+        }
+        if frames > Self.maximumFrameCount {
             sf_close(h)
-            throw AudioIOError.invalidHeader(path: path, reason: "frame count \(info.frames) (unknown or absurd; allowed: up to \(Self.maximumFrameCount))")
+            throw AudioIOError.invalidHeader(path: path, reason: "frame count \(frames) (absurd; allowed: up to \(Self.maximumFrameCount))")
         }
         // A header whose data was cut off entirely is truncated, not empty.
         if let (claimed, present) = Self.truncatedDataChunk(h) {
             sf_close(h)
             throw AudioIOError.truncatedData(path: path, claimedBytes: claimed, presentBytes: present)
         }
-        if info.frames <= 0 {
+        if frames <= 0 {
             sf_close(h)
             throw AudioIOError.empty(path: path)
         }
         handle = h
-        frameCount = Int(info.frames)
+        frameCount = frames
         channelCount = Int(info.channels)
         sampleRate = Int(info.samplerate)
         format = AudioFormat(rawValue: info.format)
@@ -120,6 +137,26 @@ public final class SoundFileReader {
     }
 
     deinit { sf_close(handle) }
+
+    /// Decodes the open file `handle` to its end, counting frames (at most `maximumFrameCount`
+    /// + 1), then closes it and opens the file again at its start.
+    /// - Returns: the count and the new handle; nil (the handle closed) when reopening fails.
+    private static func countFrames(_ handle: OpaquePointer, path: String, channels: Int) -> (Int, OpaquePointer)? {
+        let chunk = 65_536
+        var scratch = [Float](repeating: 0, count: chunk * channels)
+        var total = 0
+        withStderrSilenced {
+            while total <= maximumFrameCount {
+                let got = scratch.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(chunk)) }
+                total += Int(max(got, 0))
+                if got < chunk { break }
+            }
+        }
+        sf_close(handle)
+        var info = SF_INFO()
+        guard let h = withStderrSilenced({ openSoundFile(path, mode: Int32(SFM_READ), &info) }) else { return nil }
+        return (total, h)
+    }
 
     /// Runs `body` with file descriptor 2 pointed at /dev/null, restoring it afterwards.
     ///
@@ -268,7 +305,7 @@ public final class SoundFileReader {
             guard let h = Self.withStderrSilenced({ openSoundFile(path, mode: Int32(SFM_READ), &info) }) else {
                 throw AudioIOError.cannotOpen(path: path, reason: "it could not be opened again (libsndfile: \(String(cString: sf_strerror(nil))))")
             }
-            guard Int(info.channels) == channelCount, Int(info.samplerate) == sampleRate, Int(info.frames) == frameCount,
+            guard Int(info.channels) == channelCount, Int(info.samplerate) == sampleRate, info.frames == reportedFrames,
                   info.format == format.rawValue else {
                 sf_close(h)
                 throw AudioIOError.cannotOpen(path: path, reason: "it changed while being read (reopened with \(info.channels) channels, \(info.samplerate) Hz, \(info.frames) frames)")

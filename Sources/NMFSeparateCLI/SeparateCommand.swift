@@ -111,9 +111,17 @@ struct SeparateCommand {
                                        beyondFullScale: beyondFullScale,
                                        total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
                           skipped: false, note: options.groupingGiven ? nil : backgroundNote(input: input, report: report),
-                          warnings: [grouping, replacementWarning(input: input, reader: reader),
+                          warnings: [grouping, replacementWarning(input: input, reader: reader), countedLengthWarning(input: input, reader: reader),
                                      staleOutputsWarning(input: input, plan: plan), interruptedRunWarning(input: input, plan: plan),
                                      clippingWarning(input: input, format: format, counts: beyondFullScale)].compactMap { $0 })
+    }
+
+    /// The warning that the input's length was counted by decoding it (a cut-off Ogg stream
+    /// announces none): what was separated is the part that decodes; nil otherwise.
+    func countedLengthWarning(input: String, reader: SoundFileReader) -> String? {
+        guard reader.lengthWasCounted else { return nil }
+        return "nmf-separate: warning: '\(input)' does not state its length (a cut-off or unfinished stream?): "
+            + "its \(reader.frameCount) frames that decode were separated"
     }
 
     /// The warning that `--replace-nonfinite` read samples as 0 (how many); nil when none were.

@@ -200,6 +200,25 @@ import _TestSupport
         }
     }
 
+    /// An Ogg stream cut off before its end announces no length (libsndfile reports Int64.max
+    /// frames); it was refused as an absurd header. Its frames up to the cut are separated, with a warning.
+    @Test func aCutOffOggStreamIsSeparatedUpToTheCut() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.write(AudioBuffer(channels: try realMixture(seconds: 3), sampleRate: 44100), to: "\(dir)/full.ogg",
+                              format: AudioFormat(rawValue: 0x200060))   // Ogg Vorbis
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/full.ogg"))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: "\(dir)/cut.ogg"))
+        let reader = try SoundFileReader(path: "\(dir)/cut.ogg")
+        #expect(reader.lengthWasCounted && reader.frameCount > 20_000 && reader.frameCount < 3 * 44100)
+        let whole = try reader.readAll()
+        #expect(whole.frameCount == reader.frameCount && whole.channels.allSatisfy { $0.allSatisfy(\.isFinite) })
+        #expect(!(try SoundFileReader(path: "\(dir)/full.ogg")).lengthWasCounted)
+        let r = try CLIRunner.run(["\(dir)/cut.ogg", "-s", "2", "--iterations", "3", "-o", "\(dir)/out"])
+        #expect(r.status == 0 && r.stderrLines.count == 1 && r.stderr.contains("does not state its length")
+                && r.stderr.contains("its \(reader.frameCount) frames"), "\(r.stderr)")
+        #expect(try SoundFileReader(path: "\(dir)/out/cut/source_1.wav").frameCount == reader.frameCount)
+    }
+
     /// Sound Designer II: libsndfile writes its header to a `._<name>` file beside the audio,
     /// which the rename into place left behind (and the sources unreadable); its sources are WAV.
     @Test func soundDesignerInputGivesWavSources() throws {
