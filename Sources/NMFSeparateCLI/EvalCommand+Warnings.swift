@@ -6,10 +6,12 @@ extension EvalCommand {
     /// Warnings about inputs that score without error but likely not as meant: an estimate
     /// that is one of the references' files, a `--mixture` that is not the sum of the
     /// references (the improvement then means nothing), a `--hop` longer than `--window`
-    /// (part of the files is never scored).
-    /// - Parameter signals: the references', estimates' and mixture's channels, trimmed to one length.
+    /// (part of the files is never scored), an estimate or mixture that scores as silence.
+    /// - Parameters:
+    ///   - signals: the references', estimates' and mixture's channels, trimmed to one length.
+    ///   - images: whether the channels are scored as images (`--images`), not downmixed.
     static func inputWarnings(refs: [String], ests: [String], mixture: String?, signals: [[[Float]]],
-                              window: Double?, hop: Double?) -> [String] {
+                              window: Double?, hop: Double?, images: Bool = false) -> [String] {
         var out: [String] = []
         let refReal = Set(refs.map(OutputPlan.resolve))
         for e in ests where refReal.contains(OutputPlan.resolve(e)) {
@@ -18,7 +20,12 @@ extension EvalCommand {
         // The references' downmixes and Gram matrix, shared by both checks.
         let mono = signals.prefix(refs.count).map { (try? BSSEval.downmix($0)) ?? [] }
         let gram = Self.gram(mono)
-        out += alikeReferences(refs, gram: gram)
+        // (Below one filter length every pair correlates perfectly; the scores carry their own warning then.)
+        if (mono.first?.count ?? 0) >= BSSEval.defaultFilterLength { out += alikeReferences(refs, gram: gram) }
+        let scored = Array(zip(ests, signals.dropFirst(refs.count).prefix(ests.count))) + (mixture.flatMap { m in signals.count == 2 * refs.count + 1 ? [(m, signals[2 * refs.count])] : nil } ?? [])
+        for (i, (name, channels)) in scored.enumerated() where !images {   // (images are scored channel by channel)
+            out += silence(of: name, channels: channels, isMixture: i >= ests.count)
+        }
         if let mixture, let mix = signals.last, signals.count == 2 * refs.count + 1,
            let fit = mixtureFit(of: mix, references: mono, gram: gram) {
             if fit.unexplained > 0.1 {
@@ -31,6 +38,17 @@ extension EvalCommand {
             out.append(String(format: "--hop %g s is longer than --window %g s: %.0f %% of the files lie between windows and are not scored", hop, window, 100 * (1 - window / hop)))
         }
         return out
+    }
+
+    /// The warning for an estimate or mixture whose downmix (the channels averaged, as BSS Eval
+    /// scores them) is silent: its SDR is −∞ (a mixture's improvement then +∞), which says
+    /// nothing of the separation; a stereo pair in opposite phase cancels so. Empty otherwise.
+    static func silence(of name: String, channels: [[Float]], isMixture: Bool) -> [String] {
+        guard let mono = try? BSSEval.downmix(channels), mono.allSatisfy({ $0 == 0 }) else { return [] }
+        let why = channels.contains(where: { $0.contains { $0 != 0 } })
+            ? "its channels cancel when averaged (opposite phase?)" : "it is silent"
+        let what = isMixture ? "its SDR is −∞ and every improvement +∞" : "its SDR is −∞"
+        return ["'\(name)' scores as silence: \(why), so \(what)"]
     }
 
     /// The inner products of the downmixed references (Double sums of Float samples, over

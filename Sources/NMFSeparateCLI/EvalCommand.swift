@@ -156,7 +156,8 @@ struct EvalCommand {
         let trimmed = signals.map { $0.map { Array($0.prefix(length)) } }
         let j = refs.count
         // Said once the scores exist (an error is one line, without them).
-        let warnings = Self.inputWarnings(refs: refs, ests: ests, mixture: mixture, signals: trimmed, window: windowSeconds, hop: hopSeconds)
+        let warnings = Self.inputWarnings(refs: refs, ests: ests, mixture: mixture, signals: trimmed, window: windowSeconds, hop: hopSeconds,
+                                           images: images)
         let result: Metrics
         let baseline: Metrics?
         do {

@@ -297,6 +297,18 @@ import _TestSupport
         }
         let estTwice = try CLIRunner.run(["eval"] + refs + ["--estimate", "\(dir)/mix.wav", "\(dir)/mix.wav"])
         #expect(estTwice.status == 0 && estTwice.stderr.isEmpty, "\(estTwice.stderr)")
+        // Estimates and mixtures that score as silence (−∞, or an improvement of +∞) are named:
+        // a silent file, and a stereo pair in opposite phase, which the downmix cancels.
+        let n = speech.frameCount
+        try TestSupport.write(AudioBuffer(channels: [[Float](repeating: 0, count: n)], sampleRate: speech.sampleRate), to: "\(dir)/zero.wav", format: .wavFloat)
+        try TestSupport.write(AudioBuffer(channels: [speech.channels[0], speech.channels[0].map { -$0 }], sampleRate: speech.sampleRate),
+                              to: "\(dir)/opposite.wav", format: .wavFloat)
+        let silent = try CLIRunner.run(["eval"] + refs + ["--estimate", "\(dir)/zero.wav", "\(dir)/opposite.wav", "--mixture", "\(dir)/zero.wav"])
+        #expect(silent.status == 0 && silent.stderr.contains("zero.wav' scores as silence: it is silent, so its SDR is −∞\n")
+                && silent.stderr.contains("opposite.wav' scores as silence: its channels cancel when averaged")
+                && silent.stderr.contains("so its SDR is −∞ and every improvement +∞"), "\(silent.stderr)")
+        let imagesRun = try CLIRunner.run(["eval", "--images", "--reference", "\(dir)/opposite.wav", "\(dir)/opposite.wav", "--estimate", "\(dir)/opposite.wav", "\(dir)/mix.wav"])
+        #expect(!imagesRun.stderr.contains("scores as silence"), "\(imagesRun.stderr)")
     }
 
     /// `train` read the value of `--name=value` from the wrong list: `--label=speech a.wav -o
