@@ -287,14 +287,20 @@ struct SeparateCommand {
                                channels: reader.channelCount, sources: configuration.sourceCount, runs: configuration.ensembleSize,
                                spatial: configuration.spatial,
                                share: parallelFiles)
-        let channels = reader.channelCount == 1 ? "1 channel" : "\(reader.channelCount) channels"
+        // A format the options asked for is a usage error for this input; the input's own is not.
+        let asked = options.format != nil || options.sampleFormat != nil
+        func refusal(_ why: String) -> CLIError {
+            let text = "cannot write the sources of '\(input)' as \(format) with \(reader.channelCount == 1 ? "1 channel" : "\(reader.channelCount) channels") "
+                + "at \(reader.sampleRate) Hz (\(why)); choose another --format, e.g. --format wav"
+            return asked ? .usage(text) : .runtime(text)
+        }
         guard format.isWritable(channels: reader.channelCount, sampleRate: reader.sampleRate) else {
-            throw CLIError.runtime("cannot write '\(input)''s sources as \(format) with \(channels) at \(reader.sampleRate) Hz; choose another --format, e.g. --format wav")
+            throw refusal(format.isFLAC ? "FLAC holds 1 to 8 channels at up to 655350 Hz" : "libsndfile refuses that combination")
         }
         // Some limits only show when an encoder starts (Vorbis above 192 kHz, FLAC above 655 kHz):
         // find them now, not after the separation.
         if let reason = EncoderTrial.shared.refusal(format: format, channels: reader.channelCount, sampleRate: reader.sampleRate) {
-            throw CLIError.runtime("cannot write '\(input)''s sources as \(format) with \(channels) at \(reader.sampleRate) Hz (libsndfile: \(reason)); choose another --format, e.g. --format wav")
+            throw refusal("libsndfile: \(reason)")
         }
     }
 

@@ -122,8 +122,14 @@ import _TestSupport
         let noise = (0..<40_000).map { i in Float(sin(Double(i) * 0.37) * 0.2) }
         try TestSupport.write(AudioBuffer(channels: [noise], sampleRate: 384_000), to: "\(dir)/fast.wav", format: .wavFloat)
         let r = try CLIRunner.run(["\(dir)/fast.wav", "--sources", "2", "-o", "\(dir)/o", "--format", "ogg"])
-        #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("384000 Hz") && r.stderr.contains("1 channel "), "\(r.stderr)")
+        #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("384000 Hz") && r.stderr.contains("1 channel "), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/o"))
+        // Nine channels: FLAC's limit is named (and the message has no doubled quote).
+        let wide = [[Float]](repeating: noise.prefix(8000).map { $0 }, count: 9)
+        try TestSupport.write(AudioBuffer(channels: wide, sampleRate: 16_000), to: "\(dir)/wide.wav", format: .wavFloat)
+        let flac = try CLIRunner.run(["\(dir)/wide.wav", "--sources", "2", "-o", "\(dir)/o", "--format", "flac"])
+        #expect(flac.status == 64 && flac.stderr.contains("sources of '\(dir)/wide.wav' as FLAC") && flac.stderr.contains("FLAC holds 1 to 8 channels")
+                && flac.stderr.contains("9 channels"), "\(flac.stderr)")
         // Without a usable temporary directory the trial is skipped, not failed.
         let (input, _) = try Self.mixture(in: dir)
         for format in ["wav", "ogg"] {
