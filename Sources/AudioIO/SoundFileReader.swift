@@ -138,6 +138,16 @@ public final class SoundFileReader {
 
     deinit { sf_close(handle) }
 
+    /// The file's channel layout (libsndfile's `SF_CHANNEL_MAP_*` values, one per channel), when
+    /// the container states one (WAVE_FORMAT_EXTENSIBLE, CAF, …); nil otherwise.
+    public var channelMap: [Int32]? {
+        var map = [Int32](repeating: 0, count: channelCount)
+        let stated = map.withUnsafeMutableBytes {
+            sf_command(handle, Int32(SFC_GET_CHANNEL_MAP_INFO), $0.baseAddress, Int32($0.count))
+        }
+        return stated == SF_TRUE && map.contains(where: { $0 != 0 }) ? map : nil
+    }
+
     /// Decodes the open file `handle` to its end, counting frames (at most `maximumFrameCount`
     /// + 1), then closes it and opens the file again at its start.
     /// - Returns: the count and the new handle; nil (the handle closed) when reopening fails.

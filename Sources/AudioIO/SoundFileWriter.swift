@@ -38,7 +38,10 @@ public final class SoundFileWriter {
     ///   - channels: number of channels, ≥ 1.
     ///   - sampleRate: sample rate in Hz.
     /// - Throws: `AudioIOError.unsupportedOutputFormat` or `.writeFailed`.
-    public init(path: String, format: AudioFormat, channels: Int, sampleRate: Int) throws {
+    ///   - channelMap: the channels' layout (`SoundFileReader.channelMap`, one `SF_CHANNEL_MAP_*`
+    ///     value per channel), stated in the header where the container holds one (WAV then
+    ///     becomes WAVE_FORMAT_EXTENSIBLE); nil for libsndfile's default.
+    public init(path: String, format: AudioFormat, channels: Int, sampleRate: Int, channelMap: [Int32]? = nil) throws {
         self.path = path
         self.channelCount = channels
         self.storesNonFinite = format.isFloatingPoint
@@ -56,9 +59,14 @@ public final class SoundFileWriter {
         }
         handle = h
         sf_command(h, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
-        // No PEAK chunk: it carries a timestamp, and the same input and seed must give identical bytes.
+        // No PEAK chunk: it carries a timestamp, and the same input and seed must give identical
+        // bytes (Ogg streams excepted: libsndfile draws their serial number at random).
         sf_command(h, Int32(SFC_SET_ADD_PEAK_CHUNK), nil, Int32(SF_FALSE))
         sf_command(h, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_TRUE))
+        if var map = channelMap, map.count == channels {
+            // Containers without a layout ignore it (the call fails, nothing changes).
+            _ = map.withUnsafeMutableBytes { sf_command(h, Int32(SFC_SET_CHANNEL_MAP_INFO), $0.baseAddress, Int32($0.count)) }
+        }
     }
 
     deinit { if let h = handle { sf_close(h) } }

@@ -71,9 +71,10 @@ struct SeparateCommand {
     /// then factor files), commits them and reports; the caller rolls back on a throw.
     private func write(input: String, reader: SoundFileReader, format: AudioFormat, plan: OutputPlan, figureCount: Int,
                        progress: FileProgress, openSeconds: Double, start: UInt64) throws -> FileResult {
+        let layout = reader.channelMap
         let writers = try SignalCleanup.shared.withLock {
             try plan.temporaryPaths.prefix(configuration.sourceCount).map {
-                try SoundFileWriter(path: $0, format: format, channels: reader.channelCount, sampleRate: reader.sampleRate)
+                try SoundFileWriter(path: $0, format: format, channels: reader.channelCount, sampleRate: reader.sampleRate, channelMap: layout)
             }
         }
         let meters = writers.map { EnergyMeter(forwardingTo: $0) }

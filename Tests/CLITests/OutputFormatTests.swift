@@ -116,6 +116,25 @@ import _TestSupport
         #expect(worst < 1e-5 * TestSupport.peak(decoded), "\(worst)")
     }
 
+    /// A 5.1 file's channel layout (here with side surrounds) is kept; libsndfile's default
+    /// layout replaced it (rear surrounds). A file without a stated layout gets none.
+    @Test func theChannelLayoutIsKept() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let (_, mixture) = try Self.mixture(in: dir)
+        let six = AudioBuffer(channels: (0..<6).map { c in mixture.channels[c % mixture.channelCount].map { $0 * Float(6 - c) / 6 } },
+                              sampleRate: mixture.sampleRate)
+        let layout: [Int32] = [2, 3, 4, 11, 14, 15]   // left, right, centre, LFE, side left, side right
+        let w = try SoundFileWriter(path: "\(dir)/surround.wav", format: AudioFormat(rawValue: 0x130002), channels: 6,
+                                    sampleRate: six.sampleRate, channelMap: layout)
+        try w.write(six.channels, count: six.frameCount)
+        try w.close()
+        #expect(try SoundFileReader(path: "\(dir)/surround.wav").channelMap == layout)
+        let r = try CLIRunner.run(["\(dir)/surround.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "3"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for s in 1...2 { #expect(try SoundFileReader(path: "\(dir)/out/surround/source_\(s).wav").channelMap == layout) }
+        #expect(try SoundFileReader(path: "\(dir)/mix.wav").channelMap == nil)
+    }
+
     /// Limits that only show when an encoder starts are found before the separation, with the values.
     @Test func formatsAnEncoderRefusesFailBeforeSeparating() throws {
         let dir = try TestSupport.temporaryDirectory()
