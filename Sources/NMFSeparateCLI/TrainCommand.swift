@@ -29,7 +29,7 @@ struct TrainCommand {
     options:
       -k, --components K    number of templates (default: 32)
       -o, --output FILE     the dictionary to write (required)
-      --iterations N        NMF iterations (default: 200)
+      --iterations N        NMF iterations, 1 to 1000000 (default: 200)
       --seed N              seed of the initialisation (default: 0)
       --fft-size N          STFT frame length (default: 2048); separations must use
                             the same

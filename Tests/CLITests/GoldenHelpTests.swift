@@ -33,7 +33,7 @@ import _TestSupport
             let line = help.split(separator: "\n").first { $0.contains(option + " ") || $0.hasSuffix(option) }
             #expect(line != nil, "\(option) missing from --help")
         }
-        for d in ["(default: 200)", "(default: 2048", "(default: fft-size/4)", "(default: separated)", "(default: the input's)",
+        for d in ["(default: 200)", "(default: 2048", "(default: fft-size/4, or the dictionary's)", "(default: separated)", "(default: the input's)",
                   "(default: 1)", "(default: all files)", "(default: 4 per source)", "(default: timbre)"] {
             #expect(help.contains(d), "\(d)")
         }
