@@ -155,12 +155,11 @@ public final class SoundFileReader {
         let chunk = 65_536
         var scratch = [Float](repeating: 0, count: chunk * channels)
         var total = 0
-        withStderrSilenced {
-            while total <= maximumFrameCount {
-                let got = scratch.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(chunk)) }
-                total += Int(max(got, 0))
-                if got < chunk { break }
-            }
+        // (Not with stderr silenced: that holds `StandardError.lock`, and the Ogg decoders print nothing.)
+        while total <= maximumFrameCount {
+            let got = scratch.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(chunk)) }
+            total += Int(max(got, 0))
+            if got < chunk { break }
         }
         sf_close(handle)
         var info = SF_INFO()

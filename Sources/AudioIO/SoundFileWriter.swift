@@ -37,10 +37,10 @@ public final class SoundFileWriter {
     ///   - format: container and encoding.
     ///   - channels: number of channels, ≥ 1.
     ///   - sampleRate: sample rate in Hz.
-    /// - Throws: `AudioIOError.unsupportedOutputFormat` or `.writeFailed`.
     ///   - channelMap: the channels' layout (`SoundFileReader.channelMap`, one `SF_CHANNEL_MAP_*`
     ///     value per channel), stated in the header where the container holds one (WAV then
     ///     becomes WAVE_FORMAT_EXTENSIBLE); nil for libsndfile's default.
+    /// - Throws: `AudioIOError.unsupportedOutputFormat` or `.writeFailed`.
     public init(path: String, format: AudioFormat, channels: Int, sampleRate: Int, channelMap: [Int32]? = nil) throws {
         self.path = path
         self.channelCount = channels

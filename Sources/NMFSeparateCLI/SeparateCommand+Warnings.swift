@@ -1,0 +1,122 @@
+import Foundation
+import NMFSeparation
+
+/// The notes and warnings of one input's separation, said once its sources are in place:
+/// choices the run made by itself, inputs read with a caveat, and files in the output
+/// directory that this run did not write.
+extension SeparateCommand {
+    /// The warning that the input's length was counted by decoding it (a cut-off Ogg stream
+    /// announces none): what was separated is the part that decodes; nil otherwise.
+    func countedLengthWarning(input: String, reader: SoundFileReader) -> String? {
+        guard reader.lengthWasCounted else { return nil }
+        return "nmf-separate: warning: '\(input)' does not state its length (a cut-off or unfinished stream?): "
+            + "its \(reader.frameCount) frames that decode were separated"
+    }
+
+    /// The warning that `--replace-nonfinite` read samples as 0 (how many); nil when none were.
+    func replacementWarning(input: String, reader: SoundFileReader) -> String? {
+        let n = reader.replacedNonFiniteSamples
+        guard n > 0 else { return nil }
+        return "nmf-separate: warning: '\(input)': \(n) NaN or infinite sample\(n == 1 ? "" : "s") read as 0 (--replace-nonfinite)"
+    }
+
+    /// The warning about files an earlier run with other settings seems to have left in this
+    /// input's output directory (a `source_3.wav` after `-s 2`, factors or figures this run did
+    /// not write), which would otherwise sit unnoticed beside the new sources; nil when none.
+    /// Nothing is deleted: the names could be the user's.
+    func staleOutputsWarning(input: String, plan: OutputPlan) -> String? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: plan.directory) else { return nil }
+        let written = Set(plan.finalPaths.map { ($0 as NSString).lastPathComponent })
+        let stale = names.filter {
+            !written.contains($0) && Self.isToolOutput($0)
+                && !batchInputs.contains(OutputPlan.entry(of: (plan.directory as NSString).appendingPathComponent($0)))
+        }.sorted()
+        guard !stale.isEmpty else { return nil }
+        let shown = stale.prefix(5).joined(separator: ", ") + (stale.count > 5 ? ", …" : "")
+        return "nmf-separate: warning: '\(input)': \(plan.directory) also holds \(shown), not written by this run (an earlier run's?); remove them if so"
+    }
+
+    /// The warning about hidden files that a run killed outright (SIGKILL, out of memory, power
+    /// loss: no chance to clean up) left in this input's output directory: `.<output>.<pid>-<n>.tmp`,
+    /// a source being written, and `.<output>.<pid>-<n>.old`, an output set aside by `--force` just
+    /// before its replacement moved in, whose process is gone. Nothing is deleted or renamed: a
+    /// set-aside output may be the only copy of an earlier result. Nil when there are none.
+    func interruptedRunWarning(input: String, plan: OutputPlan) -> String? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: plan.directory) else { return nil }
+        let left = names.filter { Self.leftoverOfDeadRun($0) != nil }.sorted()
+        guard !left.isEmpty else { return nil }
+        let shown = left.prefix(3).joined(separator: ", ") + (left.count > 3 ? ", …" : "")
+        let setAside = left.contains { $0.hasSuffix(".old") }
+        return "nmf-separate: warning: '\(input)': \(plan.directory) holds hidden files of an interrupted run (\(shown)); "
+            + (setAside ? "a .old file is an output that run was replacing: rename it back if you want it, and remove the rest" : "remove them")
+    }
+
+    /// The output name in `name` when it is a hidden file of the separation's (`.<output>.<pid>-<n>.tmp`
+    /// or `.old`, `<output>` a name ``isToolOutput(_:)`` accepts) whose process no longer exists; nil otherwise.
+    static func leftoverOfDeadRun(_ name: String) -> String? {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") || name.hasSuffix(".old") else { return nil }
+        let parts = name.dropFirst().dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let tag = parts.last else { return nil }
+        let output = parts.dropLast().joined(separator: ".")
+        let fields = tag.split(separator: "-", omittingEmptySubsequences: false)
+        guard fields.count == 2, let pid = pid_t(fields[0]), pid > 0, UInt32(fields[1]) != nil,
+              isToolOutput(output) else { return nil }
+        // A process that exists (or exists under another user: EPERM) may still be writing it.
+        guard kill(pid, 0) != 0, errno == ESRCH else { return nil }
+        return output
+    }
+
+    /// Whether `name` is one the separation writes: `source_N.<an audio extension>`, a figure,
+    /// or a factor file.
+    static func isToolOutput(_ name: String) -> Bool {
+        let stem = (name as NSString).deletingPathExtension, ext = (name as NSString).pathExtension.lowercased()
+        func numbered(_ prefix: String) -> Bool {
+            guard stem.hasPrefix(prefix) else { return false }
+            let digits = stem.dropFirst(prefix.count)
+            return !digits.isEmpty && digits.first != "0" && digits.allSatisfy { $0.isASCII && $0.isNumber }
+        }
+        if numbered("source_") { return InputList.audioExtensions.contains(ext) || ["sph", "aifc", "mp2", "voc"].contains(ext) }
+        // The names of FigureSet and FactorFiles; the numbered ones are those of more sources or runs.
+        if FigureSet.overviewNames.contains(name) || FactorFiles.names(runs: 1).contains(name) { return true }
+        return (ext == "png" && numbered("mask_")) || (ext == "npy" && (numbered("W_") || numbered("H_")))
+    }
+
+    /// The warning for sources that went beyond full scale in an encoding that cannot hold them
+    /// (integers, µ-law, A-law, …: `AudioFormat.clipsAtFullScale`), which clips them (so they no
+    /// longer add back to the mixture); nil when none did or the encoding is float, Vorbis or Opus.
+    /// - Parameter counts: per source, the samples with |x| > 1 (`EnergyMeter.beyondFullScale`).
+    func clippingWarning(input: String, format: AudioFormat, counts: [Int]) -> String? {
+        let clipped = counts.enumerated().filter { $0.element > 0 }
+        guard format.clipsAtFullScale, !clipped.isEmpty else { return nil }
+        let which = clipped.map { "source_\($0.offset + 1): \($0.element)" }.joined(separator: ", ")
+        // FLAC (or XI, VOC, …) holds no floats: a float output needs another container.
+        let keep = format.containerHoldsFloats ? "--sample-format float" : "--format wav --sample-format float"
+        return "nmf-separate: warning: '\(input)': samples beyond full scale clipped by the output encoding (\(which)); "
+            + "\(keep) keeps them, and the sources then add back to the mixture"
+    }
+
+    /// The note for a steady background that `.automatic` chose (nil otherwise): which source
+    /// it is, why, and how to turn it off.
+    /// - Parameter warning: phrase it as the warning that the `--grouping` given is not used
+    ///   (the background and one other source need no grouping).
+    func backgroundNote(input: String, report: SeparationReport, warning: Bool = false) -> String? {
+        guard configuration.background == .automatic, report.configuration.background == .steady, let floor = report.backgroundFloor else {
+            return nil
+        }
+        let floorText = "floor \(String(format: "%.2f", floor)) ≥ \(SteadyBackground.floorThreshold)"
+        if warning {
+            return "nmf-separate: warning: '\(input)' has a steady background (\(floorText)), so source_1 is that background, "
+                + "source_2 the rest, and --grouping \(options.grouping.rawValue) is not used (--background none groups every component)"
+        }
+        return "nmf-separate: note: '\(input)' has a steady background (\(floorText)), "
+            + "so source_1 is that background and source_2 the rest (--background none turns this off)"
+    }
+
+    /// The warning that a `--grouping` given is not used because the dictionaries leave at most
+    /// one free source (nil otherwise; the steady background's case is ``backgroundNote(input:report:warning:)``).
+    func unusedGroupingWarning(input: String, report: SeparationReport) -> String? {
+        let c = report.configuration
+        guard !c.fixedTemplates.isEmpty, c.background != .steady, !c.groupsFreeComponents else { return nil }
+        return "nmf-separate: warning: '\(input)': --grouping \(options.grouping.rawValue) is not used (the dictionaries' sources and at most one free source need no grouping)"
+    }
+}
