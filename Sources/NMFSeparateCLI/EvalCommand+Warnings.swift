@@ -22,9 +22,10 @@ extension EvalCommand {
         let gram = Self.gram(mono)
         // (Below one filter length every pair correlates perfectly; the scores carry their own warning then.)
         if (mono.first?.count ?? 0) >= BSSEval.defaultFilterLength { out += alikeReferences(refs, gram: gram) }
-        let scored = Array(zip(ests, signals.dropFirst(refs.count).prefix(ests.count))) + (mixture.flatMap { m in signals.count == 2 * refs.count + 1 ? [(m, signals[2 * refs.count])] : nil } ?? [])
-        for (i, (name, channels)) in scored.enumerated() where !images {   // (images are scored channel by channel)
-            out += silence(of: name, channels: channels, isMixture: i >= ests.count)
+        if !images {   // (images are scored channel by channel)
+            var scored = Array(zip(ests, signals.dropFirst(refs.count)))   // (zip stops after the estimates)
+            if let mixture, signals.count == 2 * refs.count + 1 { scored.append((mixture, signals[2 * refs.count])) }
+            for (i, (name, channels)) in scored.enumerated() { out += silence(of: name, channels: channels, isMixture: i == ests.count) }
         }
         if let mixture, let mix = signals.last, signals.count == 2 * refs.count + 1,
            let fit = mixtureFit(of: mix, references: mono, gram: gram) {
