@@ -5,14 +5,27 @@
 # usage: Scripts/compare-bench.sh [--quick] [--memory]
 #   --quick   skips the 1-hour kernel size and shortens the Python runs
 #   --memory  also separates a 1-hour stereo file and reports peak RSS (needs ~1 GB of disk)
+# The inputs and outputs (a few GB) go to a temporary directory, removed at the end; with
+# BENCH_DIR=DIR they go to DIR instead and are kept (and the generated WAVs reused).
 # Needs: pip install numpy scipy scikit-learn soundfile; gcc with OpenMP; /usr/bin/time.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 quick=0; memory=0
-for a in "$@"; do case "$a" in --quick) quick=1 ;; --memory) memory=1 ;; *) echo "unknown option $a" >&2; exit 64 ;; esac; done
+for a in "$@"; do case "$a" in
+  --quick) quick=1 ;; --memory) memory=1 ;;
+  -h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  *) echo "unknown option $a (see --help)" >&2; exit 64 ;;
+esac; done
+cd "$(dirname "$0")/.."
 ref=../shared/reference
-work=${BENCH_DIR:-$(mktemp -d)}
-mkdir -p "$work"
+if [ -n "${BENCH_DIR:-}" ]; then
+  work=$BENCH_DIR
+  mkdir -p "$work"
+else
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+fi
 echo "# building (release)"
 swift build -c release --product nmf-bench >/dev/null
 swift build -c release --product nmf-separate >/dev/null

@@ -13,15 +13,19 @@ mask powers), runs the tool with a timeout and checks that it
   - leaves no temporary or partial file in the output directory,
   - leaves its input file byte-for-byte unchanged.
 Every failing case is copied to DIR/failures/ with its arguments (a regression corpus).
-Exit status 1 when any failure was found. Needs numpy and soundfile.
+Without --out, DIR is a temporary directory ($TMPDIR/nmf-fuzz-*), removed at the end (also when
+interrupted) unless a case failed; then its path is printed on stderr.
+Prints one JSON line of counts. Exit status 1 when any failure was found. Needs numpy and soundfile.
 """
 import argparse
+import atexit
 import concurrent.futures as cf
 import hashlib
 import json
 import os
 import random
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -31,15 +35,35 @@ import numpy as np
 import soundfile as sf
 
 here = os.path.dirname(os.path.abspath(__file__))
-ap = argparse.ArgumentParser()
-ap.add_argument("--cases", type=int, default=10000)
-ap.add_argument("--jobs", type=int, default=2)
-ap.add_argument("--seed", type=int, default=1)
-ap.add_argument("--binary", default=os.path.join(here, "..", ".build", "release", "nmf-separate"))
-ap.add_argument("--out", default=None)
-ap.add_argument("--timeout", type=float, default=30)
+head, _, tail = __doc__.partition("\nusage: ")
+usage, _, tail = tail.partition("\n\n")
+ap = argparse.ArgumentParser(usage=usage, description=head + "\n\n" + tail, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument("--cases", type=int, default=10000, metavar="N", help="number of cases (default 10000)")
+ap.add_argument("--jobs", type=int, default=2, metavar="J", help="cases run at once (default 2)")
+ap.add_argument("--seed", type=int, default=1, metavar="S", help="seed of the mutations and options (default 1)")
+ap.add_argument("--binary", metavar="PATH", default=os.path.join(here, "..", ".build", "release", "nmf-separate"),
+                help="the nmf-separate to run (default: .build/release/nmf-separate)")
+ap.add_argument("--out", default=None, metavar="DIR", help="keep the corpus and the failing cases here (default: a temporary "
+                                                           "directory, removed unless a case failed)")
+ap.add_argument("--timeout", type=float, default=30, metavar="SEC", help="seconds a case may take (default 30)")
 a = ap.parse_args()
+if shutil.which(a.binary) is None:
+    ap.exit(2, f"fuzz.py: {a.binary}: not an executable file (build it with `swift build -c release`, or give --binary PATH)\n")
 out = a.out or tempfile.mkdtemp(prefix="nmf-fuzz-")
+
+
+def clean_up():
+    """Removes the temporary work directory, unless a failing case was copied into it."""
+    failures = os.path.join(out, "failures")
+    if os.path.isdir(failures) and os.listdir(failures):
+        print(f"fuzz.py: failing cases kept in {failures}", file=sys.stderr)
+    else:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+if not a.out:
+    atexit.register(clean_up)
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # so that the cleanup runs under `timeout` too
 corpus = os.path.join(out, "corpus")
 os.makedirs(corpus, exist_ok=True)
 os.makedirs(os.path.join(out, "failures"), exist_ok=True)
@@ -191,7 +215,8 @@ def run_case(i):
     args = [a.binary, path] + options(rng) + ["-o", outdir, "-q"]
     problem = None
     try:
-        r = subprocess.run(args, capture_output=True, timeout=a.timeout, text=True, errors="replace")
+        # Its own session: a Ctrl-C of the fuzzer does not reach the case (it would count as a crash).
+        r = subprocess.run(args, capture_output=True, timeout=a.timeout, text=True, errors="replace", start_new_session=True)
         if r.returncode < 0:
             problem = f"crash: signal {-r.returncode}"
         elif r.returncode not in (0, 1, 64):
@@ -226,7 +251,8 @@ def run_case(i):
 counts = {"crash": 0, "hang": 0, "other": 0}
 statuses = {}
 exits = {}
-with cf.ThreadPoolExecutor(max_workers=a.jobs) as pool:
+pool = cf.ThreadPoolExecutor(max_workers=a.jobs)
+try:
     for i, kind, problem, args, stderr, status in pool.map(run_case, range(a.cases)):
         exits[status] = exits.get(status, 0) + 1
         if problem:
@@ -234,6 +260,10 @@ with cf.ThreadPoolExecutor(max_workers=a.jobs) as pool:
             counts[key] += 1
             print(f"case {i} [{kind}] {problem}: {' '.join(args)} :: {stderr}", flush=True)
         statuses[kind] = statuses.get(kind, 0) + 1
+except KeyboardInterrupt:
+    sys.exit(130)
+finally:
+    pool.shutdown(cancel_futures=True)   # on an interrupt: the cases running finish, the others are dropped
 print(json.dumps({"cases": a.cases, "crashes": counts["crash"], "hangs": counts["hang"], "other_failures": counts["other"],
                   "exit_statuses": exits, "mutations": statuses, "failures_dir": os.path.join(out, "failures")}))
 sys.exit(1 if any(counts.values()) else 0)

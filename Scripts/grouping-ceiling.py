@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """How much a better grouping could give: the tool's grouping against one read off the references (dev-time tool).
 
-usage: grouping-ceiling.py SET_DIR [--binary PATH] [--seeds 0,1,2] [--jobs N] -- [nmf-separate options...]
+usage: grouping-ceiling.py [--binary PATH] [--seeds 0,1,2] [--jobs N] SET_DIR [-- OPTIONS]
 
-SET_DIR is the layout ../shared/data/make_mixtures.py writes (<name>/mix.wav, ref_<i>.wav).
+SET_DIR is the layout ../shared/data/make_mixtures.py writes (<name>/mix.wav, ref_<i>.wav);
+folders without mix.wav or a ref_*.wav are skipped (and named on stderr). The script's own
+options may come before or after SET_DIR; everything after `--` (OPTIONS) goes to nmf-separate,
+except --seed (the runs' seeds are --seeds).
 Each mixture is separated with the given options and every seed (--save-factors), and scored by
 `nmf-separate eval` as it is. Then the same factorization is grouped by the references: component k
 goes to the source j whose share of the mixture, |R_j| / Σ_i |R_i| per time-frequency bin, weights
@@ -35,17 +38,48 @@ import scipy.signal
 import soundfile
 
 here = os.path.dirname(os.path.abspath(__file__))
-ap = argparse.ArgumentParser()
-ap.add_argument("set_dir")
-ap.add_argument("--binary", default=os.path.join(here, "..", ".build", "release", "nmf-separate"))
+head, _, tail = __doc__.partition("\nusage: ")
+usage, _, tail = tail.partition("\n\n")
+# No abbreviations: `--seed N` must not pass for --seeds.
+ap = argparse.ArgumentParser(usage=usage, description=head + "\n\n" + tail, formatter_class=argparse.RawDescriptionHelpFormatter,
+                             allow_abbrev=False)
+ap.add_argument("set_dir", metavar="SET_DIR", help="a folder of mixture folders (<name>/mix.wav, ref_<i>.wav)")
+ap.add_argument("--binary", metavar="PATH", default=os.path.join(here, "..", ".build", "release", "nmf-separate"),
+                help="the nmf-separate to run (default: .build/release/nmf-separate)")
 ap.add_argument("--seeds", default="0,1,2", help="comma-separated seeds (default 0,1,2)")
 ap.add_argument("--jobs", type=int, default=2, help="runs in parallel, each with one thread (default 2)")
-ap.add_argument("rest", nargs=argparse.REMAINDER)
-a = ap.parse_args()
-extra = [x for x in a.rest if x != "--"]
+# The script's own options anywhere before `--`, nmf-separate's after it.
+argv = sys.argv[1:]
+cut = argv.index("--") if "--" in argv else len(argv)
+a, unknown = ap.parse_known_args(argv[:cut])
+if unknown:
+    opts = [x for x in unknown if x.startswith("-")]
+    ap.error(f"unrecognized option(s) {' '.join(opts)} (nmf-separate's options go after --)" if opts else
+             f"unrecognized arguments: {' '.join(unknown)}")
+extra = [x for x in argv[cut + 1:] if x != "--"]
+if any(x == "--seed" or x.startswith("--seed=") for x in extra):
+    ap.error("--seed after -- would override each run's seed: give the seeds with --seeds")
 if any(x in ("--spatial", "--ensemble", "-d", "--dictionary") for x in extra):
     sys.exit("grouping-ceiling.py: --spatial, --ensemble and --dictionary runs are not supported")
-seeds = [int(s) for s in a.seeds.split(",")]
+try:
+    seeds = [int(s) for s in a.seeds.split(",")]
+except ValueError:
+    ap.error("--seeds needs comma-separated integers, e.g. 0,1,2")
+if shutil.which(a.binary) is None:
+    ap.exit(2, f"grouping-ceiling.py: {a.binary}: not an executable file (build it with `swift build -c release`, or give --binary PATH)\n")
+mixtures, skipped = [], []
+for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
+    name = os.path.basename(os.path.dirname(mix_dir))
+    refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))
+    if refs and os.path.exists(os.path.join(mix_dir, "mix.wav")):
+        mixtures.append((name, mix_dir, refs))
+    else:
+        skipped.append(name)
+if not mixtures:
+    ap.exit(2, f"grouping-ceiling.py: no mixtures with mix.wav and ref_*.wav in {a.set_dir}"
+               f"{'' if os.path.isdir(a.set_dir) else ' (no such directory)'}\n")
+if skipped:
+    print(f"grouping-ceiling.py: skipped (no mix.wav or no ref_*.wav): {', '.join(skipped)}", file=sys.stderr)
 
 out = tempfile.mkdtemp(prefix="nmf-ceiling-")
 atexit.register(shutil.rmtree, out, ignore_errors=True)
@@ -132,11 +166,7 @@ def run(job):
     return name, seed, tool, evaluate(refs, paths, mixture)
 
 
-jobs = []
-for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
-    refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))
-    if refs and os.path.exists(os.path.join(mix_dir, "mix.wav")):
-        jobs += [(os.path.basename(os.path.dirname(mix_dir)), mix_dir, refs, s) for s in seeds]
+jobs = [(name, mix_dir, refs, s) for name, mix_dir, refs in mixtures for s in seeds]
 with ThreadPoolExecutor(max(1, a.jobs)) as pool:
     results = list(pool.map(run, jobs))
 

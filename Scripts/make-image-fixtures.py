@@ -201,6 +201,8 @@ def main():
     parser.add_argument("--audio", default=os.path.join(HERE, "..", "..", "shared", "data", "audio"))
     parser.add_argument("--ill-conditioned", metavar="DIR", help="write and check the ill-conditioned case instead")
     args = parser.parse_args()
+    if importlib.util.find_spec("museval") is None:   # before anything is written
+        parser.exit(2, "make-image-fixtures.py: needs museval: pip install museval\n")
     if args.ill_conditioned:
         ill_conditioned(args.audio, args.ill_conditioned)
         return

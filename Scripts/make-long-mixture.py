@@ -4,6 +4,7 @@
 
 usage: make-long-mixture.py OUT.wav SECONDS
 """
+import math
 import os
 import sys
 
@@ -12,9 +13,31 @@ import soundfile as sf
 
 here = os.path.dirname(os.path.abspath(__file__))
 audio = os.path.join(here, "..", "..", "shared", "data", "audio")
-out, seconds = sys.argv[1], float(sys.argv[2])
 sr = 44100
-n = int(seconds * sr)
+
+
+def usage_error(why):
+    print(f"{__doc__.strip().splitlines()[-1]}\nmake-long-mixture.py: {why}", file=sys.stderr)
+    sys.exit(2)
+
+
+if sys.argv[1:] in (["-h"], ["--help"]):
+    print(__doc__.strip())
+    sys.exit(0)
+if len(sys.argv) != 3:
+    usage_error("needs OUT.wav and SECONDS")
+out = sys.argv[1]
+try:
+    seconds = float(sys.argv[2])
+except ValueError:
+    seconds = math.nan
+n = int(seconds * sr) if math.isfinite(seconds) else 0
+if n < 1:
+    usage_error(f"SECONDS must be a number of at least 1/{sr}, not {sys.argv[2]}")
+if not sf.check_format(os.path.splitext(out)[1][1:].upper(), "PCM_16"):
+    usage_error(f"{out}: needs the extension of a 16-bit PCM format (.wav, .flac, .aiff …)")
+if not os.path.isdir(os.path.dirname(os.path.abspath(out))):
+    usage_error(f"{os.path.dirname(out)}: no such folder")
 
 
 def tiled(name):

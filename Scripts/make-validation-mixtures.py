@@ -22,7 +22,10 @@ mixtures of two changing sources against a steady noise, with training parts for
 (TWO_FOREGROUNDS below: two dictionaries and free components for the noise); with --backgrounds,
 18 held-out mixtures for the steady-background model (BACKGROUNDS below: 12 foregrounds against a
 steady noise at -5, 0 and +5 dB, and 6 controls without one).
+One mode flag at most. OUTDIR may hold a set built before by the same mode (its mixtures are
+rewritten), but no mixture folders of another set: quality.py would score them with this one.
 """
+import glob
 import json
 import os
 import sys
@@ -179,16 +182,42 @@ BACKGROUNDS = {
 }
 
 
+def usage_error(why):
+    print(f"{__doc__.strip().splitlines()[2]}\nmake-validation-mixtures.py: {why}", file=sys.stderr)
+    sys.exit(2)
+
+
 def main():
-    args = [a for a in sys.argv[1:] if a not in ("--supervised", "--pairings", "--foreground-noise", "--two-foregrounds", "--backgrounds")]
+    modes = ("--supervised", "--pairings", "--foreground-noise", "--two-foregrounds", "--backgrounds")
+    if "-h" in sys.argv[1:] or "--help" in sys.argv[1:]:
+        print(__doc__.strip())
+        return
+    args = [a for a in sys.argv[1:] if a not in modes]
     if len(args) != 1 or args[0].startswith("-"):
-        sys.exit(__doc__.strip().split("\n")[2])
+        usage_error("needs one OUTDIR" if all(not a.startswith("-") for a in args) else
+                    f"unknown option {next(a for a in args if a.startswith('-'))}")
+    given = sorted({a for a in sys.argv[1:] if a in modes}, key=modes.index)
+    if len(given) > 1:
+        usage_error(f"{' and '.join(given)} build different sets: give one of them")
     out = args[0]
-    os.makedirs(out, exist_ok=True)
+    if os.path.exists(out) and not os.path.isdir(out):
+        usage_error(f"{out} is not a folder")
     audio = os.path.join(shared_data, "audio")
     manifest = {}
     chosen = SUPERVISED if "--supervised" in sys.argv else PAIRINGS if "--pairings" in sys.argv \
         else FOREGROUND_NOISE if "--foreground-noise" in sys.argv else TWO_FOREGROUNDS if "--two-foregrounds" in sys.argv else None
+    names = BACKGROUNDS if "--backgrounds" in sys.argv else chosen if chosen is not None else SETS
+    # Mixture folders of another set left in OUTDIR would be scored with this one (quality.py takes every folder).
+    stale = []
+    for d in sorted(glob.glob(os.path.join(glob.escape(out), "*", ""))):
+        name = os.path.basename(os.path.dirname(d))
+        if name not in names and (os.path.exists(os.path.join(d, "mix.wav")) or glob.glob(os.path.join(glob.escape(d), "ref_*.wav"))):
+            stale.append(name)
+    if stale:
+        print(f"make-validation-mixtures.py: {out} holds mixtures that are not part of this set ({', '.join(stale)}): "
+              f"build into a new or empty folder, or remove them", file=sys.stderr)
+        sys.exit(2)
+    os.makedirs(out, exist_ok=True)
     if "--backgrounds" in sys.argv:
         for name, (sr, sources, levels, what) in BACKGROUNDS.items():
             spec = dict(sr=sr, sources=sources, levels_db=levels, train=None, what=what)

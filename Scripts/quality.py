@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Separation quality on a set of mixtures with known sources (dev-time tool).
 
-usage: quality.py SET_DIR [--binary PATH] [--scorer shared|ours] [--images [--window S]] [--label TEXT] [--anchor reference]
-                  -- [nmf-separate options...]
+usage: quality.py [--binary PATH] [--scorer shared|ours] [--images [--window S]] [--label TEXT]
+                  [--per-source C] [--anchor reference] SET_DIR [-- OPTIONS]
 
-SET_DIR is the layout ../shared/data/make_mixtures.py writes (<name>/mix.wav, ref_<i>.wav).
+SET_DIR is the layout ../shared/data/make_mixtures.py writes (<name>/mix.wav, ref_<i>.wav);
+folders without mix.wav or a ref_*.wav are skipped (and named on stderr). The script's own
+options may come before or after SET_DIR; everything after `--` (OPTIONS) goes to nmf-separate.
 Each mixture is separated with the given options (--sources is set from the number of
 references) and scored: BSS Eval SDR/SIR/SAR with the best permutation and SI-SDR, by
 ../shared/reference/score.py (fast_bss_eval) or by `nmf-separate eval`; with --images, by
@@ -29,31 +31,51 @@ import tempfile
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.join(here, "..")
-ap = argparse.ArgumentParser()
-ap.add_argument("set_dir")
-ap.add_argument("--binary", default=os.path.join(root, ".build", "release", "nmf-separate"))
+head, _, tail = __doc__.partition("\nusage: ")
+usage, _, tail = tail.partition("\n\n")
+ap = argparse.ArgumentParser(usage=usage, description=head + "\n\n" + tail, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument("set_dir", metavar="SET_DIR", help="a folder of mixture folders (<name>/mix.wav, ref_<i>.wav)")
+ap.add_argument("--binary", metavar="PATH", default=os.path.join(root, ".build", "release", "nmf-separate"),
+                help="the nmf-separate to run (default: .build/release/nmf-separate)")
 ap.add_argument("--scorer", default="shared", choices=["shared", "ours"])
 ap.add_argument("--images", action="store_true", help="score with `nmf-separate eval --images` (implies --scorer ours)")
 ap.add_argument("--window", help="medians over windows of this many seconds (eval --images --window; implies --images)")
-ap.add_argument("--label", default="")
+ap.add_argument("--label", default="", help="the table's title (default: the nmf-separate options)")
 ap.add_argument("--per-source", type=int, default=0, help="pass --components PER_SOURCE × S")
 ap.add_argument("--anchor", choices=["reference"], help="separate with ref_separate.py instead of nmf-separate")
-ap.add_argument("rest", nargs=argparse.REMAINDER)
-a = ap.parse_args()
+# The script's own options anywhere before `--`, nmf-separate's after it.
+argv = sys.argv[1:]
+cut = argv.index("--") if "--" in argv else len(argv)
+a, unknown = ap.parse_known_args(argv[:cut])
+if unknown:
+    opts = [x for x in unknown if x.startswith("-")]
+    ap.error(f"unrecognized option(s) {' '.join(opts)} (nmf-separate's options go after --)" if opts else
+             f"unrecognized arguments: {' '.join(unknown)}")
 if a.window:
     a.images = True
-extra = [x for x in a.rest if x != "--"]
+extra = [x for x in argv[cut + 1:] if x != "--"]
+if (a.anchor is None or a.scorer == "ours" or a.images) and shutil.which(a.binary) is None:
+    ap.exit(2, f"quality.py: {a.binary}: not an executable file (build it with `swift build -c release`, or give --binary PATH)\n")
+mixtures, skipped = [], []
+for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
+    name = os.path.basename(os.path.dirname(mix_dir))
+    refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))
+    if refs and os.path.exists(os.path.join(mix_dir, "mix.wav")):
+        mixtures.append((name, mix_dir, refs))
+    else:
+        skipped.append(name)
+if not mixtures:
+    ap.exit(2, f"quality.py: no mixtures with mix.wav and ref_*.wav in {a.set_dir}"
+               f"{'' if os.path.isdir(a.set_dir) else ' (no such directory)'}\n")
+if skipped:
+    print(f"quality.py: skipped (no mix.wav or no ref_*.wav): {', '.join(skipped)}", file=sys.stderr)
 
 rows = []
 backgrounds = {}   # mixture: (the run's background model, the mixture's floor), from its --json
 out = tempfile.mkdtemp(prefix="nmf-quality-")
 atexit.register(shutil.rmtree, out, ignore_errors=True)   # the separations are only scored, not kept
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # so that the cleanup runs under `timeout` too
-for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
-    name = os.path.basename(os.path.dirname(mix_dir))
-    refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))
-    if not refs or not os.path.exists(os.path.join(mix_dir, "mix.wav")):
-        continue
+for name, mix_dir, refs in mixtures:
     s = len(refs)
     if a.anchor == "reference":
         env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")

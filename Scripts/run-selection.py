@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """Could an unsupervised criterion pick the better of several seeds' separations? (dev-time tool)
 
-usage: run-selection.py SET_DIR [SET_DIR ...] [--seeds N] [--binary PATH] [--keep DIR] [-- nmf-separate options...]
+usage: run-selection.py [--seeds N] [--binary PATH] [--keep DIR] SET_DIR [SET_DIR ...] [-- OPTIONS]
 
-Separates every mixture of each set (the layout of ../shared/data/make_mixtures.py) with seeds
-0 … N−1 (`--save-factors`, one thread each, two runs at a time), scores each run with
+SET_DIR is the layout ../shared/data/make_mixtures.py writes (<name>/mix.wav, ref_<i>.wav);
+folders without mix.wav or a ref_*.wav are skipped (and named on stderr). The script's own
+options may come anywhere before `--`; everything after it (OPTIONS) goes to nmf-separate,
+except --seed (the runs' seeds are 0 … N−1).
+
+Separates every mixture of each set with seeds 0 … N−1 and OPTIONS
+(`--save-factors`, one thread each, two runs at a time), scores each run with
 `nmf-separate eval`, and computes for each run some criteria that need no references, from its
 W, H and groups (Λ_s = W_g·H_g, the model of source s, bins × frames):
 
@@ -33,18 +38,48 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 here = os.path.dirname(os.path.abspath(__file__))
-ap = argparse.ArgumentParser()
-ap.add_argument("sets", nargs="+")
-ap.add_argument("--seeds", type=int, default=6)
-ap.add_argument("--binary", default=os.path.join(here, "..", ".build", "release", "nmf-separate"))
-ap.add_argument("--keep", help="write the runs (and results.json, every run's score and criteria) here and keep them "
+head, _, tail = __doc__.partition("\nusage: ")
+usage, _, tail = tail.partition("\n\n")
+# No abbreviations: `--seed N` must not pass for --seeds.
+ap = argparse.ArgumentParser(usage=usage, description=head + "\n\n" + tail, formatter_class=argparse.RawDescriptionHelpFormatter,
+                             allow_abbrev=False)
+ap.add_argument("sets", nargs="+", metavar="SET_DIR", help="a folder of mixture folders (<name>/mix.wav, ref_<i>.wav)")
+ap.add_argument("--seeds", type=int, default=6, metavar="N", help="seeds 0 … N−1 per mixture (default 6)")
+ap.add_argument("--binary", metavar="PATH", default=os.path.join(here, "..", ".build", "release", "nmf-separate"),
+                help="the nmf-separate to run (default: .build/release/nmf-separate)")
+ap.add_argument("--keep", metavar="DIR", help="write the runs (and results.json, every run's score and criteria) here and keep them "
                               "(default: a temporary directory, removed)")
 argv = sys.argv[1:]
 cut = argv.index("--") if "--" in argv else len(argv)
-a = ap.parse_args(argv[:cut])
+a, unknown = ap.parse_known_args(argv[:cut])
+if unknown:
+    opts = [x for x in unknown if x.startswith("-")]
+    ap.error(f"unrecognized option(s) {' '.join(opts)} (nmf-separate's options go after --)" if opts else
+             f"unrecognized arguments: {' '.join(unknown)}")
 extra = argv[cut + 1:]
 if a.seeds < 1:
     ap.error("--seeds needs N >= 1")
+if any(x == "--seed" or x.startswith("--seed=") for x in extra):
+    ap.error("--seed after -- would override each run's seed: the runs' seeds are 0 … N−1 (--seeds N)")
+if shutil.which(a.binary) is None:
+    ap.exit(2, f"run-selection.py: {a.binary}: not an executable file (build it with `swift build -c release`, or give --binary PATH)\n")
+mixtures, skipped = [], []
+for set_dir in a.sets:
+    set_name = os.path.basename(os.path.normpath(set_dir))
+    found = []
+    for mix_dir in sorted(glob.glob(os.path.join(set_dir, "*", ""))):
+        name = os.path.basename(os.path.dirname(mix_dir))
+        refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))
+        if refs and os.path.exists(os.path.join(mix_dir, "mix.wav")):
+            found.append((set_name, name, mix_dir, refs))
+        else:
+            skipped.append(os.path.join(set_name, name))
+    if not found:
+        ap.exit(2, f"run-selection.py: no mixtures with mix.wav and ref_*.wav in {set_dir}"
+                   f"{'' if os.path.isdir(set_dir) else ' (no such directory)'}\n")
+    mixtures += found
+if skipped:
+    print(f"run-selection.py: skipped (no mix.wav or no ref_*.wav): {', '.join(skipped)}", file=sys.stderr)
 out = a.keep or tempfile.mkdtemp(prefix="nmf-selection-")
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # so that the cleanup below runs under `timeout` too
 
@@ -84,13 +119,7 @@ def criteria(run, w, h):
     }
 
 
-jobs = []
-for set_dir in a.sets:
-    set_name = os.path.basename(os.path.normpath(set_dir))
-    for mix_dir in sorted(glob.glob(os.path.join(set_dir, "*", ""))):
-        refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))
-        if refs and os.path.exists(os.path.join(mix_dir, "mix.wav")):
-            jobs += [(set_name, os.path.basename(os.path.dirname(mix_dir)), mix_dir, refs, s) for s in range(a.seeds)]
+jobs = [(set_name, name, mix_dir, refs, s) for set_name, name, mix_dir, refs in mixtures for s in range(a.seeds)]
 ex = ThreadPoolExecutor(2)
 try:
     results = list(ex.map(separate, jobs))

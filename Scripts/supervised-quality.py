@@ -4,13 +4,18 @@ train_<i>.wav files, trains one dictionary per source with `nmf-separate train`,
 the mixture with them (`--dictionary ...`) and scores with `nmf-separate eval`.
 
 usage: supervised-quality.py [--binary PATH] [--components K] [--first-only | --only I[,I]] [--train "OPTS"] [--separate "OPTS"] SET_DIR
+
+SET_DIR holds <name>/mix.wav, ref_<i>.wav and train_<i>.wav (one per reference); folders without
+them are skipped (and named on stderr). Prints a Markdown table per mixture and the mean SDR
+improvement over the mixture.
 (--fft-size/--hop given in --train are passed to the separation too: they must match)
 --first-only trains a dictionary for the first source only (train_1.wav) and leaves the other
 sources to free components (`--dictionary D1 --sources S`); mixtures need train_1.wav only.
 --only I does the same with source I's dictionary (train_I.wav; e.g. 2: a noise dictionary, the
 speech to free components), --only 1,2 with the dictionaries of sources 1 and 2 (free components
 for the others); the dictionaries' sources come out first, and eval's best permutation matches
-the estimates to the references.
+the estimates to the references; mixtures need mix.wav, ref_*.wav and the train_I.wav of
+every source I listed.
 """
 import argparse
 import atexit
@@ -24,9 +29,12 @@ import sys
 import tempfile
 
 here = os.path.dirname(os.path.abspath(__file__))
-ap = argparse.ArgumentParser()
-ap.add_argument("set_dir")
-ap.add_argument("--binary", default=os.path.join(here, "..", ".build", "release", "nmf-separate"))
+head, _, tail = __doc__.partition("\nusage: ")
+usage, _, tail = tail.partition("\n\n")
+ap = argparse.ArgumentParser(usage=usage, description=head + "\n\n" + tail, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument("set_dir", metavar="SET_DIR", help="a folder of mixture folders (<name>/mix.wav, ref_<i>.wav, train_<i>.wav)")
+ap.add_argument("--binary", metavar="PATH", default=os.path.join(here, "..", ".build", "release", "nmf-separate"),
+                help="the nmf-separate to run (default: .build/release/nmf-separate)")
 ap.add_argument("--components", type=int, default=32)
 which = ap.add_mutually_exclusive_group()
 which.add_argument("--first-only", action="store_true", help="a dictionary for source 1 only, free components for the others")
@@ -35,25 +43,40 @@ ap.add_argument("--train", default="", help="extra options of `nmf-separate trai
 ap.add_argument("--separate", default="", help="extra options of the separation")
 a = ap.parse_args()
 import shlex
-train_opts, sep_opts = shlex.split(a.train), shlex.split(a.separate)
+try:
+    train_opts, sep_opts = shlex.split(a.train), shlex.split(a.separate)
+except ValueError as e:
+    ap.error(f"--train/--separate: {e}")
 try:
     only = [1] if a.first_only else [int(x) for x in a.only.split(",")] if a.only else []
 except ValueError:
     ap.error("--only needs source numbers I >= 1, e.g. 2 or 1,2")
 if any(i < 1 for i in only):
     ap.error("--only needs source numbers I >= 1, e.g. 2 or 1,2")
-out = tempfile.mkdtemp(prefix="nmf-supervised-")
-atexit.register(shutil.rmtree, out, ignore_errors=True)   # the separations are only scored, not kept
-signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # so that the cleanup runs under `timeout` too
-rows = []
+if shutil.which(a.binary) is None:
+    ap.exit(2, f"supervised-quality.py: {a.binary}: not an executable file (build it with `swift build -c release`, or give --binary PATH)\n")
+mixtures, skipped = [], []
 for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
     name = os.path.basename(os.path.dirname(mix_dir))
     trains = sorted(glob.glob(os.path.join(mix_dir, "train_*.wav")))
     refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))
     if only:
         trains = [t for t in trains if os.path.basename(t) in [f"train_{i}.wav" for i in only]]
-    if not trains or (len(trains) != len(refs) and not only):
-        continue
+    if refs and os.path.exists(os.path.join(mix_dir, "mix.wav")) and trains and len(trains) == (len(set(only)) if only else len(refs)):
+        mixtures.append((name, mix_dir, refs, trains))
+    else:
+        skipped.append(name)
+need = f"train_{'.wav, train_'.join(map(str, sorted(set(only))))}.wav" if only else "a train_<i>.wav per ref_<i>.wav"
+if not mixtures:
+    ap.exit(2, f"supervised-quality.py: no mixtures with mix.wav, ref_*.wav and {need} in {a.set_dir}"
+               f"{'' if os.path.isdir(a.set_dir) else ' (no such directory)'}\n")
+if skipped:
+    print(f"supervised-quality.py: skipped (no mix.wav, ref_*.wav or {need}): {', '.join(skipped)}", file=sys.stderr)
+out = tempfile.mkdtemp(prefix="nmf-supervised-")
+atexit.register(shutil.rmtree, out, ignore_errors=True)   # the separations are only scored, not kept
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # so that the cleanup runs under `timeout` too
+rows = []
+for name, mix_dir, refs, trains in mixtures:
     dicts = ["--sources", str(len(refs))] if only else []
     for i, t in enumerate(trains):
         d = os.path.join(out, f"{name}_{i + 1}.nmfdict")
