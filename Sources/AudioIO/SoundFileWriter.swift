@@ -128,12 +128,18 @@ public final class SoundFileWriter {
     /// `steps` steps per unit (ties to even, as a correct float-to-integer conversion does).
     /// Exact in float: `x · steps` is a power-of-two scaling.
     static func clampAndRound(_ samples: UnsafeMutableBufferPointer<Float>, steps: Float?) {
-        if let steps {
-            for i in samples.indices {
-                samples[i] = ((min(max(samples[i], -1), fullScale) * steps).rounded(.toNearestOrEven)) / steps
-            }
+        guard let p = samples.baseAddress else { return }
+        let n = samples.count, top = fullScale
+        if let steps, steps <= 32768 {
+            // 8 and 16 bits: adding and subtracting 1.5·2²³ rounds |x| < 2²² to an integer, ties to
+            // even, as `rounded(.toNearestOrEven)` does, but without a libm call per sample.
+            let unit = 1 / steps, magic: Float = 12_582_912   // (1/steps, a power of two: exact)
+            for i in 0..<n { p[i] = ((min(max(p[i], -1), top) * steps + magic) - magic) * unit }
+        } else if let steps {
+            let unit = 1 / steps
+            for i in 0..<n { p[i] = (min(max(p[i], -1), top) * steps).rounded(.toNearestOrEven) * unit }
         } else {
-            for i in samples.indices { samples[i] = min(max(samples[i], -1), fullScale) }
+            for i in 0..<n { p[i] = min(max(p[i], -1), top) }
         }
     }
 
