@@ -2,6 +2,7 @@ import Testing
 import Foundation
 import CSndFile
 @testable import AudioIO
+import DSPCore
 import _TestSupport
 
 @Suite struct SoundFileTests {
@@ -75,6 +76,23 @@ import _TestSupport
             #expect(err <= step / 2, "rounded to the nearest step")   // (libsndfile's 16-bit clipping conversion truncates)
             let bias = zip(data.channels[c], buffer.channels[c]).reduce(0.0) { $0 + Double($1.0 - $1.1) } / Double(tone.count)
             #expect(abs(bias) <= Double(step) / 20, "no offset from truncation: \(bias / Double(max(step, 1e-9))) steps")
+        }
+    }
+
+    /// The writer's fast rounding of 8- and 16-bit samples gives the bits of
+    /// `rounded(.toNearestOrEven)`, ties included, after clamping to [−1, fullScale].
+    @Test(arguments: [Float(128), 32768, 8_388_608])
+    func fastRoundingIsRoundingToNearestEven(steps: Float) {
+        var g = SeededGenerator(seed: 9)
+        var x = (0..<20_000).map { _ in (g.nextUnitFloat() * 2.4 - 1.2) }
+        x += (-300...300).map { (Float($0) + 0.5) / steps }                 // ties: exactly half a step
+        x += [0, -0, 1, -1, SoundFileWriter.fullScale, 1e-30, -1e-30, 0.5 / steps, -0.5 / steps, 1.5 / steps]
+        var y = x
+        y.withUnsafeMutableBufferPointer { SoundFileWriter.clampAndRound($0, steps: steps) }
+        for (a, b) in zip(x, y) {
+            let expected = (min(max(a, -1), SoundFileWriter.fullScale) * steps).rounded(.toNearestOrEven) / steps
+            #expect(b == expected, "\(a) → \(b), expected \(expected)")
+            if b != expected { return }
         }
     }
 
