@@ -15,6 +15,7 @@ for a in "$@"; do case "$a" in
   -h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
   *) echo "unknown option $a (see --help)" >&2; exit 64 ;;
 esac; done
+if [ -n "${BENCH_DIR:-}" ]; then BENCH_DIR=$(realpath -m "$BENCH_DIR"); fi   # (relative to the caller, not the repository)
 cd "$(dirname "$0")/.."
 ref=../shared/reference
 if [ -n "${BENCH_DIR:-}" ]; then

@@ -265,5 +265,5 @@ except KeyboardInterrupt:
 finally:
     pool.shutdown(cancel_futures=True)   # on an interrupt: the cases running finish, the others are dropped
 print(json.dumps({"cases": a.cases, "crashes": counts["crash"], "hangs": counts["hang"], "other_failures": counts["other"],
-                  "exit_statuses": exits, "mutations": statuses, "failures_dir": os.path.join(out, "failures")}))
+                  "exit_statuses": exits, "mutations": statuses, "failures_dir": os.path.join(out, "failures") if a.out or any(counts.values()) else None}))
 sys.exit(1 if any(counts.values()) else 0)

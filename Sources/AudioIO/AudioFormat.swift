@@ -25,6 +25,9 @@ public struct AudioFormat: Sendable, Equatable, CustomStringConvertible {
             || s == Int32(SF_FORMAT_PCM_24) || s == Int32(SF_FORMAT_PCM_32)
     }
 
+    /// The subtype of 64-bit IEEE floats (`SF_FORMAT_DOUBLE`).
+    public static let doubleSubtype = Int32(SF_FORMAT_DOUBLE)
+
     /// Whether samples are stored as IEEE floats (32 or 64 bits), which hold NaN and infinities.
     public var isFloatingPoint: Bool { subtype == Int32(SF_FORMAT_FLOAT) || subtype == Int32(SF_FORMAT_DOUBLE) }
 

@@ -115,6 +115,16 @@ extension AudioFormat {
 }
 
 extension AudioFormat {
+    /// This format, as WAVE_FORMAT_EXTENSIBLE when it is a plain WAV and `channelMap` states a
+    /// layout to keep: a plain WAV header has no channel mask, so libsndfile would write the
+    /// layout nowhere (AIFF and FLAC have no place for one either and are left as they are).
+    /// - Parameter channelMap: the input's layout (`SoundFileReader.channelMap`), or nil.
+    public func keepingLayout(_ channelMap: [Int32]?) -> AudioFormat {
+        guard channelMap != nil, container == Int32(SF_FORMAT_WAV) else { return self }
+        let extensible = AudioFormat(rawValue: Int32(SF_FORMAT_WAVEX) | subtype)
+        return extensible.isWritable(channels: 2, sampleRate: 44_100) ? extensible : self
+    }
+
     /// Whether this format's container can also hold 32-bit float samples (WAV, AIFF, AU, CAF,
     /// … can; FLAC, XI and VOC cannot).
     public var containerHoldsFloats: Bool {

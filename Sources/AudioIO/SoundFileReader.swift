@@ -50,7 +50,9 @@ public final class SoundFileReader {
     /// What reading does with NaN or infinite samples (default: refuse them).
     public var nonFinitePolicy: NonFinitePolicy = .refuse
     /// Samples read as 0 under `.replaceWithZero` so far, each counted once however often its
-    /// frame is read again.
+    /// frame is read again, as long as reads move forward through the file (each starting at or
+    /// before the furthest frame read so far, as the separation's two passes do); a range that
+    /// jumps ahead leaves the frames it skipped uncounted if they are read later.
     public private(set) var replacedNonFiniteSamples = 0
     /// Frames before this one have had their replacements counted.
     private var replacementsCountedThrough = 0
@@ -107,13 +109,10 @@ public final class SoundFileReader {
         }
         reportedFrames = info.frames
         var frames = Int(clamping: info.frames)
-        lengthWasCounted = info.frames == Int64.max
+        lengthWasCounted = info.frames == Int64.max && info.format & Int32(SF_FORMAT_TYPEMASK) == Int32(SF_FORMAT_OGG)
         if lengthWasCounted {
             // libsndfile could not find the end (an Ogg stream cut off): count what decodes.
-            guard let (counted, reopened) = Self.countFrames(h, path: path, channels: Int(info.channels)) else {
-                throw AudioIOError.invalidHeader(path: path, reason: "its length is unknown (no end found) and it could not be decoded to count it")
-            }
-            (frames, h) = (counted, reopened)
+            (frames, h) = try Self.countFrames(h, path: path, info: info)
         }
         if frames > Self.maximumFrameCount {
             sf_close(h)
@@ -150,10 +149,13 @@ public final class SoundFileReader {
 
     /// Decodes the open file `handle` to its end, counting frames (at most `maximumFrameCount`
     /// + 1), then closes it and opens the file again at its start.
-    /// - Returns: the count and the new handle; nil (the handle closed) when reopening fails.
-    private static func countFrames(_ handle: OpaquePointer, path: String, channels: Int) -> (Int, OpaquePointer)? {
+    /// - Parameter info: what the first opening reported, which the second must report too.
+    /// - Returns: the count and the new handle.
+    /// - Throws: `AudioIOError.cannotOpen` when the file cannot be opened again or has changed
+    ///   (another channel count would overrun the buffers sized for the first).
+    private static func countFrames(_ handle: OpaquePointer, path: String, info first: SF_INFO) throws -> (Int, OpaquePointer) {
         let chunk = 65_536
-        var scratch = [Float](repeating: 0, count: chunk * channels)
+        var scratch = [Float](repeating: 0, count: chunk * Int(first.channels))
         var total = 0
         // (Not with stderr silenced: that holds `StandardError.lock`, and the Ogg decoders print nothing.)
         while total <= maximumFrameCount {
@@ -163,7 +165,13 @@ public final class SoundFileReader {
         }
         sf_close(handle)
         var info = SF_INFO()
-        guard let h = withStderrSilenced({ openSoundFile(path, mode: Int32(SFM_READ), &info) }) else { return nil }
+        guard let h = withStderrSilenced({ openSoundFile(path, mode: Int32(SFM_READ), &info) }) else {
+            throw AudioIOError.cannotOpen(path: path, reason: "it could not be opened again after counting its frames (libsndfile: \(String(cString: sf_strerror(nil))))")
+        }
+        guard info.channels == first.channels, info.samplerate == first.samplerate, info.format == first.format, info.frames == first.frames else {
+            sf_close(h)
+            throw AudioIOError.cannotOpen(path: path, reason: "it changed while being read (reopened with \(info.channels) channels, \(info.samplerate) Hz)")
+        }
         return (total, h)
     }
 

@@ -38,8 +38,9 @@ public final class SoundFileWriter {
     ///   - channels: number of channels, ≥ 1.
     ///   - sampleRate: sample rate in Hz.
     ///   - channelMap: the channels' layout (`SoundFileReader.channelMap`, one `SF_CHANNEL_MAP_*`
-    ///     value per channel), stated in the header where the container holds one (WAV then
-    ///     becomes WAVE_FORMAT_EXTENSIBLE); nil for libsndfile's default.
+    ///     value per channel), stated in the header where the container holds one
+    ///     (WAVE_FORMAT_EXTENSIBLE, CAF, …; a plain WAV, AIFF or FLAC header has no place for it:
+    ///     see `AudioFormat.keepingLayout(_:)`); nil for libsndfile's default.
     /// - Throws: `AudioIOError.unsupportedOutputFormat` or `.writeFailed`.
     public init(path: String, format: AudioFormat, channels: Int, sampleRate: Int, channelMap: [Int32]? = nil) throws {
         self.path = path

@@ -24,7 +24,7 @@ enum OptionTable {
         OptionSpec(name: "dictionary", short: "d", value: "FILE", defaultText: "none", help: "trained templates of one source (repeatable; from `nmf-separate train`), held fixed"),
         OptionSpec(name: "free-components", short: nil, value: "N", defaultText: "\(SeparationConfiguration.recommendedComponentsPerSource) per source without a dictionary", help: "learned components for the sources without a dictionary"),
         OptionSpec(name: "output", short: "o", value: "DIR", defaultText: "separated", help: "output directory; files go to DIR/<input stem>/source_<i>.<ext>"),
-        OptionSpec(name: "format", short: nil, value: "FMT", defaultText: "the input's; wav for a lossy input", help: "output container: wav, flac, ogg or aiff"),
+        OptionSpec(name: "format", short: nil, value: "FMT", defaultText: "the input's; wav for a lossy or SD2 input", help: "output container: wav, flac, ogg or aiff"),
         OptionSpec(name: "sample-format", short: nil, value: "ENC", defaultText: "the input's", help: "output samples: pcm16, pcm24 or float (FLAC holds pcm16/pcm24 only; not for ogg)"),
         OptionSpec(name: "plot", short: nil, value: nil, defaultText: "off", help: "also write PNG figures: spectrogram, templates, activations and each source's mask"),
         OptionSpec(name: "ensemble", short: nil, value: "N", defaultText: "1", help: "average the masks of N factorizations started from seeds SEED…SEED+N−1, their sources matched to the first's: on average better separations (+0.1 to +0.5 dB at N = 3 to 5 on the dev, validation and backgrounds mixtures, QUALITY.md) for about N times the time (1 to 32)"),

@@ -17,7 +17,9 @@ extension SeparateCommand {
     func replacementWarning(input: String, reader: SoundFileReader) -> String? {
         let n = reader.replacedNonFiniteSamples
         guard n > 0 else { return nil }
-        return "nmf-separate: warning: '\(input)': \(n) NaN or infinite sample\(n == 1 ? "" : "s") read as 0 (--replace-nonfinite)"
+        // (In a 64-bit float file a finite value beyond float's range counts too.)
+        let what = reader.format.subtype == AudioFormat.doubleSubtype ? "NaN, infinite or out-of-range" : "NaN or infinite"
+        return "nmf-separate: warning: '\(input)': \(n) \(what) sample\(n == 1 ? "" : "s") read as 0 (--replace-nonfinite)"
     }
 
     /// The warning about files an earlier run with other settings seems to have left in this
@@ -49,6 +51,7 @@ extension SeparateCommand {
         let setAside = left.contains { $0.hasSuffix(".old") }
         return "nmf-separate: warning: '\(input)': \(plan.directory) holds hidden files of an interrupted run (\(shown)); "
             + (setAside ? "a .old file is an output that run was replacing: rename it back if you want it, and remove the rest" : "remove them")
+            + " (unless another machine or container writes there: their processes are not seen from here)"
     }
 
     /// The output name in `name` when it is a hidden file of the separation's (`.<output>.<pid>-<n>.tmp`

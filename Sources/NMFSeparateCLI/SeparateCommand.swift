@@ -131,7 +131,8 @@ struct SeparateCommand {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
         do {
-            return (reader, try AudioFormat.output(for: reader.format, container: options.format, encoding: options.sampleFormat), seconds)
+            let format = try AudioFormat.output(for: reader.format, container: options.format, encoding: options.sampleFormat)
+            return (reader, format.keepingLayout(reader.channelMap), seconds)
         } catch let e as OutputFormatError {
             throw CLIError.usage("'\(input)': \(e.description)")
         }

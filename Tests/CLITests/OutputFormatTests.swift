@@ -132,6 +132,12 @@ import _TestSupport
         let r = try CLIRunner.run(["\(dir)/surround.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "3"])
         #expect(r.status == 0, "\(r.stderr)")
         for s in 1...2 { #expect(try SoundFileReader(path: "\(dir)/out/surround/source_\(s).wav").channelMap == layout) }
+        // Asked for WAV, the sources are WAVE_FORMAT_EXTENSIBLE so that the layout has a place (a
+        // plain WAV header has none: libsndfile dropped it).
+        let asWav = try CLIRunner.run(["\(dir)/surround.wav", "--sources", "2", "-o", "\(dir)/wav", "--iterations", "3", "--format", "wav"])
+        #expect(asWav.status == 0, "\(asWav.stderr)")
+        let wav = try SoundFileReader(path: "\(dir)/wav/surround/source_1.wav")
+        #expect(wav.channelMap == layout && wav.format.container == 0x130000)
         #expect(try SoundFileReader(path: "\(dir)/mix.wav").channelMap == nil)
     }
 

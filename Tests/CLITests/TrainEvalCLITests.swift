@@ -304,7 +304,7 @@ import _TestSupport
         try TestSupport.write(AudioBuffer(channels: [speech.channels[0], speech.channels[0].map { -$0 }], sampleRate: speech.sampleRate),
                               to: "\(dir)/opposite.wav", format: .wavFloat)
         let silent = try CLIRunner.run(["eval"] + refs + ["--estimate", "\(dir)/zero.wav", "\(dir)/opposite.wav", "--mixture", "\(dir)/zero.wav"])
-        #expect(silent.status == 0 && silent.stderr.contains("zero.wav' scores as silence: it is silent, so its SDR is −∞\n")
+        #expect(silent.status == 0 && silent.stderr.contains("zero.wav' scores as silence: it is silent over the scored length, so its SDR is −∞\n")
                 && silent.stderr.contains("opposite.wav' scores as silence: its channels cancel when averaged")
                 && silent.stderr.contains("so its SDR is −∞ and every improvement +∞"), "\(silent.stderr)")
         let imagesRun = try CLIRunner.run(["eval", "--images", "--reference", "\(dir)/opposite.wav", "\(dir)/opposite.wav", "--estimate", "\(dir)/opposite.wav", "\(dir)/mix.wav"])
