@@ -98,9 +98,13 @@ struct CommandLineOptions {
             if token.hasPrefix("--"), let eq = token.firstIndex(of: "=") {
                 inlineValue = String(token[token.index(after: eq)...])
                 token = String(token[..<eq])
+            } else if !token.hasPrefix("--"), token.count > 2, OptionTable.lookup(String(token.prefix(2)))?.value != nil {
+                // A short option with its value attached, as getopt takes it: -s2, -k8, -oDIR.
+                inlineValue = String(token.dropFirst(2))
+                token = String(token.prefix(2))
             }
             guard let spec = OptionTable.lookup(token) else {
-                throw CLIError.usage("unknown option '\(token)' (see --help)")
+                throw CLIError.usage(OptionSuggestion.message("option", token, among: OptionTable.separate.map { "--" + $0.name }, help: "--help"))
             }
             var value: String?
             if spec.value != nil {

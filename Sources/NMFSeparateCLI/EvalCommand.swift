@@ -5,6 +5,9 @@ import NMFSeparation
 /// against references — or, with `--images`, the multichannel image metrics SDR/ISR/SIR/SAR —
 /// with the mixture's own scores and the improvement when `--mixture` is given.
 struct EvalCommand {
+    /// The long options `eval` takes (for the guess in an "unknown option" message).
+    static let optionNames = ["--reference", "--estimate", "--mixture", "--window", "--hop", "--json", "--images",
+                              "--fixed-order", "--quiet", "--progress", "--help"]
     var references: [String] = []
     var estimates: [String] = []
     var mixture: String?
@@ -108,7 +111,7 @@ struct EvalCommand {
                 }
                 if a != "-h" && a != "--help" { target = nil }
             default:
-                if a.hasPrefix("-") && a.count > 1 { throw CLIError.usage("unknown eval option '\(a)' (see eval --help)") }
+                if a.hasPrefix("-") && a.count > 1 { throw CLIError.usage(OptionSuggestion.message("eval option", a, among: Self.optionNames, help: "eval --help")) }
                 guard let t = target else { throw CLIError.usage("unexpected argument '\(a)': give files after --reference or --estimate") }
                 c[keyPath: t].append(a)
             }

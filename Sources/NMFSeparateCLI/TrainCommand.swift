@@ -4,6 +4,9 @@ import NMFSeparation
 /// `nmf-separate train`: learns a source's templates from clean recordings and saves them
 /// as a `.nmfdict` file for semi-supervised separation (`--dictionary`).
 struct TrainCommand {
+    /// The long options `train` takes (for the guess in an "unknown option" message).
+    static let optionNames = ["--components", "--output", "--iterations", "--seed", "--fft-size", "--hop", "--label",
+                              "--divergence", "--force", "--quiet", "--help"]
     var inputs: [String] = []
     var output: String?
     var components = 32
@@ -66,6 +69,9 @@ struct TrainCommand {
             if a.hasPrefix("--"), let eq = a.firstIndex(of: "=") {
                 inline = String(a[a.index(after: eq)...])
                 a = String(a[..<eq])
+            } else if a.count > 2, a.hasPrefix("-k") || a.hasPrefix("-o") {   // -k16, -oFILE, as getopt takes them
+                inline = String(a.dropFirst(2))
+                a = String(a.prefix(2))
             }
             switch a {
             case "-k", "--components": c.components = try integer("--components")
@@ -96,7 +102,7 @@ struct TrainCommand {
                 default: c.help = true
                 }
             default:
-                if a.hasPrefix("-") && a.count > 1 { throw CLIError.usage("unknown train option '\(a)' (see train --help)") }
+                if a.hasPrefix("-") && a.count > 1 { throw CLIError.usage(OptionSuggestion.message("train option", a, among: Self.optionNames, help: "train --help")) }
                 c.inputs.append(a)
             }
         }

@@ -171,3 +171,34 @@ import _TestSupport
         #expect(CLIRunner.files(under: "\(dir)/root") == ["source_1/source_1.wav"])
     }
 }
+
+/// Mistyped options get a guess, and short options take attached values as getopt does.
+@Suite struct OptionSpellingTests {
+    @Test func unknownOptionsSuggestTheClosestOne() throws {
+        let names = OptionTable.separate.map { "--" + $0.name }
+        #expect(OptionSuggestion.closest(to: "--source", among: names) == "--sources")
+        #expect(OptionSuggestion.closest(to: "--iteration", among: names) == "--iterations")
+        #expect(OptionSuggestion.closest(to: "--fft", among: names) == "--fft-size")
+        #expect(OptionSuggestion.closest(to: "--masks-power", among: names) == "--mask-power")
+        #expect(OptionSuggestion.closest(to: "--sead", among: names) == "--seed")
+        #expect(OptionSuggestion.closest(to: "--xyzzy", among: names) == nil)
+        #expect(OptionSuggestion.closest(to: "-x", among: names) == nil)
+        #expect(OptionSuggestion.distance(Array("ab"), Array("ba")) == 1 && OptionSuggestion.distance(Array(""), Array("abc")) == 3)
+        for (args, guess) in [(["x.wav", "--source", "2"], "did you mean --sources? see --help"),
+                              (["train", "a.wav", "--compnents", "4"], "did you mean --components? see train --help"),
+                              (["eval", "--refrence", "a.wav"], "did you mean --reference? see eval --help")] {
+            let r = try CLIRunner.run(args)
+            #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains(guess), "\(r.stderr)")
+        }
+        let none = try CLIRunner.run(["x.wav", "--xyzzy"])
+        #expect(none.status == 64 && none.stderr.contains("unknown option '--xyzzy' (see --help)"), "\(none.stderr)")
+    }
+
+    @Test func shortOptionsTakeAttachedValues() throws {
+        let o = try CommandLineOptions.parse(["mix.wav", "-s2", "-k12", "-oout/dir"])
+        #expect(o.sources == 2 && o.components == 12 && o.outputDirectory == "out/dir")
+        #expect(throws: CLIError.self) { try CommandLineOptions.parse(["mix.wav", "-fq"]) }   // flags do not bundle
+        let t = try TrainCommand.parse(["a.wav", "-k16", "-od.nmfdict"])
+        #expect(t.components == 16 && t.output == "d.nmfdict")
+    }
+}
