@@ -76,7 +76,7 @@ final class WorkQueue: @unchecked Sendable {
             var line: JSONValue
             var failure: CLIError?
             var skipped = false
-            var note: String?, warnings: [String] = []
+            var note: String?, warnings: [String] = [], directory: String?
             do {
                 if let conflict = input.conflict { throw CLIError.runtime(conflict) }
                 let result = try worker.run(input: input, progress: progress)
@@ -84,12 +84,13 @@ final class WorkQueue: @unchecked Sendable {
                 skipped = result.skipped
                 note = result.note
                 warnings = result.warnings
+                directory = result.directory
             } catch {
                 let e = error as? CLIError ?? .runtime("'\(input.path)': \(error)")
                 failure = e
                 line = .object([("input", .string(input.path)), ("status", .string("failed")), ("error", .string(e.message))])
             }
-            progress.finish(failure != nil ? "failed" : skipped ? "skipped" : "done")
+            progress.finish(failure != nil ? "failed" : skipped ? "skipped" : "done", destination: directory)
             lock.withLock {
                 if let failure {
                     outcome.failed += 1

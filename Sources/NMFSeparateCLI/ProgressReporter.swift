@@ -117,15 +117,18 @@ final class ProgressBoard: @unchecked Sendable {
         }
     }
 
-    fileprivate func end(_ file: FileProgress, status: String) {
+    fileprivate func end(_ file: FileProgress, status: String, destination: String?) {
         guard mode != .off else { return }
         lock.withLock {
             active[ObjectIdentifier(file)] = nil
             finished += 1
-            if mode == .lines {
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - file.start) * 1e-9
-                StandardError.write("nmf-separate: [\(file.index)/\(total)] \(file.label): \(status) after \(Self.duration(seconds))\n")
-            }
+            // On a terminal the bar vanishes at the end: a separated file leaves a line saying where
+            // its sources went (a failure has its own line; eval's table follows on stdout).
+            guard mode == .lines || destination != nil else { return }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - file.start) * 1e-9
+            let place = destination.map { " → " + TerminalText.escaped($0) + "/" } ?? ""
+            clearBar()
+            StandardError.write("nmf-separate: [\(file.index)/\(total)] \(file.label): \(status) after \(Self.duration(seconds))\(place)\n")
         }
     }
 
@@ -209,7 +212,9 @@ final class FileProgress: @unchecked Sendable {
     }
 
     /// The file is done (`status`: "done", "failed", "skipped").
-    func finish(_ status: String) { board.end(self, status: status) }
+    /// - Parameter destination: the directory its sources went to, when they were written:
+    ///   said in the file's last line, on a terminal too.
+    func finish(_ status: String, destination: String? = nil) { board.end(self, status: status, destination: destination) }
 
     fileprivate func eta(fraction: Double, now: UInt64) -> Double? {
         guard fraction > 0.02 else { return nil }

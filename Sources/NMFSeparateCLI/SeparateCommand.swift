@@ -20,6 +20,8 @@ struct SeparateCommand {
         let skipped: Bool
         var note: String?
         var warnings: [String] = []
+        /// The directory the sources were written to (nil when skipped).
+        var directory: String?
     }
 
     /// Runs the separation of one input of the batch.
@@ -114,7 +116,8 @@ struct SeparateCommand {
                           skipped: false, note: options.groupingGiven ? nil : backgroundNote(input: input, report: report),
                           warnings: [grouping, replacementWarning(input: input, reader: reader), countedLengthWarning(input: input, reader: reader),
                                      staleOutputsWarning(input: input, plan: plan), interruptedRunWarning(input: input, plan: plan),
-                                     clippingWarning(input: input, format: format, counts: beyondFullScale)].compactMap { $0 })
+                                     clippingWarning(input: input, format: format, counts: beyondFullScale)].compactMap { $0 },
+                          directory: plan.directory)
     }
 
     /// Opens `input` and chooses the sources' format from it and the options.

@@ -241,6 +241,8 @@ import _TestSupport
         let r = try CLIRunner.run(["\(root)/a.wav", "\(root)/f.wav", "--sources", "2", "--iterations", "3", "-o", "\(dir)/o1", "--progress"])
         #expect(r.status == 0)
         #expect(r.stderr.contains("nmf-separate: [1/2] a.wav: done after") && r.stderr.contains("nmf-separate: [2/2] f.wav: done after"), "\(r.stderr)")
+        // Each finished file says where its sources went (on a terminal too, where the bar vanishes).
+        #expect(r.stderr.contains(" → \(dir)/o1/a/\n") && r.stderr.contains(" → \(dir)/o1/f/\n"), "\(r.stderr)")
         let q = try CLIRunner.run(["\(root)/a.wav", "--sources", "2", "--iterations", "3", "-o", "\(dir)/o2", "--progress", "--quiet"])
         #expect(q.status == 0 && q.stderr.isEmpty)
         let plain = try CLIRunner.run(["\(root)/a.wav", "--sources", "2", "--iterations", "3", "-o", "\(dir)/o3"])
