@@ -47,6 +47,15 @@ public enum CLI {
         signal(SIGXFSZ, SIG_IGN)
         SignalCleanup.shared.install()
         do {
+            // `nmf-separate help [train|eval]`, as git and friends take it (unless a file of that name is meant).
+            if arguments.first == "help", arguments.count <= 2, !FileManager.default.fileExists(atPath: "help") {
+                switch arguments.dropFirst().first {
+                case nil: return printed(OptionTable.helpText)
+                case "train": return printed(TrainCommand.helpText)
+                case "eval": return printed(EvalCommand.helpText)
+                case let other?: throw CLIError.usage("help has no topic '\(other)' (allowed: train, eval, or none)")
+                }
+            }
             if arguments.first == "train" {
                 let command = try TrainCommand.parse(Array(arguments.dropFirst()))
                 if !command.help { _ = try MemoryBudget.configuredCap() }

@@ -39,3 +39,15 @@ import _TestSupport
         }
     }
 }
+
+/// `nmf-separate help [train|eval]` prints the same texts as `--help`.
+@Suite struct HelpCommandTests {
+    @Test func helpCommandPrintsTheHelpTexts() throws {
+        for (command, flag) in [(["help"], ["--help"]), (["help", "train"], ["train", "--help"]), (["help", "eval"], ["eval", "--help"])] {
+            let a = try CLIRunner.run(command), b = try CLIRunner.run(flag)
+            #expect(a.status == 0 && a.stdout == b.stdout && !a.stdout.isEmpty, "\(command)")
+        }
+        let unknown = try CLIRunner.run(["help", "plot"])
+        #expect(unknown.status == 64 && unknown.stderrLines.count == 1 && unknown.stderr.contains("no topic 'plot'"), "\(unknown.stderr)")
+    }
+}
