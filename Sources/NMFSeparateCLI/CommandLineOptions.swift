@@ -274,6 +274,11 @@ struct CommandLineOptions {
             var config = try SeparationConfiguration(sourceCount: s, componentCount: k, stft: stft, maxIterations: iterations,
                                                      tolerance: tolerance, seed: seed, maskPower: maskPower ?? SeparationConfiguration.recommendedMaskPower(dictionaries: d > 0),
                                                      threadCount: threads ?? Parallel.defaultThreadCount, grouping: grouping)
+            for (j, later) in loaded.enumerated().dropFirst() {
+                if let i = loaded[..<j].firstIndex(where: { $0.basis == later.basis }) {
+                    throw CLIError.usage("--dictionary '\(dictionaries[j])' holds the same templates as '\(dictionaries[i])' (allowed: one dictionary per source; two alike sources cannot be told apart)")
+                }
+            }
             config.fixedTemplates = loaded.map(\.basis)
             config.ensembleSize = ensemble
             config.divergence = divergence ?? loaded.first?.divergence ?? .kullbackLeibler
@@ -324,7 +329,8 @@ struct CommandLineOptions {
         if freeComponents != nil && d == 0 { throw CLIError.usage("--free-components needs at least one --dictionary") }
         if d > 0 && components != nil { throw CLIError.usage("--components does not apply with --dictionary; use --free-components") }
         if d > 0 {
-            let extra = sources.map { $0 - d } ?? ((freeComponents ?? 0) > 0 ? 1 : 0)
+            // One dictionary alone means "this source and the rest": a single source would be the mixture itself.
+            let extra = sources.map { $0 - d } ?? ((freeComponents ?? 0) > 0 || d == 1 ? 1 : 0)
             if extra < 0 { throw CLIError.usage("--sources \(sources!) is out of range with \(d) dictionaries (allowed: at least \(d))") }
             let free = freeComponents ?? extra * SeparationConfiguration.recommendedComponentsPerSource
             if extra > 0 && free < extra {

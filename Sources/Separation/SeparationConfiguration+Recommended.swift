@@ -41,22 +41,24 @@ extension SeparationConfiguration {
 
     /// The command line's defaults for a separation with trained dictionaries: one source per
     /// dictionary, their templates held fixed, plus `freeSources` sources of 4 learned
-    /// components each; the dictionaries' STFT settings and divergence; mask power 2; and, for
+    /// components each (by default one for a single dictionary, "this source and the rest",
+    /// and none beside several); the dictionaries' STFT settings and divergence; mask power 2; and, for
     /// one free source beside dictionaries of changing sources, the automatic penalties of
     /// ``NMFDictionary/automaticPenalties(for:freeSources:)``.
     /// Check each dictionary against the mixture's sample rate with
     /// ``NMFDictionary/validate(path:sampleRate:stft:divergence:)`` before separating.
     /// - Parameters:
     ///   - dictionaries: one or more dictionaries trained with the same STFT settings and divergence.
-    ///   - freeSources: sources without a dictionary, ≥ 0.
+    ///   - freeSources: sources without a dictionary, ≥ 0 (nil: 1 for a single dictionary, else 0).
     ///   - seed: seed of the free components' initialisation.
     /// - Throws: `SeparationError.invalidParameter` when there is no dictionary, `freeSources`
     ///   is negative or too large, or the dictionaries disagree on the analysis or the divergence.
-    public static func recommended(dictionaries: [NMFDictionary], freeSources: Int = 0,
+    public static func recommended(dictionaries: [NMFDictionary], freeSources: Int? = nil,
                                    seed: UInt64 = 0) throws -> SeparationConfiguration {
         guard let first = dictionaries.first else {
             throw SeparationError.invalidParameter(name: "dictionaries", value: "none", allowed: "one or more")
         }
+        let freeSources = freeSources ?? (dictionaries.count == 1 ? 1 : 0)
         guard freeSources >= 0, freeSources <= (Int.max / 2) / recommendedComponentsPerSource else {
             throw SeparationError.invalidParameter(name: "freeSources", value: "\(freeSources)",
                                                    allowed: "0 to \((Int.max / 2) / recommendedComponentsPerSource)")

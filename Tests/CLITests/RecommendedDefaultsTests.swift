@@ -39,6 +39,16 @@ import NMFSeparation
         let recommended = try SeparationConfiguration.recommended(dictionaries: [speech], freeSources: 1)
         #expect(one == recommended)
         #expect(recommended.componentCount == 9 && recommended.sourceContinuity == [0, 1] && recommended.sourceSparsity == [0.3, 0])
+        // One dictionary alone is "this source and the rest" (it gave one source: the mixture itself).
+        let alone = try CommandLineOptions.parse(["mix.wav", "-d", "s.nmfdict"]).separationConfiguration(dictionaries: [speech])
+        #expect(alone == (try SeparationConfiguration.recommended(dictionaries: [speech])) && alone.sourceCount == 2 && alone == one)
+        // The same templates twice cannot be told apart.
+        do {
+            _ = try CommandLineOptions.parse(["mix.wav", "-d", "a.nmfdict", "-d", "b.nmfdict"]).separationConfiguration(dictionaries: [speech, speech])
+            Issue.record("the same dictionary twice was accepted")
+        } catch let e as CLIError {
+            #expect(e.exitCode == 64 && e.message.contains("'b.nmfdict' holds the same templates as 'a.nmfdict'"))
+        }
         // A steady source's dictionary and one free source: no penalties.
         let steady = try SeparationConfiguration.recommended(dictionaries: [noise], freeSources: 1)
         #expect(steady == (try CommandLineOptions.parse(["mix.wav", "-d", "n.nmfdict", "-s", "2"]).separationConfiguration(dictionaries: [noise])))
