@@ -98,8 +98,9 @@ struct CommandLineOptions {
             if token.hasPrefix("--"), let eq = token.firstIndex(of: "=") {
                 inlineValue = String(token[token.index(after: eq)...])
                 token = String(token[..<eq])
-            } else if !token.hasPrefix("--"), token.count > 2, OptionTable.lookup(String(token.prefix(2)))?.value != nil {
-                // A short option with its value attached, as getopt takes it: -s2, -k8, -oDIR.
+            } else if ["-s", "-k", "-j"].contains(token.prefix(2)), token.count > 2, token.dropFirst(2).allSatisfy(\.isNumber) {
+                // A count attached to its short option, as getopt takes it: -s2, -k8, -j4. (Only
+                // numbers: "-dash.wav" would otherwise be read as "-d ash.wav".)
                 inlineValue = String(token.dropFirst(2))
                 token = String(token.prefix(2))
             }

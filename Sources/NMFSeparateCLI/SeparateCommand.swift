@@ -130,6 +130,10 @@ struct SeparateCommand {
             reader = try SoundFileReader(path: input)
             if options.replaceNonFinite { reader.nonFinitePolicy = .replaceWithZero }
         } catch let e as AudioIOError {
+            if case .fileNotFound = e, !input.contains("/"), !input.contains(".") {
+                // A bare word that is no file: likely a command that does not exist ("separate").
+                throw CLIError.runtime(e.description + " (the commands are train, eval and help; separation is `nmf-separate FILE --sources S`)")
+            }
             throw CLIError.runtime(e.description)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9

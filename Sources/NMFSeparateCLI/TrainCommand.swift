@@ -69,7 +69,7 @@ struct TrainCommand {
             if a.hasPrefix("--"), let eq = a.firstIndex(of: "=") {
                 inline = String(a[a.index(after: eq)...])
                 a = String(a[..<eq])
-            } else if a.count > 2, a.hasPrefix("-k") || a.hasPrefix("-o") {   // -k16, -oFILE, as getopt takes them
+            } else if a.count > 2, a.hasPrefix("-k"), a.dropFirst(2).allSatisfy(\.isNumber) {   // -k16, as getopt takes it
                 inline = String(a.dropFirst(2))
                 a = String(a.prefix(2))
             }

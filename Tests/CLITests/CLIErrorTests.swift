@@ -190,15 +190,22 @@ import _TestSupport
             let r = try CLIRunner.run(args)
             #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains(guess), "\(r.stderr)")
         }
+        // A bare word that is no file reads as a command that does not exist.
+        let command = try CLIRunner.run(["separate", "/nonexistent/x.wav", "-s", "2"])
+        #expect(command.status == 1 && command.stderr.contains("'separate' does not exist (the commands are train, eval and help")
+                && !command.stderr.contains("x.wav' does not exist (the commands"), "\(command.stderr)")
         let none = try CLIRunner.run(["x.wav", "--xyzzy"])
         #expect(none.status == 64 && none.stderr.contains("unknown option '--xyzzy' (see --help)"), "\(none.stderr)")
     }
 
     @Test func shortOptionsTakeAttachedValues() throws {
-        let o = try CommandLineOptions.parse(["mix.wav", "-s2", "-k12", "-oout/dir"])
-        #expect(o.sources == 2 && o.components == 12 && o.outputDirectory == "out/dir")
+        let o = try CommandLineOptions.parse(["mix.wav", "-s2", "-k12", "-j3", "-o", "out/dir"])
+        #expect(o.sources == 2 && o.components == 12 && o.jobs == 3 && o.outputDirectory == "out/dir")
         #expect(throws: CLIError.self) { try CommandLineOptions.parse(["mix.wav", "-fq"]) }   // flags do not bundle
-        let t = try TrainCommand.parse(["a.wav", "-k16", "-od.nmfdict"])
+        // Only counts attach: a file named like an option is not read as "-d ash.wav".
+        #expect(throws: CLIError.self) { try CommandLineOptions.parse(["-dash.wav", "-s", "2"]) }
+        #expect(try CommandLineOptions.parse(["-s", "2", "--", "-dash.wav"]).inputs == ["-dash.wav"])
+        let t = try TrainCommand.parse(["a.wav", "-k16", "-o", "d.nmfdict"])
         #expect(t.components == 16 && t.output == "d.nmfdict")
     }
 }
