@@ -13,6 +13,11 @@ extension EvalCommand {
     static func inputWarnings(refs: [String], ests: [String], mixture: String?, signals: [[[Float]]],
                               window: Double?, hop: Double?, images: Bool = false) -> [String] {
         var out: [String] = []
+        // The tool names its sources source_<i>: references so named, estimates not, were swapped.
+        let isSource = { (path: String) in SeparateCommand.isToolOutput((path as NSString).lastPathComponent) && (path as NSString).lastPathComponent.hasPrefix("source_") }
+        if refs.allSatisfy(isSource), !ests.contains(where: isSource) {
+            out.append("the references (\((refs[0] as NSString).lastPathComponent), …) are named as nmf-separate names its sources, the estimates are not: are --reference and --estimate swapped? (the scores are not symmetric)")
+        }
         let refReal = Set(refs.map(OutputPlan.resolve))
         for e in ests where refReal.contains(OutputPlan.resolve(e)) {
             out.append("'\(e)' is given both as a reference and as an estimate")

@@ -146,7 +146,11 @@ struct EvalCommand {
         guard !refs.isEmpty else { throw CLIError.usage("eval needs --reference files (see eval --help)") }
         guard !ests.isEmpty else { throw CLIError.usage("eval needs --estimate files (see eval --help)") }
         guard refs.count == ests.count else {
-            throw CLIError.usage("eval got \(refs.count) references but \(ests.count) estimates; give as many estimates as references")
+            func listed(_ n: Int, _ what: String, _ files: [String]) -> String {
+                let names = files.prefix(4).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ") + (files.count > 4 ? ", …" : "")
+                return "\(n) \(what)\(n == 1 ? "" : "s") (\(names))"
+            }
+            throw CLIError.usage("eval got \(listed(refs.count, "reference", refs)) but \(listed(ests.count, "estimate", ests)); give as many estimates as references")
         }
         guard refs.count <= BSSEval.maximumSourceCount else {
             throw CLIError.usage("eval supports at most \(BSSEval.maximumSourceCount) sources, got \(refs.count)")
