@@ -40,13 +40,13 @@ struct SeparateCommand {
         let names = (1...configuration.sourceCount).map { "source_\($0).\(ext)" } + figureNames
             + (options.saveFactors ? FactorFiles.names(runs: configuration.ensembleSize) : [])
         // Decided on the source files alone: figures asked for later do not undo a finished separation.
-        let existingSources = options.skipExisting
-            ? OutputPlan.paths(outputRoot: options.outputDirectory, outputKey: outputKey, names: Array(names.prefix(configuration.sourceCount)))
-                .filter { FileManager.default.fileExists(atPath: $0) }.count
-            : 0
+        let sourcePaths = OutputPlan.paths(outputRoot: options.outputDirectory, outputKey: outputKey, names: Array(names.prefix(configuration.sourceCount)))
+        let existingSources = options.skipExisting ? sourcePaths.filter { FileManager.default.fileExists(atPath: $0) }.count : 0
         if options.skipExisting && existingSources == configuration.sourceCount {
+            // (The outputs are named, so that a resuming script need not rebuild the paths.)
             return FileResult(report: .object([("input", .string(input)), ("status", .string("skipped")),
-                                               ("reason", .string("every source file exists (--skip-existing)"))]), skipped: true)
+                                               ("reason", .string("every source file exists (--skip-existing)")),
+                                               ("outputs", .array(sourcePaths.map { .string($0) }))]), skipped: true)
         }
         try fit(to: reader, input: input, format: format)
         // Some sources exist, not all: an interrupted or different earlier run.

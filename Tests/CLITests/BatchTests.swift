@@ -104,6 +104,8 @@ import _TestSupport
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let statuses = try Self.lines(resumed.stdout).map { $0["status"] as! String }
         #expect(statuses.filter { $0 == "skipped" }.count == 2 && statuses.filter { $0 == "ok" }.count == 3)
+        let skippedOutputs = try Self.lines(resumed.stdout).filter { $0["status"] as? String == "skipped" }.map { $0["outputs"] as? [String] ?? [] }
+        #expect(skippedOutputs.contains(["\(out)/a/source_1.wav", "\(out)/a/source_2.wav"]), "\(skippedOutputs)")
         // Without --skip-existing, existing outputs are an error for every file.
         let again = try CLIRunner.run([root, "--sources", "2", "--iterations", "3", "-o", out, "-q"])
         #expect(again.status == 1 && again.stderr.contains("already exists") && again.stderr.contains("5 of 5 files failed"))
