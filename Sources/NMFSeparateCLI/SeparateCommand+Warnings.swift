@@ -13,6 +13,14 @@ extension SeparateCommand {
             + "its \(reader.frameCount) frames that decode were separated"
     }
 
+    /// The warning that every source is silent (the input is, or holds nothing above float's
+    /// smallest values): the files are written, but there was nothing to separate.
+    /// - Parameter energies: each source's Σ x² over its channels.
+    func silenceWarning(input: String, energies: [Double]) -> String? {
+        guard energies.allSatisfy({ $0 == 0 }) else { return nil }
+        return "nmf-separate: warning: '\(input)' is silent: its sources are silent too"
+    }
+
     /// The warning that `--replace-nonfinite` read samples as 0 (how many); nil when none were.
     func replacementWarning(input: String, reader: SoundFileReader) -> String? {
         let n = reader.replacedNonFiniteSamples

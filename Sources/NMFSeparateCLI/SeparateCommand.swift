@@ -114,7 +114,8 @@ struct SeparateCommand {
                                        beyondFullScale: beyondFullScale,
                                        total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
                           skipped: false, note: options.groupingGiven ? nil : backgroundNote(input: input, report: report),
-                          warnings: [grouping, replacementWarning(input: input, reader: reader), countedLengthWarning(input: input, reader: reader),
+                          warnings: [grouping, silenceWarning(input: input, energies: meters.map(\.energy)),
+                                     replacementWarning(input: input, reader: reader), countedLengthWarning(input: input, reader: reader),
                                      staleOutputsWarning(input: input, plan: plan), interruptedRunWarning(input: input, plan: plan),
                                      clippingWarning(input: input, format: format, counts: beyondFullScale)].compactMap { $0 },
                           directory: plan.directory)
