@@ -2,6 +2,8 @@
 struct HeatmapLayout: Equatable {
     /// Font scale of ticks and captions (one font dot = `textScale` pixels).
     static let textScale = 2
+    /// The least room on each side of the title.
+    static let titlePadding = margin + 12
     /// Font scale of the title.
     static let titleScale = 3
     /// Outer white margin.
@@ -59,7 +61,9 @@ struct HeatmapLayout: Equatable {
         plotX = Self.margin + line + 10 + yTickWidth + 4 + Self.tickLength + band
         barX = plotX + plotWidth + 28
         width = barX + Self.barWidth + Self.tickLength + 4 + barTickWidth + 12 + line + Self.margin
-        let titleWidth = BitmapFont.width(of: spec.title, scale: Self.titleScale) + 2 * Self.margin
+        // (A title wider than the figure gets a wider image, with room on both sides: at the bare
+        // margin a long mask title looked cut off at the left edge.)
+        let titleWidth = BitmapFont.width(of: spec.title, scale: Self.titleScale) + 2 * Self.titlePadding
         if titleWidth > width {
             let shift = (titleWidth - width) / 2
             plotX += shift

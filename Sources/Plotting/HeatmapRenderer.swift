@@ -92,7 +92,7 @@ struct HeatmapRenderer {
         let ts = HeatmapLayout.titleScale
         let tw = BitmapFont.width(of: spec.title, scale: ts)
         let centre = l.plotX + l.plotWidth / 2
-        let m = HeatmapLayout.margin
+        let m = HeatmapLayout.titlePadding
         image.drawText(spec.title, x: max(0, min(max(m, centre - tw / 2), l.width - m - tw)),
                        y: HeatmapLayout.margin, scale: ts)
         let swatch = capHeight
