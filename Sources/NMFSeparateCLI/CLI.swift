@@ -79,6 +79,7 @@ public enum CLI {
             // A malformed memory cap is one usage error before any work, not one per file.
             _ = try MemoryBudget.configuredCap()
             try options.validateOutputFormat()
+            try OutputPlan.checkRoot(options.outputDirectory)
             let dictionaries = try options.dictionaries.map { path -> NMFDictionary in
                 do { return try NMFDictionary.read(path: path) } catch let e as DictionaryError { throw CLIError.runtime(e.description) }
             }

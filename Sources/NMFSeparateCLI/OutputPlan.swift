@@ -63,6 +63,22 @@ final class OutputPlan {
         SignalCleanup.shared.register(temporaryPaths)
     }
 
+    /// Refuses an `--output` that cannot be the directory the sources go under: an existing file,
+    /// or a name that does not exist yet and ends in an audio extension (`-o result.wav`
+    /// created a directory called result.wav), before any file is read.
+    /// - Throws: `CLIError.usage` naming the value and what `--output` is.
+    static func checkRoot(_ outputDirectory: String) throws {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: outputDirectory, isDirectory: &isDirectory)
+        if exists && !isDirectory.boolValue {
+            throw CLIError.usage("--output '\(outputDirectory)' is a file (allowed: a directory, created if missing; the sources go to DIR/<input stem>/source_<i>.<ext>)")
+        }
+        let ext = (outputDirectory as NSString).pathExtension.lowercased()
+        if !exists, InputList.audioExtensions.contains(ext) {
+            throw CLIError.usage("--output '\(outputDirectory)' looks like an audio file name (allowed: a directory, created if missing; the sources go to DIR/<input stem>/source_<i>.<ext>; create it first to use that name)")
+        }
+    }
+
     /// The final paths of `names` under `outputRoot/<outputKey>`, as `init` would plan them.
     static func paths(outputRoot: String, outputKey: String, names: [String]) -> [String] {
         let dir = (outputRoot as NSString).appendingPathComponent(outputKey)

@@ -194,6 +194,14 @@ import _TestSupport
         let command = try CLIRunner.run(["separate", "/nonexistent/x.wav", "-s", "2"])
         #expect(command.status == 1 && command.stderr.contains("'separate' does not exist (the commands are train, eval and help")
                 && !command.stderr.contains("x.wav' does not exist (the commands"), "\(command.stderr)")
+        // --output is a directory: a file, or a new name ending in an audio extension, is refused up front.
+        let dir = try TestSupport.temporaryDirectory()
+        #expect(FileManager.default.createFile(atPath: "\(dir)/afile", contents: Data()))
+        for (output, says) in [("\(dir)/afile", "is a file"), ("\(dir)/result.wav", "looks like an audio file name")] {
+            let r = try CLIRunner.run(["x.wav", "-s", "2", "-o", output])
+            #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains(says), "\(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/result.wav"))
         let none = try CLIRunner.run(["x.wav", "--xyzzy"])
         #expect(none.status == 64 && none.stderr.contains("unknown option '--xyzzy' (see --help)"), "\(none.stderr)")
     }
