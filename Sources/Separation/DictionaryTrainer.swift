@@ -30,7 +30,7 @@ public struct DictionaryTrainer: Sendable {
         for (i, s) in sources.enumerated() {
             let name = i < names.count ? names[i] : "file \(i + 1)"
             guard s.sampleRate == rate else {
-                throw SeparationError.invalidParameter(name: "sample rate of \(name)", value: "\(s.sampleRate) Hz", allowed: "the first file's \(rate) Hz")
+                throw SeparationError.invalidParameter(name: "sample rate of \(name)", value: "\(s.sampleRate) Hz", allowed: "\(rate) Hz, the first file's: one sample rate for all the training recordings (resample the others first)")
             }
             try Separator.validateShape(of: s)
         }

@@ -183,7 +183,10 @@ public enum DictionaryError: Error, Equatable, Sendable, CustomStringConvertible
         case .unsupportedVersion(let p, let v): return "dictionary '\(p)' has format version \(v); this tool reads version \(NMFDictionary.formatVersion)"
         case .corrupt(let p, let r): return "dictionary '\(p)' is damaged: \(r)"
         case .settingsMismatch(let p, let s, let d, let i):
-            return "dictionary '\(p)' was trained with \(s) \(d) but this separation uses \(i); retrain it or use the same settings"
+            // The sample rate is the input's, not a setting: say what can be done about it.
+            let remedy = s == "sample rate" ? "resample the input to \(d), or retrain the dictionary on recordings at \(i)"
+                : "retrain it or use the same settings"
+            return "dictionary '\(p)' was trained with \(s) \(d) but this separation uses \(i); \(remedy)"
         case .unusableHop(let p, let h, let n):
             return "dictionary '\(p)' was trained with --hop \(h) at --fft-size \(n), above the 3/4 of the fft size that separations allow "
                 + "(\(STFTConfiguration.maxHopLength(fftSize: n))); retrain it with --hop \(STFTConfiguration.maxHopLength(fftSize: n)) or less"

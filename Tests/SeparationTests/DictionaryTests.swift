@@ -38,6 +38,9 @@ import _TestSupport
             try d.validate(path: "d", sampleRate: 22050, stft: STFTConfiguration(fftSize: 1024, hopLength: 512))
         }
         try d.validate(path: "d", sampleRate: 22050, stft: d.stft)
+        // The sample rate is the input's: the message says what can be done about it.
+        let rate = DictionaryError.settingsMismatch(path: "d", setting: "sample rate", dictionary: "22050 Hz", input: "44100 Hz").description
+        #expect(rate.contains("resample the input to 22050 Hz, or retrain the dictionary on recordings at 44100 Hz"), "\(rate)")
     }
 
     @Test func damagedFilesAreRefused() throws {
