@@ -20,7 +20,6 @@ heuristic, so the ceiling is a lower bound on what the best grouping of these fa
 would give (and says nothing of what another factorization could give).
 Not for --spatial or --ensemble runs. Needs numpy, scipy and soundfile.
 """
-import argparse
 import atexit
 import functools
 import glob
@@ -33,53 +32,30 @@ import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
+import devtools
+
 import numpy as np
 import scipy.signal
 import soundfile
 
 here = os.path.dirname(os.path.abspath(__file__))
-head, _, tail = __doc__.partition("\nusage: ")
-usage, _, tail = tail.partition("\n\n")
 # No abbreviations: `--seed N` must not pass for --seeds.
-ap = argparse.ArgumentParser(usage=usage, description=head + "\n\n" + tail, formatter_class=argparse.RawDescriptionHelpFormatter,
-                             allow_abbrev=False)
+ap = devtools.parser(__doc__, allow_abbrev=False)
 ap.add_argument("set_dir", metavar="SET_DIR", help="a folder of mixture folders (<name>/mix.wav, ref_<i>.wav)")
 ap.add_argument("--binary", metavar="PATH", default=os.path.join(here, "..", ".build", "release", "nmf-separate"),
                 help="the nmf-separate to run (default: .build/release/nmf-separate)")
 ap.add_argument("--seeds", default="0,1,2", help="comma-separated seeds (default 0,1,2)")
 ap.add_argument("--jobs", type=int, default=2, help="runs in parallel, each with one thread (default 2)")
-# The script's own options anywhere before `--`, nmf-separate's after it.
-argv = sys.argv[1:]
-cut = argv.index("--") if "--" in argv else len(argv)
-a, unknown = ap.parse_known_args(argv[:cut])
-if unknown:
-    opts = [x for x in unknown if x.startswith("-")]
-    ap.error(f"unrecognized option(s) {' '.join(opts)} (nmf-separate's options go after --)" if opts else
-             f"unrecognized arguments: {' '.join(unknown)}")
-extra = [x for x in argv[cut + 1:] if x != "--"]
-if any(x == "--seed" or x.startswith("--seed=") for x in extra):
-    ap.error("--seed after -- would override each run's seed: give the seeds with --seeds")
+a, extra = devtools.parse_before_passthrough(ap)   # its own options anywhere before `--`, nmf-separate's after it
+devtools.refuse_seed(ap, extra, "give the seeds with --seeds")
 if any(x in ("--spatial", "--ensemble", "-d", "--dictionary") for x in extra):
     sys.exit("grouping-ceiling.py: --spatial, --ensemble and --dictionary runs are not supported")
 try:
     seeds = [int(s) for s in a.seeds.split(",")]
 except ValueError:
     ap.error("--seeds needs comma-separated integers, e.g. 0,1,2")
-if shutil.which(a.binary) is None:
-    ap.exit(2, f"grouping-ceiling.py: {a.binary}: not an executable file (build it with `swift build -c release`, or give --binary PATH)\n")
-mixtures, skipped = [], []
-for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
-    name = os.path.basename(os.path.dirname(mix_dir))
-    refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))
-    if refs and os.path.exists(os.path.join(mix_dir, "mix.wav")):
-        mixtures.append((name, mix_dir, refs))
-    else:
-        skipped.append(name)
-if not mixtures:
-    ap.exit(2, f"grouping-ceiling.py: no mixtures with mix.wav and ref_*.wav in {a.set_dir}"
-               f"{'' if os.path.isdir(a.set_dir) else ' (no such directory)'}\n")
-if skipped:
-    print(f"grouping-ceiling.py: skipped (no mix.wav or no ref_*.wav): {', '.join(skipped)}", file=sys.stderr)
+devtools.require_binary(ap, "grouping-ceiling.py", a.binary)
+mixtures = devtools.mixtures(ap, "grouping-ceiling.py", a.set_dir)
 
 out = tempfile.mkdtemp(prefix="nmf-ceiling-")
 atexit.register(shutil.rmtree, out, ignore_errors=True)

@@ -11,19 +11,18 @@ import sys
 import numpy as np
 import soundfile as sf
 
+import devtools
+
 here = os.path.dirname(os.path.abspath(__file__))
 audio = os.path.join(here, "..", "..", "shared", "data", "audio")
 sr = 44100
 
 
 def usage_error(why):
-    print(f"{__doc__.strip().splitlines()[-1]}\nmake-long-mixture.py: {why}", file=sys.stderr)
-    sys.exit(2)
+    devtools.usage_error("make-long-mixture.py OUT.wav SECONDS", "make-long-mixture.py", why)
 
 
-if sys.argv[1:] in (["-h"], ["--help"]):
-    print(__doc__.strip())
-    sys.exit(0)
+devtools.help_if_asked(__doc__)
 if len(sys.argv) != 3:
     usage_error("needs OUT.wav and SECONDS")
 out = sys.argv[1]

@@ -18,9 +18,7 @@ steady-background model was used).
 With --anchor reference, the mixtures are separated by ../shared/reference/ref_separate.py
 (scikit-learn KL-NMF with K = S, one BLAS thread) instead, with the same scoring.
 """
-import argparse
 import atexit
-import glob
 import json
 import os
 import shutil
@@ -29,11 +27,11 @@ import subprocess
 import sys
 import tempfile
 
+import devtools
+
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.join(here, "..")
-head, _, tail = __doc__.partition("\nusage: ")
-usage, _, tail = tail.partition("\n\n")
-ap = argparse.ArgumentParser(usage=usage, description=head + "\n\n" + tail, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap = devtools.parser(__doc__)
 ap.add_argument("set_dir", metavar="SET_DIR", help="a folder of mixture folders (<name>/mix.wav, ref_<i>.wav)")
 ap.add_argument("--binary", metavar="PATH", default=os.path.join(root, ".build", "release", "nmf-separate"),
                 help="the nmf-separate to run (default: .build/release/nmf-separate)")
@@ -43,32 +41,12 @@ ap.add_argument("--window", help="medians over windows of this many seconds (eva
 ap.add_argument("--label", default="", help="the table's title (default: the nmf-separate options)")
 ap.add_argument("--per-source", type=int, default=0, help="pass --components PER_SOURCE × S")
 ap.add_argument("--anchor", choices=["reference"], help="separate with ref_separate.py instead of nmf-separate")
-# The script's own options anywhere before `--`, nmf-separate's after it.
-argv = sys.argv[1:]
-cut = argv.index("--") if "--" in argv else len(argv)
-a, unknown = ap.parse_known_args(argv[:cut])
-if unknown:
-    opts = [x for x in unknown if x.startswith("-")]
-    ap.error(f"unrecognized option(s) {' '.join(opts)} (nmf-separate's options go after --)" if opts else
-             f"unrecognized arguments: {' '.join(unknown)}")
+a, extra = devtools.parse_before_passthrough(ap)   # its own options anywhere before `--`, nmf-separate's after it
 if a.window:
     a.images = True
-extra = [x for x in argv[cut + 1:] if x != "--"]
-if (a.anchor is None or a.scorer == "ours" or a.images) and shutil.which(a.binary) is None:
-    ap.exit(2, f"quality.py: {a.binary}: not an executable file (build it with `swift build -c release`, or give --binary PATH)\n")
-mixtures, skipped = [], []
-for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
-    name = os.path.basename(os.path.dirname(mix_dir))
-    refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))
-    if refs and os.path.exists(os.path.join(mix_dir, "mix.wav")):
-        mixtures.append((name, mix_dir, refs))
-    else:
-        skipped.append(name)
-if not mixtures:
-    ap.exit(2, f"quality.py: no mixtures with mix.wav and ref_*.wav in {a.set_dir}"
-               f"{'' if os.path.isdir(a.set_dir) else ' (no such directory)'}\n")
-if skipped:
-    print(f"quality.py: skipped (no mix.wav or no ref_*.wav): {', '.join(skipped)}", file=sys.stderr)
+if a.anchor is None or a.scorer == "ours" or a.images:
+    devtools.require_binary(ap, "quality.py", a.binary)
+mixtures = devtools.mixtures(ap, "quality.py", a.set_dir)
 
 rows = []
 backgrounds = {}   # mixture: (the run's background model, the mixture's floor), from its --json

@@ -24,8 +24,6 @@ reads the references) and of the run each criterion picks, over all N seeds and 
 triples (0,1,2), (3,4,5), (0,2,4), (1,3,5) when N ≥ 6. QUALITY.md, "Picking one of several seeds'
 separations", quotes its output.
 """
-import argparse
-import glob
 import json
 import os
 import shutil
@@ -37,49 +35,26 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+import devtools
+
 here = os.path.dirname(os.path.abspath(__file__))
-head, _, tail = __doc__.partition("\nusage: ")
-usage, _, tail = tail.partition("\n\n")
 # No abbreviations: `--seed N` must not pass for --seeds.
-ap = argparse.ArgumentParser(usage=usage, description=head + "\n\n" + tail, formatter_class=argparse.RawDescriptionHelpFormatter,
-                             allow_abbrev=False)
+ap = devtools.parser(__doc__, allow_abbrev=False)
 ap.add_argument("sets", nargs="+", metavar="SET_DIR", help="a folder of mixture folders (<name>/mix.wav, ref_<i>.wav)")
 ap.add_argument("--seeds", type=int, default=6, metavar="N", help="seeds 0 … N−1 per mixture (default 6)")
 ap.add_argument("--binary", metavar="PATH", default=os.path.join(here, "..", ".build", "release", "nmf-separate"),
                 help="the nmf-separate to run (default: .build/release/nmf-separate)")
 ap.add_argument("--keep", metavar="DIR", help="write the runs (and results.json, every run's score and criteria) here and keep them "
                               "(default: a temporary directory, removed)")
-argv = sys.argv[1:]
-cut = argv.index("--") if "--" in argv else len(argv)
-a, unknown = ap.parse_known_args(argv[:cut])
-if unknown:
-    opts = [x for x in unknown if x.startswith("-")]
-    ap.error(f"unrecognized option(s) {' '.join(opts)} (nmf-separate's options go after --)" if opts else
-             f"unrecognized arguments: {' '.join(unknown)}")
-extra = argv[cut + 1:]
+a, extra = devtools.parse_before_passthrough(ap)
 if a.seeds < 1:
     ap.error("--seeds needs N >= 1")
-if any(x == "--seed" or x.startswith("--seed=") for x in extra):
-    ap.error("--seed after -- would override each run's seed: the runs' seeds are 0 … N−1 (--seeds N)")
-if shutil.which(a.binary) is None:
-    ap.exit(2, f"run-selection.py: {a.binary}: not an executable file (build it with `swift build -c release`, or give --binary PATH)\n")
-mixtures, skipped = [], []
+devtools.refuse_seed(ap, extra, "the runs' seeds are 0 … N−1 (--seeds N)")
+devtools.require_binary(ap, "run-selection.py", a.binary)
+mixtures = []
 for set_dir in a.sets:
     set_name = os.path.basename(os.path.normpath(set_dir))
-    found = []
-    for mix_dir in sorted(glob.glob(os.path.join(set_dir, "*", ""))):
-        name = os.path.basename(os.path.dirname(mix_dir))
-        refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))
-        if refs and os.path.exists(os.path.join(mix_dir, "mix.wav")):
-            found.append((set_name, name, mix_dir, refs))
-        else:
-            skipped.append(os.path.join(set_name, name))
-    if not found:
-        ap.exit(2, f"run-selection.py: no mixtures with mix.wav and ref_*.wav in {set_dir}"
-                   f"{'' if os.path.isdir(set_dir) else ' (no such directory)'}\n")
-    mixtures += found
-if skipped:
-    print(f"run-selection.py: skipped (no mix.wav or no ref_*.wav): {', '.join(skipped)}", file=sys.stderr)
+    mixtures += [(set_name,) + m for m in devtools.mixtures(ap, "run-selection.py", set_dir)]
 out = a.keep or tempfile.mkdtemp(prefix="nmf-selection-")
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # so that the cleanup below runs under `timeout` too
 

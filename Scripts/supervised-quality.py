@@ -17,7 +17,6 @@ for the others); the dictionaries' sources come out first, and eval's best permu
 the estimates to the references; mixtures need mix.wav, ref_*.wav and the train_I.wav of
 every source I listed.
 """
-import argparse
 import atexit
 import glob
 import json
@@ -28,10 +27,10 @@ import subprocess
 import sys
 import tempfile
 
+import devtools
+
 here = os.path.dirname(os.path.abspath(__file__))
-head, _, tail = __doc__.partition("\nusage: ")
-usage, _, tail = tail.partition("\n\n")
-ap = argparse.ArgumentParser(usage=usage, description=head + "\n\n" + tail, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap = devtools.parser(__doc__)
 ap.add_argument("set_dir", metavar="SET_DIR", help="a folder of mixture folders (<name>/mix.wav, ref_<i>.wav, train_<i>.wav)")
 ap.add_argument("--binary", metavar="PATH", default=os.path.join(here, "..", ".build", "release", "nmf-separate"),
                 help="the nmf-separate to run (default: .build/release/nmf-separate)")
@@ -53,25 +52,19 @@ except ValueError:
     ap.error("--only needs source numbers I >= 1, e.g. 2 or 1,2")
 if any(i < 1 for i in only):
     ap.error("--only needs source numbers I >= 1, e.g. 2 or 1,2")
-if shutil.which(a.binary) is None:
-    ap.exit(2, f"supervised-quality.py: {a.binary}: not an executable file (build it with `swift build -c release`, or give --binary PATH)\n")
-mixtures, skipped = [], []
-for mix_dir in sorted(glob.glob(os.path.join(a.set_dir, "*", ""))):
-    name = os.path.basename(os.path.dirname(mix_dir))
+devtools.require_binary(ap, "supervised-quality.py", a.binary)
+
+
+def training_files(mix_dir, refs):
+    """The mixture's train_<i>.wav files the run needs (one per reference, or those of --only), or None."""
     trains = sorted(glob.glob(os.path.join(mix_dir, "train_*.wav")))
-    refs = sorted(glob.glob(os.path.join(mix_dir, "ref_*.wav")))
     if only:
         trains = [t for t in trains if os.path.basename(t) in [f"train_{i}.wav" for i in only]]
-    if refs and os.path.exists(os.path.join(mix_dir, "mix.wav")) and trains and len(trains) == (len(set(only)) if only else len(refs)):
-        mixtures.append((name, mix_dir, refs, trains))
-    else:
-        skipped.append(name)
+    return trains if trains and len(trains) == (len(set(only)) if only else len(refs)) else None
+
+
 need = f"train_{'.wav, train_'.join(map(str, sorted(set(only))))}.wav" if only else "a train_<i>.wav per ref_<i>.wav"
-if not mixtures:
-    ap.exit(2, f"supervised-quality.py: no mixtures with mix.wav, ref_*.wav and {need} in {a.set_dir}"
-               f"{'' if os.path.isdir(a.set_dir) else ' (no such directory)'}\n")
-if skipped:
-    print(f"supervised-quality.py: skipped (no mix.wav, ref_*.wav or {need}): {', '.join(skipped)}", file=sys.stderr)
+mixtures = devtools.mixtures(ap, "supervised-quality.py", a.set_dir, accept=training_files, need=f"mix.wav, ref_*.wav and {need}")
 out = tempfile.mkdtemp(prefix="nmf-supervised-")
 atexit.register(shutil.rmtree, out, ignore_errors=True)   # the separations are only scored, not kept
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # so that the cleanup runs under `timeout` too
