@@ -23,11 +23,12 @@ struct TrainCommand {
     static let helpText = """
     usage: nmf-separate train CLEAN... -o SOURCE.nmfdict [--components K] [options]
 
-    Learns K spectral templates of one source from clean recordings of it (NMF on
-    their concatenated magnitude spectrograms) and saves them with the analysis
-    settings (sample rate, fft size, hop, divergence) in a .nmfdict file. Separate
-    with `nmf-separate MIX --dictionary SOURCE.nmfdict [--dictionary OTHER.nmfdict]
-    [--free-components N]`.
+    Learns K spectral templates of one source from clean recordings of it (files,
+    or directories searched for audio files; NMF on their concatenated magnitude
+    spectrograms) and saves them with the analysis settings (sample rate, fft size,
+    hop, divergence) in a .nmfdict file. Separate with `nmf-separate MIX
+    --dictionary SOURCE.nmfdict` (that source and the rest), or give one dictionary
+    per source (`--dictionary OTHER.nmfdict ...`, `--free-components N`).
 
     options:
       -k, --components K    number of templates (default: 32)
@@ -124,7 +125,8 @@ struct TrainCommand {
             config.divergence = divergence
             nmf = config
         } catch let e as SpectralError { throw CLIError.usage(e.description) }
-        try checkOutput(output)
+        let inputs = try Self.recordings(in: self.inputs)
+        try checkOutput(output, inputs: inputs)
         var readers: [SoundFileReader] = []
         for path in inputs {
             do { readers.append(try SoundFileReader(path: path)) } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
@@ -156,9 +158,30 @@ struct TrainCommand {
         return "wrote \(output): \(dictionary.components) templates × \(dictionary.basis.rows) bins, \(dictionary.sampleRate) Hz, fft \(stft.fftSize), hop \(stft.hopLength)\(spread)\n"
     }
 
+    /// The training recordings: the files given, and the audio files below each directory given
+    /// (recursively, sorted, hidden entries skipped), as separation takes directories.
+    /// - Throws: `CLIError.runtime` for a directory without audio files or one that cannot be read.
+    static func recordings(in arguments: [String]) throws -> [String] {
+        var out: [String] = []
+        for argument in arguments {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue else {
+                out.append(argument)   // (a missing file fails by name when it is opened)
+                continue
+            }
+            let (files, unreadable) = InputList.files(under: argument, excluding: "")
+            if let (relative, reason) = unreadable.first {
+                throw CLIError.runtime("cannot read directory '\((argument as NSString).appendingPathComponent(relative))': \(reason)")
+            }
+            guard !files.isEmpty else { throw CLIError.runtime("directory '\(argument)' holds no audio files to train on") }
+            out += files.map { (argument as NSString).appendingPathComponent($0) }
+        }
+        return out
+    }
+
     /// Refuses an output that is a directory, exists (without `--force`; a dangling symbolic
     /// link counts) or is one of the inputs.
-    private func checkOutput(_ output: String) throws {
+    private func checkOutput(_ output: String, inputs: [String]) throws {
         switch OutputPlan.occupant(of: output) {
         case .directory: throw CLIError.runtime("output '\(output)' is a directory (allowed: a file name, e.g. speech.nmfdict)")
         case .file: if !force { throw CLIError.runtime("output '\(output)' already exists (use --force to overwrite)") }

@@ -320,6 +320,20 @@ import _TestSupport
         #expect(!imagesRun.stderr.contains("scores as silence"), "\(imagesRun.stderr)")
     }
 
+    /// `train` takes directories as separation does: the audio files below them, sorted.
+    @Test func trainTakesDirectories() throws {
+        let clean = "\(dir)/clean"
+        try FileManager.default.createDirectory(atPath: "\(clean)/more", withIntermediateDirectories: true)
+        try? FileManager.default.copyItem(atPath: "\(dir)/train_speech.wav", toPath: "\(clean)/a.wav")
+        try? FileManager.default.copyItem(atPath: "\(dir)/train_speech.wav", toPath: "\(clean)/more/b.wav")
+        let r = try CLIRunner.run(["train", clean, "-o", "\(dir)/fromdir.nmfdict", "-k", "4", "--iterations", "5", "-f"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try NMFDictionary.read(path: "\(dir)/fromdir.nmfdict").notes["trained_on"] == "a.wav, b.wav")
+        try FileManager.default.createDirectory(atPath: "\(dir)/nothing", withIntermediateDirectories: true)
+        let empty = try CLIRunner.run(["train", "\(dir)/nothing", "-o", "\(dir)/e.nmfdict"])
+        #expect(empty.status == 1 && empty.stderr.contains("holds no audio files to train on"), "\(empty.stderr)")
+    }
+
     /// `train` read the value of `--name=value` from the wrong list: `--label=speech a.wav -o
     /// d.nmfdict -f` wrote a dictionary named `-f` labelled `a.wav`, with exit 0. Now `=` values
     /// work as in separation, and eval takes them too; a flag given a value is a usage error.
