@@ -121,7 +121,8 @@ enum InputList {
     }
 
     /// Files named on their own that share a stem (mix/a/mix.wav, mix/b/mix.wav) are told apart
-    /// by the names of their directories as given (a/mix, b/mix) when those differ.
+    /// by the names of their directories as given (a/mix, b/mix) when those differ, else by their
+    /// extensions when those do (sp.flac, sp.ogg → sp-flac, sp-ogg: one recording in several codecs).
     /// - Parameters:
     ///   - found: the inputs by real path; their `outputKey`s are rewritten.
     ///   - scanned: the real paths found by directory scans (they keep their relative keys).
@@ -133,7 +134,13 @@ enum InputList {
                 let given = (PathName.parent(of: found[real]!.path) as NSString).lastPathComponent
                 return given == "." || given == ".." ? (PathName.parent(of: real.text) as NSString).lastPathComponent : given
             }
-            guard Set(parents.map(ExactPath.init)).count == reals.count, !parents.contains(where: { $0.isEmpty || $0 == "/" || $0 == "." || $0 == ".." }) else { continue }
+            guard Set(parents.map(ExactPath.init)).count == reals.count, !parents.contains(where: { $0.isEmpty || $0 == "/" || $0 == "." || $0 == ".." }) else {
+                let extensions = reals.map { (found[$0]!.path as NSString).pathExtension }
+                if !extensions.contains(""), Set(extensions.map(ExactPath.init)).count == reals.count {
+                    for (real, ext) in zip(reals, extensions) { found[real]!.outputKey += "-" + ext }
+                }
+                continue
+            }
             for (real, parent) in zip(reals, parents) { found[real]!.outputKey = parent + "/" + found[real]!.outputKey }
         }
     }

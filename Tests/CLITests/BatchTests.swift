@@ -138,6 +138,12 @@ import _TestSupport
         #expect(s.status == 0, "\(s.stderr)")
         let parent = (dir as NSString).lastPathComponent
         #expect(CLIRunner.files(under: "\(dir)/out2") == ["\(parent)/a/source_1.wav", "\(parent)/a/source_2.wav", "corpus/a/source_1.wav", "corpus/a/source_2.wav"].sorted())
+        // One recording in several formats in one directory: told apart by their extensions (one failed).
+        let audio = try TestSupport.read("\(root)/a.wav")
+        try TestSupport.write(audio, to: "\(dir)/x/corpus/a.flac", format: AudioFormat(rawValue: 0x170002))
+        let e = try CLIRunner.run(["\(dir)/x/corpus/a.wav", "\(dir)/x/corpus/a.flac", "--sources", "2", "--iterations", "3", "-o", "\(dir)/out3", "-q"])
+        #expect(e.status == 0, "\(e.stderr)")
+        #expect(CLIRunner.files(under: "\(dir)/out3") == ["a-flac/source_1.flac", "a-flac/source_2.flac", "a-wav/source_1.wav", "a-wav/source_2.wav"])
     }
 
     /// Splitting an earlier run's source further in the same call as re-separating its mixture:
