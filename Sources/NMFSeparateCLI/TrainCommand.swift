@@ -43,7 +43,7 @@ struct TrainCommand {
                             must use the same
       --label NAME          a name stored in the file (e.g. speech)
       -f, --force           overwrite an existing dictionary
-      -q, --quiet           print nothing on success
+      -q, --quiet           print nothing on success (and no progress bar)
       -h, --help            show this help and exit
 
     """
@@ -142,9 +142,14 @@ struct TrainCommand {
         try MemoryBudget.check(input: inputs.joined(separator: ", "), frames: totalFrames, bins: stft.binCount, hop: stft.hopLength,
                                components: components, chunkFrames: SeparationConfiguration.defaultChunkFrames(hop: stft.hopLength), channels: readers.map(\.channelCount).max() ?? 1, sources: 1)
         let dictionary: NMFDictionary
+        // A bar on a terminal, as for separation (training minutes of audio takes a while).
+        let board = ProgressBoard(total: 1, quiet: quiet, plainLines: false)
+        let progress = board.begin(label: (output as NSString).lastPathComponent, index: 1)
+        defer { board.close() }
         do {
             dictionary = try DictionaryTrainer(stft: stft, nmf: nmf).train(readers, label: label,
-                                                                           names: inputs.map { ($0 as NSString).lastPathComponent }).0
+                                                                           names: inputs.map { ($0 as NSString).lastPathComponent },
+                                                                           progress: { progress.update(fraction: $0.fraction, stage: "train"); return true }).0
         } catch let e as SeparationError {
             throw CLIError.runtime(e.description)
         } catch let e as AudioIOError {
