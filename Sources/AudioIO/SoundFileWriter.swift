@@ -41,10 +41,18 @@ public final class SoundFileWriter {
     ///     value per channel), stated in the header where the container holds one
     ///     (WAVE_FORMAT_EXTENSIBLE, CAF, …; a plain WAV, AIFF or FLAC header has no place for it:
     ///     see `AudioFormat.keepingLayout(_:)`); nil for libsndfile's default.
-    /// - Throws: `AudioIOError.unsupportedOutputFormat` or `.writeFailed`.
+    /// - Throws: `AudioIOError.invalidParameter` for a channel count outside 1…1024 or a channel
+    ///   map of another length; `.unsupportedOutputFormat` or `.writeFailed`.
     public init(path: String, format: AudioFormat, channels: Int, sampleRate: Int, channelMap: [Int32]? = nil) throws {
         self.path = path
         self.channelCount = channels
+        guard (1...1024).contains(channels) else {
+            throw AudioIOError.invalidParameter(path: path, name: "channels", value: "\(channels)", allowed: "1 to 1024")
+        }
+        if let map = channelMap, map.count != channels {
+            throw AudioIOError.invalidParameter(path: path, name: "channelMap", value: "with \(map.count) entries",
+                                                allowed: "one per channel, \(channels)")
+        }
         self.storesNonFinite = format.isFloatingPoint
         self.clamps = format.clipsAtFullScale
         self.steps = format.pcmStepsPerUnit
@@ -64,7 +72,7 @@ public final class SoundFileWriter {
         // bytes (Ogg streams excepted: libsndfile draws their serial number at random).
         sf_command(h, Int32(SFC_SET_ADD_PEAK_CHUNK), nil, Int32(SF_FALSE))
         sf_command(h, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_TRUE))
-        if var map = channelMap, map.count == channels {
+        if var map = channelMap {
             // Containers without a layout ignore it (the call fails, nothing changes).
             _ = map.withUnsafeMutableBytes { sf_command(h, Int32(SFC_SET_CHANNEL_MAP_INFO), $0.baseAddress, Int32($0.count)) }
         }

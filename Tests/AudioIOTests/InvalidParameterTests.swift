@@ -52,6 +52,10 @@ import _TestSupport
         try w.write([x, x], offset: 2, count: 8)
         try w.close()
         #expect(try SoundFileReader(path: path).frameCount == 8)
+        // A channel count out of range named as such (it blamed the format), a layout of the wrong length refused.
+        #expect(parameter { _ = try SoundFileWriter(path: "\(dir)/z.wav", format: .wavFloat, channels: 0, sampleRate: 8000) } == "channels")
+        #expect(parameter { _ = try SoundFileWriter(path: "\(dir)/m.wav", format: .wavFloat, channels: 2, sampleRate: 8000, channelMap: [2]) } == "channelMap")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/z.wav") && !FileManager.default.fileExists(atPath: "\(dir)/m.wav"))
     }
 
     /// A NaN written to a 16-bit file came back as full scale: the writer refuses non-finite
