@@ -130,6 +130,16 @@ public struct NMFDictionary: Sendable, Equatable {
                              label: header["label"] as? String ?? "", notes: notes, divergence: divergence)
     }
 
+    /// Writes the dictionary to `path` in the `.nmfdict` format, atomically (a temporary file
+    /// beside it, then renamed into place): a reader never sees half a file, and a failure
+    /// leaves what was there. An existing file is replaced.
+    /// - Throws: `DictionaryError.cannotWrite` with the system's reason.
+    public func write(to path: String) throws {
+        do { try encoded().write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw DictionaryError.cannotWrite(path: path, reason: (error as NSError).localizedDescription)
+        }
+    }
+
     /// Reads a `.nmfdict` file.
     public static func read(path: String) throws -> NMFDictionary {
         guard let attrs = try? FileManager.default.attributesOfItem(atPath: path),
@@ -174,6 +184,8 @@ public enum DictionaryError: Error, Equatable, Sendable, CustomStringConvertible
     /// Trained (by an earlier version) with a hop above 3/4 of the fft size, which separations
     /// no longer use (`STFTConfiguration.maxHopLength(fftSize:)`).
     case unusableHop(path: String, hop: Int, fftSize: Int)
+    /// The file could not be written.
+    case cannotWrite(path: String, reason: String)
 
     /// A one-line human-readable message.
     public var description: String {
@@ -187,6 +199,7 @@ public enum DictionaryError: Error, Equatable, Sendable, CustomStringConvertible
             let remedy = s == "sample rate" ? "resample the input to \(d), or retrain the dictionary on recordings at \(i)"
                 : "retrain it or use the same settings"
             return "dictionary '\(p)' was trained with \(s) \(d) but this separation uses \(i); \(remedy)"
+        case .cannotWrite(let p, let r): return "cannot write dictionary '\(p)': \(r)"
         case .unusableHop(let p, let h, let n):
             return "dictionary '\(p)' was trained with --hop \(h) at --fft-size \(n), above the 3/4 of the fft size that separations allow "
                 + "(\(STFTConfiguration.maxHopLength(fftSize: n))); retrain it with --hop \(STFTConfiguration.maxHopLength(fftSize: n)) or less"

@@ -24,6 +24,13 @@ import _TestSupport
         let dir = try TestSupport.temporaryDirectory()
         try data.write(to: URL(fileURLWithPath: "\(dir)/d.nmfdict"))
         #expect(try NMFDictionary.read(path: "\(dir)/d.nmfdict") == back)
+        // write(to:) round-trips too, and names the path when it cannot write.
+        try d.write(to: "\(dir)/w.nmfdict")
+        #expect(try NMFDictionary.read(path: "\(dir)/w.nmfdict") == d)
+        #expect { try d.write(to: "\(dir)/missing/dir/x.nmfdict") } throws: { e in
+            if case .cannotWrite(let path, _) = e as? DictionaryError { return path.hasSuffix("missing/dir/x.nmfdict") }
+            return false
+        }
     }
 
     @Test func mismatchedSettingsAreRefusedNamingBothValues() throws {
