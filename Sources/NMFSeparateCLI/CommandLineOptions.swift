@@ -281,6 +281,7 @@ struct CommandLineOptions {
                 }
             }
             config.fixedTemplates = loaded.map(\.basis)
+            config.templateSampleRate = loaded.first?.sampleRate   // (each dictionary is checked against the input by name first)
             config.ensembleSize = ensemble
             config.divergence = divergence ?? loaded.first?.divergence ?? .kullbackLeibler
             // Automatic choices apply to a plain configuration only: a penalty option, a dictionary or

@@ -45,14 +45,15 @@ extension SeparationConfiguration {
     /// and none beside several); the dictionaries' STFT settings and divergence; mask power 2; and, for
     /// one free source beside dictionaries of changing sources, the automatic penalties of
     /// ``NMFDictionary/automaticPenalties(for:freeSources:)``.
-    /// Check each dictionary against the mixture's sample rate with
-    /// ``NMFDictionary/validate(path:sampleRate:stft:divergence:)`` before separating.
+    /// The separation refuses a mixture at another sample rate than the dictionaries'
+    /// (`templateSampleRate`).
     /// - Parameters:
     ///   - dictionaries: one or more dictionaries trained with the same STFT settings and divergence.
     ///   - freeSources: sources without a dictionary, ≥ 0 (nil: 1 for a single dictionary, else 0).
     ///   - seed: seed of the free components' initialisation.
     /// - Throws: `SeparationError.invalidParameter` when there is no dictionary, `freeSources`
-    ///   is negative or too large, or the dictionaries disagree on the analysis or the divergence.
+    ///   is negative or too large, or the dictionaries disagree on the sample rate, the analysis or
+    ///   the divergence.
     public static func recommended(dictionaries: [NMFDictionary], freeSources: Int? = nil,
                                    seed: UInt64 = 0) throws -> SeparationConfiguration {
         guard let first = dictionaries.first else {
@@ -69,6 +70,10 @@ extension SeparationConfiguration {
                     name: "dictionaries[\(i)]", value: "fft size \(d.stft.fftSize), hop \(d.stft.hopLength)",
                     allowed: "the first dictionary's fft size \(first.stft.fftSize), hop \(first.stft.hopLength)")
             }
+            if d.sampleRate != first.sampleRate {
+                throw SeparationError.invalidParameter(name: "dictionaries[\(i)]", value: "sample rate \(d.sampleRate) Hz",
+                                                       allowed: "the first dictionary's, \(first.sampleRate) Hz")
+            }
             if d.divergence != first.divergence {
                 throw SeparationError.invalidParameter(name: "dictionaries[\(i)]", value: "divergence \(d.divergence)",
                                                        allowed: "the first dictionary's, \(first.divergence)")
@@ -80,6 +85,7 @@ extension SeparationConfiguration {
                                                  stft: first.stft, seed: seed,
                                                  maskPower: recommendedMaskPower(dictionaries: true))
         config.fixedTemplates = dictionaries.map(\.basis)
+        config.templateSampleRate = first.sampleRate
         config.divergence = first.divergence
         if let weights = NMFDictionary.automaticPenalties(for: dictionaries, freeSources: freeSources) {
             (config.sourceContinuity, config.sourceSparsity) = weights

@@ -31,6 +31,10 @@ public struct SeparationConfiguration: Sendable, Equatable {
     /// made of those K_d fixed components; the remaining components are learned and grouped
     /// into the remaining `sourceCount − fixedTemplates.count` sources.
     public var fixedTemplates: [Matrix] = []
+    /// The sample rate the `fixedTemplates` were trained at, when known (default nil;
+    /// ``recommended(dictionaries:freeSources:seed:)`` sets it): a separation of audio at
+    /// another rate is refused, since the templates' bins would mean other frequencies.
+    public var templateSampleRate: Int?
     /// Weight λ ≥ 0 of Virtanen's (2007) scale-invariant sparseness penalty on the activations (default 0; see `NMF`);
     /// `sourceSparsity`, when set, replaces it.
     public var sparsity: Float = 0

@@ -151,6 +151,10 @@ public struct Separator: Sendable {
         let stft = config.stft
         let frameCount = source.frameCount
         try Self.validateShape(of: source)
+        if let rate = config.templateSampleRate, rate != source.sampleRate {
+            throw SeparationError.invalidParameter(name: "sample rate", value: "\(source.sampleRate) Hz",
+                                                   allowed: "the dictionaries' \(rate) Hz (resample the input, or retrain the dictionaries at its rate)")
+        }
         guard sinks == config.sourceCount else {
             throw SeparationError.invalidParameter(name: "sinks", value: "\(sinks)", allowed: "one per source, \(config.sourceCount)")
         }

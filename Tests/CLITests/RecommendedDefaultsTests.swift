@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 import NMFSeparation
 @testable import NMFSeparateCLI
 
@@ -53,6 +54,24 @@ import NMFSeparation
         let steady = try SeparationConfiguration.recommended(dictionaries: [noise], freeSources: 1)
         #expect(steady == (try CommandLineOptions.parse(["mix.wav", "-d", "n.nmfdict", "-s", "2"]).separationConfiguration(dictionaries: [noise])))
         #expect(steady.sourceContinuity.isEmpty && steady.background == .none)
+    }
+
+    /// A dictionary's sample rate travels with the configuration: a separation of audio at
+    /// another rate is refused (it ran, its templates' bins meaning other frequencies).
+    @Test func theDictionariesSampleRateIsChecked() throws {
+        let d = try dictionary(4, spread: "9")   // 16 kHz, fft 2048
+        let config = try SeparationConfiguration.recommended(dictionaries: [d])
+        #expect(config.templateSampleRate == 16000)
+        let tone = (0..<8192).map { Float(sin(Double($0) * 0.05)) * 0.3 }
+        do {
+            _ = try Separator(configuration: config).separate(AudioBuffer(channels: [tone], sampleRate: 44100))
+            Issue.record("a 44.1 kHz mixture was separated with 16 kHz templates")
+        } catch let e as SeparationError {
+            #expect(e.description.contains("44100 Hz") && e.description.contains("16000 Hz"), "\(e)")
+        }
+        var other = d
+        other.sampleRate = 22050
+        #expect(throws: SeparationError.self) { try SeparationConfiguration.recommended(dictionaries: [d, other]) }
     }
 
     @Test func recommendedSettingsRefuseWhatCannotBeSeparated() throws {
