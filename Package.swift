@@ -1,4 +1,5 @@
 // swift-tools-version:6.2
+import Foundation
 import PackageDescription
 
 /// nmf-separate: audio source separation by non-negative matrix factorization.
@@ -9,9 +10,12 @@ import PackageDescription
 /// `swift test` runs the real pipeline on real recordings in minutes; release builds use
 /// `-Ounchecked`. Both target the host CPU: the kernels use fused multiply–adds
 /// (`addingProduct`), which without FMA units in the target would become library calls.
+/// A binary for other machines (an app that embeds the library) sets
+/// `NMF_SEPARATE_TARGET_CPU` when building, e.g. `haswell` (AVX2 and FMA) instead of `native`.
+let targetCPU = ProcessInfo.processInfo.environment["NMF_SEPARATE_TARGET_CPU"] ?? "native"
 let optimise: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release)),
-    .unsafeFlags(["-O", "-target-cpu", "native"], .when(configuration: .debug)),
+    .unsafeFlags(["-Ounchecked", "-target-cpu", targetCPU], .when(configuration: .release)),
+    .unsafeFlags(["-O", "-target-cpu", targetCPU], .when(configuration: .debug)),
 ]
 
 let package = Package(
