@@ -1,0 +1,170 @@
+import NMFSeparation
+
+/// From the parsed options to the library's configuration: the checks of counts, ranges and
+/// dictionaries, and the choices the command line makes by itself (the automatic steady
+/// background, the dictionaries' automatic penalties).
+extension CommandLineOptions {
+    /// Refuses `--format`/`--sample-format` pairs no input could satisfy (FLAC with floats,
+    /// Ogg Vorbis with any sample format), before any file is read.
+    /// - Throws: `CLIError.usage` naming the options and what is allowed.
+    func validateOutputFormat() throws {
+        guard let container = format, let encoding = sampleFormat else { return }
+        do { _ = try AudioFormat.output(for: .wav16, container: container, encoding: encoding) } catch let e as OutputFormatError {
+            throw CLIError.usage(e.description)
+        }
+    }
+
+    /// Validates ranges and builds the library configuration.
+    /// - Parameter dictionaries: trained templates loaded from `--dictionary` files, in order.
+    /// - Throws: `CLIError.usage` naming the option, its value and the allowed range.
+    func separationConfiguration(dictionaries loaded: [NMFDictionary] = []) throws -> SeparationConfiguration {
+        let d = loaded.count
+        let (s, free) = try sourceAndFreeComponentCounts(dictionaries: d)
+        guard s >= 1 else { throw CLIError.usage("--sources \(s) is out of range (allowed: 1 or more)") }
+        guard iterations >= 0, iterations <= NMFConfiguration.maxIterationLimit else {
+            throw CLIError.usage("--iterations \(iterations) is out of range (allowed: 0 to \(NMFConfiguration.maxIterationLimit))")
+        }
+        guard tolerance >= 0, tolerance < 1 else { throw CLIError.usage("--tolerance \(tolerance) is out of range (allowed: 0 ≤ T < 1)") }
+        if let t = threads, t < 1 || t > NMFConfiguration.maxThreadCount {
+            throw CLIError.usage("--threads \(t) is out of range (allowed: 1 to \(NMFConfiguration.maxThreadCount))")
+        }
+        guard (1...SeparationConfiguration.maxEnsembleSize).contains(ensemble) else {
+            throw CLIError.usage("--ensemble \(ensemble) is out of range (allowed: 1 to \(SeparationConfiguration.maxEnsembleSize))")
+        }
+        guard seed <= UInt64.max - UInt64(ensemble - 1) else {   // the runs' seeds would wrap round to 0
+            throw CLIError.usage("--seed \(seed) is out of range with --ensemble \(ensemble) (allowed: 0 to \(UInt64.max - UInt64(ensemble - 1)), so that the seeds SEED…SEED+\(ensemble - 1) do not wrap round)")
+        }
+        do {
+            let stft = try STFTConfiguration(fftSize: fftSize ?? loaded.first?.stft.fftSize ?? 2048,
+                                             hopLength: hop ?? (fftSize == nil || fftSize == loaded.first?.stft.fftSize ? loaded.first?.stft.hopLength : nil))
+            let fixed = loaded.reduce(0) { $0 + $1.components }
+            let k = d > 0 ? fixed + free : components ?? s * SeparationConfiguration.recommendedComponentsPerSource
+            if k < s { throw CLIError.usage("--components \(k) is out of range (allowed: at least the number of sources, \(s))") }
+            var config = try SeparationConfiguration(sourceCount: s, componentCount: k, stft: stft, maxIterations: iterations,
+                                                     tolerance: tolerance, seed: seed, maskPower: maskPower ?? SeparationConfiguration.recommendedMaskPower(dictionaries: d > 0),
+                                                     threadCount: threads ?? Parallel.defaultThreadCount, grouping: grouping)
+            for (j, later) in loaded.enumerated().dropFirst() {
+                if let i = loaded[..<j].firstIndex(where: { $0.basis == later.basis }) {
+                    throw CLIError.usage("--dictionary '\(dictionaries[j])' holds the same templates as '\(dictionaries[i])' (allowed: one dictionary per source; two alike sources cannot be told apart)")
+                }
+            }
+            config.fixedTemplates = loaded.map(\.basis)
+            config.templateSampleRate = loaded.first?.sampleRate   // (each dictionary is checked against the input by name first)
+            config.ensembleSize = ensemble
+            config.divergence = divergence ?? loaded.first?.divergence ?? .kullbackLeibler
+            // Automatic choices apply to a plain configuration only: a penalty option, a dictionary or
+            // over-relaxed steps (which are for the unpenalized KL objective) turn this one off.
+            let chosen = background ?? .automatic
+            config.background = chosen == .automatic && (penaltiesGiven || d > 0 || overRelaxed) ? .none : chosen
+            for (path, d) in zip(dictionaries, loaded) where d.stft.fftSize != stft.fftSize || d.stft.hopLength != stft.hopLength {
+                let trained = "--dictionary '\(path)' was trained with --fft-size \(d.stft.fftSize) --hop \(d.stft.hopLength)"
+                if fftSize == nil && hop == nil {
+                    // The separation took the first dictionary's settings: name it, not the user.
+                    throw CLIError.usage("\(trained), but '\(dictionaries[0])' with --fft-size \(stft.fftSize) --hop \(stft.hopLength) (allowed: dictionaries trained with the same settings; retrain one of them)")
+                }
+                throw CLIError.usage("\(trained), the separation uses --fft-size \(stft.fftSize) --hop \(stft.hopLength) (allowed: the same for all; omit --fft-size and --hop to use the dictionaries')")
+            }
+            for (path, d) in zip(dictionaries, loaded) where d.divergence != config.divergence {
+                if divergence == nil {
+                    throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), but '\(dictionaries[0])' with \(config.divergence) (allowed: dictionaries trained with the same divergence; retrain one of them)")
+                }
+                throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(config.divergence) (allowed: the same for all)")
+            }
+            try applyDivergenceDependentOptions(to: &config)
+            if !penaltiesGiven, !overRelaxed, let weights = NMFDictionary.automaticPenalties(for: loaded, freeSources: s - d) {
+                // One weight per dictionary and one for the free components, all ≥ 0, with KL: valid by construction.
+                (config.sourceContinuity, config.sourceSparsity) = weights
+            }
+            return config
+        } catch let e as SpectralError {
+            throw CLIError.usage(e.description)
+        } catch let e as SeparationError {
+            throw CLIError.usage(e.description)
+        }
+    }
+
+    /// Whether `config` (built by ``separationConfiguration(dictionaries:)``, or as a report's
+    /// configuration with its background decided) carries automatic penalties: per-source
+    /// weights that no penalty option gave (the dictionaries' rule, or a steady background's
+    /// measured weights for the lists not given).
+    func usesAutomaticPenalties(_ config: SeparationConfiguration) -> Bool {
+        (!continuityGiven && !config.sourceContinuity.isEmpty) || (!sparsityGiven && !config.sourceSparsity.isEmpty)
+    }
+
+    /// The number of sources and of free (learned) components: `--sources` alone, or with
+    /// `d` dictionaries one source per dictionary plus the sources of `--free-components`.
+    /// - Throws: `CLIError.usage` naming the option out of range.
+    func sourceAndFreeComponentCounts(dictionaries d: Int) throws -> (sources: Int, free: Int) {
+        if let f = freeComponents, f < 0 { throw CLIError.usage("--free-components \(f) is out of range (allowed: 0 or more)") }
+        if freeComponents != nil && d == 0 { throw CLIError.usage("--free-components needs at least one --dictionary") }
+        if d > 0 && components != nil { throw CLIError.usage("--components does not apply with --dictionary; use --free-components") }
+        if d > 0 {
+            // One dictionary alone means "this source and the rest": a single source would be the mixture itself.
+            let extra = sources.map { $0 - d } ?? ((freeComponents ?? 0) > 0 || d == 1 ? 1 : 0)
+            if extra < 0 { throw CLIError.usage("--sources \(sources!) is out of range with \(d) dictionaries (allowed: at least \(d))") }
+            let free = freeComponents ?? extra * SeparationConfiguration.recommendedComponentsPerSource
+            if extra > 0 && free < extra {
+                throw CLIError.usage("--free-components \(free) is out of range (allowed: at least one per source without a dictionary, \(extra))")
+            }
+            if extra == 0 && free > 0 {
+                throw CLIError.usage("--free-components \(free) needs a source to go to: give --sources \(d + 1)")
+            }
+            return (d + extra, free)
+        }
+        guard let given = sources else { throw CLIError.usage("missing --sources S (the number of sources, ≥ 1)") }
+        return (given, 0)
+    }
+
+    /// A penalty option's weights (`--continuity`, `--sparsity`): one shared weight, or one per
+    /// source known before the factorization (each dictionary, then the free components; or a
+    /// steady background, then the rest). With `perSource`, one weight becomes that per-source
+    /// pair (a steady background's two lists), so that a given weight is never replaced.
+    static func penaltyWeights(_ weights: [Float], perSource: Bool = false) -> (shared: Float, perSource: [Float]) {
+        weights.count > 1 ? (0, weights) : perSource ? (0, [weights[0], weights[0]]) : (weights[0], [])
+    }
+
+    /// The command line's range of penalty weights, 0 to 100 (the library takes any weight ≥ 0),
+    /// checked before the library's checks so that every message gives the same range.
+    /// - Throws: `CLIError.usage` naming the option, its weights and the one out of range.
+    static func checkPenaltyBound(_ name: String, _ weights: [Float]) throws {
+        for (i, x) in weights.enumerated() where !(0...100).contains(x) {
+            let given = SeparationConfiguration.describe(weights)
+            throw CLIError.usage("--\(name) \(given) is out of range (allowed: 0 to 100\(weights.count > 1 ? "; weight \(i + 1) is \(SeparationConfiguration.describe([x]))" : ""))")
+        }
+    }
+
+    /// The options whose meaning depends on the divergence (start, `--spatial`, penalties, step
+    /// exponent), checked against `config.divergence` and set on `config`; per-source penalty
+    /// weights are checked against the dictionaries (`SeparationConfiguration.validatePenaltyWeights()`).
+    /// - Throws: `CLIError.usage` for an option out of range or one that needs `--divergence kl`,
+    ///   `SeparationError` for per-source weights that do not fit the dictionaries.
+    func applyDivergenceDependentOptions(to config: inout SeparationConfiguration) throws {
+        config.initialization = initialization
+        if spatial && config.divergence != .kullbackLeibler {
+            throw CLIError.usage("--spatial needs --divergence kl (the tied multichannel updates are implemented for KL only; got \(config.divergence))")
+        }
+        config.spatial = spatial
+        // With a steady background, one given weight is every component's, the background's too.
+        let steady = config.background == .steady
+        (config.continuity, config.sourceContinuity) = Self.penaltyWeights(continuity, perSource: steady && continuityGiven && continuity[0] >= 0)
+        (config.sparsity, config.sourceSparsity) = Self.penaltyWeights(sparsity, perSource: steady && sparsityGiven && sparsity[0] >= 0)
+        // A steady background's sources and components, then the weights' shape (one weight, or
+        // one per dictionary and free components, or background and the rest), signs and divergence.
+        try Self.checkPenaltyBound("continuity", continuity)
+        try Self.checkPenaltyBound("sparsity", sparsity)
+        try config.validateBackground()
+        try config.validatePenaltyWeights()
+        if let e = stepExponent {
+            guard e >= 0.1, e <= 1.9 else { throw CLIError.usage("--step-exponent \(e) is out of range (allowed: 0.1 to 1.9)") }
+            if e != 1 && config.divergence != .kullbackLeibler {
+                throw CLIError.usage("--step-exponent \(e) needs --divergence kl (over-relaxed steps are implemented for KL only; got \(config.divergence))")
+            }
+            if e != 1 && config.isPenalized {
+                // The over-relaxed steps and their fallback watch the KL divergence alone: with a
+                // penalty they wreck the balance (the steady background lost 5–10 dB).
+                throw CLIError.usage("--step-exponent \(e) applies to the unpenalized KL objective only (allowed: 1 with --continuity, --sparsity or --background steady)")
+            }
+        }
+        config.stepExponent = stepExponent ?? (config.divergence == .kullbackLeibler ? Self.defaultStepExponent : 1)
+    }
+}
