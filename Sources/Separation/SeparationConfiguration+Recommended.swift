@@ -33,7 +33,7 @@ extension SeparationConfiguration {
         }
         var config = try SeparationConfiguration(sourceCount: sourceCount,
                                                  componentCount: sourceCount * recommendedComponentsPerSource,
-                                                 stft: stft ?? STFTConfiguration(), seed: seed,
+                                                 stft: stft ?? .standard, seed: seed,
                                                  maskPower: recommendedMaskPower(dictionaries: false))
         config.background = .automatic
         return config

@@ -102,7 +102,7 @@ public struct SeparationConfiguration: Sendable, Equatable {
 
     /// Validates and creates a configuration.
     /// - Throws: `SeparationError.invalidParameter` naming the offending value.
-    public init(sourceCount: Int, componentCount: Int? = nil, stft: STFTConfiguration,
+    public init(sourceCount: Int, componentCount: Int? = nil, stft: STFTConfiguration = .standard,
                 maxIterations: Int = 200, tolerance: Float = 0, seed: UInt64 = 0, maskPower: Float = 1,
                 threadCount: Int = Parallel.defaultThreadCount, grouping: GroupingMethod = .timbre,
                 chunkFrames: Int? = nil) throws {

@@ -27,6 +27,15 @@ public struct STFTConfiguration: Sendable, Equatable {
         self.hopLength = hop
     }
 
+    /// The defaults, FFT size 2048 and hop 512, without `try` (they are valid by construction).
+    public static let standard = STFTConfiguration(checkedFFTSize: 2048, hopLength: 512)
+
+    /// A configuration whose values the caller has checked.
+    private init(checkedFFTSize fftSize: Int, hopLength: Int) {
+        self.fftSize = fftSize
+        self.hopLength = hopLength
+    }
+
     /// The largest hop accepted for an FFT of `fftSize` samples: 3/4 of it. Beyond, the squared
     /// periodic Hann windows overlap so little that the inverse divides by sums as small as
     /// 10⁻¹¹ of their peak (at a hop of N − 1; 0 at a hop of N, which leaves each frame's first

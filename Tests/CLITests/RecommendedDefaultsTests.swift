@@ -74,6 +74,13 @@ import NMFSeparation
         #expect(throws: SeparationError.self) { try SeparationConfiguration.recommended(dictionaries: [d, other]) }
     }
 
+    /// The plain initialiser needs no STFT argument: `.standard` is the default analysis.
+    @Test func theStandardAnalysisIsTheDefault() throws {
+        #expect(STFTConfiguration.standard == (try STFTConfiguration()))
+        #expect(STFTConfiguration.standard.fftSize == 2048 && STFTConfiguration.standard.hopLength == 512)
+        #expect((try SeparationConfiguration(sourceCount: 2)).stft == .standard)
+    }
+
     @Test func recommendedSettingsRefuseWhatCannotBeSeparated() throws {
         #expect(throws: SeparationError.self) { try SeparationConfiguration.recommended(sourceCount: 0) }
         #expect(throws: SeparationError.self) { try SeparationConfiguration.recommended(sourceCount: Int.max) }
