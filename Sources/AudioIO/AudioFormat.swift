@@ -25,11 +25,11 @@ public struct AudioFormat: Sendable, Equatable, CustomStringConvertible {
             || s == Int32(SF_FORMAT_PCM_24) || s == Int32(SF_FORMAT_PCM_32)
     }
 
-    /// The subtype of 64-bit IEEE floats (`SF_FORMAT_DOUBLE`).
-    public static let doubleSubtype = Int32(SF_FORMAT_DOUBLE)
+    /// Whether samples are 64-bit IEEE floats, whose finite values may lie beyond float's range.
+    public var isDoublePrecision: Bool { subtype == Int32(SF_FORMAT_DOUBLE) }
 
     /// Whether samples are stored as IEEE floats (32 or 64 bits), which hold NaN and infinities.
-    public var isFloatingPoint: Bool { subtype == Int32(SF_FORMAT_FLOAT) || subtype == Int32(SF_FORMAT_DOUBLE) }
+    public var isFloatingPoint: Bool { subtype == Int32(SF_FORMAT_FLOAT) || isDoublePrecision }
 
     /// Whether the encoding cannot hold samples beyond full scale (|x| ≥ 1): every one but
     /// float, double, Vorbis and Opus. `SoundFileWriter` clamps such samples to full scale

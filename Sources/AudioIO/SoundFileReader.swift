@@ -31,10 +31,11 @@ public final class SoundFileReader {
     public let frameCount: Int
     /// Whether `frameCount` was counted by decoding the whole file, because the header gives
     /// no length: an Ogg stream cut off before its end (an unfinished recording or download),
-    /// whose frames up to the cut are what is read.
-    public let lengthWasCounted: Bool
-    /// The frame count libsndfile reports on opening (`Int64.max` when `lengthWasCounted`),
-    /// to recognise the same file when it is opened again.
+    /// whose frames up to the cut are what is read. (libsndfile reports `Int64.max` frames for
+    /// such a stream; any other file reporting that is refused on opening.)
+    public var lengthWasCounted: Bool { reportedFrames == Int64.max }
+    /// The frame count libsndfile reports on opening, to recognise the same file when it is
+    /// opened again.
     private let reportedFrames: Int64
     /// Number of channels.
     public let channelCount: Int
@@ -109,8 +110,7 @@ public final class SoundFileReader {
         }
         reportedFrames = info.frames
         var frames = Int(clamping: info.frames)
-        lengthWasCounted = info.frames == Int64.max && info.format & Int32(SF_FORMAT_TYPEMASK) == Int32(SF_FORMAT_OGG)
-        if lengthWasCounted {
+        if info.frames == Int64.max && info.format & Int32(SF_FORMAT_TYPEMASK) == Int32(SF_FORMAT_OGG) {
             // libsndfile could not find the end (an Ogg stream cut off): count what decodes.
             (frames, h) = try Self.countFrames(h, path: path, info: info)
         }
@@ -368,7 +368,7 @@ public final class SoundFileReader {
                 guard nonFinitePolicy == .replaceWithZero else {
                     position = -1   // the file stands somewhere in this chunk
                     throw AudioIOError.nonFiniteSample(path: path, frame: frame + bad / cc, channel: bad % cc,
-                                                       doublePrecision: format.subtype == Int32(SF_FORMAT_DOUBLE))
+                                                       doublePrecision: format.isDoublePrecision)
                 }
                 for j in bad..<(n * cc) where !interleaved[j].isFinite {
                     interleaved[j] = 0

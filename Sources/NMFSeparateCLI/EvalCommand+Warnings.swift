@@ -14,7 +14,7 @@ extension EvalCommand {
                               window: Double?, hop: Double?, images: Bool = false) -> [String] {
         var out: [String] = []
         // The tool names its sources source_<i>: references so named, estimates not, were swapped.
-        let isSource = { (path: String) in SeparateCommand.isToolOutput((path as NSString).lastPathComponent) && (path as NSString).lastPathComponent.hasPrefix("source_") }
+        let isSource = { (path: String) in SeparateCommand.isSourceFile((path as NSString).lastPathComponent) }
         if refs.allSatisfy(isSource), !ests.contains(where: isSource) {
             out.append("the references (\((refs[0] as NSString).lastPathComponent), …) are named as nmf-separate names its sources, the estimates are not: are --reference and --estimate swapped? (the scores are not symmetric)")
         }

@@ -134,14 +134,15 @@ enum InputList {
                 let given = (PathName.parent(of: found[real]!.path) as NSString).lastPathComponent
                 return given == "." || given == ".." ? (PathName.parent(of: real.text) as NSString).lastPathComponent : given
             }
-            guard Set(parents.map(ExactPath.init)).count == reals.count, !parents.contains(where: { $0.isEmpty || $0 == "/" || $0 == "." || $0 == ".." }) else {
-                let extensions = reals.map { (found[$0]!.path as NSString).pathExtension }
-                if !extensions.contains(""), Set(extensions.map(ExactPath.init)).count == reals.count {
-                    for (real, ext) in zip(reals, extensions) { found[real]!.outputKey += "-" + ext }
-                }
-                continue
+            let extensions = reals.map { (found[$0]!.path as NSString).pathExtension }
+            func distinct(_ names: [String]) -> Bool {
+                Set(names.map(ExactPath.init)).count == reals.count && !names.contains { $0.isEmpty || $0 == "/" || $0 == "." || $0 == ".." }
             }
-            for (real, parent) in zip(reals, parents) { found[real]!.outputKey = parent + "/" + found[real]!.outputKey }
+            if distinct(parents) {
+                for (real, parent) in zip(reals, parents) { found[real]!.outputKey = parent + "/" + found[real]!.outputKey }
+            } else if distinct(extensions) {
+                for (real, ext) in zip(reals, extensions) { found[real]!.outputKey += "-" + ext }
+            }
         }
     }
 

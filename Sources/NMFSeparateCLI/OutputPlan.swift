@@ -34,7 +34,7 @@ final class OutputPlan {
         finalPaths = names.map { (dir as NSString).appendingPathComponent($0) }
         let tag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         self.tag = tag
-        temporaryPaths = names.map { (dir as NSString).appendingPathComponent(".\($0).\(tag).tmp") }
+        temporaryPaths = names.map { (dir as NSString).appendingPathComponent(Self.hiddenName(of: $0, tag: tag, suffix: "tmp")) }
         let fm = FileManager.default
         let inputEntry = Self.entry(of: input)
         var isDir: ObjCBool = false
@@ -77,6 +77,22 @@ final class OutputPlan {
         if !exists, InputList.audioExtensions.contains(ext) {
             throw CLIError.usage("--output '\(outputDirectory)' looks like an audio file name (allowed: a directory, created if missing; the sources go to DIR/<input stem>/source_<i>.<ext>; create it first to use that name)")
         }
+    }
+
+    /// The hidden name beside output `name` of a file being written (`suffix` "tmp") or of an
+    /// output set aside while `--force` replaces it ("old"): `.<name>.<pid>-<n>.<suffix>`, the
+    /// process id and a random number of the run making up `tag`.
+    static func hiddenName(of name: String, tag: String, suffix: String) -> String { ".\(name).\(tag).\(suffix)" }
+
+    /// The output and the process id in a name ``hiddenName(of:tag:suffix:)`` made (suffix
+    /// "tmp" or "old"); nil for any other name.
+    static func parseHiddenName(_ name: String) -> (output: String, pid: pid_t)? {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") || name.hasSuffix(".old") else { return nil }
+        let parts = name.dropFirst().dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let tag = parts.last else { return nil }
+        let fields = tag.split(separator: "-", omittingEmptySubsequences: false)
+        guard fields.count == 2, let pid = pid_t(fields[0]), pid > 0, UInt32(fields[1]) != nil else { return nil }
+        return (parts.dropLast().joined(separator: "."), pid)
     }
 
     /// The final paths of `names` under `outputRoot/<outputKey>`, as `init` would plan them.
@@ -146,7 +162,7 @@ final class OutputPlan {
         var info = stat()
         guard lstat(dst, &info) == 0 else { return (nil, nil) }
         if info.st_mode & S_IFMT == S_IFDIR { return (nil, "cannot write '\(dst)': it is a directory") }
-        let backup = (directory as NSString).appendingPathComponent(".\((dst as NSString).lastPathComponent).\(tag).old")
+        let backup = (directory as NSString).appendingPathComponent(Self.hiddenName(of: (dst as NSString).lastPathComponent, tag: tag, suffix: "old"))
         guard rename(dst, backup) == 0 else { return (nil, "cannot replace '\(dst)': \(String(cString: strerror(errno)))") }
         return (backup, nil)
     }

@@ -26,7 +26,7 @@ extension SeparateCommand {
         let n = reader.replacedNonFiniteSamples
         guard n > 0 else { return nil }
         // (In a 64-bit float file a finite value beyond float's range counts too.)
-        let what = reader.format.subtype == AudioFormat.doubleSubtype ? "NaN, infinite or out-of-range" : "NaN or infinite"
+        let what = reader.format.isDoublePrecision ? "NaN, infinite or out-of-range" : "NaN or infinite"
         return "nmf-separate: warning: '\(input)': \(n) \(what) sample\(n == 1 ? "" : "s") read as 0 (--replace-nonfinite)"
     }
 
@@ -34,8 +34,8 @@ extension SeparateCommand {
     /// input's output directory (a `source_3.wav` after `-s 2`, factors or figures this run did
     /// not write), which would otherwise sit unnoticed beside the new sources; nil when none.
     /// Nothing is deleted: the names could be the user's.
-    func staleOutputsWarning(input: String, plan: OutputPlan) -> String? {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: plan.directory) else { return nil }
+    /// - Parameter present: the names in the plan's directory.
+    func staleOutputsWarning(input: String, plan: OutputPlan, present names: [String]) -> String? {
         let written = Set(plan.finalPaths.map { ($0 as NSString).lastPathComponent })
         let stale = names.filter {
             !written.contains($0) && Self.isToolOutput($0)
@@ -51,8 +51,8 @@ extension SeparateCommand {
     /// a source being written, and `.<output>.<pid>-<n>.old`, an output set aside by `--force` just
     /// before its replacement moved in, whose process is gone. Nothing is deleted or renamed: a
     /// set-aside output may be the only copy of an earlier result. Nil when there are none.
-    func interruptedRunWarning(input: String, plan: OutputPlan) -> String? {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: plan.directory) else { return nil }
+    /// - Parameter present: the names in the plan's directory.
+    func interruptedRunWarning(input: String, plan: OutputPlan, present names: [String]) -> String? {
         let left = names.filter { Self.leftoverOfDeadRun($0) != nil }.sorted()
         guard !left.isEmpty else { return nil }
         let shown = left.prefix(3).joined(separator: ", ") + (left.count > 3 ? ", …" : "")
@@ -65,13 +65,7 @@ extension SeparateCommand {
     /// The output name in `name` when it is a hidden file of the separation's (`.<output>.<pid>-<n>.tmp`
     /// or `.old`, `<output>` a name ``isToolOutput(_:)`` accepts) whose process no longer exists; nil otherwise.
     static func leftoverOfDeadRun(_ name: String) -> String? {
-        guard name.hasPrefix("."), name.hasSuffix(".tmp") || name.hasSuffix(".old") else { return nil }
-        let parts = name.dropFirst().dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count >= 3, let tag = parts.last else { return nil }
-        let output = parts.dropLast().joined(separator: ".")
-        let fields = tag.split(separator: "-", omittingEmptySubsequences: false)
-        guard fields.count == 2, let pid = pid_t(fields[0]), pid > 0, UInt32(fields[1]) != nil,
-              isToolOutput(output) else { return nil }
+        guard let (output, pid) = OutputPlan.parseHiddenName(name), isToolOutput(output) else { return nil }
         // A process that exists (or exists under another user: EPERM) may still be writing it.
         guard kill(pid, 0) != 0, errno == ESRCH else { return nil }
         return output
@@ -80,16 +74,25 @@ extension SeparateCommand {
     /// Whether `name` is one the separation writes: `source_N.<an audio extension>`, a figure,
     /// or a factor file.
     static func isToolOutput(_ name: String) -> Bool {
-        let stem = (name as NSString).deletingPathExtension, ext = (name as NSString).pathExtension.lowercased()
-        func numbered(_ prefix: String) -> Bool {
-            guard stem.hasPrefix(prefix) else { return false }
-            let digits = stem.dropFirst(prefix.count)
-            return !digits.isEmpty && digits.first != "0" && digits.allSatisfy { $0.isASCII && $0.isNumber }
-        }
-        if numbered("source_") { return InputList.audioExtensions.contains(ext) || ["sph", "aifc", "mp2", "voc"].contains(ext) }
+        let ext = (name as NSString).pathExtension.lowercased()
+        if numbered(name, "source_") { return isSourceFile(name) }
         // The names of FigureSet and FactorFiles; the numbered ones are those of more sources or runs.
         if FigureSet.overviewNames.contains(name) || FactorFiles.names(runs: 1).contains(name) { return true }
-        return (ext == "png" && numbered("mask_")) || (ext == "npy" && (numbered("W_") || numbered("H_")))
+        return (ext == "png" && numbered(name, "mask_")) || (ext == "npy" && (numbered(name, "W_") || numbered(name, "H_")))
+    }
+
+    /// Whether `name` is one the separation gives a source: `source_N.<an audio extension>`.
+    static func isSourceFile(_ name: String) -> Bool {
+        let ext = (name as NSString).pathExtension.lowercased()
+        return numbered(name, "source_") && (InputList.audioExtensions.contains(ext) || ["sph", "aifc", "mp2", "voc"].contains(ext))
+    }
+
+    /// Whether `name`'s stem is `prefix` and a number from 1 without leading zeros.
+    private static func numbered(_ name: String, _ prefix: String) -> Bool {
+        let stem = (name as NSString).deletingPathExtension
+        guard stem.hasPrefix(prefix) else { return false }
+        let digits = stem.dropFirst(prefix.count)
+        return !digits.isEmpty && digits.first != "0" && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// The warning for sources that went beyond full scale in an encoding that cannot hold them

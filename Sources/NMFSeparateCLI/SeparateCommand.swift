@@ -106,6 +106,8 @@ struct SeparateCommand {
         try plan.commit()
         var timings = report.timings
         timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+        // What the output directory holds besides this run's outputs (listed once for both warnings).
+        let present = (try? FileManager.default.contentsOfDirectory(atPath: plan.directory)) ?? []
         let grouping = options.groupingGiven ? backgroundNote(input: input, report: report, warning: true)
             ?? unusedGroupingWarning(input: input, report: report) : nil
         return FileResult(report: json(input: input, format: format, reader: reader, configuration: report.configuration, report: report,
@@ -116,7 +118,8 @@ struct SeparateCommand {
                           skipped: false, note: options.groupingGiven ? nil : backgroundNote(input: input, report: report),
                           warnings: [grouping, silenceWarning(input: input, energies: meters.map(\.energy)),
                                      replacementWarning(input: input, reader: reader), countedLengthWarning(input: input, reader: reader),
-                                     staleOutputsWarning(input: input, plan: plan), interruptedRunWarning(input: input, plan: plan),
+                                     staleOutputsWarning(input: input, plan: plan, present: present),
+                                     interruptedRunWarning(input: input, plan: plan, present: present),
                                      clippingWarning(input: input, format: format, counts: beyondFullScale)].compactMap { $0 },
                           directory: plan.directory)
     }
