@@ -21,6 +21,42 @@ extension CommandLineOptions {
         let d = loaded.count
         let (s, free) = try sourceAndFreeComponentCounts(dictionaries: d)
         guard s >= 1 else { throw CLIError.usage("--sources \(s) is out of range (allowed: 1 or more)") }
+        try validateRunOptions()
+        do {
+            let stft = try STFTConfiguration(fftSize: fftSize ?? loaded.first?.stft.fftSize ?? 2048,
+                                             hopLength: hop ?? (fftSize == nil || fftSize == loaded.first?.stft.fftSize ? loaded.first?.stft.hopLength : nil))
+            let fixed = loaded.reduce(0) { $0 + $1.components }
+            let k = d > 0 ? fixed + free : components ?? s * SeparationConfiguration.recommendedComponentsPerSource
+            if k < s { throw CLIError.usage("--components \(k) is out of range (allowed: at least the number of sources, \(s))") }
+            var config = try SeparationConfiguration(sourceCount: s, componentCount: k, stft: stft, maxIterations: iterations,
+                                                     tolerance: tolerance, seed: seed, maskPower: maskPower ?? SeparationConfiguration.recommendedMaskPower(dictionaries: d > 0),
+                                                     threadCount: threads ?? Parallel.defaultThreadCount, grouping: grouping)
+            config.fixedTemplates = loaded.map(\.basis)
+            config.templateSampleRate = loaded.first?.sampleRate   // (each dictionary is checked against the input by name first)
+            config.ensembleSize = ensemble
+            config.divergence = divergence ?? loaded.first?.divergence ?? .kullbackLeibler
+            // Automatic choices apply to a plain configuration only: a penalty option, a dictionary or
+            // over-relaxed steps (which are for the unpenalized KL objective) turn this one off.
+            let chosen = background ?? .automatic
+            config.background = chosen == .automatic && (penaltiesGiven || d > 0 || overRelaxed) ? .none : chosen
+            try validateDictionarySettings(loaded, stft: stft, divergence: config.divergence)
+            try applyDivergenceDependentOptions(to: &config)
+            if !penaltiesGiven, !overRelaxed, let weights = NMFDictionary.automaticPenalties(for: loaded, freeSources: s - d) {
+                // One weight per dictionary and one for the free components, all ≥ 0, with KL: valid by construction.
+                (config.sourceContinuity, config.sourceSparsity) = weights
+            }
+            return config
+        } catch let e as SpectralError {
+            throw CLIError.usage(e.description)
+        } catch let e as SeparationError {
+            throw CLIError.usage(e.description)
+        }
+    }
+
+    /// Checks the options that bound the work of a run: iterations, tolerance, threads, the
+    /// ensemble's size and that its seeds do not wrap round.
+    /// - Throws: `CLIError.usage` naming the option, its value and the allowed range.
+    func validateRunOptions() throws {
         guard iterations >= 0, iterations <= NMFConfiguration.maxIterationLimit else {
             throw CLIError.usage("--iterations \(iterations) is out of range (allowed: 0 to \(NMFConfiguration.maxIterationLimit))")
         }
@@ -34,52 +70,34 @@ extension CommandLineOptions {
         guard seed <= UInt64.max - UInt64(ensemble - 1) else {   // the runs' seeds would wrap round to 0
             throw CLIError.usage("--seed \(seed) is out of range with --ensemble \(ensemble) (allowed: 0 to \(UInt64.max - UInt64(ensemble - 1)), so that the seeds SEED…SEED+\(ensemble - 1) do not wrap round)")
         }
-        do {
-            let stft = try STFTConfiguration(fftSize: fftSize ?? loaded.first?.stft.fftSize ?? 2048,
-                                             hopLength: hop ?? (fftSize == nil || fftSize == loaded.first?.stft.fftSize ? loaded.first?.stft.hopLength : nil))
-            let fixed = loaded.reduce(0) { $0 + $1.components }
-            let k = d > 0 ? fixed + free : components ?? s * SeparationConfiguration.recommendedComponentsPerSource
-            if k < s { throw CLIError.usage("--components \(k) is out of range (allowed: at least the number of sources, \(s))") }
-            var config = try SeparationConfiguration(sourceCount: s, componentCount: k, stft: stft, maxIterations: iterations,
-                                                     tolerance: tolerance, seed: seed, maskPower: maskPower ?? SeparationConfiguration.recommendedMaskPower(dictionaries: d > 0),
-                                                     threadCount: threads ?? Parallel.defaultThreadCount, grouping: grouping)
-            for (j, later) in loaded.enumerated().dropFirst() {
-                if let i = loaded[..<j].firstIndex(where: { $0.basis == later.basis }) {
-                    throw CLIError.usage("--dictionary '\(dictionaries[j])' holds the same templates as '\(dictionaries[i])' (allowed: one dictionary per source; two alike sources cannot be told apart)")
-                }
+    }
+
+    /// Checks the loaded dictionaries against each other and the separation: no two alike,
+    /// and all with the separation's STFT settings and divergence.
+    /// - Parameters:
+    ///   - loaded: the templates of the `--dictionary` files, in order.
+    ///   - stft: the separation's analysis settings.
+    ///   - divergence: the separation's divergence.
+    /// - Throws: `CLIError.usage` naming the dictionary files and what is allowed.
+    func validateDictionarySettings(_ loaded: [NMFDictionary], stft: STFTConfiguration, divergence chosen: Divergence) throws {
+        for (j, later) in loaded.enumerated().dropFirst() {
+            if let i = loaded[..<j].firstIndex(where: { $0.basis == later.basis }) {
+                throw CLIError.usage("--dictionary '\(dictionaries[j])' holds the same templates as '\(dictionaries[i])' (allowed: one dictionary per source; two alike sources cannot be told apart)")
             }
-            config.fixedTemplates = loaded.map(\.basis)
-            config.templateSampleRate = loaded.first?.sampleRate   // (each dictionary is checked against the input by name first)
-            config.ensembleSize = ensemble
-            config.divergence = divergence ?? loaded.first?.divergence ?? .kullbackLeibler
-            // Automatic choices apply to a plain configuration only: a penalty option, a dictionary or
-            // over-relaxed steps (which are for the unpenalized KL objective) turn this one off.
-            let chosen = background ?? .automatic
-            config.background = chosen == .automatic && (penaltiesGiven || d > 0 || overRelaxed) ? .none : chosen
-            for (path, d) in zip(dictionaries, loaded) where d.stft.fftSize != stft.fftSize || d.stft.hopLength != stft.hopLength {
-                let trained = "--dictionary '\(path)' was trained with --fft-size \(d.stft.fftSize) --hop \(d.stft.hopLength)"
-                if fftSize == nil && hop == nil {
-                    // The separation took the first dictionary's settings: name it, not the user.
-                    throw CLIError.usage("\(trained), but '\(dictionaries[0])' with --fft-size \(stft.fftSize) --hop \(stft.hopLength) (allowed: dictionaries trained with the same settings; retrain one of them)")
-                }
-                throw CLIError.usage("\(trained), the separation uses --fft-size \(stft.fftSize) --hop \(stft.hopLength) (allowed: the same for all; omit --fft-size and --hop to use the dictionaries')")
+        }
+        for (path, d) in zip(dictionaries, loaded) where d.stft.fftSize != stft.fftSize || d.stft.hopLength != stft.hopLength {
+            let trained = "--dictionary '\(path)' was trained with --fft-size \(d.stft.fftSize) --hop \(d.stft.hopLength)"
+            if fftSize == nil && hop == nil {
+                // The separation took the first dictionary's settings: name it, not the user.
+                throw CLIError.usage("\(trained), but '\(dictionaries[0])' with --fft-size \(stft.fftSize) --hop \(stft.hopLength) (allowed: dictionaries trained with the same settings; retrain one of them)")
             }
-            for (path, d) in zip(dictionaries, loaded) where d.divergence != config.divergence {
-                if divergence == nil {
-                    throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), but '\(dictionaries[0])' with \(config.divergence) (allowed: dictionaries trained with the same divergence; retrain one of them)")
-                }
-                throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(config.divergence) (allowed: the same for all)")
+            throw CLIError.usage("\(trained), the separation uses --fft-size \(stft.fftSize) --hop \(stft.hopLength) (allowed: the same for all; omit --fft-size and --hop to use the dictionaries')")
+        }
+        for (path, d) in zip(dictionaries, loaded) where d.divergence != chosen {
+            if divergence == nil {
+                throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), but '\(dictionaries[0])' with \(chosen) (allowed: dictionaries trained with the same divergence; retrain one of them)")
             }
-            try applyDivergenceDependentOptions(to: &config)
-            if !penaltiesGiven, !overRelaxed, let weights = NMFDictionary.automaticPenalties(for: loaded, freeSources: s - d) {
-                // One weight per dictionary and one for the free components, all ≥ 0, with KL: valid by construction.
-                (config.sourceContinuity, config.sourceSparsity) = weights
-            }
-            return config
-        } catch let e as SpectralError {
-            throw CLIError.usage(e.description)
-        } catch let e as SeparationError {
-            throw CLIError.usage(e.description)
+            throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(chosen) (allowed: the same for all)")
         }
     }
 

@@ -135,11 +135,7 @@ struct CommandLineOptions {
         case "iterations": iterations = try Self.integer(name, value)
         case "tolerance": tolerance = try Self.real(name, value)
         case "step-exponent": stepExponent = try Self.real(name, value)
-        case "seed":
-            guard let v = value, let s = UInt64(v) else {
-                throw CLIError.usage("--seed '\(value ?? "")' is not a non-negative integer (allowed: 0 to \(UInt64.max))")
-            }
-            seed = s
+        case "seed": seed = try Self.seed(value ?? "")
         case "fft-size": fftSize = try Self.integer(name, value)
         case "hop": hop = try Self.integer(name, value)
         case "mask-power": maskPower = try Self.real(name, value)
@@ -215,6 +211,15 @@ struct CommandLineOptions {
     private static func real(_ name: String, _ value: String?) throws -> Float {
         guard let v = value, let x = Float(v), x.isFinite else { throw notANumber("--\(name)", value ?? "") }
         return x
+    }
+
+    /// Parses `--seed`'s value (separation and train): a whole number from 0 to `UInt64.max`.
+    /// - Throws: `CLIError.usage` saying whether `text` is out of range or not such a number.
+    static func seed(_ text: String) throws -> UInt64 {
+        if let s = UInt64(text) { return s }
+        let digits = text.drop { $0 == "-" || $0 == "+" }
+        let number = !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+        throw CLIError.usage("--seed '\(text)' \(number ? "is out of range" : "is not a non-negative integer") (allowed: 0 to \(UInt64.max))")
     }
 
     /// The usage error for an integer option's value `text`: out of range when it is a whole

@@ -81,14 +81,7 @@ struct TrainCommand {
                 guard !v.isEmpty else { throw CLIError.usage("option --output needs a non-empty file name") }
                 c.output = v
             case "--iterations": c.iterations = try integer("--iterations")
-            case "--seed":
-                let v = try value("--seed", "N")
-                guard let s = UInt64(v) else {
-                    let digits = v.drop { $0 == "-" || $0 == "+" }
-                    let number = !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
-                    throw CLIError.usage("--seed '\(v)' \(number ? "is out of range" : "is not a non-negative integer") (allowed: 0 to \(UInt64.max))")
-                }
-                c.seed = s
+            case "--seed": c.seed = try CommandLineOptions.seed(value("--seed", "N"))
             case "--fft-size": c.fftSize = try integer("--fft-size")
             case "--hop": c.hop = try integer("--hop")
             case "--label": c.label = try value("--label", "NAME")

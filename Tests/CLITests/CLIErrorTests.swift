@@ -69,6 +69,8 @@ import _TestSupport
         (["mix.wav", "--sources", "2", "--ensemble", "33"], 64, "--ensemble 33"),
         (["mix.wav", "--sources", "2", "--ensemble", "three"], 64, "'three'"),
         (["mix.wav", "--sources", "2", "--ensemble", "3", "--seed", "18446744073709551614"], 64, "allowed: 0 to 18446744073709551613"),
+        (["mix.wav", "--sources", "2", "--seed", "18446744073709551616"], 64, "--seed '18446744073709551616' is out of range (allowed: 0 to 18446744073709551615)"),
+        (["mix.wav", "--sources", "2", "--seed", "x1"], 64, "--seed 'x1' is not a non-negative integer (allowed: 0 to"),
         (["mix.wav", "--sources", "2", "--shard", "2/2"], 64, "--shard '2/2'"),
         (["mix.wav", "--sources", "2", "--format", "mp4"], 64, "'mp4'"),
         (["mix.wav", "--sources", "2", "-o", "mix.wav/sub"], 1, "mix.wav/sub"),
