@@ -1,0 +1,182 @@
+import Testing
+import Foundation
+import NMFSeparation
+import _TestSupport
+@testable import NMFSeparateCLI
+
+/// `eval` through the built binary: image metrics of stereo separations, usage errors and the
+/// warnings about inputs that cannot be scored as they are.
+extension TrainEvalCLITests {
+    @Test func evalImagesScoresStereoSeparations() throws {
+        // Speech mostly left, dishes mostly right: separated with --spatial, scored per channel.
+        let speech = try TestSupport.read("\(dir)/ref_1.wav").channels[0], noise = try TestSupport.read("\(dir)/ref_2.wav").channels[0]
+        let images = [[speech.map { 0.9 * $0 }, speech.map { 0.3 * $0 }], [noise.map { 0.3 * $0 }, noise.map { 0.9 * $0 }]]
+        for (i, image) in images.enumerated() {
+            try TestSupport.write(AudioBuffer(channels: image, sampleRate: 16000), to: "\(dir)/st_ref_\(i + 1).wav", format: .wavFloat)
+        }
+        let mix = (0..<2).map { c in zip(images[0][c], images[1][c]).map(+) }
+        try TestSupport.write(AudioBuffer(channels: mix, sampleRate: 16000), to: "\(dir)/st_mix.wav", format: .wavFloat)
+        var r = try CLIRunner.run(["\(dir)/st_mix.wav", "--sources", "2", "--spatial", "--iterations", "60", "-o", "\(dir)/st_out", "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try CLIRunner.run(["eval", "--images", "--reference", "\(dir)/st_ref_1.wav", "\(dir)/st_ref_2.wav",
+                               "--estimate", "\(dir)/st_out/st_mix", "--mixture", "\(dir)/st_mix.wav", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let scores = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(scores["metrics"] as? String == "images")
+        #expect((scores["isr"] as? [Double])?.count == 2 && scores["si_sdr"] == nil)
+        // Measured 2026-11-26: 8.05 dB of image SDR improvement (8.15 on the mono downmixes).
+        #expect((scores["sdr_improvement"] as? Double ?? 0) > 4, "\(r.stdout)")
+        // Framewise (museval's protocol): 1-s windows of the 3-s files, medians reported.
+        r = try CLIRunner.run(["eval", "--images", "--window", "1", "--reference", "\(dir)/st_ref_1.wav", "\(dir)/st_ref_2.wav",
+                               "--estimate", "\(dir)/st_out/st_mix", "--mixture", "\(dir)/st_mix.wav", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let framed = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(framed["windows"] as? Int == 3 && framed["window_seconds"] as? Double == 1 && framed["hop_seconds"] as? Double == 1)
+        #expect(framed["windows_skipped"] as? Int == 0)
+        // Piped stderr: no progress unless asked for; --progress gives plain lines, ending with the total time.
+        #expect(r.stderr.isEmpty, "\(r.stderr)")
+        r = try CLIRunner.run(["eval", "--images", "--window", "1", "--progress", "--reference", "\(dir)/st_ref_1.wav", "\(dir)/st_ref_2.wav",
+                               "--estimate", "\(dir)/st_out/st_mix"])
+        #expect(r.status == 0 && r.stderr.contains("eval: filters 0%") && r.stderr.contains("eval: done after"), "\(r.stderr)")
+        let perWindow = try #require(framed["sdr_windows"] as? [[Double]])
+        #expect(perWindow.count == 2 && perWindow.allSatisfy { $0.count == 3 })
+        let medians = try #require(framed["sdr"] as? [Double])
+        #expect(medians == perWindow.map { $0.sorted()[1] })
+        #expect((framed["sdr_improvement"] as? Double ?? 0) > 4, "\(r.stdout)")
+        // --fixed-order keeps the given order even when it is the worse one (the best permutation's reverse).
+        let best = try #require(scores["permutation"] as? [Int])
+        let worse = (best == [0, 1] ? [2, 1] : [1, 2]).map { "\(dir)/st_out/st_mix/source_\($0).wav" }
+        r = try CLIRunner.run(["eval", "--images", "--fixed-order", "--reference", "\(dir)/st_ref_1.wav", "\(dir)/st_ref_2.wav",
+                               "--estimate"] + worse + ["--json"])
+        let fixed = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(r.status == 0 && fixed["permutation"] as? [Int] == [0, 1] && (fixed["mean_sdr"] as? Double ?? 0) < 0, "\(r.stdout)")
+        r = try CLIRunner.run(["eval", "--fixed-order", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav",
+                               "--estimate", "\(dir)/ref_2.wav", "\(dir)/ref_1.wav", "--json"])
+        #expect(r.status == 0 && r.stdout.contains("\"permutation\":[0,1]"), "\(r.stdout)")
+        for bad in [["--window", "1"], ["--images", "--hop", "1"], ["--images", "--window", "0"], ["--images", "--window", "x"]] {
+            r = try CLIRunner.run(["eval"] + bad + ["--reference", "\(dir)/st_ref_1.wav", "--estimate", "\(dir)/st_ref_1.wav"])
+            #expect(r.status == 64 && r.stderrLines.count == 1, "\(bad): \(r.stderr)")
+        }
+        let table = try CLIRunner.run(["eval", "--images", "--reference", "\(dir)/st_ref_1.wav", "\(dir)/st_ref_2.wav",
+                                       "--estimate", "\(dir)/st_out/st_mix"])
+        #expect(table.status == 0 && table.stdout.contains("ISR") && !table.stdout.contains("SI-SDR"))
+        // A mono estimate against stereo references: one line naming both files.
+        r = try CLIRunner.run(["eval", "--images", "--reference", "\(dir)/st_ref_1.wav", "\(dir)/st_ref_2.wav",
+                               "--estimate", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav"])
+        #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("ref_1.wav' has 1 channel")
+                && r.stderr.contains("st_ref_1.wav' has 2"), "\(r.stderr)")
+    }
+
+    @Test func evalUsageErrors() throws {
+        var r = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav", "--estimate", "\(dir)/ref_1.wav"])
+        #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("2 references (ref_1.wav, ref_2.wav) but 1 estimate (ref_1.wav)"), "\(r.stderr)")
+        r = try CLIRunner.run(["eval", "--reference", "\(dir)/nope.wav", "--estimate", "\(dir)/ref_1.wav"])
+        #expect(r.status == 1 && r.stderr.contains("nope.wav"))
+        r = try CLIRunner.run(["eval", "--bogus"])
+        #expect(r.status == 64)
+        // A silent reference is named by its file; a shorter estimate is scored on the common length, with a note.
+        let speech = try TestSupport.read("\(dir)/ref_1.wav").channels[0]
+        try TestSupport.write(AudioBuffer(channels: [[Float](repeating: 0, count: speech.count)], sampleRate: 16000),
+                              to: "\(dir)/zeros.wav", format: .wavFloat)
+        try TestSupport.write(AudioBuffer(channels: [Array(speech.prefix(40_000))], sampleRate: 16000),
+                              to: "\(dir)/short.wav", format: .wavFloat)
+        r = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/zeros.wav", "--estimate", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav"])
+        #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("zeros.wav' is silent"), "\(r.stderr)")
+        r = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav", "--estimate", "\(dir)/short.wav", "\(dir)/ref_2.wav", "--json"])
+        #expect(r.status == 0 && r.stderrLines.count == 2 && r.stderr.contains("40000 to 48000") && r.stderr.contains("short.wav")
+                && r.stderr.contains("ref_2.wav' is given both as a reference and as an estimate"), "\(r.stderr)")
+        #expect(r.stdout.contains("\"samples\":40000"))
+        // A silent estimate (−∞) beside a perfect one (+∞): the mean SI-SDR is undefined, printed as nan.
+        r = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav", "--estimate", "\(dir)/zeros.wav", "\(dir)/ref_2.wav"])
+        #expect(r.status == 0 && r.stdout.contains("    nan") && !r.stdout.contains("-nan"), "\(r.stdout)")
+        // Too many sources × channels for --images is a usage error, found from the headers.
+        let six = (1...6).map { _ in "\(dir)/mix.wav" }
+        try TestSupport.write(AudioBuffer(channels: [[Float]](repeating: Array(speech.prefix(1000)), count: 3), sampleRate: 16000),
+                              to: "\(dir)/three.wav", format: .wavFloat)
+        r = try CLIRunner.run(["eval", "--images", "--reference"] + six.map { _ in "\(dir)/three.wav" } + ["--estimate"] + six)
+        #expect(r.status == 1 && r.stderr.contains("channel(s)"), "\(r.stderr)")
+        r = try CLIRunner.run(["eval", "--images", "--reference"] + six.map { _ in "\(dir)/three.wav" } + ["--estimate"] + six.map { _ in "\(dir)/three.wav" })
+        #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("at most 16 sources × channels, got 6 × 3"), "\(r.stderr)")
+    }
+
+    /// Fewer samples than the 512-tap distortion filter: the delayed references span any
+    /// estimate, so BSS Eval's scores mean little (a 50/50 mix scored 6.8 dB SDR and 120 dB SAR).
+    /// They are scored as the reference scorers score them, with a warning.
+    @Test func evalWarnsAboutSignalsShorterThanTheFilter() throws {
+        let speech = try TestSupport.read("\(dir)/ref_1.wav").channels[0], noise = try TestSupport.read("\(dir)/ref_2.wav").channels[0]
+        for (name, x) in [("r1", speech), ("r2", noise), ("half", zip(speech, noise).map { 0.5 * ($0 + $1) })] {
+            try TestSupport.write(AudioBuffer(channels: [Array(x[20_000..<20_200])], sampleRate: 16000), to: "\(dir)/t_\(name).wav", format: .wavFloat)
+        }
+        for images in [false, true] {
+            let r = try CLIRunner.run(["eval"] + (images ? ["--images"] : []) + ["--reference", "\(dir)/t_r1.wav", "\(dir)/t_r2.wav",
+                                       "--estimate", "\(dir)/t_half.wav", "\(dir)/t_half.wav"])
+            #expect(r.status == 0 && r.stderrLines.count == 1 && r.stderr.contains("warning: 200 samples")
+                    && r.stderr.contains("512-tap") && r.stderr.contains("without bound"), "\(r.stderr)")
+        }
+        // Longer but under 10 × 512·J samples: the expected inflation is named; stereo counts its
+        // channels only with --images (the source metrics average them to one).
+        for (name, x) in [("r1", speech), ("r2", noise), ("half", zip(speech, noise).map { 0.5 * ($0 + $1) })] {
+            let part = Array(x[10_000..<16_000])
+            try TestSupport.write(AudioBuffer(channels: [part, part], sampleRate: 16000), to: "\(dir)/s_\(name).wav", format: .wavFloat)
+        }
+        let files = ["--reference", "\(dir)/s_r1.wav", "\(dir)/s_r2.wav", "--estimate", "\(dir)/s_half.wav", "\(dir)/s_half.wav"]
+        let plain = try CLIRunner.run(["eval"] + files)
+        // 1024 dimensions in 6000 samples: −10·log10(1 − 1024/6000) = 0.81 dB.
+        #expect(plain.status == 0 && plain.stderr.contains("1024 dimensions") && plain.stderr.contains("by about 0.8 dB"), "\(plain.stderr)")
+        let images = try CLIRunner.run(["eval", "--images"] + files)
+        #expect(images.status == 0 && images.stderr.contains("2048 dimensions") && images.stderr.contains("by about 1.8 dB"), "\(images.stderr)")
+    }
+
+    /// Inputs that score without error but not as meant are warned about: a mixture the
+    /// references do not add up to, an estimate that is a reference's file, a hop past the window.
+    @Test func evalWarnsAboutInputsThatDoNotFit() throws {
+        let refs = ["--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav"]
+        let good = try CLIRunner.run(["eval"] + refs + ["--estimate", "\(dir)/ref_2.wav", "\(dir)/ref_1.wav", "--mixture", "\(dir)/mix.wav"])
+        #expect(good.status == 0 && !good.stderr.contains("add up"), "\(good.stderr)")
+        #expect(good.stderrLines.count == 2 && good.stderr.contains("given both as a reference and as an estimate"), "\(good.stderr)")
+        // Gains do not matter (BSS Eval ignores them); another recording, or one reference alone, does.
+        let x = try TestSupport.read("\(dir)/mix.wav")
+        try TestSupport.write(AudioBuffer(channels: [x.channels[0].map { 0.3 * $0 }], sampleRate: x.sampleRate), to: "\(dir)/quiet_mix.wav", format: .wavFloat)
+        let scaled = try CLIRunner.run(["eval"] + refs + ["--estimate", "\(dir)/ref_1.wav", "\(dir)/mix.wav", "--mixture", "\(dir)/quiet_mix.wav"])
+        #expect(scaled.status == 0 && !scaled.stderr.contains("not a mixture") && !scaled.stderr.contains("holds almost nothing"), "\(scaled.stderr)")
+        let other = try CLIRunner.run(["eval"] + refs + ["--estimate", "\(dir)/ref_1.wav", "\(dir)/mix.wav", "--mixture", "\(dir)/train_speech.wav"])
+        #expect(other.status == 0 && other.stderr.contains("train_speech.wav' is not a mixture of the references"), "\(other.stderr)")
+        let one = try CLIRunner.run(["eval"] + refs + ["--estimate", "\(dir)/ref_1.wav", "\(dir)/mix.wav", "--mixture", "\(dir)/ref_1.wav"])
+        #expect(one.status == 0 && one.stderr.contains("holds almost nothing of") && one.stderr.contains("ref_2.wav"), "\(one.stderr)")
+        let gaps = try CLIRunner.run(["eval", "--images", "--window", "0.5", "--hop", "2"] + refs + ["--estimate", "\(dir)/mix.wav", "\(dir)/mix.wav"])
+        #expect(gaps.status == 0 && gaps.stderr.contains("75 % of the files lie between windows"), "\(gaps.stderr)")
+        // The same reference twice (SIR came out +∞ with no word), or a copy of it under another
+        // name. (An estimate given twice is fine: the mixture as every source's estimate is a baseline.)
+        let speech = try TestSupport.read("\(dir)/ref_1.wav")
+        try TestSupport.write(AudioBuffer(channels: [speech.channels[0].map { -0.5 * $0 }], sampleRate: speech.sampleRate),
+                              to: "\(dir)/ref_1_copy.wav", format: .wavFloat)
+        for second in ["ref_1.wav", "ref_1_copy.wav"] {
+            let twice = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "\(dir)/\(second)", "--estimate", "\(dir)/mix.wav", "\(dir)/ref_2.wav"])
+            #expect(twice.status == 0 && twice.stderrLines.count == 1 && twice.stderr.contains("are the same signal (correlation")
+                    && twice.stderr.contains(second), "\(twice.stderr)")
+        }
+        let estTwice = try CLIRunner.run(["eval"] + refs + ["--estimate", "\(dir)/mix.wav", "\(dir)/mix.wav"])
+        #expect(estTwice.status == 0 && estTwice.stderr.isEmpty, "\(estTwice.stderr)")
+        // Estimates and mixtures that score as silence (−∞, or an improvement of +∞) are named:
+        // a silent file, and a stereo pair in opposite phase, which the downmix cancels.
+        let n = speech.frameCount
+        try TestSupport.write(AudioBuffer(channels: [[Float](repeating: 0, count: n)], sampleRate: speech.sampleRate), to: "\(dir)/zero.wav", format: .wavFloat)
+        try TestSupport.write(AudioBuffer(channels: [speech.channels[0], speech.channels[0].map { -$0 }], sampleRate: speech.sampleRate),
+                              to: "\(dir)/opposite.wav", format: .wavFloat)
+        let silent = try CLIRunner.run(["eval"] + refs + ["--estimate", "\(dir)/zero.wav", "\(dir)/opposite.wav", "--mixture", "\(dir)/zero.wav"])
+        #expect(silent.status == 0 && silent.stderr.contains("zero.wav' scores as silence: it is silent over the scored length, so its SDR is −∞\n")
+                && silent.stderr.contains("opposite.wav' scores as silence: its channels cancel when averaged")
+                && silent.stderr.contains("so its SDR is −∞ and every improvement +∞"), "\(silent.stderr)")
+        // References named as the tool names its sources, estimates not: likely swapped.
+        try FileManager.default.createDirectory(atPath: "\(dir)/swapped", withIntermediateDirectories: true)
+        for (i, f) in ["ref_1.wav", "ref_2.wav"].enumerated() {
+            try FileManager.default.copyItem(atPath: "\(dir)/\(f)", toPath: "\(dir)/swapped/source_\(i + 1).wav")
+        }
+        let swapped = try CLIRunner.run(["eval", "--reference", "\(dir)/swapped", "--estimate", "\(dir)/ref_1.wav", "\(dir)/mix.wav"])
+        #expect(swapped.status == 0 && swapped.stderr.contains("are --reference and --estimate swapped?"), "\(swapped.stderr)")
+        let counts = try CLIRunner.run(["eval", "--reference", "\(dir)/swapped", "--estimate", "\(dir)/mix.wav"])
+        #expect(counts.status == 64 && counts.stderr.contains("2 references (source_1.wav, source_2.wav) but 1 estimate (mix.wav)"), "\(counts.stderr)")
+        let imagesRun = try CLIRunner.run(["eval", "--images", "--reference", "\(dir)/opposite.wav", "\(dir)/opposite.wav", "--estimate", "\(dir)/opposite.wav", "\(dir)/mix.wav"])
+        #expect(!imagesRun.stderr.contains("scores as silence"), "\(imagesRun.stderr)")
+    }
+}
