@@ -137,6 +137,9 @@ public final class SoundFileReader {
 
     deinit { sf_close(handle) }
 
+    /// The text fields of the file's header (title, artist, …); empty when it has none.
+    public var metadata: SoundFileMetadata { SoundFileMetadata.read(from: handle) }
+
     /// The file's channel layout (libsndfile's `SF_CHANNEL_MAP_*` values, one per channel), when
     /// the container states one (WAVE_FORMAT_EXTENSIBLE, CAF, …); nil otherwise.
     public var channelMap: [Int32]? {

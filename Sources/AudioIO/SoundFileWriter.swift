@@ -41,9 +41,12 @@ public final class SoundFileWriter {
     ///     value per channel), stated in the header where the container holds one
     ///     (WAVE_FORMAT_EXTENSIBLE, CAF, …; a plain WAV, AIFF or FLAC header has no place for it:
     ///     see `AudioFormat.keepingLayout(_:)`); nil for libsndfile's default.
+    ///   - metadata: text fields (title, artist, …) to store in the header, those the container
+    ///     has a place for (see `SoundFileMetadata`); none by default.
     /// - Throws: `AudioIOError.invalidParameter` for a channel count outside 1…1024 or a channel
     ///   map of another length; `.unsupportedOutputFormat` or `.writeFailed`.
-    public init(path: String, format: AudioFormat, channels: Int, sampleRate: Int, channelMap: [Int32]? = nil) throws {
+    public init(path: String, format: AudioFormat, channels: Int, sampleRate: Int, channelMap: [Int32]? = nil,
+                metadata: SoundFileMetadata = SoundFileMetadata()) throws {
         self.path = path
         self.channelCount = channels
         guard (1...1024).contains(channels) else {
@@ -76,6 +79,7 @@ public final class SoundFileWriter {
             // Containers without a layout ignore it (the call fails, nothing changes).
             _ = map.withUnsafeMutableBytes { sf_command(h, Int32(SFC_SET_CHANNEL_MAP_INFO), $0.baseAddress, Int32($0.count)) }
         }
+        metadata.write(to: h)
     }
 
     deinit { if let h = handle { sf_close(h) } }

@@ -73,10 +73,11 @@ struct SeparateCommand {
     /// then factor files), commits them and reports; the caller rolls back on a throw.
     private func write(input: String, reader: SoundFileReader, format: AudioFormat, plan: OutputPlan, figureCount: Int,
                        progress: FileProgress, openSeconds: Double, start: UInt64) throws -> FileResult {
-        let layout = reader.channelMap
+        let layout = reader.channelMap, tags = reader.metadata
         let writers = try SignalCleanup.shared.withLock {
-            try plan.temporaryPaths.prefix(configuration.sourceCount).map {
-                try SoundFileWriter(path: $0, format: format, channels: reader.channelCount, sampleRate: reader.sampleRate, channelMap: layout)
+            try plan.temporaryPaths.prefix(configuration.sourceCount).enumerated().map { i, path in
+                try SoundFileWriter(path: path, format: format, channels: reader.channelCount, sampleRate: reader.sampleRate, channelMap: layout,
+                                    metadata: Self.sourceMetadata(tags, source: i + 1))
             }
         }
         let meters = writers.map { EnergyMeter(forwardingTo: $0) }
@@ -216,6 +217,16 @@ struct SeparateCommand {
         case let e as FactorizationError: return .runtime("'\(input)': \(e.description)")
         default: return .runtime("'\(input)': \(error)")
         }
+    }
+
+    /// The text fields a source's file takes from its input: all of them but the software
+    /// (nmf-separate made the source, not the input's encoder), the title marked with the
+    /// source's number ("Song (source 2)").
+    static func sourceMetadata(_ input: SoundFileMetadata, source: Int) -> SoundFileMetadata {
+        var fields = input.fields
+        fields[.software] = nil
+        if let title = fields[.title] { fields[.title] = "\(title) (source \(source))" }
+        return SoundFileMetadata(fields)
     }
 
     /// The input's own extension when it matches its container, else the container's usual one.

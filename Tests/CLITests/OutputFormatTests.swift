@@ -141,6 +141,26 @@ import _TestSupport
         #expect(try SoundFileReader(path: "\(dir)/mix.wav").channelMap == nil)
     }
 
+    /// The input's text fields go to every source (a FLAC's comments here), the title marked
+    /// with the source's number and without the input's software; an untagged input gives
+    /// untagged sources.
+    @Test func theInputsTagsAreKept() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let (_, mixture) = try Self.mixture(in: dir)
+        let w = try SoundFileWriter(path: "\(dir)/song.flac", format: AudioFormat(rawValue: Int32(SF_FORMAT_FLAC) | Int32(SF_FORMAT_PCM_16)),
+                                    channels: mixture.channelCount, sampleRate: mixture.sampleRate,
+                                    metadata: SoundFileMetadata([.title: "Song", .artist: "Band", .software: "Encoder 1.0", .license: "CC0"]))
+        try w.write(mixture.channels, count: mixture.frameCount)
+        try w.close()
+        let r = try CLIRunner.run(["\(dir)/song.flac", "\(dir)/mix.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "3"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for s in 1...2 {
+            #expect(try SoundFileReader(path: "\(dir)/out/song/source_\(s).flac").metadata
+                    == SoundFileMetadata([.title: "Song (source \(s))", .artist: "Band", .license: "CC0"]))
+            #expect(try SoundFileReader(path: "\(dir)/out/mix/source_\(s).wav").metadata.isEmpty)
+        }
+    }
+
     /// Limits that only show when an encoder starts are found before the separation, with the values.
     @Test func formatsAnEncoderRefusesFailBeforeSeparating() throws {
         let dir = try TestSupport.temporaryDirectory()
