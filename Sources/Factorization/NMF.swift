@@ -1,3 +1,4 @@
+import Foundation
 import DSPCore
 
 /// Non-negative matrix factorization with the Kullback–Leibler divergence by
@@ -58,8 +59,10 @@ public struct NMF: Sendable {
         try validate(v)
         if let fb = fixedBasis {
             try Self.validateFactor(fb, name: "fixed templates")
-            for c in 0..<fb.columns where fb.column(c).allSatisfy({ $0 == 0 }) {
-                throw FactorizationError.invalidInput("fixed template \(c + 1) is all zero (a template needs some energy)")
+            for c in 0..<fb.columns {
+                if let problem = Self.fixedTemplateProblem(fb.column(c)) {
+                    throw FactorizationError.invalidInput("fixed template \(c + 1) \(problem)")
+                }
             }
         }
         // mean(V) sets the ε floor (KL) or the working scale (β); taken once for the states made below.
@@ -287,6 +290,23 @@ public struct NMF: Sendable {
         if let i = m.storage.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
             throw FactorizationError.invalidInput("\(name) has an entry \(m.storage[i]) at row \(i % max(m.rows, 1)), column \(i / max(m.rows, 1)); entries must be finite and ≥ 0")
         }
+    }
+
+    /// Why `column` cannot be a fixed template, nil when it can: an entry that is negative, NaN
+    /// or infinite; no energy at all; or a sum outside float's normal range, since fixed
+    /// templates are scaled (in float) to sum to one, and such a sum would scale the template
+    /// to zeros (a source that stays silent) or overflow.
+    /// - Parameter column: one template, bins values.
+    /// - Returns: the problem, worded to follow "template N", with what is allowed.
+    public static func fixedTemplateProblem<C: Collection<Float>>(_ column: C) -> String? {
+        if let x = column.first(where: { !($0 >= 0 && $0.isFinite) }) { return "has an entry \(x) (allowed: finite and ≥ 0)" }
+        if column.allSatisfy({ $0 == 0 }) { return "is all zero (allowed: a template with some energy)" }
+        let sum = column.reduce(0.0) { $0 + Double($1) }
+        let low = Double(Float.leastNormalMagnitude), high = Double(Float.greatestFiniteMagnitude)
+        guard sum >= low, sum <= high else {
+            return "sums to \(String(format: "%.3g", sum)) (allowed: \(String(format: "%.3g", low)) to \(String(format: "%.3g", high)); templates are scaled to sum to 1)"
+        }
+        return nil
     }
 
     /// Checks a penalty: the shared weight finite and ≥ 0; the per-component weights none or one

@@ -41,6 +41,27 @@ public enum CLI {
         return StandardOutput.failed ? 1 : 0
     }
 
+    /// Reads the `--dictionary` files in order, each within what memory is left: 1 GiB at most,
+    /// and no more than the memory budget (`MemoryBudget.availableBytes()`) less the templates
+    /// already read, so that a huge or lying file is refused before it is allocated.
+    /// - Throws: `CLIError.runtime` with the dictionary's error.
+    static func loadDictionaries(_ paths: [String]) throws -> [NMFDictionary] {
+        var room = try MemoryBudget.availableBytes()
+        return try paths.map { path in
+            let limit = min(NMFDictionary.defaultMaximumFileBytes, max(room ?? .max, 0))
+            do {
+                let d = try NMFDictionary.read(path: path, maximumBytes: limit)
+                room = room.map { $0 - 4 * d.basis.storage.count }
+                return d
+            } catch let e as DictionaryError {
+                if case .cannotRead(_, let reason) = e, reason.hasSuffix("(allowed: at most \(limit))"), limit < NMFDictionary.defaultMaximumFileBytes {
+                    throw CLIError.runtime(e.description + ": more than the memory available (MemAvailable, the cgroup limit, ulimit -v or NMF_SEPARATE_MAX_MEMORY)")
+                }
+                throw CLIError.runtime(e.description)
+            }
+        }
+    }
+
     /// Runs the command with `arguments` (without the program name) and returns the exit status.
     public static func main(_ arguments: [String]) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
@@ -80,9 +101,7 @@ public enum CLI {
             _ = try MemoryBudget.configuredCap()
             try options.validateOutputFormat()
             try OutputPlan.checkRoot(options.outputDirectory)
-            let dictionaries = try options.dictionaries.map { path -> NMFDictionary in
-                do { return try NMFDictionary.read(path: path) } catch let e as DictionaryError { throw CLIError.runtime(e.description) }
-            }
+            let dictionaries = try Self.loadDictionaries(options.dictionaries)
             let configuration = try options.separationConfiguration(dictionaries: dictionaries)
             let command = SeparateCommand(options: options, configuration: configuration, dictionaries: dictionaries)
             let status = try BatchRunner(options: options, command: command).run().status

@@ -65,71 +65,6 @@ public struct NMFDictionary: Sendable, Equatable {
         return data
     }
 
-    /// A JSON header value as an integer: a JSON integer only (JSONSerialization reads `true`
-    /// as an NSNumber that `as? Int` turns into 1, and `1.5` into 1).
-    static func integer(_ value: Any?) -> Int? {
-        guard let n = value as? NSNumber, !["c", "B", "d", "f"].contains(String(cString: n.objCType)) else { return nil }
-        return n.intValue
-    }
-
-    /// Decodes a `.nmfdict` file's bytes.
-    /// - Parameters:
-    ///   - data: the whole file.
-    ///   - path: used in error messages.
-    /// - Throws: `DictionaryError` for a wrong magic, version, header or size.
-    public static func decode(_ data: Data, path: String) throws -> NMFDictionary {
-        guard data.count > magic.count, data.prefix(magic.count) == magic else {
-            throw DictionaryError.notADictionary(path: path)
-        }
-        let rest = data.dropFirst(magic.count)
-        guard let newline = rest.firstIndex(of: 0x0A),
-              let header = try? JSONSerialization.jsonObject(with: Data(rest[rest.startIndex..<newline])) as? [String: Any] else {
-            throw DictionaryError.corrupt(path: path, reason: "unreadable header")
-        }
-        let version = integer(header["version"]) ?? -1
-        guard version == formatVersion else { throw DictionaryError.unsupportedVersion(path: path, version: version) }
-        guard let rate = integer(header["sample_rate"]), rate > 0, let fft = integer(header["fft_size"]),
-              let hop = integer(header["hop"]), let bins = integer(header["bins"]), let k = integer(header["components"]),
-              k >= 1, bins == fft / 2 + 1, let divergenceName = header["divergence"] as? String,
-              let divergence = try? Divergence(parsing: divergenceName) else {
-            throw DictionaryError.corrupt(path: path, reason: "missing or inconsistent header fields")
-        }
-        let stft: STFTConfiguration
-        if STFTConfiguration.fftSizeRange.contains(fft), hop > STFTConfiguration.maxHopLength(fftSize: fft), hop <= fft {
-            // Written before the hop was limited to 3/4 of the fft size.
-            throw DictionaryError.unusableHop(path: path, hop: hop, fftSize: fft)
-        }
-        do { stft = try STFTConfiguration(fftSize: fft, hopLength: hop) } catch {
-            throw DictionaryError.corrupt(path: path, reason: "fft size \(fft) / hop \(hop) out of range")
-        }
-        let payload = data[(newline + 1)...]
-        let (values4, overflow) = bins.multipliedReportingOverflow(by: k)
-        guard !overflow, values4 <= Int.max / 4, payload.count == values4 * 4 else {
-            throw DictionaryError.corrupt(path: path, reason: "header announces \(bins) × \(k) templates but \(payload.count) bytes follow")
-        }
-        var values = [Float](repeating: 0, count: bins * k)
-        payload.withUnsafeBytes { raw in
-            for i in 0..<values.count {
-                values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
-            }
-        }
-        guard values.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
-            throw DictionaryError.corrupt(path: path, reason: "templates hold negative, NaN or infinite values")
-        }
-        for c in 0..<k where values[(c * bins)..<((c + 1) * bins)].allSatisfy({ $0 == 0 }) {
-            throw DictionaryError.corrupt(path: path, reason: "template \(c + 1) is all zero")
-        }
-        if let window = header["window"], window as? String != "hann" {
-            throw DictionaryError.corrupt(path: path, reason: "window '\(window)' (allowed: \"hann\", the only window of this version)")
-        }
-        var notes: [String: String] = [:]   // (the fixed fields are not notes, so a reloaded dictionary is == the one saved)
-        for (key, value) in header where !["version", "sample_rate", "fft_size", "hop", "window", "bins", "components", "label", "divergence"].contains(key) {
-            notes[key] = "\(value)"
-        }
-        return NMFDictionary(basis: Matrix(rows: bins, columns: k, columnMajor: values), sampleRate: rate, stft: stft,
-                             label: header["label"] as? String ?? "", notes: notes, divergence: divergence)
-    }
-
     /// Writes the dictionary to `path` in the `.nmfdict` format, atomically (a temporary file
     /// beside it, then renamed into place): a reader never sees half a file, and a failure
     /// leaves what was there. An existing file is replaced.
@@ -138,15 +73,6 @@ public struct NMFDictionary: Sendable, Equatable {
         do { try encoded().write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw DictionaryError.cannotWrite(path: path, reason: (error as NSError).localizedDescription)
         }
-    }
-
-    /// Reads a `.nmfdict` file.
-    public static func read(path: String) throws -> NMFDictionary {
-        guard let attrs = try? FileManager.default.attributesOfItem(atPath: path),
-              attrs[.type] as? FileAttributeType == .typeRegular,
-              let size = attrs[.size] as? Int, size <= 1 << 30,
-              let data = FileManager.default.contents(atPath: path) else { throw DictionaryError.cannotRead(path: path) }
-        return try decode(data, path: path)
     }
 
     /// Checks that the dictionary was trained with the same analysis as a separation.
@@ -171,12 +97,12 @@ public struct NMFDictionary: Sendable, Equatable {
 
 /// Problems with `.nmfdict` files.
 public enum DictionaryError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The file cannot be read.
-    case cannotRead(path: String)
+    /// The file cannot be read: missing, not a regular file, unreadable or too large (`reason`).
+    case cannotRead(path: String, reason: String)
     /// The file does not start with the `NMFDICT` magic.
     case notADictionary(path: String)
-    /// A version this code does not read.
-    case unsupportedVersion(path: String, version: Int)
+    /// A version this code does not read: the header's value as written, or `missing`.
+    case unsupportedVersion(path: String, version: String)
     /// Header or payload damaged.
     case corrupt(path: String, reason: String)
     /// Trained with other analysis settings than the separation uses.
@@ -190,9 +116,10 @@ public enum DictionaryError: Error, Equatable, Sendable, CustomStringConvertible
     /// A one-line human-readable message.
     public var description: String {
         switch self {
-        case .cannotRead(let p): return "cannot read dictionary '\(p)' (missing, not a regular file, unreadable, or over 1 GiB)"
+        case .cannotRead(let p, let r): return "cannot read dictionary '\(p)': \(r)"
         case .notADictionary(let p): return "'\(p)' is not an nmf-separate dictionary (no NMFDICT header)"
-        case .unsupportedVersion(let p, let v): return "dictionary '\(p)' has format version \(v); this tool reads version \(NMFDictionary.formatVersion)"
+        case .unsupportedVersion(let p, let v):
+            return "dictionary '\(p)' has format version \(v) (allowed: \(NMFDictionary.formatVersion), the version this tool reads)"
         case .corrupt(let p, let r): return "dictionary '\(p)' is damaged: \(r)"
         case .settingsMismatch(let p, let s, let d, let i):
             // The sample rate is the input's, not a setting: say what can be done about it.

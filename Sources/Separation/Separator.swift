@@ -136,9 +136,10 @@ public struct Separator: Sendable {
     /// V with an infinite or NaN entry: the samples overflow float32 in the spectrum (magnitudes
     /// around 10¹⁷ and up), or a `SampleSource` delivered non-finite samples.
     /// - Throws: `SeparationError.invalidInput` naming the frame.
-    static func checkFinite(_ v: Matrix) throws {
+    /// - Parameter what: the audio V is the spectrogram of, as the message names it.
+    static func checkFinite(_ v: Matrix, of what: String = "the mixture") throws {
         guard let i = v.storage.firstIndex(where: { !$0.isFinite }) else { return }
-        throw SeparationError.invalidInput("the mixture's spectrum is \(v.storage[i]) at STFT frame \(i / max(v.rows, 1)): "
+        throw SeparationError.invalidInput("the spectrum of \(what) is \(v.storage[i]) at STFT frame \(i / max(v.rows, 1)): "
             + "its samples are not finite or too large for float32 (allowed: finite samples of magnitude below about 10¹⁵; full scale is 1)")
     }
 
@@ -212,7 +213,8 @@ public struct Separator: Sendable {
     }
 
     /// Checks the trained templates: the separation's bin count, at least one template each,
-    /// storage of rows × columns values, every value finite and ≥ 0, no template all zero.
+    /// storage of rows × columns values, every value finite and ≥ 0, every template with a sum
+    /// in float's normal range (`NMF.fixedTemplateProblem(_:)`).
     /// - Throws: `SeparationError` naming the dictionary (from 1) and the template (from 1).
     func validateTemplates() throws {
         let stft = configuration.stft
@@ -224,12 +226,8 @@ public struct Separator: Sendable {
                 throw SeparationError.invalidInput("dictionary \(d + 1) is \(t.rows) × \(t.columns) with \(t.storage.count) values (allowed: at least one template, rows × columns values)")
             }
             for c in 0..<t.columns {
-                let column = t.column(c)
-                if let x = column.first(where: { !($0 >= 0 && $0.isFinite) }) {
-                    throw SeparationError.invalidInput("dictionary \(d + 1), template \(c + 1) has an entry \(x) (allowed: finite and ≥ 0)")
-                }
-                if column.allSatisfy({ $0 == 0 }) {
-                    throw SeparationError.invalidInput("dictionary \(d + 1), template \(c + 1) is all zero (allowed: a template with some energy)")
+                if let problem = NMF.fixedTemplateProblem(t.column(c)) {
+                    throw SeparationError.invalidInput("dictionary \(d + 1), template \(c + 1) \(problem)")
                 }
             }
         }

@@ -1,0 +1,81 @@
+import Testing
+import Foundation
+import NMFSeparation
+@testable import Separation
+import _TestSupport
+
+/// Reading `.nmfdict` files that are damaged, lie in their header or are not files at all:
+/// refused with the reason, the field and its value, before anything large is allocated.
+@Suite struct DictionaryFileTests {
+    let dir: String
+    let data: Data
+    init() throws {
+        dir = try TestSupport.temporaryDirectory()
+        let stft = try STFTConfiguration(fftSize: 256, hopLength: 64)
+        data = NMFDictionary(basis: Matrix(rows: 129, columns: 3, repeating: 1.0 / 129), sampleRate: 8000, stft: stft, label: "x").encoded()
+    }
+
+    /// The header line, edited as text; the templates kept as bytes.
+    func editedHeader(_ old: String, _ new: String) -> Data {
+        let end = data.dropFirst(8).firstIndex(of: 0x0A)!
+        let header = String(decoding: data[..<end], as: UTF8.self)
+        #expect(header.contains(old), "\(header)")
+        return Data(header.replacingOccurrences(of: old, with: new).utf8) + data[end...]
+    }
+
+    func reason(_ body: () throws -> Void) -> String {
+        do { try body(); return "no error" } catch { return "\(error)" }
+    }
+
+    @Test func headerFieldsAreNamedWithTheirValues() {
+        for (old, new, expected) in [("\"sample_rate\":8000", "\"sample_rate\":0", "header field 'sample_rate' is 0 (allowed: a positive integer"),
+                                     ("\"bins\":129", "\"bins\":130", "header field 'bins' is 130 (allowed: fft_size / 2 + 1 = 129)"),
+                                     ("\"components\":3", "\"components\":0", "header field 'components' is 0 (allowed: 1 or more)"),
+                                     ("\"fft_size\":256", "\"fft_size\":\"256\"", "header field 'fft_size' is '256' (allowed: an integer from"),
+                                     ("\"divergence\":\"kullback-leibler\"", "\"divergence\":\"l1\"", "header field 'divergence' is 'l1' (allowed:"),
+                                     ("\"version\":1", "\"version\":\"1\"", "has format version '1' (allowed: 1"),
+                                     ("\"version\":1", "\"version\":1.0", "has format version 1.0 (allowed: 1"),
+                                     (",\"version\":1", "", "has format version missing (allowed: 1")] {
+            let edited = editedHeader(old, new)
+            let text = reason { _ = try NMFDictionary.decode(edited, path: "d.nmfdict") }
+            #expect(text.contains(expected), "\(new): \(text)")
+        }
+    }
+
+    /// A header announcing 10⁹ templates is refused by the file's size, not by allocating them;
+    /// a header line without an end within 64 KiB is refused without parsing it.
+    @Test func lyingSizesAreRefusedBeforeAllocating() throws {
+        let huge = editedHeader("\"components\":3", "\"components\":1000000000")
+        #expect(reason { _ = try NMFDictionary.decode(huge, path: "d") }.contains("announces 129 × 1000000000 templates"))
+        try huge.write(to: URL(fileURLWithPath: "\(dir)/huge.nmfdict"))
+        #expect(reason { _ = try NMFDictionary.read(path: "\(dir)/huge.nmfdict") }.contains("announces 129 × 1000000000 templates"))
+        let long = Data("NMFDICT\n{\"pad\":\"".utf8) + Data(repeating: 0x61, count: 70_000) + Data("\"}\n".utf8)
+        #expect(reason { _ = try NMFDictionary.decode(long, path: "d") }.contains("no end to the header line in its first 65536 bytes"))
+        try data.write(to: URL(fileURLWithPath: "\(dir)/d.nmfdict"))
+        #expect(reason { _ = try NMFDictionary.read(path: "\(dir)/d.nmfdict", maximumBytes: 1000) }
+                .contains("it holds \(data.count) bytes (allowed: at most 1000)"))
+    }
+
+    /// Templates are scaled to sum to one in float: a sum beyond float's range would have made
+    /// a silent source (all entries 3e38), and so would one below its normal range (subnormals).
+    @Test func templatesWhoseSumFloatCannotScaleAreRefused() {
+        for value: Float in [3e38, .leastNonzeroMagnitude] {
+            let bad = NMFDictionary(basis: Matrix(rows: 129, columns: 2, repeating: value), sampleRate: 8000,
+                                    stft: try! STFTConfiguration(fftSize: 256, hopLength: 64)).encoded()
+            let text = reason { _ = try NMFDictionary.decode(bad, path: "d") }
+            #expect(text.contains("template 1 sums to"), "\(value): \(text)")
+        }
+        #expect(NMF.fixedTemplateProblem([0.5, 2, 0]) == nil)
+        #expect(NMF.fixedTemplateProblem([0, 0]) == "is all zero (allowed: a template with some energy)")
+    }
+
+    @Test func aSymlinkIsFollowedAndWhatIsNotAFileIsNamed() throws {
+        try data.write(to: URL(fileURLWithPath: "\(dir)/real.nmfdict"))
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/link.nmfdict", withDestinationPath: "\(dir)/real.nmfdict")
+        #expect(try NMFDictionary.read(path: "\(dir)/link.nmfdict").label == "x")
+        #expect(mkfifo("\(dir)/fifo.nmfdict", 0o600) == 0)
+        #expect(reason { _ = try NMFDictionary.read(path: "\(dir)/fifo.nmfdict") }.contains("not a regular file"))
+        #expect(reason { _ = try NMFDictionary.read(path: dir) }.contains("it is a directory"))
+        #expect(reason { _ = try NMFDictionary.read(path: "\(dir)/missing.nmfdict") }.contains("No such file"))
+    }
+}
