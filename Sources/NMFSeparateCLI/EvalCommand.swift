@@ -303,7 +303,7 @@ struct EvalCommand {
                                         channels: first!.channels)
         }
         if let available = try MemoryBudget.availableBytes(), bytes * 1.5 > Double(available) {
-            throw CLIError.runtime(String(format: "eval needs about %.2f GB of memory for these files but only %.2f GB is available", bytes * 1.5 / 1e9, Double(available) / 1e9))
+            throw CLIError.runtime("eval needs about \(MemoryBudget.size(bytes * 1.5)) of memory for these files but only \(MemoryBudget.size(Double(available))) is available")
         }
         // The samples of the readers whose headers were checked above.
         let signals = try readers.map { reader in

@@ -3,8 +3,10 @@ import Foundation
 /// Refuses up front a separation whose working set would not fit in memory, instead of
 /// letting the kernel's OOM killer end it half-way.
 enum MemoryBudget {
-    /// Bytes the separation needs: V (bins × frames floats), H (K × frames, one more per
-    /// further run of an ensemble), W and its per-chunk accumulators, and the streaming buffers
+    /// Bytes the separation needs: V (bins × frames floats), H (K × frames) four times over
+    /// (the working copies of the factorization and after it: with K = 3000 at fft 16, hop 4,
+    /// where H is nearly everything, the peak resident memory measured 4.0 × H), one more per further run of
+    /// an ensemble, W and its per-chunk accumulators, and the streaming buffers
     /// of one chunk: every channel's samples and complex spectra, the masks, and per (source,
     /// channel) pair about six chunks of hop-spaced samples (the overlap-add's sums and
     /// weights, which grow by doubling, the drained output and the writer's interleaved copy;
@@ -19,7 +21,7 @@ enum MemoryBudget {
         let blocks = spatial && channels > 1 ? c : 1
         let padded = (blocks * f / 8).rounded(.up) * 8
         let v = f * n * blocks
-        let h = Double(1 + max(runs, 1)) * k * n
+        let h = Double(3 + max(runs, 1)) * k * n
         let w = 20 * padded * k
         // Per chunk: every channel's spectrum, the masks (one set per channel when spatial), and
         // the overlap-add buffers.
@@ -154,10 +156,16 @@ enum MemoryBudget {
         if let total = try availableBytes() {
             let available = Double(total) / Double(max(share, 1))
             guard need > available else { return }
-            let gb = { (b: Double) in b >= 1e9 ? String(format: "%.2f GB", b / 1e9) : String(format: "%.1f MB", b / 1e6) }
+            let gb = size
             let jobs = share > 1 ? " (\(gb(Double(total))) shared by --jobs \(share))" : ""
             let shape = spatial && channels > 1 ? "\(channels) channels × \(bins) bins × \(frames) frames, --spatial" : "\(bins) bins × \(frames) frames"
             throw CLIError.runtime("'\(input)' needs about \(gb(need)) of memory for its spectrogram (\(shape)), factors and buffers but only \(gb(available)) is available\(jobs); use a larger --hop, fewer --jobs or split the file")
         }
+    }
+
+    /// A byte count for a message: GB from 10⁹ bytes, MB below (so that a small cap does not
+    /// read "0.00 GB").
+    static func size(_ bytes: Double) -> String {
+        bytes >= 1e9 ? String(format: "%.2f GB", bytes / 1e9) : String(format: "%.1f MB", bytes / 1e6)
     }
 }

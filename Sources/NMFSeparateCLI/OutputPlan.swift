@@ -56,6 +56,7 @@ final class OutputPlan {
             }
             switch Self.occupant(of: path) {
             case .directory: throw CLIError.runtime("output '\(path)' exists and is a directory")
+            case .special: throw CLIError.runtime("output '\(path)' \(Self.specialFileRefusal)")
             case .file: if !force { throw CLIError.runtime("output '\(path)' already exists \(existingAdvice)") }
             case nil: break
             }
@@ -178,6 +179,9 @@ final class OutputPlan {
 
     deinit { if !committed { rollback() } }
 
+    /// Why an output name held by a FIFO, device or socket is refused (after "output 'X' ").
+    static let specialFileRefusal = "is a FIFO, device or socket (allowed: a regular file or a new name; it is never replaced, even with --force)"
+
     /// What already occupies an output path.
     enum Occupant {
         /// A file, or any other entry that is not a directory (a dangling symbolic link too: a
@@ -185,12 +189,18 @@ final class OutputPlan {
         case file
         /// A directory, or a symbolic link to one.
         case directory
+        /// A FIFO, a device or a socket (not a link to one: a rename replaces the link only):
+        /// never replaced, since a rename would put a regular file in its place (as root, over
+        /// /dev/null).
+        case special
     }
 
     /// What occupies `path`, nil when nothing does.
     static func occupant(of path: String) -> Occupant? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
+        let type = info.st_mode & S_IFMT
+        if type == S_IFIFO || type == S_IFCHR || type == S_IFBLK || type == S_IFSOCK { return .special }
         var target = stat()
         return stat(path, &target) == 0 && target.st_mode & S_IFMT == S_IFDIR ? .directory : .file
     }

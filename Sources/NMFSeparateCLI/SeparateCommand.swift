@@ -159,7 +159,7 @@ struct SeparateCommand {
         for (path, d) in zip(options.dictionaries, dictionaries) {
             do { try d.validate(path: path, sampleRate: reader.sampleRate, stft: configuration.stft,
                                     divergence: configuration.divergence) } catch let e as DictionaryError {
-                throw CLIError.runtime(e.description)
+                throw CLIError.runtime("'\(input)': \(e.description)")   // (in a batch, which input did not fit)
             }
         }
         if reader.frameCount < configuration.stft.fftSize {
@@ -174,6 +174,13 @@ struct SeparateCommand {
         if options.components == nil && options.dictionaries.isEmpty && configuration.componentCount > frames {
             // The default of several components per source cannot exceed the frames of a short file.
             configuration.componentCount = max(fewest, frames)
+        }
+        if configuration.componentCount > frames && configuration.sourceCount <= frames && !options.dictionaries.isEmpty {
+            // The count is the dictionaries' and the free components', not an option the user gave.
+            let fixed = configuration.fixedTemplates.reduce(0) { $0 + $1.columns }
+            throw CLIError.usage("'\(input)' has \(frames) STFT frames, fewer than the \(configuration.componentCount) components of this separation "
+                + "(\(fixed) dictionary templates and \(configuration.componentCount - fixed) free; allowed: at most one component per frame): "
+                + "use a longer file, smaller dictionaries or fewer --free-components")
         }
         if configuration.componentCount > frames && configuration.sourceCount <= frames {
             throw CLIError.usage("--components \(configuration.componentCount) is out of range for '\(input)' (allowed: at most its number of STFT frames, \(frames))")

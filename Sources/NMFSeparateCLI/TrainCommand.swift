@@ -106,6 +106,10 @@ struct TrainCommand {
     func run() throws -> String {
         guard !inputs.isEmpty else { throw CLIError.usage("train needs at least one clean recording (see train --help)") }
         guard let output else { throw CLIError.usage("train needs -o FILE.nmfdict (see train --help)") }
+        if InputList.audioExtensions.contains((output as NSString).pathExtension.lowercased()) {
+            // (Separation refuses such a name for --output too: a dictionary is not audio.)
+            throw CLIError.usage("-o '\(output)' looks like an audio file name (allowed: a dictionary file name, e.g. speech.nmfdict)")
+        }
         guard components >= 1 else { throw CLIError.usage("--components \(components) is out of range (allowed: 1 or more)") }
         guard iterations >= 1, iterations <= NMFConfiguration.maxIterationLimit else {
             throw CLIError.usage("--iterations \(iterations) is out of range (allowed: 1 to \(NMFConfiguration.maxIterationLimit))")
@@ -141,7 +145,7 @@ struct TrainCommand {
         defer { board.close() }
         do {
             dictionary = try DictionaryTrainer(stft: stft, nmf: nmf).train(readers, label: label,
-                                                                           names: inputs.map { ($0 as NSString).lastPathComponent },
+                                                                           names: inputs,
                                                                            progress: { progress.update(fraction: $0.fraction, stage: "train"); return true }).0
         } catch let e as SeparationError {
             throw CLIError.runtime(e.description)
@@ -153,7 +157,7 @@ struct TrainCommand {
         let spread = dictionary.levelSpread.map {
             ", level spread \(String(format: "%.2f", $0)) dB (" + (dictionary.isOfChangingSource ? "a changing source)" : "a steady background)")
         } ?? ""
-        return "wrote \(output): \(dictionary.components) templates × \(dictionary.basis.rows) bins, \(dictionary.sampleRate) Hz, fft \(stft.fftSize), hop \(stft.hopLength)\(spread)\n"
+        return "wrote \(TerminalText.escaped(output)): \(dictionary.components) templates × \(dictionary.basis.rows) bins, \(dictionary.sampleRate) Hz, fft \(stft.fftSize), hop \(stft.hopLength)\(spread)\n"
     }
 
     /// The training recordings: the files given, and the audio files below each directory given
@@ -182,6 +186,7 @@ struct TrainCommand {
     private func checkOutput(_ output: String, inputs: [String]) throws {
         switch OutputPlan.occupant(of: output) {
         case .directory: throw CLIError.runtime("output '\(output)' is a directory (allowed: a file name, e.g. speech.nmfdict)")
+        case .special: throw CLIError.runtime("output '\(output)' \(OutputPlan.specialFileRefusal)")
         case .file: if !force { throw CLIError.runtime("output '\(output)' already exists (use --force to overwrite)") }
         case nil: break
         }

@@ -19,6 +19,12 @@ public struct DictionaryTrainer: Sendable {
 
     /// Factorizes the concatenated magnitude spectrograms of `sources` (all at one sample rate)
     /// and returns W (bins × K, columns summing to one) as a dictionary.
+    /// - Parameters:
+    ///   - sources: the training recordings, at one sample rate.
+    ///   - label: the dictionary's label.
+    ///   - names: the sources' names (their paths), for error messages; the dictionary records
+    ///     their last path components as `trained_on`.
+    ///   - progress: called after every iteration; return `false` to cancel.
     /// - Throws: `SeparationError.invalidParameter` when rates differ or there are fewer frames than
     ///   templates, `.tooShort` for a source shorter than one frame, `.silentTraining` when every
     ///   source is silent, `.cancelled` when `progress` returns false (as `Separator`'s runs do).
@@ -42,10 +48,10 @@ public struct DictionaryTrainer: Sendable {
         let bins = stft.binCount
         var storage = [Float](repeating: 0, count: bins * sources.reduce(0) { $0 + stft.frameCount(forSignalLength: $1.frameCount) })
         var squares = 0.0, count = 0, audible = false, filled = 0
-        for s in sources {
+        for (i, s) in sources.enumerated() {
             guard s.frameCount >= stft.fftSize else { throw SeparationError.tooShort(frames: s.frameCount, fftSize: stft.fftSize) }
             let part = try analyzer.magnitude(of: s, timings: &timings) { _ in true }
-            try Separator.checkFinite(part)
+            try Separator.checkFinite(part, of: i < names.count ? "'\(names[i])'" : "training file \(i + 1)")
             audible = audible || part.storage.contains { $0 > 0 }
             let terms = NMFDictionary.levelSpreadTerms(of: part)
             squares += terms.squares
@@ -72,7 +78,7 @@ public struct DictionaryTrainer: Sendable {
             throw SeparationError.cancelled   // one cancellation error for the Separation module's callers
         }
         let notes = ["iterations": "\(result.iterations)", "final_divergence": "\(result.finalDivergence)",
-                     "trained_on": names.joined(separator: ", "),
+                     "trained_on": names.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "),
                      NMFDictionary.levelSpreadKey: String(format: "%.2f", spread)]
         return (NMFDictionary(basis: result.basis, sampleRate: rate, stft: stft, label: label, notes: notes,
                               divergence: nmf.divergence), result)

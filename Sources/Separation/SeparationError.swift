@@ -19,7 +19,7 @@ public enum SeparationError: Error, Equatable, Sendable, CustomStringConvertible
             return "audio is \(frames) sample\(frames == 1 ? "" : "s") long, shorter than one frame (--fft-size \(n)); use a smaller --fft-size or a longer file"
         case .silentTraining(let files):
             let named = files.isEmpty ? "the training audio is" : files.map { "'\($0)'" }.joined(separator: ", ") + (files.count == 1 ? " is" : " are")
-            return "\(named) silent (every sample is zero): there are no templates to learn"
+            return "\(named) silent (its spectrum is all zero: every sample is zero or too faint for float32, below about 1e-38): there are no templates to learn"
         case .invalidInput(let s): return s
         case .cancelled: return "separation cancelled"
         }

@@ -5,7 +5,7 @@ import _TestSupport
 @testable import NMFSeparateCLI
 
 /// The memory budget: spectrograms too large for the machine are refused before any work,
-/// and the limits it is made of (`NMF_SEPARATE_MEMORY`, the address-space limit, the cgroup's
+/// and the limits it is made of (`NMF_SEPARATE_MAX_MEMORY`, the address-space limit, the cgroup's
 /// room) are read as documented and shared by parallel jobs.
 extension RobustnessTests {
     @Test func spectrogramTooLargeForMemoryIsRefusedUpFront() throws {
@@ -17,6 +17,19 @@ extension RobustnessTests {
         #expect(r.status == 1)
         #expect(stderr.contains("needs about") && (stderr.contains("GB") || stderr.contains("MB")), "\(stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
+    }
+
+    /// With many templates over many frames H is nearly everything, and the peak holds it four
+    /// times over (measured at K = 3000, fft 16, hop 4): the estimate counts that, and one more
+    /// H per further run of an ensemble.
+    @Test func theEstimateCountsEveryCopyOfTheActivations() {
+        let h = 4.0 * 3000 * 32001
+        func need(runs: Int) -> Double {
+            MemoryBudget.requiredBytes(frames: 32001, bins: 9, hop: 4, components: 3000, chunkFrames: 512, channels: 1, sources: 2, runs: runs)
+        }
+        #expect(need(runs: 1) >= 4 * h && need(runs: 1) < 4.2 * h)
+        #expect(abs(need(runs: 3) - need(runs: 1) - 2 * h) < 1)
+        #expect(MemoryBudget.size(1_048_576) == "1.0 MB" && MemoryBudget.size(2.5e9) == "2.50 GB")
     }
 
     /// NMF_SEPARATE_MAX_MEMORY takes bytes with an optional binary unit; anything else is a usage

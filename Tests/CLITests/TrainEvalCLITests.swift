@@ -157,7 +157,7 @@ import _TestSupport
         let x = try TestSupport.excerpt("piano_sms.wav", frames: 44_100)
         try TestSupport.write(x, to: "\(dir)/p44.wav", format: .wav16)
         r = try CLIRunner.run(["\(dir)/p44.wav", "--dictionary", "\(dir)/small.nmfdict", "--free-components", "2", "-o", "\(dir)/o3", "--iterations", "3"])
-        #expect(r.status == 1 && r.stderr.contains("sample rate 16000 Hz") && r.stderr.contains("44100 Hz"), "\(r.stderr)")
+        #expect(r.status == 1 && r.stderr.contains("p44.wav': dictionary") && r.stderr.contains("sample rate 16000 Hz") && r.stderr.contains("44100 Hz"), "\(r.stderr)")
         r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/mix.wav", "-o", "\(dir)/o4"])
         #expect(r.status == 1 && r.stderr.contains("not an nmf-separate dictionary"), "\(r.stderr)")
     }
@@ -236,7 +236,7 @@ import _TestSupport
         // Silence has no templates to learn.
         try TestSupport.write(AudioBuffer(channels: [[Float](repeating: 0, count: 8000)], sampleRate: 16000), to: "\(dir)/zero.wav", format: .wavFloat)
         let silent = try CLIRunner.run(["train", "\(dir)/zero.wav", "-k", "2", "-o", "\(dir)/zero.nmfdict"])
-        #expect(silent.status == 1 && silent.stderrLines.count == 1 && silent.stderr.contains("'zero.wav' is silent"), "\(silent.stderr)")
+        #expect(silent.status == 1 && silent.stderrLines.count == 1 && silent.stderr.contains("/zero.wav' is silent"), "\(silent.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/zero.nmfdict"))
         // -o naming a directory is refused as such, with or without --force.
         try FileManager.default.createDirectory(atPath: "\(dir)/dict.d", withIntermediateDirectories: true)

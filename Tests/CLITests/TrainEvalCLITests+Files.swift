@@ -1,0 +1,46 @@
+import Testing
+import Foundation
+import NMFSeparation
+import _TestSupport
+@testable import NMFSeparateCLI
+
+/// What `train` writes to and what separation reads dictionaries from: special files are
+/// never replaced, an audio name is not a dictionary's, and a dictionary is read within the
+/// memory budget.
+extension TrainEvalCLITests {
+    /// A FIFO (or device) at the output name is refused, even with --force: a rename would
+    /// have put a regular file in its place (as root, over /dev/null). Same for separation.
+    @Test func specialFilesAtOutputNamesAreNeverReplaced() throws {
+        #expect(mkfifo("\(dir)/fifo.nmfdict", 0o600) == 0)
+        for force in [[], ["--force"]] {
+            let r = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "2", "--iterations", "2", "-o", "\(dir)/fifo.nmfdict"] + force)
+            #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("fifo.nmfdict' is a FIFO, device or socket"), "\(r.stderr)")
+        }
+        var info = stat()
+        #expect(lstat("\(dir)/fifo.nmfdict", &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        try FileManager.default.createDirectory(atPath: "\(dir)/out/mix", withIntermediateDirectories: true)
+        #expect(mkfifo("\(dir)/out/mix/source_1.wav", 0o600) == 0)
+        let s = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "--iterations", "2", "-o", "\(dir)/out", "--force"])
+        #expect(s.status == 1 && s.stderr.contains("source_1.wav' is a FIFO, device or socket"), "\(s.stderr)")
+        #expect(lstat("\(dir)/out/mix/source_1.wav", &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        let audio = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "2", "-o", "\(dir)/speech.wav"])
+        #expect(audio.status == 64 && audio.stderr.contains("-o '\(dir)/speech.wav' looks like an audio file name"), "\(audio.stderr)")
+    }
+
+    /// A dictionary larger than the memory left is refused before it is read, saying why; a
+    /// mixture with fewer frames than the dictionaries' templates and free components is told
+    /// so in those terms (not as a --components the user never gave).
+    @Test func dictionariesAreReadWithinTheMemoryBudget() throws {
+        let t = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "16", "--iterations", "5", "--fft-size", "1024", "-o", "\(dir)/s.nmfdict"])
+        #expect(t.status == 0, "\(t.stderr)")
+        var environment = ProcessInfo.processInfo.environment
+        environment["NMF_SEPARATE_MAX_MEMORY"] = "20K"
+        let r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/s.nmfdict", "-o", "\(dir)/o"], environment: environment)
+        #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("(allowed: at most 20480): more than the memory available"), "\(r.stderr)")
+        try TestSupport.write(AudioBuffer(channels: [(0..<4000).map { Float(sin(Double($0) * 0.2)) * 0.1 }], sampleRate: 16000),
+                              to: "\(dir)/brief.wav", format: .wavFloat)
+        let few = try CLIRunner.run(["\(dir)/brief.wav", "--dictionary", "\(dir)/s.nmfdict", "-o", "\(dir)/o"])
+        #expect(few.status == 64 && few.stderr.contains("brief.wav' has 17 STFT frames, fewer than the 20 components of this separation (16 dictionary templates and 4 free"),
+                "\(few.stderr)")
+    }
+}
