@@ -201,7 +201,7 @@ struct CommandLineOptions {
         guard parts.count > 1 else { return [try real(name, text)] }
         return try parts.map { piece in
             let part = piece.trimmingCharacters(in: .whitespaces)
-            guard let x = Float(part), x.isFinite else {
+            guard isDecimal(part), let x = Float(part), x.isFinite else {
                 throw CLIError.usage("--\(name) '\(text)': '\(part)' is not a finite number (allowed: numbers separated by commas)")
             }
             return x
@@ -209,8 +209,14 @@ struct CommandLineOptions {
     }
 
     private static func real(_ name: String, _ value: String?) throws -> Float {
-        guard let v = value, let x = Float(v), x.isFinite else { throw notANumber("--\(name)", value ?? "") }
+        guard let v = value, isDecimal(v), let x = Float(v), x.isFinite else { throw notANumber("--\(name)", value ?? "") }
         return x
+    }
+
+    /// Whether `text` is written as a decimal number (digits, a point, a sign, an exponent):
+    /// Swift's `Float(_:)` also reads hexadecimal (`0x10` as 16), which no option means.
+    static func isDecimal(_ text: String) -> Bool {
+        !text.isEmpty && text.allSatisfy { "0123456789.eE+-".contains($0) }
     }
 
     /// Parses `--seed`'s value (separation and train): a whole number from 0 to `UInt64.max`.
@@ -235,7 +241,7 @@ struct CommandLineOptions {
     /// The usage error for a real option's value `text`: out of range when it is a number
     /// beyond float32's range, malformed otherwise.
     static func notANumber(_ option: String, _ text: String) -> CLIError {
-        if let x = Double(text), x.isFinite {
+        if isDecimal(text), let x = Double(text), x.isFinite {
             return CLIError.usage("\(option) \(text) is out of range (it does not fit a 32-bit float; see --help for the option's range)")
         }
         return CLIError.usage("\(option) '\(text)' is not a finite number (allowed: a decimal number with a point, such as 1.5; see --help for the option's range)")

@@ -90,11 +90,12 @@ struct EvalCommand {
                 if let inline { c[keyPath: target!].append(inline) }
             case "--mixture":
                 guard let v = value() else { throw CLIError.usage("option --mixture needs a value FILE") }
+                if let first = c.mixture { throw CLIError.usage("--mixture is given twice ('\(first)', '\(v)'; allowed: one mixture)") }
                 c.mixture = v
                 target = nil
             case "--window", "--hop":
                 let text = value()
-                guard let text, let v = Double(text), v.isFinite, v > 0, v <= 86_400 else {
+                guard let text, CommandLineOptions.isDecimal(text), let v = Double(text), v.isFinite, v > 0, v <= 86_400 else {
                     throw CLIError.usage("option \(a) needs a value in seconds, greater than 0 (at most 86400), got '\(text ?? "")'")
                 }
                 if a == "--window" { c.windowSeconds = v } else { c.hopSeconds = v }
@@ -165,6 +166,14 @@ struct EvalCommand {
         // Said once the scores exist (an error is one line, without them).
         let warnings = Self.inputWarnings(refs: refs, ests: ests, mixture: mixture, signals: trimmed, window: windowSeconds, hop: hopSeconds,
                                            images: images)
+        if !images {
+            // A reference whose channels cancel when averaged is silent to BSS Eval, but not silent.
+            for (name, channels) in zip(refs, trimmed) where channels.count > 1 && channels.contains(where: { $0.contains { $0 != 0 } }) {
+                if let mono = try? BSSEval.downmix(channels), mono.allSatisfy({ $0 == 0 }) {
+                    throw CLIError.runtime("cannot evaluate: '\(name)' is silent once its channels are averaged (they cancel: opposite phase?), and BSS Eval needs a non-zero reference; --images scores the channels one by one")
+                }
+            }
+        }
         let result: Metrics
         let baseline: Metrics?
         do {
@@ -186,10 +195,13 @@ struct EvalCommand {
         // fitted on the whole files, so the whole length counts.)
         let dimensions = BSSEval.defaultFilterLength * j * (images ? trimmed.first?.count ?? 1 : 1)
         if length < 10 * dimensions {
-            // Scored as the reference scorers do, but a short signal flatters the estimates.
+            // Scored as the reference scorers do, but a short signal flatters the estimates. (The
+            // image SDR projects nothing; ISR, SIR and SAR do.)
             let share = Double(dimensions) / Double(length)
-            let bias = share < 1 ? String(format: "by about %.1f dB", -10 * log10(1 - share)) : "without bound (any estimate looks artifact-free)"
-            StandardError.write("nmf-separate: eval: warning: \(length) samples are fewer than 10 × the \(dimensions) dimensions of the \(BSSEval.defaultFilterLength)-tap projection; SDR and SAR are inflated \(bias)\n")
+            let metrics = images ? "ISR, SIR and SAR (not the image SDR)" : "SDR and SAR"
+            let bias = share < 1 ? String(format: "are inflated by about %.1f dB", -10 * log10(1 - share))
+                : "cannot be trusted (the projection has at least as many dimensions as there are samples)"
+            StandardError.write("nmf-separate: eval: warning: \(length) samples are fewer than 10 × the \(dimensions) dimensions of the \(BSSEval.defaultFilterLength)-tap projection; \(metrics) \(bias)\n")
         }
         return json ? jsonText(refs: refs, ests: ests, scores: result, mixture: baseline, length: length)
                     : table(refs: refs, ests: ests, scores: result, mixture: baseline)
