@@ -201,8 +201,12 @@ struct CommandLineOptions {
         guard parts.count > 1 else { return [try real(name, text)] }
         return try parts.map { piece in
             let part = piece.trimmingCharacters(in: .whitespaces)
-            guard isDecimal(part), let x = Float(part), x.isFinite else {
+            guard isDecimal(part), let d = Double(part), d.isFinite else {
                 throw CLIError.usage("--\(name) '\(text)': '\(part)' is not a finite number (allowed: numbers separated by commas)")
+            }
+            let x = Float(d)
+            guard x.isFinite, x != 0 || d == 0 else {
+                throw CLIError.usage("--\(name) '\(text)': '\(part)' is out of range (it does not fit a 32-bit float; see --help for the option's range)")
             }
             return x
         }
@@ -210,6 +214,9 @@ struct CommandLineOptions {
 
     private static func real(_ name: String, _ value: String?) throws -> Float {
         guard let v = value, isDecimal(v), let x = Float(v), x.isFinite else { throw notANumber("--\(name)", value ?? "") }
+        if x == 0, let d = Double(v), d != 0 {   // below float32's smallest value (about 1.4e-45): it would read as 0
+            throw CLIError.usage("--\(name) \(v) is out of range (it is too small for a 32-bit float, which reads it as 0; see --help for the option's range)")
+        }
         return x
     }
 

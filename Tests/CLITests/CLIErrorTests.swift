@@ -54,6 +54,9 @@ import _TestSupport
         (["mix.wav", "--sources", "2", "--continuity", "1", "--divergence", "is"], 64, "--continuity"),
         (["mix.wav", "--sources", "2", "--continuity", "0,1"], 64, "--continuity 0,1 is out of range (allowed: one weight (a weight per source needs dictionaries"),
         (["mix.wav", "--sources", "2", "--continuity", "0,x"], 64, "--continuity '0,x': 'x' is not a finite number (allowed: numbers separated by commas)"),
+        (["mix.wav", "--sources", "2", "--mask-power", "1e-46"], 64, "--mask-power 1e-46 is out of range (it is too small for a 32-bit float, which reads it as 0"),
+        (["mix.wav", "--sources", "2", "--mask-power", "0x1p0"], 64, "--mask-power '0x1p0' is not a finite number"),
+        (["mix.wav", "--sources", "2", "--dictionary", "a.nmfdict", "--dictionary", "b.nmfdict", "--continuity", "0,1e-50"], 64, "'1e-50' is out of range (it does not fit a 32-bit float"),
         (["mix.wav", "--sources", "2", "--continuity", "0,,1"], 64, "--continuity '0,,1': '' is not"),
         (["mix.wav", "--sources", "2", "--continuity", "101"], 64, "--continuity 101 is out of range (allowed: 0 to 100)"),
         (["mix.wav", "--sources", "2", "--sparsity", "0.1,0"], 64, "--sparsity 0.1,0 is out of range (allowed: one weight (a weight per source needs dictionaries"),
@@ -125,6 +128,11 @@ import _TestSupport
         #expect(r.status == 0 && r.stderrLines.count == 1 && r.stderr.contains("also holds H.npy, W.npy, activations.png, factors.json, mask_1.png, …")
                 && !r.stderr.contains("notes.txt"), "\(r.stderr)")
         #expect(CLIRunner.files(under: out) == before)
+        // The same files in the JSON report, under --quiet too (where no warning is printed).
+        r = try CLIRunner.run(["mix.wav", "--sources", "2", "-o", out, "--iterations", "3", "--force", "--json", "-q"], in: dir)
+        let stale = (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["stale_outputs"] as? [String]
+        #expect(r.status == 0 && r.stderr.isEmpty && stale?.count == 10 && stale?.contains("\(out)/mix/source_3.wav") == true
+                && stale?.contains { $0.hasSuffix("notes.txt") } == false, "\(stale ?? [])")
         #expect(SeparateCommand.isToolOutput("source_12.flac") && SeparateCommand.isToolOutput("mask_3.png") && SeparateCommand.isToolOutput("H_2.npy"))
         // A dangling symbolic link where an output goes exists too: refused before the work (it
         // failed only at the commit, after the whole separation), replaced with --force.
