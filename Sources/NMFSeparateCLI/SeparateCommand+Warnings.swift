@@ -30,17 +30,25 @@ extension SeparateCommand {
         return "nmf-separate: warning: '\(input)': \(n) \(what) sample\(n == 1 ? "" : "s") read as 0 (--replace-nonfinite)"
     }
 
+    /// The names in the plan's directory that look like this tool's outputs but that this run
+    /// did not write (nor are inputs of this call), sorted: what `staleOutputsWarning` names
+    /// and the JSON report lists as `stale_outputs`.
+    /// - Parameter present: the names in the plan's directory.
+    func staleOutputs(plan: OutputPlan, present names: [String]) -> [String] {
+        let written = Set(plan.finalPaths.map { ($0 as NSString).lastPathComponent })
+        return names.filter {
+            !written.contains($0) && Self.isToolOutput($0)
+                && !batchInputs.contains(OutputPlan.entry(of: (plan.directory as NSString).appendingPathComponent($0)))
+        }.sorted()
+    }
+
     /// The warning about files an earlier run with other settings seems to have left in this
     /// input's output directory (a `source_3.wav` after `-s 2`, factors or figures this run did
     /// not write), which would otherwise sit unnoticed beside the new sources; nil when none.
     /// Nothing is deleted: the names could be the user's.
     /// - Parameter present: the names in the plan's directory.
     func staleOutputsWarning(input: String, plan: OutputPlan, present names: [String]) -> String? {
-        let written = Set(plan.finalPaths.map { ($0 as NSString).lastPathComponent })
-        let stale = names.filter {
-            !written.contains($0) && Self.isToolOutput($0)
-                && !batchInputs.contains(OutputPlan.entry(of: (plan.directory as NSString).appendingPathComponent($0)))
-        }.sorted()
+        let stale = staleOutputs(plan: plan, present: names)
         guard !stale.isEmpty else { return nil }
         let shown = stale.prefix(5).joined(separator: ", ") + (stale.count > 5 ? ", …" : "")
         return "nmf-separate: warning: '\(input)': \(plan.directory) also holds \(shown), not written by this run (an earlier run's?); remove them if so"

@@ -115,6 +115,7 @@ struct SeparateCommand {
                                        timings: timings, openSeconds: openSeconds, plotSeconds: plotSeconds,
                                        outputs: plan.finalPaths, figureCount: figureCount, energies: meters.map(\.energy),
                                        beyondFullScale: beyondFullScale,
+                                       stale: staleOutputs(plan: plan, present: present).map { (plan.directory as NSString).appendingPathComponent($0) },
                                        total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
                           skipped: false, note: options.groupingGiven ? nil : backgroundNote(input: input, report: report),
                           warnings: [grouping, silenceWarning(input: input, energies: meters.map(\.energy)),

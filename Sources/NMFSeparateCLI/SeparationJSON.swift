@@ -4,10 +4,11 @@ import NMFSeparation
 extension SeparateCommand {
     /// The `--json` report of one separated file: everything a notebook needs to reproduce,
     /// plot or compare the run (settings, shapes, grouping, dictionaries, per-source energy
-    /// share, divergence history, stage timings, output paths).
+    /// share, divergence history, stage timings, output paths, stale outputs of earlier runs).
     func json(input: String, format: AudioFormat, reader: SoundFileReader, configuration c: SeparationConfiguration,
               report: SeparationReport, timings t: StageTimings, openSeconds: Double, plotSeconds: Double,
-              outputs: [String], figureCount: Int, energies: [Double], beyondFullScale: [Int], total: Double) -> JSONValue {
+              outputs: [String], figureCount: Int, energies: [Double], beyondFullScale: [Int], stale: [String] = [],
+              total: Double) -> JSONValue {
         let f = report.factorization
         let energyTotal = energies.reduce(0, +)
         let sources = Array(outputs.prefix(c.sourceCount)), figures = Array(outputs.dropFirst(c.sourceCount).prefix(figureCount))
@@ -66,6 +67,7 @@ extension SeparateCommand {
             ("outputs", .array(sources.map { .string($0) })),
             ("figures", .array(figures.map { .string($0) })),
             ("factors", .array(factors.map { .string($0) })),
+            ("stale_outputs", .array(stale.map { .string($0) })),
             ("seconds", .object([
                 ("read", .number(t.read + openSeconds)), ("stft", .number(t.stft)), ("nmf", .number(t.nmf)), ("grouping", .number(t.grouping)),
                 ("masks_istft", .number(t.masksAndInverse)), ("write", .number(t.write)), ("plot", .number(plotSeconds)),
