@@ -37,18 +37,39 @@ func parseOptions() -> BenchOptions {
         guard i < args.count else { fail("missing value after \(args[i - 1])") }
         return args[i]
     }
+    /// The next value as an integer in `range`, or a usage error naming the option.
+    func integer(_ name: String, _ range: ClosedRange<Int>) -> Int {
+        let text = next()
+        guard let n = Int(text), range.contains(n) else { fail("\(name) '\(text)' is out of range (allowed: an integer from \(range.lowerBound) to \(range.upperBound))") }
+        return n
+    }
     while i < args.count {
         switch args[i] {
-        case "--threads": o.threads = Int(next()) ?? o.threads
-        case "--runs": o.runs = max(1, Int(next()) ?? o.runs)
+        case "--threads": o.threads = integer("--threads", 1...NMFConfiguration.maxThreadCount)
+        case "--runs": o.runs = integer("--runs", 1...1000)
         case "--write-v": o.writeDir = next()
         case "--v": o.vFile = next()
-        case "--step-exponent": o.stepExponent = Float(next()) ?? o.stepExponent
-        case "--target": o.target = Double(next())
+        case "--step-exponent":
+            let text = next()
+            guard let e = Float(text), e.isFinite else { fail("--step-exponent '\(text)' is not a number") }
+            o.stepExponent = e   // (its range is NMFConfiguration's, checked before any work)
+        case "--target":
+            let text = next()
+            guard let d = Double(text), d.isFinite, d >= 0 else { fail("--target '\(text)' is out of range (allowed: a divergence ≥ 0)") }
+            o.target = d
         case "--size":
-            let p = next().split(separator: ",").compactMap { Int($0) }
-            guard p.count == 4 else { fail("--size wants F,N,K,ITERS") }
-            o.sizes.append(BenchSize(f: p[0], n: p[1], k: p[2], iterations: p[3]))
+            let text = next()
+            let p = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
+            guard p.count == 4, let f = p[0], let n = p[1], let k = p[2], let iterations = p[3],
+                  f >= 1, n >= 1, k >= 1, iterations >= 1, iterations <= NMFConfiguration.maxIterationLimit / 10 else {
+                fail("--size '\(text)' is out of range (allowed: F,N,K,ITERS, four integers ≥ 1, ITERS at most \(NMFConfiguration.maxIterationLimit / 10))")
+            }
+            // V (F × N) and H (K × N) are held in memory: refuse what this machine cannot hold.
+            let bytes = 4 * (Double(f) * Double(n) + 4 * Double(k) * Double(n) + 2 * Double(f) * Double(k))
+            guard bytes < Double(ProcessInfo.processInfo.physicalMemory) / 2 else {
+                fail(String(format: "--size '%@' needs about %.1f GB (allowed: under half of this machine's memory)", text, bytes / 1e9))
+            }
+            o.sizes.append(BenchSize(f: f, n: n, k: k, iterations: iterations))
         case "--help", "-h":
             print("usage: nmf-bench [--threads T] [--runs R] [--write-v DIR] [--v FILE.npy] [--step-exponent E] [--target D] [--size F,N,K,ITERS ...]")
             exit(0)
@@ -94,6 +115,7 @@ func readNPY(_ path: String) -> Matrix {
 let options = parseOptions()
 let threads = options.threads
 let fileV = options.vFile.map(readNPY)
+do {
 for var s in options.sizes {
     if let fv = fileV { (s.f, s.n) = (fv.rows, fv.columns) }
     let v = fileV ?? makeV(s.f, s.n)
@@ -148,4 +170,9 @@ for var s in options.sizes {
     // kl_bits: the final divergence's bit pattern, to compare runs with different thread counts.
     print(String(format: "F=%d N=%d K=%d iters=%d threads=%d per_iter_ms=%.3f divergence_ms=%.3f kl=%.6g kl_bits=%016llx", s.f, s.n,
                  s.k, s.iterations, threads, median, divergenceTimes.sorted()[1], kl, kl.bitPattern) + toTarget)
+}
+} catch {
+    // A configuration the factorization refuses (e.g. --step-exponent out of its range): one line.
+    FileHandle.standardError.write(Data("nmf-bench: \(error)\n".utf8))
+    exit(1)
 }
