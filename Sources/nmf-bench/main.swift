@@ -61,8 +61,8 @@ func parseOptions() -> BenchOptions {
             let text = next()
             let p = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
             guard p.count == 4, let f = p[0], let n = p[1], let k = p[2], let iterations = p[3],
-                  f >= 1, n >= 1, k >= 1, iterations >= 1, iterations <= NMFConfiguration.maxIterationLimit / 10 else {
-                fail("--size '\(text)' is out of range (allowed: F,N,K,ITERS, four integers ≥ 1, ITERS at most \(NMFConfiguration.maxIterationLimit / 10))")
+                  f >= 0, n >= 0, k >= 1, iterations >= 1, iterations <= NMFConfiguration.maxIterationLimit / 10 else {
+                fail("--size '\(text)' is out of range (allowed: F,N,K,ITERS, four integers ≥ 1 (F and N 0 with --v, which sets them), ITERS at most \(NMFConfiguration.maxIterationLimit / 10))")
             }
             // V (F × N) and H (K × N) are held in memory: refuse what this machine cannot hold.
             let bytes = 4 * (Double(f) * Double(n) + 4 * Double(k) * Double(n) + 2 * Double(f) * Double(k))
@@ -77,6 +77,9 @@ func parseOptions() -> BenchOptions {
             fail("unknown option \(args[i])")
         }
         i += 1
+    }
+    if o.vFile == nil, let s = o.sizes.first(where: { $0.f < 1 || $0.n < 1 }) {
+        fail("--size \(s.f),\(s.n),\(s.k),\(s.iterations) is out of range (allowed: F and N ≥ 1 without --v)")
     }
     if o.sizes.isEmpty {
         o.sizes = [BenchSize(f: 1025, n: 2587, k: 3, iterations: 50), BenchSize(f: 1025, n: 2587, k: 32, iterations: 20),
