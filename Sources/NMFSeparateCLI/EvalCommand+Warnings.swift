@@ -53,7 +53,7 @@ extension EvalCommand {
         guard let mono = try? BSSEval.downmix(channels), mono.allSatisfy({ $0 == 0 }) else { return [] }
         let why = channels.contains(where: { $0.contains { $0 != 0 } })
             ? "its channels cancel when averaged (opposite phase?)" : "it is silent over the scored length"
-        let what = isMixture ? "its SDR is −∞ and every improvement +∞" : "its SDR is −∞"
+        let what = isMixture ? "its SDR is −∞ and every improvement +∞ (nan for an estimate that is silent too)" : "its SDR is −∞"
         return ["'\(name)' scores as silence: \(why), so \(what)"]
     }
 
