@@ -30,6 +30,14 @@ extension SeparateCommand {
         return "nmf-separate: warning: '\(input)': \(n) \(what) sample\(n == 1 ? "" : "s") read as 0 (--replace-nonfinite)"
     }
 
+    /// The warning that one source is the input itself (`--sources 1` without factors or
+    /// figures, which would make it a factorization of its own): most likely a slip for 2.
+    /// Nil otherwise. (Given with the file's result, so that a failure stays one line.)
+    func singleSourceWarning(input: String) -> String? {
+        guard configuration.sourceCount == 1, !options.saveFactors, !options.plot else { return nil }
+        return "nmf-separate: warning: '\(input)': --sources 1 gives the input back as its one source (nothing is separated); use --sources 2 or more"
+    }
+
     /// The names in the plan's directory that look like this tool's outputs but that this run
     /// did not write (nor are inputs of this call), sorted: what `staleOutputsWarning` names
     /// and the JSON report lists as `stale_outputs`.

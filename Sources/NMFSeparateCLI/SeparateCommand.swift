@@ -118,7 +118,7 @@ struct SeparateCommand {
                                        stale: staleOutputs(plan: plan, present: present).map { (plan.directory as NSString).appendingPathComponent($0) },
                                        total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
                           skipped: false, note: options.groupingGiven ? nil : backgroundNote(input: input, report: report),
-                          warnings: [grouping, silenceWarning(input: input, energies: meters.map(\.energy)),
+                          warnings: [singleSourceWarning(input: input), grouping, silenceWarning(input: input, energies: meters.map(\.energy)),
                                      replacementWarning(input: input, reader: reader), countedLengthWarning(input: input, reader: reader),
                                      staleOutputsWarning(input: input, plan: plan, present: present),
                                      interruptedRunWarning(input: input, plan: plan, present: present),

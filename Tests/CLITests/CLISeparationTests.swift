@@ -127,4 +127,17 @@ import _TestSupport
         let r = try CLIRunner.run([input, "--sources", "2", "-o", "\(dir)/o", "--iterations", "5", "--quiet"])
         #expect(r.status == 0 && r.stderr.isEmpty && r.stdout.isEmpty)
     }
+
+    /// One source is the input itself: a warning says so, unless factors or figures make the
+    /// run a factorization of its own, or --quiet.
+    @Test func oneSourceIsWarnedAbout() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let (input, _) = try makeInput(Self.cases[0], in: dir)
+        let one = try CLIRunner.run([input, "--sources", "1", "-o", "\(dir)/a", "--iterations", "3"])
+        #expect(one.status == 0 && one.stderrLines.count == 1 && one.stderr.contains("--sources 1 gives the input back as its one source"), "\(one.stderr)")
+        for extra in [["--save-factors"], ["--quiet"]] {
+            let r = try CLIRunner.run([input, "--sources", "1", "-o", "\(dir)/b", "--iterations", "3", "--force"] + extra)
+            #expect(r.status == 0 && !r.stderr.contains("--sources 1"), "\(extra): \(r.stderr)")
+        }
+    }
 }
