@@ -1,4 +1,9 @@
 import CSndFile
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The text fields of a sound file's header (title, artist, …), as libsndfile reads and writes
 /// them: a WAV file's LIST/INFO chunk, FLAC and Ogg comments, AIFF and CAF text chunks.
@@ -42,22 +47,45 @@ public struct SoundFileMetadata: Sendable, Equatable {
     /// Whether no field is present.
     public var isEmpty: Bool { fields.isEmpty }
 
-    /// The fields of the open libsndfile `handle` (invalid UTF-8 is repaired with U+FFFD).
+    /// The most bytes of UTF-8 stored per field: longer ones are cut (at a character boundary).
+    /// libsndfile 1.0.35 writes longer fields badly: a WAV INFO entry of about 2 KB lost every
+    /// field, an AIFF text chunk of about 8 KB made the file unreadable, and it reads back no Ogg
+    /// comment above about 2.7 KB.
+    public static let maximumFieldBytes = 1024
+
+    /// The fields of the open libsndfile `handle`. Text that is not valid UTF-8 is read as
+    /// ISO Latin-1, as RIFF INFO chunks written by older tools often are.
     static func read(from handle: OpaquePointer) -> SoundFileMetadata {
         var fields: [Field: String] = [:]
         for field in Field.allCases {
-            if let text = sf_get_string(handle, field.rawValue) { fields[field] = String(cString: text) }
+            guard let text = sf_get_string(handle, field.rawValue) else { continue }
+            fields[field] = String(validatingCString: text)
+                ?? String(String.UnicodeScalarView(UnsafeBufferPointer(start: text, count: strlen(text)).map { Unicode.Scalar(UInt8(bitPattern: $0)) }))
         }
         return SoundFileMetadata(fields)
     }
 
-    /// Stores the fields in the open libsndfile `handle`, before any audio is written. A field
-    /// the container has no place for is skipped (libsndfile refuses it; the file is unchanged).
+    /// `text` up to its first NUL (which would end the C string), cut to at most `limit` bytes
+    /// of UTF-8 without splitting a character.
+    static func storable(_ text: String, limit: Int = maximumFieldBytes) -> String {
+        var out = String.UnicodeScalarView(), bytes = 0
+        for scalar in text.unicodeScalars {
+            if scalar == "\0" { break }
+            let size = String(scalar).utf8.count
+            if bytes + size > limit { break }
+            out.append(scalar)
+            bytes += size
+        }
+        return String(out)
+    }
+
+    /// Stores the fields in the open libsndfile `handle`, before any audio is written, each
+    /// cut to ``maximumFieldBytes``. A field the container has no place for is not stored
+    /// (libsndfile refuses it or writes nothing; the audio is unchanged).
     func write(to handle: OpaquePointer) {
         for field in Field.allCases {
             guard let text = fields[field] else { continue }
-            // A NUL would end the C string early: keep what precedes it.
-            let cut = text.split(separator: "\0", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let cut = Self.storable(text)
             if !cut.isEmpty { _ = sf_set_string(handle, field.rawValue, cut) }
         }
     }
