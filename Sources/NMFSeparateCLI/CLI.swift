@@ -53,10 +53,10 @@ public enum CLI {
                 let d = try NMFDictionary.read(path: path, maximumBytes: limit)
                 room = room.map { $0 - 4 * d.basis.storage.count }
                 return d
+            } catch DictionaryError.tooLarge(_, let bytes, let limit) where limit < NMFDictionary.defaultMaximumFileBytes {
+                throw CLIError.runtime("cannot read dictionary '\(path)': it holds \(MemoryBudget.size(Double(bytes))), more than the "
+                    + "\(MemoryBudget.size(Double(limit))) of memory left (the least of MemAvailable, the cgroup limit, ulimit -v and NMF_SEPARATE_MAX_MEMORY, less the dictionaries read before it)")
             } catch let e as DictionaryError {
-                if case .cannotRead(_, let reason) = e, reason.hasSuffix("(allowed: at most \(limit))"), limit < NMFDictionary.defaultMaximumFileBytes {
-                    throw CLIError.runtime(e.description + ": more than the memory available (MemAvailable, the cgroup limit, ulimit -v or NMF_SEPARATE_MAX_MEMORY)")
-                }
                 throw CLIError.runtime(e.description)
             }
         }

@@ -163,9 +163,10 @@ enum MemoryBudget {
         }
     }
 
-    /// A byte count for a message: GB from 10⁹ bytes, MB below (so that a small cap does not
-    /// read "0.00 GB").
+    /// A byte count for a message: GB from 10⁹ bytes, MB from 10⁶, kB below (so that a small
+    /// cap does not read "0.00 GB").
     static func size(_ bytes: Double) -> String {
-        bytes >= 1e9 ? String(format: "%.2f GB", bytes / 1e9) : String(format: "%.1f MB", bytes / 1e6)
+        bytes >= 1e9 ? String(format: "%.2f GB", bytes / 1e9) : bytes >= 1e6 ? String(format: "%.1f MB", bytes / 1e6)
+            : String(format: "%.1f kB", bytes / 1e3)
     }
 }

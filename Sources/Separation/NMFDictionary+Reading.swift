@@ -10,7 +10,7 @@ import Glibc
 /// into their matrix (one copy of the payload in memory, its size known from the header before
 /// anything is allocated).
 extension NMFDictionary {
-    /// The longest header line accepted, in bytes. A header is a few hundred bytes; anything
+    /// The longest header line accepted, in bytes, without its newline. A header is a few hundred bytes; anything
     /// longer is damage, and parsing it could cost far more memory than the file's size.
     public static let maximumHeaderBytes = 65_536
 
@@ -50,23 +50,28 @@ extension NMFDictionary {
     ///   - maximumBytes: the largest file taken (its templates are held in memory once):
     ///     ``defaultMaximumFileBytes`` unless the caller has less memory to give.
     /// - Throws: `DictionaryError.cannotRead` naming the reason (missing, not a regular file,
-    ///   unreadable, larger than `maximumBytes`), or what ``decode(_:path:)`` throws.
+    ///   unreadable), `.tooLarge` beyond `maximumBytes`, or what ``decode(_:path:)`` throws.
     /// - Complexity: O(file size), with one copy of the templates in memory.
     public static func read(path: String, maximumBytes: Int = defaultMaximumFileBytes) throws -> NMFDictionary {
-        // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below).
+        // Only a regular file is opened (a device is not), and checked again once open (it
+        // could have been replaced in between); O_NONBLOCK, so that a FIFO put there meanwhile
+        // does not wait for a writer.
+        var info = stat()
+        func refuseUnlessRegular() throws {
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                throw DictionaryError.cannotRead(path: path, reason: info.st_mode & S_IFMT == S_IFDIR ? "it is a directory" : "not a regular file")
+            }
+        }
+        guard stat(path, &info) == 0 else { throw DictionaryError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
+        try refuseUnlessRegular()
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw DictionaryError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
-        var info = stat()
         guard fstat(fd, &info) == 0 else { throw DictionaryError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            throw DictionaryError.cannotRead(path: path, reason: info.st_mode & S_IFMT == S_IFDIR ? "it is a directory" : "not a regular file")
-        }
+        try refuseUnlessRegular()
         let size = Int(info.st_size)
-        guard size <= maximumBytes else {
-            throw DictionaryError.cannotRead(path: path, reason: "it holds \(size) bytes (allowed: at most \(maximumBytes))")
-        }
-        let head = try readBytes(fd, count: min(size, magic.count + maximumHeaderBytes), at: 0, path: path)
+        guard size <= maximumBytes else { throw DictionaryError.tooLarge(path: path, bytes: size, limit: maximumBytes) }
+        let head = try readBytes(fd, count: min(size, magic.count + maximumHeaderBytes + 1), at: 0, path: path)
         let (header, start) = try parseHeader(head, path: path)
         guard size - start == header.payloadBytes else { throw sizeMismatch(header, found: size - start, path: path) }
         var values = [Float](repeating: 0, count: header.bins * header.components)
@@ -111,8 +116,8 @@ extension NMFDictionary {
     static func parseHeader(_ data: Data, path: String) throws -> (Header, Int) {
         guard data.count > magic.count, data.prefix(magic.count) == magic else { throw DictionaryError.notADictionary(path: path) }
         let rest = data.dropFirst(magic.count)
-        guard let newline = rest.prefix(maximumHeaderBytes).firstIndex(of: 0x0A) else {
-            throw DictionaryError.corrupt(path: path, reason: rest.count >= maximumHeaderBytes
+        guard let newline = rest.prefix(maximumHeaderBytes + 1).firstIndex(of: 0x0A) else {
+            throw DictionaryError.corrupt(path: path, reason: rest.count > maximumHeaderBytes
                 ? "no end to the header line in its first \(maximumHeaderBytes) bytes (allowed: a header line of at most \(maximumHeaderBytes) bytes)"
                 : "the header line has no end")
         }

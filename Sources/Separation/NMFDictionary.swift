@@ -99,6 +99,8 @@ public struct NMFDictionary: Sendable, Equatable {
 public enum DictionaryError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file cannot be read: missing, not a regular file, unreadable or too large (`reason`).
     case cannotRead(path: String, reason: String)
+    /// The file holds more bytes than the reader may take (`limit`).
+    case tooLarge(path: String, bytes: Int, limit: Int)
     /// The file does not start with the `NMFDICT` magic.
     case notADictionary(path: String)
     /// A version this code does not read: the header's value as written, or `missing`.
@@ -117,6 +119,7 @@ public enum DictionaryError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .cannotRead(let p, let r): return "cannot read dictionary '\(p)': \(r)"
+        case .tooLarge(let p, let b, let l): return "cannot read dictionary '\(p)': it holds \(b) bytes (allowed: at most \(l))"
         case .notADictionary(let p): return "'\(p)' is not an nmf-separate dictionary (no NMFDICT header)"
         case .unsupportedVersion(let p, let v):
             return "dictionary '\(p)' has format version \(v) (allowed: \(NMFDictionary.formatVersion), the version this tool reads)"

@@ -29,7 +29,7 @@ extension RobustnessTests {
         }
         #expect(need(runs: 1) >= 4 * h && need(runs: 1) < 4.2 * h)
         #expect(abs(need(runs: 3) - need(runs: 1) - 2 * h) < 1)
-        #expect(MemoryBudget.size(1_048_576) == "1.0 MB" && MemoryBudget.size(2.5e9) == "2.50 GB")
+        #expect(MemoryBudget.size(1_048_576) == "1.0 MB" && MemoryBudget.size(2.5e9) == "2.50 GB" && MemoryBudget.size(20_480) == "20.5 kB")
     }
 
     /// NMF_SEPARATE_MAX_MEMORY takes bytes with an optional binary unit; anything else is a usage

@@ -52,8 +52,20 @@ import _TestSupport
         let long = Data("NMFDICT\n{\"pad\":\"".utf8) + Data(repeating: 0x61, count: 70_000) + Data("\"}\n".utf8)
         #expect(reason { _ = try NMFDictionary.decode(long, path: "d") }.contains("no end to the header line in its first 65536 bytes"))
         try data.write(to: URL(fileURLWithPath: "\(dir)/d.nmfdict"))
-        #expect(reason { _ = try NMFDictionary.read(path: "\(dir)/d.nmfdict", maximumBytes: 1000) }
-                .contains("it holds \(data.count) bytes (allowed: at most 1000)"))
+        #expect(throws: DictionaryError.tooLarge(path: "\(dir)/d.nmfdict", bytes: data.count, limit: 1000)) {
+            try NMFDictionary.read(path: "\(dir)/d.nmfdict", maximumBytes: 1000)
+        }
+        // A header line of exactly the cap is taken; one byte more is not.
+        for (size, ok) in [(NMFDictionary.maximumHeaderBytes, true), (NMFDictionary.maximumHeaderBytes + 1, false)] {
+            let end = data.dropFirst(8).firstIndex(of: 0x0A)!
+            let header = String(decoding: data[8..<end], as: UTF8.self)
+            let padded = String(header.dropLast()) + ",\"pad\":\"" + String(repeating: "a", count: size - header.utf8.count - 9) + "\"}"
+            #expect(padded.utf8.count == size)
+            let file = Data("NMFDICT\n".utf8) + Data(padded.utf8) + data[end...]
+            try file.write(to: URL(fileURLWithPath: "\(dir)/pad.nmfdict"))
+            #expect(reason { _ = try NMFDictionary.read(path: "\(dir)/pad.nmfdict") }.contains("no end to the header line") == !ok, "\(size)")
+            #expect(reason { _ = try NMFDictionary.decode(file, path: "p") }.contains("no end to the header line") == !ok, "\(size)")
+        }
     }
 
     /// Templates are scaled to sum to one in float: a sum beyond float's range would have made
@@ -67,6 +79,18 @@ import _TestSupport
         }
         #expect(NMF.fixedTemplateProblem([0.5, 2, 0]) == nil)
         #expect(NMF.fixedTemplateProblem([0, 0]) == "is all zero (allowed: a template with some energy)")
+    }
+
+    /// decode on a slice of a larger buffer (whose indices do not start at 0) and read on the
+    /// same bytes in a file give the same dictionary.
+    @Test func decodeOfASliceAndReadAgree() throws {
+        let framed = Data([1, 2, 3]) + data + Data([9])
+        let slice = framed[3..<(3 + data.count)]
+        #expect(slice.startIndex == 3)
+        let fromSlice = try NMFDictionary.decode(slice, path: "s")
+        try data.write(to: URL(fileURLWithPath: "\(dir)/same.nmfdict"))
+        #expect(try NMFDictionary.read(path: "\(dir)/same.nmfdict") == fromSlice)
+        #expect(fromSlice == (try NMFDictionary.decode(data, path: "d")))
     }
 
     @Test func aSymlinkIsFollowedAndWhatIsNotAFileIsNamed() throws {
