@@ -1,4 +1,3 @@
-import Foundation
 import DSPCore
 
 /// Non-negative matrix factorization with the Kullback–Leibler divergence by
@@ -302,9 +301,8 @@ public struct NMF: Sendable {
         if let x = column.first(where: { !($0 >= 0 && $0.isFinite) }) { return "has an entry \(x) (allowed: finite and ≥ 0)" }
         if column.allSatisfy({ $0 == 0 }) { return "is all zero (allowed: a template with some energy)" }
         let sum = column.reduce(0.0) { $0 + Double($1) }
-        let low = Double(Float.leastNormalMagnitude), high = Double(Float.greatestFiniteMagnitude)
-        guard sum >= low, sum <= high else {
-            return "sums to \(String(format: "%.3g", sum)) (allowed: \(String(format: "%.3g", low)) to \(String(format: "%.3g", high)); templates are scaled to sum to 1)"
+        guard sum >= Double(Float.leastNormalMagnitude), sum <= Double(Float.greatestFiniteMagnitude) else {
+            return "sums to \(Float(sum)) in float (allowed: \(Float.leastNormalMagnitude) to \(Float.greatestFiniteMagnitude); templates are scaled to sum to 1)"
         }
         return nil
     }

@@ -205,7 +205,7 @@ struct CommandLineOptions {
                 throw CLIError.usage("--\(name) '\(text)': '\(part)' is not a finite number (allowed: numbers separated by commas)")
             }
             let x = Float(d)
-            guard x.isFinite, x != 0 || d == 0 else {
+            guard x.isFinite, x != 0 || !writesNonZero(part) else {
                 throw CLIError.usage("--\(name) '\(text)': '\(part)' is out of range (it does not fit a 32-bit float; see --help for the option's range)")
             }
             return x
@@ -214,10 +214,16 @@ struct CommandLineOptions {
 
     private static func real(_ name: String, _ value: String?) throws -> Float {
         guard let v = value, isDecimal(v), let x = Float(v), x.isFinite else { throw notANumber("--\(name)", value ?? "") }
-        if x == 0, let d = Double(v), d != 0 {   // below float32's smallest value (about 1.4e-45): it would read as 0
+        if x == 0, writesNonZero(v) {   // below float32's smallest value (about 1.4e-45): it would read as 0
             throw CLIError.usage("--\(name) \(v) is out of range (it is too small for a 32-bit float, which reads it as 0; see --help for the option's range)")
         }
         return x
+    }
+
+    /// Whether a decimal number's text is not zero: a digit 1–9 before its exponent (`1e-400`
+    /// is not zero, though Float and Double both read it as 0).
+    static func writesNonZero(_ text: String) -> Bool {
+        text.prefix { $0 != "e" && $0 != "E" }.contains { "123456789".contains($0) }
     }
 
     /// Whether `text` is written as a decimal number (digits, a point, a sign, an exponent):

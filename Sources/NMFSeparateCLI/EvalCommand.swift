@@ -166,13 +166,9 @@ struct EvalCommand {
         // Said once the scores exist (an error is one line, without them).
         let warnings = Self.inputWarnings(refs: refs, ests: ests, mixture: mixture, signals: trimmed, window: windowSeconds, hop: hopSeconds,
                                            images: images)
-        if !images {
-            // A reference whose channels cancel when averaged is silent to BSS Eval, but not silent.
-            for (name, channels) in zip(refs, trimmed) where channels.count > 1 && channels.contains(where: { $0.contains { $0 != 0 } }) {
-                if let mono = try? BSSEval.downmix(channels), mono.allSatisfy({ $0 == 0 }) {
-                    throw CLIError.runtime("cannot evaluate: '\(name)' is silent once its channels are averaged (they cancel: opposite phase?), and BSS Eval needs a non-zero reference; --images scores the channels one by one")
-                }
-            }
+        // A reference whose channels cancel when averaged is silent to BSS Eval, but not silent.
+        if !images, let (name, _) = zip(refs, trimmed).first(where: { Self.cancelsWhenAveraged($0.1) }) {
+            throw CLIError.runtime("cannot evaluate: '\(name)' is silent once its channels are averaged (they cancel: opposite phase?), and BSS Eval needs a non-zero reference; --images scores the channels one by one")
         }
         let result: Metrics
         let baseline: Metrics?
@@ -187,24 +183,29 @@ struct EvalCommand {
         if let longest = lengths.max(), longest != length, let k = lengths.firstIndex(of: length) {
             StandardError.write("nmf-separate: eval: the files differ in length (\(length) to \(longest) samples); scored the first \(length), the length of '\(TerminalText.escaped(paths[k]))'\n")
         }
-        // The estimates are projected on the references delayed by 0…511 samples: a subspace of
-        // 512·J dimensions (512·J·C with --images). That projection also takes a share of about
-        // dimensions / samples of the artifacts, so SAR (and SDR) come out high by about
-        // −10·log10(1 − dimensions / samples) dB: 0.46 dB at a tenth, infinite at one.
-        // (Without --images the channels were averaged to one; with --window the filters are still
-        // fitted on the whole files, so the whole length counts.)
-        let dimensions = BSSEval.defaultFilterLength * j * (images ? trimmed.first?.count ?? 1 : 1)
-        if length < 10 * dimensions {
-            // Scored as the reference scorers do, but a short signal flatters the estimates. (The
-            // image SDR projects nothing; ISR, SIR and SAR do.)
-            let share = Double(dimensions) / Double(length)
-            let metrics = images ? "ISR, SIR and SAR (not the image SDR)" : "SDR and SAR"
-            let bias = share < 1 ? String(format: "are inflated by about %.1f dB", -10 * log10(1 - share))
-                : "cannot be trusted (the projection has at least as many dimensions as there are samples)"
-            StandardError.write("nmf-separate: eval: warning: \(length) samples are fewer than 10 × the \(dimensions) dimensions of the \(BSSEval.defaultFilterLength)-tap projection; \(metrics) \(bias)\n")
+        if let warning = shortSignalWarning(length: length, sources: j, channels: trimmed.first?.count ?? 1) {
+            StandardError.write("nmf-separate: eval: warning: \(warning)\n")
         }
         return json ? jsonText(refs: refs, ests: ests, scores: result, mixture: baseline, length: length)
                     : table(refs: refs, ests: ests, scores: result, mixture: baseline)
+    }
+
+    /// The warning for signals too short for the projection (nil when long enough). The
+    /// estimates are projected on the references delayed by 0…511 samples: a subspace of 512·J
+    /// dimensions (512·J·C with `--images`). That projection also takes a share of about
+    /// dimensions / samples of the artifacts, so SAR (and SDR) come out high by about
+    /// −10·log10(1 − dimensions / samples) dB: 0.46 dB at a tenth, unbounded at one. (Without
+    /// `--images` the channels were averaged to one; with `--window` the filters are still fitted
+    /// on the whole files, so the whole length counts.) Scored as the reference scorers do, but a
+    /// short signal flatters the estimates. (The image SDR projects nothing; ISR, SIR and SAR do.)
+    func shortSignalWarning(length: Int, sources j: Int, channels: Int) -> String? {
+        let dimensions = BSSEval.defaultFilterLength * j * (images ? channels : 1)
+        guard length < 10 * dimensions else { return nil }
+        let share = Double(dimensions) / Double(length)
+        let metrics = images ? "ISR, SIR and SAR (not the image SDR)" : "SDR and SAR"
+        let bias = share < 1 ? String(format: "are inflated by about %.1f dB", -10 * log10(1 - share))
+            : "cannot be trusted (the projection has at least as many dimensions as there are samples)"
+        return "\(length) samples are fewer than 10 × the \(dimensions) dimensions of the \(BSSEval.defaultFilterLength)-tap projection; \(metrics) \(bias)"
     }
 
     /// Scores the estimates (`signals[j..<2j]`) against the references (`signals[0..<j]`), and the

@@ -7,7 +7,7 @@ extension SeparateCommand {
     /// share, divergence history, stage timings, output paths, stale outputs of earlier runs).
     func json(input: String, format: AudioFormat, reader: SoundFileReader, configuration c: SeparationConfiguration,
               report: SeparationReport, timings t: StageTimings, openSeconds: Double, plotSeconds: Double,
-              outputs: [String], figureCount: Int, energies: [Double], beyondFullScale: [Int], stale: [String] = [],
+              outputs: [String], figureCount: Int, energies: [Double], beyondFullScale: [Int], stale: [String],
               total: Double) -> JSONValue {
         let f = report.factorization
         let energyTotal = energies.reduce(0, +)

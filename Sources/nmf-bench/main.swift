@@ -40,7 +40,8 @@ func parseOptions() -> BenchOptions {
     /// The next value as an integer in `range`, or a usage error naming the option.
     func integer(_ name: String, _ range: ClosedRange<Int>) -> Int {
         let text = next()
-        guard let n = Int(text), range.contains(n) else { fail("\(name) '\(text)' is out of range (allowed: an integer from \(range.lowerBound) to \(range.upperBound))") }
+        guard let n = Int(text) else { fail("\(name) '\(text)' is not an integer (allowed: \(range.lowerBound) to \(range.upperBound))") }
+        guard range.contains(n) else { fail("\(name) \(n) is out of range (allowed: \(range.lowerBound) to \(range.upperBound))") }
         return n
     }
     while i < args.count {

@@ -55,6 +55,7 @@ import _TestSupport
         (["mix.wav", "--sources", "2", "--continuity", "0,1"], 64, "--continuity 0,1 is out of range (allowed: one weight (a weight per source needs dictionaries"),
         (["mix.wav", "--sources", "2", "--continuity", "0,x"], 64, "--continuity '0,x': 'x' is not a finite number (allowed: numbers separated by commas)"),
         (["mix.wav", "--sources", "2", "--mask-power", "1e-46"], 64, "--mask-power 1e-46 is out of range (it is too small for a 32-bit float, which reads it as 0"),
+        (["mix.wav", "--sources", "2", "--tolerance", "1e-400"], 64, "--tolerance 1e-400 is out of range (it is too small for a 32-bit float"),
         (["mix.wav", "--sources", "2", "--mask-power", "0x1p0"], 64, "--mask-power '0x1p0' is not a finite number"),
         (["mix.wav", "--sources", "2", "--dictionary", "a.nmfdict", "--dictionary", "b.nmfdict", "--continuity", "0,1e-50"], 64, "'1e-50' is out of range (it does not fit a 32-bit float"),
         (["mix.wav", "--sources", "2", "--continuity", "0,,1"], 64, "--continuity '0,,1': '' is not"),
