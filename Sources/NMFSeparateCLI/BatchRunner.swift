@@ -18,7 +18,16 @@ struct BatchRunner {
     /// Runs the batch; with `--json` prints one JSON line per file as it finishes.
     /// - Throws: `CLIError` when the inputs cannot form a batch (before anything runs).
     func run() throws -> Outcome {
-        var inputs = try InputList.expand(options.inputs, outputRoot: options.outputDirectory)
+        // `-`: standard input, copied to a file first (a separation reads its input twice).
+        var arguments = options.inputs
+        var spool: StdinSpool?
+        if let i = arguments.firstIndex(of: "-") {
+            guard arguments.filter({ $0 == "-" }).count == 1 else { throw CLIError.usage("'-' (standard input) is given twice (allowed: once)") }
+            spool = try StdinSpool()
+            arguments[i] = spool!.path
+        }
+        defer { spool?.remove() }
+        var inputs = try InputList.expand(arguments, outputRoot: options.outputDirectory)
         var worker = command
         worker.batchInputs = Set(inputs.map { OutputPlan.entry(of: $0.realPath) })
         if let shard = options.shard { inputs = shard.select(inputs) }
@@ -27,7 +36,8 @@ struct BatchRunner {
         if jobs > 1 && options.threads == nil { worker.configuration.threadCount = max(1, Parallel.defaultThreadCount / jobs) }
         worker.parallelFiles = jobs
         let queue = WorkQueue(inputs: inputs, worker: worker, json: options.json, quiet: options.quiet,
-                              board: ProgressBoard(total: inputs.count, quiet: options.quiet, plainLines: options.progress))
+                              board: ProgressBoard(total: inputs.count, quiet: options.quiet, plainLines: options.progress),
+                              aliases: spool.map { [($0.path, "-")] } ?? [])
         if jobs == 1 {
             queue.drain()
         } else {
@@ -59,13 +69,22 @@ final class WorkQueue: @unchecked Sendable {
     private let lock = PThreadLock()
     private var next = 0
     private var outcome = BatchRunner.Outcome()
+    /// Paths shown under another name in messages and reports: standard input's copy as `-`.
+    private let aliases: [(path: String, shown: String)]
 
-    init(inputs: [BatchInput], worker: SeparateCommand, json: Bool, quiet: Bool, board: ProgressBoard) {
+    init(inputs: [BatchInput], worker: SeparateCommand, json: Bool, quiet: Bool, board: ProgressBoard,
+         aliases: [(path: String, shown: String)] = []) {
         self.inputs = inputs
         self.worker = worker
         self.json = json
         self.quiet = quiet
         self.board = board
+        self.aliases = aliases
+    }
+
+    /// `text` with each alias's path replaced by its shown name.
+    private func shown(_ text: String) -> String {
+        aliases.reduce(text) { $0.replacingOccurrences(of: $1.path, with: $1.shown) }
     }
 
     /// Separates inputs until none is left.
@@ -95,15 +114,15 @@ final class WorkQueue: @unchecked Sendable {
                 if let failure {
                     outcome.failed += 1
                     outcome.status = outcome.status == 1 || failure.exitCode == 1 ? 1 : failure.exitCode
-                    board.message("nmf-separate: \(failure.message)")
+                    board.message(shown("nmf-separate: \(failure.message)"))
                 } else if skipped {
                     outcome.skipped += 1
                 } else {
                     outcome.succeeded += 1
-                    if let note { board.note(note) }
-                    if !quiet { warnings.forEach(board.message) }
+                    if let note { board.note(shown(note)) }
+                    if !quiet { warnings.forEach { board.message(shown($0)) } }
                 }
-                if json { board.output(line.text) }
+                if json { board.output(shown(line.text)) }
             }
         }
     }

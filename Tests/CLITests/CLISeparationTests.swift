@@ -128,6 +128,35 @@ import _TestSupport
         #expect(r.status == 0 && r.stderr.isEmpty && r.stdout.isEmpty)
     }
 
+    /// `-` separates standard input (a pipe here): copied to a temporary file, which is gone
+    /// afterwards, with the sources in DIR/stdin/ identical to the file's own, and `-` as the
+    /// input's name in the report; empty input, a terminal and `-` twice are refused.
+    @Test func standardInputIsSeparated() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let (input, _) = try makeInput(Self.cases[0], in: dir)
+        try FileManager.default.createDirectory(atPath: "\(dir)/tmp", withIntermediateDirectories: true)
+        var environment = ProcessInfo.processInfo.environment
+        environment["TMPDIR"] = "\(dir)/tmp"
+        let args = "--sources 2 --iterations 5 --json"
+        let piped = try CLIRunner.run(["-c", "cat \"$1\" | \"$0\" - \(args) -o \"$2\"", CLIRunner.binary, input, "\(dir)/p"],
+                                      executable: "/bin/sh", environment: environment)
+        #expect(piped.status == 0 && piped.stdout.hasPrefix("{\"input\":\"-\""), "\(piped.stderr)")
+        let direct = try CLIRunner.run([input] + args.split(separator: " ").map(String.init) + ["-o", "\(dir)/d"])
+        #expect(direct.status == 0, "\(direct.stderr)")
+        let stem = ((input as NSString).lastPathComponent as NSString).deletingPathExtension
+        for s in 1...2 {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/p/stdin/source_\(s).wav"))
+                    == Data(contentsOf: URL(fileURLWithPath: "\(dir)/d/\(stem)/source_\(s).wav")))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/tmp").isEmpty)
+        let empty = try CLIRunner.run(["-c", "\"$0\" - --sources 2 -o \"$1\" < /dev/null", CLIRunner.binary, "\(dir)/e"],
+                                      executable: "/bin/sh", environment: environment)
+        #expect(empty.status == 1 && empty.stderrLines.count == 1 && empty.stderr.contains("standard input ('-') is empty"), "\(empty.stderr)")
+        let twice = try CLIRunner.run(["-", "-", "--sources", "2"])
+        #expect(twice.status == 64 && twice.stderr.contains("given twice"), "\(twice.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/tmp").isEmpty)
+    }
+
     /// One source is the input itself: a warning says so, unless factors or figures make the
     /// run a factorization of its own, or --quiet.
     @Test func oneSourceIsWarnedAbout() throws {
