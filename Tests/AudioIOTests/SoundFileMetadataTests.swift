@@ -27,9 +27,7 @@ import _TestSupport
         for (field, text) in read.fields { #expect(Self.tags.fields[field] == text, "\(ext) \(field)") }
         #expect(read.fields[.title] == "Étude in C", "\(ext)")
         #expect(try SoundFileReader(path: "\(dir)/u.\(ext)").metadata.isEmpty)
-        if ext != "ogg" {   // (Ogg's serial number is random)
-            #expect(try SoundFileReader(path: "\(dir)/t.\(ext)").readAll() == SoundFileReader(path: "\(dir)/u.\(ext)").readAll())
-        }
+        #expect(try SoundFileReader(path: "\(dir)/t.\(ext)").readAll() == SoundFileReader(path: "\(dir)/u.\(ext)").readAll())
     }
 
     /// Long fields are cut to 1 KiB at a character boundary, so that every container stays

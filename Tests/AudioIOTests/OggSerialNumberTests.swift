@@ -1,0 +1,44 @@
+import Testing
+import Foundation
+import CSndFile
+@testable import AudioIO
+import _TestSupport
+
+/// Ogg outputs are byte-identical for identical samples: the stream serial number, which
+/// libsndfile draws at random, is fixed, and every page's CRC still checks (libogg verifies it
+/// when the file is read back).
+@Suite struct OggSerialNumberTests {
+    @Test(arguments: [Int32(SF_FORMAT_OGG) | Int32(SF_FORMAT_VORBIS), Int32(SF_FORMAT_OGG) | Int32(SF_FORMAT_OPUS)])
+    func sameSamplesGiveSameBytes(_ raw: Int32) throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let signal = (0..<96_000).map { Float(0.3 * sin(Double($0) * 0.05) + 0.05 * sin(Double($0) * 0.71)) }
+        var files: [Data] = []
+        for name in ["a", "b"] {
+            let path = "\(dir)/\(name).ogg"
+            try AudioBuffer(channels: [signal, signal.map { $0 * 0.5 }], sampleRate: 48000).write(to: path, format: AudioFormat(rawValue: raw))
+            files.append(try Data(contentsOf: URL(fileURLWithPath: path)))
+            let back = try SoundFileReader(path: path).readAll()
+            #expect(back.channelCount == 2 && back.frameCount >= 96_000)
+            // A lossy codec, and Opus decodes with a delay: the best match over small lags is close.
+            let x = back.channels[0], n = 40_000
+            func worst(lag: Int) -> Float {
+                var m: Float = 0
+                for t in 1000..<(1000 + n) { m = max(m, abs(x[t + lag] - signal[t])) }
+                return m
+            }
+            let best = (0..<1000).map(worst(lag:)).min() ?? 1
+            #expect(best < 0.05, "\(best)")
+        }
+        #expect(files[0] == files[1])
+        #expect(files[0][14..<18] == Data("sfmn".utf8))   // 0x6E6D6673 little-endian
+    }
+
+    @Test func crcMatchesTheOggReferenceValue() {
+        // CRC-32 with polynomial 0x04C11DB7, init 0, unreflected, no final xor ("CRC-32/MPEG-2"
+        // without its init): "123456789" checks to 0x89A1897F.
+        let value = Array("123456789".utf8).withUnsafeBytes { OggSerialNumber.crc($0) }
+        #expect(value == 0x89A1_897F)
+        let other = "x".withCString { _ in OggSerialNumber.normalize(path: "/nonexistent/x.ogg") }
+        #expect(!other)
+    }
+}
