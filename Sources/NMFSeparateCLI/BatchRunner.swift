@@ -27,7 +27,7 @@ struct BatchRunner {
             arguments[i] = spool!.path
         }
         defer { spool?.remove() }
-        var inputs = try InputList.expand(arguments, outputRoot: options.outputDirectory)
+        var inputs = try InputList.expand(arguments, outputRoot: options.outputDirectory, standardInput: spool?.path)
         var worker = command
         worker.batchInputs = Set(inputs.map { OutputPlan.entry(of: $0.realPath) })
         if let shard = options.shard { inputs = shard.select(inputs) }
@@ -82,6 +82,15 @@ final class WorkQueue: @unchecked Sendable {
         self.aliases = aliases
     }
 
+    /// An input's name on its progress line: the file's name, or with the directories that tell
+    /// it apart when its output key has them (`a/mix.wav`, `b/mix.wav` in a batch of mixtures
+    /// all named mix.wav); `-` for standard input.
+    private func label(of input: BatchInput) -> String {
+        if let alias = aliases.first(where: { $0.path == input.path }) { return alias.shown }
+        let ext = (input.path as NSString).pathExtension
+        return input.outputKey.contains("/") ? input.outputKey + (ext.isEmpty ? "" : "." + ext) : (input.path as NSString).lastPathComponent
+    }
+
     /// `text` with each alias's path replaced by its shown name.
     private func shown(_ text: String) -> String {
         aliases.reduce(text) { $0.replacingOccurrences(of: $1.path, with: $1.shown) }
@@ -91,7 +100,7 @@ final class WorkQueue: @unchecked Sendable {
     func drain() {
         while let index = take() {
             let input = inputs[index]
-            let progress = board.begin(label: (input.path as NSString).lastPathComponent, index: index + 1)
+            let progress = board.begin(label: label(of: input), index: index + 1)
             var line: JSONValue
             var failure: CLIError?
             var skipped = false

@@ -59,9 +59,12 @@ enum InputList {
     /// The result is sorted by path and holds each file once (by real path), so `--shard`
     /// splits are deterministic. Inputs whose output directory an earlier one already uses
     /// are kept with a `conflict` message.
-    /// - Parameter outputRoot: `--output`, excluded from directory scans.
+    /// - Parameters:
+    ///   - outputRoot: `--output`, excluded from directory scans.
+    ///   - standardInput: the copy of standard input that stands for `-` among the arguments:
+    ///     sorted as `-` (first, before any path), not as its temporary path.
     /// - Throws: `CLIError.runtime` when directories were given and nothing at all was found.
-    static func expand(_ arguments: [String], outputRoot: String) throws -> [BatchInput] {
+    static func expand(_ arguments: [String], outputRoot: String, standardInput: String? = nil) throws -> [BatchInput] {
         var found: [ExactPath: BatchInput] = [:]
         var emptyDirectories: [String] = []
         var scanned = Set<ExactPath>()   // real paths found by directory scans (not named by the user)
@@ -111,7 +114,8 @@ enum InputList {
         }
         // By bytes: two names that differ only in Unicode normalisation are two files (and
         // String's order would leave their order, and so the shards, to the hash seed).
-        var sorted = found.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        let key = { (input: BatchInput) in input.path == standardInput ? "-" : input.path }
+        var sorted = found.values.sorted { key($0).utf8.lexicographicallyPrecedes(key($1).utf8) }
         if sorted.isEmpty {
             let names = emptyDirectories.map { "'\($0)'" }.joined(separator: ", ")
             throw CLIError.runtime("no audio files in the directory \(names) (looked for \(audioExtensions.sorted().map { "." + $0 }.joined(separator: " ")))")

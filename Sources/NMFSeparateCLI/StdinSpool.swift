@@ -13,7 +13,8 @@ struct StdinSpool {
 
     /// Copies standard input (`descriptor`) to its end into a new temporary file.
     /// - Throws: `CLIError.usage` when standard input is a terminal (nothing was piped);
-    ///   `.runtime` when it is empty or cannot be read or copied.
+    ///   `.runtime` when it cannot be read or copied. (Empty input is copied as an empty file,
+    ///   which then fails on its own, as an empty file does.)
     init(descriptor: Int32 = STDIN_FILENO) throws {
         if isatty(descriptor) == 1 {
             throw CLIError.usage("'-' reads the audio from standard input, which is a terminal here (allowed: a pipe or a redirected file, e.g. `ffmpeg -i in.mp3 -f wav - | nmf-separate - --sources 2`)")
@@ -39,7 +40,6 @@ struct StdinSpool {
         guard fd >= 0 else { throw CLIError.runtime("cannot copy standard input ('-') to '\(path)': \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var total = 0
         while true {
             let n = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
@@ -48,9 +48,8 @@ struct StdinSpool {
             if let error = buffer.withUnsafeBytes({ writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) {
                 throw CLIError.runtime("cannot copy standard input ('-') to '\(path)': \(String(cString: strerror(error)))")
             }
-            total += n
         }
-        guard total > 0 else { throw CLIError.runtime("standard input ('-') is empty: pipe an audio file into it") }
+        // (Empty input fails as an empty file does, on its own: the other inputs still run.)
     }
 
     /// Removes the copy and its directory.
