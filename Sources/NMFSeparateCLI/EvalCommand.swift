@@ -142,6 +142,9 @@ struct EvalCommand {
     }
 
     func run() throws -> String {
+        if references.contains("-") || estimates.contains("-") || mixture == "-" {
+            throw CLIError.usage("eval reads files, not standard input ('-'): give each reference, estimate and mixture as a file")
+        }
         let refs = try Self.expand(references, prefix: "ref_")
         let ests = try Self.expand(estimates, prefix: "source_")
         guard !refs.isEmpty else { throw CLIError.usage("eval needs --reference files (see eval --help)") }

@@ -106,6 +106,9 @@ struct TrainCommand {
     func run() throws -> String {
         guard !inputs.isEmpty else { throw CLIError.usage("train needs at least one clean recording (see train --help)") }
         guard let output else { throw CLIError.usage("train needs -o FILE.nmfdict (see train --help)") }
+        if inputs.contains("-") {
+            throw CLIError.usage("train reads files, not standard input ('-'): give the clean recordings as files")
+        }
         if InputList.audioExtensions.contains((output as NSString).pathExtension.lowercased()) {
             // (Separation refuses such a name for --output too: a dictionary is not audio.)
             throw CLIError.usage("-o '\(output)' looks like an audio file name (allowed: a dictionary file name, e.g. speech.nmfdict)")

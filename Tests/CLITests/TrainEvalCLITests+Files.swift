@@ -23,6 +23,10 @@ extension TrainEvalCLITests {
         let s = try CLIRunner.run(["\(dir)/mix.wav", "--sources", "2", "--iterations", "2", "-o", "\(dir)/out", "--force"])
         #expect(s.status == 1 && s.stderr.contains("source_1.wav' is a FIFO, device or socket"), "\(s.stderr)")
         #expect(lstat("\(dir)/out/mix/source_1.wav", &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        let stdin = try CLIRunner.run(["train", "-", "-k", "2", "-o", "\(dir)/x.nmfdict"])
+        #expect(stdin.status == 64 && stdin.stderr.contains("train reads files, not standard input ('-')"), "\(stdin.stderr)")
+        let eval = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "--estimate", "-"])
+        #expect(eval.status == 64 && eval.stderr.contains("eval reads files, not standard input ('-')"), "\(eval.stderr)")
         let audio = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "2", "-o", "\(dir)/speech.wav"])
         #expect(audio.status == 64 && audio.stderr.contains("-o '\(dir)/speech.wav' looks like an audio file name"), "\(audio.stderr)")
     }
