@@ -36,8 +36,7 @@ struct BatchRunner {
         if jobs > 1 && options.threads == nil { worker.configuration.threadCount = max(1, Parallel.defaultThreadCount / jobs) }
         worker.parallelFiles = jobs
         let queue = WorkQueue(inputs: inputs, worker: worker, json: options.json, quiet: options.quiet,
-                              board: ProgressBoard(total: inputs.count, quiet: options.quiet, plainLines: options.progress),
-                              aliases: spool.map { [($0.path, "-")] } ?? [])
+                              board: ProgressBoard(total: inputs.count, quiet: options.quiet, plainLines: options.progress))
         if jobs == 1 {
             queue.drain()
         } else {
@@ -69,31 +68,22 @@ final class WorkQueue: @unchecked Sendable {
     private let lock = PThreadLock()
     private var next = 0
     private var outcome = BatchRunner.Outcome()
-    /// Paths shown under another name in messages and reports: standard input's copy as `-`.
-    private let aliases: [(path: String, shown: String)]
 
-    init(inputs: [BatchInput], worker: SeparateCommand, json: Bool, quiet: Bool, board: ProgressBoard,
-         aliases: [(path: String, shown: String)] = []) {
+    init(inputs: [BatchInput], worker: SeparateCommand, json: Bool, quiet: Bool, board: ProgressBoard) {
         self.inputs = inputs
         self.worker = worker
         self.json = json
         self.quiet = quiet
         self.board = board
-        self.aliases = aliases
     }
 
     /// An input's name on its progress line: the file's name, or with the directories that tell
     /// it apart when its output key has them (`a/mix.wav`, `b/mix.wav` in a batch of mixtures
     /// all named mix.wav); `-` for standard input.
     private func label(of input: BatchInput) -> String {
-        if let alias = aliases.first(where: { $0.path == input.path }) { return alias.shown }
+        if input.name != input.path { return input.name }
         let ext = (input.path as NSString).pathExtension
         return input.outputKey.contains("/") ? input.outputKey + (ext.isEmpty ? "" : "." + ext) : (input.path as NSString).lastPathComponent
-    }
-
-    /// `text` with each alias's path replaced by its shown name.
-    private func shown(_ text: String) -> String {
-        aliases.reduce(text) { $0.replacingOccurrences(of: $1.path, with: $1.shown) }
     }
 
     /// Separates inputs until none is left.
@@ -114,24 +104,24 @@ final class WorkQueue: @unchecked Sendable {
                 warnings = result.warnings
                 directory = result.directory
             } catch {
-                let e = error as? CLIError ?? .runtime("'\(input.path)': \(error)")
+                let e = error as? CLIError ?? .runtime("'\(input.name)': \(error)")
                 failure = e
-                line = .object([("input", .string(input.path)), ("status", .string("failed")), ("error", .string(e.message))])
+                line = .object([("input", .string(input.name)), ("status", .string("failed")), ("error", .string(e.message))])
             }
             progress.finish(failure != nil ? "failed" : skipped ? "skipped" : "done", destination: directory)
             lock.withLock {
                 if let failure {
                     outcome.failed += 1
                     outcome.status = outcome.status == 1 || failure.exitCode == 1 ? 1 : failure.exitCode
-                    board.message(shown("nmf-separate: \(failure.message)"))
+                    board.message("nmf-separate: \(failure.message)")
                 } else if skipped {
                     outcome.skipped += 1
                 } else {
                     outcome.succeeded += 1
-                    if let note { board.note(shown(note)) }
-                    if !quiet { warnings.forEach { board.message(shown($0)) } }
+                    if let note { board.note(note) }
+                    if !quiet { warnings.forEach(board.message) }
                 }
-                if json { board.output(shown(line.text)) }
+                if json { board.output(line.text) }
             }
         }
     }

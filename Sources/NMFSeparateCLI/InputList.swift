@@ -37,6 +37,16 @@ struct BatchInput: Equatable {
     /// Set when an earlier input of the batch already writes to `outputKey`: this one fails
     /// on its own with that message instead of overwriting the other's sources.
     var conflict: String?
+    /// The input's name in messages and reports: its path, or `-` for standard input's copy.
+    var name: String
+
+    init(path: String, outputKey: String, realPath: String, conflict: String? = nil, name: String? = nil) {
+        self.path = path
+        self.outputKey = outputKey
+        self.realPath = realPath
+        self.conflict = conflict
+        self.name = name ?? path
+    }
 }
 
 /// A path compared byte for byte. Swift's `String` equality is Unicode canonical equivalence,
@@ -62,7 +72,8 @@ enum InputList {
     /// - Parameters:
     ///   - outputRoot: `--output`, excluded from directory scans.
     ///   - standardInput: the copy of standard input that stands for `-` among the arguments:
-    ///     sorted as `-` (first, before any path), not as its temporary path.
+    ///     named `-`, its output key `stdin` whatever the other inputs' stems, and first in
+    ///     the list (so it wins a shared output directory, and `--shard` places it as first).
     /// - Throws: `CLIError.runtime` when directories were given and nothing at all was found.
     static func expand(_ arguments: [String], outputRoot: String, standardInput: String? = nil) throws -> [BatchInput] {
         var found: [ExactPath: BatchInput] = [:]
@@ -70,7 +81,7 @@ enum InputList {
         var scanned = Set<ExactPath>()   // real paths found by directory scans (not named by the user)
         let excluded = OutputPlan.resolve(outputRoot)
         let fm = FileManager.default
-        for argument in arguments {
+        for argument in arguments where argument != standardInput {
             var isDirectory: ObjCBool = false
             if fm.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
                 let (inside, unreadable) = files(under: argument, excluding: excluded)
@@ -114,8 +125,10 @@ enum InputList {
         }
         // By bytes: two names that differ only in Unicode normalisation are two files (and
         // String's order would leave their order, and so the shards, to the hash seed).
-        let key = { (input: BatchInput) in input.path == standardInput ? "-" : input.path }
-        var sorted = found.values.sorted { key($0).utf8.lexicographicallyPrecedes(key($1).utf8) }
+        var sorted = found.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        if let copy = standardInput {
+            sorted.insert(BatchInput(path: copy, outputKey: "stdin", realPath: OutputPlan.resolve(copy), name: "-"), at: 0)
+        }
         if sorted.isEmpty {
             let names = emptyDirectories.map { "'\($0)'" }.joined(separator: ", ")
             throw CLIError.runtime("no audio files in the directory \(names) (looked for \(audioExtensions.sorted().map { "." + $0 }.joined(separator: " ")))")

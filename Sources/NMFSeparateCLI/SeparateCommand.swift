@@ -29,12 +29,19 @@ struct SeparateCommand {
     /// - Throws: `CLIError` (runtime or usage).
     func run(input: BatchInput, progress: FileProgress) throws -> FileResult {
         var command = self
-        return try command.separate(input: input.path, outputKey: input.outputKey, progress: progress)
+        do {
+            return try command.separate(path: input.path, input: input.name, outputKey: input.outputKey, progress: progress)
+        } catch let e as CLIError where input.name != input.path {
+            // Messages from below (the reader's, the writer's) name the file by its path: say its name.
+            throw CLIError(message: e.message.replacingOccurrences(of: input.path, with: input.name), exitCode: e.exitCode)
+        }
     }
 
-    private mutating func separate(input: String, outputKey: String, progress: FileProgress) throws -> FileResult {
+    /// Separates the file at `path`, named `input` in messages and the report (its path, or
+    /// `-` for standard input's copy).
+    private mutating func separate(path: String, input: String, outputKey: String, progress: FileProgress) throws -> FileResult {
         let start = DispatchTime.now().uptimeNanoseconds
-        let (reader, format, readSeconds) = try open(input)
+        let (reader, format, readSeconds) = try open(path)
         let ext = options.format == nil ? Self.outputExtension(input: input, format: format) : format.fileExtension
         let figureNames = options.plot ? FigureSet.names(sources: configuration.sourceCount) : []
         let names = (1...configuration.sourceCount).map { "source_\($0).\(ext)" } + figureNames
@@ -50,7 +57,7 @@ struct SeparateCommand {
         }
         try fit(to: reader, input: input, format: format)
         // Some sources exist, not all: an interrupted or different earlier run.
-        let plan = try OutputPlan(input: input, outputRoot: options.outputDirectory, outputKey: outputKey, names: names,
+        let plan = try OutputPlan(input: path, outputRoot: options.outputDirectory, outputKey: outputKey, names: names,
                                   force: options.force, batchInputs: batchInputs,
                                   existingAdvice: existingSources > 0
                                     ? "but not every source does, and --skip-existing skips complete sets only (use --force to separate it again)"
@@ -233,7 +240,11 @@ struct SeparateCommand {
     static func sourceMetadata(_ input: SoundFileMetadata, source: Int) -> SoundFileMetadata {
         var fields = input.fields
         fields[.software] = nil
-        if let title = fields[.title] { fields[.title] = "\(title) (source \(source))" }
+        if let title = fields[.title] {
+            // Cut first, so that the field's length limit keeps the source's number.
+            let suffix = " (source \(source))"
+            fields[.title] = SoundFileMetadata.storable(title, limit: SoundFileMetadata.maximumFieldBytes - suffix.utf8.count) + suffix
+        }
         return SoundFileMetadata(fields)
     }
 

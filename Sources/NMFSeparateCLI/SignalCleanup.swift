@@ -41,6 +41,10 @@ final class SignalCleanup: @unchecked Sendable {
     func unregister(_ list: [String]) { lock.withLock { list.forEach { paths.remove($0) } } }
     /// Directories this run created, removed (when empty, deepest first) on a signal.
     func registerDirectories(_ list: [String]) { lock.withLock { directories += list } }
+    /// `register(_:)` for a caller already inside `withLock(_:)`.
+    func registerLocked(_ list: [String]) { list.forEach { paths.insert($0) } }
+    /// `registerDirectories(_:)` for a caller already inside `withLock(_:)`.
+    func registerDirectoriesLocked(_ list: [String]) { directories += list }
     func unregisterDirectories(_ list: [String]) { lock.withLock { directories.removeAll { list.contains($0) } } }
 
     private func fire(_ sig: Int32) {

@@ -1,33 +1,51 @@
 import Foundation
 import NMFSeparation
 
-/// Standard input given as the input `-`, copied to a temporary file: a separation reads its
-/// input twice (the analysis, then the masking pass), which a pipe cannot do. The copy is
-/// `$TMPDIR/nmf-separate-stdin.XXXXXX/stdin` (so its sources go to `DIR/stdin/`), removed when
-/// the batch ends or on SIGINT/SIGTERM; messages and the JSON report name it `-`.
+/// Standard input given as the input `-`. A separation reads its input twice (the analysis,
+/// then the masking pass), which a pipe cannot do, so a pipe is copied to a temporary file,
+/// `$TMPDIR/nmf-separate-stdin.XXXXXX/stdin`, removed when the batch ends or on SIGINT/SIGTERM;
+/// a regular file redirected to standard input is read where it is (`/dev/stdin`). Its sources
+/// go to `DIR/stdin/`; messages and the JSON report name it `-`.
 struct StdinSpool {
-    /// The temporary directory holding the copy.
-    let directory: String
-    /// The copy.
+    /// The temporary directory holding the copy; nil when standard input is read where it is.
+    let directory: String?
+    /// What the separation reads: the copy, or `/dev/stdin` for a regular file.
     let path: String
 
-    /// Copies standard input (`descriptor`) to its end into a new temporary file.
-    /// - Throws: `CLIError.usage` when standard input is a terminal (nothing was piped);
-    ///   `.runtime` when it cannot be read or copied. (Empty input is copied as an empty file,
-    ///   which then fails on its own, as an empty file does.)
+    /// Copies standard input (`descriptor`) to its end into a new temporary file, unless it is a
+    /// regular file.
+    /// - Throws: `CLIError.usage` when standard input is a terminal or another device (nothing
+    ///   was piped; `/dev/zero` would never end); `.runtime` when it cannot be read or copied.
+    ///   (Empty input is copied as an empty file, which then fails on its own, as an empty
+    ///   file does.)
     init(descriptor: Int32 = STDIN_FILENO) throws {
-        if isatty(descriptor) == 1 {
-            throw CLIError.usage("'-' reads the audio from standard input, which is a terminal here (allowed: a pipe or a redirected file, e.g. `ffmpeg -i in.mp3 -f wav - | nmf-separate - --sources 2`)")
+        var info = stat()
+        let type = fstat(descriptor, &info) == 0 ? info.st_mode & S_IFMT : 0
+        if isatty(descriptor) == 1 || type == S_IFCHR || type == S_IFBLK {
+            throw CLIError.usage("'-' reads the audio from standard input, which is \(isatty(descriptor) == 1 ? "a terminal" : "a device") here (allowed: a pipe or a redirected file, e.g. `ffmpeg -i in.mp3 -f wav - | nmf-separate - --sources 2`)")
         }
-        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        if type == S_IFREG {
+            directory = nil
+            path = "/dev/stdin"
+            return
+        }
+        // $TMPDIR, or /tmp, as Foundation reads it (the encoder trial's files go there too).
+        var base = NSTemporaryDirectory()
+        while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
         var template = Array("\(base)/nmf-separate-stdin.XXXXXX".utf8CString)
-        guard let made = SignalCleanup.shared.withLock({ mkdtemp(&template) }) else {
+        // Made and registered for removal under the lock, so that a signal cannot fall in between.
+        let made: String? = SignalCleanup.shared.withLock {
+            guard let p = mkdtemp(&template) else { return nil }
+            let made = String(cString: p)
+            SignalCleanup.shared.registerDirectoriesLocked([made])
+            SignalCleanup.shared.registerLocked([made + "/stdin"])
+            return made
+        }
+        guard let made else {
             throw CLIError.runtime("cannot copy standard input ('-'): cannot create a temporary directory in '\(base)': \(String(cString: strerror(errno)))")
         }
-        directory = String(cString: made)
-        path = directory + "/stdin"
-        SignalCleanup.shared.registerDirectories([directory])
-        SignalCleanup.shared.register([path])
+        directory = made
+        path = made + "/stdin"
         do { try Self.copy(descriptor, to: path) } catch {
             remove()
             throw error
@@ -43,6 +61,12 @@ struct StdinSpool {
         while true {
             let n = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                // A pipe handed over non-blocking: wait for data instead of failing.
+                var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                _ = poll(&ready, 1, -1)
+                continue
+            }
             guard n >= 0 else { throw CLIError.runtime("cannot read standard input ('-'): \(String(cString: strerror(errno)))") }
             if n == 0 { break }
             if let error = buffer.withUnsafeBytes({ writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) {
@@ -52,8 +76,9 @@ struct StdinSpool {
         // (Empty input fails as an empty file does, on its own: the other inputs still run.)
     }
 
-    /// Removes the copy and its directory.
+    /// Removes the copy and its directory (nothing when standard input was read where it is).
     func remove() {
+        guard let directory else { return }
         SignalCleanup.shared.withLock {
             unlink(path)
             rmdir(directory)

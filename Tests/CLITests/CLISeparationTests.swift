@@ -131,34 +131,41 @@ import _TestSupport
         #expect(r.status == 0 && r.stderr.isEmpty && r.stdout.isEmpty)
     }
 
-    /// `-` separates standard input (a pipe here): copied to a temporary file, which is gone
-    /// afterwards, with the sources in DIR/stdin/ identical to the file's own, and `-` as the
-    /// input's name in the report; empty input fails as an empty file does; `-` twice is refused.
+    /// `-` separates standard input: a pipe is copied to a temporary file, which is gone
+    /// afterwards, a redirected file is read where it is; the sources go to DIR/stdin/,
+    /// identical to the file's own, and `-` is the input's name in the report, sorted first.
+    /// Empty input fails as an empty file does; a device and `-` twice are refused.
     @Test func standardInputIsSeparated() throws {
         let dir = try TestSupport.temporaryDirectory()
         let (input, _) = try makeInput(Self.cases[0], in: dir)
         try FileManager.default.createDirectory(atPath: "\(dir)/tmp", withIntermediateDirectories: true)
         var environment = ProcessInfo.processInfo.environment
         environment["TMPDIR"] = "\(dir)/tmp"
+        func shell(_ script: String, _ args: String...) throws -> CLIRunner.Outcome {
+            try CLIRunner.run(["-c", script, CLIRunner.binary] + args, executable: "/bin/sh", environment: environment)
+        }
         let args = "--sources 2 --iterations 5 --json"
-        let piped = try CLIRunner.run(["-c", "cat \"$1\" | \"$0\" - \(args) -o \"$2\"", CLIRunner.binary, input, "\(dir)/p"],
-                                      executable: "/bin/sh", environment: environment)
-        #expect(piped.status == 0 && piped.stdout.hasPrefix("{\"input\":\"-\""), "\(piped.stderr)")
         let direct = try CLIRunner.run([input] + args.split(separator: " ").map(String.init) + ["-o", "\(dir)/d"])
         #expect(direct.status == 0, "\(direct.stderr)")
         let stem = ((input as NSString).lastPathComponent as NSString).deletingPathExtension
-        for s in 1...2 {
-            #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/p/stdin/source_\(s).wav"))
-                    == Data(contentsOf: URL(fileURLWithPath: "\(dir)/d/\(stem)/source_\(s).wav")))
+        for (name, script) in [("p", "cat \"$1\" | \"$0\" - \(args) -o \"$2\""), ("r", "\"$0\" - \(args) -o \"$2\" < \"$1\"")] {
+            let r = try shell(script, input, "\(dir)/\(name)")
+            #expect(r.status == 0 && r.stdout.hasPrefix("{\"input\":\"-\""), "\(name): \(r.stderr)")
+            for s in 1...2 {
+                #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)/stdin/source_\(s).wav"))
+                        == Data(contentsOf: URL(fileURLWithPath: "\(dir)/d/\(stem)/source_\(s).wav")), "\(name)")
+            }
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/tmp").isEmpty)
         // Empty input fails on its own, as an empty file does: the other inputs still run, and
-        // `-` comes first (as its name sorts), whatever its temporary path.
-        let empty = try CLIRunner.run(["-c", "\"$0\" \"$2\" - --sources 2 --iterations 3 --json -o \"$1\" < /dev/null", CLIRunner.binary, "\(dir)/e", input],
-                                      executable: "/bin/sh", environment: environment)
+        // `-` comes first whatever the other names (`+a.wav` sorts before `-` by bytes).
+        try FileManager.default.copyItem(atPath: input, toPath: "\(dir)/+a.wav")
+        let empty = try shell(": | \"$0\" \"$2\" - --sources 2 --iterations 3 --json -o \"$1\"", "\(dir)/e", "\(dir)/+a.wav")
         #expect(empty.status == 1 && empty.stderr.contains("cannot read '-' as audio: the file is empty")
                 && empty.stdout.hasPrefix("{\"input\":\"-\",\"status\":\"failed\"") && empty.stdout.contains("\"status\":\"ok\""),
                 "\(empty.stderr) \(empty.stdout)")
+        let device = try shell("\"$0\" - --sources 2 -o \"$1\" < /dev/null", "\(dir)/n")
+        #expect(device.status == 64 && device.stderr.contains("which is a device here"), "\(device.stderr)")
         let twice = try CLIRunner.run(["-", "-", "--sources", "2"])
         #expect(twice.status == 64 && twice.stderr.contains("given twice"), "\(twice.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/tmp").isEmpty)
