@@ -4,9 +4,12 @@ import Glibc
 import Darwin
 #endif
 
-/// Gives every page of an Ogg file one fixed stream serial number, so that the same samples
-/// make the same bytes: libsndfile draws the serial at random (from the time) when it opens an
-/// Ogg file for writing, and nothing else in a Vorbis or Opus stream varies between runs.
+/// Gives every page of an Ogg file a stream serial number computed from the file's own
+/// content, so that the same samples make the same bytes: libsndfile draws the serial at random
+/// (from the time) when it opens an Ogg file for writing, and nothing else in a Vorbis or Opus
+/// stream varies between runs. The serial is a hash (32-bit FNV-1a) of the pages' bodies, so
+/// two outputs that differ get different serials (RFC 3533 asks for distinct serials when
+/// streams are chained or multiplexed).
 ///
 /// Ogg pages (RFC 3533, section 6): "OggS", version, flags, granule position (8 bytes), the
 /// serial number (4 bytes at offset 14), the page sequence number, the CRC (4 bytes at offset
@@ -15,9 +18,6 @@ import Darwin
 /// no reflection and no final inversion. Each page is rewritten in place with the new serial
 /// and its CRC; a file holding one logical stream (what libsndfile writes) stays valid.
 enum OggSerialNumber {
-    /// The serial every page gets ("nmfs").
-    static let fixed: UInt32 = 0x6E6D_6673
-
     /// The CRC lookup table of the Ogg polynomial.
     static let table: [UInt32] = (0..<256).map { (i: Int) -> UInt32 in
         var r = UInt32(i) << 24
@@ -32,15 +32,11 @@ enum OggSerialNumber {
         return c
     }
 
-    /// Rewrites the serial number of every page of the Ogg file `path` to ``fixed``.
-    /// - Returns: false when the file is not a sequence of well-formed Ogg pages from its
-    ///   start to its end (nothing after the first bad page is changed).
-    /// - Complexity: O(file size), one page (at most 65 307 bytes) in memory at a time.
-    @discardableResult
-    static func normalize(path: String) -> Bool {
-        let fd = open(path, O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
+    /// Calls `visit` with every page of the Ogg file open as `fd` (the page's bytes in
+    /// `page[0..<length]`, and its offset), from the start to the end.
+    /// - Returns: false when the file is not a sequence of well-formed Ogg pages to its end, or
+    ///   `visit` returned false.
+    private static func forEachPage(_ fd: Int32, _ visit: (inout [UInt8], _ length: Int, _ offset: Int) -> Bool) -> Bool {
         var page = [UInt8](repeating: 0, count: 27 + 255 + 255 * 255)
         var offset = 0
         while true {
@@ -50,17 +46,35 @@ enum OggSerialNumber {
             let segments = Int(page[26])
             guard page.withUnsafeMutableBytes({ pread(fd, $0.baseAddress! + 27, segments, off_t(offset + 27)) }) == segments else { return false }
             let body = page[27..<(27 + segments)].reduce(0) { $0 + Int($1) }
-            let length = 27 + segments + body
-            guard page.withUnsafeMutableBytes({ pread(fd, $0.baseAddress! + 27 + segments, body, off_t(offset + 27 + segments)) }) == body else {
-                return false
-            }
-            withUnsafeBytes(of: fixed.littleEndian) { page.replaceSubrange(14..<18, with: $0) }
+            guard page.withUnsafeMutableBytes({ pread(fd, $0.baseAddress! + 27 + segments, body, off_t(offset + 27 + segments)) }) == body,
+                  visit(&page, 27 + segments + body, offset) else { return false }
+            offset += 27 + segments + body
+        }
+    }
+
+    /// Rewrites the serial number of every page of the Ogg file `path` to the hash of its
+    /// pages' bodies.
+    /// - Returns: false when the file is not a sequence of well-formed Ogg pages from its
+    ///   start to its end (pages after the first bad one are not changed).
+    /// - Complexity: O(file size), read twice, one page (at most 65 307 bytes) in memory at a time.
+    @discardableResult
+    static func normalize(path: String) -> Bool {
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var hash: UInt32 = 0x811C_9DC5
+        let read = forEachPage(fd) { page, length, _ in
+            for b in page[(27 + Int(page[26]))..<length] { hash = (hash ^ UInt32(b)) &* 0x0100_0193 }
+            return true
+        }
+        guard read else { return false }
+        return forEachPage(fd) { page, length, offset in
+            withUnsafeBytes(of: hash.littleEndian) { page.replaceSubrange(14..<18, with: $0) }
             page.replaceSubrange(22..<26, with: [0, 0, 0, 0])
             let sum = page.withUnsafeBytes { crc(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
             withUnsafeBytes(of: sum.littleEndian) { page.replaceSubrange(22..<26, with: $0) }
             // Only the serial and the CRC change: write those 12 bytes back.
-            guard page.withUnsafeBytes({ pwrite(fd, $0.baseAddress! + 14, 12, off_t(offset + 14)) }) == 12 else { return false }
-            offset += length
+            return page.withUnsafeBytes { pwrite(fd, $0.baseAddress! + 14, 12, off_t(offset + 14)) } == 12
         }
     }
 }

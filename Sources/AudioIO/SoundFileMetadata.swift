@@ -47,36 +47,57 @@ public struct SoundFileMetadata: Sendable, Equatable {
     /// Whether no field is present.
     public var isEmpty: Bool { fields.isEmpty }
 
-    /// The most bytes of UTF-8 stored per field: longer ones are cut (at a character boundary).
-    /// libsndfile 1.0.35 writes longer fields badly: a WAV INFO entry of about 2 KB lost every
+    /// The most bytes of UTF-8 stored per field: longer ones are cut (between characters).
+    /// libsndfile 1.2 writes longer fields badly: a WAV INFO entry of about 2 KB lost every
     /// field, an AIFF text chunk of about 8 KB made the file unreadable, and it reads back no Ogg
     /// comment above about 2.7 KB.
     public static let maximumFieldBytes = 1024
 
     /// The fields of the open libsndfile `handle`. Text that is not valid UTF-8 is read as
-    /// ISO Latin-1, as RIFF INFO chunks written by older tools often are.
+    /// Windows-1252 (ISO Latin-1 with printable characters at 0x80–0x9F), as RIFF INFO chunks
+    /// written by Windows tools are.
     static func read(from handle: OpaquePointer) -> SoundFileMetadata {
         var fields: [Field: String] = [:]
         for field in Field.allCases {
             guard let text = sf_get_string(handle, field.rawValue) else { continue }
             fields[field] = String(validatingCString: text)
-                ?? String(String.UnicodeScalarView(UnsafeBufferPointer(start: text, count: strlen(text)).map { Unicode.Scalar(UInt8(bitPattern: $0)) }))
+                ?? windows1252(UnsafeBufferPointer(start: text, count: strlen(text)).map { UInt8(bitPattern: $0) })
         }
         return SoundFileMetadata(fields)
     }
 
-    /// `text` up to its first NUL (which would end the C string), cut to at most `limit` bytes
-    /// of UTF-8 without splitting a character.
-    static func storable(_ text: String, limit: Int = maximumFieldBytes) -> String {
-        var out = String.UnicodeScalarView(), bytes = 0
-        for scalar in text.unicodeScalars {
-            if scalar == "\0" { break }
-            let size = String(scalar).utf8.count
-            if bytes + size > limit { break }
-            out.append(scalar)
-            bytes += size
+    /// Windows-1252's characters at 0x80–0x9F (0 where the code page has none: kept as the
+    /// Latin-1 control character).
+    static let windows1252High: [UInt32] = [
+        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+        0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+    ]
+
+    /// Bytes read as Windows-1252.
+    static func windows1252(_ bytes: [UInt8]) -> String {
+        var out = String.UnicodeScalarView()
+        for b in bytes {
+            let high = (0x80...0x9F).contains(b) ? windows1252High[Int(b) - 0x80] : 0
+            out.append(Unicode.Scalar(high != 0 ? high : UInt32(b)) ?? Unicode.Scalar(b))
         }
         return String(out)
+    }
+
+    /// A field's text as a writer stores it: up to its first NUL (which would end the C
+    /// string), cut to at most `limit` bytes of UTF-8 between two characters (grapheme
+    /// clusters: a flag or a joined emoji is kept whole or left out).
+    /// - Parameters:
+    ///   - text: the field's text.
+    ///   - limit: the most bytes of UTF-8 kept; ``maximumFieldBytes`` by default.
+    public static func storable(_ text: String, limit: Int = maximumFieldBytes) -> String {
+        var out = "", bytes = 0
+        for character in text.prefix(while: { !$0.unicodeScalars.contains("\0") }) {
+            let size = character.utf8.count
+            if bytes + size > limit { break }
+            out.append(character)
+            bytes += size
+        }
+        return out
     }
 
     /// Stores the fields in the open libsndfile `handle`, before any audio is written, each

@@ -97,7 +97,7 @@ public struct NMFDictionary: Sendable, Equatable {
 
 /// Problems with `.nmfdict` files.
 public enum DictionaryError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The file cannot be read: missing, not a regular file, unreadable or too large (`reason`).
+    /// The file cannot be read: missing, not a regular file or unreadable (`reason`).
     case cannotRead(path: String, reason: String)
     /// The file holds more bytes than the reader may take (`limit`).
     case tooLarge(path: String, bytes: Int, limit: Int)

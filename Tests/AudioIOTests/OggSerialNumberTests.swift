@@ -30,7 +30,19 @@ import _TestSupport
             #expect(best < 0.05, "\(best)")
         }
         #expect(files[0] == files[1])
-        #expect(files[0][14..<18] == Data("sfmn".utf8))   // 0x6E6D6673 little-endian
+        // Another signal gets another serial (the hash of its pages), on every page alike.
+        let path = "\(dir)/c.ogg"
+        try AudioBuffer(channels: [signal.map { -$0 }, signal], sampleRate: 48000).write(to: path, format: AudioFormat(rawValue: raw))
+        let other = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(other[14..<18] != files[0][14..<18])
+        var offset = 0, pages = 0
+        while offset + 27 <= other.count {
+            #expect(other[offset..<(offset + 4)] == Data("OggS".utf8) && other[(offset + 14)..<(offset + 18)] == other[14..<18])
+            let segments = Int(other[offset + 26])
+            offset += 27 + segments + other[(offset + 27)..<(offset + 27 + segments)].reduce(0) { $0 + Int($1) }
+            pages += 1
+        }
+        #expect(offset == other.count && pages > 2)
     }
 
     @Test func crcMatchesTheOggReferenceValue() {

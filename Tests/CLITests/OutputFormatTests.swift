@@ -3,6 +3,7 @@ import Foundation
 import CSndFile
 import NMFSeparation
 import _TestSupport
+@testable import NMFSeparateCLI
 
 /// `--format` and `--sample-format`: every combination round-trips, impossible ones are refused.
 @Suite struct OutputFormatTests {
@@ -159,6 +160,9 @@ import _TestSupport
                     == SoundFileMetadata([.title: "Song (source \(s))", .artist: "Band", .license: "CC0"]))
             #expect(try SoundFileReader(path: "\(dir)/out/mix/source_\(s).wav").metadata.isEmpty)
         }
+        // A title at the length limit keeps the source's number: it is cut first.
+        let long = SeparateCommand.sourceMetadata(SoundFileMetadata([.title: String(repeating: "t", count: 1500)]), source: 2).fields[.title] ?? ""
+        #expect(long.hasSuffix("t (source 2)") && long.utf8.count == SoundFileMetadata.maximumFieldBytes)
     }
 
     /// Limits that only show when an encoder starts are found before the separation, with the values.
