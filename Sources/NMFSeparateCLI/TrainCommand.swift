@@ -6,7 +6,7 @@ import NMFSeparation
 struct TrainCommand {
     /// The long options `train` takes (for the guess in an "unknown option" message).
     static let optionNames = ["--components", "--output", "--iterations", "--seed", "--fft-size", "--hop", "--label",
-                              "--divergence", "--force", "--quiet", "--help"]
+                              "--divergence", "--json", "--force", "--quiet", "--help"]
     var inputs: [String] = []
     var output: String?
     var components = 32
@@ -18,6 +18,7 @@ struct TrainCommand {
     var divergence = Divergence.kullbackLeibler
     var force = false
     var quiet = false
+    var json = false
     var help = false
 
     static let helpText = """
@@ -42,6 +43,8 @@ struct TrainCommand {
       --divergence D        kl, is, euclidean or beta=B (default: kl); separations
                             must use the same
       --label NAME          a name stored in the file (e.g. speech)
+      --json                print a JSON object describing the dictionary written
+                            (instead of the one-line summary)
       -f, --force           overwrite an existing dictionary
       -q, --quiet           print nothing on success (and no progress bar)
       -h, --help            show this help and exit
@@ -88,11 +91,12 @@ struct TrainCommand {
             case "--divergence":
                 let text = try value("--divergence", "D")
                 do { c.divergence = try Divergence(parsing: text) } catch let e as FactorizationError { throw CLIError.usage(e.description) }
-            case "-f", "--force", "-q", "--quiet", "-h", "--help":
+            case "-f", "--force", "-q", "--quiet", "-h", "--help", "--json":
                 if inline != nil { throw CLIError.usage("option \(a) takes no value") }
                 switch a {
                 case "-f", "--force": c.force = true
                 case "-q", "--quiet": c.quiet = true
+                case "--json": c.json = true
                 default: c.help = true
                 }
             default:
@@ -156,11 +160,27 @@ struct TrainCommand {
             throw CLIError.runtime(e.description)
         }
         try write(dictionary, to: output)
+        if json { return report(dictionary, output: output, inputs: inputs).text + "\n" }
         if quiet { return "" }
         let spread = dictionary.levelSpread.map {
             ", level spread \(String(format: "%.2f", $0)) dB (" + (dictionary.isOfChangingSource ? "a changing source)" : "a steady background)")
         } ?? ""
         return "wrote \(TerminalText.escaped(output)): \(dictionary.components) templates × \(dictionary.basis.rows) bins, \(dictionary.sampleRate) Hz, fft \(stft.fftSize), hop \(stft.hopLength)\(spread)\n"
+    }
+
+    /// The `--json` report of a dictionary written to `output` from `inputs`: what its header
+    /// holds, with numbers as numbers (the header stores the informative values as text).
+    func report(_ d: NMFDictionary, output: String, inputs: [String]) -> JSONValue {
+        .object([
+            ("output", .string(output)), ("status", .string("ok")), ("version", .string(CLI.version)), ("label", .string(d.label)),
+            ("templates", .integer(d.components)), ("bins", .integer(d.basis.rows)), ("sample_rate", .integer(d.sampleRate)),
+            ("fft_size", .integer(d.stft.fftSize)), ("hop", .integer(d.stft.hopLength)), ("divergence", .string(d.divergence.description)),
+            ("iterations", .integer(d.notes["iterations"].flatMap { Int($0) })),
+            ("final_divergence", d.notes["final_divergence"].flatMap { Double($0) }.map { .number($0) } ?? .null),
+            ("level_spread_db", d.levelSpread.map { .number($0) } ?? .null),
+            ("changing_source", d.levelSpread == nil ? .null : .bool(d.isOfChangingSource)),
+            ("trained_on", .array(inputs.map { .string($0) })),
+        ])
     }
 
     /// The training recordings: the files given, and the audio files below each directory given

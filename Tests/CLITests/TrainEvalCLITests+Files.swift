@@ -31,6 +31,21 @@ extension TrainEvalCLITests {
         #expect(audio.status == 64 && audio.stderr.contains("-o '\(dir)/speech.wav' looks like an audio file name"), "\(audio.stderr)")
     }
 
+    /// `train --json` describes the dictionary it wrote, with the header's numbers as numbers.
+    @Test func trainReportsInJSON() throws {
+        let r = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "6", "--iterations", "10", "--fft-size", "1024",
+                                   "--label", "speech", "-o", "\(dir)/j.nmfdict", "--json", "-q"])
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(r.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(report["status"] as? String == "ok" && report["output"] as? String == "\(dir)/j.nmfdict" && report["label"] as? String == "speech")
+        #expect(report["templates"] as? Int == 6 && report["bins"] as? Int == 513 && report["sample_rate"] as? Int == 16000)
+        #expect(report["iterations"] as? Int == 10 && (report["final_divergence"] as? Double ?? 0) > 0)
+        #expect(report["changing_source"] as? Bool == true && (report["level_spread_db"] as? Double ?? 0) > 4)
+        #expect(report["trained_on"] as? [String] == ["\(dir)/train_speech.wav"])
+        let d = try NMFDictionary.read(path: "\(dir)/j.nmfdict")
+        #expect(d.components == 6 && d.label == "speech")
+    }
+
     /// A dictionary larger than the memory left is refused before it is read, saying why; a
     /// mixture with fewer frames than the dictionaries' templates and free components is told
     /// so in those terms (not as a --components the user never gave).
