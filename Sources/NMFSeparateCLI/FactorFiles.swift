@@ -11,13 +11,17 @@ enum FactorFiles {
     }
 
     /// Writes each run's W (bins × K) and H (K × frames) as float32 `.npy` files and
-    /// `factors.json` (the groups, the analysis settings and the penalty weights) to `paths`.
+    /// `factors.json` (the input, the groups, the analysis settings and the penalty weights) to `paths`.
+    /// - Parameters:
+    ///   - input: the separated file as the report names it (its path, or `-`), and
+    ///     `lengthSamples` its length, so that the folder says what it is the factorization of.
     /// - Throws: `CLIError.runtime` naming the file that could not be written.
     static func write(to paths: [String], runs: [SeparationRun], configuration c: SeparationConfiguration,
-                      sampleRate: Int, channels: Int) throws {
+                      input: String, lengthSamples: Int, sampleRate: Int, channels: Int) throws {
         let names = Self.names(runs: runs.count)
         let first = runs[0].factorization
         let description = JSONValue.object([
+            ("input", .string(input)), ("length_samples", .integer(lengthSamples)), ("channels", .integer(channels)),
             ("W", .string("W.npy: templates, bins × components, float32, each column summing to one")),
             ("H", .string("H.npy: activations, components × frames, float32")),
             ("spectrogram", .string("W·H models V, the mean over the \(channels) channel(s) of the STFT magnitudes"

@@ -91,13 +91,14 @@ struct SeparateCommand {
         var plotSeconds = 0.0
         let figurePaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount).prefix(figureCount))
         let factorPaths = Array(plan.temporaryPaths.dropFirst(configuration.sourceCount + figureCount))
-        let sampleRate = reader.sampleRate, channels = reader.channelCount
+        let sampleRate = reader.sampleRate, channels = reader.channelCount, length = reader.frameCount
         // Only a figure or factor file needs to see the factorization (for a spatial run,
         // `inspect` costs one more analysis pass, for the channels' mean V).
         let inspect: ((Matrix, [SeparationRun], SeparationConfiguration) throws -> Void)? =
             factorPaths.isEmpty && figurePaths.isEmpty ? nil : { v, runs, c in
             if !factorPaths.isEmpty {
-                try FactorFiles.write(to: factorPaths, runs: runs, configuration: c, sampleRate: sampleRate, channels: channels)
+                try FactorFiles.write(to: factorPaths, runs: runs, configuration: c, input: input, lengthSamples: length,
+                                      sampleRate: sampleRate, channels: channels)
             }
             guard !figurePaths.isEmpty else { return }
             let t0 = DispatchTime.now().uptimeNanoseconds

@@ -29,6 +29,8 @@ import _TestSupport
         #expect(factors["groups"] as? [[Int]] == report["groups"] as? [[Int]])
         #expect(factors["fft_size"] as? Int == 2048 && factors["hop"] as? Int == 512 && factors["sample_rate"] as? Int == 44100)
         #expect(factors["frames"] as? Int == frames && factors["bins"] as? Int == bins)
+        #expect(factors["input"] as? String == input && factors["length_samples"] as? Int == report["length_samples"] as? Int
+                && factors["channels"] as? Int == report["channels"] as? Int)
         // The penalty weights the activations were fitted with: one shared weight.
         #expect(factors["sparsity"] as? Double == 0.2 && factors["source_sparsity"] as? [Double] == [])
         #expect(factors["continuity"] as? Double == 0 && factors["source_continuity"] as? [Double] == [])
