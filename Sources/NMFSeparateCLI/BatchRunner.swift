@@ -27,7 +27,7 @@ struct BatchRunner {
             arguments[i] = spool!.path
         }
         defer { spool?.remove() }
-        var inputs = try InputList.expand(arguments, outputRoot: options.outputDirectory, standardInput: spool?.path)
+        var inputs = try InputList.expand(arguments, outputRoot: options.outputDirectory, standardInput: spool?.path, include: options.include)
         var worker = command
         worker.batchInputs = Set(inputs.map { OutputPlan.entry(of: $0.realPath) })
         if let shard = options.shard { inputs = shard.select(inputs) }

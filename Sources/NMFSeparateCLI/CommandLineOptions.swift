@@ -65,6 +65,8 @@ struct CommandLineOptions {
     var shard: Shard?
     /// `--skip-existing`: inputs whose outputs all exist are skipped (resumable batch runs).
     var skipExisting = false
+    /// `--include`: shell patterns a file found in a directory argument must match (one of).
+    var include: [String] = []
     /// `--format`: output container (default: the input's).
     var format: AudioContainer?
     /// `--sample-format`: output sample encoding (default: the input's).
@@ -155,6 +157,9 @@ struct CommandLineOptions {
             guard (1...256).contains(jobs) else { throw CLIError.usage("--jobs \(jobs) is out of range (allowed: 1 to 256)") }
         case "shard": shard = try Shard(parsing: value ?? "")
         case "skip-existing": skipExisting = true
+        case "include":
+            guard let v = value, !v.isEmpty else { throw CLIError.usage("option --include needs a non-empty pattern, e.g. 'mix.*'") }
+            include.append(v)
         case "format": format = try Self.choice(name, value, "an output format")
         case "sample-format": sampleFormat = try Self.choice(name, value, "a sample format")
         case "progress": progress = true

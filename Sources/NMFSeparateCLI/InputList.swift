@@ -74,8 +74,10 @@ enum InputList {
     ///   - standardInput: the copy of standard input that stands for `-` among the arguments:
     ///     named `-`, its output key `stdin` whatever the other inputs' stems, and first in
     ///     the list (so it wins a shared output directory, and `--shard` places it as first).
+    ///   - include: `--include`: shell patterns that a file found in a directory must match
+    ///     (one of them, by its name); files named on their own are always taken.
     /// - Throws: `CLIError.runtime` when directories were given and nothing at all was found.
-    static func expand(_ arguments: [String], outputRoot: String, standardInput: String? = nil) throws -> [BatchInput] {
+    static func expand(_ arguments: [String], outputRoot: String, standardInput: String? = nil, include: [String] = []) throws -> [BatchInput] {
         var found: [ExactPath: BatchInput] = [:]
         var emptyDirectories: [String] = []
         var scanned = Set<ExactPath>()   // real paths found by directory scans (not named by the user)
@@ -84,7 +86,7 @@ enum InputList {
         for argument in arguments where argument != standardInput {
             var isDirectory: ObjCBool = false
             if fm.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
-                let (inside, unreadable) = files(under: argument, excluding: excluded)
+                let (inside, unreadable) = files(under: argument, excluding: excluded, include: include)
                 if inside.isEmpty && unreadable.isEmpty { emptyDirectories.append(argument) }
                 for (relative, reason) in unreadable {
                     // What it holds is unknown: it fails by name, instead of its files being left out unsaid.
@@ -131,7 +133,8 @@ enum InputList {
         }
         if sorted.isEmpty {
             let names = emptyDirectories.map { "'\($0)'" }.joined(separator: ", ")
-            throw CLIError.runtime("no audio files in the directory \(names) (looked for \(audioExtensions.sorted().map { "." + $0 }.joined(separator: " ")))")
+            let matching = include.isEmpty ? "" : " matching --include " + include.map { "'\($0)'" }.joined(separator: " or ")
+            throw CLIError.runtime("no audio files\(matching) in the directory \(names) (looked for \(audioExtensions.sorted().map { "." + $0 }.joined(separator: " ")))")
         }
         markConflicts(&sorted, outputRoot: outputRoot)
         return sorted
@@ -190,8 +193,9 @@ enum InputList {
     /// Audio files below `directory`, as sorted relative paths, not descending into hidden
     /// directories, symbolic links to directories, or the directory whose real path is `excluded`;
     /// and the directories that could not be read (relative paths, "" for `directory` itself),
-    /// with the reason.
-    static func files(under directory: String, excluding excluded: String) -> (files: [String], unreadable: [(String, String)]) {
+    /// with the reason. With `include` (shell patterns, `fnmatch`), only the files whose name
+    /// matches one of them.
+    static func files(under directory: String, excluding excluded: String, include: [String] = []) -> (files: [String], unreadable: [(String, String)]) {
         func unreadable(_ path: String) -> String? {
             access(path, R_OK | X_OK) == 0 ? nil : String(cString: strerror(errno))
         }
@@ -212,7 +216,8 @@ enum InputList {
                 }
                 continue
             }
-            guard !name.hasPrefix("."), audioExtensions.contains((name as NSString).pathExtension.lowercased()) else { continue }
+            guard !name.hasPrefix("."), audioExtensions.contains((name as NSString).pathExtension.lowercased()),
+                  include.isEmpty || include.contains(where: { fnmatch($0, name, 0) == 0 }) else { continue }
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
                 out.append(relative)

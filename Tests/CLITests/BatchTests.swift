@@ -118,6 +118,19 @@ import _TestSupport
         #expect(partial.status == 1 && partial.stderr.contains("not every source does") && partial.stderr.contains("--force"), "\(partial.stderr)")
     }
 
+    /// `--include` keeps, of the files found in directories, those whose name matches one of
+    /// its patterns; a file named on its own is always taken; no match is said with the patterns.
+    @Test func includePatternsFilterDirectoryScans() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.corpus(in: dir)
+        let r = try CLIRunner.run([root, "\(root)/e.aiff", "--include", "a.*", "--include", "d.wav", "--sources", "2", "--iterations", "3",
+                                   "-o", "\(dir)/out", "--json", "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Self.lines(r.stdout).map { ($0["input"] as! NSString).lastPathComponent }.sorted() == ["a.wav", "d.wav", "e.aiff"])
+        let none = try CLIRunner.run([root, "--include", "*.mp3", "--sources", "2", "-o", "\(dir)/none"])
+        #expect(none.status == 1 && none.stderr.contains("no audio files matching --include '*.mp3' in the directory"), "\(none.stderr)")
+    }
+
     @Test func collidingStemsFailOnlyTheLaterFile() throws {
         let dir = try TestSupport.temporaryDirectory()
         let root = try Self.corpus(in: dir)
