@@ -27,7 +27,10 @@ struct BatchRunner {
             arguments[i] = spool!.path
         }
         defer { spool?.remove() }
-        var inputs = try InputList.expand(arguments, outputRoot: options.outputDirectory, standardInput: spool?.path, include: options.include)
+        let expanded = try InputList.expand(arguments, outputRoot: options.outputDirectory, standardInput: spool?.path,
+                                            include: options.include)
+        var inputs = expanded.inputs
+        let emptied = expanded.emptyDirectories
         var worker = command
         worker.batchInputs = Set(inputs.map { OutputPlan.entry(of: $0.realPath) })
         if let shard = options.shard { inputs = shard.select(inputs) }
@@ -52,7 +55,14 @@ struct BatchRunner {
             }
             for _ in 0..<jobs { done.wait() }
         }
-        return queue.finish()
+        let outcome = queue.finish()
+        if !options.include.isEmpty && !emptied.isEmpty && outcome.status == 0 && !options.quiet {
+            // Said after a batch that succeeded (a failure stays one line): a mistyped pattern
+            // must not drop a directory unsaid.
+            let patterns = options.include.map { "'\($0)'" }.joined(separator: " or ")
+            StandardError.write("nmf-separate: warning: no audio files matching --include \(patterns) in \(emptied.map { "'\($0)'" }.joined(separator: ", "))\n")
+        }
+        return outcome
     }
 }
 

@@ -159,6 +159,9 @@ struct CommandLineOptions {
         case "skip-existing": skipExisting = true
         case "include":
             guard let v = value, !v.isEmpty else { throw CLIError.usage("option --include needs a non-empty pattern, e.g. 'mix.*'") }
+            guard !v.contains("/") else {
+                throw CLIError.usage("--include '\(v)' holds a '/' (allowed: a pattern for file names only, e.g. 'mix.*'; give the directories as INPUT)")
+            }
             include.append(v)
         case "format": format = try Self.choice(name, value, "an output format")
         case "sample-format": sampleFormat = try Self.choice(name, value, "a sample format")

@@ -77,7 +77,10 @@ enum InputList {
     ///   - include: `--include`: shell patterns that a file found in a directory must match
     ///     (one of them, by its name); files named on their own are always taken.
     /// - Throws: `CLIError.runtime` when directories were given and nothing at all was found.
-    static func expand(_ arguments: [String], outputRoot: String, standardInput: String? = nil, include: [String] = []) throws -> [BatchInput] {
+    /// - Returns: the inputs, and the directories given that held no audio file (or none that
+    ///   `include` takes), which the caller may warn about when other inputs remain.
+    static func expand(_ arguments: [String], outputRoot: String, standardInput: String? = nil,
+                       include: [String] = []) throws -> (inputs: [BatchInput], emptyDirectories: [String]) {
         var found: [ExactPath: BatchInput] = [:]
         var emptyDirectories: [String] = []
         var scanned = Set<ExactPath>()   // real paths found by directory scans (not named by the user)
@@ -137,7 +140,7 @@ enum InputList {
             throw CLIError.runtime("no audio files\(matching) in the directory \(names) (looked for \(audioExtensions.sorted().map { "." + $0 }.joined(separator: " ")))")
         }
         markConflicts(&sorted, outputRoot: outputRoot)
-        return sorted
+        return (sorted, emptyDirectories)
     }
 
     /// Files named on their own that share a stem (mix/a/mix.wav, mix/b/mix.wav) are told apart
@@ -193,13 +196,14 @@ enum InputList {
     /// Audio files below `directory`, as sorted relative paths, not descending into hidden
     /// directories, symbolic links to directories, or the directory whose real path is `excluded`;
     /// and the directories that could not be read (relative paths, "" for `directory` itself),
-    /// with the reason. With `include` (shell patterns, `fnmatch`), only the files whose name
-    /// matches one of them.
+    /// with the reason. With `include` (shell patterns, `ShellPattern`), only the files whose
+    /// name matches one of them.
     static func files(under directory: String, excluding excluded: String, include: [String] = []) -> (files: [String], unreadable: [(String, String)]) {
         func unreadable(_ path: String) -> String? {
             access(path, R_OK | X_OK) == 0 ? nil : String(cString: strerror(errno))
         }
         if let reason = unreadable(directory) { return ([], [("", reason)]) }
+        let patterns = include.map(ShellPattern.init)
         guard let walker = FileManager.default.enumerator(atPath: directory) else { return ([], [("", "it cannot be listed")]) }
         var out: [String] = [], refused: [(String, String)] = []
         while let relative = walker.nextObject() as? String {
@@ -217,7 +221,7 @@ enum InputList {
                 continue
             }
             guard !name.hasPrefix("."), audioExtensions.contains((name as NSString).pathExtension.lowercased()),
-                  include.isEmpty || include.contains(where: { fnmatch($0, name, 0) == 0 }) else { continue }
+                  patterns.isEmpty || patterns.contains(where: { $0.matches(name) }) else { continue }
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
                 out.append(relative)

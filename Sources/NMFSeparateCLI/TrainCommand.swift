@@ -46,7 +46,8 @@ struct TrainCommand {
       --json                print a JSON object describing the dictionary written
                             (instead of the one-line summary)
       -f, --force           overwrite an existing dictionary
-      -q, --quiet           print nothing on success (and no progress bar)
+      -q, --quiet           print nothing on success (and no progress bar; --json
+                            still prints its object)
       -h, --help            show this help and exit
 
     """

@@ -129,6 +129,25 @@ import _TestSupport
         #expect(try Self.lines(r.stdout).map { ($0["input"] as! NSString).lastPathComponent }.sorted() == ["a.wav", "d.wav", "e.aiff"])
         let none = try CLIRunner.run([root, "--include", "*.mp3", "--sources", "2", "-o", "\(dir)/none"])
         #expect(none.status == 1 && none.stderr.contains("no audio files matching --include '*.mp3' in the directory"), "\(none.stderr)")
+        // A directory emptied by the pattern while another input remains: said after the run.
+        let emptied = try CLIRunner.run([root, "\(root)/e.aiff", "--include", "zz*", "--sources", "2", "--iterations", "3", "-o", "\(dir)/em"])
+        #expect(emptied.status == 0 && emptied.stderr.contains("warning: no audio files matching --include 'zz*' in '\(root)'"), "\(emptied.stderr)")
+        let slash = try CLIRunner.run([root, "--include", "sub/d.wav", "--sources", "2"])
+        #expect(slash.status == 64 && slash.stderr.contains("holds a '/'"), "\(slash.stderr)")
+    }
+
+    /// Shell patterns match file names by characters, not bytes (fnmatch in the C locale took
+    /// `é` for two), with sets, ranges, negation and escapes.
+    @Test func shellPatternsMatchCharacters() {
+        let cases: [(String, String, Bool)] = [
+            ("mix_?.wav", "mix_é.wav", true), ("mix_?.wav", "mix_ab.wav", false), ("mix_[!a].wav", "mix_é.wav", true),
+            ("mix_[!a].wav", "mix_a.wav", false), ("*.wav", "a.wav", true), ("*.wav", "a.WAV", false), ("[a-c]*", "b1.flac", true),
+            ("[a-c]*", "d.flac", false), ("\\[m]ix", "[m]ix", true), ("[m]ix", "mix", true), ("a[", "a[", true), ("*a*b*", "xaybz", true),
+            ("*a*b", "xaybz", false), ("[]a]", "]", true), ("🇫🇷?", "🇫🇷x", true), ("", "", true), ("*", "", true), ("?", "", false),
+        ]
+        for (pattern, name, expected) in cases {
+            #expect(ShellPattern(pattern).matches(name) == expected, "\(pattern) ~ \(name)")
+        }
     }
 
     @Test func collidingStemsFailOnlyTheLaterFile() throws {
