@@ -157,12 +157,7 @@ struct CommandLineOptions {
             guard (1...256).contains(jobs) else { throw CLIError.usage("--jobs \(jobs) is out of range (allowed: 1 to 256)") }
         case "shard": shard = try Shard(parsing: value ?? "")
         case "skip-existing": skipExisting = true
-        case "include":
-            guard let v = value, !v.isEmpty else { throw CLIError.usage("option --include needs a non-empty pattern, e.g. 'mix.*'") }
-            guard !v.contains("/") else {
-                throw CLIError.usage("--include '\(v)' holds a '/' (allowed: a pattern for file names only, e.g. 'mix.*'; give the directories as INPUT)")
-            }
-            include.append(v)
+        case "include": include.append(try Self.includePattern(value))
         case "format": format = try Self.choice(name, value, "an output format")
         case "sample-format": sampleFormat = try Self.choice(name, value, "a sample format")
         case "progress": progress = true
@@ -238,6 +233,17 @@ struct CommandLineOptions {
     /// Swift's `Float(_:)` also reads hexadecimal (`0x10` as 16), which no option means.
     static func isDecimal(_ text: String) -> Bool {
         !text.isEmpty && text.allSatisfy { "0123456789.eE+-".contains($0) }
+    }
+
+    /// Checks an `--include` pattern (separation and train): not empty, and without `/`, since it
+    /// is matched against file names only.
+    /// - Throws: `CLIError.usage` naming the pattern and what is allowed.
+    static func includePattern(_ value: String?) throws -> String {
+        guard let v = value, !v.isEmpty else { throw CLIError.usage("option --include needs a non-empty pattern, e.g. 'mix.*'") }
+        guard !v.contains("/") else {
+            throw CLIError.usage("--include '\(v)' holds a '/' (allowed: a pattern for file names only, e.g. 'mix.*'; give the directories as INPUT)")
+        }
+        return v
     }
 
     /// Parses `--seed`'s value (separation and train): a whole number from 0 to `UInt64.max`.

@@ -104,9 +104,7 @@ enum InputList {
                     let real = ExactPath(OutputPlan.resolve(path))
                     if found[real] != nil && !scanned.contains(real) { continue }   // named explicitly: that wins
                     found[real] = BatchInput(path: path, outputKey: (relative as NSString).deletingPathExtension, realPath: real.text)
-                    if relative.unicodeScalars.contains(undecodable) && !fm.fileExists(atPath: path) {
-                        found[real]?.conflict = "'\(path)': the file name is not valid UTF-8 (shown with \(undecodable)), so it cannot be opened; rename it"
-                    }
+                    if let problem = undecodableName(path) { found[real]?.conflict = problem }
                     scanned.insert(real)
                 }
             } else {
@@ -191,6 +189,13 @@ enum InputList {
         let name = (path as NSString).lastPathComponent
         let stem = (name as NSString).deletingPathExtension
         return stem.isEmpty ? name : stem
+    }
+
+    /// The message for a file found in a directory whose name is not UTF-8 (Foundation shows
+    /// each bad byte as U+FFFD and the shown name opens nothing); nil for any other file.
+    static func undecodableName(_ path: String) -> String? {
+        guard path.unicodeScalars.contains(undecodable), !FileManager.default.fileExists(atPath: path) else { return nil }
+        return "'\(path)': the file name is not valid UTF-8 (shown with \(undecodable)), so it cannot be opened; rename it"
     }
 
     /// Audio files below `directory`, as sorted relative paths, not descending into hidden

@@ -6,7 +6,7 @@ import NMFSeparation
 struct TrainCommand {
     /// The long options `train` takes (for the guess in an "unknown option" message).
     static let optionNames = ["--components", "--output", "--iterations", "--seed", "--fft-size", "--hop", "--label",
-                              "--divergence", "--json", "--force", "--quiet", "--help"]
+                              "--divergence", "--include", "--json", "--force", "--quiet", "--help"]
     var inputs: [String] = []
     var output: String?
     var components = 32
@@ -19,6 +19,7 @@ struct TrainCommand {
     var force = false
     var quiet = false
     var json = false
+    var include: [String] = []
     var help = false
 
     static let helpText = """
@@ -43,6 +44,8 @@ struct TrainCommand {
       --divergence D        kl, is, euclidean or beta=B (default: kl); separations
                             must use the same
       --label NAME          a name stored in the file (e.g. speech)
+      --include GLOB        in directories given, take only the audio files whose
+                            name matches GLOB (as separation's --include)
       --json                print a JSON object describing the dictionary written
                             (instead of the one-line summary)
       -f, --force           overwrite an existing dictionary
@@ -89,6 +92,7 @@ struct TrainCommand {
             case "--fft-size": c.fftSize = try integer("--fft-size")
             case "--hop": c.hop = try integer("--hop")
             case "--label": c.label = try value("--label", "NAME")
+            case "--include": c.include.append(try CommandLineOptions.includePattern(value("--include", "GLOB")))
             case "--divergence":
                 let text = try value("--divergence", "D")
                 do { c.divergence = try Divergence(parsing: text) } catch let e as FactorizationError { throw CLIError.usage(e.description) }
@@ -130,7 +134,7 @@ struct TrainCommand {
             config.divergence = divergence
             nmf = config
         } catch let e as SpectralError { throw CLIError.usage(e.description) }
-        let inputs = try Self.recordings(in: self.inputs)
+        let inputs = try Self.recordings(in: self.inputs, include: include)
         try checkOutput(output, inputs: inputs)
         var readers: [SoundFileReader] = []
         for path in inputs {
@@ -185,9 +189,11 @@ struct TrainCommand {
     }
 
     /// The training recordings: the files given, and the audio files below each directory given
-    /// (recursively, sorted, hidden entries skipped), as separation takes directories.
-    /// - Throws: `CLIError.runtime` for a directory without audio files or one that cannot be read.
-    static func recordings(in arguments: [String]) throws -> [String] {
+    /// (recursively, sorted, hidden entries skipped, only those `include`'s patterns take when
+    /// there are any), as separation takes directories.
+    /// - Throws: `CLIError.runtime` for a directory without such files or one that cannot be
+    ///   read, or a file whose name is not UTF-8.
+    static func recordings(in arguments: [String], include: [String] = []) throws -> [String] {
         var out: [String] = []
         for argument in arguments {
             var isDirectory: ObjCBool = false
@@ -195,12 +201,17 @@ struct TrainCommand {
                 out.append(argument)   // (a missing file fails by name when it is opened)
                 continue
             }
-            let (files, unreadable) = InputList.files(under: argument, excluding: "")
+            let (files, unreadable) = InputList.files(under: argument, excluding: "", include: include)
             if let (relative, reason) = unreadable.first {
                 throw CLIError.runtime("cannot read directory '\((argument as NSString).appendingPathComponent(relative))': \(reason)")
             }
-            guard !files.isEmpty else { throw CLIError.runtime("directory '\(argument)' holds no audio files to train on") }
-            out += files.map { (argument as NSString).appendingPathComponent($0) }
+            guard !files.isEmpty else {
+                let matching = include.isEmpty ? "" : " matching --include " + include.map { "'\($0)'" }.joined(separator: " or ")
+                throw CLIError.runtime("directory '\(argument)' holds no audio files\(matching) to train on")
+            }
+            let paths = files.map { (argument as NSString).appendingPathComponent($0) }
+            if let problem = paths.lazy.compactMap(InputList.undecodableName).first { throw CLIError.runtime(problem) }
+            out += paths
         }
         return out
     }

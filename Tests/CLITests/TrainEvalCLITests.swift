@@ -174,6 +174,11 @@ import _TestSupport
         try FileManager.default.createDirectory(atPath: "\(dir)/nothing", withIntermediateDirectories: true)
         let empty = try CLIRunner.run(["train", "\(dir)/nothing", "-o", "\(dir)/e.nmfdict"])
         #expect(empty.status == 1 && empty.stderr.contains("holds no audio files to train on"), "\(empty.stderr)")
+        // --include as in separation: only the matching files of a directory.
+        let some = try CLIRunner.run(["train", clean, "--include", "b.*", "-o", "\(dir)/b.nmfdict", "-k", "4", "--iterations", "5", "--json", "-q"])
+        #expect(some.status == 0 && some.stdout.contains("\"trained_on\":[\"\(clean)/more/b.wav\"]"), "\(some.stderr) \(some.stdout)")
+        let none = try CLIRunner.run(["train", clean, "--include", "z*", "-o", "\(dir)/z.nmfdict"])
+        #expect(none.status == 1 && none.stderr.contains("holds no audio files matching --include 'z*' to train on"), "\(none.stderr)")
     }
 
     /// `train` read the value of `--name=value` from the wrong list: `--label=speech a.wav -o
