@@ -56,6 +56,14 @@ struct BatchRunner {
             for _ in 0..<jobs { done.wait() }
         }
         let outcome = queue.finish()
+        if spool?.directory != nil && outcome.status == 0 && !options.quiet {
+            let left = StdinSpool.leftovers()
+            if !left.isEmpty {
+                // Said after a batch that succeeded (a failure stays one line).
+                let shown = left.prefix(3).joined(separator: ", ") + (left.count > 3 ? ", …" : "")
+                StandardError.write("nmf-separate: warning: \(NSTemporaryDirectory()) holds copies of standard input that killed runs left (\(shown)); remove them\n")
+            }
+        }
         if !options.include.isEmpty && !emptied.isEmpty && outcome.status == 0 && !options.quiet {
             // Said after a batch that succeeded (a failure stays one line): a mistyped pattern
             // must not drop a directory unsaid.

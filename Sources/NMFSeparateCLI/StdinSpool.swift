@@ -3,7 +3,7 @@ import NMFSeparation
 
 /// Standard input given as the input `-`. A separation reads its input twice (the analysis,
 /// then the masking pass), which a pipe cannot do, so a pipe is copied to a temporary file,
-/// `$TMPDIR/nmf-separate-stdin.XXXXXX/stdin`, removed when the batch ends or on SIGINT/SIGTERM;
+/// `$TMPDIR/nmf-separate-stdin.<pid>.XXXXXX/stdin`, removed when the batch ends or on SIGINT/SIGTERM;
 /// a regular file redirected to standard input is read where it is (`/dev/stdin`). Its sources
 /// go to `DIR/stdin/`; messages and the JSON report name it `-`.
 struct StdinSpool {
@@ -32,7 +32,7 @@ struct StdinSpool {
         // $TMPDIR, or /tmp, as Foundation reads it (the encoder trial's files go there too).
         var base = NSTemporaryDirectory()
         while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
-        var template = Array("\(base)/nmf-separate-stdin.XXXXXX".utf8CString)
+        var template = Array("\(base)/\(Self.prefix)\(getpid()).XXXXXX".utf8CString)
         // Made and registered for removal under the lock, so that a signal cannot fall in between.
         let made: String? = SignalCleanup.shared.withLock {
             guard let p = mkdtemp(&template) else { return nil }
@@ -50,6 +50,23 @@ struct StdinSpool {
             remove()
             throw error
         }
+    }
+
+    /// The start of a copy's directory name, before the process id and mkdtemp's characters.
+    static let prefix = "nmf-separate-stdin."
+
+    /// Copies of standard input in `base` that a run killed outright (SIGKILL, out of memory:
+    /// no chance to remove them) left behind: directories named `nmf-separate-stdin.<pid>.XXXXXX`
+    /// whose process no longer exists. Sorted names; nothing is removed.
+    static func leftovers(in base: String = NSTemporaryDirectory()) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
+        return names.filter { name in
+            guard name.hasPrefix(prefix) else { return false }
+            let fields = name.dropFirst(prefix.count).split(separator: ".", maxSplits: 1)
+            guard fields.count == 2, let pid = Int32(fields[0]), pid > 0 else { return false }
+            // A process that exists (or exists under another user: EPERM) may still be using it.
+            return kill(pid, 0) != 0 && errno == ESRCH
+        }.sorted()
     }
 
     /// Copies `descriptor` to its end into the new file `path`.

@@ -171,6 +171,21 @@ import _TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/tmp").isEmpty)
     }
 
+    /// Copies of standard input that a killed run left in $TMPDIR are named after the next run
+    /// that reads standard input (and left there); a live process's copy is not.
+    @Test func leftoverCopiesOfStandardInputAreNamed() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let (input, _) = try makeInput(Self.cases[0], in: dir)
+        try FileManager.default.createDirectory(atPath: "\(dir)/tmp/nmf-separate-stdin.2147483646.AbCdEf", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "\(dir)/tmp/nmf-separate-stdin.\(getpid()).LiveOn", withIntermediateDirectories: true)
+        var environment = ProcessInfo.processInfo.environment
+        environment["TMPDIR"] = "\(dir)/tmp"
+        let r = try CLIRunner.run(["-c", "cat \"$1\" | \"$0\" - --sources 2 --iterations 3 -o \"$2\"", CLIRunner.binary, input, "\(dir)/o"],
+                                  executable: "/bin/sh", environment: environment)
+        #expect(r.status == 0 && r.stderrLines.count == 1 && r.stderr.contains("killed runs left (nmf-separate-stdin.2147483646.AbCdEf)"), "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/tmp/nmf-separate-stdin.2147483646.AbCdEf"))
+    }
+
     /// One source is the input itself: a warning says so, unless factors or figures make the
     /// run a factorization of its own, or --quiet.
     @Test func oneSourceIsWarnedAbout() throws {
