@@ -271,6 +271,6 @@ struct CommandLineOptions {
         if isDecimal(text), let x = Double(text), x.isFinite {
             return CLIError.usage("\(option) \(text) is out of range (it does not fit a 32-bit float; see --help for the option's range)")
         }
-        return CLIError.usage("\(option) '\(text)' is not a finite number (allowed: a decimal number with a point, such as 1.5; see --help for the option's range)")
+        return CLIError.usage("\(option) '\(text)' is not a decimal number (allowed: e.g. 1.5, 2 or 1e-3; see --help for the option's range)")
     }
 }

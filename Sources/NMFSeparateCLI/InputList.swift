@@ -174,9 +174,9 @@ enum InputList {
         for i in sorted.indices where sorted[i].conflict == nil {   // (one that fails anyway writes nothing)
             let key = ExactPath(sorted[i].outputKey)
             if let other = owners[key] {
-                sorted[i].conflict = "'\(sorted[i].path)' would write to the same output directory '\((outputRoot as NSString).appendingPathComponent(key.text))' as '\(other)' (first in sorted order); separate it in another run with a different --output"
+                sorted[i].conflict = "'\(sorted[i].name)' would write to the same output directory '\((outputRoot as NSString).appendingPathComponent(key.text))' as '\(other)' (first in sorted order); separate it in another run with a different --output"
             } else {
-                owners[key] = sorted[i].path
+                owners[key] = sorted[i].name   // (`-` for standard input, not its copy's path)
             }
         }
     }

@@ -157,6 +157,12 @@ import _TestSupport
             }
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir)/tmp").isEmpty)
+        // Another input whose sources would go to DIR/stdin/ fails, naming `-` (not its copy's path).
+        try FileManager.default.createDirectory(atPath: "\(dir)/sd", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: input, toPath: "\(dir)/sd/stdin.wav")
+        let clash = try shell("cat \"$1\" | \"$0\" \"$3\" - --sources 2 --iterations 3 -o \"$2\"", input, "\(dir)/c", "\(dir)/sd/stdin.wav")
+        #expect(clash.status == 1 && clash.stderr.contains("sd/stdin.wav' would write to the same output directory") && clash.stderr.contains("as '-'"),
+                "\(clash.stderr)")
         // Empty input fails on its own, as an empty file does: the other inputs still run, and
         // `-` comes first whatever the other names (`+a.wav` sorts before `-` by bytes).
         try FileManager.default.copyItem(atPath: input, toPath: "\(dir)/+a.wav")
