@@ -33,10 +33,9 @@ public final class SoundFileReader {
     /// no length: an Ogg stream cut off before its end (an unfinished recording or download),
     /// whose frames up to the cut are what is read. (libsndfile reports `Int64.max` frames for
     /// such a stream; any other file reporting that is refused on opening.)
-    public var lengthWasCounted: Bool { reportedFrames == Int64.max }
-    /// The frame count libsndfile reports on opening, to recognise the same file when it is
-    /// opened again.
-    private let reportedFrames: Int64
+    public var lengthWasCounted: Bool { openingInfo.frames == Int64.max }
+    /// What libsndfile reported on opening, to recognise the same file when it is opened again.
+    private let openingInfo: SF_INFO
     /// Number of channels.
     public let channelCount: Int
     /// Sample rate in Hz.
@@ -108,7 +107,7 @@ public final class SoundFileReader {
             sf_close(h)
             throw AudioIOError.invalidHeader(path: path, reason: "sample rate \(info.samplerate) Hz (allowed: 1 to 1536000)")
         }
-        reportedFrames = info.frames
+        self.openingInfo = info
         var frames = Int(clamping: info.frames)
         if info.frames == Int64.max && info.format & Int32(SF_FORMAT_TYPEMASK) == Int32(SF_FORMAT_OGG) {
             // libsndfile could not find the end (an Ogg stream cut off): count what decodes.
@@ -167,15 +166,24 @@ public final class SoundFileReader {
             if got < chunk { break }
         }
         sf_close(handle)
+        return (total, try reopen(path, as: first))
+    }
+
+    /// Opens `path` again for reading and checks that it is the file opened first (`first`:
+    /// what that opening reported).
+    /// - Throws: `AudioIOError.cannotOpen` when it cannot be opened again or has changed
+    ///   (another channel count would overrun the buffers sized for the first).
+    private static func reopen(_ path: String, as first: SF_INFO) throws -> OpaquePointer {
         var info = SF_INFO()
         guard let h = withStderrSilenced({ openSoundFile(path, mode: Int32(SFM_READ), &info) }) else {
-            throw AudioIOError.cannotOpen(path: path, reason: "it could not be opened again after counting its frames (libsndfile: \(String(cString: sf_strerror(nil))))")
+            throw AudioIOError.cannotOpen(path: path, reason: "it could not be opened again (libsndfile: \(String(cString: sf_strerror(nil))))")
         }
         guard info.channels == first.channels, info.samplerate == first.samplerate, info.format == first.format, info.frames == first.frames else {
             sf_close(h)
-            throw AudioIOError.cannotOpen(path: path, reason: "it changed while being read (reopened with \(info.channels) channels, \(info.samplerate) Hz)")
+            let frames = info.frames == Int64.max ? "" : ", \(info.frames) frames"
+            throw AudioIOError.cannotOpen(path: path, reason: "it changed while being read (reopened with \(info.channels) channels, \(info.samplerate) Hz\(frames))")
         }
-        return (total, h)
+        return h
     }
 
     /// Runs `body` with file descriptor 2 pointed at /dev/null, restoring it afterwards.
@@ -321,15 +329,7 @@ public final class SoundFileReader {
     ///   can no longer be opened.
     private func advance(to target: Int) throws {
         if target < position || position < 0 {
-            var info = SF_INFO()
-            guard let h = Self.withStderrSilenced({ openSoundFile(path, mode: Int32(SFM_READ), &info) }) else {
-                throw AudioIOError.cannotOpen(path: path, reason: "it could not be opened again (libsndfile: \(String(cString: sf_strerror(nil))))")
-            }
-            guard Int(info.channels) == channelCount, Int(info.samplerate) == sampleRate, info.frames == reportedFrames,
-                  info.format == format.rawValue else {
-                sf_close(h)
-                throw AudioIOError.cannotOpen(path: path, reason: "it changed while being read (reopened with \(info.channels) channels, \(info.samplerate) Hz, \(info.frames) frames)")
-            }
+            let h = try Self.reopen(path, as: openingInfo)
             sf_close(handle)
             handle = h
             sf_command(h, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_TRUE))

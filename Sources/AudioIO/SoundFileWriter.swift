@@ -26,7 +26,7 @@ public final class SoundFileWriter {
     private let steps: Float?
     /// The largest sample passed to a clamping encoder: below 1, which DWVW-16 wraps to −1.
     static let fullScale: Float = 1 - 1.0 / 8_388_608
-    /// Whether the container is Ogg, whose pages get a fixed serial number on closing.
+    /// Whether the container is Ogg, whose pages get a serial number computed from their content on closing.
     private let isOgg: Bool
     /// Frames written so far (the position of the next block in the file).
     private var framesWritten = 0
@@ -75,7 +75,7 @@ public final class SoundFileWriter {
         handle = h
         sf_command(h, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
         // No PEAK chunk: it carries a timestamp, and the same input and seed must give identical
-        // bytes (an Ogg stream's random serial number is fixed in close()).
+        // bytes (an Ogg stream's random serial number is replaced in close()).
         sf_command(h, Int32(SFC_SET_ADD_PEAK_CHUNK), nil, Int32(SF_FALSE))
         sf_command(h, Int32(SFC_SET_NORM_FLOAT), nil, Int32(SF_TRUE))
         if var map = channelMap {
@@ -159,8 +159,9 @@ public final class SoundFileWriter {
         }
     }
 
-    /// Flushes and closes the file; an Ogg file then gets a fixed stream serial number on every
-    /// page (`OggSerialNumber`), so that the same samples give the same bytes.
+    /// Flushes and closes the file; an Ogg file then gets a stream serial number computed from
+    /// its pages' content on every page (`OggSerialNumber`), so that the same samples give the
+    /// same bytes.
     /// - Throws: `AudioIOError.writeFailed` when the final flush fails, or an Ogg file's pages
     ///   cannot be read back.
     public func close() throws {
@@ -173,7 +174,7 @@ public final class SoundFileWriter {
         let closed = sf_close(h)
         if err != 0 { throw AudioIOError.writeFailed(path: path, reason: message) }
         if closed != 0 { throw AudioIOError.writeFailed(path: path, reason: "closing failed: \(String(cString: sf_error_number(closed)))") }
-        // libsndfile draws an Ogg stream's serial number at random: fix it, so that the same
+        // libsndfile draws an Ogg stream's serial number at random: replace it, so that the same
         // samples give the same bytes.
         if isOgg && !OggSerialNumber.normalize(path: path) {
             throw AudioIOError.writeFailed(path: path, reason: "its Ogg pages could not be read back to fix their serial number")

@@ -67,8 +67,7 @@ struct BatchRunner {
         if !options.include.isEmpty && !emptied.isEmpty && outcome.status == 0 && !options.quiet {
             // Said after a batch that succeeded (a failure stays one line): a mistyped pattern
             // must not drop a directory unsaid.
-            let patterns = options.include.map { "'\($0)'" }.joined(separator: " or ")
-            StandardError.write("nmf-separate: warning: no audio files matching --include \(patterns) in \(emptied.map { "'\($0)'" }.joined(separator: ", "))\n")
+            StandardError.write("nmf-separate: warning: no audio files\(InputList.matching(options.include)) in \(emptied.map { "'\($0)'" }.joined(separator: ", "))\n")
         }
         return outcome
     }

@@ -204,23 +204,43 @@ struct CommandLineOptions {
         guard parts.count > 1 else { return [try real(name, text)] }
         return try parts.map { piece in
             let part = piece.trimmingCharacters(in: .whitespaces)
-            guard isDecimal(part), let d = Double(part), d.isFinite else {
+            switch decimalFloat(part) {
+            case .value(let x): return x
+            case .notANumber:
                 throw CLIError.usage("--\(name) '\(text)': '\(part)' is not a finite number (allowed: numbers separated by commas)")
-            }
-            let x = Float(d)
-            guard x.isFinite, x != 0 || !writesNonZero(part) else {
+            case .outOfRange:
                 throw CLIError.usage("--\(name) '\(text)': '\(part)' is out of range (it does not fit a 32-bit float; see --help for the option's range)")
             }
-            return x
         }
     }
 
     private static func real(_ name: String, _ value: String?) throws -> Float {
-        guard let v = value, isDecimal(v), let x = Float(v), x.isFinite else { throw notANumber("--\(name)", value ?? "") }
-        if x == 0, writesNonZero(v) {   // below float32's smallest value (about 1.4e-45): it would read as 0
-            throw CLIError.usage("--\(name) \(v) is out of range (it is too small for a 32-bit float, which reads it as 0; see --help for the option's range)")
+        let v = value ?? ""
+        switch decimalFloat(v) {
+        case .value(let x): return x
+        case .notANumber:
+            throw CLIError.usage("--\(name) '\(v)' is not a decimal number (allowed: e.g. 1.5, 2 or 1e-3; see --help for the option's range)")
+        case .outOfRange:
+            let tiny = (Double(v).map { abs($0) < 1 } ?? false)   // below float32's smallest value (about 1.4e-45): it would read as 0
+            throw CLIError.usage(tiny ? "--\(name) \(v) is out of range (it is too small for a 32-bit float, which reads it as 0; see --help for the option's range)"
+                                      : "--\(name) \(v) is out of range (it does not fit a 32-bit float; see --help for the option's range)")
         }
-        return x
+    }
+
+    /// A real option's value read as a 32-bit float.
+    enum DecimalFloat: Equatable {
+        case value(Float)
+        /// Not a decimal number within Double's range: empty, hexadecimal (`0x10`, which
+        /// `Float(_:)` reads), `inf`, `nan`, `1e400`, …
+        case notANumber
+        /// A decimal number beyond float's range, or too small for it (read as 0 though not zero).
+        case outOfRange
+    }
+
+    /// Reads `text` as a decimal number (``isDecimal(_:)``) in float's range.
+    static func decimalFloat(_ text: String) -> DecimalFloat {
+        guard isDecimal(text), let d = Double(text), d.isFinite, let x = Float(text) else { return .notANumber }
+        return x.isFinite && (x != 0 || !writesNonZero(text)) ? .value(x) : .outOfRange
     }
 
     /// Whether a decimal number's text is not zero: a digit 1–9 before its exponent (`1e-400`
@@ -263,14 +283,5 @@ struct CommandLineOptions {
             return CLIError.usage("\(option) \(text) is out of range (it does not fit a 64-bit integer; see --help for the option's range)")
         }
         return CLIError.usage("\(option) '\(text)' is not an integer (allowed: a whole number written with the digits 0-9; see --help for the option's range)")
-    }
-
-    /// The usage error for a real option's value `text`: out of range when it is a number
-    /// beyond float32's range, malformed otherwise.
-    static func notANumber(_ option: String, _ text: String) -> CLIError {
-        if isDecimal(text), let x = Double(text), x.isFinite {
-            return CLIError.usage("\(option) \(text) is out of range (it does not fit a 32-bit float; see --help for the option's range)")
-        }
-        return CLIError.usage("\(option) '\(text)' is not a decimal number (allowed: e.g. 1.5, 2 or 1e-3; see --help for the option's range)")
     }
 }

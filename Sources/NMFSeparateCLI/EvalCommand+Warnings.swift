@@ -51,20 +51,15 @@ extension EvalCommand {
     /// nothing of the separation; a stereo pair in opposite phase cancels so. Empty otherwise.
     static func silence(of name: String, channels: [[Float]], isMixture: Bool) -> [String] {
         guard let mono = try? BSSEval.downmix(channels), mono.allSatisfy({ $0 == 0 }) else { return [] }
-        let why = cancelsWhenAveraged(channels, silentDownmix: true) ? "its channels cancel when averaged (opposite phase?)" : "it is silent over the scored length"
+        let why = cancels(channels, downmix: mono) ? "its channels cancel when averaged (opposite phase?)" : "it is silent over the scored length"
         let what = isMixture ? "its SDR is −∞ and every improvement +∞ (nan for an estimate that is silent too)" : "its SDR is −∞"
         return ["'\(name)' scores as silence: \(why), so \(what)"]
     }
 
-    /// Whether `channels` hold sound that their average (the downmix BSS Eval scores) cancels:
-    /// a stereo pair in opposite phase.
-    /// - Parameter silentDownmix: true when the caller already found the downmix silent (it is
-    ///   not computed again).
-    static func cancelsWhenAveraged(_ channels: [[Float]], silentDownmix: Bool = false) -> Bool {
-        guard channels.count > 1, channels.contains(where: { $0.contains { $0 != 0 } }) else { return false }
-        if silentDownmix { return true }
-        guard let mono = try? BSSEval.downmix(channels) else { return false }
-        return mono.allSatisfy { $0 == 0 }
+    /// Whether `channels` hold sound that `mono`, their average (the downmix BSS Eval scores),
+    /// cancels: a stereo pair in opposite phase.
+    static func cancels(_ channels: [[Float]], downmix mono: [Float]) -> Bool {
+        channels.count > 1 && mono.allSatisfy { $0 == 0 } && channels.contains { $0.contains { $0 != 0 } }
     }
 
     /// The inner products of the downmixed references (Double sums of Float samples, over

@@ -170,7 +170,9 @@ struct EvalCommand {
         let warnings = Self.inputWarnings(refs: refs, ests: ests, mixture: mixture, signals: trimmed, window: windowSeconds, hop: hopSeconds,
                                            images: images)
         // A reference whose channels cancel when averaged is silent to BSS Eval, but not silent.
-        if !images, let (name, _) = zip(refs, trimmed).first(where: { Self.cancelsWhenAveraged($0.1) }) {
+        if !images, let (name, _) = zip(refs, trimmed).first(where: { _, channels in
+            channels.count > 1 && (try? BSSEval.downmix(channels)).map { Self.cancels(channels, downmix: $0) } == true
+        }) {
             throw CLIError.runtime("cannot evaluate: '\(name)' is silent once its channels are averaged (they cancel: opposite phase?), and BSS Eval needs a non-zero reference; --images scores the channels one by one")
         }
         let result: Metrics

@@ -134,8 +134,7 @@ enum InputList {
         }
         if sorted.isEmpty {
             let names = emptyDirectories.map { "'\($0)'" }.joined(separator: ", ")
-            let matching = include.isEmpty ? "" : " matching --include " + include.map { "'\($0)'" }.joined(separator: " or ")
-            throw CLIError.runtime("no audio files\(matching) in the directory \(names) (looked for \(audioExtensions.sorted().map { "." + $0 }.joined(separator: " ")))")
+            throw CLIError.runtime("no audio files\(matching(include)) in the directory \(names) (looked for \(audioExtensions.sorted().map { "." + $0 }.joined(separator: " ")))")
         }
         markConflicts(&sorted, outputRoot: outputRoot)
         return (sorted, emptyDirectories)
@@ -179,6 +178,12 @@ enum InputList {
                 owners[key] = sorted[i].name   // (`-` for standard input, not its copy's path)
             }
         }
+    }
+
+    /// " matching --include 'a' or 'b'" for the patterns `include`, "" for none: how messages
+    /// about files not found say which files were looked for.
+    static func matching(_ include: [String]) -> String {
+        include.isEmpty ? "" : " matching --include " + include.map { "'\($0)'" }.joined(separator: " or ")
     }
 
     /// What Foundation puts for each byte of a file name that is not UTF-8.

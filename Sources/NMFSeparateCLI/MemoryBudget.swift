@@ -156,10 +156,9 @@ enum MemoryBudget {
         if let total = try availableBytes() {
             let available = Double(total) / Double(max(share, 1))
             guard need > available else { return }
-            let gb = size
-            let jobs = share > 1 ? " (\(gb(Double(total))) shared by --jobs \(share))" : ""
+            let jobs = share > 1 ? " (\(size(Double(total))) shared by --jobs \(share))" : ""
             let shape = spatial && channels > 1 ? "\(channels) channels × \(bins) bins × \(frames) frames, --spatial" : "\(bins) bins × \(frames) frames"
-            throw CLIError.runtime("'\(input)' needs about \(gb(need)) of memory for its spectrogram (\(shape)), factors and buffers but only \(gb(available)) is available\(jobs); use a larger --hop, fewer --jobs or split the file")
+            throw CLIError.runtime("'\(input)' needs about \(size(need)) of memory for its spectrogram (\(shape)), factors and buffers but only \(size(available)) is available\(jobs); use a larger --hop, fewer --jobs or split the file")
         }
     }
 

@@ -81,9 +81,8 @@ extension SeparateCommand {
     /// The output name in `name` when it is a hidden file of the separation's (`.<output>.<pid>-<n>.tmp`
     /// or `.old`, `<output>` a name ``isToolOutput(_:)`` accepts) whose process no longer exists; nil otherwise.
     static func leftoverOfDeadRun(_ name: String) -> String? {
-        guard let (output, pid) = OutputPlan.parseHiddenName(name), isToolOutput(output) else { return nil }
-        // A process that exists (or exists under another user: EPERM) may still be writing it.
-        guard kill(pid, 0) != 0, errno == ESRCH else { return nil }
+        guard let (output, pid) = OutputPlan.parseHiddenName(name), isToolOutput(output),
+              SignalCleanup.processIsGone(pid) else { return nil }
         return output
     }
 

@@ -184,14 +184,14 @@ struct SeparateCommand {
             // The default of several components per source cannot exceed the frames of a short file.
             configuration.componentCount = max(fewest, frames)
         }
-        if configuration.componentCount > frames && configuration.sourceCount <= frames && !options.dictionaries.isEmpty {
-            // The count is the dictionaries' and the free components', not an option the user gave.
-            let fixed = configuration.fixedTemplates.reduce(0) { $0 + $1.columns }
-            throw CLIError.usage("'\(input)' has \(frames) STFT frames, fewer than the \(configuration.componentCount) components of this separation "
-                + "(\(fixed) dictionary templates and \(configuration.componentCount - fixed) free; allowed: at most one component per frame): "
-                + "use a longer file, smaller dictionaries or fewer --free-components")
-        }
         if configuration.componentCount > frames && configuration.sourceCount <= frames {
+            if !options.dictionaries.isEmpty {
+                // The count is the dictionaries' and the free components', not an option the user gave.
+                let fixed = configuration.fixedTemplates.reduce(0) { $0 + $1.columns }
+                throw CLIError.usage("'\(input)' has \(frames) STFT frames, fewer than the \(configuration.componentCount) components of this separation "
+                    + "(\(fixed) dictionary templates and \(configuration.componentCount - fixed) free; allowed: at most one component per frame): "
+                    + "use a longer file, smaller dictionaries or fewer --free-components")
+            }
             throw CLIError.usage("--components \(configuration.componentCount) is out of range for '\(input)' (allowed: at most its number of STFT frames, \(frames))")
         }
         if configuration.sourceCount > frames {

@@ -35,12 +35,12 @@ final class SignalCleanup: @unchecked Sendable {
     }
 
     /// Files to delete on a signal.
-    func register(_ list: [String]) { lock.withLock { list.forEach { paths.insert($0) } } }
+    func register(_ list: [String]) { lock.withLock { registerLocked(list) } }
     /// Runs `body` so that a signal's cleanup waits for it to finish (creating or moving files).
     func withLock<T>(_ body: () throws -> T) rethrows -> T { try lock.withLock(body) }
     func unregister(_ list: [String]) { lock.withLock { list.forEach { paths.remove($0) } } }
     /// Directories this run created, removed (when empty, deepest first) on a signal.
-    func registerDirectories(_ list: [String]) { lock.withLock { directories += list } }
+    func registerDirectories(_ list: [String]) { lock.withLock { registerDirectoriesLocked(list) } }
     /// `register(_:)` for a caller already inside `withLock(_:)`.
     func registerLocked(_ list: [String]) { list.forEach { paths.insert($0) } }
     /// `registerDirectories(_:)` for a caller already inside `withLock(_:)`.
@@ -56,6 +56,15 @@ final class SignalCleanup: @unchecked Sendable {
         let erase = isatty(STDERR_FILENO) == 1 ? ProgressBoard.isDumbTerminal ? "\n" : ProgressBoard.eraseLine : ""
         StandardError.write(erase + "nmf-separate: interrupted by signal \(sig); partial outputs removed\n")
         _exit(128 + sig)
+    }
+}
+
+extension SignalCleanup {
+    /// Whether process `pid` no longer exists, so that files it left (its hidden outputs, its
+    /// copy of standard input) can be called leftovers. A process that exists, or exists under
+    /// another user (EPERM), may still be using them.
+    static func processIsGone(_ pid: pid_t) -> Bool {
+        kill(pid, 0) != 0 && errno == ESRCH
     }
 }
 

@@ -63,9 +63,8 @@ struct StdinSpool {
         return names.filter { name in
             guard name.hasPrefix(prefix) else { return false }
             let fields = name.dropFirst(prefix.count).split(separator: ".", maxSplits: 1)
-            guard fields.count == 2, let pid = Int32(fields[0]), pid > 0 else { return false }
-            // A process that exists (or exists under another user: EPERM) may still be using it.
-            return kill(pid, 0) != 0 && errno == ESRCH
+            guard fields.count == 2, let pid = pid_t(fields[0]), pid > 0 else { return false }
+            return SignalCleanup.processIsGone(pid)
         }.sorted()
     }
 

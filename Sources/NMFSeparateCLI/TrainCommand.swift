@@ -206,8 +206,7 @@ struct TrainCommand {
                 throw CLIError.runtime("cannot read directory '\((argument as NSString).appendingPathComponent(relative))': \(reason)")
             }
             guard !files.isEmpty else {
-                let matching = include.isEmpty ? "" : " matching --include " + include.map { "'\($0)'" }.joined(separator: " or ")
-                throw CLIError.runtime("directory '\(argument)' holds no audio files\(matching) to train on")
+                throw CLIError.runtime("directory '\(argument)' holds no audio files\(InputList.matching(include)) to train on")
             }
             let paths = files.map { (argument as NSString).appendingPathComponent($0) }
             if let problem = paths.lazy.compactMap(InputList.undecodableName).first { throw CLIError.runtime(problem) }

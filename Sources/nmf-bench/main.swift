@@ -119,62 +119,68 @@ func readNPY(_ path: String) -> Matrix {
 let options = parseOptions()
 let threads = options.threads
 let fileV = options.vFile.map(readNPY)
-do {
-for var s in options.sizes {
-    if let fv = fileV { (s.f, s.n) = (fv.rows, fv.columns) }
-    let v = fileV ?? makeV(s.f, s.n)
-    if let dir = options.writeDir {
-        let path = "\(dir)/V_\(s.f)x\(s.n).npy"
-        if !FileManager.default.fileExists(atPath: path) { try writeNPY(v, to: path) }
-    }
-    // Per-iteration cost = (T(2n) − T(n)) / n: the set-up (initialisation, input checks) and the
-    // two divergence evaluations with logarithms (after iteration 0 and at the end) cancel out,
-    // which is what the other tools' loops time too.
-    func run(_ iterations: Int) throws -> (Double, Double) {
-        var config = try NMFConfiguration(componentCount: s.k, maxIterations: iterations, divergenceInterval: 1_000_000,
-                                          seed: 0, threadCount: threads, restarts: 1)
-        config.stepExponent = options.stepExponent
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let r = try NMF(configuration: config).factorize(v)
-        return (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6, r.finalDivergence)
-    }
-    var times: [Double] = []
-    var kl = 0.0
-    _ = try run(1)
-    for _ in 0..<options.runs {
-        let (single, d) = try run(s.iterations)
-        let (double, _) = try run(2 * s.iterations)
-        times.append(max(double - single, 0) / Double(s.iterations))
-        kl = d
-    }
-    times.sort()
-    let median = times[times.count / 2]
-    // One divergence evaluation (what --tolerance and the divergence history cost every 10 iterations).
-    let fitted = try NMF(configuration: NMFConfiguration(componentCount: s.k, maxIterations: 1, seed: 0, threadCount: threads,
-                                                         restarts: 1)).factorize(v)
-    var divergenceTimes: [Double] = []
-    for _ in 0..<3 {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        _ = NMF.divergence(v, basis: fitted.basis, activations: fitted.activations)
-        divergenceTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-    }
-    var toTarget = ""
-    if let target = options.target {
-        // The divergence after every iteration (history sample i = after i iterations).
-        var config = try NMFConfiguration(componentCount: s.k, maxIterations: 10 * s.iterations, divergenceInterval: 1,
-                                          seed: 0, threadCount: threads, restarts: 1)
-        config.stepExponent = options.stepExponent
-        let history = try NMF(configuration: config).factorize(v).divergenceHistory
-        if let hit = history.first(where: { $0.value <= target }) {
-            toTarget = String(format: " iterations_to_target=%d ms_to_target=%.1f", hit.iteration, Double(hit.iteration) * median)
-        } else {
-            toTarget = String(format: " iterations_to_target=none best=%.6g", history.map(\.value).min() ?? .nan)
+
+/// Times every size of `options` and prints one line each (see the top of this file).
+func benchmarkAll() throws {
+    for var s in options.sizes {
+        if let fv = fileV { (s.f, s.n) = (fv.rows, fv.columns) }
+        let v = fileV ?? makeV(s.f, s.n)
+        if let dir = options.writeDir {
+            let path = "\(dir)/V_\(s.f)x\(s.n).npy"
+            if !FileManager.default.fileExists(atPath: path) { try writeNPY(v, to: path) }
         }
+        // Per-iteration cost = (T(2n) − T(n)) / n: the set-up (initialisation, input checks) and the
+        // two divergence evaluations with logarithms (after iteration 0 and at the end) cancel out,
+        // which is what the other tools' loops time too.
+        func run(_ iterations: Int) throws -> (Double, Double) {
+            var config = try NMFConfiguration(componentCount: s.k, maxIterations: iterations, divergenceInterval: 1_000_000,
+                                              seed: 0, threadCount: threads, restarts: 1)
+            config.stepExponent = options.stepExponent
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let r = try NMF(configuration: config).factorize(v)
+            return (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6, r.finalDivergence)
+        }
+        var times: [Double] = []
+        var kl = 0.0
+        _ = try run(1)
+        for _ in 0..<options.runs {
+            let (single, d) = try run(s.iterations)
+            let (double, _) = try run(2 * s.iterations)
+            times.append(max(double - single, 0) / Double(s.iterations))
+            kl = d
+        }
+        times.sort()
+        let median = times[times.count / 2]
+        // One divergence evaluation (what --tolerance and the divergence history cost every 10 iterations).
+        let fitted = try NMF(configuration: NMFConfiguration(componentCount: s.k, maxIterations: 1, seed: 0, threadCount: threads,
+                                                             restarts: 1)).factorize(v)
+        var divergenceTimes: [Double] = []
+        for _ in 0..<3 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            _ = NMF.divergence(v, basis: fitted.basis, activations: fitted.activations)
+            divergenceTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        var toTarget = ""
+        if let target = options.target {
+            // The divergence after every iteration (history sample i = after i iterations).
+            var config = try NMFConfiguration(componentCount: s.k, maxIterations: 10 * s.iterations, divergenceInterval: 1,
+                                              seed: 0, threadCount: threads, restarts: 1)
+            config.stepExponent = options.stepExponent
+            let history = try NMF(configuration: config).factorize(v).divergenceHistory
+            if let hit = history.first(where: { $0.value <= target }) {
+                toTarget = String(format: " iterations_to_target=%d ms_to_target=%.1f", hit.iteration, Double(hit.iteration) * median)
+            } else {
+                toTarget = String(format: " iterations_to_target=none best=%.6g", history.map(\.value).min() ?? .nan)
+            }
+        }
+        // kl_bits: the final divergence's bit pattern, to compare runs with different thread counts.
+        print(String(format: "F=%d N=%d K=%d iters=%d threads=%d per_iter_ms=%.3f divergence_ms=%.3f kl=%.6g kl_bits=%016llx", s.f, s.n,
+                     s.k, s.iterations, threads, median, divergenceTimes.sorted()[1], kl, kl.bitPattern) + toTarget)
     }
-    // kl_bits: the final divergence's bit pattern, to compare runs with different thread counts.
-    print(String(format: "F=%d N=%d K=%d iters=%d threads=%d per_iter_ms=%.3f divergence_ms=%.3f kl=%.6g kl_bits=%016llx", s.f, s.n,
-                 s.k, s.iterations, threads, median, divergenceTimes.sorted()[1], kl, kl.bitPattern) + toTarget)
 }
+
+do {
+    try benchmarkAll()
 } catch {
     // A configuration the factorization refuses (e.g. --step-exponent out of its range): one line.
     FileHandle.standardError.write(Data("nmf-bench: \(error)\n".utf8))
