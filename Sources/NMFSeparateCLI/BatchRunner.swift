@@ -15,7 +15,8 @@ struct BatchRunner {
         var status: Int32 = 0
     }
 
-    /// Runs the batch; with `--json` prints one JSON line per file as it finishes.
+    /// Runs the batch; with `--json` prints one JSON line per file, in the order of the sorted
+    /// input list, each as soon as its file and every file before it have finished.
     /// - Throws: `CLIError` when the inputs cannot form a batch (before anything runs).
     func run() throws -> Outcome {
         // `-`: standard input, copied to a file first (a separation reads its input twice).
@@ -85,6 +86,10 @@ final class WorkQueue: @unchecked Sendable {
     private let lock = PThreadLock()
     private var next = 0
     private var outcome = BatchRunner.Outcome()
+    /// JSON lines of files that finished before an earlier file did, by input index.
+    private var pendingLines: [Int: String] = [:]
+    /// The index of the next JSON line to print.
+    private var nextLine = 0
 
     init(inputs: [BatchInput], worker: SeparateCommand, json: Bool, quiet: Bool, board: ProgressBoard) {
         self.inputs = inputs
@@ -138,7 +143,14 @@ final class WorkQueue: @unchecked Sendable {
                     if let note { board.note(note) }
                     if !quiet { warnings.forEach(board.message) }
                 }
-                if json { board.output(line.text) }
+                if json {
+                    // In the input list's order, whatever the order in which --jobs finish the files.
+                    pendingLines[index] = line.text
+                    while let text = pendingLines.removeValue(forKey: nextLine) {
+                        board.output(text)
+                        nextLine += 1
+                    }
+                }
             }
         }
     }

@@ -52,10 +52,14 @@ import _TestSupport
     @Test func jobsDoNotChangeTheBytes() throws {
         let dir = try TestSupport.temporaryDirectory()
         let root = try Self.corpus(in: dir)
+        var order: [[String]] = []
         for jobs in ["1", "3"] {
-            let r = try CLIRunner.run([root, "--sources", "2", "--iterations", "10", "-o", "\(dir)/j\(jobs)", "--jobs", jobs, "-q"])
+            let r = try CLIRunner.run([root, "--sources", "2", "--iterations", "10", "-o", "\(dir)/j\(jobs)", "--jobs", jobs, "--json", "-q"])
             #expect(r.status == 0, "\(r.stderr)")
+            order.append(try Self.lines(r.stdout).map { $0["input"] as? String ?? "" })
         }
+        // JSON lines come in the input list's order with --jobs too.
+        #expect(order[0].count == 5 && order[0] == order[1], "\(order)")
         let files = CLIRunner.files(under: "\(dir)/j1")
         #expect(files.count == 10 && files == CLIRunner.files(under: "\(dir)/j3"))
         for f in files {
