@@ -116,7 +116,7 @@ public struct NMFConfiguration: Sendable, Equatable {
             throw FactorizationError.invalidParameter(name: "threadCount", value: "\(threadCount)", allowed: "1 to \(Self.maxThreadCount)")
         }
         guard restarts >= 1, restarts <= 100 else {
-            throw FactorizationError.invalidParameter(name: "--restarts", value: "\(restarts)", allowed: "1 to 100")
+            throw FactorizationError.invalidParameter(name: "restarts", value: "\(restarts)", allowed: "1 to 100")
         }
         guard restartIterations >= 1 else {
             throw FactorizationError.invalidParameter(name: "restartIterations", value: "\(restartIterations)", allowed: "1 or more")
