@@ -158,10 +158,11 @@ extension CommandLineOptions {
     ///   `SeparationError` for per-source weights that do not fit the dictionaries.
     func applyDivergenceDependentOptions(to config: inout SeparationConfiguration) throws {
         config.initialization = initialization
-        if spatial && config.divergence != .kullbackLeibler {
+        if spatial == true && config.divergence != .kullbackLeibler {
             throw CLIError.usage("--spatial needs --divergence kl (the tied multichannel updates are implemented for KL only; got \(config.divergence))")
         }
-        config.spatial = spatial
+        // Without --spatial or --no-spatial, SeparateCommand chooses per input.
+        config.spatial = spatial ?? false
         // With a steady background, one given weight is every component's, the background's too.
         let steady = config.background == .steady
         (config.continuity, config.sourceContinuity) = Self.penaltyWeights(continuity, perSource: steady && continuityGiven && continuity[0] >= 0)

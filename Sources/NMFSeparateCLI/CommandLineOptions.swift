@@ -77,8 +77,10 @@ struct CommandLineOptions {
     var ensemble = 1
     /// `--save-factors`: write W.npy, H.npy and factors.json next to the sources.
     var saveFactors = false
-    /// `--spatial`: factorize the channels jointly (one level per channel and component).
-    var spatial = false
+    /// `--spatial` (true) or `--no-spatial` (false): factorize the channels jointly (one level per
+    /// channel and component) or model their mean; nil (the default): chosen per input
+    /// (`SeparateCommand.automaticSpatial`).
+    var spatial: Bool?
     var help = false
     var version = false
 
@@ -163,7 +165,10 @@ struct CommandLineOptions {
         case "progress": progress = true
         case "plot": plot = true
         case "save-factors": saveFactors = true
-        case "spatial": spatial = true
+        case "spatial", "no-spatial":
+            let on = name == "spatial"
+            if spatial == !on { throw CLIError.usage("--spatial and --no-spatial are both given (allowed: one of them)") }
+            spatial = on
         case "ensemble": ensemble = try Self.integer(name, value)
         case "force": force = true
         case "replace-nonfinite": replaceNonFinite = true

@@ -9,6 +9,9 @@ struct SeparateCommand {
     var dictionaries: [NMFDictionary] = []
     /// Files separated at the same time (the batch's effective `--jobs`), sharing the memory.
     var parallelFiles = 1
+    /// Why an input's channels were modelled by their mean although neither `--spatial` nor
+    /// `--no-spatial` was given (shown unless `--quiet`).
+    var spatialNote: String?
     /// The directory entries of every input of the batch (before `--shard`): no output may replace one.
     var batchInputs: Set<OutputPlan.DirectoryEntry> = []
 
@@ -126,7 +129,7 @@ struct SeparateCommand {
                                        stale: staleOutputs(plan: plan, present: present).map { (plan.directory as NSString).appendingPathComponent($0) },
                                        total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
                           skipped: false, note: options.groupingGiven ? nil : backgroundNote(input: input, report: report),
-                          warnings: [singleSourceWarning(input: input), grouping, silenceWarning(input: input, energies: meters.map(\.energy)),
+                          warnings: [singleSourceWarning(input: input), grouping, spatialNote, silenceWarning(input: input, energies: meters.map(\.energy)),
                                      replacementWarning(input: input, reader: reader), countedLengthWarning(input: input, reader: reader),
                                      staleOutputsWarning(input: input, plan: plan, present: present),
                                      interruptedRunWarning(input: input, plan: plan, present: present),
@@ -197,6 +200,7 @@ struct SeparateCommand {
         if configuration.sourceCount > frames {
             throw CLIError.usage("--sources \(configuration.sourceCount) is out of range for '\(input)' (allowed: 1 to its number of STFT frames, \(frames))")
         }
+        if options.spatial == nil { spatialNote = try chooseSpatial(channels: reader.channelCount, frames: frames, input: input) }
         try MemoryBudget.check(input: input, frames: frames, bins: configuration.stft.binCount, hop: configuration.stft.hopLength,
                                components: configuration.componentCount, chunkFrames: configuration.chunkFrames,
                                channels: reader.channelCount, sources: configuration.sourceCount, runs: configuration.ensembleSize,
