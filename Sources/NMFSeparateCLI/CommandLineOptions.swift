@@ -79,7 +79,7 @@ struct CommandLineOptions {
     var saveFactors = false
     /// `--spatial` (true) or `--no-spatial` (false): factorize the channels jointly (one level per
     /// channel and component) or model their mean; nil (the default): chosen per input
-    /// (`SeparateCommand.automaticSpatial`).
+    /// (`SeparateCommand.automaticSpatial`: joint for stereo within its limits).
     var spatial: Bool?
     var help = false
     var version = false

@@ -5,7 +5,7 @@ import Spectral
 /// The recommended settings: those of the command line's defaults, chosen by measurement on
 /// real mixtures (QUALITY.md). `init(sourceCount:…)` keeps the plain model (K = S, no steady
 /// background), which separates real recordings far worse. One default depends on the input and
-/// is left to the caller: the command line sets `spatial` for multichannel input up to 1 GiB of
+/// is left to the caller: the command line sets `spatial` for stereo input up to 1 GiB of
 /// stacked spectrograms, which these settings cannot see (they leave it false).
 extension SeparationConfiguration {
     /// Components per source of the recommended settings and of the command line's

@@ -82,7 +82,7 @@ public struct SeparationConfiguration: Sendable, Equatable {
     /// image then separate far better (QUALITY.md); V, and the time per iteration, grow C-fold.
     /// Trained templates (`fixedTemplates`) keep their spectra and learn their gains.
     /// Kullback–Leibler only; no effect on mono input. The command line turns it on by default
-    /// for multichannel KL input whose stacked spectrograms take at most 1 GiB and that fits in
+    /// for stereo KL input whose stacked spectrograms take at most 1 GiB and that fits in
     /// memory (`--no-spatial` turns it off); ``recommended(sourceCount:stft:seed:)`` leaves it
     /// false, since it cannot see the input.
     public var spatial: Bool = false
