@@ -178,6 +178,8 @@ def options(rng):
     if rng.random() < 0.1:
         opts += ["--spatial"]
     if rng.random() < 0.08:
+        opts += ["--no-spatial"]
+    if rng.random() < 0.08:
         opts += ["--ensemble", str(rng.choice([1, 2, 3, 0, 33, "x"]))]
     if rng.random() < 0.15:
         opts += ["--grouping", rng.choice(["timbre", "activations", "combined", "percussive", "percussive", "drums"])]

@@ -18,7 +18,8 @@ Prints per mixture the mean SDR improvement over the seeds of the tool, of the r
 and of the better of the two per run ("ceiling"), then the means over the set. The references' grouping is a
 heuristic, so the ceiling is a lower bound on what the best grouping of these factorizations
 would give (and says nothing of what another factorization could give).
-Not for --spatial or --ensemble runs. Needs numpy, scipy and soundfile.
+Not for --spatial or --ensemble runs: stereo input is separated with --no-spatial (the channels'
+mean, the model the resynthesis here assumes). Needs numpy, scipy and soundfile.
 """
 import atexit
 import functools
@@ -48,8 +49,8 @@ ap.add_argument("--seeds", default="0,1,2", help="comma-separated seeds (default
 ap.add_argument("--jobs", type=int, default=2, help="runs in parallel, each with one thread (default 2)")
 a, extra = devtools.parse_before_passthrough(ap)   # its own options anywhere before `--`, nmf-separate's after it
 devtools.refuse_seed(ap, extra, "give the seeds with --seeds")
-if any(x in ("--spatial", "--ensemble", "-d", "--dictionary") for x in extra):
-    sys.exit("grouping-ceiling.py: --spatial, --ensemble and --dictionary runs are not supported")
+if any(x in ("--spatial", "--no-spatial", "--ensemble", "-d", "--dictionary") for x in extra):
+    sys.exit("grouping-ceiling.py: --spatial, --ensemble and --dictionary runs are not supported (stereo input gets --no-spatial)")
 try:
     seeds = [int(s) for s in a.seeds.split(",")]
 except ValueError:
@@ -121,7 +122,7 @@ def run(job):
     mixture = os.path.join(mix_dir, "mix.wav")
     directory = os.path.join(out, f"{name}_s{seed}")
     r = subprocess.run([a.binary, mixture, "--sources", str(len(refs)), "-o", directory, "-q", "--force", "--json",
-                        "--save-factors", "--seed", str(seed), "--threads", "1", *extra],
+                        "--save-factors", "--seed", str(seed), "--threads", "1", "--no-spatial", *extra],
                        capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"grouping-ceiling.py: {name}: {r.stderr.strip()}")

@@ -1,10 +1,10 @@
 /// Invalid factorization settings or input. Messages name the parameter, its value and
 /// what is allowed.
 public enum FactorizationError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// A configuration value is out of range. `name` is the command-line option for a setting
-    /// the command line has (`--iterations` for `NMFConfiguration.maxIterations`, `--tolerance`,
-    /// `--components` for `componentCount`, `--divergence`, `--step-exponent` for `stepExponent`),
-    /// else the property's own name (`threadCount`, `restarts`, `divergenceInterval`, …).
+    /// A configuration value is out of range. `name` is the command-line option for most settings
+    /// the command line has (e.g. `--iterations` for `NMFConfiguration.maxIterations`,
+    /// `--tolerance`, `--step-exponent` for `stepExponent`), else a property or quantity
+    /// (`threadCount`, `restarts`, `components`, `gains`, `channels`, `β`, …).
     case invalidParameter(name: String, value: String, allowed: String)
     /// A named choice (e.g. a divergence) is not one the solver knows.
     case unknownValue(name: String, value: String, allowed: String)

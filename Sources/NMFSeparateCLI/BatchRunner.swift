@@ -97,6 +97,16 @@ final class WorkQueue: @unchecked Sendable {
         self.json = json
         self.quiet = quiet
         self.board = board
+        if json { SignalCleanup.shared.addFinalizer { [weak self] in self?.flushPendingLines() } }
+    }
+
+    /// Prints the JSON lines still held back (files that finished while an earlier one was
+    /// running), in input order: on a signal, so that what was separated is reported.
+    private func flushPendingLines() {
+        lock.withLock {
+            for index in pendingLines.keys.sorted() { board.output(pendingLines[index]!) }
+            pendingLines.removeAll()
+        }
     }
 
     /// An input's name on its progress line: the file's name, or with the directories that tell
@@ -116,13 +126,13 @@ final class WorkQueue: @unchecked Sendable {
             var line: JSONValue
             var failure: CLIError?
             var skipped = false
-            var note: String?, warnings: [String] = [], directory: String?
+            var notes: [String] = [], warnings: [String] = [], directory: String?
             do {
                 if let conflict = input.conflict { throw CLIError.runtime(conflict) }
                 let result = try worker.run(input: input, progress: progress)
                 line = result.report
                 skipped = result.skipped
-                note = result.note
+                notes = result.notes
                 warnings = result.warnings
                 directory = result.directory
             } catch {
@@ -140,7 +150,7 @@ final class WorkQueue: @unchecked Sendable {
                     outcome.skipped += 1
                 } else {
                     outcome.succeeded += 1
-                    if let note { board.note(note) }
+                    notes.forEach(board.note)
                     if !quiet { warnings.forEach(board.message) }
                 }
                 if json {

@@ -10,18 +10,19 @@ struct SeparateCommand {
     /// Files separated at the same time (the batch's effective `--jobs`), sharing the memory.
     var parallelFiles = 1
     /// Why an input's channels were modelled by their mean although neither `--spatial` nor
-    /// `--no-spatial` was given (shown unless `--quiet`).
+    /// `--no-spatial` was given: a note (shown where progress is) and the JSON report's reason.
     var spatialNote: String?
+    var spatialFallback: SpatialFallback?
     /// The directory entries of every input of the batch (before `--shard`): no output may replace one.
     var batchInputs: Set<OutputPlan.DirectoryEntry> = []
 
     /// What became of one input: its JSON report, whether it was skipped (`--skip-existing`),
-    /// a note for stderr about a choice the run made by itself (shown where progress is), and
+    /// notes for stderr about choices the run made by itself (shown where progress is), and
     /// warnings about the choice or the output (shown unless `--quiet`).
     struct FileResult {
         let report: JSONValue
         let skipped: Bool
-        var note: String?
+        var notes: [String] = []
         var warnings: [String] = []
         /// The directory the sources were written to (nil when skipped).
         var directory: String?
@@ -128,8 +129,8 @@ struct SeparateCommand {
                                        beyondFullScale: beyondFullScale,
                                        stale: staleOutputs(plan: plan, present: present).map { (plan.directory as NSString).appendingPathComponent($0) },
                                        total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
-                          skipped: false, note: options.groupingGiven ? nil : backgroundNote(input: input, report: report),
-                          warnings: [singleSourceWarning(input: input), grouping, spatialNote, silenceWarning(input: input, energies: meters.map(\.energy)),
+                          skipped: false, notes: [options.groupingGiven ? nil : backgroundNote(input: input, report: report), spatialNote].compactMap { $0 },
+                          warnings: [singleSourceWarning(input: input), grouping, silenceWarning(input: input, energies: meters.map(\.energy)),
                                      replacementWarning(input: input, reader: reader), countedLengthWarning(input: input, reader: reader),
                                      staleOutputsWarning(input: input, plan: plan, present: present),
                                      interruptedRunWarning(input: input, plan: plan, present: present),
@@ -200,7 +201,7 @@ struct SeparateCommand {
         if configuration.sourceCount > frames {
             throw CLIError.usage("--sources \(configuration.sourceCount) is out of range for '\(input)' (allowed: 1 to its number of STFT frames, \(frames))")
         }
-        if options.spatial == nil { spatialNote = try chooseSpatial(channels: reader.channelCount, frames: frames, input: input) }
+        if options.spatial == nil { spatialNote = try chooseSpatial(reader: reader, frames: frames, input: input) }
         try MemoryBudget.check(input: input, frames: frames, bins: configuration.stft.binCount, hop: configuration.stft.hopLength,
                                components: configuration.componentCount, chunkFrames: configuration.chunkFrames,
                                channels: reader.channelCount, sources: configuration.sourceCount, runs: configuration.ensembleSize,

@@ -52,6 +52,7 @@ extension SeparateCommand {
                 ("divergence", .string(c.divergence.description)),
                 ("init", .string(c.initialization.rawValue)), ("step_exponent", .setting(c.stepExponent)),
                 ("threads", .integer(c.threadCount)), ("spatial", .bool(report.runs[0].channelGains != nil)),
+                ("spatial_fallback", spatialFallback.map { .string($0.rawValue) } ?? .null),
             ])),
             ("ensemble", .integer(report.runs.count)),
             ("ensemble_runs", .array(report.runs.dropFirst().map { run in

@@ -9,6 +9,7 @@ final class SignalCleanup: @unchecked Sendable {
     private var paths = Set<String>()
     private var directories: [String] = []
     private var sources: [DispatchSourceSignal] = []
+    private var finalizers: [@Sendable () -> Void] = []
     private let queue = DispatchQueue(label: "nmf-separate.signals")
 
     /// Starts handling SIGINT, SIGTERM and SIGHUP.
@@ -46,12 +47,17 @@ final class SignalCleanup: @unchecked Sendable {
     /// `registerDirectories(_:)` for a caller already inside `withLock(_:)`.
     func registerDirectoriesLocked(_ list: [String]) { directories += list }
     func unregisterDirectories(_ list: [String]) { lock.withLock { directories.removeAll { list.contains($0) } } }
+    /// Work to do on a signal after the partial outputs are removed, before the exit: e.g. print
+    /// the `--json` lines of files that finished while an earlier one was still running. It must
+    /// not wait for this object's lock (the signal's cleanup holds it).
+    func addFinalizer(_ body: @escaping @Sendable () -> Void) { lock.withLock { finalizers.append(body) } }
 
     private func fire(_ sig: Int32) {
         // Take the lock and never give it back: no file is created or moved after this point.
         lock.lock()
         for p in paths { unlink(p) }
         for d in directories.reversed() { rmdir(d) }
+        for body in finalizers { body() }
         // On a terminal the progress bar may be drawn: erase it rather than append to it.
         let erase = isatty(STDERR_FILENO) == 1 ? ProgressBoard.isDumbTerminal ? "\n" : ProgressBoard.eraseLine : ""
         StandardError.write(erase + "nmf-separate: interrupted by signal \(sig); partial outputs removed\n")

@@ -1,12 +1,10 @@
 /// Invalid separation settings or input; messages name the parameter, its value and the allowed range.
 public enum SeparationError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// A setting is out of range. `name` is the command-line option for a setting the command
-    /// line has, since most messages reach its users: `--sources` for
-    /// `SeparationConfiguration.sourceCount`, `--components` for `componentCount`, `--iterations`
-    /// for `maxIterations`, `--tolerance`, `--mask-power` for `maskPower`, `--ensemble` for
-    /// `ensembleSize`, `--spatial`, `--background`, `--divergence`, `--step-exponent` for
-    /// `stepExponent`, `--free-components` for the components beside `fixedTemplates`; other
-    /// settings by their property's name (`threadCount`, `chunkFrames`, …).
+    /// A setting is out of range. `name` is the command-line option for most settings the command
+    /// line has, since most messages reach its users (e.g. `--components` for
+    /// `SeparationConfiguration.componentCount`, `--ensemble` for `ensembleSize`, `--mask-power`
+    /// for `maskPower`), else a property or quantity (`sourceCount` from
+    /// `recommended(sourceCount:stft:seed:)`, `threadCount`, `chunkFrames`, …).
     case invalidParameter(name: String, value: String, allowed: String)
     /// The audio is too short for the analysis settings.
     case tooShort(frames: Int, fftSize: Int)

@@ -67,6 +67,38 @@ import _TestSupport
         }
     }
 
+    /// On SIGINT, the JSON lines of files that finished while an earlier one still ran are
+    /// printed (in input order) before the exit, not lost with the held-back lines.
+    @Test func anInterruptPrintsTheLinesOfFinishedFiles() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(dir)/in", withIntermediateDirectories: true)
+        var tone = [Float](repeating: 0, count: 30 * 44_100)
+        for i in tone.indices {
+            let t = Double(i)
+            tone[i] = Float(0.3 * sin(t * 0.031) + 0.2 * sin(t * 0.0071))
+        }
+        try TestSupport.write(AudioBuffer(channels: [tone], sampleRate: 44_100), to: "\(dir)/in/a_long.wav", format: .wavFloat)
+        for name in ["b", "c"] {
+            try TestSupport.write(TestSupport.excerpt("speech_sms_male.wav", frames: 8_000), to: "\(dir)/in/\(name).wav", format: .wavFloat)
+        }
+        let p = Process(), out = Pipe()
+        p.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        p.arguments = ["\(dir)/in", "--sources", "2", "-o", "\(dir)/out", "--iterations", "100000", "--tolerance", "1e-9", "--jobs", "2", "--json", "-q"]
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(120)
+        let done = ["b/source_1.wav", "b/source_2.wav", "c/source_1.wav", "c/source_2.wav"]
+        while Date() < deadline && !done.allSatisfy({ CLIRunner.files(under: "\(dir)/out").contains($0) }) { usleep(20_000) }
+        usleep(500_000)   // their reports are made just after their files are in place
+        kill(p.processIdentifier, SIGINT)
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130)
+        let inputs = try Self.lines(text).map { ($0["input"] as? String).map { ($0 as NSString).lastPathComponent } }
+        #expect(inputs == ["b.wav", "c.wav"], "\(text)")
+    }
+
     @Test func shardSelectionIsDisjointAndCovers() throws {
         for total in [0, 1, 5, 17, 100] {
             let items = Array(0..<total)
