@@ -10,8 +10,9 @@ struct SeparateCommand {
     /// Files separated at the same time (the batch's effective `--jobs`), sharing the memory.
     var parallelFiles = 1
     /// Why an input's channels were modelled by their mean although neither `--spatial` nor
-    /// `--no-spatial` was given: a note (shown where progress is) and the JSON report's reason.
+    /// `--no-spatial` was given: a note, shown where progress is (set per input by `fit(to:)`)...
     var spatialNote: String?
+    /// ...and the reason's token for the JSON report's `settings.spatial_fallback`.
     var spatialFallback: SpatialFallback?
     /// The directory entries of every input of the batch (before `--shard`): no output may replace one.
     var batchInputs: Set<OutputPlan.DirectoryEntry> = []
