@@ -147,13 +147,15 @@ enum MemoryBudget {
         return overflow ? nil : bytes
     }
 
-    /// - Parameter share: the number of files separated at the same time (`--jobs`): each may
-    ///   count on only that fraction of the available memory.
+    /// - Parameters:
+    ///   - available: ``availableBytes()``, read by the caller (nil: no limit known).
+    ///   - share: the number of files separated at the same time (`--jobs`): each may count on
+    ///     only that fraction of the available memory.
     static func check(input: String, frames: Int, bins: Int, hop: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
-                      runs: Int = 1, spatial: Bool = false, share: Int = 1) throws {
+                      runs: Int = 1, spatial: Bool = false, available: Int?, share: Int = 1) throws {
         let need = requiredBytes(frames: frames, bins: bins, hop: hop, components: components, chunkFrames: chunkFrames,
                                  channels: channels, sources: sources, runs: runs, spatial: spatial)
-        if let total = try availableBytes() {
+        if let total = available {
             let available = Double(total) / Double(max(share, 1))
             guard need > available else { return }
             let jobs = share > 1 ? " (\(size(Double(total))) shared by --jobs \(share))" : ""

@@ -24,19 +24,19 @@ extension SeparateCommand {
     /// and sets `configuration.spatial` and `spatialFallback` (see
     /// ``automaticSpatial(channels:divergence:stackedBytes:needBytes:availableBytes:)``); a
     /// stereo input that passes the limits is read once more to see whether its channels are copies.
+    /// - Parameter availableBytes: `MemoryBudget.availableBytes()` (nil: no limit known); this
+    ///   file may use its share under `--jobs`.
     /// - Returns: a note for a stereo KL input given the mean model, nil otherwise.
-    /// - Throws: `CLIError.usage` when `NMF_SEPARATE_MAX_MEMORY` is malformed; what reading the
-    ///   input throws.
-    mutating func chooseSpatial(reader: SoundFileReader, frames: Int, input: String) throws -> String? {
+    /// - Throws: what reading the input throws.
+    mutating func chooseSpatial(reader: SoundFileReader, frames: Int, input: String, availableBytes total: Int?) throws -> String? {
         let channels = reader.channelCount, bins = configuration.stft.binCount
+        let stacked = 4 * Double(channels) * Double(bins) * Double(frames)
         let need = MemoryBudget.requiredBytes(frames: frames, bins: bins, hop: configuration.stft.hopLength,
                                               components: configuration.componentCount, chunkFrames: configuration.chunkFrames,
                                               channels: channels, sources: configuration.sourceCount, runs: configuration.ensembleSize,
                                               spatial: true)
-        let total = try MemoryBudget.availableBytes().map(Double.init)
-        let available = total.map { $0 / Double(max(parallelFiles, 1)) }
-        var (joint, fallback) = Self.automaticSpatial(channels: channels, divergence: configuration.divergence,
-                                                      stackedBytes: 4 * Double(channels) * Double(bins) * Double(frames),
+        let available = total.map { Double($0) / Double(max(parallelFiles, 1)) }
+        var (joint, fallback) = Self.automaticSpatial(channels: channels, divergence: configuration.divergence, stackedBytes: stacked,
                                                       needBytes: need, availableBytes: available)
         if joint, try Self.channelsAreCopies(reader) { (joint, fallback) = (false, .identicalChannels) }
         configuration.spatial = joint
@@ -45,10 +45,10 @@ extension SeparateCommand {
         switch fallback {
         case nil: return nil
         case .size?:
-            why = "its 2 channels' spectrograms would take \(MemoryBudget.size(4 * 2 * Double(bins) * Double(frames))), more than the "
+            why = "its 2 channels' spectrograms would take \(MemoryBudget.size(stacked)), more than the "
                 + "\(MemoryBudget.size(Double(Self.automaticSpatialBytes))) (1 GiB) up to which the joint model is chosen; --spatial asks for it"
         case .memory?:
-            let shared = parallelFiles > 1 ? " (\(MemoryBudget.size(total ?? 0)) shared by --jobs \(parallelFiles))" : ""
+            let shared = parallelFiles > 1 ? " (\(MemoryBudget.size(Double(total ?? 0))) shared by --jobs \(parallelFiles))" : ""
             why = "the joint model would need about \(MemoryBudget.size(need)) of memory and \(MemoryBudget.size(available ?? 0)) is available\(shared)"
         case .identicalChannels?:
             why = "its channels are copies of one signal (or one is silent), which the joint model cannot place"

@@ -54,9 +54,8 @@ extension SeparateCommand {
     /// input's output directory (a `source_3.wav` after `-s 2`, factors or figures this run did
     /// not write), which would otherwise sit unnoticed beside the new sources; nil when none.
     /// Nothing is deleted: the names could be the user's.
-    /// - Parameter present: the names in the plan's directory.
-    func staleOutputsWarning(input: String, plan: OutputPlan, present names: [String]) -> String? {
-        let stale = staleOutputs(plan: plan, present: names)
+    /// - Parameter stale: ``staleOutputs(plan:present:)``.
+    func staleOutputsWarning(input: String, plan: OutputPlan, stale: [String]) -> String? {
         guard !stale.isEmpty else { return nil }
         let shown = stale.prefix(5).joined(separator: ", ") + (stale.count > 5 ? ", …" : "")
         return "nmf-separate: warning: '\(input)': \(plan.directory) also holds \(shown), not written by this run (an earlier run's?); remove them if so"

@@ -120,20 +120,22 @@ struct SeparateCommand {
         try plan.commit()
         var timings = report.timings
         timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
-        // What the output directory holds besides this run's outputs (listed once for both warnings).
+        // What the output directory holds besides this run's outputs (listed once for both warnings),
+        // and of it what an earlier run wrote (found once for the report and the warning).
         let present = (try? FileManager.default.contentsOfDirectory(atPath: plan.directory)) ?? []
+        let stale = staleOutputs(plan: plan, present: present)
         let grouping = options.groupingGiven ? backgroundNote(input: input, report: report, warning: true)
             ?? unusedGroupingWarning(input: input, report: report) : nil
         return FileResult(report: json(input: input, format: format, reader: reader, configuration: report.configuration, report: report,
                                        timings: timings, openSeconds: openSeconds, plotSeconds: plotSeconds,
                                        outputs: plan.finalPaths, figureCount: figureCount, energies: meters.map(\.energy),
                                        beyondFullScale: beyondFullScale,
-                                       stale: staleOutputs(plan: plan, present: present).map { (plan.directory as NSString).appendingPathComponent($0) },
+                                       stale: stale.map { (plan.directory as NSString).appendingPathComponent($0) },
                                        total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
                           skipped: false, notes: [options.groupingGiven ? nil : backgroundNote(input: input, report: report), spatialNote].compactMap { $0 },
                           warnings: [singleSourceWarning(input: input), grouping, silenceWarning(input: input, energies: meters.map(\.energy)),
                                      replacementWarning(input: input, reader: reader), countedLengthWarning(input: input, reader: reader),
-                                     staleOutputsWarning(input: input, plan: plan, present: present),
+                                     staleOutputsWarning(input: input, plan: plan, stale: stale),
                                      interruptedRunWarning(input: input, plan: plan, present: present),
                                      clippingWarning(input: input, format: format, counts: beyondFullScale)].compactMap { $0 },
                           directory: plan.directory)
@@ -202,11 +204,13 @@ struct SeparateCommand {
         if configuration.sourceCount > frames {
             throw CLIError.usage("--sources \(configuration.sourceCount) is out of range for '\(input)' (allowed: 1 to its number of STFT frames, \(frames))")
         }
-        if options.spatial == nil { spatialNote = try chooseSpatial(reader: reader, frames: frames, input: input) }
+        // The memory left, read once for the channel model's choice and the check.
+        let available = try MemoryBudget.availableBytes()
+        if options.spatial == nil { spatialNote = try chooseSpatial(reader: reader, frames: frames, input: input, availableBytes: available) }
         try MemoryBudget.check(input: input, frames: frames, bins: configuration.stft.binCount, hop: configuration.stft.hopLength,
                                components: configuration.componentCount, chunkFrames: configuration.chunkFrames,
                                channels: reader.channelCount, sources: configuration.sourceCount, runs: configuration.ensembleSize,
-                               spatial: configuration.spatial,
+                               spatial: configuration.spatial, available: available,
                                share: parallelFiles)
         // A format the options asked for is a usage error for this input; the input's own is not.
         let asked = options.format != nil || options.sampleFormat != nil

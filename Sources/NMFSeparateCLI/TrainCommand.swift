@@ -149,7 +149,8 @@ struct TrainCommand {
             throw CLIError.usage("--components \(components) is out of range for the training audio (allowed: at most its number of STFT frames, \(totalFrames))")
         }
         try MemoryBudget.check(input: inputs.joined(separator: ", "), frames: totalFrames, bins: stft.binCount, hop: stft.hopLength,
-                               components: components, chunkFrames: SeparationConfiguration.defaultChunkFrames(hop: stft.hopLength), channels: readers.map(\.channelCount).max() ?? 1, sources: 1)
+                               components: components, chunkFrames: SeparationConfiguration.defaultChunkFrames(hop: stft.hopLength), channels: readers.map(\.channelCount).max() ?? 1, sources: 1,
+                               available: try MemoryBudget.availableBytes())
         let dictionary: NMFDictionary
         // A bar on a terminal, as for separation (training minutes of audio takes a while).
         let board = ProgressBoard(total: 1, quiet: quiet, plainLines: false)
