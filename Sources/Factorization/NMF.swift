@@ -52,10 +52,11 @@ public struct NMF: Sendable {
     ///     (they are normalised here if not); they stay unchanged while the other K − K_f
     ///     columns and all of H are learned. With `channelCount` C > 1 they must be tied
     ///     (`ChannelTiedBasis.stack`, C·F rows): their spectra stay unchanged and their channel
-    ///     gains are learned. `nil` learns all of W.
+    ///     gains are learned. `nil` learns all of W. K_f may exceed the frames (each frame's
+    ///     activations are solved on their own); the learned K − K_f may not.
     ///   - progress: called after every iteration; return `false` to cancel.
     public func factorize(_ v: Matrix, fixedBasis: Matrix?, progress: ((NMFProgress) -> Bool)? = nil) throws -> NMFResult {
-        try validate(v)
+        try validate(v, fixedColumns: fixedBasis?.columns ?? 0)
         if let fb = fixedBasis {
             try Self.validateFactor(fb, name: "fixed templates")
             for c in 0..<fb.columns {
@@ -234,7 +235,11 @@ public struct NMF: Sendable {
                          fixedColumns: fixedColumns, frameStride: frameStride, mean: mean)
     }
 
-    func validate(_ v: Matrix) throws {
+    /// Checks the configuration and V before any work.
+    /// - Parameter fixed: how many of the components are trained templates held fixed: only the
+    ///   others count against V's frames (a fixed template costs one activation per frame, and
+    ///   each frame's activations are solved on their own, so any number of them fits).
+    func validate(_ v: Matrix, fixedColumns fixed: Int = 0) throws {
         // The fields are public vars: check again what the throwing init checked.
         _ = try NMFConfiguration(componentCount: configuration.componentCount, maxIterations: configuration.maxIterations,
                                  tolerance: configuration.tolerance, divergenceInterval: configuration.divergenceInterval,
@@ -264,7 +269,12 @@ public struct NMF: Sendable {
             throw FactorizationError.invalidParameter(name: "--spatial", value: "\(channels) channels",
                                                       allowed: "with --divergence kl only (divergence \(configuration.divergence))")
         }
-        guard configuration.componentCount <= v.columns else {
+        let learned = configuration.componentCount - min(max(fixed, 0), configuration.componentCount)
+        guard learned <= v.columns else {
+            if fixed > 0 {
+                throw FactorizationError.invalidParameter(name: "free components", value: "\(learned)",
+                                                          allowed: "at most the number of frames, \(v.columns) (the \(fixed) fixed templates do not count)")
+            }
             throw FactorizationError.invalidParameter(name: "components", value: "\(configuration.componentCount)",
                                                       allowed: "1 to the number of frames, \(v.columns)")
         }

@@ -187,17 +187,17 @@ struct SeparateCommand {
         if configuration.background == .steady && frames < fewest {
             throw CLIError.usage("--background steady needs at least \(fewest) STFT frames for \(configuration.sourceCount) sources; '\(input)' has \(frames) (allowed: a longer file, or --background none)")
         }
-        if options.components == nil && options.dictionaries.isEmpty && configuration.componentCount > frames {
+        // Only learned components must fit the frames: trained templates held fixed do not count
+        // (each frame's activations are solved on their own).
+        let fixed = configuration.fixedTemplates.reduce(0) { $0 + $1.columns }
+        let defaultCount = options.dictionaries.isEmpty ? options.components == nil : options.freeComponents == nil
+        if defaultCount && configuration.componentCount - fixed > frames {
             // The default of several components per source cannot exceed the frames of a short file.
-            configuration.componentCount = max(fewest, frames)
+            configuration.componentCount = fixed + max(fewest - configuration.fixedTemplates.count, frames)
         }
-        if configuration.componentCount > frames && configuration.sourceCount <= frames {
-            if !options.dictionaries.isEmpty {
-                // The count is the dictionaries' and the free components', not an option the user gave.
-                let fixed = configuration.fixedTemplates.reduce(0) { $0 + $1.columns }
-                throw CLIError.usage("'\(input)' has \(frames) STFT frames, fewer than the \(configuration.componentCount) components of this separation "
-                    + "(\(fixed) dictionary templates and \(configuration.componentCount - fixed) free; allowed: at most one component per frame): "
-                    + "use a longer file, smaller dictionaries or fewer --free-components")
+        if configuration.componentCount - fixed > frames && configuration.sourceCount <= frames {
+            if fixed > 0 {
+                throw CLIError.usage("--free-components \(configuration.componentCount - fixed) is out of range for '\(input)' (allowed: at most its number of STFT frames, \(frames); the \(fixed) dictionary templates do not count)")
             }
             throw CLIError.usage("--components \(configuration.componentCount) is out of range for '\(input)' (allowed: at most its number of STFT frames, \(frames))")
         }

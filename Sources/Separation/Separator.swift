@@ -192,9 +192,18 @@ public struct Separator: Sendable {
         try config.validatePenaltyWeights()
         try validateTemplates()
         try checkMemory(frames: frames, channels: source.channelCount)
-        guard config.componentCount <= frames else {
-            throw SeparationError.invalidParameter(name: "--components", value: "\(config.componentCount)",
-                                                   allowed: "at most the number of STFT frames, \(frames)")
+        // Only learned components must fit the frames: fixed templates add one activation per
+        // frame each, and each frame's activations are solved on their own.
+        if fixedCount > 0 {
+            guard freeComponents <= frames else {
+                throw SeparationError.invalidParameter(name: "--free-components", value: "\(freeComponents)",
+                                                       allowed: "at most the number of STFT frames, \(frames) (the \(fixedCount) dictionary templates do not count)")
+            }
+        } else {
+            guard config.componentCount <= frames else {
+                throw SeparationError.invalidParameter(name: "--components", value: "\(config.componentCount)",
+                                                       allowed: "at most the number of STFT frames, \(frames)")
+            }
         }
     }
 

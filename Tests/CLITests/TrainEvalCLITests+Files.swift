@@ -46,9 +46,10 @@ extension TrainEvalCLITests {
         #expect(d.components == 6 && d.label == "speech")
     }
 
-    /// A dictionary larger than the memory left is refused before it is read, saying why; a
-    /// mixture with fewer frames than the dictionaries' templates and free components is told
-    /// so in those terms (not as a --components the user never gave).
+    /// A dictionary larger than the memory left is refused before it is read, saying why. Only
+    /// learned components must fit a mixture's frames: a mixture with fewer frames than the
+    /// dictionaries' templates separates, the default free components are lowered to fit a
+    /// short one, and --free-components beyond its frames is refused in those terms.
     @Test func dictionariesAreReadWithinTheMemoryBudget() throws {
         let t = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "16", "--iterations", "5", "--fft-size", "1024", "-o", "\(dir)/s.nmfdict"])
         #expect(t.status == 0, "\(t.stderr)")
@@ -58,8 +59,19 @@ extension TrainEvalCLITests {
         #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("more than the 20.5 kB of memory left"), "\(r.stderr)")
         try TestSupport.write(AudioBuffer(channels: [(0..<4000).map { Float(sin(Double($0) * 0.2)) * 0.1 }], sampleRate: 16000),
                               to: "\(dir)/brief.wav", format: .wavFloat)
-        let few = try CLIRunner.run(["\(dir)/brief.wav", "--dictionary", "\(dir)/s.nmfdict", "-o", "\(dir)/o"])
-        #expect(few.status == 64 && few.stderr.contains("brief.wav' has 17 STFT frames, fewer than the 20 components of this separation (16 dictionary templates and 4 free"),
-                "\(few.stderr)")
+        let few = try CLIRunner.run(["\(dir)/brief.wav", "--dictionary", "\(dir)/s.nmfdict", "-o", "\(dir)/o", "--json"])
+        let fewReport = try #require(try JSONSerialization.jsonObject(with: Data(few.stdout.utf8)) as? [String: Any], "\(few.stderr)")
+        #expect(few.status == 0 && fewReport["frames"] as? Int == 17 && fewReport["components"] as? Int == 20, "\(few.stdout)")
+        // 1024 samples: fewer frames than the 16 templates, and than the 8 free components of 2 free sources.
+        try TestSupport.write(AudioBuffer(channels: [(0..<1024).map { Float(sin(Double($0) * 0.2)) * 0.1 }], sampleRate: 16000),
+                              to: "\(dir)/tiny.wav", format: .wavFloat)
+        let tiny = try CLIRunner.run(["\(dir)/tiny.wav", "--dictionary", "\(dir)/s.nmfdict", "--sources", "3", "-o", "\(dir)/o", "--json"])
+        let tinyReport = try #require(try JSONSerialization.jsonObject(with: Data(tiny.stdout.utf8)) as? [String: Any], "\(tiny.stderr)")
+        let frames = try #require(tinyReport["frames"] as? Int)
+        #expect(tiny.status == 0 && frames >= 2 && frames < 8 && tinyReport["components"] as? Int == 16 + frames, "\(tiny.stdout)")
+        let many = try CLIRunner.run(["\(dir)/tiny.wav", "--dictionary", "\(dir)/s.nmfdict", "--free-components", "9", "-o", "\(dir)/o"])
+        #expect(many.status == 64 && many.stderrLines.count == 1
+                && many.stderr.contains("--free-components 9 is out of range for '\(dir)/tiny.wav' (allowed: at most its number of STFT frames, \(frames); the 16 dictionary templates do not count)"),
+                "\(many.stderr)")
     }
 }

@@ -249,6 +249,26 @@ import Foundation
             #expect(r.finalDivergence < 1e-3 * r.divergenceHistory[0].value, "\(divergence)")
         }
     }
+
+    @Test func moreFixedTemplatesThanFramesFit() throws {
+        // Each frame's activations are solved on their own: fixed templates may outnumber the
+        // frames; only the learned components must not.
+        var g = SeededGenerator(seed: 8)
+        var w0 = Matrix(rows: 40, columns: 12), h0 = Matrix(rows: 12, columns: 5)
+        for i in 0..<w0.storage.count { w0.storage[i] = g.nextUnitFloat() + 0.05 }
+        for i in 0..<h0.storage.count { h0.storage[i] = g.nextUnitFloat() }
+        let v = w0.multiplied(by: h0)
+        var config = try NMFConfiguration(componentCount: 15, maxIterations: 50, divergenceInterval: 1, restarts: 2)
+        let r = try NMF(configuration: config).factorize(v, fixedBasis: w0)
+        #expect(r.basis.columns == 15 && r.activations.rows == 15 && r.activations.columns == 5)
+        for (a, b) in zip(r.divergenceHistory, r.divergenceHistory.dropFirst()) { #expect(b.value <= a.value * (1 + 1e-6)) }
+        config.componentCount = 18   // 6 learned components for 5 frames
+        #expect(throws: FactorizationError.invalidParameter(name: "free components", value: "6",
+                                                            allowed: "at most the number of frames, 5 (the 12 fixed templates do not count)")) {
+            _ = try NMF(configuration: config).factorize(v, fixedBasis: w0)
+        }
+        #expect(throws: FactorizationError.self) { _ = try NMF(configuration: config).factorize(v) }
+    }
 }
 
 /// Factors and weights a library caller may hand the solver: refused with a typed error, or
