@@ -9,7 +9,10 @@ struct TrainCommand {
                               "--divergence", "--include", "--json", "--force", "--quiet", "--help"]
     var inputs: [String] = []
     var output: String?
-    var components = 32
+    /// `--components`; nil for the default, ``defaultComponents`` lowered to fit short audio.
+    var components: Int?
+    /// The number of templates when `--components` is not given (fewer for training audio of fewer frames).
+    static let defaultComponents = 32
     var iterations = 200
     var seed: UInt64 = 0
     var fftSize = 2048
@@ -26,14 +29,16 @@ struct TrainCommand {
     usage: nmf-separate train CLEAN... -o SOURCE.nmfdict [--components K] [options]
 
     Learns K spectral templates of one source from clean recordings of it (files,
-    or directories searched for audio files; NMF on their concatenated magnitude
-    spectrograms) and saves them with the analysis settings (sample rate, fft size,
-    hop, divergence) in a .nmfdict file. Separate with `nmf-separate MIX
-    --dictionary SOURCE.nmfdict` (that source and the rest), or give one dictionary
-    per source (`--dictionary OTHER.nmfdict ...`, `--free-components N`).
+    or directories searched for audio files, each file taken once; NMF on their
+    concatenated magnitude spectrograms) and saves them with the analysis settings
+    (sample rate, fft size, hop, divergence) in a .nmfdict file. Separate with
+    `nmf-separate MIX --dictionary SOURCE.nmfdict` (that source and the rest), or
+    give one dictionary per source (`--dictionary OTHER.nmfdict ...`,
+    `--free-components N`).
 
     options:
-      -k, --components K    number of templates (default: 32)
+      -k, --components K    number of templates (default: 32, or the training
+                            audio's number of STFT frames if fewer)
       -o, --output FILE     the dictionary to write (required)
       --iterations N        NMF iterations, 1 to 1000000 (default: 200)
       --seed N              seed of the initialisation (default: 0)
@@ -122,7 +127,7 @@ struct TrainCommand {
             // (Separation refuses such a name for --output too: a dictionary is not audio.)
             throw CLIError.usage("-o '\(output)' looks like an audio file name (allowed: a dictionary file name, e.g. speech.nmfdict)")
         }
-        guard components >= 1 else { throw CLIError.usage("--components \(components) is out of range (allowed: 1 or more)") }
+        if let components, components < 1 { throw CLIError.usage("--components \(components) is out of range (allowed: 1 or more)") }
         guard iterations >= 1, iterations <= NMFConfiguration.maxIterationLimit else {
             throw CLIError.usage("--iterations \(iterations) is out of range (allowed: 1 to \(NMFConfiguration.maxIterationLimit))")
         }
@@ -130,12 +135,27 @@ struct TrainCommand {
         let nmf: NMFConfiguration
         do {
             stft = try STFTConfiguration(fftSize: fftSize, hopLength: hop)
-            var config = try NMFConfiguration(componentCount: components, maxIterations: iterations, seed: seed)
+            var config = try NMFConfiguration(componentCount: components ?? Self.defaultComponents, maxIterations: iterations, seed: seed)
             config.divergence = divergence
             nmf = config
         } catch let e as SpectralError { throw CLIError.usage(e.description) }
         let inputs = try Self.recordings(in: self.inputs, include: include)
         try checkOutput(output, inputs: inputs)
+        // Made (or found unusable) now, not after minutes of training; removed again on failure.
+        let createdDirectories = try Self.prepareDirectory(of: output)
+        defer { SignalCleanup.shared.unregisterDirectories(createdDirectories) }
+        do {
+            return try train(inputs: inputs, output: output, stft: stft, nmf: nmf)
+        } catch {
+            for d in createdDirectories.reversed() { rmdir(d) }
+            throw error
+        }
+    }
+
+    /// Trains on `inputs` (checked, deduplicated) and writes the dictionary to `output`; returns
+    /// what `run` prints.
+    private func train(inputs: [String], output: String, stft: STFTConfiguration, nmf: NMFConfiguration) throws -> String {
+        var nmf = nmf
         var readers: [SoundFileReader] = []
         for path in inputs {
             do { readers.append(try SoundFileReader(path: path)) } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
@@ -144,12 +164,13 @@ struct TrainCommand {
             throw CLIError.tooShort(path, frames: r.frameCount, fftSize: stft.fftSize)
         }
         let totalFrames = readers.reduce(0) { $0 + stft.frameCount(forSignalLength: $1.frameCount) }
-        guard components <= totalFrames else {
+        if components == nil { nmf.componentCount = min(nmf.componentCount, totalFrames) }   // (as separation lowers its default)
+        guard nmf.componentCount <= totalFrames else {
             // As in separation: the count is the option's, the limit the audio's.
-            throw CLIError.usage("--components \(components) is out of range for the training audio (allowed: at most its number of STFT frames, \(totalFrames))")
+            throw CLIError.usage("--components \(nmf.componentCount) is out of range for the training audio (allowed: at most its number of STFT frames, \(totalFrames))")
         }
         try MemoryBudget.check(input: inputs.joined(separator: ", "), frames: totalFrames, bins: stft.binCount, hop: stft.hopLength,
-                               components: components, chunkFrames: SeparationConfiguration.defaultChunkFrames(hop: stft.hopLength), channels: readers.map(\.channelCount).max() ?? 1, sources: 1,
+                               components: nmf.componentCount, chunkFrames: SeparationConfiguration.defaultChunkFrames(hop: stft.hopLength), channels: readers.map(\.channelCount).max() ?? 1, sources: 1,
                                available: try MemoryBudget.availableBytes())
         let dictionary: NMFDictionary
         // A bar on a terminal, as for separation (training minutes of audio takes a while).
@@ -191,7 +212,8 @@ struct TrainCommand {
 
     /// The training recordings: the files given, and the audio files below each directory given
     /// (recursively, sorted, hidden entries skipped, only those `include`'s patterns take when
-    /// there are any), as separation takes directories.
+    /// there are any), as separation takes directories; a file named or found more than once
+    /// (by its real path) is taken once, where it first comes, so that it does not count double.
     /// - Throws: `CLIError.runtime` for a directory without such files or one that cannot be
     ///   read, or a file whose name is not UTF-8.
     static func recordings(in arguments: [String], include: [String] = []) throws -> [String] {
@@ -213,7 +235,31 @@ struct TrainCommand {
             if let problem = paths.lazy.compactMap(InputList.undecodableName).first { throw CLIError.runtime(problem) }
             out += paths
         }
-        return out
+        var seen = Set<String>()
+        return out.filter { seen.insert(OutputPlan.resolve($0)).inserted }
+    }
+
+    /// Creates the directory `output` goes in (and its missing parents) and checks that it is a
+    /// directory this process may write in: a wrong `-o` fails before the training, not after.
+    /// Directories created are registered for removal on a signal.
+    /// - Returns: the directories created, outermost first.
+    /// - Throws: `CLIError.runtime` naming the output and the reason.
+    static func prepareDirectory(of output: String) throws -> [String] {
+        let parent = PathName.directory(of: output)
+        let created: [String]
+        do { created = try OutputPlan.makeDirectories(parent) } catch let e as CLIError {
+            throw CLIError.runtime("cannot write dictionary '\(output)': \(e.message.replacingOccurrences(of: "output directory", with: "directory"))")
+        }
+        SignalCleanup.shared.registerDirectories(created)
+        var isDirectory: ObjCBool = false
+        let problem: String? = !FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) || !isDirectory.boolValue
+            ? "'\(parent)' is not a directory"
+            : access(parent, W_OK | X_OK) != 0 ? "directory '\(parent)': \(String(cString: strerror(errno)))" : nil
+        if let problem {
+            for d in created.reversed() { rmdir(d) }
+            throw CLIError.runtime("cannot write dictionary '\(output)': \(problem)")
+        }
+        return created
     }
 
     /// Refuses an output that is a directory, exists (without `--force`; a dangling symbolic

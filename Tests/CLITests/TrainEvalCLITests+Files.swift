@@ -4,9 +4,10 @@ import NMFSeparation
 import _TestSupport
 @testable import NMFSeparateCLI
 
-/// What `train` writes to and what separation reads dictionaries from: special files are
-/// never replaced, an audio name is not a dictionary's, and a dictionary is read within the
-/// memory budget.
+/// What `train` reads and writes to and what separation reads dictionaries from: special files
+/// are never replaced, an audio name is not a dictionary's, the output's directory is made or
+/// refused before the training, each training file counts once, and a dictionary is read within
+/// the memory budget.
 extension TrainEvalCLITests {
     /// A FIFO (or device) at the output name is refused, even with --force: a rename would
     /// have put a regular file in its place (as root, over /dev/null). Same for separation.
@@ -73,5 +74,42 @@ extension TrainEvalCLITests {
         #expect(many.status == 64 && many.stderrLines.count == 1
                 && many.stderr.contains("--free-components 9 is out of range for '\(dir)/tiny.wav' (allowed: at most its number of STFT frames, \(frames); the 16 dictionary templates do not count)"),
                 "\(many.stderr)")
+    }
+
+    /// `-o` in a missing directory makes it (as separation's `-o`), and one that cannot be made
+    /// fails before the training, not after it; directories made for a run that fails are removed.
+    @Test func trainPreparesItsOutputDirectoryFirst() throws {
+        let made = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "2", "--iterations", "2", "-o", "\(dir)/new/sub/s.nmfdict"])
+        #expect(made.status == 0 && FileManager.default.fileExists(atPath: "\(dir)/new/sub/s.nmfdict"), "\(made.stderr)")
+        #expect(FileManager.default.createFile(atPath: "\(dir)/plain", contents: Data()))
+        for (output, reason) in [("plain/s.nmfdict", "'\(dir)/plain' is not a directory"),
+                                 ("plain/sub/s.nmfdict", "cannot create directory '\(dir)/plain/sub': Not a directory")] {
+            // 10⁶ iterations would take minutes: the refusal comes first.
+            let r = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "--iterations", "1000000", "-o", "\(dir)/\(output)"])
+            #expect(r.status == 1 && r.stderrLines.count == 1 && r.stderr.contains("cannot write dictionary '\(dir)/\(output)': \(reason)"), "\(r.stderr)")
+        }
+        let failed = try CLIRunner.run(["train", "\(dir)/missing.wav", "-o", "\(dir)/gone/s.nmfdict"])
+        #expect(failed.status == 1 && !FileManager.default.fileExists(atPath: "\(dir)/gone"), "\(failed.stderr)")
+    }
+
+    /// A file named twice (or named and found in a directory) is trained on once; without
+    /// `--components` a short recording gets as many templates as it has frames, and with it
+    /// the count is checked.
+    @Test func trainTakesEachFileOnceAndLowersItsDefaultForShortAudio() throws {
+        try FileManager.default.createDirectory(atPath: "\(dir)/clean", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(dir)/train_speech.wav", toPath: "\(dir)/clean/a.wav")
+        let twice = try CLIRunner.run(["train", "\(dir)/clean", "\(dir)/clean/a.wav", "\(dir)/clean/../clean/a.wav", "-k", "2",
+                                       "--iterations", "2", "-o", "\(dir)/a.nmfdict", "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(twice.stdout.utf8)) as? [String: Any], "\(twice.stderr)")
+        #expect(report["trained_on"] as? [String] == ["\(dir)/clean/a.wav"])
+        // 0.8 s at 16 kHz: 26 frames of 2048 with hop 512.
+        let speech = try TestSupport.read("\(dir)/train_speech.wav")
+        try TestSupport.write(AudioBuffer(channels: [Array(speech.channels[0].prefix(12800))], sampleRate: 16000), to: "\(dir)/brief.wav", format: .wavFloat)
+        let lowered = try CLIRunner.run(["train", "\(dir)/brief.wav", "--iterations", "2", "-o", "\(dir)/brief.nmfdict", "--json"])
+        let small = try #require(try JSONSerialization.jsonObject(with: Data(lowered.stdout.utf8)) as? [String: Any], "\(lowered.stderr)")
+        #expect(lowered.status == 0 && small["templates"] as? Int == 26, "\(lowered.stdout)")
+        let given = try CLIRunner.run(["train", "\(dir)/brief.wav", "-k", "32", "-o", "\(dir)/given.nmfdict"])
+        #expect(given.status == 64 && given.stderr.contains("--components 32 is out of range for the training audio (allowed: at most its number of STFT frames, 26)"),
+                "\(given.stderr)")
     }
 }
