@@ -164,8 +164,8 @@ extension NMFDictionary.Header {
             throw DictionaryError.unsupportedVersion(path: path, version: Self.describe(json["version"]))
         }
         sampleRate = try integer("sample_rate", "a positive integer, in Hz") { $0 > 0 }
-        let fft = try integer("fft_size", "an integer from \(STFTConfiguration.fftSizeRange.lowerBound) to \(STFTConfiguration.fftSizeRange.upperBound)") {
-            STFTConfiguration.fftSizeRange.contains($0)
+        let fft = try integer("fft_size", "an even integer from \(STFTConfiguration.fftSizeRange.lowerBound) to \(STFTConfiguration.fftSizeRange.upperBound)") {
+            STFTConfiguration.fftSizeRange.contains($0) && $0 % 2 == 0
         }
         let hop = try integer("hop", "a positive integer") { $0 > 0 }
         if hop > STFTConfiguration.maxHopLength(fftSize: fft), hop <= fft {
