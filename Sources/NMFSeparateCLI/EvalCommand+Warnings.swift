@@ -27,10 +27,12 @@ extension EvalCommand {
         let gram = Self.gram(mono)
         // (Below one filter length every pair correlates perfectly; the scores carry their own warning then.)
         if (mono.first?.count ?? 0) >= BSSEval.defaultFilterLength { out += alikeReferences(refs, gram: gram) }
-        if !images {   // (images are scored channel by channel)
-            var scored = Array(zip(ests, signals.dropFirst(refs.count)))   // (zip stops after the estimates)
-            if let mixture, signals.count == 2 * refs.count + 1 { scored.append((mixture, signals[2 * refs.count])) }
-            for (i, (name, channels)) in scored.enumerated() { out += silence(of: name, channels: channels, isMixture: i == ests.count) }
+        var scored = Array(zip(ests, signals.dropFirst(refs.count)))   // (zip stops after the estimates)
+        if let mixture, signals.count == 2 * refs.count + 1 { scored.append((mixture, signals[2 * refs.count])) }
+        for (i, (name, channels)) in scored.enumerated() {
+            // Images are scored channel by channel: only a file silent in every channel is.
+            out += images ? imageSilence(of: name, channels: channels, isMixture: i == ests.count)
+                          : silence(of: name, channels: channels, isMixture: i == ests.count)
         }
         if let mixture, let mix = signals.last, signals.count == 2 * refs.count + 1,
            let fit = mixtureFit(of: mix, references: mono, gram: gram) {
@@ -54,6 +56,16 @@ extension EvalCommand {
         let why = cancels(channels, downmix: mono) ? "its channels cancel when averaged (opposite phase?)" : "it is silent over the scored length"
         let what = isMixture ? "its SDR is −∞ and every improvement +∞ (nan for an estimate that is silent too)" : "its SDR is −∞"
         return ["'\(name)' scores as silence: \(why), so \(what)"]
+    }
+
+    /// The warning for an estimate or mixture scored as images (`--images`) that is silent in
+    /// every channel: its image SDR is reported as 0 dB (museval's convention for a silent
+    /// estimate), not −∞, which says nothing of the separation. Empty otherwise.
+    static func imageSilence(of name: String, channels: [[Float]], isMixture: Bool) -> [String] {
+        guard channels.allSatisfy({ $0.allSatisfy { $0 == 0 } }) else { return [] }
+        let what = isMixture ? "the mixture's SDR is 0 dB and every improvement is the estimate's own SDR"
+                             : "its SDR is reported as 0 dB (museval's convention for a silent estimate), not a score of a separation"
+        return ["'\(name)' scores as silence: it is silent in every channel over the scored length, so \(what)"]
     }
 
     /// Whether `channels` hold sound that `mono`, their average (the downmix BSS Eval scores),

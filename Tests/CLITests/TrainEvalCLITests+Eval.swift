@@ -195,5 +195,10 @@ extension TrainEvalCLITests {
         #expect(counts.status == 64 && counts.stderr.contains("2 references (source_1.wav, source_2.wav) but 1 estimate (mix.wav)"), "\(counts.stderr)")
         let imagesRun = try CLIRunner.run(["eval", "--images", "--reference", "\(dir)/opposite.wav", "\(dir)/opposite.wav", "--estimate", "\(dir)/opposite.wav", "\(dir)/mix.wav"])
         #expect(!imagesRun.stderr.contains("scores as silence"), "\(imagesRun.stderr)")
+        // As images a silent estimate scores 0 dB (museval's convention), not −∞: said so too.
+        let silentImage = try CLIRunner.run(["eval", "--images"] + refs + ["--estimate", "\(dir)/zero.wav", "\(dir)/mix.wav", "--mixture", "\(dir)/zero.wav"])
+        #expect(silentImage.status == 0 && silentImage.stderrLines.count == 2
+                && silentImage.stderr.contains("zero.wav' scores as silence: it is silent in every channel over the scored length, so its SDR is reported as 0 dB")
+                && silentImage.stderr.contains("so the mixture's SDR is 0 dB and every improvement is the estimate's own SDR"), "\(silentImage.stderr)")
     }
 }
