@@ -181,7 +181,10 @@ struct EvalCommand {
             (result, baseline) = try score(trimmed, sources: j, rate: rate)
         } catch {
             var message = "cannot evaluate: " + Self.naming(files: paths, sources: j, in: "\(error)")
-            if lengths.contains(where: { $0 != length }) { message += " (in its first \(length) samples, the shortest file's length)" }
+            if lengths.contains(where: { $0 != length }), let k = lengths.firstIndex(of: length) {
+                // The files are scored over the shortest one's length: name it, it may be the cause.
+                message += " (in its first \(length) samples, the length of '\(paths[k])', the shortest file)"
+            }
             throw CLIError.runtime(message)
         }
         for warning in warnings { StandardError.write("nmf-separate: eval: warning: \(TerminalText.escaped(warning))\n") }

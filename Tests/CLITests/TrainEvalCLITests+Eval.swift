@@ -101,7 +101,8 @@ extension TrainEvalCLITests {
 
     /// Fewer samples than the 512-tap distortion filter: the delayed references span any
     /// estimate, so BSS Eval's scores mean little (a 50/50 mix scored 6.8 dB SDR and 120 dB SAR).
-    /// They are scored as the reference scorers score them, with a warning.
+    /// They are scored as the reference scorers score them, with a warning (and signals not much
+    /// longer with the expected inflation). An error in a scoring cut short by one file names it.
     @Test func evalWarnsAboutSignalsShorterThanTheFilter() throws {
         let speech = try TestSupport.read("\(dir)/ref_1.wav").channels[0], noise = try TestSupport.read("\(dir)/ref_2.wav").channels[0]
         for (name, x) in [("r1", speech), ("r2", noise), ("half", zip(speech, noise).map { 0.5 * ($0 + $1) })] {
@@ -126,6 +127,13 @@ extension TrainEvalCLITests {
         #expect(plain.status == 0 && plain.stderr.contains("1024 dimensions") && plain.stderr.contains("by about 0.8 dB"), "\(plain.stderr)")
         let images = try CLIRunner.run(["eval", "--images"] + files)
         #expect(images.status == 0 && images.stderr.contains("2048 dimensions") && images.stderr.contains("by about 1.8 dB"), "\(images.stderr)")
+        // A reference silent in the first samples, scored over a 100-sample estimate's length: the
+        // error names the estimate that cut the scoring short.
+        try TestSupport.write(AudioBuffer(channels: [[Float](repeating: 0, count: 300) + speech], sampleRate: 16000), to: "\(dir)/late.wav", format: .wavFloat)
+        try TestSupport.write(AudioBuffer(channels: [Array(speech.prefix(100))], sampleRate: 16000), to: "\(dir)/cut.wav", format: .wavFloat)
+        let cut = try CLIRunner.run(["eval", "--reference", "\(dir)/late.wav", "\(dir)/ref_2.wav", "--estimate", "\(dir)/cut.wav", "\(dir)/ref_2.wav"])
+        #expect(cut.status == 1 && cut.stderrLines.count == 1 && cut.stderr.contains("late.wav' is silent (all samples are zero)")
+                && cut.stderr.contains("(in its first 100 samples, the length of '\(dir)/cut.wav', the shortest file)"), "\(cut.stderr)")
     }
 
     /// A stereo reference whose channels cancel when averaged is not called silent: the error
