@@ -4,7 +4,8 @@ import NMFSeparation
 /// The inputs `eval` scores without error but likely not as meant.
 extension EvalCommand {
     /// Warnings about inputs that score without error but likely not as meant: an estimate
-    /// that is one of the references' files, a `--mixture` that is not the sum of the
+    /// that is one of the references' files, two references or two estimates (other than the
+    /// mixture) that are the same signal, a `--mixture` that is not the sum of the
     /// references (the improvement then means nothing), a `--hop` longer than `--window`
     /// (part of the files is never scored), an estimate or mixture that scores as silence.
     /// - Parameters:
@@ -26,7 +27,11 @@ extension EvalCommand {
         let mono = signals.prefix(refs.count).map { (try? BSSEval.downmix($0)) ?? [] }
         let gram = Self.gram(mono)
         // (Below one filter length every pair correlates perfectly; the scores carry their own warning then.)
-        if (mono.first?.count ?? 0) >= BSSEval.defaultFilterLength { out += alikeReferences(refs, gram: gram) }
+        if (mono.first?.count ?? 0) >= BSSEval.defaultFilterLength {
+            out += alikeReferences(refs, gram: gram)
+            let estimates = signals.dropFirst(refs.count).prefix(ests.count).map { (try? BSSEval.downmix($0)) ?? [] }
+            out += alikeEstimates(ests, mono: Array(estimates), references: mono)
+        }
         var scored = Array(zip(ests, signals.dropFirst(refs.count)))   // (zip stops after the estimates)
         if let mixture, signals.count == 2 * refs.count + 1 { scored.append((mixture, signals[2 * refs.count])) }
         for (i, (name, channels)) in scored.enumerated() {
@@ -98,6 +103,27 @@ extension EvalCommand {
             if abs(c) > 0.999 {
                 out.append(String(format: "the references '%@' and '%@' are the same signal (correlation %.4f): interference between them cannot be told from the target, so their SIR and the permutation mean nothing", refs[p], refs[q], c))
             }
+        } }
+        return out
+    }
+
+    /// Pairs of estimates (channels averaged) whose normalised correlation is above 0.999, unless
+    /// the signal is the references' sum up to a gain (correlation above 0.99: the mixture as
+    /// every source's estimate is the usual baseline): two references are then scored against
+    /// one separation, most likely because one estimate was named twice and another left out.
+    /// - Parameters:
+    ///   - mono: the estimates' downmixes; `references`: the references' downmixes.
+    static func alikeEstimates(_ ests: [String], mono: [[Float]], references: [[Float]]) -> [String] {
+        let g = gram(mono)
+        let length = references.map(\.count).min() ?? 0
+        let sum: [Float] = (0..<length).map { t in references.reduce(0) { $0 + $1[t] } }
+        var out: [String] = []
+        for p in g.indices { for q in (p + 1)..<g.count where g[p][p] > 0 && g[q][q] > 0 {
+            let c = g[p][q] / (g[p][p].squareRoot() * g[q][q].squareRoot())
+            guard abs(c) > 0.999 else { continue }
+            let m = gram([mono[p], sum])
+            if m[1][1] > 0, m[0][1] / (m[0][0].squareRoot() * m[1][1].squareRoot()) > 0.99 { continue }   // a baseline
+            out.append(String(format: "the estimates '%@' and '%@' are the same signal (correlation %.4f) and not the references' sum: two references are scored against one separation (is an estimate named twice?)", ests[p], ests[q], c))
         } }
         return out
     }

@@ -169,8 +169,7 @@ extension TrainEvalCLITests {
         #expect(one.status == 0 && one.stderr.contains("holds almost nothing of") && one.stderr.contains("ref_2.wav"), "\(one.stderr)")
         let gaps = try CLIRunner.run(["eval", "--images", "--window", "0.5", "--hop", "2"] + refs + ["--estimate", "\(dir)/mix.wav", "\(dir)/mix.wav"])
         #expect(gaps.status == 0 && gaps.stderr.contains("75 % of the files lie between windows"), "\(gaps.stderr)")
-        // The same reference twice (SIR came out +∞ with no word), or a copy of it under another
-        // name. (An estimate given twice is fine: the mixture as every source's estimate is a baseline.)
+        // The same reference twice (SIR came out +∞ with no word), or a copy of it under another name.
         let speech = try TestSupport.read("\(dir)/ref_1.wav")
         try TestSupport.write(AudioBuffer(channels: [speech.channels[0].map { -0.5 * $0 }], sampleRate: speech.sampleRate),
                               to: "\(dir)/ref_1_copy.wav", format: .wavFloat)
@@ -179,9 +178,15 @@ extension TrainEvalCLITests {
             #expect(twice.status == 0 && twice.stderrLines.count == 1 && twice.stderr.contains("are the same signal (correlation")
                     && twice.stderr.contains(second), "\(twice.stderr)")
         }
-        // The same estimate twice is the usual baseline (the mixture as every estimate): no warning.
+        // The mixture as every estimate is the usual baseline: no warning. Any other estimate
+        // twice (here a copy of a reference at another gain, under two names) is named.
         let estTwice = try CLIRunner.run(["eval"] + refs + ["--estimate", "\(dir)/mix.wav", "\(dir)/mix.wav"])
         #expect(estTwice.status == 0 && estTwice.stderr.isEmpty, "\(estTwice.stderr)")
+        try FileManager.default.copyItem(atPath: "\(dir)/ref_1_copy.wav", toPath: "\(dir)/ref_1_copy2.wav")
+        let sameTwice = try CLIRunner.run(["eval"] + refs + ["--estimate", "\(dir)/ref_1_copy.wav", "\(dir)/ref_1_copy2.wav"])
+        #expect(sameTwice.status == 0 && sameTwice.stderrLines.count == 1
+                && sameTwice.stderr.contains("the estimates '\(dir)/ref_1_copy.wav' and '\(dir)/ref_1_copy2.wav' are the same signal (correlation 1.0000) and not the references' sum"),
+                "\(sameTwice.stderr)")
         // Estimates and mixtures that score as silence (−∞, or an improvement of +∞) are named:
         // a silent file, and a stereo pair in opposite phase, which the downmix cancels.
         let n = speech.frameCount
