@@ -36,7 +36,7 @@ struct EvalCommand {
     stands for its ref_*/source_* audio files (or all its audio files), sorted.
 
     options:
-      --reference FILE...|DIR   the true sources (required)
+      --reference FILE...|DIR   the true sources, 1 to \(BSSEval.maximumSourceCount) (required)
       --estimate FILE...|DIR    the separated sources, as many as references
                                 (required)
       --mixture FILE            also score the mixture itself and report the
