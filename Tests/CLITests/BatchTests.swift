@@ -294,9 +294,9 @@ import _TestSupport
                 == ["s/m/source_1.wav", "t/m/source_1.wav", "u/v/m/source_1.wav", "y/m/source_1.wav"])
         let missing = try CLIRunner.run(["x", "--sources", "2", "-o", "s"], in: dir)
         #expect(missing.status == 1 && missing.stderrLines.count == 1 && missing.stderr.contains("'x' does not exist"), "\(missing.stderr)")
+        // train makes its output's missing directory, as separation makes -o's.
         let train = try CLIRunner.run(["train", "m.wav", "-k", "2", "--iterations", "2", "-o", "d/x.nmfdict"], in: dir)
-        #expect(train.status == 1 && train.stderrLines.count == 1 && train.stderr.contains("cannot write dictionary 'd/x.nmfdict'"),
-                "\(train.stderr)")
+        #expect(train.status == 0 && FileManager.default.fileExists(atPath: "\(dir)/d/x.nmfdict"), "\(train.stderr)")
     }
 
     @Test(arguments: ["corpus/separated", "corpus"])
