@@ -102,8 +102,15 @@ enum InputList {
                 for relative in inside {
                     let path = (argument as NSString).appendingPathComponent(relative)
                     let real = ExactPath(OutputPlan.resolve(path))
-                    if found[real] != nil && !scanned.contains(real) { continue }   // named explicitly: that wins
-                    found[real] = BatchInput(path: path, outputKey: (relative as NSString).deletingPathExtension, realPath: real.text)
+                    let key = (relative as NSString).deletingPathExtension
+                    if let prior = found[real] {
+                        if !scanned.contains(real) { continue }   // named explicitly: that wins
+                        // Found by two directory arguments, one inside the other: the inner one's
+                        // (shorter) key, whatever the order of the arguments.
+                        if prior.outputKey.utf8.count < key.utf8.count
+                            || (prior.outputKey.utf8.count == key.utf8.count && prior.path.utf8.lexicographicallyPrecedes(path.utf8)) { continue }
+                    }
+                    found[real] = BatchInput(path: path, outputKey: key, realPath: real.text)
                     if let problem = undecodableName(path) { found[real]?.conflict = problem }
                     scanned.insert(real)
                 }
@@ -118,13 +125,16 @@ enum InputList {
         // (Before the results filter below, which must know these keys.)
         distinguishSharedStems(&found, scanned: scanned)
         // With `-o` equal to a scanned directory, earlier outputs sit in `<output>/<key>/` of
-        // another input: they are results, not inputs.
+        // another input: they are results, not inputs. Only files named as the tool names its
+        // sources (source_<i>.<ext>) are: other audio there (x.wav beside a folder x/ of takes)
+        // is an input like any other.
         let keys = Set(found.values.map { ExactPath($0.outputKey) })
         let under = Array((excluded + "/").utf8)
         found = found.filter { real, _ in
             guard scanned.contains(real), real.bytes.starts(with: under) else { return true }
             let inside = String(decoding: real.bytes.dropFirst(under.count), as: UTF8.self)
-            return !keys.contains(ExactPath(PathName.parent(of: inside)))
+            return !(keys.contains(ExactPath(PathName.parent(of: inside)))
+                     && SeparateCommand.isSourceFile((inside as NSString).lastPathComponent))
         }
         // By bytes: two names that differ only in Unicode normalisation are two files (and
         // String's order would leave their order, and so the shards, to the hash seed).

@@ -313,6 +313,33 @@ import _TestSupport
         #expect(statuses == Array(repeating: "skipped", count: 5), "\(again.stdout)")
     }
 
+    /// In place (`-o` the scanned directory), only files named as the tool's sources in
+    /// `<output>/<key>/` are earlier outputs: a folder of takes beside its namesake file is
+    /// separated like any input (it was dropped without a word).
+    @Test func inPlaceRunsKeepAudioBesideItsNamesake() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.corpus(in: dir)
+        try FileManager.default.createDirectory(atPath: "\(root)/a", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(root)/f.wav", toPath: "\(root)/a/take2.wav")
+        let first = try CLIRunner.run([root, "--sources", "2", "--iterations", "2", "-o", root, "--json", "-q"])
+        let inputs = try Self.lines(first.stdout).map { ($0["input"] as! NSString).lastPathComponent }
+        #expect(first.status == 0 && inputs.count == 6 && inputs.contains("take2.wav"), "\(first.stdout)")
+        let again = try CLIRunner.run([root, "--sources", "2", "--iterations", "2", "-o", root, "--skip-existing", "--json", "-q"])
+        #expect(try Self.lines(again.stdout).map { $0["status"] as! String } == Array(repeating: "skipped", count: 6), "\(again.stdout)")
+    }
+
+    /// A file found by two directory arguments, one inside the other, goes to the inner one's
+    /// key whatever their order (a reordered batch separated it again into a second place).
+    @Test func overlappingDirectoriesGiveOneKey() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.corpus(in: dir)
+        for (name, arguments) in [("o1", [root, "\(root)/sub"]), ("o2", ["\(root)/sub", root])] {
+            let r = try CLIRunner.run(arguments + ["--sources", "2", "--iterations", "2", "-o", "\(dir)/\(name)", "-q"])
+            #expect(r.status == 0 && FileManager.default.fileExists(atPath: "\(dir)/\(name)/d/source_1.wav")
+                    && !FileManager.default.fileExists(atPath: "\(dir)/\(name)/sub"), "\(name): \(r.stderr)")
+        }
+    }
+
     @Test func progressLinesWhenAskedAndSilenceWhenQuiet() throws {
         let dir = try TestSupport.temporaryDirectory()
         let root = try Self.corpus(in: dir)
