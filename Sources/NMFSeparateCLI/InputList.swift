@@ -144,7 +144,10 @@ enum InputList {
         }
         if sorted.isEmpty {
             let names = emptyDirectories.map { "'\($0)'" }.joined(separator: ", ")
-            throw CLIError.runtime("no audio files\(matching(include)) in the directory \(names) (looked for \(audioExtensions.sorted().map { "." + $0 }.joined(separator: " ")))")
+            // The output directory is never searched: say so when it lies in one of them.
+            let skipped = emptyDirectories.contains { excluded.utf8.starts(with: (OutputPlan.resolve($0) + "/").utf8) }
+                ? "; the output directory '\(outputRoot)' inside it is not searched" : ""
+            throw CLIError.runtime("no audio files\(matching(include)) in the directory \(names) (looked for \(audioExtensions.sorted().map { "." + $0 }.joined(separator: " "))\(skipped))")
         }
         markConflicts(&sorted, outputRoot: outputRoot)
         return (sorted, emptyDirectories)

@@ -315,7 +315,8 @@ import _TestSupport
 
     /// In place (`-o` the scanned directory), only files named as the tool's sources in
     /// `<output>/<key>/` are earlier outputs: a folder of takes beside its namesake file is
-    /// separated like any input (it was dropped without a word).
+    /// separated like any input (it was dropped without a word). Audio only inside the output
+    /// directory is not searched, and the refusal says so.
     @Test func inPlaceRunsKeepAudioBesideItsNamesake() throws {
         let dir = try TestSupport.temporaryDirectory()
         let root = try Self.corpus(in: dir)
@@ -326,6 +327,13 @@ import _TestSupport
         #expect(first.status == 0 && inputs.count == 6 && inputs.contains("take2.wav"), "\(first.stdout)")
         let again = try CLIRunner.run([root, "--sources", "2", "--iterations", "2", "-o", root, "--skip-existing", "--json", "-q"])
         #expect(try Self.lines(again.stdout).map { $0["status"] as! String } == Array(repeating: "skipped", count: 6), "\(again.stdout)")
+        // A directory whose only audio lies in the output directory: the refusal says why.
+        let only = "\(dir)/only"
+        try FileManager.default.createDirectory(atPath: "\(only)/out", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(root)/f.wav", toPath: "\(only)/out/x.wav")
+        let none = try CLIRunner.run([only, "--sources", "2", "-o", "\(only)/out"])
+        #expect(none.status == 1 && none.stderrLines.count == 1
+                && none.stderr.contains("; the output directory '\(only)/out' inside it is not searched)"), "\(none.stderr)")
     }
 
     /// A file found by two directory arguments, one inside the other, goes to the inner one's
