@@ -40,8 +40,9 @@ public struct AudioBuffer: Sendable, Equatable {
             throw AudioIOError.invalidParameter(path: nil, name: "channels[\(c)]", value: "with \(channel.count) samples",
                                                 allowed: "the length of channels[0], \(first.count)")
         }
-        guard sampleRate >= 1 else {
-            throw AudioIOError.invalidParameter(path: nil, name: "sampleRate", value: "\(sampleRate)", allowed: "1 Hz or more")
+        guard SoundFileReader.sampleRateRange.contains(sampleRate) else {
+            throw AudioIOError.invalidParameter(path: nil, name: "sampleRate", value: "\(sampleRate)",
+                                                allowed: "1 to \(SoundFileReader.sampleRateRange.upperBound) Hz")
         }
     }
 

@@ -110,6 +110,7 @@ public struct AudioFormat: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether libsndfile can write this format with the given channel count and sample rate.
     public func isWritable(channels: Int, sampleRate: Int) -> Bool {
+        guard SoundFileReader.sampleRateRange.contains(sampleRate), (1...1024).contains(channels) else { return false }
         var info = SF_INFO()
         info.format = rawValue
         info.channels = Int32(clamping: channels)

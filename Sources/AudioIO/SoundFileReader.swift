@@ -25,6 +25,9 @@ public enum NonFinitePolicy: Sendable {
 /// formats, one array per channel. Reading by ranges lets the separation stream over
 /// a long file instead of holding it in memory.
 public final class SoundFileReader {
+    /// The sample rates read and written, in Hz: 1 to 1.536 MHz (8 × 192 kHz, beyond any
+    /// recording format in use); a header outside them is taken for a damaged one.
+    public static let sampleRateRange = 1...1_536_000
     /// The path the file was opened from.
     public let path: String
     /// Number of frames (samples per channel).
@@ -103,9 +106,9 @@ public final class SoundFileReader {
             sf_close(h)
             throw AudioIOError.invalidHeader(path: path, reason: "channel count \(info.channels) (allowed: 1 to 1024)")
         }
-        if info.samplerate < 1 || info.samplerate > 1_536_000 {
+        if !SoundFileReader.sampleRateRange.contains(Int(info.samplerate)) {
             sf_close(h)
-            throw AudioIOError.invalidHeader(path: path, reason: "sample rate \(info.samplerate) Hz (allowed: 1 to 1536000)")
+            throw AudioIOError.invalidHeader(path: path, reason: "sample rate \(info.samplerate) Hz (allowed: 1 to \(SoundFileReader.sampleRateRange.upperBound))")
         }
         self.openingInfo = info
         var frames = Int(clamping: info.frames)

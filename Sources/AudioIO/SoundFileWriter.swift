@@ -54,6 +54,11 @@ public final class SoundFileWriter {
         guard (1...1024).contains(channels) else {
             throw AudioIOError.invalidParameter(path: path, name: "channels", value: "\(channels)", allowed: "1 to 1024")
         }
+        guard SoundFileReader.sampleRateRange.contains(sampleRate) else {
+            // (libsndfile would take any Int32, and write files that no reader here opens.)
+            throw AudioIOError.invalidParameter(path: path, name: "sampleRate", value: "\(sampleRate) Hz",
+                                                allowed: "1 to \(SoundFileReader.sampleRateRange.upperBound) Hz")
+        }
         if let map = channelMap, map.count != channels {
             throw AudioIOError.invalidParameter(path: path, name: "channelMap", value: "with \(map.count) entries",
                                                 allowed: "one per channel, \(channels)")

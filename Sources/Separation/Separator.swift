@@ -152,6 +152,9 @@ public struct Separator: Sendable {
         let stft = config.stft
         let frameCount = source.frameCount
         try Self.validateShape(of: source)
+        if let rate = config.templateSampleRate, rate < 1 {
+            throw SeparationError.invalidParameter(name: "templateSampleRate", value: "\(rate) Hz", allowed: "1 Hz or more (the dictionaries' sample rate)")
+        }
         if let rate = config.templateSampleRate, rate != source.sampleRate {
             throw SeparationError.invalidParameter(name: "sample rate", value: "\(source.sampleRate) Hz",
                                                    allowed: "the dictionaries' \(rate) Hz (resample the input, or retrain the dictionaries at its rate)")
@@ -159,9 +162,14 @@ public struct Separator: Sendable {
         guard sinks == config.sourceCount else {
             throw SeparationError.invalidParameter(name: "sinks", value: "\(sinks)", allowed: "one per source, \(config.sourceCount)")
         }
+        // (The public vars may have been set after init: checked again, before the analysis pass.)
         _ = try SeparationConfiguration(sourceCount: config.sourceCount, componentCount: config.componentCount, stft: stft,
+                                        maxIterations: config.maxIterations, tolerance: config.tolerance,
                                         maskPower: config.maskPower, threadCount: max(config.threadCount, 1),
                                         chunkFrames: config.chunkFrames)
+        guard config.stepExponent.isFinite, config.stepExponent > 0, config.stepExponent < 2 else {
+            throw SeparationError.invalidParameter(name: "--step-exponent", value: "\(config.stepExponent)", allowed: "0 < ω < 2")
+        }
         guard (1...SeparationConfiguration.maxEnsembleSize).contains(config.ensembleSize) else {
             throw SeparationError.invalidParameter(name: "--ensemble", value: "\(config.ensembleSize)",
                                                    allowed: "1 to \(SeparationConfiguration.maxEnsembleSize)")
@@ -184,6 +192,14 @@ public struct Separator: Sendable {
         let fixedCount = config.fixedTemplates.reduce(0) { $0 + $1.columns }
         let freeSources = config.sourceCount - config.fixedTemplates.count
         let freeComponents = config.componentCount - fixedCount
+        guard freeSources >= 0 else {
+            throw SeparationError.invalidParameter(name: "fixedTemplates", value: "\(config.fixedTemplates.count) dictionaries",
+                                                   allowed: "at most one per source (sourceCount \(config.sourceCount))")
+        }
+        guard freeComponents >= 0 else {
+            throw SeparationError.invalidParameter(name: "fixedTemplates", value: "\(fixedCount) templates",
+                                                   allowed: "at most componentCount (\(config.componentCount)), which counts them and the free components")
+        }
         guard freeSources >= 0, freeComponents >= freeSources, freeComponents == 0 || freeSources > 0 else {
             throw SeparationError.invalidParameter(name: "--free-components", value: "\(freeComponents)",
                                                    allowed: "at least one per source without a dictionary (\(max(freeSources, 0))), and 0 when every source has a dictionary")
@@ -210,8 +226,10 @@ public struct Separator: Sendable {
     /// Checks a source's rate, channels and length against what the pipeline takes.
     /// - Throws: `SeparationError.invalidParameter` naming the value.
     static func validateShape(of source: SampleSource) throws {
-        guard source.sampleRate >= 1 else {
-            throw SeparationError.invalidParameter(name: "sample rate", value: "\(source.sampleRate) Hz", allowed: "1 Hz or more")
+        guard SoundFileReader.sampleRateRange.contains(source.sampleRate) else {
+            // (As files are read and written: sources at another rate could not be saved.)
+            throw SeparationError.invalidParameter(name: "sample rate", value: "\(source.sampleRate) Hz",
+                                                   allowed: "1 to \(SoundFileReader.sampleRateRange.upperBound) Hz")
         }
         guard (1...maxChannelCount).contains(source.channelCount) else {
             throw SeparationError.invalidParameter(name: "channels", value: "\(source.channelCount)", allowed: "1 to \(maxChannelCount)")

@@ -96,10 +96,26 @@ import _TestSupport
         #expect(parameter { try b.validate() } == "channels")
         b.channels = [[0]]
         b.sampleRate = 0
-        #expect(throws: AudioIOError.invalidParameter(path: nil, name: "sampleRate", value: "0", allowed: "1 Hz or more")) {
+        #expect(throws: AudioIOError.invalidParameter(path: nil, name: "sampleRate", value: "0", allowed: "1 to 1536000 Hz")) {
             try b.validate()
         }
-        #expect(AudioIOError.invalidParameter(path: nil, name: "sampleRate", value: "0", allowed: "1 Hz or more").description
-                == "sampleRate 0 is out of range (allowed: 1 Hz or more)")
+        #expect(AudioIOError.invalidParameter(path: nil, name: "sampleRate", value: "0", allowed: "1 to 1536000 Hz").description
+                == "sampleRate 0 is out of range (allowed: 1 to 1536000 Hz)")
+        b.sampleRate = Int.max
+        #expect(parameter { try b.validate() } == "sampleRate")
+    }
+
+    /// A rate the reader would refuse is refused by the writer too (libsndfile took any Int32,
+    /// and 2³¹ − 1 Hz made a file no reader here opens), and `isWritable` says so.
+    @Test func writerRefusesRatesTheReaderRefuses() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        for rate in [0, -1, 1_536_001, Int(Int32.max), Int.max] {
+            #expect(throws: AudioIOError.invalidParameter(path: "\(dir)/x.wav", name: "sampleRate", value: "\(rate) Hz", allowed: "1 to 1536000 Hz")) {
+                _ = try SoundFileWriter(path: "\(dir)/x.wav", format: .wav16, channels: 1, sampleRate: rate)
+            }
+            #expect(!AudioFormat.wav16.isWritable(channels: 1, sampleRate: rate))
+        }
+        #expect(!AudioFormat.wav16.isWritable(channels: 2, sampleRate: 4_294_967_296 + 44_100))
+        #expect(AudioFormat.wav16.isWritable(channels: 2, sampleRate: 44_100) && !FileManager.default.fileExists(atPath: "\(dir)/x.wav"))
     }
 }

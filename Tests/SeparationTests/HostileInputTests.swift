@@ -24,7 +24,7 @@ import _TestSupport
     }
 
     @Test func sampleRatesBelowOneHzAreRefused() throws {
-        for rate in [0, -8000] {
+        for rate in [0, -8000, 1_536_001, Int.max] {
             let m = message { _ = try self.separator().separate(self.mixture(rate: rate)) }
             #expect(m?.contains("sampleRate \(rate)") == true, "\(m ?? "no error")")
             // The same through a SampleSource.
@@ -189,5 +189,28 @@ import _TestSupport
         #expect(message { _ = try NMFDictionary.decode(wide, path: "w") }?.contains("retrain it with --hop 192 or less") == true)
         let zero = NMFDictionary(basis: Matrix(rows: 129, columns: 2, repeating: 0), sampleRate: 8000, stft: stft).encoded()
         #expect(message { _ = try NMFDictionary.decode(zero, path: "z") }?.contains("template 1 is all zero") == true)
+    }
+
+    /// Settings set on the public vars after init are checked before the analysis pass (a long
+    /// stream was read to its end first), and too many trained templates or dictionaries are
+    /// named as such (not as a negative `--free-components`).
+    @Test func settingsAreCheckedBeforeTheAnalysisAndTemplatesNamedAsSuch() throws {
+        for edit in [{ (c: inout SeparationConfiguration) in c.maxIterations = -1 }, { $0.tolerance = 5 }, { $0.stepExponent = 0 }] {
+            var stages: [SeparationProgress.Stage] = []
+            #expect(throws: SeparationError.self) {
+                _ = try self.separator(edit).separate(self.mixture()) { p in stages.append(p.stage); return true }
+            }
+            #expect(stages.isEmpty, "\(stages)")
+        }
+        var templates = Matrix(rows: 129, columns: 10, repeating: 1)
+        templates[0, 0] = 2
+        let tooMany = message { _ = try self.separator { $0.fixedTemplates = [templates] }.separate(self.mixture()) }
+        #expect(tooMany?.contains("fixedTemplates 10 templates is out of range (allowed: at most componentCount (4)") == true, "\(tooMany ?? "no error")")
+        let column = Matrix(rows: 129, columns: 1, repeating: 1)
+        let three = message { _ = try self.separator { $0.fixedTemplates = [column, column, column] }.separate(self.mixture()) }
+        #expect(three?.contains("fixedTemplates 3 dictionaries is out of range (allowed: at most one per source (sourceCount 2))") == true,
+                "\(three ?? "no error")")
+        let rate = message { _ = try self.separator { $0.fixedTemplates = [column]; $0.templateSampleRate = 0 }.separate(self.mixture()) }
+        #expect(rate?.contains("templateSampleRate 0 Hz is out of range") == true, "\(rate ?? "no error")")
     }
 }
