@@ -111,20 +111,35 @@ public enum ComponentGrouping {
     ///   reads per template), `.percussive` O(F·N·(L² + K)) for the percussiveness; the
     ///   partition search at most `MinimumCostPartition.workBudget` feature reads (5·10⁷, about
     ///   0.15 s; a few hundred nodes of S·d reads for 3 sources).
-    /// - Precondition: 1 ≤ `sources` ≤ K, and `activations` has K rows (the process stops with a
-    ///   message naming the values otherwise; `Separator` checks its configuration first).
+    /// - Throws: `SeparationError.invalidParameter` unless 1 ≤ `sources` ≤ K, `activations` has
+    ///   K rows and `sampleRate` ≥ 1. Non-finite factors do not throw: every source still gets
+    ///   at least one component.
     public static func group(method: GroupingMethod, basis: Matrix, activations: Matrix, sources: Int,
                              sampleRate: Int, seed: UInt64, spectrogram: Matrix? = nil, threads: Int = 1,
-                             channelGains: Matrix? = nil) -> [[Int]] {
+                             channelGains: Matrix? = nil) throws -> [[Int]] {
         let k = basis.columns
-        require(sources >= 1 && sources <= k && activations.rows == k,
-                "grouping needs 1 ≤ sources ≤ components and H with one row per component (sources \(sources), W \(basis.rows) × \(k), H \(activations.rows) × \(activations.columns))")
+        guard sources >= 1, sources <= k else {
+            throw SeparationError.invalidParameter(name: "sources", value: "\(sources)", allowed: "1 to the number of components, \(k)")
+        }
+        guard activations.rows == k else {
+            throw SeparationError.invalidParameter(name: "activations", value: "\(activations.rows) × \(activations.columns)",
+                                                   allowed: "one row per column of the basis, \(k)")
+        }
+        guard sampleRate >= 1 else {
+            throw SeparationError.invalidParameter(name: "sampleRate", value: "\(sampleRate) Hz", allowed: "1 Hz or more")
+        }
         if sources == k { return orderByCentroid((0..<k).map { [$0] }, basis: basis, activations: activations) }
         if sources == 1 { return [Array(0..<k)] }
+        // Factors beyond float32 (or NaN) make features that are not finite: read as 0, so that
+        // k-means still gives every component a source.
         let features = self.features(method: method, basis: basis, activations: activations, sampleRate: sampleRate,
                                      spectrogram: spectrogram, threads: threads, channelGains: channelGains)
-        let labels = assign(features, energy: componentEnergies(basis: basis, activations: activations),
+            .map { $0.map { $0.isFinite ? $0 : 0 } }
+        var labels = assign(features, energy: componentEnergies(basis: basis, activations: activations),
                             sources: sources, seed: seed)
+        if labels.count != k || Set(labels).count != sources {
+            labels = (0..<k).map { $0 * sources / k }   // (squared distances beyond float32: consecutive groups)
+        }
         var groups = [[Int]](repeating: [], count: sources)
         for (c, l) in labels.enumerated() { groups[l].append(c) }
         return orderByCentroid(groups, basis: basis, activations: activations)

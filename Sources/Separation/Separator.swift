@@ -77,7 +77,7 @@ public struct Separator: Sendable {
         let groupingStart = DispatchTime.now().uptimeNanoseconds
         for f in factorizations {
             var run = SeparationRun(factorization: f.result,
-                                    groups: Self.groups(config: config, result: f.result, spectrogram: v, sampleRate: source.sampleRate,
+                                    groups: try Self.groups(config: config, result: f.result, spectrogram: v, sampleRate: source.sampleRate,
                                                         channelGains: f.gains),
                                     seed: f.seed, channelGains: f.gains)
             if let first = runs.first {
@@ -302,7 +302,7 @@ public struct Separator: Sendable {
     /// components as one source, then the free components grouped into the remaining sources.
     /// `channelGains` (channels × K) of a spatial factorization join the grouping features.
     static func groups(config: SeparationConfiguration, result: NMFResult, spectrogram v: Matrix?, sampleRate: Int,
-                       channelGains: Matrix? = nil) -> [[Int]] {
+                       channelGains: Matrix? = nil) throws -> [[Int]] {
         var groups: [[Int]] = []
         var next = 0
         for count in config.presetComponentCounts {
@@ -315,7 +315,7 @@ public struct Separator: Sendable {
             let w = result.basis.columns(free)
             var h = Matrix(rows: free.count, columns: result.activations.columns)
             for (i, c) in free.enumerated() { for j in 0..<h.columns { h[i, j] = result.activations[c, j] } }
-            let local = ComponentGrouping.group(method: config.grouping, basis: w, activations: h, sources: freeSources,
+            let local = try ComponentGrouping.group(method: config.grouping, basis: w, activations: h, sources: freeSources,
                                                 sampleRate: sampleRate, seed: config.seed, spectrogram: v,
                                                 threads: config.threadCount, channelGains: channelGains?.columns(free))
             groups += local.map { $0.map { free[$0] } }

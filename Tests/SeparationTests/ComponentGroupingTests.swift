@@ -35,7 +35,7 @@ import NMFSeparation
     /// (a formant near 2.5 kHz) at pitches interleaved over 220–392 Hz: with the envelope
     /// smoothing of `.percussive` grouping the notes of one instrument are nearer each other
     /// than any note of the other, and group so.
-    @Test func notesOfOneInstrumentAtDifferentPitchesGroupTogether() {
+    @Test func notesOfOneInstrumentAtDifferentPitchesGroupTogether() throws {
         let dark: (Double) -> Double = { 1 / (1 + $0 / 300) }
         let bright: (Double) -> Double = { exp(-pow(($0 - 2500) / 900, 2)) + 0.02 }
         let columns = [harmonic(pitch: 220, envelope: dark), harmonic(pitch: 247, envelope: bright), harmonic(pitch: 277, envelope: dark),
@@ -62,7 +62,35 @@ import NMFSeparation
         let raw = spreads(smoothingHz: 0)
         #expect(raw.within > raw.between, "\(raw)")
         let h = Matrix(rows: 6, columns: 50, repeating: 1)
-        let groups = ComponentGrouping.group(method: .percussive, basis: w, activations: h, sources: 2, sampleRate: 22050, seed: 0)
+        let groups = try ComponentGrouping.group(method: .percussive, basis: w, activations: h, sources: 2, sampleRate: 22050, seed: 0)
         #expect(Set(groups.map { Set($0) }) == [Set([0, 2, 4]), Set([1, 3, 5])])
+    }
+
+    /// A library caller's bad arguments throw, naming them (the process stopped before), and
+    /// factors beyond float32 still give every source a component (the groups came back empty).
+    @Test func badArgumentsThrowAndNonFiniteFactorsStillGroup() throws {
+        var g = SeededGenerator(seed: 2)
+        var w = Matrix(rows: 129, columns: 6), h = Matrix(rows: 6, columns: 40)
+        for i in 0..<w.storage.count { w.storage[i] = g.nextUnitFloat() }
+        for i in 0..<h.storage.count { h.storage[i] = g.nextUnitFloat() }
+        let v = w.multiplied(by: h)
+        #expect(throws: SeparationError.invalidParameter(name: "sources", value: "7", allowed: "1 to the number of components, 6")) {
+            _ = try ComponentGrouping.group(method: .timbre, basis: w, activations: h, sources: 7, sampleRate: 16000, seed: 0)
+        }
+        #expect(throws: SeparationError.invalidParameter(name: "sampleRate", value: "0 Hz", allowed: "1 Hz or more")) {
+            _ = try ComponentGrouping.group(method: .timbre, basis: w, activations: h, sources: 2, sampleRate: 0, seed: 0)
+        }
+        #expect(throws: SeparationError.self) {
+            _ = try ComponentGrouping.group(method: .timbre, basis: w, activations: Matrix(rows: 5, columns: 40), sources: 2, sampleRate: 16000, seed: 0)
+        }
+        var bad = h
+        bad[2, 7] = .infinity
+        var huge = h
+        for i in 0..<huge.storage.count { huge.storage[i] *= 3e38 }
+        for (method, activations) in [(GroupingMethod.timbre, bad), (.percussive, bad), (.percussive, huge), (.activations, huge)] {
+            let groups = try ComponentGrouping.group(method: method, basis: w, activations: activations, sources: 3, sampleRate: 16000,
+                                                     seed: 0, spectrogram: method == .percussive ? v : nil)
+            #expect(groups.count == 3 && groups.allSatisfy { !$0.isEmpty } && groups.flatMap { $0 }.sorted() == Array(0..<6), "\(method): \(groups)")
+        }
     }
 }

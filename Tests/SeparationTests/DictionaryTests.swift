@@ -117,10 +117,10 @@ import _TestSupport
         var w = Matrix(rows: 257, columns: 9), h = Matrix(rows: 9, columns: 400)
         for i in 0..<w.storage.count { w.storage[i] = g.nextUnitFloat() }
         for i in 0..<h.storage.count { h.storage[i] = g.nextUnitFloat() }
-        let groups = ComponentGrouping.group(method: method, basis: w, activations: h, sources: 3, sampleRate: 16000, seed: 7)
+        let groups = try ComponentGrouping.group(method: method, basis: w, activations: h, sources: 3, sampleRate: 16000, seed: 7)
         #expect(groups.count == 3 && groups.allSatisfy { !$0.isEmpty })
         #expect(groups.flatMap { $0 }.sorted() == Array(0..<9))
-        #expect(groups == ComponentGrouping.group(method: method, basis: w, activations: h, sources: 3, sampleRate: 16000, seed: 7))
+        #expect(try groups == ComponentGrouping.group(method: method, basis: w, activations: h, sources: 3, sampleRate: 16000, seed: 7))
     }
 
     @Test func minimumShareRepairsADegenerateClustering() {

@@ -182,7 +182,7 @@ import DSPCore
         for p in allPartitions(k, 2) where shares(p, energy, 2).allSatisfy({ $0 >= share - 1e-12 }) {
             best = min(best, MinimumCostPartition.cost(features, p, clusters: 2))
         }
-        let groups = ComponentGrouping.group(method: .timbre, basis: w, activations: h, sources: 2, sampleRate: 16000, seed: 1)
+        let groups = try ComponentGrouping.group(method: .timbre, basis: w, activations: h, sources: 2, sampleRate: 16000, seed: 1)
         var labels = [Int](repeating: 0, count: k)
         for (s, group) in groups.enumerated() { for c in group { labels[c] = s } }
         #expect(abs(MinimumCostPartition.cost(features, labels, clusters: 2) - best) <= 1e-6 * best)

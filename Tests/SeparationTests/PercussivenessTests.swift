@@ -58,16 +58,16 @@ import NMFSeparation
         #expect(ComponentGrouping.appendStandardised([([1, 2], 2)], to: features) == features)
     }
 
-    @Test func percussiveGroupingUsesTheSpectrogramAndIgnoresTheThreadCount() {
+    @Test func percussiveGroupingUsesTheSpectrogramAndIgnoresTheThreadCount() throws {
         var g = SeededGenerator(seed: 4)
         var w = Matrix(rows: 257, columns: 8), h = Matrix(rows: 8, columns: 300)
         for i in 0..<w.storage.count { w.storage[i] = g.nextUnitFloat() }
         for i in 0..<h.storage.count { h.storage[i] = g.nextUnitFloat() }
         let v = w.multiplied(by: h)
-        let one = ComponentGrouping.group(method: .percussive, basis: w, activations: h, sources: 2, sampleRate: 16000, seed: 3,
+        let one = try ComponentGrouping.group(method: .percussive, basis: w, activations: h, sources: 2, sampleRate: 16000, seed: 3,
                                           spectrogram: v, threads: 1)
         #expect(one.flatMap { $0 }.sorted() == Array(0..<8) && one.allSatisfy { !$0.isEmpty })
-        #expect(one == ComponentGrouping.group(method: .percussive, basis: w, activations: h, sources: 2, sampleRate: 16000, seed: 3,
+        #expect(try one == ComponentGrouping.group(method: .percussive, basis: w, activations: h, sources: 2, sampleRate: 16000, seed: 3,
                                                spectrogram: v, threads: 2))
     }
 }

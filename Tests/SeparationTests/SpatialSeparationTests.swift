@@ -108,7 +108,7 @@ import _TestSupport
         }
     }
 
-    @Test func gainsSplitComponentsWhoseSpectraAreAlike() {
+    @Test func gainsSplitComponentsWhoseSpectraAreAlike() throws {
         // Four nearly equal templates; two sit left, two right: only the gains tell them apart.
         var rng = SeededGenerator(seed: 4)
         let bins = 257
@@ -117,7 +117,7 @@ import _TestSupport
         let h = Matrix(rows: 4, columns: 50, repeating: 1)
         var q = Matrix(rows: 2, columns: 4)
         for (c, l) in [Float(0.8), 0.2, 0.75, 0.25].enumerated() { q[0, c] = l; q[1, c] = 1 - l }
-        let groups = ComponentGrouping.group(method: .timbre, basis: w, activations: h, sources: 2, sampleRate: 16_000, seed: 0,
+        let groups = try ComponentGrouping.group(method: .timbre, basis: w, activations: h, sources: 2, sampleRate: 16_000, seed: 0,
                                              channelGains: q)
         #expect(Set(groups.map { Set($0) }) == [Set([0, 2]), Set([1, 3])])
     }
