@@ -19,6 +19,12 @@ public enum ProcessInfoLite {
         return max(count, 1)
     }
 
+    /// The machine's physical memory in bytes (pages × page size), 0 when unknown.
+    public static var physicalMemory: Double {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        return pages > 0 && size > 0 ? Double(pages) * Double(size) : 0
+    }
+
     /// The number of CPUs in this process's affinity mask (`Cpus_allowed` of `/proc/self/status`).
     static func affinityCount() -> Int? {
         guard let line = firstLine(of: "/proc/self/status", startingWith: "Cpus_allowed:") else { return nil }

@@ -278,6 +278,15 @@ public struct NMF: Sendable {
             throw FactorizationError.invalidParameter(name: "components", value: "\(configuration.componentCount)",
                                                       allowed: "1 to the number of frames, \(v.columns)")
         }
+        // W and H (a few copies of each during the updates, a W accumulator per thread) beyond
+        // the machine's memory: refused, not an abort of the process.
+        let physical = ProcessInfoLite.physicalMemory
+        let k = Double(configuration.componentCount), f = Double(v.rows), n = Double(v.columns)
+        let bytes = 4 * k * (3 * (n + f) + f * Double(configuration.threadCount))
+        if physical > 0, bytes > physical {
+            throw FactorizationError.invalidParameter(name: "components", value: "\(configuration.componentCount)",
+                                                      allowed: "fewer: W (\(v.rows) × K) and H (K × \(v.columns)) would need about \((bytes / 1e8).rounded(.up) / 10) GB, more than this machine's \((physical / 1e8).rounded(.up) / 10) GB of memory")
+        }
         for x in v.storage where !(x >= 0 && x.isFinite) {
             throw FactorizationError.invalidInput("V has an entry \(x); entries must be finite and ≥ 0")
         }

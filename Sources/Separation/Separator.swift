@@ -268,10 +268,19 @@ public struct Separator: Sendable {
         let blocks = configuration.spatial ? channels : 1
         let bytes = Double(stft.binCount) * Double(frames) * Double(blocks) * 4
         let physical = Double(ProcessInfo.processInfo.physicalMemory)
+        let gb = { (b: Double) in "\((b / 1e8).rounded(.up) / 10) GB" }
         if physical > 0, bytes > physical {
-            let gb = { (b: Double) in "\((b / 1e8).rounded(.up) / 10) GB" }
             throw SeparationError.invalidInput("the spectrogram (\(stft.binCount) bins × \(frames) frames\(blocks > 1 ? " × \(blocks) channels" : "")) needs "
                 + "\(gb(bytes)), more than this machine's \(gb(physical)) of memory; use a larger hop or split the input")
+        }
+        // W and H beside it (a few copies of each during the updates, every run's kept, a W
+        // accumulator per thread): many components on a long V are refused, not an abort.
+        let k = Double(configuration.componentCount), f = Double(stft.binCount * blocks)
+        let runs = Double(configuration.ensembleSize)
+        let factors = 4 * k * ((Double(frames) + f) * (2 + runs) + f * Double(configuration.threadCount))
+        if physical > 0, bytes + factors > physical {
+            throw SeparationError.invalidParameter(name: "--components", value: "\(configuration.componentCount)",
+                                                   allowed: "fewer: W (\(stft.binCount * blocks) × K) and H (K × \(frames) frames) would need about \(gb(factors)) beside the spectrogram's \(gb(bytes)), more than this machine's \(gb(physical)) of memory")
         }
     }
 

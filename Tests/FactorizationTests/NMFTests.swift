@@ -304,6 +304,14 @@ import Foundation
         #expect(message { _ = try nmf.factorize(short) }?.contains("V is 40 × 80 but holds 3 values") == true)
     }
 
+    /// W and H beyond any machine's memory (10⁶ components on 10⁶ frames: about 12 TB) are
+    /// refused before anything is allocated (the process aborted in the allocator).
+    @Test func factorsBeyondTheMachinesMemoryAreRefused() throws {
+        let v = Matrix(rows: 1, columns: 1_000_000, repeating: 1)
+        let nmf = NMF(configuration: try NMFConfiguration(componentCount: 1_000_000, maxIterations: 1))
+        #expect(message { _ = try nmf.factorize(v) }?.contains("components 1000000 is out of range (allowed: fewer: W (1 × K) and H (K × 1000000) would need about") == true)
+    }
+
     @Test func penaltyWeightsAreBoundedAndTheLargestStaysFinite() throws {
         let v = planted()
         var config = try NMFConfiguration(componentCount: 3, maxIterations: 20, restarts: 1)

@@ -213,4 +213,16 @@ import _TestSupport
         let rate = message { _ = try self.separator { $0.fixedTemplates = [column]; $0.templateSampleRate = 0 }.separate(self.mixture()) }
         #expect(rate?.contains("templateSampleRate 0 Hz is out of range") == true, "\(rate ?? "no error")")
     }
+
+    /// Many components on a long spectrogram: W and H beyond any machine's memory (10⁶
+    /// components × 10⁶ frames) are refused before the analysis, naming the count (the
+    /// process aborted in the allocator, the spectrogram alone being small).
+    @Test func factorsBeyondTheMachinesMemoryAreRefused() throws {
+        let c = try SeparationConfiguration(sourceCount: 1, componentCount: 1_000_000, stft: STFTConfiguration(fftSize: 16, hopLength: 12), maxIterations: 1)
+        let long = AudioBuffer(channels: [[Float](repeating: 0.1, count: 12_000_100)], sampleRate: 8000)
+        var stages: [SeparationProgress.Stage] = []
+        let m = message { _ = try Separator(configuration: c).separate(long) { p in stages.append(p.stage); return true } }
+        #expect(m?.contains("--components 1000000 is out of range (allowed: fewer: W (9 × K) and H (K × 1000010 frames) would need about") == true, "\(m ?? "no error")")
+        #expect(stages.isEmpty)
+    }
 }
