@@ -67,10 +67,15 @@ public struct NMFDictionary: Sendable, Equatable {
 
     /// Writes the dictionary to `path` in the `.nmfdict` format, atomically (a temporary file
     /// beside it, then renamed into place): a reader never sees half a file, and a failure
-    /// leaves what was there. An existing file is replaced.
-    /// - Throws: `DictionaryError.cannotWrite` with the system's reason.
+    /// leaves what was there. An existing file is replaced. A dictionary that `read` would
+    /// refuse (no templates, a sample rate below 1 Hz, negative or non-finite templates, …) is
+    /// refused here, before anything is written.
+    /// - Throws: the error `decode` gives for such a dictionary, naming `path`;
+    ///   `DictionaryError.cannotWrite` with the system's reason.
     public func write(to path: String) throws {
-        do { try encoded().write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        let data = encoded()
+        _ = try Self.decode(data, path: path)   // (what a reader would refuse is not written)
+        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw DictionaryError.cannotWrite(path: path, reason: (error as NSError).localizedDescription)
         }
     }

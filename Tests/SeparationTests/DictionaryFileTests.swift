@@ -27,6 +27,24 @@ import _TestSupport
         do { try body(); return "no error" } catch { return "\(error)" }
     }
 
+    /// What `read` would refuse, `write` refuses before writing (a library caller's dictionary
+    /// with a sample rate of −3 Hz, no templates or a NaN template was written and then unreadable).
+    @Test func writeRefusesWhatReadWouldRefuse() throws {
+        let stft = try STFTConfiguration(fftSize: 256, hopLength: 64)
+        var nan = Matrix(rows: 129, columns: 2, repeating: 0.01)
+        nan[5, 1] = .nan
+        for (d, expected) in [(NMFDictionary(basis: Matrix(rows: 129, columns: 2, repeating: 0.01), sampleRate: -3, stft: stft), "'sample_rate' is -3"),
+                              (NMFDictionary(basis: Matrix(rows: 129, columns: 0), sampleRate: 8000, stft: stft), "'components' is 0"),
+                              (NMFDictionary(basis: nan, sampleRate: 8000, stft: stft), "nan")] {
+            let text = reason { try d.write(to: "\(dir)/w.nmfdict") }
+            #expect(text.contains(expected) && text.contains("w.nmfdict"), "\(text)")
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/w.nmfdict"))
+        }
+        let good = NMFDictionary(basis: Matrix(rows: 129, columns: 2, repeating: 0.01), sampleRate: 8000, stft: stft)
+        try good.write(to: "\(dir)/w.nmfdict")
+        #expect(try NMFDictionary.read(path: "\(dir)/w.nmfdict").components == 2)
+    }
+
     @Test func headerFieldsAreNamedWithTheirValues() {
         for (old, new, expected) in [("\"sample_rate\":8000", "\"sample_rate\":0", "header field 'sample_rate' is 0 (allowed: a positive integer"),
                                      ("\"bins\":129", "\"bins\":130", "header field 'bins' is 130 (allowed: fft_size / 2 + 1 = 129)"),
