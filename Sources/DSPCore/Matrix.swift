@@ -55,10 +55,12 @@ public struct Matrix: Sendable, Equatable {
     }
 
     /// The element at row `r`, column `c`.
-    /// - Precondition: 0 ≤ r < rows and 0 ≤ c < columns (the row checked in debug builds only).
+    /// - Precondition: 0 ≤ r < rows and 0 ≤ c < columns. Not checked: DSPCore is compiled with
+    ///   optimisation in every configuration (`-O`, `-Ounchecked` in release), which removes the
+    ///   row's `assert`, so a row past the end reads or writes the next column's element; only
+    ///   the storage index is bounds-checked, and only in debug builds.
     public subscript(r: Int, c: Int) -> Float {
-        // The row is checked in debug builds (a row past the end read the next column's element);
-        // release builds leave the hot loops unchecked, as the storage index is.
+        // The hot loops stay unchecked; the assert speaks only in a build of DSPCore with -Onone.
         get { assert(r >= 0 && r < rows, "matrix row \(r) is out of range (allowed: 0 to \(rows - 1))"); return storage[c * rows + r] }
         set { assert(r >= 0 && r < rows, "matrix row \(r) is out of range (allowed: 0 to \(rows - 1))"); storage[c * rows + r] = newValue }
     }
