@@ -42,6 +42,16 @@ public enum TestSupport {
     /// The largest absolute value.
     public static func peak(_ x: [Float]) -> Float { x.reduce(0) { max($0, abs($1)) } }
 
+    /// Seeded uniform factors W (bins × components) and H (components × frames) in [0, 1), and
+    /// their product V = W·H (bins × frames): a planted factorization.
+    public static func randomFactors(bins: Int, components: Int, frames: Int, seed: UInt64) -> (w: Matrix, h: Matrix, v: Matrix) {
+        var g = SeededGenerator(seed: seed)
+        var w = Matrix(rows: bins, columns: components), h = Matrix(rows: components, columns: frames)
+        for i in 0..<w.storage.count { w[i % bins, i / bins] = g.nextUnitFloat() }
+        for i in 0..<h.storage.count { h[i % components, i / components] = g.nextUnitFloat() }
+        return (w, h, w.multiplied(by: h))
+    }
+
     /// The directory under which this test process makes its temporary directories; it is
     /// removed with everything in it when the process exits (a crash leaves it behind).
     static let runDirectory: URL = {

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import NMFSeparation
+import _TestSupport
 @testable import Separation
 
 /// The timbre features of component grouping.
@@ -69,11 +70,7 @@ import NMFSeparation
     /// A library caller's bad arguments throw, naming them (the process stopped before), and
     /// factors beyond float32 still give every source a component (the groups came back empty).
     @Test func badArgumentsThrowAndNonFiniteFactorsStillGroup() throws {
-        var g = SeededGenerator(seed: 2)
-        var w = Matrix(rows: 129, columns: 6), h = Matrix(rows: 6, columns: 40)
-        for i in 0..<w.storage.count { w.storage[i] = g.nextUnitFloat() }
-        for i in 0..<h.storage.count { h.storage[i] = g.nextUnitFloat() }
-        let v = w.multiplied(by: h)
+        let (w, h, v) = TestSupport.randomFactors(bins: 129, components: 6, frames: 40, seed: 2)
         #expect(throws: SeparationError.invalidParameter(name: "sources", value: "7", allowed: "1 to the number of components, 6")) {
             _ = try ComponentGrouping.group(method: .timbre, basis: w, activations: h, sources: 7, sampleRate: 16000, seed: 0)
         }

@@ -1,5 +1,6 @@
 import Testing
 import NMFSeparation
+import _TestSupport
 @testable import Separation
 
 @Suite struct PercussivenessTests {
@@ -59,11 +60,7 @@ import NMFSeparation
     }
 
     @Test func percussiveGroupingUsesTheSpectrogramAndIgnoresTheThreadCount() throws {
-        var g = SeededGenerator(seed: 4)
-        var w = Matrix(rows: 257, columns: 8), h = Matrix(rows: 8, columns: 300)
-        for i in 0..<w.storage.count { w.storage[i] = g.nextUnitFloat() }
-        for i in 0..<h.storage.count { h.storage[i] = g.nextUnitFloat() }
-        let v = w.multiplied(by: h)
+        let (w, h, v) = TestSupport.randomFactors(bins: 257, components: 8, frames: 300, seed: 4)
         let one = try ComponentGrouping.group(method: .percussive, basis: w, activations: h, sources: 2, sampleRate: 16000, seed: 3,
                                           spectrogram: v, threads: 1)
         #expect(one.flatMap { $0 }.sorted() == Array(0..<8) && one.allSatisfy { !$0.isEmpty })
