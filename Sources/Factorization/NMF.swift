@@ -235,6 +235,14 @@ public struct NMF: Sendable {
                          fixedColumns: fixedColumns, frameStride: frameStride, mean: mean)
     }
 
+    /// About the bytes W (rows × K) and H (K × frames) take while factorizing: a few copies of
+    /// each during the updates, one W accumulator per thread, and W and H of `keptRuns` finished
+    /// factorizations (an ensemble's) besides. A bound for refusing what cannot fit, not a measure.
+    public static func factorBytes(rows: Int, frames: Int, components: Int, threads: Int, keptRuns: Int = 1) -> Double {
+        let k = Double(components), f = Double(rows), n = Double(frames)
+        return 4 * k * ((n + f) * Double(2 + keptRuns) + f * Double(threads))
+    }
+
     /// Checks the configuration and V before any work.
     /// - Parameter fixed: how many of the components are trained templates held fixed: only the
     ///   others count against V's frames (a fixed template costs one activation per frame, and
@@ -278,11 +286,10 @@ public struct NMF: Sendable {
             throw FactorizationError.invalidParameter(name: "components", value: "\(configuration.componentCount)",
                                                       allowed: "1 to the number of frames, \(v.columns)")
         }
-        // W and H (a few copies of each during the updates, a W accumulator per thread) beyond
-        // the machine's memory: refused, not an abort of the process.
+        // W and H beyond the machine's memory: refused, not an abort of the process.
         let physical = ProcessInfoLite.physicalMemory
-        let k = Double(configuration.componentCount), f = Double(v.rows), n = Double(v.columns)
-        let bytes = 4 * k * (3 * (n + f) + f * Double(configuration.threadCount))
+        let bytes = Self.factorBytes(rows: v.rows, frames: v.columns, components: configuration.componentCount,
+                                     threads: configuration.threadCount)
         if physical > 0, bytes > physical {
             throw FactorizationError.invalidParameter(name: "components", value: "\(configuration.componentCount)",
                                                       allowed: "fewer: W (\(v.rows) × K) and H (K × \(v.columns)) would need about \((bytes / 1e8).rounded(.up) / 10) GB, more than this machine's \((physical / 1e8).rounded(.up) / 10) GB of memory")

@@ -115,13 +115,20 @@ extension EvalCommand {
     ///   - mono: the estimates' downmixes; `references`: the references' downmixes.
     static func alikeEstimates(_ ests: [String], mono: [[Float]], references: [[Float]]) -> [String] {
         let g = gram(mono)
-        let length = references.map(\.count).min() ?? 0
-        let sum: [Float] = (0..<length).map { t in references.reduce(0) { $0 + $1[t] } }
+        // The references' sum, made only when a pair is alike (rarely).
+        var sum: [Float]?
+        func referenceSum() -> [Float] {
+            if let sum { return sum }
+            let length = references.map(\.count).min() ?? 0
+            let s: [Float] = (0..<length).map { t in references.reduce(0) { $0 + $1[t] } }
+            sum = s
+            return s
+        }
         var out: [String] = []
         for p in g.indices { for q in (p + 1)..<g.count where g[p][p] > 0 && g[q][q] > 0 {
             let c = g[p][q] / (g[p][p].squareRoot() * g[q][q].squareRoot())
             guard abs(c) > 0.999 else { continue }
-            let m = gram([mono[p], sum])
+            let m = gram([mono[p], referenceSum()])
             if m[1][1] > 0, m[0][1] / (m[0][0].squareRoot() * m[1][1].squareRoot()) > 0.99 { continue }   // a baseline
             out.append(String(format: "the estimates '%@' and '%@' are the same signal (correlation %.4f) and not the references' sum: two references are scored against one separation (is an estimate named twice?)", ests[p], ests[q], c))
         } }

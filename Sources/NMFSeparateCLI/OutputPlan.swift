@@ -242,10 +242,11 @@ final class OutputPlan {
     }
 
     /// `mkdir -p`: creates `path` and missing parents; returns the directories it created.
+    /// A failure throws "cannot create `what` '…': reason".
     ///
     /// A parent that vanishes in between (another job of the batch rolling back the
     /// directories it created) is made again: the walk restarts a few times on `ENOENT`.
-    static func makeDirectories(_ path: String) throws -> [String] {
+    static func makeDirectories(_ path: String, naming what: String = "output directory") throws -> [String] {
         var created: [String] = []
         for attempt in 0..<8 {
             var missing: [String] = []
@@ -264,7 +265,7 @@ final class OutputPlan {
                 } else if errno != EEXIST {
                     let reason = String(cString: strerror(errno))
                     for d in created.reversed() { rmdir(d) }
-                    throw CLIError.runtime("cannot create output directory '\(dir)': \(reason)")
+                    throw CLIError.runtime("cannot create \(what) '\(dir)': \(reason)")
                 }
             }
             if !vanished { break }

@@ -189,7 +189,7 @@ struct SeparateCommand {
         }
         // Only learned components must fit the frames: trained templates held fixed do not count
         // (each frame's activations are solved on their own).
-        let fixed = configuration.fixedTemplates.reduce(0) { $0 + $1.columns }
+        let fixed = configuration.fixedTemplateCount
         let defaultCount = options.dictionaries.isEmpty ? options.components == nil : options.freeComponents == nil
         if defaultCount && configuration.componentCount - fixed > frames {
             // The default of several components per source cannot exceed the frames of a short file.

@@ -247,8 +247,8 @@ struct TrainCommand {
     static func prepareDirectory(of output: String) throws -> [String] {
         let parent = PathName.directory(of: output)
         let created: [String]
-        do { created = try OutputPlan.makeDirectories(parent) } catch let e as CLIError {
-            throw CLIError.runtime("cannot write dictionary '\(output)': \(e.message.replacingOccurrences(of: "output directory", with: "directory"))")
+        do { created = try OutputPlan.makeDirectories(parent, naming: "directory") } catch let e as CLIError {
+            throw CLIError.runtime("cannot write dictionary '\(output)': \(e.message)")
         }
         SignalCleanup.shared.registerDirectories(created)
         var isDirectory: ObjCBool = false

@@ -8,6 +8,9 @@ extension SeparationConfiguration {
     /// order; the free components after them are grouped into the remaining sources.
     public var presetSourceCount: Int { presetComponentCounts.count }
 
+    /// The trained templates held fixed: the columns of every `fixedTemplates` matrix.
+    public var fixedTemplateCount: Int { fixedTemplates.reduce(0) { $0 + $1.columns } }
+
     /// How many components each of those sources has, in order: each dictionary's templates,
     /// then ``SteadyBackground/componentCount`` for a steady background. The components come in
     /// that order too, the free ones after them.
@@ -24,7 +27,7 @@ extension SeparationConfiguration {
     /// first ``SteadyBackground/componentCount`` after the dictionaries' templates.
     public var backgroundComponents: Range<Int> {
         guard background == .steady else { return 0..<0 }
-        let first = fixedTemplates.reduce(0) { $0 + $1.columns }
+        let first = fixedTemplateCount
         return first..<(first + SteadyBackground.componentCount)
     }
 

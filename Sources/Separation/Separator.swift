@@ -189,7 +189,7 @@ public struct Separator: Sendable {
             throw SeparationError.invalidParameter(name: "--sources", value: "\(config.sourceCount)",
                                                    allowed: "1 to the number of STFT frames, \(frames)")
         }
-        let fixedCount = config.fixedTemplates.reduce(0) { $0 + $1.columns }
+        let fixedCount = config.fixedTemplateCount
         let freeSources = config.sourceCount - config.fixedTemplates.count
         let freeComponents = config.componentCount - fixedCount
         guard freeSources >= 0 else {
@@ -200,7 +200,7 @@ public struct Separator: Sendable {
             throw SeparationError.invalidParameter(name: "fixedTemplates", value: "\(fixedCount) templates",
                                                    allowed: "at most componentCount (\(config.componentCount)), which counts them and the free components")
         }
-        guard freeSources >= 0, freeComponents >= freeSources, freeComponents == 0 || freeSources > 0 else {
+        guard freeComponents >= freeSources, freeComponents == 0 || freeSources > 0 else {
             throw SeparationError.invalidParameter(name: "--free-components", value: "\(freeComponents)",
                                                    allowed: "at least one per source without a dictionary (\(max(freeSources, 0))), and 0 when every source has a dictionary")
         }
@@ -267,17 +267,15 @@ public struct Separator: Sendable {
         let stft = configuration.stft
         let blocks = configuration.spatial ? channels : 1
         let bytes = Double(stft.binCount) * Double(frames) * Double(blocks) * 4
-        let physical = Double(ProcessInfo.processInfo.physicalMemory)
+        let physical = ProcessInfoLite.physicalMemory
         let gb = { (b: Double) in "\((b / 1e8).rounded(.up) / 10) GB" }
         if physical > 0, bytes > physical {
             throw SeparationError.invalidInput("the spectrogram (\(stft.binCount) bins × \(frames) frames\(blocks > 1 ? " × \(blocks) channels" : "")) needs "
                 + "\(gb(bytes)), more than this machine's \(gb(physical)) of memory; use a larger hop or split the input")
         }
-        // W and H beside it (a few copies of each during the updates, every run's kept, a W
-        // accumulator per thread): many components on a long V are refused, not an abort.
-        let k = Double(configuration.componentCount), f = Double(stft.binCount * blocks)
-        let runs = Double(configuration.ensembleSize)
-        let factors = 4 * k * ((Double(frames) + f) * (2 + runs) + f * Double(configuration.threadCount))
+        // W and H beside it (every run's kept): many components on a long V are refused, not an abort.
+        let factors = NMF.factorBytes(rows: stft.binCount * blocks, frames: frames, components: configuration.componentCount,
+                                      threads: configuration.threadCount, keptRuns: configuration.ensembleSize)
         if physical > 0, bytes + factors > physical {
             throw SeparationError.invalidParameter(name: "--components", value: "\(configuration.componentCount)",
                                                    allowed: "fewer: W (\(stft.binCount * blocks) × K) and H (K × \(frames) frames) would need about \(gb(factors)) beside the spectrogram's \(gb(bytes)), more than this machine's \(gb(physical)) of memory")
