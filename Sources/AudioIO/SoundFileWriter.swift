@@ -45,8 +45,9 @@ public final class SoundFileWriter {
     ///     see `AudioFormat.keepingLayout(_:)`); nil for libsndfile's default.
     ///   - metadata: text fields (title, artist, …) to store in the header, those the container
     ///     has a place for (see `SoundFileMetadata`); none by default.
-    /// - Throws: `AudioIOError.invalidParameter` for a channel count outside 1…1024 or a channel
-    ///   map of another length; `.unsupportedOutputFormat` or `.writeFailed`.
+    /// - Throws: `AudioIOError.invalidParameter` for a channel count outside 1…1024, a channel
+    ///   map of another length or with a value that is no `SF_CHANNEL_MAP_*` position;
+    ///   `.unsupportedOutputFormat` or `.writeFailed`.
     public init(path: String, format: AudioFormat, channels: Int, sampleRate: Int, channelMap: [Int32]? = nil,
                 metadata: SoundFileMetadata = SoundFileMetadata()) throws {
         self.path = path
@@ -62,6 +63,11 @@ public final class SoundFileWriter {
         if let map = channelMap, map.count != channels {
             throw AudioIOError.invalidParameter(path: path, name: "channelMap", value: "with \(map.count) entries",
                                                 allowed: "one per channel, \(channels)")
+        }
+        if let bad = channelMap?.first(where: { !(0..<Int32(SF_CHANNEL_MAP_MAX)).contains($0) }) {
+            // (libsndfile would write a header whose speaker mask no reader can place.)
+            throw AudioIOError.invalidParameter(path: path, name: "channelMap", value: "an entry \(bad)",
+                                                allowed: "SF_CHANNEL_MAP_* positions, 0 to \(SF_CHANNEL_MAP_MAX - 1)")
         }
         self.isOgg = format.container == Int32(SF_FORMAT_OGG)
         self.storesNonFinite = format.isFloatingPoint

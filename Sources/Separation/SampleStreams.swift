@@ -63,7 +63,23 @@ public final class AudioBufferSource: SampleSource, Sendable {
     public var sampleRate: Int { buffer.sampleRate }
 
     /// Copies frames `start ..< start + count` (zeros outside the buffer) into `channels`.
+    /// - Throws: `AudioIOError.invalidParameter` for a buffer whose channels differ in length (as
+    ///   `AudioBuffer.validate()` and `Separator.separate(_:progress:)` refuse it), for
+    ///   `channels` without one array per channel, a negative `count` or a `start + count`
+    ///   beyond `Int`.
     public func read(start: Int, count: Int, into channels: inout [[Float]]) throws {
+        for (c, channel) in buffer.channels.enumerated() where channel.count != frameCount {
+            throw AudioIOError.invalidParameter(path: nil, name: "channels[\(c)]", value: "with \(channel.count) samples",
+                                                allowed: "the length of channels[0], \(frameCount)")
+        }
+        guard channels.count == channelCount else {
+            throw AudioIOError.invalidParameter(path: nil, name: "channels", value: "with \(channels.count) buffers",
+                                                allowed: "one buffer per channel, \(channelCount)")
+        }
+        guard count >= 0, !start.addingReportingOverflow(count).overflow else {
+            throw AudioIOError.invalidParameter(path: nil, name: "count", value: "\(count) from frame \(start)",
+                                                allowed: "0 or more, with start + count within Int")
+        }
         for c in 0..<channelCount {
             if channels[c].count < count { channels[c] = [Float](repeating: 0, count: count) }
             let src = buffer.channels[c]

@@ -55,6 +55,8 @@ import _TestSupport
         // A channel count out of range named as such (it blamed the format), a layout of the wrong length refused.
         #expect(parameter { _ = try SoundFileWriter(path: "\(dir)/z.wav", format: .wavFloat, channels: 0, sampleRate: 8000) } == "channels")
         #expect(parameter { _ = try SoundFileWriter(path: "\(dir)/m.wav", format: .wavFloat, channels: 2, sampleRate: 8000, channelMap: [2]) } == "channelMap")
+        #expect(parameter { _ = try SoundFileWriter(path: "\(dir)/m.wav", format: .wavFloat, channels: 2, sampleRate: 8000, channelMap: [2, -1]) } == "channelMap")
+        #expect(parameter { _ = try SoundFileWriter(path: "\(dir)/m.wav", format: .wavFloat, channels: 1, sampleRate: 8000, channelMap: [1000]) } == "channelMap")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/z.wav") && !FileManager.default.fileExists(atPath: "\(dir)/m.wav"))
     }
 

@@ -45,6 +45,17 @@ import _TestSupport
         var ragged = AudioBuffer(channels: [mixture().channels[0], mixture().channels[0]], sampleRate: 8000)
         ragged.channels[1].removeLast(10)
         #expect(message { _ = try self.separator().separate(ragged) }?.contains("channels[1] with 3990 samples") == true)
+        // The same buffer through a SampleSource is refused too (it was zero-padded), and a
+        // direct read with too few arrays or a negative count is an error, not a trap.
+        let sinks = [AudioBufferSink(channelCount: 2), AudioBufferSink(channelCount: 2)]
+        #expect(message { _ = try self.separator().separate(source: AudioBufferSource(ragged), sinks: sinks) }?.contains("channels[1] with 3990 samples") == true)
+        var arrays: [[Float]] = [[]]
+        #expect(message { try AudioBufferSource(self.mixture()).read(start: 0, count: 4, into: &arrays) } == nil)
+        arrays = []
+        #expect(message { try AudioBufferSource(self.mixture()).read(start: 0, count: 4, into: &arrays) }?.contains("channels with 0 buffers") == true)
+        arrays = [[]]
+        #expect(message { try AudioBufferSource(self.mixture()).read(start: 0, count: -1, into: &arrays) }?.contains("count -1 from frame 0") == true)
+        #expect(message { try AudioBufferSource(self.mixture()).read(start: Int.max, count: 2, into: &arrays) } != nil)
         var nan = mixture()
         nan.channels[0][1234] = .nan
         #expect(message { _ = try self.separator().separate(nan) }?.contains("at frame 1234") == true)
