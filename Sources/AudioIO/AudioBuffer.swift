@@ -15,10 +15,10 @@ public struct AudioBuffer: Sendable, Equatable {
     }
 
     /// Creates a buffer from untrusted input: what `init(channels:sampleRate:)` requires, and a
-    /// sample rate of at least 1 Hz, checked with an error instead of stopping the process.
+    /// sample rate of 1 Hz to 1.536 MHz, checked with an error instead of stopping the process.
     /// - Parameters:
     ///   - channels: one array per channel, all of the same length (at least one channel).
-    ///   - sampleRate: in Hz, ≥ 1.
+    ///   - sampleRate: in Hz, within `SoundFileReader.sampleRateRange` (1 to 1 536 000).
     /// - Throws: `AudioIOError.invalidParameter` as `validate()` does.
     public init(validating channels: [[Float]], sampleRate: Int) throws {
         self.channels = channels
@@ -26,12 +26,12 @@ public struct AudioBuffer: Sendable, Equatable {
         try validate()
     }
 
-    /// Checks what `init(channels:sampleRate:)` requires, and a sample rate of at least 1 Hz,
+    /// Checks what `init(channels:sampleRate:)` requires, and a sample rate of 1 Hz to 1.536 MHz,
     /// without stopping the process: for buffers built from untrusted input (the properties are
     /// mutable, so a buffer can be changed after its creation).
     /// - Throws: `AudioIOError.invalidParameter` naming `channels` when there are none,
     ///   `channels[c]` when its length differs from that of `channels[0]`, or `sampleRate`
-    ///   when it is below 1.
+    ///   when it is outside `SoundFileReader.sampleRateRange` (1 to 1 536 000 Hz).
     public func validate() throws {
         guard let first = channels.first else {
             throw AudioIOError.invalidParameter(path: nil, name: "channels", value: "with 0 buffers", allowed: "1 or more")

@@ -45,7 +45,8 @@ public final class SoundFileWriter {
     ///     see `AudioFormat.keepingLayout(_:)`); nil for libsndfile's default.
     ///   - metadata: text fields (title, artist, …) to store in the header, those the container
     ///     has a place for (see `SoundFileMetadata`); none by default.
-    /// - Throws: `AudioIOError.invalidParameter` for a channel count outside 1…1024, a channel
+    /// - Throws: `AudioIOError.invalidParameter` for a channel count outside 1…1024, a sample rate
+    ///   outside `SoundFileReader.sampleRateRange` (1 to 1 536 000 Hz), a channel
     ///   map of another length or with a value that is no `SF_CHANNEL_MAP_*` position;
     ///   `.unsupportedOutputFormat` or `.writeFailed`.
     public init(path: String, format: AudioFormat, channels: Int, sampleRate: Int, channelMap: [Int32]? = nil,

@@ -18,7 +18,8 @@ import DSPCore
 /// accumulators of the chunks are added in chunk order, so results are identical to
 /// the last bit whatever `threadCount` is.
 ///
-/// - Complexity: O(F·N·K) time per iteration (V read once); memory O((F + N)·K) besides V.
+/// - Complexity: O(F·N·K) time per iteration (V read once); memory O((F + N)·K + c·F·K) besides
+///   V, for the W accumulators of c ≤ 16 frame chunks (`factorBytes` bounds it).
 public struct NMF: Sendable {
     /// The settings.
     public let configuration: NMFConfiguration
@@ -33,7 +34,8 @@ public struct NMF: Sendable {
         self.configuration = configuration
     }
 
-    /// Factorizes V (bins × frames) from a seeded random initialisation.
+    /// Factorizes V (bins × frames) from the configured start: seeded random (the best of
+    /// `restarts` short trials) or NNDSVDa (`NMFConfiguration.initialization`).
     ///
     /// - Parameters:
     ///   - v: the non-negative matrix V, bins × frames; never modified.

@@ -8,13 +8,15 @@ public struct NMFResult: Sendable {
     public var activations: Matrix
     /// Number of iterations run (fewer than the maximum when the tolerance stopped it).
     public var iterations: Int
-    /// The divergence D(V‖W·H) after the given iteration (0 = the initialisation),
-    /// recorded every `divergenceInterval` iterations and after the last one.
+    /// The divergence D(V‖W·H) after the given iteration, recorded every `divergenceInterval`
+    /// iterations and after the last one. Entry 0 is the start's (with several random starts,
+    /// the first start's on all frames, while the start that goes on is chosen after the
+    /// trials; so entries 0 and `restartIterations` may come from different starts).
     public var divergenceHistory: [DivergenceSample]
     /// With a step exponent ω ≠ 1 (`NMFConfiguration.stepExponent`): the iteration after which a
     /// measured rise of the divergence switched the steps back to ω = 1 for good; `nil` when
-    /// ω = 1 was asked for or the divergence never rose. With a `tolerance`, a rise also counts
-    /// as no decrease and ends the run at that iteration.
+    /// ω = 1 was asked for or the divergence never rose. The rise does not end the run under a
+    /// `tolerance`: it goes on at ω = 1.
     public var stepExponentFallbackIteration: Int? = nil
 
     /// The divergence after the last iteration.

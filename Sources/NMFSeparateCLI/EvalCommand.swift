@@ -122,7 +122,8 @@ struct EvalCommand {
         return c
     }
 
-    /// Expands directories into their sorted audio files (preferring names starting with `prefix`).
+    /// Expands directories into their sorted audio files (preferring names starting with `prefix`),
+    /// by the extensions separation's directory scan takes (`InputList.audioExtensions`).
     static func expand(_ paths: [String], prefix: String) throws -> [String] {
         var out: [String] = []
         for p in paths {
@@ -132,10 +133,12 @@ struct EvalCommand {
             }
             if !isDir.boolValue { out.append(p); continue }
             let names = (try? FileManager.default.contentsOfDirectory(atPath: p)) ?? []
-            let audio = names.filter { !$0.hasPrefix(".") && ["wav", "flac", "ogg", "aiff", "aif", "au", "caf", "w64"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
+            let audio = names.filter { !$0.hasPrefix(".") && InputList.audioExtensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
             let preferred = audio.filter { $0.hasPrefix(prefix) }
             let chosen = preferred.isEmpty ? audio : preferred
-            if chosen.isEmpty { throw CLIError.runtime("directory '\(p)' holds no audio files") }
+            if chosen.isEmpty {
+                throw CLIError.runtime("directory '\(p)' holds no audio files (looked for \(InputList.audioExtensions.sorted().map { "." + $0 }.joined(separator: " ")))")
+            }
             out += chosen.map { (p as NSString).appendingPathComponent($0) }
         }
         return out

@@ -11,12 +11,13 @@
 public enum BackgroundModel: String, CaseIterable, Sendable {
     /// A steady background when ``SteadyBackground/floor(of:)`` of the mixture reaches
     /// ``SteadyBackground/floorThreshold`` and the configuration is one it was measured for:
-    /// two sources, no dictionaries, Kullback–Leibler, no penalty weights set, at least
+    /// two sources, no dictionaries, Kullback–Leibler with a step exponent of 1, no penalty weights set, at least
     /// ``SteadyBackground/componentCount`` + 1 components and
     /// ``SteadyBackground/floorMinimumFrames`` frames. Otherwise `.none`.
     case automatic = "auto"
-    /// Always a steady background: source 1 (after any dictionary sources) is made of the first
-    /// ``SteadyBackground/componentCount`` free components with smooth activations.
+    /// Always a steady background: source 1 is made of the first
+    /// ``SteadyBackground/componentCount`` components with smooth activations (without
+    /// dictionaries: `Separator` refuses the two together).
     case steady
     /// No background model: every free component is grouped (the default of the library).
     case none

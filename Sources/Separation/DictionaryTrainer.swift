@@ -27,7 +27,10 @@ public struct DictionaryTrainer: Sendable {
     ///   - progress: called after every iteration; return `false` to cancel.
     /// - Throws: `SeparationError.invalidParameter` when rates differ or there are fewer frames than
     ///   templates, `.tooShort` for a source shorter than one frame, `.silentTraining` when every
-    ///   source is silent, `.cancelled` when `progress` returns false (as `Separator`'s runs do).
+    ///   source is silent, `.cancelled` when `progress` returns false (as `Separator`'s runs do),
+    ///   `.invalidInput` for a NaN, infinite or too large sample; what the sources' `read` throws
+    ///   (`AudioIOError` for files); `FactorizationError` from the factorization (e.g. factors
+    ///   beyond the machine's memory).
     public func train(_ sources: [SampleSource], label: String = "", names: [String] = [],
                       progress: ((NMFProgress) -> Bool)? = nil) throws -> (NMFDictionary, NMFResult) {
         guard let rate = sources.first?.sampleRate else {

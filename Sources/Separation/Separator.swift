@@ -340,7 +340,7 @@ public struct Separator: Sendable {
     ///   each stage, return `false` to cancel (`SeparationError.cancelled`; nothing is returned).
     /// - Returns: one buffer per source (same length, channels and rate as `mixture`) and the report.
     /// - Throws: `AudioIOError.invalidParameter` for a buffer without channels, with channels of
-    ///   different lengths or a sample rate below 1 Hz (`AudioBuffer.validate()`),
+    ///   different lengths or a sample rate outside 1 Hz to 1.536 MHz (`AudioBuffer.validate()`),
     ///   `SeparationError.invalidInput` for a NaN or infinite sample (named by channel and
     ///   frame); the errors of ``separate(source:sinks:progress:inspect:)``.
     public func separate(_ mixture: AudioBuffer, progress: ((SeparationProgress) -> Bool)? = nil) throws

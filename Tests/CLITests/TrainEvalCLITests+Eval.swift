@@ -74,6 +74,16 @@ extension TrainEvalCLITests {
         #expect(r.status == 1 && r.stderr.contains("nope.wav"))
         r = try CLIRunner.run(["eval", "--bogus"])
         #expect(r.status == 64)
+        // A directory is searched by the extensions separation takes (.snd was missed), and one
+        // without audio files says which extensions were looked for.
+        try FileManager.default.createDirectory(atPath: "\(dir)/snd", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "\(dir)/none", withIntermediateDirectories: true)
+        let one = try TestSupport.read("\(dir)/ref_1.wav")
+        try TestSupport.write(one, to: "\(dir)/snd/ref_1.snd", format: AudioFormat(rawValue: 0x03_0006))  // AU, float
+        r = try CLIRunner.run(["eval", "--reference", "\(dir)/snd", "--estimate", "\(dir)/ref_1.wav", "--json"])
+        #expect(r.status == 0 && r.stdout.contains("ref_1.snd"), "\(r.stderr)")
+        r = try CLIRunner.run(["eval", "--reference", "\(dir)/none", "--estimate", "\(dir)/ref_1.wav"])
+        #expect(r.status == 1 && r.stderr.contains("holds no audio files (looked for .aif .aifc .aiff .au"), "\(r.stderr)")
         // A silent reference is named by its file; a shorter estimate is scored on the common length, with a note.
         let speech = try TestSupport.read("\(dir)/ref_1.wav").channels[0]
         try TestSupport.write(AudioBuffer(channels: [[Float](repeating: 0, count: speech.count)], sampleRate: 16000),
