@@ -20,8 +20,9 @@ public enum NMFInitialization {
     /// NNDSVDa: W and H from the K leading singular triplets of V (Boutsidis & Gallopoulos
     /// 2008, "SVD based initialization: a head start for nonnegative matrix factorization",
     /// Pattern Recognition 41(4)), each triplet replaced by the larger of its positive and
-    /// negative parts, and zeros filled with the mean of V (the "a" variant, which lets the
-    /// multiplicative updates move every entry).
+    /// negative parts, and zeros filled with 4·√(mean(V)/K) (the "a" variant, which lets the
+    /// multiplicative updates move every entry; the paper fills with the mean of V, which does not
+    /// scale as the SVD parts do, so the result depended on V's level).
     ///
     /// The SVD is the seeded randomized `TruncatedSVD`, so the result is the same on every
     /// machine and thread count for the same seed.
@@ -31,7 +32,13 @@ public enum NMFInitialization {
     public static func nndsvda(for v: Matrix, components k: Int, seed: UInt64, leading: Int = 0,
                                threads: Int = Parallel.defaultThreadCount) -> (basis: Matrix, activations: Matrix) {
         let f = v.rows, n = v.columns
-        let fill = Float(max(v.mean, 1e-30))
+        // 4·√(mean/K): like the SVD parts it grows as the square root of V's level (the mean
+        // itself, as in Boutsidis & Gallopoulos and scikit-learn, made the separation depend on
+        // the input's level). The factor was measured: 1 / 2 / 4 / 8 gave 4.81 / 4.95 / 5.76 /
+        // 4.68 dB on the development mixtures (the mean: 5.25), 1 / 4 8.08 / 8.71 on the
+        // validation ones (the mean: 7.97), 1 / 2 / 4 3.40 / 3.82 / 4.19 on the backgrounds set
+        // (the mean: 3.80). Where W and H are both filled, W·H starts at 16·mean.
+        let fill = Float(max(4 * (v.mean / Double(max(k, 1))).squareRoot(), 1e-30))
         let first = min(max(leading, 0), k)
         var w = Matrix(rows: f, columns: k, repeating: fill)
         var h = Matrix(rows: k, columns: n, repeating: fill)
