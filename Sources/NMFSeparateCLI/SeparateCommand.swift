@@ -134,6 +134,8 @@ struct SeparateCommand {
                                        total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
                           skipped: false, notes: [options.groupingGiven ? nil : backgroundNote(input: input, report: report), spatialNote].compactMap { $0 },
                           warnings: [singleSourceWarning(input: input), grouping, silenceWarning(input: input, energies: meters.map(\.energy)),
+                                     faintInputWarning(input: input, peaks: meters.map(\.peak)),
+                                     faintSourceWarning(input: input, energies: meters.map(\.energy)),
                                      replacementWarning(input: input, reader: reader), countedLengthWarning(input: input, reader: reader),
                                      staleOutputsWarning(input: input, plan: plan, stale: stale),
                                      interruptedRunWarning(input: input, plan: plan, present: present),

@@ -86,17 +86,21 @@ final class EnergyMeter: SampleSink {
     private(set) var energy = 0.0
     /// Samples (over all channels) with |x| > 1 so far.
     private(set) var beyondFullScale = 0
+    /// The largest |x| so far.
+    private(set) var peak: Float = 0
 
     init(forwardingTo sink: SampleSink) { self.sink = sink }
 
     func write(_ channels: [[Float]], offset: Int, count: Int) throws {
         for channel in channels {
-            var sum = 0.0, over = 0
+            var sum = 0.0, over = 0, top: Float = 0
             for i in offset..<(offset + count) {
                 let x = channel[i]
                 sum += Double(x) * Double(x)
                 if abs(x) > 1 { over += 1 }
+                top = max(top, abs(x))
             }
+            peak = max(peak, top)
             energy += sum
             beyondFullScale += over
         }

@@ -23,7 +23,7 @@ public enum SeparationError: Error, Equatable, Sendable, CustomStringConvertible
             return "audio is \(frames) sample\(frames == 1 ? "" : "s") long, shorter than one frame (--fft-size \(n)); use a smaller --fft-size or a longer file"
         case .silentTraining(let files):
             let named = files.isEmpty ? "the training audio is" : files.map { "'\($0)'" }.joined(separator: ", ") + (files.count == 1 ? " is" : " are")
-            return "\(named) silent (its spectrum is all zero: every sample is zero or too faint for float32, below about 1e-38): there are no templates to learn"
+            return "\(named) silent (its spectrum is all zero: every sample is zero, or so faint, below about 1e-25, that float32 spectra lose it): there are no templates to learn"
         case .invalidInput(let s): return s
         case .cancelled: return "separation cancelled"
         }

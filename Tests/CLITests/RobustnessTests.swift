@@ -70,6 +70,27 @@ import _TestSupport
         #expect(zip(sum, x).map { abs($0 - $1) }.max()! <= 1e-4 * peak)
     }
 
+    /// One click in silence holds one sound: with a strong continuity weight one source takes it
+    /// all and the other comes out at about −155 dB, which is said (only all-silent sources were).
+    @Test func aNextToSilentSourceIsWarnedAbout() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        var x = [Float](repeating: 0, count: 32000)
+        x[16000] = 1
+        try writeFloat([x], to: "\(dir)/click.wav")
+        let r = try CLIRunner.run(["\(dir)/click.wav", "--sources", "2", "--continuity", "100", "-o", "\(dir)/out"])
+        #expect(r.status == 0 && r.stderrLines.count == 1 && r.stderr.contains("click.wav': source 2 (-155 dB) of the sources' energy is next to silent")
+                && r.stderr.contains("(fewer distinct sounds than --sources 2?)"), "\(r.stderr)")
+        // Speech at 10⁻²⁰ of full scale: float32 spectra lose it, which is said; at 10⁻⁶ nothing is.
+        let speech = try TestSupport.excerpt("speech_sms_male.wav", frames: 32000).channels[0]
+        let top = TestSupport.peak(speech)
+        for (name, gain) in [("faint", Float(1e-20)), ("quiet", Float(1e-6))] {
+            try writeFloat([speech.map { $0 / top * gain }], to: "\(dir)/\(name).wav")
+            let q = try CLIRunner.run(["\(dir)/\(name).wav", "--sources", "2", "--iterations", "20", "-o", "\(dir)/out"])
+            let said = q.stderr.contains("faint.wav' is so faint (its sources peak at") && q.stderr.contains("amplify it first")
+            #expect(q.status == 0 && said == (name == "faint") && (name == "faint" || q.stderr.isEmpty), "\(q.stderr)")
+        }
+    }
+
     @Test(arguments: [SIGINT, SIGTERM])
     func interruptionRemovesTemporaryFilesAndARerunSucceeds(signal sig: Int32) throws {
         let dir = try TestSupport.temporaryDirectory()
