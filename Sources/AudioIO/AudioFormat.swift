@@ -53,6 +53,8 @@ public struct AudioFormat: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether the container is FLAC, which holds integer samples only.
     public var isFLAC: Bool { container == Int32(SF_FORMAT_FLAC) }
+    /// Whether the container is Ogg (Vorbis or Opus).
+    public var isOgg: Bool { container == Int32(SF_FORMAT_OGG) }
     /// Whether the encoding is a lossy codec (Vorbis, Opus, MPEG layers I–III, the ADPCMs, GSM
     /// 6.10, G.721/G.723): its decoded samples are not what was encoded, and encoding them again
     /// adds more loss (and block codecs pad the length to whole blocks).

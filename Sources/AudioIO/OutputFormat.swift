@@ -115,6 +115,41 @@ extension AudioFormat {
 }
 
 extension AudioFormat {
+    /// Bytes one sample takes in this encoding, at least (1 for codecs that pack less).
+    var bytesPerSample: Int {
+        switch subtype {
+        case Int32(SF_FORMAT_PCM_16): return 2
+        case Int32(SF_FORMAT_PCM_24): return 3
+        case Int32(SF_FORMAT_PCM_32), Int32(SF_FORMAT_FLOAT): return 4
+        case Int32(SF_FORMAT_DOUBLE): return 8
+        default: return 1
+        }
+    }
+
+    /// The largest audio data, in bytes, that containers with 32-bit chunk sizes (WAV, AIFF, AU,
+    /// …) hold: 4 GiB less a margin for the header and metadata.
+    public static let classicSizeLimit: Int64 = (1 << 32) - (1 << 20)
+
+    /// This format for `frames` frames of `channels` channels: as it is when its container can
+    /// hold them, else a plain or extensible WAV becomes RF64 (EBU Tech 3306: WAV with 64-bit
+    /// sizes, which libsndfile, ffmpeg and sox read; same encoding, same `.wav` extension). Beyond
+    /// 4 GiB a WAV's 32-bit size field wraps round and readers see a fraction of the file.
+    /// - Throws: `OutputFormatError` for another container whose sizes are 32-bit (AIFF, AU, …)
+    ///   when the data would not fit, naming the size.
+    public func holding(frames: Int, channels: Int) throws -> AudioFormat {
+        let unlimited = [SF_FORMAT_RF64, SF_FORMAT_W64, SF_FORMAT_CAF, SF_FORMAT_FLAC, SF_FORMAT_OGG, SF_FORMAT_MPEG].map { Int32($0) }
+        if unlimited.contains(container) { return self }
+        let (product, overflow) = Int64(frames).multipliedReportingOverflow(by: Int64(channels * bytesPerSample))
+        guard overflow || product > Self.classicSizeLimit else { return self }
+        if container == Int32(SF_FORMAT_WAV) || container == Int32(SF_FORMAT_WAVEX) {
+            let large = AudioFormat(rawValue: Int32(SF_FORMAT_RF64) | subtype)
+            if large.isWritable(channels: channels, sampleRate: 44_100) { return large }
+        }
+        let gib = overflow ? "more than 8 EiB" : String(format: "%.1f GiB", Double(product) / Double(1 << 30))
+        throw OutputFormatError(description: "each source would take \(gib) of audio data, beyond the 4 GiB that \(self) holds "
+                                + "(allowed: up to \(Self.classicSizeLimit) bytes; choose --format wav, written as RF64 beyond 4 GiB, flac or caf)")
+    }
+
     /// This format, as WAVE_FORMAT_EXTENSIBLE when it is a plain WAV and `channelMap` states a
     /// layout to keep: a plain WAV header has no channel mask, so libsndfile would write the
     /// layout nowhere (AIFF and FLAC have no place for one either and are left as they are).

@@ -33,9 +33,9 @@ public final class SoundFileReader {
     /// Number of frames (samples per channel).
     public let frameCount: Int
     /// Whether `frameCount` was counted by decoding the whole file, because the header gives
-    /// no length: an Ogg stream cut off before its end (an unfinished recording or download),
-    /// whose frames up to the cut are what is read. (libsndfile reports `Int64.max` frames for
-    /// such a stream; any other file reporting that is refused on opening.)
+    /// no length (libsndfile reports `Int64.max` frames): an Ogg stream cut off before its end
+    /// (an unfinished recording or download), whose frames up to the cut are what is read, or a
+    /// FLAC stream whose encoder could not go back to write its total (`flac -`, ffmpeg to a pipe).
     public var lengthWasCounted: Bool { openingInfo.frames == Int64.max }
     /// What libsndfile reported on opening, to recognise the same file when it is opened again.
     private let openingInfo: SF_INFO
@@ -84,6 +84,10 @@ public final class SoundFileReader {
         self.path = path
         var st = stat()
         if stat(path, &st) != 0 {
+            var file = stat()
+            if errno == ENOTDIR, path.hasSuffix("/"), stat(String(path.reversed().drop { $0 == "/" }.reversed()), &file) == 0 {
+                throw AudioIOError.cannotOpen(path: path, reason: "the trailing '/' names a file as a directory")
+            }
             if errno == ENOENT || errno == ENOTDIR { throw AudioIOError.fileNotFound(path: path) }
             throw AudioIOError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
@@ -112,8 +116,9 @@ public final class SoundFileReader {
         }
         self.openingInfo = info
         var frames = Int(clamping: info.frames)
-        if info.frames == Int64.max && info.format & Int32(SF_FORMAT_TYPEMASK) == Int32(SF_FORMAT_OGG) {
-            // libsndfile could not find the end (an Ogg stream cut off): count what decodes.
+        if info.frames == Int64.max {
+            // libsndfile could not find the end (an Ogg stream cut off, a FLAC stream whose
+            // encoder wrote no total, as `flac -` or ffmpeg to a pipe do): count what decodes.
             (frames, h) = try Self.countFrames(h, path: path, info: info)
         }
         if frames > Self.maximumFrameCount {
@@ -162,7 +167,7 @@ public final class SoundFileReader {
         let chunk = 65_536
         var scratch = [Float](repeating: 0, count: chunk * Int(first.channels))
         var total = 0
-        // (Not with stderr silenced: that holds `StandardError.lock`, and the Ogg decoders print nothing.)
+        // (Not with stderr silenced: that holds `StandardError.lock`, and the Ogg and FLAC decoders print nothing.)
         while total <= maximumFrameCount {
             let got = scratch.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(chunk)) }
             total += Int(max(got, 0))

@@ -202,11 +202,13 @@ enum InputList {
     /// What Foundation puts for each byte of a file name that is not UTF-8.
     static let undecodable: Unicode.Scalar = "\u{FFFD}"
 
-    /// The file name without its extension (the whole name when that would be empty).
+    /// The file name without its extension (the whole name when that would be empty or dots only).
     static func stem(of path: String) -> String {
         let name = (path as NSString).lastPathComponent
         let stem = (name as NSString).deletingPathExtension
-        return stem.isEmpty ? name : stem
+        // "..wav" and "...wav" have the stems "." and "..": as folder names they wrote the
+        // sources into -o itself or beside it; the whole name is a folder name of its own.
+        return stem.isEmpty || stem.allSatisfy({ $0 == "." }) ? name : stem
     }
 
     /// The message for a file found in a directory whose name is not UTF-8 (Foundation shows

@@ -9,7 +9,7 @@ extension SeparateCommand {
     /// announces none): what was separated is the part that decodes; nil otherwise.
     func countedLengthWarning(input: String, reader: SoundFileReader) -> String? {
         guard reader.lengthWasCounted else { return nil }
-        return "nmf-separate: warning: '\(input)' does not state its length (a cut-off or unfinished stream?): "
+        return "nmf-separate: warning: '\(input)' does not state its length (a stream cut off, or written through a pipe?): "
             + "its \(reader.frameCount) frames that decode were separated"
     }
 

@@ -60,7 +60,8 @@ struct SeparateCommand {
                                                ("reason", .string("every source file exists (--skip-existing)")),
                                                ("outputs", .array(sourcePaths.map { .string($0) }))]), skipped: true)
         }
-        try fit(to: reader, input: input, format: format)
+        // (The stereo check reads the file: its errors name the file themselves, not twice.)
+        do { try fit(to: reader, input: input, format: format) } catch { throw Self.cliError(error, input: input) }
         // Some sources exist, not all: an interrupted or different earlier run.
         let plan = try OutputPlan(input: path, outputRoot: options.outputDirectory, outputKey: outputKey, names: names,
                                   force: options.force, batchInputs: batchInputs,
@@ -153,6 +154,10 @@ struct SeparateCommand {
             reader = try SoundFileReader(path: input)
             if options.replaceNonFinite { reader.nonFinitePolicy = .replaceWithZero }
         } catch let e as AudioIOError {
+            if case .cannotOpen(_, let reason) = e, reason.hasPrefix("not a regular file") {
+                // e.g. <(cmd), a named pipe: standard input is spooled to a file first.
+                throw CLIError.runtime(e.description + "; give - to read a stream from standard input (cmd | nmf-separate - …)")
+            }
             if case .fileNotFound = e, !input.contains("/"), !input.contains(".") {
                 // A bare word that is no file: likely a command that does not exist ("separate").
                 throw CLIError.runtime(e.description + " (the commands are train, eval and help; separation is `nmf-separate FILE --sources S`)")
@@ -162,7 +167,8 @@ struct SeparateCommand {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
         do {
             let format = try AudioFormat.output(for: reader.format, container: options.format, encoding: options.sampleFormat)
-            return (reader, format.keepingLayout(reader.channelMap), seconds)
+                .keepingLayout(reader.channelMap)
+            return (reader, try format.holding(frames: reader.frameCount, channels: reader.channelCount), seconds)
         } catch let e as OutputFormatError {
             throw CLIError.usage("'\(input)': \(e.description)")
         }
@@ -220,6 +226,12 @@ struct SeparateCommand {
             let text = "cannot write the sources of '\(input)' as \(format) with \(reader.channelCount == 1 ? "1 channel" : "\(reader.channelCount) channels") "
                 + "at \(reader.sampleRate) Hz (\(why)); choose another --format, e.g. --format wav"
             return asked ? .usage(text) : .runtime(text)
+        }
+        // libvorbis codes 6 channels as 5.1 in Vorbis order (FL, FC, FR, RL, RR, LFE) and
+        // low-passes the 6th as the LFE; libsndfile passes them in the file's order, so a
+        // WAV-order 5.1 lost its back right (measured: RMS 0.0707 → 0.0009 for a 1.3 kHz tone).
+        if format.isOgg && reader.channelCount == 6 {
+            throw refusal("Ogg Vorbis takes the 6th of 6 channels for the LFE and low-passes it")
         }
         guard format.isWritable(channels: reader.channelCount, sampleRate: reader.sampleRate) else {
             throw refusal(format.isFLAC ? "FLAC holds 1 to 8 channels at up to 655350 Hz" : "libsndfile refuses that combination")

@@ -1,3 +1,5 @@
+import Spectral
+
 /// Invalid separation settings or input; messages name the parameter, its value and the allowed range.
 public enum SeparationError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A setting is out of range. `name` is the command-line option for most settings the command
@@ -20,7 +22,8 @@ public enum SeparationError: Error, Equatable, Sendable, CustomStringConvertible
         switch self {
         case .invalidParameter(let n, let v, let a): return "\(n) \(v) is out of range (allowed: \(a))"
         case .tooShort(let frames, let n):
-            return "audio is \(frames) sample\(frames == 1 ? "" : "s") long, shorter than one frame (--fft-size \(n)); use a smaller --fft-size or a longer file"
+            let advice = n > STFTConfiguration.fftSizeRange.lowerBound ? "use a smaller --fft-size or a longer file" : "use a longer file (\(n) is the smallest --fft-size)"
+            return "audio is \(frames) sample\(frames == 1 ? "" : "s") long, shorter than one frame (--fft-size \(n)); \(advice)"
         case .silentTraining(let files):
             let named = files.isEmpty ? "the training audio is" : files.map { "'\($0)'" }.joined(separator: ", ") + (files.count == 1 ? " is" : " are")
             return "\(named) silent (its spectrum is all zero: every sample is zero, or so faint, below about 1e-25, that float32 spectra lose it): there are no templates to learn"

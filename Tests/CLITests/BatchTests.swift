@@ -297,6 +297,16 @@ import _TestSupport
         // train makes its output's missing directory, as separation makes -o's.
         let train = try CLIRunner.run(["train", "m.wav", "-k", "2", "--iterations", "2", "-o", "d/x.nmfdict"], in: dir)
         #expect(train.status == 0 && FileManager.default.fileExists(atPath: "\(dir)/d/x.nmfdict"), "\(train.stderr)")
+        // Names whose stem is "." or ".." (..wav, ...wav) wrote into -o itself or beside it: the
+        // whole name is their folder.
+        for name in ["..wav", "...wav"] {
+            try FileManager.default.copyItem(atPath: "\(root)/a.wav", toPath: "\(dir)/\(name)")
+            let r = try CLIRunner.run(["./\(name)", "--sources", "2", "--iterations", "2", "-o", "dots", "-q"], in: dir)
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+        }
+        #expect(CLIRunner.files(under: "\(dir)/dots").filter { $0.hasSuffix("source_1.wav") }.sorted()
+                == ["...wav/source_1.wav", "..wav/source_1.wav"])
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/source_1.wav"))
     }
 
     @Test(arguments: ["corpus/separated", "corpus"])

@@ -22,6 +22,11 @@ import _TestSupport
         let empty = try SoundFileWriter(path: "\(dir)/empty.wav", format: .wav16, channels: 1, sampleRate: 8000)
         try empty.close()
         try FileManager.default.createDirectory(atPath: "\(dir)/folder.wav", withIntermediateDirectories: true)
+        try TestSupport.write(AudioBuffer(channels: [[Float](repeating: 0.1, count: 10)], sampleRate: 8000), to: "\(dir)/tiny.wav", format: .wav16)
+        var nan = a.channels[0]
+        nan[500] = .nan
+        try TestSupport.write(AudioBuffer(channels: [nan, a.channels[0]], sampleRate: a.sampleRate), to: "\(dir)/nan2.wav", format: .wavFloat)
+        #expect(mkfifo("\(dir)/fifo.wav", 0o600) == 0)
     }
 
     static let cases: [(args: [String], status: Int32, mentions: String)] = [
@@ -31,6 +36,11 @@ import _TestSupport
         (["truncated.wav", "--sources", "2"], 1, "truncated"),
         (["empty.wav", "--sources", "2"], 1, "empty.wav"),
         (["short.wav", "--sources", "2"], 1, "300 samples"),
+        (["tiny.wav", "--sources", "2", "--fft-size", "16"], 1, "10 samples long, shorter than one frame (--fft-size 16); use a longer file (16 is the smallest --fft-size)"),
+        (["mix.wav/", "--sources", "2"], 1, "cannot read 'mix.wav/' as audio: the trailing '/' names a file as a directory"),
+        (["fifo.wav", "--sources", "2"], 1, "not a regular file (a pipe, socket or device); give - to read a stream from standard input"),
+        // A stereo file's NaN is met by the check of its channels, whose error named the file twice.
+        (["nan2.wav", "--sources", "2"], 1, "nmf-separate: 'nan2.wav' contains a NaN or infinite sample at frame 500, channel 1"),
         (["mix.wav", "--sources", "0"], 64, "--sources 0"),
         (["mix.wav", "--sources", "5000"], 64, "--sources 5000"),
         (["mix.wav", "--sources", "2", "--hop", "0"], 64, "--hop 0"),

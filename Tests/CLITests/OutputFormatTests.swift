@@ -142,6 +142,53 @@ import _TestSupport
         #expect(try SoundFileReader(path: "\(dir)/mix.wav").channelMap == nil)
     }
 
+    /// Sources beyond 4 GiB: a WAV's 32-bit sizes wrapped round (a 4.5 GB source read as 131 s
+    /// of a 53-minute file, exit 0), so WAV becomes RF64 (same encoding, same extension, the
+    /// layout kept) and AIFF is refused, naming the size; FLAC, W64 and the like are unchanged.
+    @Test func sourcesBeyondFourGiBAreWrittenAsRF64OrRefused() throws {
+        let wavFloat = AudioFormat(rawValue: Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_FLOAT))
+        let big = 600_000_000   // frames: 4.5 GB of stereo floats
+        #expect(try wavFloat.holding(frames: 1000, channels: 2) == wavFloat)
+        #expect(try wavFloat.holding(frames: big, channels: 2).rawValue == Int32(SF_FORMAT_RF64) | Int32(SF_FORMAT_FLOAT))
+        let wavex16 = AudioFormat(rawValue: Int32(SF_FORMAT_WAVEX) | Int32(SF_FORMAT_PCM_16))
+        #expect(try wavex16.holding(frames: big, channels: 2) == wavex16)   // 2.4 GB
+        #expect(try wavex16.holding(frames: big, channels: 6).rawValue == Int32(SF_FORMAT_RF64) | Int32(SF_FORMAT_PCM_16))
+        #expect(try wavFloat.holding(frames: Int.max, channels: 2).container == Int32(SF_FORMAT_RF64))
+        let aiff = AudioFormat(rawValue: Int32(SF_FORMAT_AIFF) | Int32(SF_FORMAT_PCM_24))
+        #expect(throws: OutputFormatError.self) { _ = try aiff.holding(frames: big, channels: 3) }
+        do { _ = try aiff.holding(frames: big, channels: 3) } catch let e as OutputFormatError {
+            #expect(e.description.contains("5.0 GiB of audio data, beyond the 4 GiB") && e.description.contains("--format wav, written as RF64"), "\(e)")
+        }
+        for container in [SF_FORMAT_FLAC | SF_FORMAT_PCM_24, SF_FORMAT_W64 | SF_FORMAT_FLOAT, SF_FORMAT_CAF | SF_FORMAT_FLOAT] {
+            let f = AudioFormat(rawValue: Int32(container))
+            #expect(try f.holding(frames: big, channels: 8) == f)
+        }
+        // RF64 writes and reads back with its layout and the .wav extension.
+        let dir = try TestSupport.temporaryDirectory()
+        let rf64 = try wavFloat.holding(frames: big, channels: 2)
+        #expect(rf64.fileExtension == "wav")
+        let w = try SoundFileWriter(path: "\(dir)/large.wav", format: rf64, channels: 2, sampleRate: 44_100, channelMap: [2, 3])
+        try w.write([[0.5, -0.25, 0.125], [0.1, 0.2, 0.3]], count: 3)
+        try w.close()
+        let r = try SoundFileReader(path: "\(dir)/large.wav")
+        #expect(r.format.container == Int32(SF_FORMAT_RF64) && r.frameCount == 3 && r.channelMap == [2, 3])
+    }
+
+    /// Six channels as Ogg Vorbis lost the 6th, which libvorbis low-passes as a 5.1 LFE: refused
+    /// before separating, as a usage error when --format asked for it.
+    @Test func sixChannelsAreNotWrittenAsOggVorbis() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let (_, mixture) = try Self.mixture(in: dir)
+        let six = AudioBuffer(channels: (0..<6).map { mixture.channels[$0 % mixture.channelCount] }, sampleRate: mixture.sampleRate)
+        try TestSupport.write(six, to: "\(dir)/six.wav", format: AudioFormat(rawValue: Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_PCM_16)))
+        let r = try CLIRunner.run(["\(dir)/six.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "3", "--format", "ogg"])
+        #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("6 channels")
+                && r.stderr.contains("Ogg Vorbis takes the 6th of 6 channels for the LFE"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
+        let flac = try CLIRunner.run(["\(dir)/six.wav", "--sources", "2", "-o", "\(dir)/out", "--iterations", "3", "--format", "flac"])
+        #expect(flac.status == 0, "\(flac.stderr)")
+    }
+
     /// The input's text fields go to every source (a FLAC's comments here), the title marked
     /// with the source's number and without the input's software; an untagged input gives
     /// untagged sources.

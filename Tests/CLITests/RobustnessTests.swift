@@ -238,6 +238,20 @@ import _TestSupport
         let r = try CLIRunner.run(["\(dir)/cut.ogg", "-s", "2", "--iterations", "3", "-o", "\(dir)/out"])
         #expect(r.status == 0 && r.stderrLines.count == 1 && r.stderr.contains("does not state its length")
                 && r.stderr.contains("its \(reader.frameCount) frames"), "\(r.stderr)")
+        // A FLAC stream whose encoder wrote no total (its STREAMINFO's 36-bit sample count 0, as
+        // `flac -` and ffmpeg to a pipe leave it) was refused as an absurd header: read to its end.
+        try TestSupport.write(AudioBuffer(channels: try realMixture(seconds: 3), sampleRate: 44100), to: "\(dir)/whole.flac",
+                              format: AudioFormat(rawValue: 0x170002))   // FLAC, 16-bit
+        var flac = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/whole.flac"))
+        // STREAMINFO follows "fLaC" and its 4-byte block header; the total is the low 36 bits of bytes 18…25.
+        flac[21] &= 0xF0
+        for i in 22..<26 { flac[i] = 0 }
+        try flac.write(to: URL(fileURLWithPath: "\(dir)/streamed.flac"))
+        let streamed = try SoundFileReader(path: "\(dir)/streamed.flac")
+        #expect(streamed.lengthWasCounted && streamed.frameCount == 3 * 44100)
+        let f = try CLIRunner.run(["\(dir)/streamed.flac", "-s", "2", "--iterations", "3", "-o", "\(dir)/out"])
+        #expect(f.status == 0 && f.stderr.contains("streamed.flac' does not state its length") && f.stderr.contains("its \(3 * 44100) frames"), "\(f.stderr)")
+        #expect(try SoundFileReader(path: "\(dir)/out/streamed/source_1.flac").frameCount == 3 * 44100)
         #expect(try SoundFileReader(path: "\(dir)/out/cut/source_1.wav").frameCount == reader.frameCount)
     }
 
