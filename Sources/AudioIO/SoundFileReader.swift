@@ -69,6 +69,12 @@ public final class SoundFileReader {
     private var recent: (start: Int, channels: [[Float]])?
     /// Whether reading has fallen back to front to back (a seek failed).
     var isSequential: Bool { sequential }
+    /// The file's size and modification time when it was opened: a read that goes back (the
+    /// separation's second pass) checks that they are unchanged, so that the masks are not
+    /// applied to other audio than was factorized.
+    private let openedStamp: [Int]
+    /// The first frame of the last read.
+    private var lastReadStart = Int.min
     /// The most frames `recent` holds per channel.
     private static let recentLimit = 1 << 16   // consecutive STFT reads overlap by fft − hop < 65 536 frames
 
@@ -135,6 +141,7 @@ public final class SoundFileReader {
             throw AudioIOError.empty(path: path)
         }
         handle = h
+        openedStamp = Self.stamp(st)
         frameCount = frames
         channelCount = Int(info.channels)
         sampleRate = Int(info.samplerate)
@@ -255,10 +262,18 @@ public final class SoundFileReader {
     ///     `count` elements; overwritten.
     /// - Throws: `AudioIOError.invalidParameter` naming `channels`, `count` or `start` when there
     ///   are not `channelCount` buffers, `count` is out of range or `start + count` overflows;
-    ///   `AudioIOError.truncated` when the file ends early,
+    ///   `AudioIOError.truncated` when the file ends early, `AudioIOError.cannotOpen` when a read
+    ///   that goes back finds the file's size or modification time changed since it was opened,
     ///   `AudioIOError.nonFiniteSample` when a sample is NaN or infinite.
     public func read(start: Int, count: Int, into channels: inout [[Float]]) throws {
         try checkRead(start: start, count: count, channels: channels)
+        if start < lastReadStart {
+            var st = stat()
+            guard stat(path, &st) == 0, Self.stamp(st) == openedStamp else {
+                throw AudioIOError.cannotOpen(path: path, reason: "it changed while being read (its size or modification time differ from when it was opened)")
+            }
+        }
+        lastReadStart = start
         for c in 0..<channelCount {
             if channels[c].count < count { channels[c] = [Float](repeating: 0, count: count) }
         }
@@ -316,6 +331,15 @@ public final class SoundFileReader {
             throw AudioIOError.invalidParameter(path: path, name: "start", value: "\(start)",
                                                 allowed: "a frame from which count \(count) frames do not overflow, up to \(Int.max - count)")
         }
+    }
+
+    /// Size and modification time (seconds, nanoseconds) of a `stat` result.
+    private static func stamp(_ st: stat) -> [Int] {
+        #if canImport(Glibc)
+        return [Int(st.st_size), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec)]
+        #else
+        return [Int(st.st_size), Int(st.st_mtimespec.tv_sec), Int(st.st_mtimespec.tv_nsec)]
+        #endif
     }
 
     /// `sf_readf_float` of `n` frames into `buffer` at the present position.

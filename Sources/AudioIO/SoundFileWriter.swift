@@ -147,7 +147,7 @@ public final class SoundFileWriter {
         }
         let written = interleaved.withUnsafeBufferPointer { sf_writef_float(h, $0.baseAddress, sf_count_t(count)) }
         if written != sf_count_t(count) {
-            throw AudioIOError.writeFailed(path: path, reason: String(cString: sf_strerror(h)))
+            throw AudioIOError.writeFailed(path: path, reason: Self.withSpaceNote(String(cString: sf_strerror(h)), path: path))
         }
         framesWritten += count
     }
@@ -184,13 +184,27 @@ public final class SoundFileWriter {
         let message = String(cString: sf_strerror(h))
         // FLAC and Vorbis encoders write their last blocks inside sf_close: its result counts too.
         let closed = sf_close(h)
-        if err != 0 { throw AudioIOError.writeFailed(path: path, reason: message) }
-        if closed != 0 { throw AudioIOError.writeFailed(path: path, reason: "closing failed: \(String(cString: sf_error_number(closed)))") }
+        if err != 0 { throw AudioIOError.writeFailed(path: path, reason: Self.withSpaceNote(message, path: path)) }
+        if closed != 0 {
+            throw AudioIOError.writeFailed(path: path, reason: Self.withSpaceNote("closing failed: \(String(cString: sf_error_number(closed)))", path: path))
+        }
         // libsndfile draws an Ogg stream's serial number at random: replace it, so that the same
         // samples give the same bytes.
         if isOgg && !OggSerialNumber.normalize(path: path) {
-            throw AudioIOError.writeFailed(path: path, reason: "its Ogg pages could not be read back to fix their serial number")
+            throw AudioIOError.writeFailed(path: path, reason: Self.withSpaceNote("its Ogg pages could not be read back to fix their serial number", path: path))
         }
+    }
+
+    /// `reason`, with a note when the file system holding `path` is (nearly) full: the FLAC and
+    /// Vorbis encoders report a full disk as "Unspecified internal error" or not at all.
+    static func withSpaceNote(_ reason: String, path: String) -> String {
+        guard !reason.contains("No space left") else { return reason }
+        var fs = statvfs()
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        guard statvfs(directory.isEmpty ? "/" : directory, &fs) == 0 else { return reason }
+        let left = Double(fs.f_bavail) * Double(fs.f_frsize)
+        guard left < 1_048_576 else { return reason }
+        return reason + " (the file system holding it has \(Int(left / 1000)) kB left: it is probably full)"
     }
 }
 

@@ -15,6 +15,35 @@ import _TestSupport
         #expect(r.format.fileExtension == "wav")
     }
 
+    /// The separation reads its input twice; a file rewritten in between (the masks applied to
+    /// other audio than was factorized, with exit 0) is an error when a read goes back.
+    @Test func aFileChangedBetweenPassesIsNoticed() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let x = (0..<8000).map { Float(sin(Double($0) * 0.05)) * 0.5 }
+        try TestSupport.write(AudioBuffer(channels: [x], sampleRate: 8000), to: "\(dir)/a.wav", format: .wav16)
+        let r = try SoundFileReader(path: "\(dir)/a.wav")
+        var buffers: [[Float]] = [[]]
+        try r.read(start: 0, count: 1000, into: &buffers)
+        try r.read(start: 500, count: 1000, into: &buffers)
+        try r.read(start: 0, count: 1000, into: &buffers)   // unchanged: a second pass reads on
+        try TestSupport.write(AudioBuffer(channels: [x.map { -$0 }], sampleRate: 8000), to: "\(dir)/a.wav", format: .wav16)
+        // (Rewritten within the same clock tick the size is the same: set the time apart.)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_000_000)], ofItemAtPath: "\(dir)/a.wav")
+        try r.read(start: 2000, count: 1000, into: &buffers)   // forward reads do not look
+        #expect(throws: AudioIOError.cannotOpen(path: "\(dir)/a.wav", reason: "it changed while being read (its size or modification time differ from when it was opened)")) {
+            try r.read(start: 0, count: 1000, into: &buffers)
+        }
+    }
+
+    /// A failed write names a (nearly) full file system, which the FLAC and Vorbis encoders do not
+    /// (a full disk read "Unspecified internal error"); with room left, or where libsndfile said
+    /// so itself, the reason stays as it is. (The full case was checked on a 32 kB tmpfs.)
+    @Test func writeFailuresNameAFullDisk() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        #expect(SoundFileWriter.withSpaceNote("Unspecified internal error", path: "\(dir)/a.ogg") == "Unspecified internal error")
+        #expect(SoundFileWriter.withSpaceNote("No space left on device", path: "/") == "No space left on device")
+    }
+
     @Test func rangeReadsPadWithZerosOutsideTheFile() throws {
         let r = try SoundFileReader(path: TestSupport.audio("piano_sms.wav"))
         let all = try r.readAll().channels[0]
