@@ -226,14 +226,12 @@ public final class SoundFileReader {
         return result
     }
 
-    /// Data-chunk sizes that mean "length unknown" (see `truncatedDataChunk`): 0xFFFFFFFF, SoX's
-    /// 0x7FFFF000, and the largest signed and unsigned-half values some writers use (INT32_MAX,
-    /// 2³¹), none a size that a real data chunk of a truncated file is likely to claim.
-    static let unknownDataSizes: Set = [0xFFFF_FFFF, 0x7FFF_F000, 0x7FFF_FFFF, 0x8000_0000]
+    /// Data-chunk sizes that mean "length unknown" (see `truncatedDataChunk`).
+    static let unknownDataSizes: Set = [0xFFFF_FFFF, 0x7FFF_F000]
 
     /// Detects a data chunk whose header size exceeds what the file holds: libsndfile
     /// silently shortens such files, and its log says `data : CLAIMED (should be PRESENT)`.
-    /// A size of 0xFFFFFFFF, SoX's 0x7FFFF000 (or 0x7FFFFFFF, 0x80000000) is not a truncation but the "length unknown"
+    /// A size of 0xFFFFFFFF, or SoX's 0x7FFFF000, is not a truncation but the "length unknown"
     /// that programs put there when they cannot seek back to fill it in (writing to a pipe);
     /// libsndfile then reads to the end of the file.
     static func truncatedDataChunk(_ h: OpaquePointer) -> (Int, Int)? {
