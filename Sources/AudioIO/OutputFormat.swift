@@ -115,39 +115,52 @@ extension AudioFormat {
 }
 
 extension AudioFormat {
-    /// Bytes one sample takes in this encoding, at least (1 for codecs that pack less).
-    var bytesPerSample: Int {
+    /// Bits one sample takes in this encoding: exact for plain samples, the most a codec
+    /// spends otherwise (DWVW's word width; the ADPCMs' code width; GSM 6.10's 33 bytes per 160
+    /// samples), 16 for one not listed.
+    var bitsPerSample: Double {
         switch subtype {
-        case Int32(SF_FORMAT_PCM_16): return 2
-        case Int32(SF_FORMAT_PCM_24): return 3
-        case Int32(SF_FORMAT_PCM_32), Int32(SF_FORMAT_FLOAT): return 4
-        case Int32(SF_FORMAT_DOUBLE): return 8
-        default: return 1
+        case Int32(SF_FORMAT_PCM_S8), Int32(SF_FORMAT_PCM_U8), Int32(SF_FORMAT_ULAW), Int32(SF_FORMAT_ALAW),
+             Int32(SF_FORMAT_DPCM_8): return 8
+        case Int32(SF_FORMAT_PCM_16), Int32(SF_FORMAT_DPCM_16), Int32(SF_FORMAT_DWVW_16): return 16
+        case Int32(SF_FORMAT_PCM_24), Int32(SF_FORMAT_DWVW_24): return 24
+        case Int32(SF_FORMAT_PCM_32), Int32(SF_FORMAT_FLOAT): return 32
+        case Int32(SF_FORMAT_DOUBLE): return 64
+        case Int32(SF_FORMAT_DWVW_12): return 12
+        case Int32(SF_FORMAT_IMA_ADPCM), Int32(SF_FORMAT_MS_ADPCM), Int32(SF_FORMAT_VOX_ADPCM), Int32(SF_FORMAT_G721_32): return 4
+        case Int32(SF_FORMAT_G723_24): return 3
+        case Int32(SF_FORMAT_G723_40): return 5
+        case Int32(SF_FORMAT_GSM610): return 33.0 * 8 / 160
+        default: return 16
         }
     }
 
-    /// The largest audio data, in bytes, that containers with 32-bit chunk sizes (WAV, AIFF, AU,
-    /// …) hold: 4 GiB less a margin for the header and metadata.
+    /// The largest audio data, in bytes, that containers with 32-bit chunk sizes (WAV, AIFF, …)
+    /// hold: 4 GiB less a margin for the header and metadata.
     public static let classicSizeLimit: Int64 = (1 << 32) - (1 << 20)
 
     /// This format for `frames` frames of `channels` channels: as it is when its container can
     /// hold them, else a plain or extensible WAV becomes RF64 (EBU Tech 3306: WAV with 64-bit
     /// sizes, which libsndfile, ffmpeg and sox read; same encoding, same `.wav` extension). Beyond
     /// 4 GiB a WAV's 32-bit size field wraps round and readers see a fraction of the file.
-    /// - Throws: `OutputFormatError` for another container whose sizes are 32-bit (AIFF, AU, …)
-    ///   when the data would not fit, naming the size.
+    /// - Throws: `OutputFormatError` for another container whose sizes are 32-bit (AIFF, …), or a
+    ///   WAV encoding RF64 cannot hold (the ADPCMs, GSM), when the data would not fit, naming the
+    ///   size. (AU is not limited: libsndfile writes its "unknown" size beyond 2 GiB.)
     public func holding(frames: Int, channels: Int) throws -> AudioFormat {
-        let unlimited = [SF_FORMAT_RF64, SF_FORMAT_W64, SF_FORMAT_CAF, SF_FORMAT_FLAC, SF_FORMAT_OGG, SF_FORMAT_MPEG].map { Int32($0) }
+        let unlimited = [SF_FORMAT_RF64, SF_FORMAT_W64, SF_FORMAT_CAF, SF_FORMAT_FLAC, SF_FORMAT_OGG, SF_FORMAT_MPEG,
+                         SF_FORMAT_AU].map { Int32($0) }
         if unlimited.contains(container) { return self }
-        let (product, overflow) = Int64(frames).multipliedReportingOverflow(by: Int64(channels * bytesPerSample))
-        guard overflow || product > Self.classicSizeLimit else { return self }
-        if container == Int32(SF_FORMAT_WAV) || container == Int32(SF_FORMAT_WAVEX) {
+        let bytes = Double(max(frames, 0)) * Double(max(channels, 0)) * bitsPerSample / 8
+        guard bytes > Double(Self.classicSizeLimit) else { return self }
+        let wav = container == Int32(SF_FORMAT_WAV) || container == Int32(SF_FORMAT_WAVEX)
+        if wav {
             let large = AudioFormat(rawValue: Int32(SF_FORMAT_RF64) | subtype)
             if large.isWritable(channels: channels, sampleRate: 44_100) { return large }
         }
-        let gib = overflow ? "more than 8 EiB" : String(format: "%.1f GiB", Double(product) / Double(1 << 30))
-        throw OutputFormatError(description: "each source would take \(gib) of audio data, beyond the 4 GiB that \(self) holds "
-                                + "(allowed: up to \(Self.classicSizeLimit) bytes; choose --format wav, written as RF64 beyond 4 GiB, flac or caf)")
+        let advice = wav ? "choose --sample-format pcm16, pcm24 or float, which WAV holds as RF64 beyond 4 GiB, or --format flac"
+                         : "choose --format wav, written as RF64 beyond 4 GiB, or flac"
+        throw OutputFormatError(description: String(format: "each source would take %.1f GiB of audio data, beyond the 4 GiB that ", bytes / Double(1 << 30))
+                                + "\(self) holds (allowed: up to \(Self.classicSizeLimit) bytes; \(advice))")
     }
 
     /// This format, as WAVE_FORMAT_EXTENSIBLE when it is a plain WAV and `channelMap` states a

@@ -69,9 +69,11 @@ public final class SoundFileReader {
     private var recent: (start: Int, channels: [[Float]])?
     /// Whether reading has fallen back to front to back (a seek failed).
     var isSequential: Bool { sequential }
-    /// The file's size and modification time when it was opened: a read that goes back (the
-    /// separation's second pass) checks that they are unchanged, so that the masks are not
-    /// applied to other audio than was factorized.
+    /// The file's device, inode, size and modification time when it was opened: a read that goes
+    /// back (the separation's second pass) checks that the file it reads was not rewritten in
+    /// place, so that the masks are not applied to other audio than was factorized. (A file
+    /// replaced by another one under its name, as `mv` or an editor's save do, is not what
+    /// libsndfile reads, except after a reopening by name, which checks it too.)
     private let openedStamp: [Int]
     /// The first frame of the last read.
     private var lastReadStart = Int.min
@@ -267,12 +269,7 @@ public final class SoundFileReader {
     ///   `AudioIOError.nonFiniteSample` when a sample is NaN or infinite.
     public func read(start: Int, count: Int, into channels: inout [[Float]]) throws {
         try checkRead(start: start, count: count, channels: channels)
-        if start < lastReadStart {
-            var st = stat()
-            guard stat(path, &st) == 0, Self.stamp(st) == openedStamp else {
-                throw AudioIOError.cannotOpen(path: path, reason: "it changed while being read (its size or modification time differ from when it was opened)")
-            }
-        }
+        if start < lastReadStart { try checkUnchanged(reopening: false) }
         lastReadStart = start
         for c in 0..<channelCount {
             if channels[c].count < count { channels[c] = [Float](repeating: 0, count: count) }
@@ -333,13 +330,28 @@ public final class SoundFileReader {
         }
     }
 
-    /// Size and modification time (seconds, nanoseconds) of a `stat` result.
+    /// Device, inode, size and modification time (seconds, nanoseconds) of a `stat` result.
     private static func stamp(_ st: stat) -> [Int] {
         #if canImport(Glibc)
-        return [Int(st.st_size), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec)]
+        return [Int(st.st_dev), Int(st.st_ino), Int(st.st_size), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec)]
         #else
-        return [Int(st.st_size), Int(st.st_mtimespec.tv_sec), Int(st.st_mtimespec.tv_nsec)]
+        return [Int(st.st_dev), Int(st.st_ino), Int(st.st_size), Int(st.st_mtimespec.tv_sec), Int(st.st_mtimespec.tv_nsec)]
         #endif
+    }
+
+    /// Throws when the file opened was rewritten in place (same device and inode, another size or
+    /// modification time), or, when `reopening` by name, when the name no longer leads to it.
+    private func checkUnchanged(reopening: Bool) throws {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            // Removed: what is open still reads; a reopening by name fails on its own.
+            return
+        }
+        let now = Self.stamp(st)
+        let sameFile = now.prefix(2) == openedStamp.prefix(2)
+        if (sameFile || reopening) && now != openedStamp {
+            throw AudioIOError.cannotOpen(path: path, reason: "it changed while being read (its size or modification time differ from when it was opened)")
+        }
     }
 
     /// `sf_readf_float` of `n` frames into `buffer` at the present position.
@@ -361,6 +373,7 @@ public final class SoundFileReader {
     ///   can no longer be opened.
     private func advance(to target: Int) throws {
         if target < position || position < 0 {
+            try checkUnchanged(reopening: true)
             let h = try Self.reopen(path, as: openingInfo)
             sf_close(handle)
             handle = h

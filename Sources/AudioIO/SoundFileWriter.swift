@@ -47,7 +47,7 @@ public final class SoundFileWriter {
     ///     has a place for (see `SoundFileMetadata`); none by default.
     /// - Throws: `AudioIOError.invalidParameter` for a channel count outside 1…1024, a sample rate
     ///   outside `SoundFileReader.sampleRateRange` (1 to 1 536 000 Hz), a channel
-    ///   map of another length or with a value that is no `SF_CHANNEL_MAP_*` position;
+    ///   map of another length or with a value that is no `SF_CHANNEL_MAP_*` value;
     ///   `.unsupportedOutputFormat` or `.writeFailed`.
     public init(path: String, format: AudioFormat, channels: Int, sampleRate: Int, channelMap: [Int32]? = nil,
                 metadata: SoundFileMetadata = SoundFileMetadata()) throws {
@@ -68,7 +68,7 @@ public final class SoundFileWriter {
         if let bad = channelMap?.first(where: { !(0..<Int32(SF_CHANNEL_MAP_MAX)).contains($0) }) {
             // (libsndfile would write a header whose speaker mask no reader can place.)
             throw AudioIOError.invalidParameter(path: path, name: "channelMap", value: "an entry \(bad)",
-                                                allowed: "SF_CHANNEL_MAP_* positions, 0 to \(SF_CHANNEL_MAP_MAX - 1)")
+                                                allowed: "SF_CHANNEL_MAP_* values, 0 (invalid, as readers report an unknown position) to \(SF_CHANNEL_MAP_MAX - 1)")
         }
         self.isOgg = format.container == Int32(SF_FORMAT_OGG)
         self.storesNonFinite = format.isFloatingPoint

@@ -47,9 +47,14 @@ extension SeparateCommand {
             "\(i + 1) (" + (energies[i] > 0 ? String(format: "%.0f dB", 10 * log10(energies[i] / total)) : "silent") + ")"
         }.joined(separator: ", ")
         let one = faint.count == 1
+        // Dictionary sources come first: a faint one is most likely absent from the input.
+        let dictionaries = configuration.fixedTemplates.count
+        let why = faint.allSatisfy { $0 < dictionaries } ? "is its dictionary's sound in the input?"
+            : faint.contains { $0 < dictionaries } ? "are those sounds in the input, and as many distinct sounds as sources?"
+            : "does the input hold \(energies.count - dictionaries) distinct sound\(energies.count - dictionaries == 1 ? "" : "s") "
+                + (dictionaries > 0 ? "besides the dictionaries'?" : "to separate?")
         return "nmf-separate: warning: '\(input)': source\(one ? "" : "s") \(named) of the sources' energy "
-            + "\(one ? "is" : "are") next to silent: the factorization found next to nothing for \(one ? "it" : "them") "
-            + "(fewer distinct sounds than --sources \(energies.count)?)"
+            + "\(one ? "is" : "are") next to silent: the factorization found next to nothing for \(one ? "it" : "them") (\(why))"
     }
 
     /// The warning that `--replace-nonfinite` read samples as 0 (how many); nil when none were.

@@ -154,8 +154,10 @@ struct SeparateCommand {
             reader = try SoundFileReader(path: input)
             if options.replaceNonFinite { reader.nonFinitePolicy = .replaceWithZero }
         } catch let e as AudioIOError {
-            if case .cannotOpen(_, let reason) = e, reason.hasPrefix("not a regular file") {
-                // e.g. <(cmd), a named pipe: standard input is spooled to a file first.
+            var st = stat()
+            if case .cannotOpen(_, let reason) = e, reason.hasPrefix("not a regular file"), stat(input, &st) == 0,
+               (st.st_mode & S_IFMT) == S_IFIFO || (st.st_mode & S_IFMT) == S_IFSOCK {
+                // e.g. <(cmd), a named pipe: standard input is spooled to a file first (a device is refused there too).
                 throw CLIError.runtime(e.description + "; give - to read a stream from standard input (cmd | nmf-separate - …)")
             }
             if case .fileNotFound = e, !input.contains("/"), !input.contains(".") {
@@ -168,7 +170,11 @@ struct SeparateCommand {
         do {
             let format = try AudioFormat.output(for: reader.format, container: options.format, encoding: options.sampleFormat)
                 .keepingLayout(reader.channelMap)
-            return (reader, try format.holding(frames: reader.frameCount, channels: reader.channelCount), seconds)
+            do {
+                return (reader, try format.holding(frames: reader.frameCount, channels: reader.channelCount), seconds)
+            } catch let e as OutputFormatError where options.format == nil && options.sampleFormat == nil {
+                throw CLIError.runtime("'\(input)': \(e.description)")   // (the input's own format: not a usage error)
+            }
         } catch let e as OutputFormatError {
             throw CLIError.usage("'\(input)': \(e.description)")
         }

@@ -15,8 +15,8 @@ import _TestSupport
         #expect(r.format.fileExtension == "wav")
     }
 
-    /// The separation reads its input twice; a file rewritten in between (the masks applied to
-    /// other audio than was factorized, with exit 0) is an error when a read goes back.
+    /// The separation reads its input twice; a file rewritten in place in between (the masks
+    /// applied to other audio than was factorized, with exit 0) is an error when a read goes back.
     @Test func aFileChangedBetweenPassesIsNoticed() throws {
         let dir = try TestSupport.temporaryDirectory()
         let x = (0..<8000).map { Float(sin(Double($0) * 0.05)) * 0.5 }
@@ -33,6 +33,17 @@ import _TestSupport
         #expect(throws: AudioIOError.cannotOpen(path: "\(dir)/a.wav", reason: "it changed while being read (its size or modification time differ from when it was opened)")) {
             try r.read(start: 0, count: 1000, into: &buffers)
         }
+        // Replaced under its name (mv, an editor's save) or removed: the file open is still read.
+        let kept = try SoundFileReader(path: "\(dir)/a.wav")
+        try kept.read(start: 0, count: 1000, into: &buffers)
+        let first = buffers[0]
+        try TestSupport.write(AudioBuffer(channels: [x], sampleRate: 8000), to: "\(dir)/b.wav", format: .wav16)
+        #expect(rename("\(dir)/b.wav", "\(dir)/a.wav") == 0)
+        try kept.read(start: 0, count: 1000, into: &buffers)
+        #expect(buffers[0] == first)
+        #expect(unlink("\(dir)/a.wav") == 0)
+        try kept.read(start: 0, count: 1000, into: &buffers)
+        #expect(buffers[0] == first)
     }
 
     /// A failed write names a (nearly) full file system, which the FLAC and Vorbis encoders do not

@@ -144,7 +144,7 @@ import _TestSupport
 
     /// Sources beyond 4 GiB: a WAV's 32-bit sizes wrapped round (a 4.5 GB source read as 131 s
     /// of a 53-minute file, exit 0), so WAV becomes RF64 (same encoding, same extension, the
-    /// layout kept) and AIFF is refused, naming the size; FLAC, W64 and the like are unchanged.
+    /// layout kept) and AIFF is refused, naming the size; FLAC, W64, AU and the like are unchanged.
     @Test func sourcesBeyondFourGiBAreWrittenAsRF64OrRefused() throws {
         let wavFloat = AudioFormat(rawValue: Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_FLOAT))
         let big = 600_000_000   // frames: 4.5 GB of stereo floats
@@ -159,7 +159,15 @@ import _TestSupport
         do { _ = try aiff.holding(frames: big, channels: 3) } catch let e as OutputFormatError {
             #expect(e.description.contains("5.0 GiB of audio data, beyond the 4 GiB") && e.description.contains("--format wav, written as RF64"), "\(e)")
         }
-        for container in [SF_FORMAT_FLAC | SF_FORMAT_PCM_24, SF_FORMAT_W64 | SF_FORMAT_FLOAT, SF_FORMAT_CAF | SF_FORMAT_FLOAT] {
+        // IMA ADPCM packs 4 bits a sample: 2·10⁹ stereo frames (1.9 GiB) fit a WAV; 6 channels
+        // (5.6 GiB) do not, and RF64 holds no ADPCM, so plain samples are advised.
+        let ima = AudioFormat(rawValue: Int32(SF_FORMAT_WAV) | Int32(SF_FORMAT_IMA_ADPCM))
+        #expect(try ima.holding(frames: 2_000_000_000, channels: 2) == ima)
+        do { _ = try ima.holding(frames: 2_000_000_000, channels: 6); Issue.record("6 channels of IMA ADPCM fit") } catch let e as OutputFormatError {
+            #expect(e.description.contains("5.6 GiB") && e.description.contains("--sample-format pcm16, pcm24 or float"), "\(e)")
+        }
+        for container in [SF_FORMAT_FLAC | SF_FORMAT_PCM_24, SF_FORMAT_W64 | SF_FORMAT_FLOAT, SF_FORMAT_CAF | SF_FORMAT_FLOAT,
+                          SF_FORMAT_AU | SF_FORMAT_FLOAT] {
             let f = AudioFormat(rawValue: Int32(container))
             #expect(try f.holding(frames: big, channels: 8) == f)
         }

@@ -79,7 +79,7 @@ import _TestSupport
         try writeFloat([x], to: "\(dir)/click.wav")
         let r = try CLIRunner.run(["\(dir)/click.wav", "--sources", "2", "--continuity", "100", "-o", "\(dir)/out"])
         #expect(r.status == 0 && r.stderrLines.count == 1 && r.stderr.contains("click.wav': source 2 (-155 dB) of the sources' energy is next to silent")
-                && r.stderr.contains("(fewer distinct sounds than --sources 2?)"), "\(r.stderr)")
+                && r.stderr.contains("(does the input hold 2 distinct sounds to separate?)"), "\(r.stderr)")
         // Speech at 10⁻²⁰ of full scale: float32 spectra lose it, which is said; at 10⁻⁶ nothing is.
         let speech = try TestSupport.excerpt("speech_sms_male.wav", frames: 32000).channels[0]
         let top = TestSupport.peak(speech)
