@@ -265,7 +265,8 @@ public final class SoundFileReader {
     /// - Throws: `AudioIOError.invalidParameter` naming `channels`, `count` or `start` when there
     ///   are not `channelCount` buffers, `count` is out of range or `start + count` overflows;
     ///   `AudioIOError.truncated` when the file ends early, `AudioIOError.cannotOpen` when a read
-    ///   that goes back finds the file's size or modification time changed since it was opened,
+    ///   that goes back finds the file it reads rewritten in place since it was opened (another
+    ///   size or modification time on the same inode),
     ///   `AudioIOError.nonFiniteSample` when a sample is NaN or infinite.
     public func read(start: Int, count: Int, into channels: inout [[Float]]) throws {
         try checkRead(start: start, count: count, channels: channels)
