@@ -92,12 +92,14 @@ public final class SoundFileReader {
         self.path = path
         var st = stat()
         if stat(path, &st) != 0 {
-            var file = stat()
-            if errno == ENOTDIR, path.hasSuffix("/"), stat(String(path.reversed().drop { $0 == "/" }.reversed()), &file) == 0 {
+            let error = errno
+            var trimmed = Substring(path), file = stat()
+            while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+            if error == ENOTDIR, trimmed.count < path.count, stat(String(trimmed), &file) == 0 {
                 throw AudioIOError.cannotOpen(path: path, reason: "the trailing '/' names a file as a directory")
             }
-            if errno == ENOENT || errno == ENOTDIR { throw AudioIOError.fileNotFound(path: path) }
-            throw AudioIOError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+            if error == ENOENT || error == ENOTDIR { throw AudioIOError.fileNotFound(path: path) }
+            throw AudioIOError.cannotOpen(path: path, reason: String(cString: strerror(error)))
         }
         if (st.st_mode & S_IFMT) == S_IFDIR { throw AudioIOError.isDirectory(path: path) }
         if (st.st_mode & S_IFMT) != S_IFREG {

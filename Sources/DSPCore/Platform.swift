@@ -25,6 +25,9 @@ public enum ProcessInfoLite {
         return pages > 0 && size > 0 ? Double(pages) * Double(size) : 0
     }
 
+    /// `bytes` as the memory messages give it: gigabytes (10⁹ bytes) rounded up to a tenth, "1.3 GB".
+    public static func gigabytes(_ bytes: Double) -> String { "\((bytes / 1e8).rounded(.up) / 10) GB" }
+
     /// The number of CPUs in this process's affinity mask (`Cpus_allowed` of `/proc/self/status`).
     static func affinityCount() -> Int? {
         guard let line = firstLine(of: "/proc/self/status", startingWith: "Cpus_allowed:") else { return nil }

@@ -316,7 +316,7 @@ public struct NMF: Sendable {
                                      threads: configuration.threadCount)
         if physical > 0, bytes > physical {
             throw FactorizationError.invalidParameter(name: "components", value: "\(configuration.componentCount)",
-                                                      allowed: "fewer: W (\(v.rows) × K) and H (K × \(v.columns)) would need about \((bytes / 1e8).rounded(.up) / 10) GB, more than this machine's \((physical / 1e8).rounded(.up) / 10) GB of memory")
+                                                      allowed: "fewer: W (\(v.rows) × K) and H (K × \(v.columns)) would need about \(ProcessInfoLite.gigabytes(bytes)), more than this machine's \(ProcessInfoLite.gigabytes(physical)) of memory")
         }
         for x in v.storage where !(x >= 0 && x.isFinite) {
             throw FactorizationError.invalidInput("V has an entry \(x); entries must be finite and ≥ 0")

@@ -137,7 +137,7 @@ struct EvalCommand {
             let preferred = audio.filter { $0.hasPrefix(prefix) }
             let chosen = preferred.isEmpty ? audio : preferred
             if chosen.isEmpty {
-                throw CLIError.runtime("directory '\(p)' holds no audio files (looked for \(InputList.audioExtensions.sorted().map { "." + $0 }.joined(separator: " ")))")
+                throw CLIError.runtime("directory '\(p)' holds no audio files (looked for \(InputList.extensionList))")
             }
             out += chosen.map { (p as NSString).appendingPathComponent($0) }
         }

@@ -62,6 +62,8 @@ enum InputList {
     /// Extensions picked up when a directory is given (files given by name are always tried).
     static let audioExtensions: Set<String> = ["wav", "wave", "flac", "ogg", "oga", "aif", "aiff", "aifc", "au", "snd",
                                                "caf", "w64", "rf64", "mp3", "opus"]
+    /// ``audioExtensions`` as messages list them: ".aif .aifc …".
+    static var extensionList: String { audioExtensions.sorted().map { "." + $0 }.joined(separator: " ") }
 
     /// Files given by name stay as they are (a missing one fails later, on its own); directories
     /// are searched recursively for audio files (hidden entries, symbolic links to directories
@@ -147,7 +149,7 @@ enum InputList {
             // The output directory is never searched: say so when it lies in one of them.
             let skipped = emptyDirectories.contains { excluded.utf8.starts(with: (OutputPlan.resolve($0) + "/").utf8) }
                 ? "; the output directory '\(outputRoot)' inside it is not searched" : ""
-            throw CLIError.runtime("no audio files\(matching(include)) in the directory \(names) (looked for \(audioExtensions.sorted().map { "." + $0 }.joined(separator: " "))\(skipped))")
+            throw CLIError.runtime("no audio files\(matching(include)) in the directory \(names) (looked for \(extensionList)\(skipped))")
         }
         markConflicts(&sorted, outputRoot: outputRoot)
         return (sorted, emptyDirectories)

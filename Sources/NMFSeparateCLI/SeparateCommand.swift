@@ -31,12 +31,14 @@ struct SeparateCommand {
 
     /// Runs the separation of one input of the batch.
     /// - Returns: the JSON report of the run (`"status": "ok"` or `"skipped"`).
-    /// - Throws: `CLIError` (runtime or usage).
+    /// - Throws: `CLIError` (runtime or usage): every error of the separation, as ``cliError(_:input:)`` words it.
     func run(input: BatchInput, progress: FileProgress) throws -> FileResult {
         var command = self
         do {
             return try command.separate(path: input.path, input: input.name, outputKey: input.outputKey, progress: progress)
-        } catch let e as CLIError where input.name != input.path {
+        } catch {
+            let e = Self.cliError(error, input: input.name)
+            guard input.name != input.path else { throw e }
             // Messages from below (the reader's, the writer's) name the file by its path: say its name.
             throw CLIError(message: e.message.replacingOccurrences(of: input.path, with: input.name), exitCode: e.exitCode)
         }
@@ -60,8 +62,7 @@ struct SeparateCommand {
                                                ("reason", .string("every source file exists (--skip-existing)")),
                                                ("outputs", .array(sourcePaths.map { .string($0) }))]), skipped: true)
         }
-        // (The stereo check reads the file: its errors name the file themselves, not twice.)
-        do { try fit(to: reader, input: input, format: format) } catch { throw Self.cliError(error, input: input) }
+        try fit(to: reader, input: input, format: format)
         // Some sources exist, not all: an interrupted or different earlier run.
         let plan = try OutputPlan(input: path, outputRoot: options.outputDirectory, outputKey: outputKey, names: names,
                                   force: options.force, batchInputs: batchInputs,
@@ -117,7 +118,7 @@ struct SeparateCommand {
         }, inspect: inspect)
         let t0 = DispatchTime.now().uptimeNanoseconds
         for w in writers { try w.close() }
-        let beyondFullScale = meters.map(\.beyondFullScale)
+        let beyondFullScale = meters.map(\.beyondFullScale), energies = meters.map(\.energy)
         try plan.commit()
         var timings = report.timings
         timings.write += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
@@ -129,14 +130,14 @@ struct SeparateCommand {
             ?? unusedGroupingWarning(input: input, report: report) : nil
         return FileResult(report: json(input: input, format: format, reader: reader, configuration: report.configuration, report: report,
                                        timings: timings, openSeconds: openSeconds, plotSeconds: plotSeconds,
-                                       outputs: plan.finalPaths, figureCount: figureCount, energies: meters.map(\.energy),
+                                       outputs: plan.finalPaths, figureCount: figureCount, energies: energies,
                                        beyondFullScale: beyondFullScale,
                                        stale: stale.map { (plan.directory as NSString).appendingPathComponent($0) },
                                        total: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9),
                           skipped: false, notes: [options.groupingGiven ? nil : backgroundNote(input: input, report: report), spatialNote].compactMap { $0 },
-                          warnings: [singleSourceWarning(input: input), grouping, silenceWarning(input: input, energies: meters.map(\.energy)),
+                          warnings: [singleSourceWarning(input: input), grouping, silenceWarning(input: input, energies: energies),
                                      faintInputWarning(input: input, peaks: meters.map(\.peak)),
-                                     faintSourceWarning(input: input, energies: meters.map(\.energy)),
+                                     faintSourceWarning(input: input, energies: energies),
                                      replacementWarning(input: input, reader: reader), countedLengthWarning(input: input, reader: reader),
                                      staleOutputsWarning(input: input, plan: plan, stale: stale),
                                      interruptedRunWarning(input: input, plan: plan, present: present),
@@ -155,8 +156,7 @@ struct SeparateCommand {
             if options.replaceNonFinite { reader.nonFinitePolicy = .replaceWithZero }
         } catch let e as AudioIOError {
             var st = stat()
-            if case .cannotOpen(_, let reason) = e, reason.hasPrefix("not a regular file"), stat(input, &st) == 0,
-               (st.st_mode & S_IFMT) == S_IFIFO || (st.st_mode & S_IFMT) == S_IFSOCK {
+            if case .cannotOpen = e, stat(input, &st) == 0, (st.st_mode & S_IFMT) == S_IFIFO || (st.st_mode & S_IFMT) == S_IFSOCK {
                 // e.g. <(cmd), a named pipe: standard input is spooled to a file first (a device is refused there too).
                 throw CLIError.runtime(e.description + "; give - to read a stream from standard input (cmd | nmf-separate - …)")
             }

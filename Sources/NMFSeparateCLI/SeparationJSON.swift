@@ -95,10 +95,10 @@ final class EnergyMeter: SampleSink {
         for channel in channels {
             var sum = 0.0, over = 0, top: Float = 0
             for i in offset..<(offset + count) {
-                let x = channel[i]
+                let x = channel[i], a = abs(x)
                 sum += Double(x) * Double(x)
-                if abs(x) > 1 { over += 1 }
-                top = max(top, abs(x))
+                if a > 1 { over += 1 }
+                top = max(top, a)
             }
             peak = max(peak, top)
             energy += sum

@@ -268,7 +268,7 @@ public struct Separator: Sendable {
         let blocks = configuration.spatial ? channels : 1
         let bytes = Double(stft.binCount) * Double(frames) * Double(blocks) * 4
         let physical = ProcessInfoLite.physicalMemory
-        let gb = { (b: Double) in "\((b / 1e8).rounded(.up) / 10) GB" }
+        let gb = ProcessInfoLite.gigabytes
         if physical > 0, bytes > physical {
             throw SeparationError.invalidInput("the spectrogram (\(stft.binCount) bins × \(frames) frames\(blocks > 1 ? " × \(blocks) channels" : "")) needs "
                 + "\(gb(bytes)), more than this machine's \(gb(physical)) of memory; use a larger hop or split the input")
