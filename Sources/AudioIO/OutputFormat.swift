@@ -62,9 +62,10 @@ extension AudioFormat {
     ///
     /// A lossy input (Ogg Vorbis or Opus, MP3, ADPCM, GSM 6.10, G.72x; `isLossy`) gets WAV as its default container, 32-bit floats
     /// unless `encoding` says otherwise; a Sound Designer II input gets WAV with its encoding. When only the container changes, the input's encoding is kept if it is plain samples
-    /// (integers, floats, µ-law or A-law) that the new container can hold; otherwise (and for every codec:
-    /// MPEG, Vorbis, Opus, ADPCM, GSM, …) FLAC gets 24-bit integers (16-bit for 8/16-bit
-    /// input), Ogg gets Vorbis, and WAV or AIFF get 32-bit floats.
+    /// (integers, floats, µ-law or A-law) that the new container can hold, or 8-bit samples of the
+    /// kind it holds (signed ↔ unsigned); otherwise (and for every codec:
+    /// MPEG, Vorbis, Opus, ADPCM, GSM, …) FLAC gets 24-bit
+    /// integers, Ogg gets Vorbis, and WAV or AIFF get 32-bit floats.
     /// - Parameters:
     ///   - input: the input file's format.
     ///   - container: `--format`, or `nil` for the input's.
@@ -102,6 +103,13 @@ extension AudioFormat {
                      SF_FORMAT_FLOAT, SF_FORMAT_DOUBLE, SF_FORMAT_ULAW, SF_FORMAT_ALAW].map { Int32($0) }
         let kept = AudioFormat(rawValue: major | input.subtype)
         if plain.contains(input.subtype), kept.isWritable(channels: 1, sampleRate: 44_100) { return kept }
+        // 8-bit samples in a container that stores the other 8-bit kind (WAV unsigned, FLAC and
+        // AU signed): the same width, not floats four times the size.
+        let eightBit = [Int32(SF_FORMAT_PCM_S8), Int32(SF_FORMAT_PCM_U8)]
+        if let i = eightBit.firstIndex(of: input.subtype) {
+            let other = AudioFormat(rawValue: major | eightBit[1 - i])
+            if other.isWritable(channels: 1, sampleRate: 44_100) { return other }
+        }
         switch major {
         case Int32(SF_FORMAT_FLAC):
             let small = [Int32(SF_FORMAT_PCM_S8), Int32(SF_FORMAT_PCM_U8), Int32(SF_FORMAT_PCM_16)].contains(input.subtype)
