@@ -326,8 +326,8 @@ struct EvalCommand {
             bytes += try framewiseBytes(window: window, hop: hop, rate: first!.rate, frames: frames, sources: sources,
                                         channels: first!.channels)
         }
-        if let available = try MemoryBudget.availableBytes(), bytes * 1.5 > Double(available) {
-            throw CLIError.runtime("eval needs about \(MemoryBudget.size(bytes * 1.5)) of memory for these files but only \(MemoryBudget.size(Double(available))) is available")
+        if let room = try MemoryBudget.room(), bytes * 1.5 > Double(room.bytes) {
+            throw CLIError.runtime("eval needs about \(MemoryBudget.size(bytes * 1.5)) of memory for these files but only \(MemoryBudget.size(Double(room.bytes))) is available under \(room.limit)")
         }
         // The samples of the readers whose headers were checked above.
         let signals = try readers.map { reader in

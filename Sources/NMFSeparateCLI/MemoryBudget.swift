@@ -34,18 +34,24 @@ enum MemoryBudget {
     /// address-space limit and the `NMF_SEPARATE_MAX_MEMORY` environment variable (bytes), when set.
     /// - Throws: `CLIError.usage` when `NMF_SEPARATE_MAX_MEMORY` is set but not a byte count.
     static func availableBytes() throws -> Int? {
-        var limits: [Int] = []
-        if let bytes = try configuredCap() { limits.append(bytes) }
+        try room()?.bytes
+    }
+
+    /// ``availableBytes()`` and the limit that sets it, named for a message ("ulimit -v", …).
+    /// - Throws: `CLIError.usage` when `NMF_SEPARATE_MAX_MEMORY` is set but not a byte count.
+    static func room() throws -> (bytes: Int, limit: String)? {
+        var limits: [(bytes: Int, limit: String)] = []
+        if let bytes = try configuredCap() { limits.append((bytes, "NMF_SEPARATE_MAX_MEMORY")) }
         if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
            let kb = Int(line.split(separator: " ").dropFirst().first ?? "") {
-            limits.append(kb * 1024)
+            limits.append((kb * 1024, "the machine's available memory"))
         }
         if let text = try? String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8), let room = cgroupRoom(selfCgroup: text) {
-            limits.append(room)
+            limits.append((room, "the cgroup's memory limit"))
         }
-        if let room = addressSpaceLeft() { limits.append(room) }
-        return limits.min()
+        if let room = addressSpaceLeft() { limits.append((room, "the address-space limit (ulimit -v), less what the program already maps")) }
+        return limits.min { $0.bytes < $1.bytes }
     }
 
     /// What the process's memory cgroup still allows: at each level from its own cgroup up to
@@ -149,10 +155,11 @@ enum MemoryBudget {
 
     /// - Parameters:
     ///   - available: ``availableBytes()``, read by the caller (nil: no limit known).
+    ///   - limit: the limit that sets `available` (``room()``), named in the message.
     ///   - share: the number of files separated at the same time (`--jobs`): each may count on
     ///     only that fraction of the available memory.
     static func check(input: String, frames: Int, bins: Int, hop: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
-                      runs: Int = 1, spatial: Bool = false, available: Int?, share: Int = 1) throws {
+                      runs: Int = 1, spatial: Bool = false, available: Int?, limit: String? = nil, share: Int = 1) throws {
         let need = requiredBytes(frames: frames, bins: bins, hop: hop, components: components, chunkFrames: chunkFrames,
                                  channels: channels, sources: sources, runs: runs, spatial: spatial)
         if let total = available {
@@ -160,7 +167,7 @@ enum MemoryBudget {
             guard need > available else { return }
             let jobs = share > 1 ? " (\(size(Double(total))) shared by --jobs \(share))" : ""
             let shape = spatial && channels > 1 ? "\(channels) channels × \(bins) bins × \(frames) frames, --spatial" : "\(bins) bins × \(frames) frames"
-            throw CLIError.runtime("'\(input)' needs about \(size(need)) of memory for its spectrogram (\(shape)), factors and buffers but only \(size(available)) is available\(jobs); use a larger --hop, fewer --jobs or split the file")
+            throw CLIError.runtime("'\(input)' needs about \(size(need)) of memory for its spectrogram (\(shape)), factors and buffers but only \(size(available)) is available\(jobs)\(limit.map { " under \($0)" } ?? ""); use a larger --hop, fewer --jobs or split the file")
         }
     }
 

@@ -219,12 +219,12 @@ struct SeparateCommand {
             throw CLIError.usage("--sources \(configuration.sourceCount) is out of range for '\(input)' (allowed: 1 to its number of STFT frames, \(frames))")
         }
         // The memory left, read once for the channel model's choice and the check.
-        let available = try MemoryBudget.availableBytes()
-        if options.spatial == nil { spatialNote = try chooseSpatial(reader: reader, frames: frames, input: input, availableBytes: available) }
+        let room = try MemoryBudget.room()
+        if options.spatial == nil { spatialNote = try chooseSpatial(reader: reader, frames: frames, input: input, availableBytes: room?.bytes) }
         try MemoryBudget.check(input: input, frames: frames, bins: configuration.stft.binCount, hop: configuration.stft.hopLength,
                                components: configuration.componentCount, chunkFrames: configuration.chunkFrames,
                                channels: reader.channelCount, sources: configuration.sourceCount, runs: configuration.ensembleSize,
-                               spatial: configuration.spatial, available: available,
+                               spatial: configuration.spatial, available: room?.bytes, limit: room?.limit,
                                share: parallelFiles)
         // A format the options asked for is a usage error for this input; the input's own is not.
         let asked = options.format != nil || options.sampleFormat != nil

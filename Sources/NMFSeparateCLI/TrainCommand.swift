@@ -169,9 +169,10 @@ struct TrainCommand {
             // As in separation: the count is the option's, the limit the audio's.
             throw CLIError.usage("--components \(nmf.componentCount) is out of range for the training audio (allowed: at most its number of STFT frames, \(totalFrames))")
         }
+        let room = try MemoryBudget.room()
         try MemoryBudget.check(input: inputs.joined(separator: ", "), frames: totalFrames, bins: stft.binCount, hop: stft.hopLength,
                                components: nmf.componentCount, chunkFrames: SeparationConfiguration.defaultChunkFrames(hop: stft.hopLength), channels: readers.map(\.channelCount).max() ?? 1, sources: 1,
-                               available: try MemoryBudget.availableBytes())
+                               available: room?.bytes, limit: room?.limit)
         let dictionary: NMFDictionary
         // A bar on a terminal, as for separation (training minutes of audio takes a while).
         let board = ProgressBoard(total: 1, quiet: quiet, plainLines: false)
