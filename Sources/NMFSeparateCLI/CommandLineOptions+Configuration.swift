@@ -39,6 +39,12 @@ extension CommandLineOptions {
             // over-relaxed steps (which are for the unpenalized KL objective) turn this one off.
             let chosen = background ?? .automatic
             config.background = chosen == .automatic && (penaltiesGiven || d > 0 || overRelaxed) ? .none : chosen
+            if chosen == .automatic && d == 0 && (penaltiesGiven || overRelaxed) {
+                // Would the mixture have taken the model but for those options? Measured for a warning.
+                var plain = config
+                (plain.background, plain.sparsity, plain.continuity, plain.stepExponent) = (.automatic, 0, 0, 1)
+                config.reportsBackgroundFloor = plain.admitsAutomaticBackground
+            }
             try validateDictionarySettings(loaded, stft: stft, divergence: config.divergence)
             try applyDivergenceDependentOptions(to: &config)
             if !penaltiesGiven, !overRelaxed, let weights = NMFDictionary.automaticPenalties(for: loaded, freeSources: s - d) {

@@ -177,6 +177,22 @@ extension SeparateCommand {
             + "so source_1 is that background and source_2 the rest (--background none turns this off)"
     }
 
+    /// The warning that the options given turned the automatic steady background off for a
+    /// mixture that would have taken it (nil otherwise): a penalty option (even a weight of 0)
+    /// or over-relaxed steps change the model, the order of the sources and the quality, which
+    /// a sweep of those options would otherwise see without a word.
+    func backgroundOffWarning(input: String, report: SeparationReport) -> String? {
+        guard configuration.reportsBackgroundFloor, report.configuration.background == .none, let floor = report.backgroundFloor,
+              floor >= SteadyBackground.floorThreshold else { return nil }
+        let given = [options.continuityGiven ? "--continuity" : nil, options.sparsityGiven ? "--sparsity" : nil,
+                     options.overRelaxed ? "--step-exponent" : nil].compactMap { $0 }
+        let keep = options.overRelaxed ? "--step-exponent 1 keeps the model"
+            : "--background steady keeps it, with per-source weights, background first, by default --continuity 100,0 --sparsity 0,0.3"
+        return "nmf-separate: warning: '\(input)' has a steady background (floor \(String(format: "%.2f", floor)) ≥ \(SteadyBackground.floorThreshold)), "
+            + "but \(given.joined(separator: " and ")) turns the automatic background model off and every component is grouped "
+            + "(\(keep); --background none silences this)"
+    }
+
     /// The warning that a `--grouping` given is not used because the dictionaries leave at most
     /// one free source (nil otherwise; the steady background's case is ``backgroundNote(input:report:warning:)``).
     func unusedGroupingWarning(input: String, report: SeparationReport) -> String? {

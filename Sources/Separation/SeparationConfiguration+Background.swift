@@ -76,10 +76,12 @@ extension SeparationConfiguration {
     }
 
     /// Whether a separation of a mixture of `frames` STFT frames measures its floor: always for
-    /// `.steady` (for the report), for `.automatic` only when it could choose the model.
+    /// `.steady` (for the report), for `.automatic` only when it could choose the model, for
+    /// `.none` only with ``reportsBackgroundFloor`` and as many frames as `.automatic` needs.
     public func measuresBackgroundFloor(frames: Int) -> Bool {
         background == .steady
             || (background == .automatic && admitsAutomaticBackground && frames >= SteadyBackground.floorMinimumFrames)
+            || (background == .none && reportsBackgroundFloor && frames >= SteadyBackground.floorMinimumFrames)
     }
 
     /// This configuration with `background` decided for a mixture.

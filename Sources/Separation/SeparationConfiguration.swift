@@ -90,6 +90,11 @@ public struct SeparationConfiguration: Sendable, Equatable {
     /// line's default is `.automatic`). See ``BackgroundModel``; `Separator` decides
     /// `.automatic` from the mixture (``resolvingBackground(floor:frames:)``).
     public var background: BackgroundModel = .none
+    /// Whether a separation with `background` `.none` still measures the mixture's background
+    /// floor for its report (``SeparationReport/backgroundFloor``), so that a caller that turned
+    /// the automatic model off (the command line does for a penalty option or over-relaxed
+    /// steps) can say when the mixture would have taken it (default false; the model is not used).
+    public var reportsBackgroundFloor: Bool = false
     /// The largest `ensembleSize` accepted.
     public static let maxEnsembleSize = 32
     /// The largest `chunkFrames` accepted (a chunk holds about 2·bins·chunkFrames floats per channel).

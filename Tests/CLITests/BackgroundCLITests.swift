@@ -48,11 +48,23 @@ import _TestSupport
             let q = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/g", "--iterations", "5", "--force", "--grouping", grouping, "-q"])
             #expect(q.status == 0 && q.stderr.isEmpty, "\(q.stderr)")
         }
-        // Turned off by --background none, by any penalty option, or by over-relaxed steps: no floor is measured.
-        for off in [["--background", "none"], ["--sparsity", "0"], ["--step-exponent", "1.5"]] {
-            let o = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/n", "--iterations", "5", "--json", "--force", "--progress"] + off)
-            #expect(o.status == 0 && !o.stderr.contains("note:"), "\(o.stderr)")
-            #expect(try settings(o)["background"] as? String == "none" && settings(o)["background_floor"] is NSNull)
+        // Turned off by --background none: no floor is measured.
+        let o = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/n", "--iterations", "5", "--json", "--force", "--progress",
+                                   "--background", "none"])
+        #expect(o.status == 0 && !o.stderr.contains("note:") && !o.stderr.contains("warning:"), "\(o.stderr)")
+        #expect(try settings(o)["background"] as? String == "none" && settings(o)["background_floor"] is NSNull)
+        // Turned off by a penalty option (even a weight of 0) or over-relaxed steps: the floor is
+        // measured, and a warning (shown on a pipe too, not under -q) names the option. It used to
+        // be silent, while the model, the sources' order and the quality changed.
+        for (off, keep) in [(["--sparsity", "0"], "--background steady keeps it"), (["--continuity", "0.5"], "--background steady keeps it"),
+                            (["--step-exponent", "1.5"], "--step-exponent 1 keeps the model")] {
+            let w = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/n", "--iterations", "5", "--json", "--force"] + off)
+            #expect(w.status == 0 && w.stderrLines.count == 1 && w.stderr.contains("warning:") && !w.stderr.contains("note:")
+                    && w.stderr.contains("but \(off[0]) turns the automatic background model off") && w.stderr.contains(keep), "\(w.stderr)")
+            #expect(try settings(w)["background"] as? String == "none")
+            #expect((try settings(w)["background_floor"] as? Double).map { $0 >= Double(SteadyBackground.floorThreshold) } == true)
+            let q = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/n", "--iterations", "5", "--force", "-q"] + off)
+            #expect(q.status == 0 && q.stderr.isEmpty, "\(q.stderr)")
         }
         let speakers = try mixture("speech_libri_3436_m.wav", in: dir)
         let t = try CLIRunner.run([speakers, "--sources", "2", "-o", "\(dir)/t", "--iterations", "5", "--json", "--progress"])
@@ -82,9 +94,9 @@ import _TestSupport
             #expect(r.status == 0, "\(args): \(r.stderr)")
             return try self.settings(r)
         }
-        // An explicit auto with a penalty option: no background, as without --background.
+        // An explicit auto with a penalty option: no background, as without --background (the floor measured for the warning).
         var s = try settings(["--background", "auto", "--sparsity", "0"])
-        #expect(s["background"] as? String == "none" && s["background_floor"] is NSNull)
+        #expect(s["background"] as? String == "none" && s["background_floor"] is Double)
         // One weight with steady is every component's; the list not given keeps its measured default.
         s = try settings(["--background", "steady", "--sparsity", "0"])
         #expect(s["source_sparsity"] as? [Double] == [0, 0] && s["source_continuity"] as? [Double] == [100, 0])
