@@ -39,8 +39,13 @@ struct BatchRunner {
         // Files in parallel share the cores (results do not depend on the thread count).
         if jobs > 1 && options.threads == nil { worker.configuration.threadCount = max(1, Parallel.defaultThreadCount / jobs) }
         worker.parallelFiles = jobs
-        let queue = WorkQueue(inputs: inputs, worker: worker, json: options.json, quiet: options.quiet,
-                              board: ProgressBoard(total: inputs.count, quiet: options.quiet, plainLines: options.progress))
+        let board = ProgressBoard(total: inputs.count, quiet: options.quiet, plainLines: options.progress)
+        if !expanded.skippedResults.isEmpty {
+            // Where progress goes (a terminal, --progress): the expected case of a re-run, not a fault.
+            board.note("nmf-separate: note: \(InputList.resultsPhrase(expanded.skippedResults)) are not separated again "
+                       + "(name the files, or give --include 'source_*', to separate them)")
+        }
+        let queue = WorkQueue(inputs: inputs, worker: worker, json: options.json, quiet: options.quiet, board: board)
         if jobs == 1 {
             queue.drain()
         } else {

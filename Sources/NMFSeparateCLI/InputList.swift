@@ -67,7 +67,8 @@ enum InputList {
 
     /// Files given by name stay as they are (a missing one fails later, on its own); directories
     /// are searched recursively for audio files (hidden entries, symbolic links to directories
-    /// and the output directory itself skipped, so a re-run never separates its own outputs).
+    /// and the output directory itself skipped, so a re-run never separates its own outputs,
+    /// nor, without `include`, the sources in directories that hold only an earlier run's results).
     /// The result is sorted by path and holds each file once (by real path), so `--shard`
     /// splits are deterministic. Inputs whose output directory an earlier one already uses
     /// are kept with a `conflict` message.
@@ -79,18 +80,22 @@ enum InputList {
     ///   - include: `--include`: shell patterns that a file found in a directory must match
     ///     (one of them, by its name); files named on their own are always taken.
     /// - Throws: `CLIError.runtime` when directories were given and nothing at all was found.
-    /// - Returns: the inputs, and the directories given that held no audio file (or none that
-    ///   `include` takes), which the caller may warn about when other inputs remain.
+    /// - Returns: the inputs; the directories given that held no audio file (or none that
+    ///   `include` takes), which the caller may warn about when other inputs remain; and the
+    ///   directories found that hold only an earlier separation's results
+    ///   (``holdsOnlyResults(_:)``), whose sources are left out unless `include` is given.
     static func expand(_ arguments: [String], outputRoot: String, standardInput: String? = nil,
-                       include: [String] = []) throws -> (inputs: [BatchInput], emptyDirectories: [String]) {
+                       include: [String] = []) throws -> (inputs: [BatchInput], emptyDirectories: [String], skippedResults: [String]) {
         var found: [ExactPath: BatchInput] = [:]
         var emptyDirectories: [String] = []
+        var directories: [String] = []   // every directory argument, for the message when nothing is found
         var scanned = Set<ExactPath>()   // real paths found by directory scans (not named by the user)
         let excluded = OutputPlan.resolve(outputRoot)
         let fm = FileManager.default
         for argument in arguments where argument != standardInput {
             var isDirectory: ObjCBool = false
             if fm.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
+                directories.append(argument)
                 let (inside, unreadable) = files(under: argument, excluding: excluded, include: include)
                 if inside.isEmpty && unreadable.isEmpty { emptyDirectories.append(argument) }
                 for (relative, reason) in unreadable {
@@ -138,6 +143,22 @@ enum InputList {
             return !(keys.contains(ExactPath(PathName.parent(of: inside)))
                      && SeparateCommand.isSourceFile((inside as NSString).lastPathComponent))
         }
+        // An earlier run's results elsewhere in a scanned directory (`-o data/k8`, then
+        // `data -o data/k12`) are not inputs either, unless `--include` asks for them.
+        var skippedResults: [String] = []
+        if include.isEmpty {
+            var verdicts: [String: Bool] = [:]
+            found = found.filter { real, input in
+                guard scanned.contains(real), SeparateCommand.isSourceFile((input.path as NSString).lastPathComponent) else { return true }
+                let folder = PathName.directory(of: input.path)
+                if verdicts[folder] == nil {
+                    verdicts[folder] = holdsOnlyResults(folder)
+                    if verdicts[folder]! { skippedResults.append(folder) }
+                }
+                return !verdicts[folder]!
+            }
+        }
+        skippedResults.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         // By bytes: two names that differ only in Unicode normalisation are two files (and
         // String's order would leave their order, and so the shards, to the hash seed).
         var sorted = found.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
@@ -145,14 +166,33 @@ enum InputList {
             sorted.insert(BatchInput(path: copy, outputKey: "stdin", realPath: OutputPlan.resolve(copy), name: "-"), at: 0)
         }
         if sorted.isEmpty {
-            let names = emptyDirectories.map { "'\($0)'" }.joined(separator: ", ")
+            let names = directories.map { "'\($0)'" }.joined(separator: ", ")
             // The output directory is never searched: say so when it lies in one of them.
-            let skipped = emptyDirectories.contains { excluded.utf8.starts(with: (OutputPlan.resolve($0) + "/").utf8) }
+            let skipped = directories.contains { excluded.utf8.starts(with: (OutputPlan.resolve($0) + "/").utf8) }
                 ? "; the output directory '\(outputRoot)' inside it is not searched" : ""
-            throw CLIError.runtime("no audio files\(matching(include)) in the directory \(names) (looked for \(extensionList)\(skipped))")
+            let results = skippedResults.isEmpty ? "" : "; \(resultsPhrase(skippedResults)) were left out: name the files, or give --include 'source_*', to separate them"
+            throw CLIError.runtime("no audio files\(matching(include)) in the directory \(names) (looked for \(extensionList)\(skipped)\(results))")
         }
         markConflicts(&sorted, outputRoot: outputRoot)
-        return (sorted, emptyDirectories)
+        return (sorted, emptyDirectories, skippedResults)
+    }
+
+    /// Whether `folder` looks like the output directory of one earlier separation: its visible
+    /// entries are all names the separation writes (``SeparateCommand/isToolOutput(_:)``: sources,
+    /// factors, figures) and its sources are numbered 1, 2, … without a gap.
+    static func holdsOnlyResults(_ folder: String) -> Bool {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return false }
+        let visible = names.filter { !$0.hasPrefix(".") }
+        guard visible.allSatisfy(SeparateCommand.isToolOutput) else { return false }
+        let numbers = Set(visible.filter(SeparateCommand.isSourceFile).compactMap { Int(($0 as NSString).deletingPathExtension.dropFirst("source_".count)) })
+        return !numbers.isEmpty && numbers == Set(1...numbers.count)
+    }
+
+    /// "the sources in 'a/x' (an earlier run's results)", or of "3 directories ('a/x', …)", for messages.
+    static func resultsPhrase(_ folders: [String]) -> String {
+        let shown = folders.prefix(2).map { "'\($0)'" }.joined(separator: ", ") + (folders.count > 2 ? ", …" : "")
+        return folders.count == 1 ? "the sources in \(shown), an earlier separation's results,"
+            : "the sources in \(folders.count) directories (\(shown)) that hold only an earlier separation's results"
     }
 
     /// Files named on their own that share a stem (mix/a/mix.wav, mix/b/mix.wav) are told apart
