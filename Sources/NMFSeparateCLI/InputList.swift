@@ -68,7 +68,8 @@ enum InputList {
     /// Files given by name stay as they are (a missing one fails later, on its own); directories
     /// are searched recursively for audio files (hidden entries, symbolic links to directories
     /// and the output directory itself skipped, so a re-run never separates its own outputs,
-    /// nor, without `include`, the sources in directories that hold only an earlier run's results).
+    /// nor, unless an `include` pattern asks for `source_` names, the sources in directories
+    /// that hold only an earlier run's results).
     /// The result is sorted by path and holds each file once (by real path), so `--shard`
     /// splits are deterministic. Inputs whose output directory an earlier one already uses
     /// are kept with a `conflict` message.
@@ -83,7 +84,8 @@ enum InputList {
     /// - Returns: the inputs; the directories given that held no audio file (or none that
     ///   `include` takes), which the caller may warn about when other inputs remain; and the
     ///   directories found that hold only an earlier separation's results
-    ///   (``holdsOnlyResults(_:)``), whose sources are left out unless `include` is given.
+    ///   (``holdsOnlyResults(_:)``), whose sources are left out unless an `include` pattern
+    ///   begins with `source_`.
     static func expand(_ arguments: [String], outputRoot: String, standardInput: String? = nil,
                        include: [String] = []) throws -> (inputs: [BatchInput], emptyDirectories: [String], skippedResults: [String]) {
         var found: [ExactPath: BatchInput] = [:]
@@ -144,9 +146,10 @@ enum InputList {
                      && SeparateCommand.isSourceFile((inside as NSString).lastPathComponent))
         }
         // An earlier run's results elsewhere in a scanned directory (`-o data/k8`, then
-        // `data -o data/k12`) are not inputs either, unless `--include` asks for them.
+        // `data -o data/k12`) are not inputs either, unless an `--include` pattern asks for
+        // sources by their name (`source_*`; `*.wav` does not).
         var skippedResults: [String] = []
-        if include.isEmpty {
+        if !include.contains(where: { $0.hasPrefix("source_") }) {
             var verdicts: [String: Bool] = [:]
             found = found.filter { real, input in
                 guard scanned.contains(real), SeparateCommand.isSourceFile((input.path as NSString).lastPathComponent) else { return true }

@@ -19,6 +19,9 @@ extension BatchTests {
         #expect(second.status == 0 && inputs.count == 5 && !inputs.contains { $0.contains("/k4/") }, "\(inputs)")
         #expect(second.stderr.contains("note: the sources in 5 directories ('\(root)/k4/a', '\(root)/k4/b', …) that hold only an earlier separation's results are not separated again"),
                 "\(second.stderr)")
+        // A pattern that does not ask for sources by name does not take them.
+        let wav = try CLIRunner.run([root, "--sources", "2", "--iterations", "2", "-o", "\(root)/k5", "--include", "*.wav", "--json", "-q"])
+        #expect(try Self.lines(wav.stdout).map { ($0["input"] as! NSString).lastPathComponent }.sorted() == ["a.wav", "d.wav", "f.wav"], "\(wav.stdout)")
         // Asked for by --include, or by name: separated.
         let included = try CLIRunner.run(["\(root)/k4", "--sources", "2", "--iterations", "2", "-o", "\(dir)/again", "--include", "source_*", "-q"])
         #expect(included.status == 0 && CLIRunner.files(under: "\(dir)/again").count == 20, "\(included.stderr)")
