@@ -137,7 +137,14 @@ struct EvalCommand {
             let preferred = audio.filter { $0.hasPrefix(prefix) }
             let chosen = preferred.isEmpty ? audio : preferred
             if chosen.isEmpty {
-                throw CLIError.runtime("directory '\(p)' holds no audio files (looked for \(InputList.extensionList))")
+                // One level too high is the usual slip: a batch writes <output>/<stem>/source_<i>.
+                let inner = names.filter { !$0.hasPrefix(".") }.sorted().filter { name in
+                    let sub = (p as NSString).appendingPathComponent(name)
+                    return ((try? FileManager.default.contentsOfDirectory(atPath: sub)) ?? []).contains { !$0.hasPrefix(".") && SeparateCommand.isSourceFile($0) }
+                }
+                let hint = inner.isEmpty ? "" : "; the separation's sources are one level down, in "
+                    + inner.prefix(3).map { "'\((p as NSString).appendingPathComponent($0))'" }.joined(separator: ", ") + (inner.count > 3 ? ", …" : "")
+                throw CLIError.runtime("directory '\(p)' holds no audio files (looked for \(InputList.extensionList))\(hint)")
             }
             out += chosen.map { (p as NSString).appendingPathComponent($0) }
         }

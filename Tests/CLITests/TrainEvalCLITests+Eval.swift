@@ -84,6 +84,12 @@ extension TrainEvalCLITests {
         #expect(r.status == 0 && r.stdout.contains("ref_1.snd"), "\(r.stderr)")
         r = try CLIRunner.run(["eval", "--reference", "\(dir)/none", "--estimate", "\(dir)/ref_1.wav"])
         #expect(r.status == 1 && r.stderr.contains("holds no audio files (looked for .aif .aifc .aiff .au"), "\(r.stderr)")
+        // One level too high (a batch writes <output>/<stem>/source_<i>): the refusal points down.
+        try FileManager.default.createDirectory(atPath: "\(dir)/batch/mix", withIntermediateDirectories: true)
+        try TestSupport.write(one, to: "\(dir)/batch/mix/source_1.wav", format: .wav16)
+        r = try CLIRunner.run(["eval", "--reference", "\(dir)/ref_1.wav", "--estimate", "\(dir)/batch"])
+        #expect(r.status == 1 && r.stderrLines.count == 1
+                && r.stderr.contains("; the separation's sources are one level down, in '\(dir)/batch/mix'"), "\(r.stderr)")
         // A silent reference is named by its file; a shorter estimate is scored on the common length, with a note.
         let speech = try TestSupport.read("\(dir)/ref_1.wav").channels[0]
         try TestSupport.write(AudioBuffer(channels: [[Float](repeating: 0, count: speech.count)], sampleRate: 16000),
