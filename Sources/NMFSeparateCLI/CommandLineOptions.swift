@@ -117,6 +117,7 @@ struct CommandLineOptions {
                     value = v
                 } else {
                     guard i < arguments.count else { throw CLIError.usage("option --\(spec.name) needs a value \(spec.value!)") }
+                    try Self.refuseOptionAsValue(arguments[i], of: "--\(spec.name)", placeholder: spec.value!) { OptionTable.lookup($0) != nil }
                     value = arguments[i]
                     i += 1
                 }
@@ -126,6 +127,19 @@ struct CommandLineOptions {
             try o.apply(spec.name, value)
         }
         return o
+    }
+
+    /// Refuses an option's value that is itself one of the command's options (`-o --force`
+    /// made a directory named `--force` and forgot the flag); `--output=--force` or `./--force`
+    /// still names such a file.
+    /// - Parameter isOption: whether a token (its part before any `=`) is one of the command's options.
+    /// - Throws: `CLIError.usage` naming both and how to give such a value.
+    static func refuseOptionAsValue(_ next: String, of option: String, placeholder: String, isOption: (String) -> Bool) throws {
+        let name = String(next.prefix { $0 != "=" })
+        guard next.hasPrefix("-"), next != "-", isOption(name) else { return }
+        let named = ["DIR", "FILE", "NAME", "GLOB"].contains(placeholder)   // (a file may begin with '-'; a number may not)
+        throw CLIError.usage("option \(option) needs a value \(placeholder), got the option '\(next)'"
+            + (named ? " (for a name that begins with '-', write \(option)=\(next))" : ""))
     }
 
     private mutating func apply(_ name: String, _ value: String?) throws {

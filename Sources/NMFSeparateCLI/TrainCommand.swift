@@ -7,6 +7,10 @@ struct TrainCommand {
     /// The long options `train` takes (for the guess in an "unknown option" message).
     static let optionNames = ["--components", "--output", "--iterations", "--seed", "--fft-size", "--hop", "--label",
                               "--divergence", "--include", "--json", "--force", "--quiet", "--help"]
+    /// Whether `token` is one of train's options, long or short.
+    static func isOption(_ token: String) -> Bool {
+        optionNames.contains(token) || ["-k", "-o", "-f", "-q", "-h"].contains(token)
+    }
     var inputs: [String] = []
     var output: String?
     /// `--components`; nil for the default, ``defaultComponents`` lowered to fit short audio.
@@ -67,6 +71,7 @@ struct TrainCommand {
         func value(_ name: String, _ placeholder: String) throws -> String {
             if let v = inline { inline = nil; return v }
             guard i < arguments.count else { throw CLIError.usage("option \(name) needs a value \(placeholder)") }
+            try CommandLineOptions.refuseOptionAsValue(arguments[i], of: name, placeholder: placeholder) { Self.isOption($0) }
             i += 1
             return arguments[i - 1]
         }
@@ -110,6 +115,10 @@ struct TrainCommand {
                 default: c.help = true
                 }
             default:
+                if a == "-s" || a == "--sources" {
+                    throw CLIError.usage("unknown train option '\(a)': train learns the templates of one source from its clean recordings "
+                        + "(train each source on its own, then separate with one --dictionary per source)")
+                }
                 if a.hasPrefix("-") && a.count > 1 { throw CLIError.usage(OptionSuggestion.message("train option", a, among: Self.optionNames, help: "train --help")) }
                 c.inputs.append(a)
             }
@@ -193,7 +202,10 @@ struct TrainCommand {
         let spread = dictionary.levelSpread.map {
             ", level spread \(String(format: "%.2f", $0)) dB (" + (dictionary.isOfChangingSource ? "a changing source)" : "a steady background)")
         } ?? ""
-        return "wrote \(TerminalText.escaped(output)): \(dictionary.components) templates × \(dictionary.basis.rows) bins, \(dictionary.sampleRate) Hz, fft \(stft.fftSize), hop \(stft.hopLength)\(spread)\n"
+        // How much it learned from: a directory given may hold more files than meant (a mixture beside the clean takes).
+        let seconds = Double(readers.reduce(0) { $0 + $1.frameCount }) / Double(dictionary.sampleRate)
+        let from = ", from \(inputs.count == 1 ? "1 file" : "\(inputs.count) files") (\(String(format: "%.1f", seconds)) s)"
+        return "wrote \(TerminalText.escaped(output)): \(dictionary.components) templates × \(dictionary.basis.rows) bins, \(dictionary.sampleRate) Hz, fft \(stft.fftSize), hop \(stft.hopLength)\(from)\(spread)\n"
     }
 
     /// The `--json` report of a dictionary written to `output` from `inputs`: what its header

@@ -25,10 +25,10 @@ public struct DictionaryTrainer: Sendable {
     ///   - names: the sources' names (their paths), for error messages; the dictionary records
     ///     their last path components as `trained_on`.
     ///   - progress: called after every iteration; return `false` to cancel.
-    /// - Throws: `SeparationError.invalidParameter` when rates differ or there are fewer frames than
-    ///   templates, `.tooShort` for a source shorter than one frame, `.silentTraining` when every
+    /// - Throws: `SeparationError.invalidParameter` when there are fewer frames than templates,
+    ///   `.tooShort` for a source shorter than one frame, `.silentTraining` when every
     ///   source is silent, `.cancelled` when `progress` returns false (as `Separator`'s runs do),
-    ///   `.invalidInput` for a NaN, infinite or too large sample; what the sources' `read` throws
+    ///   `.invalidInput` when the sources' sample rates differ or for a NaN, infinite or too large sample; what the sources' `read` throws
     ///   (`AudioIOError` for files); `FactorizationError` from the factorization (e.g. factors
     ///   beyond the machine's memory).
     public func train(_ sources: [SampleSource], label: String = "", names: [String] = [],
@@ -39,7 +39,9 @@ public struct DictionaryTrainer: Sendable {
         for (i, s) in sources.enumerated() {
             let name = i < names.count ? names[i] : "file \(i + 1)"
             guard s.sampleRate == rate else {
-                throw SeparationError.invalidParameter(name: "sample rate of \(name)", value: "\(s.sampleRate) Hz", allowed: "\(rate) Hz, the first file's: one sample rate for all the training recordings (resample the others first)")
+                let first = names.first ?? "file 1"
+                throw SeparationError.invalidInput("the training recordings have different sample rates: \(name) is at \(s.sampleRate) Hz, "
+                    + "\(first) at \(rate) Hz; a dictionary has one rate, so resample them to one rate first")
             }
             try Separator.validateShape(of: s)
         }

@@ -58,7 +58,7 @@ extension SeparationConfiguration {
             throw SeparationError.invalidParameter(
                 name: name, value: given,
                 allowed: sourceWeightCount == 0
-                    ? "one weight (a weight per source needs dictionaries or --background steady: otherwise the sources are only known after the factorization)"
+                    ? "one weight; a weight per source needs dictionaries or --background steady, since otherwise the sources are only known after the factorization"
                     : "one weight, or \(sourceWeightsWanted)")
         }
         guard !weights.contains(where: { $0 > 0 }) || stepExponent == 1 else {

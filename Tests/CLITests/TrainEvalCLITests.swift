@@ -171,7 +171,15 @@ import _TestSupport
         let r = try CLIRunner.run(["train", clean, "-o", "\(dir)/fromdir.nmfdict", "-k", "4", "--iterations", "5", "-f"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try NMFDictionary.read(path: "\(dir)/fromdir.nmfdict").notes["trained_on"] == "a.wav, b.wav")
+        // The summary says how much a directory gave (it may hold more than the clean takes meant).
+        #expect(r.stdout.contains(", from 2 files ("), "\(r.stdout)")
         try FileManager.default.createDirectory(atPath: "\(dir)/nothing", withIntermediateDirectories: true)
+        // Recordings at two rates: one dictionary has one rate (the message called it "out of range").
+        let one = try TestSupport.read("\(dir)/train_speech.wav")
+        try TestSupport.write(AudioBuffer(channels: one.channels, sampleRate: one.sampleRate / 2), to: "\(dir)/half.wav", format: .wav16)
+        let rates = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "\(dir)/half.wav", "-o", "\(dir)/r.nmfdict", "-k", "2"])
+        #expect(rates.status == 1 && rates.stderrLines.count == 1 && rates.stderr.contains("the training recordings have different sample rates: "
+                + "\(dir)/half.wav is at \(one.sampleRate / 2) Hz, \(dir)/train_speech.wav at \(one.sampleRate) Hz; a dictionary has one rate"), "\(rates.stderr)")
         let empty = try CLIRunner.run(["train", "\(dir)/nothing", "-o", "\(dir)/e.nmfdict"])
         #expect(empty.status == 1 && empty.stderr.contains("holds no audio files to train on"), "\(empty.stderr)")
         // --include as in separation: only the matching files of a directory.
@@ -193,6 +201,8 @@ import _TestSupport
         for (args, message) in [(["train", "train_speech.wav", "-o", "x.nmfdict", "--force=yes"], "option --force takes no value"),
                                 (["train", "train_speech.wav", "-o", ""], "option --output needs a non-empty file name"),
                                 (["train", "train_speech.wav", "-o", "x.nmfdict", "-k"], "option --components needs a value N"),
+                                (["train", "train_speech.wav", "-o", "-f"], "option --output needs a value FILE, got the option '-f'"),
+                                (["train", "train_speech.wav", "-o", "x.nmfdict", "-s", "2"], "unknown train option '-s': train learns the templates of one source"),
                                 (["train", "train_speech.wav", "-o", "x.nmfdict", "--seed", "-1"], "--seed '-1' is out of range (allowed: 0 to"),
                                 (["eval", "--reference", "ref_1.wav", "--estimate", "ref_1.wav", "--json=1"], "option --json takes no value")] {
             let bad = try CLIRunner.run(args, in: dir)

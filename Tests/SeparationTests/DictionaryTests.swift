@@ -254,6 +254,6 @@ import _TestSupport
         #expect(message(fixedOnly).hasPrefix("--sparsity 0.1,0 is out of range (allowed: 0 with --divergence euclidean"))
         var unsupervised = try SeparationConfiguration(sourceCount: 2, componentCount: 4, stft: STFTConfiguration(fftSize: 512, hopLength: 128))
         unsupervised.sourceContinuity = [0, 1]
-        #expect(message(unsupervised).hasPrefix("--continuity 0,1 is out of range (allowed: one weight (a weight per source needs dictionaries"))
+        #expect(message(unsupervised).hasPrefix("--continuity 0,1 is out of range (allowed: one weight; a weight per source needs dictionaries"))
     }
 }
