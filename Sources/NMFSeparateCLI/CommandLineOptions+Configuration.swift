@@ -128,7 +128,9 @@ extension CommandLineOptions {
             if extra < 0 { throw CLIError.usage("--sources \(sources!) is out of range with \(d) dictionaries (allowed: at least \(d))") }
             let free = freeComponents ?? extra * SeparationConfiguration.recommendedComponentsPerSource
             if extra > 0 && free < extra {
-                throw CLIError.usage("--free-components \(free) is out of range (allowed: at least one per source without a dictionary, \(extra))")
+                // One dictionary alone is "this source and the rest": the rest is a free source.
+                let why = sources == nil && d == 1 ? ", since one --dictionary alone separates its source from the rest, which the free components model" : ""
+                throw CLIError.usage("--free-components \(free) is out of range (allowed: at least one per source without a dictionary, \(extra)\(why))")
             }
             if extra == 0 && free > 0 {
                 throw CLIError.usage("--free-components \(free) needs a source to go to: give --sources \(d + 1)")

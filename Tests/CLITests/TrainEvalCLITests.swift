@@ -125,6 +125,10 @@ import _TestSupport
                                "--hop", "256", "-o", "\(dir)/o2", "--iterations", "3"])
         #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("--hop 128") && r.stderr.contains("--hop 256"), "\(r.stderr)")
         #expect(CLIRunner.files(under: "\(dir)/o2").isEmpty)
+        // One dictionary alone always has a free source beside it (--help said "0 or more"): the refusal says why.
+        r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/small.nmfdict", "--free-components", "0", "-o", "\(dir)/o2"])
+        #expect(r.status == 64 && r.stderrLines.count == 1 && r.stderr.contains("--free-components 0 is out of range (allowed: at least one per source "
+                + "without a dictionary, 1, since one --dictionary alone separates its source from the rest"), "\(r.stderr)")
         // The dictionary's own fft size given again keeps its hop (a hop not fft/4 included).
         r = try CLIRunner.run(["train", "\(dir)/train_speech.wav", "-k", "4", "--iterations", "5", "--fft-size", "512", "--hop", "256",
                                "-o", "\(dir)/half.nmfdict"])
