@@ -67,6 +67,12 @@ public enum CLI {
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)
         SignalCleanup.shared.install()
+        // No arguments at all: the synopsis, as a first try at the command expects (not an error line).
+        if arguments.isEmpty {
+            let synopsis = OptionTable.helpText.split(separator: "\n", omittingEmptySubsequences: false).prefix { !$0.isEmpty }
+            StandardError.write(synopsis.joined(separator: "\n") + "\n(nmf-separate --help lists the options)\n")
+            return CLIError.usage("").exitCode
+        }
         do {
             // `nmf-separate help [train|eval]`, as git and friends take it (unless a file of that name is meant).
             if arguments.first == "help", arguments.count <= 2, !FileManager.default.fileExists(atPath: "help") {

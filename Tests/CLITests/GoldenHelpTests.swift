@@ -51,3 +51,15 @@ import _TestSupport
         #expect(unknown.status == 64 && unknown.stderrLines.count == 1 && unknown.stderr.contains("no topic 'plot'"), "\(unknown.stderr)")
     }
 }
+
+extension GoldenHelpTests {
+    /// No arguments at all printed one line, "missing INPUT audio file": now the synopsis of
+    /// `--help` (its usage lines) on stderr, with the usage status and nothing on stdout.
+    @Test func noArgumentsPrintTheSynopsis() throws {
+        let r = try CLIRunner.run([])
+        #expect(r.status == 64 && r.stdout.isEmpty)
+        #expect(r.stderrLines.first == "usage: nmf-separate INPUT... --sources S [options]"
+                && r.stderr.contains("nmf-separate train CLEAN... -o SOURCE.nmfdict") && r.stderr.contains("nmf-separate eval --reference REF...")
+                && r.stderrLines.last == "(nmf-separate --help lists the options)", "\(r.stderr)")
+    }
+}
