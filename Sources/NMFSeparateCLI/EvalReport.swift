@@ -50,16 +50,19 @@ extension EvalCommand {
     func table(refs: [String], ests: [String], scores s: Metrics, mixture m: Metrics?) -> String {
         func f(_ x: Double) -> String { x.isNaN ? "    nan" : String(format: "%7.2f", x) }   // printf gives "-nan" for some NaNs
         let name = { (p: String) in TerminalText.escaped((p as NSString).lastPathComponent) }
+        let (refNames, estNames) = (refs.map(name), ests.map(name))
+        let (rw, ew) = (Self.columnWidth(refNames), Self.columnWidth(estNames))
         let header = s.names.map { String(repeating: " ", count: max(0, 7 - $0.count)) + $0 }.joined(separator: " ")
-        var lines = ["reference            estimate            " + header + (m != nil ? "  mixSDR    SDRi" : "")]
+        var lines = [TerminalText.padded("reference", columns: rw) + " " + TerminalText.padded("estimate", columns: ew)
+                     + header + (m != nil ? "  mixSDR    SDRi" : "")]
         for r in 0..<refs.count {
-            var line = TerminalText.padded(name(refs[r]), columns: 20) + " "
-                + TerminalText.padded(name(ests[s.permutation[r]]), columns: 20)
+            var line = TerminalText.padded(refNames[r], columns: rw) + " "
+                + TerminalText.padded(estNames[s.permutation[r]], columns: ew)
                 + s.values.map { f($0[r]) }.joined(separator: " ")
             if let m { line += " " + f(m.sdr[r]) + " " + f(s.sdr[r] - m.sdr[r]) }
             lines.append(line)
         }
-        var last = "mean".padding(toLength: 41, withPad: " ", startingAt: 0) + s.values.map { f(Metrics.mean($0)) }.joined(separator: " ")
+        var last = TerminalText.padded("mean", columns: rw + 1 + ew) + s.values.map { f(Metrics.mean($0)) }.joined(separator: " ")
         if let m { last += " " + f(Metrics.mean(m.sdr)) + " " + f(Metrics.mean(s.sdr) - Metrics.mean(m.sdr)) }
         lines.append(last)
         if let w = s.frames {
@@ -67,6 +70,15 @@ extension EvalCommand {
                                 w.values[0].first?.count ?? 0, w.window, w.hop, w.skipped))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The width of a name column: 20 (or the longest name's, up to 40); wider, up to the
+    /// longest name, when names cut to it would look alike (`reference…g_name.wav` twice).
+    static func columnWidth(_ names: [String]) -> Int {
+        let longest = names.map(TerminalText.width).max() ?? 0
+        let width = max(20, min(longest, 40))
+        let cut = names.map { TerminalText.fitted($0, columns: width) }
+        return Set(cut).count == Set(names).count ? width : longest
     }
 
     func jsonText(refs: [String], ests: [String], scores s: Metrics, mixture m: Metrics?, length: Int) -> String {

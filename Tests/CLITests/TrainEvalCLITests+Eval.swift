@@ -231,3 +231,17 @@ extension TrainEvalCLITests {
                 && silentImage.stderr.contains("so the mixture's SDR is 0 dB and every improvement is the estimate's own SDR"), "\(silentImage.stderr)")
     }
 }
+
+extension TrainEvalCLITests {
+    /// Long names that share their start and end were cut to the same text
+    /// (`reference…g_name.wav` twice); the name columns now widen until they differ.
+    @Test func evalTableKeepsLongNamesApart() throws {
+        let a = "reference_saxophone_phrase_long_name.wav", b = "reference_cello_phrase_long_name.wav"
+        try FileManager.default.copyItem(atPath: "\(dir)/ref_1.wav", toPath: "\(dir)/\(a)")
+        try FileManager.default.copyItem(atPath: "\(dir)/ref_2.wav", toPath: "\(dir)/\(b)")
+        let r = try CLIRunner.run(["eval", "--reference", "\(dir)/\(a)", "\(dir)/\(b)", "--estimate", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav"])
+        #expect(r.status == 0 && r.stdout.contains(a + " ref_1.wav") && r.stdout.contains(b + "     ref_2.wav"), "\(r.stdout)")
+        #expect(EvalCommand.columnWidth(["a.wav", "b.wav"]) == 20)
+        #expect(EvalCommand.columnWidth(["0123456789_0123456789_x.wav"]) == 27)
+    }
+}
