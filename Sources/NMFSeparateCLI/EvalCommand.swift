@@ -122,7 +122,8 @@ struct EvalCommand {
         return c
     }
 
-    /// Expands directories into their sorted audio files (preferring names starting with `prefix`),
+    /// Expands directories into their sorted audio files (preferring names starting with `prefix`,
+    /// else all but a `mix.*` or `mixture.*` beside others),
     /// by the extensions separation's directory scan takes (`InputList.audioExtensions`).
     static func expand(_ paths: [String], prefix: String) throws -> [String] {
         var out: [String] = []
@@ -135,7 +136,9 @@ struct EvalCommand {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: p)) ?? []
             let audio = names.filter { !$0.hasPrefix(".") && InputList.audioExtensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
             let preferred = audio.filter { $0.hasPrefix(prefix) }
-            let chosen = preferred.isEmpty ? audio : preferred
+            // A folder of stems with their mixture beside them (MUSDB's mixture.wav): the mixture is no source.
+            let stems = audio.filter { !["mix", "mixture"].contains(($0 as NSString).deletingPathExtension.lowercased()) }
+            let chosen = !preferred.isEmpty ? preferred : stems.isEmpty ? audio : stems
             if chosen.isEmpty {
                 // One level too high is the usual slip: a batch writes <output>/<stem>/source_<i>.
                 let inner = names.filter { !$0.hasPrefix(".") }.sorted().filter { name in

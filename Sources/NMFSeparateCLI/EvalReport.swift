@@ -97,7 +97,9 @@ extension EvalCommand {
             fields += zip(s.keys, w.values).map { ($0 + "_windows", .array($1.map(nums))) }
         }
         if let m {
-            fields += [("mix_sdr_per_source", nums(m.sdr)), ("mix_sdr", .number(Metrics.mean(m.sdr))),
+            fields += [("mixture", mixture.map { .string($0) } ?? .null),
+                       ("mix_sdr_per_source", nums(m.sdr)), ("mix_sdr", .number(Metrics.mean(m.sdr))),
+                       ("sdr_improvement_per_source", nums(zip(s.sdr, m.sdr).map { $0 - $1 })),
                        ("sdr_improvement", .number(Metrics.mean(s.sdr) - Metrics.mean(m.sdr)))]
         }
         return JSONValue.object(fields).text + "\n"

@@ -245,3 +245,31 @@ extension TrainEvalCLITests {
         #expect(EvalCommand.columnWidth(["0123456789_0123456789_x.wav"]) == 27)
     }
 }
+
+extension TrainEvalCLITests {
+    /// A folder of stems with their mixture beside them (MUSDB's layout: no `ref_*` names) took
+    /// the mixture as one more reference; the JSON with --mixture names the mixture and gives the
+    /// improvement per source, not only its mean.
+    @Test func evalLeavesTheMixtureOutOfAStemFolderAndReportsPerSourceImprovement() throws {
+        let stems = "\(dir)/stems"
+        try FileManager.default.createDirectory(atPath: stems, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(dir)/ref_1.wav", toPath: "\(stems)/vocals.wav")
+        try FileManager.default.copyItem(atPath: "\(dir)/ref_2.wav", toPath: "\(stems)/other.wav")
+        try FileManager.default.copyItem(atPath: "\(dir)/mix.wav", toPath: "\(stems)/mixture.wav")
+        // Estimates with some of the other source in them (a perfect one scores +∞, null in JSON).
+        let (a, b) = (try TestSupport.read("\(dir)/ref_1.wav"), try TestSupport.read("\(dir)/ref_2.wav"))
+        for (name, x, y) in [("e1", b, a), ("e2", a, b)] {
+            let leaky = zip(x.channels[0], y.channels[0]).map { $0 + 0.2 * $1 }
+            try TestSupport.write(AudioBuffer(channels: [leaky], sampleRate: x.sampleRate), to: "\(dir)/\(name).wav", format: .wavFloat)
+        }
+        let r = try CLIRunner.run(["eval", "--reference", stems, "--estimate", "\(dir)/e1.wav", "\(dir)/e2.wav",
+                                   "--mixture", "\(stems)/mixture.wav", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["references"] as? [String] == ["\(stems)/other.wav", "\(stems)/vocals.wav"] && json["mixture"] as? String == "\(stems)/mixture.wav")
+        let sdr = try #require(json["sdr"] as? [Double]), mix = try #require(json["mix_sdr_per_source"] as? [Double])
+        let gains = try #require(json["sdr_improvement_per_source"] as? [Double])
+        #expect(gains.count == 2 && zip(gains, zip(sdr, mix)).allSatisfy { abs($0 - ($1.0 - $1.1)) < 1e-6 })   // (9 significant digits)
+        #expect(abs((json["sdr_improvement"] as? Double ?? .nan) - gains.reduce(0, +) / 2) < 1e-6)
+    }
+}
