@@ -15,9 +15,10 @@ enum FactorFiles {
     /// - Parameters:
     ///   - input: the separated file as the report names it (its path, or `-`), and
     ///     `lengthSamples` its length, so that the folder says what it is the factorization of.
+    ///   - dictionaries: the `--dictionary` files as the report lists them (`path`, `label`, `components`).
     /// - Throws: `CLIError.runtime` naming the file that could not be written.
     static func write(to paths: [String], runs: [SeparationRun], configuration c: SeparationConfiguration,
-                      input: String, lengthSamples: Int, sampleRate: Int, channels: Int) throws {
+                      input: String, lengthSamples: Int, sampleRate: Int, channels: Int, dictionaries: [JSONValue] = []) throws {
         let names = Self.names(runs: runs.count)
         let first = runs[0].factorization
         let description = JSONValue.object([
@@ -28,6 +29,8 @@ enum FactorFiles {
                                     + (runs[0].channelGains == nil ? ""
                                        : "; channel c's magnitudes are modelled by C · Σ_k channel_gains[c][k] · W[:, k] · H[k, :] (spatial)"))),
             ("groups", .groups(runs[0].groups)),
+            // The trained templates held fixed: the first columns of W, dictionary by dictionary (source i is dictionary i's).
+            ("dictionaries", .array(dictionaries)),
             ("bins", .integer(first.basis.rows)), ("components", .integer(first.basis.columns)),
             ("frames", .integer(first.activations.columns)),
             ("sample_rate", .integer(sampleRate)), ("fft_size", .integer(c.stft.fftSize)), ("hop", .integer(c.stft.hopLength)),

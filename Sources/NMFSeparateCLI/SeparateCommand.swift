@@ -105,7 +105,7 @@ struct SeparateCommand {
             factorPaths.isEmpty && figurePaths.isEmpty ? nil : { v, runs, c in
             if !factorPaths.isEmpty {
                 try FactorFiles.write(to: factorPaths, runs: runs, configuration: c, input: input, lengthSamples: length,
-                                      sampleRate: sampleRate, channels: channels)
+                                      sampleRate: sampleRate, channels: channels, dictionaries: dictionariesJSON)
             }
             guard !figurePaths.isEmpty else { return }
             let t0 = DispatchTime.now().uptimeNanoseconds

@@ -18,6 +18,7 @@ extension SeparateCommand {
         let preset = c.groupsFreeComponents ? nil
             : c.background == .steady ? "background" : c.fixedTemplates.isEmpty ? nil : "dictionaries"
         let grouping: String = preset ?? c.grouping.rawValue
+        let dictionaryList: [JSONValue] = dictionariesJSON
         return .object([
             ("input", .string(input)),
             ("status", .string("ok")),
@@ -34,9 +35,7 @@ extension SeparateCommand {
             ("components", .integer(report.components)),
             ("grouping", .string(grouping)),
             ("groups", .groups(report.groups)),
-            ("dictionaries", .array(zip(options.dictionaries, dictionaries).map { path, d in
-                .object([("path", .string(path)), ("label", .string(d.label)), ("components", .integer(d.components))])
-            })),
+            ("dictionaries", .array(dictionaryList)),
             ("energy_share", .array(energies.map { .number(energyTotal > 0 ? $0 / energyTotal : 0) })),
             ("samples_beyond_full_scale", .array(beyondFullScale.map { .integer($0) })),
             ("settings", .object([
@@ -75,6 +74,14 @@ extension SeparateCommand {
                 ("total", .number(total)),
             ])),
         ])
+    }
+
+    /// The dictionaries used, in order (source i is dictionary i's): `path`, `label`,
+    /// `components` (its templates, the first columns of W in this order), for the report and `factors.json`.
+    var dictionariesJSON: [JSONValue] {
+        zip(options.dictionaries, dictionaries).map { path, d in
+            .object([("path", .string(path)), ("label", .string(d.label)), ("components", .integer(d.components))])
+        }
     }
 }
 

@@ -34,6 +34,23 @@ import _TestSupport
         // The penalty weights the activations were fitted with: one shared weight.
         #expect(factors["sparsity"] as? Double == 0.2 && factors["source_sparsity"] as? [Double] == [])
         #expect(factors["continuity"] as? Double == 0 && factors["source_continuity"] as? [Double] == [])
+        #expect((factors["dictionaries"] as? [Any])?.isEmpty == true)
+    }
+
+    /// With dictionaries, factors.json lists them as the report does (it said nothing of which
+    /// columns of W were trained templates).
+    @Test func dictionariesAreListedInTheFactorFile() throws {
+        let (dir, input) = try CLIRunner.speechInput()
+        let train = try CLIRunner.run(["train", input, "-k", "3", "--iterations", "5", "--label", "voice", "-o", "\(dir)/v.nmfdict", "-q"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let r = try CLIRunner.run([input, "-d", "\(dir)/v.nmfdict", "--free-components", "2", "--iterations", "5", "-o", "\(dir)/out",
+                                   "--save-factors", "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let factors = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/mix/factors.json"))) as? [String: Any])
+        let list = try #require(factors["dictionaries"] as? [[String: Any]])
+        #expect(list.count == 1 && list[0]["path"] as? String == "\(dir)/v.nmfdict" && list[0]["label"] as? String == "voice"
+                && list[0]["components"] as? Int == 3)
+        #expect(factors["groups"] as? [[Int]] == [[0, 1, 2], [3, 4]])
     }
 
     @Test func aSpatialRunOnStereoReportsItsChannelGains() throws {
