@@ -40,10 +40,10 @@ struct BatchRunner {
         if jobs > 1 && options.threads == nil { worker.configuration.threadCount = max(1, Parallel.defaultThreadCount / jobs) }
         worker.parallelFiles = jobs
         let board = ProgressBoard(total: inputs.count, quiet: options.quiet, plainLines: options.progress)
-        if !expanded.skippedResults.isEmpty {
-            // Where progress goes (a terminal, --progress): the expected case of a re-run, not a fault.
-            board.note("nmf-separate: note: \(InputList.resultsPhrase(expanded.skippedResults)) are not separated again "
-                       + "(name the files, or give --include 'source_*', to separate them)")
+        if !expanded.skippedResults.isEmpty && !options.quiet {
+            // A warning, shown on a pipe too: a dataset's own source_<i> files must not drop out unsaid.
+            board.message("nmf-separate: warning: \(InputList.resultsPhrase(expanded.skippedResults)) are left out "
+                          + "(name them, or their directories, to separate them)")
         }
         let queue = WorkQueue(inputs: inputs, worker: worker, json: options.json, quiet: options.quiet, board: board)
         if jobs == 1 {

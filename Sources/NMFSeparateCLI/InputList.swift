@@ -68,8 +68,8 @@ enum InputList {
     /// Files given by name stay as they are (a missing one fails later, on its own); directories
     /// are searched recursively for audio files (hidden entries, symbolic links to directories
     /// and the output directory itself skipped, so a re-run never separates its own outputs,
-    /// nor, unless an `include` pattern asks for `source_` names, the sources in directories
-    /// that hold only an earlier run's results).
+    /// nor, unless an `include` pattern names sources, the sources in directories below the
+    /// arguments that hold only an earlier run's results).
     /// The result is sorted by path and holds each file once (by real path), so `--shard`
     /// splits are deterministic. Inputs whose output directory an earlier one already uses
     /// are kept with a `conflict` message.
@@ -84,8 +84,8 @@ enum InputList {
     /// - Returns: the inputs; the directories given that held no audio file (or none that
     ///   `include` takes), which the caller may warn about when other inputs remain; and the
     ///   directories found that hold only an earlier separation's results
-    ///   (``holdsOnlyResults(_:)``), whose sources are left out unless an `include` pattern
-    ///   begins with `source_`.
+    ///   (``holdsOnlyResults(_:)``) inside a directory argument, whose sources are left out
+    ///   unless an `include` pattern names sources (contains `source`).
     static func expand(_ arguments: [String], outputRoot: String, standardInput: String? = nil,
                        include: [String] = []) throws -> (inputs: [BatchInput], emptyDirectories: [String], skippedResults: [String]) {
         var found: [ExactPath: BatchInput] = [:]
@@ -146,16 +146,17 @@ enum InputList {
                      && SeparateCommand.isSourceFile((inside as NSString).lastPathComponent))
         }
         // An earlier run's results elsewhere in a scanned directory (`-o data/k8`, then
-        // `data -o data/k12`) are not inputs either, unless an `--include` pattern asks for
-        // sources by their name (`source_*`; `*.wav` does not).
+        // `data -o data/k12`) are not inputs either, unless the directory itself is an argument or
+        // an `--include` pattern asks for sources by their name (`source_*`, `*source*`; `*.wav` does not).
         var skippedResults: [String] = []
-        if !include.contains(where: { $0.hasPrefix("source_") }) {
+        if !include.contains(where: { $0.contains("source") }) {
+            let given = Set(directories.map { ExactPath(OutputPlan.resolve($0)) })
             var verdicts: [String: Bool] = [:]
             found = found.filter { real, input in
                 guard scanned.contains(real), SeparateCommand.isSourceFile((input.path as NSString).lastPathComponent) else { return true }
                 let folder = PathName.directory(of: input.path)
                 if verdicts[folder] == nil {
-                    verdicts[folder] = holdsOnlyResults(folder)
+                    verdicts[folder] = !given.contains(ExactPath(OutputPlan.resolve(folder))) && holdsOnlyResults(folder)
                     if verdicts[folder]! { skippedResults.append(folder) }
                 }
                 return !verdicts[folder]!
@@ -173,7 +174,7 @@ enum InputList {
             // The output directory is never searched: say so when it lies in one of them.
             let skipped = directories.contains { excluded.utf8.starts(with: (OutputPlan.resolve($0) + "/").utf8) }
                 ? "; the output directory '\(outputRoot)' inside it is not searched" : ""
-            let results = skippedResults.isEmpty ? "" : "; \(resultsPhrase(skippedResults)) were left out: name the files, or give --include 'source_*', to separate them"
+            let results = skippedResults.isEmpty ? "" : "; \(resultsPhrase(skippedResults)) were left out: name them, or their directories, to separate them"
             throw CLIError.runtime("no audio files\(matching(include)) in the directory \(names) (looked for \(extensionList)\(skipped)\(results))")
         }
         markConflicts(&sorted, outputRoot: outputRoot)
@@ -181,14 +182,35 @@ enum InputList {
     }
 
     /// Whether `folder` looks like the output directory of one earlier separation: its visible
-    /// entries are all names the separation writes (``SeparateCommand/isToolOutput(_:)``: sources,
-    /// factors, figures) and its sources are numbered 1, 2, … without a gap.
+    /// files are all names the separation writes (``SeparateCommand/isToolOutput(_:)``: sources,
+    /// factors, figures), its sources are numbered 1, 2, … without a gap, and its subdirectories
+    /// (the results of inputs in a folder of the same stem: `x.wav` beside `x/y.wav`) hold
+    /// nothing else either (``isResultTree(_:depth:)``).
     static func holdsOnlyResults(_ folder: String) -> Bool {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return false }
-        let visible = names.filter { !$0.hasPrefix(".") }
-        guard visible.allSatisfy(SeparateCommand.isToolOutput) else { return false }
-        let numbers = Set(visible.filter(SeparateCommand.isSourceFile).compactMap { Int(($0 as NSString).deletingPathExtension.dropFirst("source_".count)) })
+        guard let (files, subdirectories) = visibleEntries(folder),
+              files.allSatisfy(SeparateCommand.isToolOutput), subdirectories.allSatisfy({ isResultTree($0) }) else { return false }
+        let numbers = Set(files.filter(SeparateCommand.isSourceFile).compactMap { Int(($0 as NSString).deletingPathExtension.dropFirst("source_".count)) })
         return !numbers.isEmpty && numbers == Set(1...numbers.count)
+    }
+
+    /// Whether every visible file below `directory` (up to `depth` levels) is a name the
+    /// separation writes; a symbolic link to a directory, or a deeper tree, is not.
+    static func isResultTree(_ directory: String, depth: Int = 16) -> Bool {
+        guard depth > 0, let (files, subdirectories) = visibleEntries(directory) else { return false }
+        return files.allSatisfy(SeparateCommand.isToolOutput) && subdirectories.allSatisfy { isResultTree($0, depth: depth - 1) }
+    }
+
+    /// The visible (not hidden) entries of `directory`: file names, and the paths of its real
+    /// subdirectories (a symbolic link counts as a file, whatever it points to); nil when unreadable.
+    private static func visibleEntries(_ directory: String) -> (files: [String], subdirectories: [String])? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return nil }
+        var files: [String] = [], subdirectories: [String] = []
+        for name in names where !name.hasPrefix(".") {
+            let path = (directory as NSString).appendingPathComponent(name)
+            var st = stat()
+            if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { subdirectories.append(path) } else { files.append(name) }
+        }
+        return (files, subdirectories)
     }
 
     /// "the sources in 'a/x' (an earlier run's results)", or of "3 directories ('a/x', …)", for messages.
