@@ -186,10 +186,12 @@ extension SeparateCommand {
               floor >= SteadyBackground.floorThreshold else { return nil }
         let given = [options.continuityGiven ? "--continuity" : nil, options.sparsityGiven ? "--sparsity" : nil,
                      options.overRelaxed ? "--step-exponent" : nil].compactMap { $0 }
-        let keep = options.overRelaxed ? "--step-exponent 1 keeps the model"
-            : "--background steady keeps it, with per-source weights, background first, by default --continuity 100,0 --sparsity 0,0.3"
+        // What keeps the model: plain steps, and for penalties the steady model's per-source weights.
+        let steady = "--background steady with per-source weights, background first (by default --continuity 100,0 --sparsity 0,0.3)"
+        let keep = options.penaltiesGiven && options.overRelaxed ? "--step-exponent 1 and \(steady) keep it"
+            : options.overRelaxed ? "--step-exponent 1 keeps it" : "\(steady) keeps it"
         return "nmf-separate: warning: '\(input)' has a steady background (floor \(String(format: "%.2f", floor)) ≥ \(SteadyBackground.floorThreshold)), "
-            + "but \(given.joined(separator: " and ")) turns the automatic background model off and every component is grouped "
+            + "but \(given.joined(separator: " and ")) \(given.count == 1 ? "turns" : "turn") the automatic background model off and every component is grouped "
             + "(\(keep); --background none silences this)"
     }
 

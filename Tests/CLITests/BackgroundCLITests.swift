@@ -56,11 +56,15 @@ import _TestSupport
         // Turned off by a penalty option (even a weight of 0) or over-relaxed steps: the floor is
         // measured, and a warning (shown on a pipe too, not under -q) names the option. It used to
         // be silent, while the model, the sources' order and the quality changed.
-        for (off, keep) in [(["--sparsity", "0"], "--background steady keeps it"), (["--continuity", "0.5"], "--background steady keeps it"),
-                            (["--step-exponent", "1.5"], "--step-exponent 1 keeps the model")] {
+        let steady = "--background steady with per-source weights, background first (by default --continuity 100,0 --sparsity 0,0.3)"
+        for (off, turn, keep) in [(["--sparsity", "0"], "--sparsity turns", "\(steady) keeps it"),
+                                  (["--continuity", "0.5"], "--continuity turns", "\(steady) keeps it"),
+                                  (["--step-exponent", "1.5"], "--step-exponent turns", "(--step-exponent 1 keeps it;"),
+                                  (["--continuity", "0", "--sparsity", "0", "--step-exponent", "1.5"], "--continuity and --sparsity and --step-exponent turn",
+                                   "(--step-exponent 1 and \(steady) keep it;")] {
             let w = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/n", "--iterations", "5", "--json", "--force"] + off)
             #expect(w.status == 0 && w.stderrLines.count == 1 && w.stderr.contains("warning:") && !w.stderr.contains("note:")
-                    && w.stderr.contains("but \(off[0]) turns the automatic background model off") && w.stderr.contains(keep), "\(w.stderr)")
+                    && w.stderr.contains("but \(turn) the automatic background model off") && w.stderr.contains(keep), "\(w.stderr)")
             #expect(try settings(w)["background"] as? String == "none")
             #expect((try settings(w)["background_floor"] as? Double).map { $0 >= Double(SteadyBackground.floorThreshold) } == true)
             let q = try CLIRunner.run([noisy, "--sources", "2", "-o", "\(dir)/n", "--iterations", "5", "--force", "-q"] + off)
