@@ -130,15 +130,18 @@ struct CommandLineOptions {
     }
 
     /// Refuses an option's value that is itself one of the command's options (`-o --force`
-    /// made a directory named `--force` and forgot the flag); `--output=--force` or `./--force`
+    /// made a directory named `--force` and forgot the flag), a short option with a count
+    /// attached (`-k8`) or anything else that begins with `--`; `--output=--force` or `./--force`
     /// still names such a file.
     /// - Parameter isOption: whether a token (its part before any `=`) is one of the command's options.
     /// - Throws: `CLIError.usage` naming both and how to give such a value.
     static func refuseOptionAsValue(_ next: String, of option: String, placeholder: String, isOption: (String) -> Bool) throws {
         let name = String(next.prefix { $0 != "=" })
-        guard next.hasPrefix("-"), next != "-", isOption(name) else { return }
+        // Also a short option with its count attached (-k8) and any `--word` (a mistyped option: --forc).
+        let attached = ["-s", "-k", "-j"].contains(next.prefix(2)) && next.count > 2 && next.dropFirst(2).allSatisfy(\.isNumber)
+        guard next.hasPrefix("-"), next != "-", isOption(name) || attached || (next.hasPrefix("--") && next.count > 2) else { return }
         let named = ["DIR", "FILE", "NAME", "GLOB"].contains(placeholder)   // (a file may begin with '-'; a number may not)
-        throw CLIError.usage("option \(option) needs a value \(placeholder), got the option '\(next)'"
+        throw CLIError.usage("option \(option) needs a value \(placeholder), got '\(next)', which is an option or looks like one"
             + (named ? " (for a name that begins with '-', write \(option)=\(next))" : ""))
     }
 

@@ -89,6 +89,11 @@ struct EvalCommand {
                 target = a.hasPrefix("--reference") ? \.references : \.estimates
                 if let inline { c[keyPath: target!].append(inline) }
             case "--mixture":
+                if inline == nil, i < arguments.count {
+                    try CommandLineOptions.refuseOptionAsValue(arguments[i], of: "--mixture", placeholder: "FILE") {
+                        Self.optionNames.contains($0) || ["-q", "-h"].contains($0)
+                    }
+                }
                 guard let v = value() else { throw CLIError.usage("option --mixture needs a value FILE") }
                 if let first = c.mixture { throw CLIError.usage("--mixture is given twice ('\(first)', '\(v)'; allowed: one mixture)") }
                 c.mixture = v

@@ -56,8 +56,10 @@ import _TestSupport
         (["--sources", "2"], 64, "INPUT"),
         (["mix.wav", "--sources"], 64, "needs a value"),
         // An option taken as another's value: `-o --force` made a directory named --force.
-        (["mix.wav", "--sources", "2", "-o", "--force"], 64, "option --output needs a value DIR, got the option '--force' (for a name that begins with '-', write --output=--force)"),
-        (["mix.wav", "--sources", "-q"], 64, "option --sources needs a value S, got the option '-q'"),
+        (["mix.wav", "--sources", "2", "-o", "--force"], 64, "option --output needs a value DIR, got '--force', which is an option or looks like one (for a name that begins with '-', write --output=--force)"),
+        (["mix.wav", "--sources", "-q"], 64, "option --sources needs a value S, got '-q', which is an option or looks like one"),
+        (["mix.wav", "--sources", "2", "-o", "-k8"], 64, "option --output needs a value DIR, got '-k8'"),
+        (["mix.wav", "--sources", "2", "-o", "--forc"], 64, "option --output needs a value DIR, got '--forc'"),
         (["mix.wav", "--sources", "99999999999"], 64, "--sources 99999999999"),
         (["mix.wav", "--sources", "2", "--components", "9223372036854775807"], 64, "--components"),
         (["mix.wav", "--sources", "2", "--divergence", "frobenius"], 64, "'frobenius'"),

@@ -205,7 +205,9 @@ import _TestSupport
         for (args, message) in [(["train", "train_speech.wav", "-o", "x.nmfdict", "--force=yes"], "option --force takes no value"),
                                 (["train", "train_speech.wav", "-o", ""], "option --output needs a non-empty file name"),
                                 (["train", "train_speech.wav", "-o", "x.nmfdict", "-k"], "option --components needs a value N"),
-                                (["train", "train_speech.wav", "-o", "-f"], "option --output needs a value FILE, got the option '-f'"),
+                                (["train", "train_speech.wav", "-o", "-f"], "option --output needs a value FILE, got '-f', which is an option"),
+                                (["eval", "--mixture", "--json", "--reference", "ref_1.wav", "--estimate", "ref_1.wav"],
+                                 "option --mixture needs a value FILE, got '--json', which is an option"),
                                 (["train", "train_speech.wav", "-o", "x.nmfdict", "-s", "2"], "unknown train option '-s': train learns the templates of one source"),
                                 (["train", "train_speech.wav", "-o", "x.nmfdict", "--seed", "-1"], "--seed '-1' is out of range (allowed: 0 to"),
                                 (["eval", "--reference", "ref_1.wav", "--estimate", "ref_1.wav", "--json=1"], "option --json takes no value")] {
