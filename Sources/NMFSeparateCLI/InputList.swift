@@ -213,7 +213,8 @@ enum InputList {
         return (files, subdirectories)
     }
 
-    /// "the sources in 'a/x' (an earlier run's results)", or of "3 directories ('a/x', …)", for messages.
+    /// "the sources in 'a/x', an earlier separation's results,", or "the sources in 3 directories
+    /// ('a/x', 'a/y', …) that hold only an earlier separation's results", for messages.
     static func resultsPhrase(_ folders: [String]) -> String {
         let shown = folders.prefix(2).map { "'\($0)'" }.joined(separator: ", ") + (folders.count > 2 ? ", …" : "")
         return folders.count == 1 ? "the sources in \(shown), an earlier separation's results,"

@@ -65,7 +65,7 @@ public struct SeparationReport: Sendable {
     /// (`.steady` or `.none`, never `.automatic`) and, for a steady background, its penalty weights.
     public var configuration: SeparationConfiguration
     /// ``SteadyBackground/floor(of:)`` of the mixture's spectrogram, measured when the run could
-    /// use the model (``SeparationConfiguration/measuresBackgroundFloor(frames:)``), else nil.
+    /// use the model or was asked to report it (``SeparationConfiguration/measuresBackgroundFloor(frames:)``), else nil.
     public var backgroundFloor: Float?
 }
 
