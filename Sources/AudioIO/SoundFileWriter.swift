@@ -70,7 +70,7 @@ public final class SoundFileWriter {
             throw AudioIOError.invalidParameter(path: path, name: "channelMap", value: "an entry \(bad)",
                                                 allowed: "SF_CHANNEL_MAP_* values, 0 (invalid, as readers report an unknown position) to \(SF_CHANNEL_MAP_MAX - 1)")
         }
-        self.isOgg = format.container == Int32(SF_FORMAT_OGG)
+        self.isOgg = format.isOgg
         self.storesNonFinite = format.isFloatingPoint
         self.clamps = format.clipsAtFullScale
         self.steps = format.pcmStepsPerUnit

@@ -97,14 +97,22 @@ extension EvalCommand {
     /// arbitrary), whether the same file was named twice or two files hold the same signal.
     /// - Parameter gram: the references' `gram`.
     static func alikeReferences(_ refs: [String], gram: [[Double]]) -> [String] {
-        var out: [String] = []
-        for p in gram.indices { for q in (p + 1)..<gram.count where gram[p][p] > 0 && gram[q][q] > 0 {
-            let c = gram[p][q] / (gram[p][p].squareRoot() * gram[q][q].squareRoot())
-            if abs(c) > 0.999 {
-                out.append(String(format: "the references '%@' and '%@' are the same signal (correlation %.4f): interference between them cannot be told from the target, so their SIR and the permutation mean nothing", refs[p], refs[q], c))
-            }
-        } }
-        return out
+        alikePairs(gram).map { p, q, c in
+            String(format: "the references '%@' and '%@' are the same signal (correlation %.4f): interference between them cannot be told from the target, so their SIR and the permutation mean nothing", refs[p], refs[q], c)
+        }
+    }
+
+    /// The normalised correlation of signals p and q from their `gram` (nil when either is silent).
+    static func correlation(_ gram: [[Double]], _ p: Int, _ q: Int) -> Double? {
+        gram[p][p] > 0 && gram[q][q] > 0 ? gram[p][q] / (gram[p][p].squareRoot() * gram[q][q].squareRoot()) : nil
+    }
+
+    /// The pairs p < q of signals whose normalised correlation (from their `gram`) exceeds 0.999
+    /// in magnitude, with that correlation: the same signal, up to a gain.
+    static func alikePairs(_ gram: [[Double]]) -> [(p: Int, q: Int, c: Double)] {
+        gram.indices.flatMap { p in
+            ((p + 1)..<gram.count).compactMap { q in correlation(gram, p, q).flatMap { abs($0) > 0.999 ? (p, q, $0) : nil } }
+        }
     }
 
     /// Pairs of estimates (channels averaged) whose normalised correlation is above 0.999, unless
@@ -124,15 +132,10 @@ extension EvalCommand {
             sum = s
             return s
         }
-        var out: [String] = []
-        for p in g.indices { for q in (p + 1)..<g.count where g[p][p] > 0 && g[q][q] > 0 {
-            let c = g[p][q] / (g[p][p].squareRoot() * g[q][q].squareRoot())
-            guard abs(c) > 0.999 else { continue }
-            let m = gram([mono[p], referenceSum()])
-            if m[1][1] > 0, m[0][1] / (m[0][0].squareRoot() * m[1][1].squareRoot()) > 0.99 { continue }   // a baseline
-            out.append(String(format: "the estimates '%@' and '%@' are the same signal (correlation %.4f) and not the references' sum: two references are scored against one separation (is an estimate named twice?)", ests[p], ests[q], c))
-        } }
-        return out
+        return alikePairs(g).compactMap { p, q, c in
+            if let m = correlation(gram([mono[p], referenceSum()]), 0, 1), m > 0.99 { return nil }   // a baseline
+            return String(format: "the estimates '%@' and '%@' are the same signal (correlation %.4f) and not the references' sum: two references are scored against one separation (is an estimate named twice?)", ests[p], ests[q], c)
+        }
     }
 
     /// How the mixture (channels averaged) is made of the references at the least-squares gains

@@ -18,7 +18,7 @@ extension SeparateCommand {
         let preset = c.groupsFreeComponents ? nil
             : c.background == .steady ? "background" : c.fixedTemplates.isEmpty ? nil : "dictionaries"
         let grouping: String = preset ?? c.grouping.rawValue
-        let dictionaryList: [JSONValue] = dictionariesJSON
+        let dictionaryList: [JSONValue] = dictionariesJSON   // (typed apart: the literal below is at the type checker's limit)
         return .object([
             ("input", .string(input)),
             ("status", .string("ok")),
