@@ -158,8 +158,11 @@ enum MemoryBudget {
     ///   - limit: the limit that sets `available` (``room()``), named in the message.
     ///   - share: the number of files separated at the same time (`--jobs`): each may count on
     ///     only that fraction of the available memory.
+    ///   - training: `input` is the training audio of `train` (the advice then names what train
+    ///     takes: no --jobs, --ensemble or --spatial, fewer files instead of splitting one).
     static func check(input: String, frames: Int, bins: Int, hop: Int, components: Int, chunkFrames: Int, channels: Int, sources: Int,
-                      runs: Int = 1, spatial: Bool = false, available: Int?, limit: String? = nil, share: Int = 1) throws {
+                      runs: Int = 1, spatial: Bool = false, available: Int?, limit: String? = nil, share: Int = 1,
+                      training: Bool = false) throws {
         let need = requiredBytes(frames: frames, bins: bins, hop: hop, components: components, chunkFrames: chunkFrames,
                                  channels: channels, sources: sources, runs: runs, spatial: spatial)
         if let total = available {
@@ -167,8 +170,20 @@ enum MemoryBudget {
             guard need > available else { return }
             let jobs = share > 1 ? " (\(size(Double(total))) shared by --jobs \(share))" : ""
             let shape = spatial && channels > 1 ? "\(channels) channels × \(bins) bins × \(frames) frames, --spatial" : "\(bins) bins × \(frames) frames"
-            throw CLIError.runtime("'\(input)' needs about \(size(need)) of memory for its spectrogram (\(shape)), factors and buffers but only \(size(available)) is available\(jobs)\(limit.map { " under \($0)" } ?? ""); use a larger --hop, fewer --jobs or split the file")
+            throw CLIError.runtime("'\(input)' needs about \(size(need)) of memory for its spectrogram (\(shape)), factors and buffers but only \(size(available)) is available\(jobs)\(limit.map { " under \($0)" } ?? ""); \(remedy(share: share, runs: runs, spatial: spatial && channels > 1, training: training))")
         }
+    }
+
+    /// The refusal's advice: only the options that lower the need of this run (a larger --hop
+    /// always; fewer --jobs, a smaller --ensemble or --no-spatial where they were in effect), then
+    /// less audio per run.
+    static func remedy(share: Int, runs: Int, spatial: Bool, training: Bool) -> String {
+        var ways = ["a larger --hop"]
+        if share > 1 { ways.append("fewer --jobs") }
+        if runs > 1 { ways.append("a smaller --ensemble") }
+        if spatial { ways.append("--no-spatial") }
+        let last = training ? "train on fewer or shorter files" : "split the file"
+        return "use " + ways.joined(separator: ", ") + " or " + last
     }
 
     /// A byte count for a message: GB from 10⁹ bytes, MB from 10⁶, kB below (so that a small

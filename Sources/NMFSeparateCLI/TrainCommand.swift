@@ -181,7 +181,7 @@ struct TrainCommand {
         let room = try MemoryBudget.room()
         try MemoryBudget.check(input: inputs.joined(separator: ", "), frames: totalFrames, bins: stft.binCount, hop: stft.hopLength,
                                components: nmf.componentCount, chunkFrames: SeparationConfiguration.defaultChunkFrames(hop: stft.hopLength), channels: readers.map(\.channelCount).max() ?? 1, sources: 1,
-                               available: room?.bytes, limit: room?.limit)
+                               available: room?.bytes, limit: room?.limit, training: true)
         let dictionary: NMFDictionary
         // A bar on a terminal, as for separation (training minutes of audio takes a while).
         let board = ProgressBoard(total: 1, quiet: quiet, plainLines: false)

@@ -16,7 +16,24 @@ extension RobustnessTests {
         let stderr = r.stderr
         #expect(r.status == 1)
         #expect(stderr.contains("needs about") && (stderr.contains("GB") || stderr.contains("MB")), "\(stderr)")
+        // The advice names only what lowers this run's need: no --jobs for a single file.
+        #expect(stderr.hasSuffix("; use a larger --hop or split the file\n"), "\(stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/out"))
+        // Training has no --jobs and takes several files: its advice says so.
+        let t = try CLIRunner.run(["train", "\(dir)/mix.wav", "--hop", "1", "-o", "\(dir)/d.nmfdict"],
+                                  environment: ["NMF_SEPARATE_MAX_MEMORY": "100000000"])
+        #expect(t.status == 1 && t.stderrLines.count == 1
+                && t.stderr.hasSuffix("; use a larger --hop or train on fewer or shorter files\n"), "\(t.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/d.nmfdict"))
+    }
+
+    /// The advice of a memory refusal lists the options in effect that would lower the need.
+    @Test func theMemoryAdviceNamesOnlyWhatWouldHelp() {
+        #expect(MemoryBudget.remedy(share: 1, runs: 1, spatial: false, training: false) == "use a larger --hop or split the file")
+        #expect(MemoryBudget.remedy(share: 2, runs: 3, spatial: true, training: false)
+                == "use a larger --hop, fewer --jobs, a smaller --ensemble, --no-spatial or split the file")
+        #expect(MemoryBudget.remedy(share: 1, runs: 1, spatial: false, training: true)
+                == "use a larger --hop or train on fewer or shorter files")
     }
 
     /// With many templates over many frames H is nearly everything, and the peak holds it four

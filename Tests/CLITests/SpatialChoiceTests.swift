@@ -114,7 +114,8 @@ import _TestSupport
         #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
         // --spatial insists, and the memory check refuses it in one line.
         let forced = try CLIRunner.run([input, "-s", "2", "--iterations", "5", "-o", "\(dir)/forced", "--spatial"], environment: cap)
-        #expect(forced.status == 1 && forced.stderr.contains("--spatial") && forced.stderr.contains("is available under NMF_SEPARATE_MAX_MEMORY"), "\(forced.stderr)")
+        #expect(forced.status == 1 && forced.stderr.contains("--spatial") && forced.stderr.contains("is available under NMF_SEPARATE_MAX_MEMORY")
+                && forced.stderr.contains("--no-spatial or split the file"), "\(forced.stderr)")
     }
 
     @Test func theAutomaticChoiceFollowsItsLimits() {
