@@ -92,6 +92,7 @@ enum InputList {
         var emptyDirectories: [String] = []
         var directories: [String] = []   // every directory argument, for the message when nothing is found
         var scanned = Set<ExactPath>()   // real paths found by directory scans (not named by the user)
+        var roots: [ExactPath: String] = [:]   // the directory argument each scanned path was found in
         let excluded = OutputPlan.resolve(outputRoot)
         let fm = FileManager.default
         for argument in arguments where argument != standardInput {
@@ -107,6 +108,7 @@ enum InputList {
                     found[real] = BatchInput(path: path, outputKey: relative, realPath: real.text,
                                              conflict: "cannot read the directory '\(path)': \(reason), so its audio files cannot be found")
                     scanned.insert(real)
+                    roots[real] = argument
                 }
                 for relative in inside {
                     let path = (argument as NSString).appendingPathComponent(relative)
@@ -122,6 +124,7 @@ enum InputList {
                     found[real] = BatchInput(path: path, outputKey: key, realPath: real.text)
                     if let problem = undecodableName(path) { found[real]?.conflict = problem }
                     scanned.insert(real)
+                    roots[real] = argument
                 }
             } else {
                 let real = ExactPath(OutputPlan.resolve(argument))
@@ -133,6 +136,7 @@ enum InputList {
         }
         // (Before the results filter below, which must know these keys.)
         distinguishSharedStems(&found, scanned: scanned)
+        distinguishSharedScans(&found, roots: roots.filter { scanned.contains($0.key) })
         // With `-o` equal to a scanned directory, earlier outputs sit in `<output>/<key>/` of
         // another input: they are results, not inputs. Only files named as the tool names its
         // sources (source_<i>.<ext>) are: other audio there (x.wav beside a folder x/ of takes)
@@ -244,6 +248,29 @@ enum InputList {
             } else if distinct(extensions) {
                 for (real, ext) in zip(reals, extensions) { found[real]!.outputKey += "-" + ext }
             }
+        }
+    }
+
+    /// Files found in different directory arguments at the same relative path (`spk1/001.wav` and
+    /// `spk2/001.wav` from the arguments `spk1 spk2`) are told apart by the names of those
+    /// directories (`spk1/001`, `spk2/001`) when the names differ; otherwise they keep their
+    /// keys and ``markConflicts(_:outputRoot:)`` fails the later one.
+    /// - Parameters:
+    ///   - found: the inputs by real path; their `outputKey`s are rewritten.
+    ///   - roots: the directory argument each scanned input was found in (inputs named on their
+    ///     own are not in it).
+    static func distinguishSharedScans(_ found: inout [ExactPath: BatchInput], roots: [ExactPath: String]) {
+        var sameKey: [ExactPath: [ExactPath]] = [:]
+        for real in roots.keys { if let input = found[real] { sameKey[ExactPath(input.outputKey), default: []].append(real) } }
+        for (_, reals) in sameKey where reals.count > 1 {
+            let names = reals.map { real -> String in
+                let given = (roots[real]! as NSString).lastPathComponent
+                return given == "." || given == ".." || given == "/" ? (OutputPlan.resolve(roots[real]!) as NSString).lastPathComponent : given
+            }
+            // Two files of one directory (x.wav, x.flac) share a name: nothing tells them apart here.
+            guard Set(names.map(ExactPath.init)).count == reals.count,
+                  !names.contains(where: { $0.isEmpty || $0 == "/" || $0 == "." || $0 == ".." }) else { continue }
+            for (real, name) in zip(reals, names) { found[real]!.outputKey = name + "/" + found[real]!.outputKey }
         }
     }
 
