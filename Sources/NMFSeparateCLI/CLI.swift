@@ -92,6 +92,15 @@ public enum CLI {
             if arguments.first == "eval" {
                 let command = try EvalCommand.parse(Array(arguments.dropFirst()))
                 if !command.help { _ = try MemoryBudget.configuredCap() }
+                if !command.help, let items = try command.dataset() {
+                    let (text, failed) = command.runDataset(items)
+                    let status = printed(text)
+                    guard failed == 0 else {
+                        StandardError.write("nmf-separate: eval: \(failed) of \(items.count) mixtures could not be scored (named above)\n")
+                        return 1
+                    }
+                    return status
+                }
                 let text = command.help ? EvalCommand.helpText : try command.run()
                 return printed(text)
             }

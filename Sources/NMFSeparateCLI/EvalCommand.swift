@@ -28,12 +28,21 @@ struct EvalCommand {
                 [--images [--window S [--hop S]]] [--fixed-order] [--json] [-q]
                 [--progress]
            nmf-separate eval --reference REF_DIR --estimate EST_DIR [options]
+           nmf-separate eval --reference DATASET --estimate RESULTS [options]
 
     Scores separated sources: BSS Eval SDR, SIR and SAR (Vincent, Gribonval &
     Févotte 2006, 512-tap distortion filter as in BSS Eval v3/v4) with the best
     permutation of estimates to references, and SI-SDR (Le Roux et al. 2019).
     Multichannel files are averaged to mono, unless --images is given. A directory
     stands for its ref_*/source_* audio files (or all its audio files), sorted.
+
+    A DATASET directory holds no audio itself but mixture folders: references as
+    ref_* files, or as stems beside a mix.* or mixture.* file. Each folder is scored
+    against the source_* files in RESULTS/<folder>/<mixture's stem>/ (where
+    `nmf-separate DATASET --include 'mix.*' -o RESULTS` puts them) or else in
+    RESULTS/<folder>/, with its mixture for the improvement: one row per mixture
+    (means over its sources) and the mean of the rows. A folder that cannot be
+    scored is named on stderr, the others still are, and the exit status is 1.
 
     options:
       --reference FILE...|DIR   the true sources, 1 to \(BSSEval.maximumSourceCount) (required)
@@ -159,10 +168,32 @@ struct EvalCommand {
         return out
     }
 
+    /// One evaluation's files, scores and what is to be said about them.
+    struct Evaluation {
+        var refs: [String]
+        var ests: [String]
+        /// The mixture file scored for the baseline.
+        var mixturePath: String?
+        var scores: Metrics
+        var mixture: Metrics?
+        /// The samples scored (the shortest file's length).
+        var length: Int
+        /// Lines for stderr after `nmf-separate: eval: ` (warnings and the length note).
+        var notes: [String]
+    }
+
     func run() throws -> String {
         if references.contains("-") || estimates.contains("-") || mixture == "-" {
             throw CLIError.usage("eval reads files, not standard input ('-'): give each reference, estimate and mixture as a file")
         }
+        let e = try evaluate()
+        for note in e.notes { StandardError.write("nmf-separate: eval: \(TerminalText.escaped(note))\n") }
+        return json ? jsonText(refs: e.refs, ests: e.ests, scores: e.scores, mixture: e.mixture, length: e.length)
+                    : table(refs: e.refs, ests: e.ests, scores: e.scores, mixture: e.mixture)
+    }
+
+    /// Reads and scores the files of `references`, `estimates` and `mixture` (directories expanded).
+    func evaluate() throws -> Evaluation {
         let refs = try Self.expand(references, prefix: "ref_")
         let ests = try Self.expand(estimates, prefix: "source_")
         guard !refs.isEmpty else { throw CLIError.usage("eval needs --reference files (see eval --help)") }
@@ -205,15 +236,14 @@ struct EvalCommand {
             }
             throw CLIError.runtime(message)
         }
-        for warning in warnings { StandardError.write("nmf-separate: eval: warning: \(TerminalText.escaped(warning))\n") }
+        var notes = warnings.map { "warning: " + $0 }
         if let longest = lengths.max(), longest != length, let k = lengths.firstIndex(of: length) {
-            StandardError.write("nmf-separate: eval: the files differ in length (\(length) to \(longest) samples); scored the first \(length), the length of '\(TerminalText.escaped(paths[k]))'\n")
+            notes.append("the files differ in length (\(length) to \(longest) samples); scored the first \(length), the length of '\(paths[k])'")
         }
         if let warning = shortSignalWarning(length: length, sources: j, channels: trimmed.first?.count ?? 1) {
-            StandardError.write("nmf-separate: eval: warning: \(warning)\n")
+            notes.append("warning: " + warning)
         }
-        return json ? jsonText(refs: refs, ests: ests, scores: result, mixture: baseline, length: length)
-                    : table(refs: refs, ests: ests, scores: result, mixture: baseline)
+        return Evaluation(refs: refs, ests: ests, mixturePath: mixture, scores: result, mixture: baseline, length: length, notes: notes)
     }
 
     /// The warning for signals too short for the projection (nil when long enough). The

@@ -82,6 +82,11 @@ extension EvalCommand {
     }
 
     func jsonText(refs: [String], ests: [String], scores s: Metrics, mixture m: Metrics?, length: Int) -> String {
+        JSONValue.object(jsonFields(refs: refs, ests: ests, scores: s, mixture: m, length: length)).text + "\n"
+    }
+
+    /// The fields of one evaluation's JSON object (also one mixture's entry of a dataset's report).
+    func jsonFields(refs: [String], ests: [String], scores s: Metrics, mixture m: Metrics?, length: Int) -> [(String, JSONValue)] {
         let nums = { (x: [Double]) in JSONValue.array(x.map { .number($0) }) }
         var fields: [(String, JSONValue)] = [
             ("references", .array(refs.map { .string($0) })), ("estimates", .array(ests.map { .string($0) })),
@@ -102,6 +107,6 @@ extension EvalCommand {
                        ("sdr_improvement_per_source", nums(zip(s.sdr, m.sdr).map { $0 - $1 })),
                        ("sdr_improvement", .number(Metrics.mean(s.sdr) - Metrics.mean(m.sdr)))]
         }
-        return JSONValue.object(fields).text + "\n"
+        return fields
     }
 }
