@@ -45,14 +45,20 @@ extension EvalCommand {
     }
 
     /// Scores every item; a mixture that cannot be scored is named on stderr and the others go on.
+    /// A bar on a terminal (plain lines with `--progress`) counts the mixtures.
     /// - Returns: the report (table or JSON) and the number of mixtures that failed.
     func runDataset(_ items: [DatasetItem]) -> (text: String, failed: Int) {
         var rows: [(name: String, result: Result<Evaluation, CLIError>)] = []
-        for item in items {
+        let board = ProgressBoard(total: items.count, quiet: quiet, plainLines: progress)
+        defer { board.close() }
+        for (index, item) in items.enumerated() {
             let result: Result<Evaluation, CLIError>
+            let file = board.begin(label: item.name, index: index + 1)
+            file.update(fraction: 0, stage: "eval")
             if let folder = item.estimateFolder {
                 var one = self
                 (one.references, one.estimates, one.mixture) = ([item.referenceFolder], [folder], item.mixture)
+                one.quiet = true   // (the board above follows the mixtures; no bar per mixture's windows)
                 do { result = .success(try one.evaluate()) } catch let e as CLIError { result = .failure(e) } catch {
                     result = .failure(.runtime("\(error)"))
                 }
@@ -62,9 +68,11 @@ extension EvalCommand {
             }
             switch result {
             case .success(let e):
-                for note in e.notes { StandardError.write("nmf-separate: eval: '\(TerminalText.escaped(item.name))': \(TerminalText.escaped(note))\n") }
+                for note in e.notes { board.message("nmf-separate: eval: '\(item.name)': \(note)") }
+                file.finish("done")
             case .failure(let e):
-                StandardError.write("nmf-separate: eval: '\(TerminalText.escaped(item.name))': \(TerminalText.escaped(e.message))\n")
+                board.message("nmf-separate: eval: '\(item.name)': \(e.message)")
+                file.finish("failed")
             }
             rows.append((item.name, result))
         }

@@ -71,6 +71,9 @@ import _TestSupport
         #expect(t.status == 1 && lines.count == 6, "\(t.stdout)")
         #expect(lines[0].hasPrefix("mixture") && lines[0].hasSuffix("SI-SDR  mixSDR    SDRi"), "\(lines[0])")
         #expect(lines[1].hasPrefix("a ") && lines[2].hasPrefix("c ") && lines[2].hasSuffix("      -       -") && lines[3].hasPrefix("sub/b "))
+        // Piped stderr: only the failure; --progress: a line per mixture.
+        let p = try CLIRunner.run(["eval", "--reference", root, "--estimate", out, "--progress"])
+        #expect(t.stderrLines.count == 2 && p.stderr.contains("[1/4] a: done after") && p.stderr.contains("[3/4] d: failed after"), "\(p.stderr)")
         #expect(lines[4].hasPrefix("mean (3 of 4)") && lines[4].hasSuffix(String(format: "%7.2f", mean["sdr_improvement"] as? Double ?? 0)), "\(lines[4])")
     }
 
