@@ -351,8 +351,12 @@ public struct Separator: Sendable {
                 throw SeparationError.invalidInput("the mixture's channel \(c + 1) has the sample \(channel[i]) at frame \(i) (allowed: finite samples)")
             }
         }
+        let source = AudioBufferSource(mixture)
+        // Before one sink per source is made: a `sourceCount` set after init (negative, or more
+        // than the frames) is an error, not a trap or an allocation without end.
+        try validate(source: source, sinks: configuration.sourceCount)
         let sinks = (0..<configuration.sourceCount).map { _ in AudioBufferSink(channelCount: mixture.channelCount) }
-        let report = try separate(source: AudioBufferSource(mixture), sinks: sinks, progress: progress)
+        let report = try separate(source: source, sinks: sinks, progress: progress)
         return (sinks.map { AudioBuffer(channels: $0.channels, sampleRate: mixture.sampleRate) }, report)
     }
 }

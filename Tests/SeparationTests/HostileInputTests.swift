@@ -23,6 +23,15 @@ import _TestSupport
         do { try body(); return nil } catch { return "\(error)" }
     }
 
+    /// `sourceCount` is a public var: set after init to a negative count it trapped, and to a huge
+    /// one it allocated a sink per source without end, before anything was checked.
+    @Test func sourceCountsSetAfterInitAreRefusedBeforeAnyWork() throws {
+        for count in [-1, 0, 1 << 40, Int.max / 4, Int.max] {
+            let m = message { _ = try self.separator { $0.sourceCount = count }.separate(self.mixture()) }
+            #expect(m?.contains("\(count)") == true && m?.contains("allowed") == true, "\(count): \(m ?? "no error")")
+        }
+    }
+
     @Test func sampleRatesBelowOneHzAreRefused() throws {
         for rate in [0, -8000, 1_536_001, Int.max] {
             let m = message { _ = try self.separator().separate(self.mixture(rate: rate)) }
