@@ -55,14 +55,19 @@ public struct Matrix: Sendable, Equatable {
     }
 
     /// The element at row `r`, column `c`.
-    /// - Precondition: 0 ≤ r < rows and 0 ≤ c < columns. Not checked: DSPCore is compiled with
-    ///   optimisation in every configuration (`-O`, `-Ounchecked` in release), which removes the
-    ///   row's `assert`, so a row past the end reads or writes the next column's element; only
-    ///   the storage index is bounds-checked, and only in debug builds.
+    /// - Precondition: 0 ≤ r < rows and 0 ≤ c < columns, checked in every build (with `require`,
+    ///   which `-Ounchecked` keeps): an index out of range stops the process, as an array's does,
+    ///   instead of reading or writing another element or memory past the end. The factorization's
+    ///   kernels work on the storage directly; the subscript serves loops over K × frames at most.
     public subscript(r: Int, c: Int) -> Float {
-        // The hot loops stay unchecked; the assert speaks only in a build of DSPCore with -Onone.
-        get { assert(r >= 0 && r < rows, "matrix row \(r) is out of range (allowed: 0 to \(rows - 1))"); return storage[c * rows + r] }
-        set { assert(r >= 0 && r < rows, "matrix row \(r) is out of range (allowed: 0 to \(rows - 1))"); storage[c * rows + r] = newValue }
+        get { checkIndex(r, c); return storage[c &* rows &+ r] }
+        set { checkIndex(r, c); storage[c &* rows &+ r] = newValue }
+    }
+
+    @inline(__always)
+    private func checkIndex(_ r: Int, _ c: Int) {
+        require(r >= 0 && r < rows && c >= 0 && c < columns,
+                "matrix index (\(r), \(c)) is out of range (allowed: rows 0 to \(rows - 1), columns 0 to \(columns - 1))")
     }
 
     /// The mean of all elements, summed in double precision (0 for an empty matrix).
@@ -151,9 +156,11 @@ public struct Matrix: Sendable, Equatable {
         Matrix(rows: rows, columns: indices.count, columnMajor: indices.flatMap { Array(column($0)) })
     }
 
-    /// The elements of column `c` (contiguous).
+    /// The elements of column `c` (contiguous, `rows` of them).
+    /// - Precondition: 0 ≤ c < columns, checked in every build: out of range stops the process.
     public func column(_ c: Int) -> ArraySlice<Float> {
-        storage[(c * rows)..<((c + 1) * rows)]
+        require(c >= 0 && c < columns, "matrix column \(c) is out of range (allowed: 0 to \(columns - 1))")
+        return storage[(c * rows)..<((c + 1) * rows)]
     }
 
     /// The product `self · other` computed naively; meant for tests and small sizes.

@@ -33,9 +33,18 @@ public struct ComplexSpectrogram: Sendable, Equatable {
     }
 
     /// The real part of bin `f` in frame `n`.
-    public func real(_ f: Int, _ n: Int) -> Float { storage[2 * (n * bins + f)] }
+    /// - Precondition: 0 ≤ f < bins and 0 ≤ n < frames, checked in every build (the process
+    ///   stops, as for an array index out of range, instead of reading another value).
+    public func real(_ f: Int, _ n: Int) -> Float { checkIndex(f, n); return storage[2 * (n * bins + f)] }
     /// The imaginary part of bin `f` in frame `n`.
-    public func imaginary(_ f: Int, _ n: Int) -> Float { storage[2 * (n * bins + f) + 1] }
+    /// - Precondition: as for ``real(_:_:)``.
+    public func imaginary(_ f: Int, _ n: Int) -> Float { checkIndex(f, n); return storage[2 * (n * bins + f) + 1] }
+
+    @inline(__always)
+    private func checkIndex(_ f: Int, _ n: Int) {
+        require(f >= 0 && f < bins && n >= 0 && n < frames,
+                "spectrogram index (bin \(f), frame \(n)) is out of range (allowed: bins 0 to \(bins - 1), frames 0 to \(frames - 1))")
+    }
     /// The magnitude |X(f, n)|.
     public func magnitude(_ f: Int, _ n: Int) -> Float {
         let re = real(f, n), im = imaginary(f, n)
