@@ -52,7 +52,8 @@ struct TrainCommand {
                             same
       --divergence D        kl, is, euclidean or beta=B (default: kl); separations
                             must use the same
-      --label NAME          a name stored in the file (e.g. speech)
+      --label NAME          a name stored in the file (e.g. speech; at most 1024
+                            bytes)
       --include GLOB        in directories given, take only the audio files whose
                             name matches GLOB (as separation's --include)
       --json                print a JSON object describing the dictionary written
@@ -101,7 +102,11 @@ struct TrainCommand {
             case "--seed": c.seed = try CommandLineOptions.seed(value("--seed", "N"))
             case "--fft-size": c.fftSize = try integer("--fft-size")
             case "--hop": c.hop = try integer("--hop")
-            case "--label": c.label = try value("--label", "NAME")
+            case "--label":
+                c.label = try value("--label", "NAME")
+                guard c.label.utf8.count <= NMFDictionary.maximumLabelBytes else {
+                    throw CLIError.usage("--label is \(c.label.utf8.count) bytes long (allowed: at most \(NMFDictionary.maximumLabelBytes) bytes)")
+                }
             case "--include": c.include.append(try CommandLineOptions.includePattern(value("--include", "GLOB")))
             case "--divergence":
                 let text = try value("--divergence", "D")
@@ -295,6 +300,9 @@ struct TrainCommand {
     /// `force` by rename, without by link, which fails instead of replacing a file that
     /// appeared during the training (another run).
     func write(_ dictionary: NMFDictionary, to output: String) throws {
+        // What a reader would refuse (a header line too long for it) is refused before any file exists.
+        let data: Data
+        do { data = try dictionary.checkedEncoding(path: output) } catch let e as DictionaryError { throw CLIError.runtime(e.description) }
         let tmpPath = (PathName.directory(of: output) as NSString)
             .appendingPathComponent(".nmfdict.\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
         SignalCleanup.shared.register([tmpPath])
@@ -305,7 +313,7 @@ struct TrainCommand {
         }
         let fd = SignalCleanup.shared.withLock { open(tmpPath, O_WRONLY | O_CREAT | O_EXCL, 0o666) }
         guard fd >= 0 else { throw CLIError.runtime("cannot write dictionary '\(output)': \(String(cString: strerror(errno)))") }
-        if let error = dictionary.encoded().withUnsafeBytes({ writeAll(fd, $0) }) {
+        if let error = data.withUnsafeBytes({ writeAll(fd, $0) }) {
             close(fd)
             throw failure(String(cString: strerror(error)))
         }

@@ -25,7 +25,8 @@ public struct DictionaryTrainer: Sendable {
     ///   - names: the sources' names (their paths), for error messages; the dictionary records
     ///     their last path components as `trained_on`.
     ///   - progress: called after every iteration; return `false` to cancel.
-    /// - Throws: `SeparationError.invalidParameter` when there are fewer frames than templates,
+    /// - Throws: `SeparationError.invalidParameter` when there are fewer frames than templates or
+    ///   the label is longer than `NMFDictionary.maximumLabelBytes`,
     ///   `.tooShort` for a source shorter than one frame, `.silentTraining` when every
     ///   source is silent, `.cancelled` when `progress` returns false (as `Separator`'s runs do),
     ///   `.invalidInput` when the sources' sample rates differ or for a NaN, infinite or too large sample; what the sources' `read` throws
@@ -35,6 +36,10 @@ public struct DictionaryTrainer: Sendable {
                       progress: ((NMFProgress) -> Bool)? = nil) throws -> (NMFDictionary, NMFResult) {
         guard let rate = sources.first?.sampleRate else {
             throw SeparationError.invalidParameter(name: "training files", value: "0", allowed: "at least one")
+        }
+        guard label.utf8.count <= NMFDictionary.maximumLabelBytes else {   // (before the work: the file could not hold it)
+            throw SeparationError.invalidParameter(name: "--label", value: "of \(label.utf8.count) bytes",
+                                                   allowed: "at most \(NMFDictionary.maximumLabelBytes) bytes")
         }
         for (i, s) in sources.enumerated() {
             let name = i < names.count ? names[i] : "file \(i + 1)"
@@ -83,7 +88,7 @@ public struct DictionaryTrainer: Sendable {
             throw SeparationError.cancelled   // one cancellation error for the Separation module's callers
         }
         let notes = ["iterations": "\(result.iterations)", "final_divergence": "\(result.finalDivergence)",
-                     "trained_on": names.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "),
+                     "trained_on": NMFDictionary.trainedOnNote(names),
                      NMFDictionary.levelSpreadKey: String(format: "%.2f", spread)]
         return (NMFDictionary(basis: result.basis, sampleRate: rate, stft: stft, label: label, notes: notes,
                               divergence: nmf.divergence), result)

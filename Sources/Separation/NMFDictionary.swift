@@ -73,11 +73,46 @@ public struct NMFDictionary: Sendable, Equatable {
     /// - Throws: the error `decode` gives for such a dictionary, naming `path`;
     ///   `DictionaryError.cannotWrite` with the system's reason.
     public func write(to path: String) throws {
-        let data = encoded()
-        _ = try Self.decode(data, path: path)   // (what a reader would refuse is not written)
+        let data = try checkedEncoding(path: path)
         do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw DictionaryError.cannotWrite(path: path, reason: (error as NSError).localizedDescription)
         }
+    }
+
+    /// The longest label a trained dictionary takes, in UTF-8 bytes (`--label`): with the notes it
+    /// must fit the header line a reader takes (``maximumHeaderBytes``).
+    public static let maximumLabelBytes = 1024
+
+    /// ``encoded()``, refused when a reader would refuse the file (``read(path:maximumBytes:)``).
+    /// - Parameter path: the file it is meant for, named in errors.
+    /// - Throws: `DictionaryError.cannotWrite` when the header line would be longer than
+    ///   ``maximumHeaderBytes`` (a long label or long notes); the error `decode` gives for
+    ///   anything else a reader refuses (no templates, a sample rate below 1 Hz, …).
+    public func checkedEncoding(path: String) throws -> Data {
+        let data = encoded()
+        let body = data.dropFirst(Self.magic.count)
+        let headerBytes = (body.firstIndex(of: 0x0A) ?? body.endIndex) - body.startIndex
+        guard headerBytes <= Self.maximumHeaderBytes else {
+            throw DictionaryError.cannotWrite(path: path, reason: "its header line would take \(headerBytes) bytes (allowed: at most "
+                                              + "\(Self.maximumHeaderBytes)); shorten the label (\(label.utf8.count) bytes) or the notes")
+        }
+        _ = try Self.decode(data, path: path)   // (what a reader would refuse is not written)
+        return data
+    }
+
+    /// The `trained_on` note: the files' last path components, comma-separated, within about 8 KiB
+    /// (then "… and N more"), so that many or long names keep the header readable.
+    static func trainedOnNote(_ names: [String]) -> String {
+        let budget = 8192
+        var shown: [String] = [], bytes = 0
+        for name in names.map({ ($0 as NSString).lastPathComponent }) {
+            let cost = name.utf8.count + 2
+            if bytes + cost > budget { break }
+            shown.append(name)
+            bytes += cost
+        }
+        let rest = names.count - shown.count
+        return shown.joined(separator: ", ") + (rest > 0 ? (shown.isEmpty ? "" : ", ") + "… and \(rest) more" : "")
     }
 
     /// Checks that the dictionary was trained with the same analysis as a separation.

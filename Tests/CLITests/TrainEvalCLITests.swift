@@ -210,6 +210,8 @@ import _TestSupport
                                  "option --mixture needs a value FILE, got '--json', which is an option"),
                                 (["train", "train_speech.wav", "-o", "x.nmfdict", "-s", "2"], "unknown train option '-s': train learns the templates of one source"),
                                 (["train", "train_speech.wav", "-o", "x.nmfdict", "--seed", "-1"], "--seed '-1' is out of range (allowed: 0 to"),
+                                (["train", "train_speech.wav", "-o", "x.nmfdict", "--label", String(repeating: "l", count: 70_000)],
+                                 "--label is 70000 bytes long (allowed: at most 1024 bytes)"),
                                 (["eval", "--reference", "ref_1.wav", "--estimate", "ref_1.wav", "--json=1"], "option --json takes no value")] {
             let bad = try CLIRunner.run(args, in: dir)
             #expect(bad.status == 64 && bad.stderrLines.count == 1 && bad.stderr.contains(message), "\(args): \(bad.stderr)")

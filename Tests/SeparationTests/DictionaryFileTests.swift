@@ -40,9 +40,33 @@ import _TestSupport
             #expect(text.contains(expected) && text.contains("w.nmfdict"), "\(text)")
             #expect(!FileManager.default.fileExists(atPath: "\(dir)/w.nmfdict"))
         }
-        let good = NMFDictionary(basis: Matrix(rows: 129, columns: 2, repeating: 0.01), sampleRate: 8000, stft: stft)
+        // A header line longer than a reader takes (a 70 000-byte label; a note as long): said so.
+        for (label, notes) in [(String(repeating: "x", count: 70_000), [:]), ("", ["trained_on": String(repeating: "y", count: 70_000)])] {
+            let long = NMFDictionary(basis: Matrix(rows: 129, columns: 2, repeating: 0.01), sampleRate: 8000, stft: stft, label: label, notes: notes)
+            let text = reason { try long.write(to: "\(dir)/w.nmfdict") }
+            #expect(text.contains("cannot write dictionary '\(dir)/w.nmfdict': its header line would take")
+                    && text.contains("(allowed: at most \(NMFDictionary.maximumHeaderBytes))"), "\(text)")
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/w.nmfdict"))
+        }
+        let good = NMFDictionary(basis: Matrix(rows: 129, columns: 2, repeating: 0.01), sampleRate: 8000, stft: stft,
+                                 label: String(repeating: "é", count: NMFDictionary.maximumLabelBytes / 2))
         try good.write(to: "\(dir)/w.nmfdict")
-        #expect(try NMFDictionary.read(path: "\(dir)/w.nmfdict").components == 2)
+        #expect(try NMFDictionary.read(path: "\(dir)/w.nmfdict") == good)
+    }
+
+    /// The training files' names are recorded within about 8 KiB, the rest counted, so that many
+    /// or long names keep the header readable (400 names of 200 characters made a file no
+    /// separation could read); a label beyond its limit is refused before the training.
+    @Test func trainingNamesAndLabelsKeepTheHeaderReadable() throws {
+        #expect(NMFDictionary.trainedOnNote(["a/x.wav", "b/y.wav"]) == "x.wav, y.wav")
+        let names = (0..<400).map { "dir/\($0)" + String(repeating: "z", count: 200) + ".wav" }
+        let note = NMFDictionary.trainedOnNote(names)
+        #expect(note.utf8.count <= 8192 + 20 && note.hasPrefix("0zz") && note.hasSuffix(", … and \(400 - 39) more"), "\(note.suffix(40))")
+        #expect(NMFDictionary.trainedOnNote([String(repeating: "w", count: 9000)]) == "… and 1 more")
+        let trainer = DictionaryTrainer(stft: try STFTConfiguration(fftSize: 256), nmf: try NMFConfiguration(componentCount: 2, maxIterations: 3))
+        let tone = AudioBuffer(channels: [(0..<4000).map { Float(sin(Double($0) * 0.3)) }], sampleRate: 8000)
+        let text = reason { _ = try trainer.train([AudioBufferSource(tone)], label: String(repeating: "l", count: 1025)) }
+        #expect(text.contains("--label") && text.contains("1025 bytes") && text.contains("at most 1024"), "\(text)")
     }
 
     @Test func headerFieldsAreNamedWithTheirValues() {
