@@ -41,9 +41,11 @@ public struct SeparationScores: Sendable, Equatable {
     }
 
     /// The gain of these scores over `baseline`, reference by reference (self − baseline), for
-    /// example the improvement over the mixture (`BSSEval.evaluateMixture`): SDRi, SIRi, SARi, SI-SDRi.
+    /// example the improvement over the mixture (`BSSEval.evaluateMixture`): SDRi, SIRi, SI-SDRi.
     ///
-    /// The result keeps this value's permutation.
+    /// The mixture holds no artifacts, only the other sources, so its SAR is +∞ or very high
+    /// (about 150 dB in float32): a SAR "improvement" over it is −∞ or meaningless, and the
+    /// command line reports only SDRi. The result keeps this value's permutation.
     /// - Parameter baseline: scores of the same references, in the same reference order.
     /// - Returns: the differences in dB.
     /// - Throws: `EvaluationError.baselineCountMismatch` when `baseline` scores another number of references.

@@ -95,7 +95,19 @@ public struct NMFConfiguration: Sendable, Equatable {
     /// that the penalised updates stay finite in float32.
     public static let maxPenaltyWeight: Float = 10_000
 
-    /// Validates and creates a configuration.
+    /// Validates and creates a configuration (KL divergence, seeded random start; the other
+    /// settings are properties).
+    /// - Parameters:
+    ///   - componentCount: K, the templates, ≥ 1.
+    ///   - maxIterations: 0 to ``maxIterationLimit``.
+    ///   - tolerance: early stop on the relative decrease of the divergence over
+    ///     `divergenceInterval` iterations, 0 ≤ T < 1 (0: run all iterations).
+    ///   - divergenceInterval: iterations between measurements of the divergence, ≥ 1.
+    ///   - seed: seed of the random start.
+    ///   - threadCount: worker threads, 1 to ``maxThreadCount`` (results do not depend on it).
+    ///   - restarts: random starts tried, 1 to 100; each runs `restartIterations` iterations and
+    ///     the one with the least divergence continues.
+    ///   - restartIterations: iterations of each trial start, ≥ 1.
     /// - Throws: `FactorizationError.invalidParameter` naming the value out of range.
     public init(componentCount: Int, maxIterations: Int = 200, tolerance: Float = 0,
                 divergenceInterval: Int = 10, seed: UInt64 = 0,

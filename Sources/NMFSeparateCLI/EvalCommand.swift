@@ -261,7 +261,7 @@ struct EvalCommand {
         let metrics = images ? "ISR, SIR and SAR (not the image SDR)" : "SDR and SAR"
         let bias = share < 1 ? String(format: "are inflated by about %.1f dB", -10 * log10(1 - share))
             : "cannot be trusted (the projection has at least as many dimensions as there are samples)"
-        return "\(length) samples are fewer than 10 × the \(dimensions) dimensions of the \(BSSEval.defaultFilterLength)-tap projection; \(metrics) \(bias)"
+        return "\(length) \(length == 1 ? "sample is" : "samples are") fewer than 10 × the \(dimensions) dimensions of the \(BSSEval.defaultFilterLength)-tap projection; \(metrics) \(bias)"
     }
 
     /// Scores the estimates (`signals[j..<2j]`) against the references (`signals[0..<j]`), and the

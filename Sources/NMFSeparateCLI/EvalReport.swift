@@ -66,8 +66,9 @@ extension EvalCommand {
         if let m { last += " " + f(Metrics.mean(m.sdr)) + " " + f(Metrics.mean(s.sdr) - Metrics.mean(m.sdr)) }
         lines.append(last)
         if let w = s.frames {
-            lines.append(String(format: "(medians over %d windows of %g s, hop %g s, %d skipped as silent; the mean is over the sources)",
-                                w.values[0].first?.count ?? 0, w.window, w.hop, w.skipped))
+            let count = w.values[0].first?.count ?? 0
+            lines.append(String(format: "(medians over %d window%@ of %g s, hop %g s, %d skipped as silent; the mean is over the sources)",
+                                count, count == 1 ? "" : "s", w.window, w.hop, w.skipped))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -12,6 +12,9 @@ public struct DictionaryTrainer: Sendable {
     public let nmf: NMFConfiguration
 
     /// Creates a trainer.
+    /// - Parameters:
+    ///   - stft: the analysis of the training audio (separations with the dictionary must use the same).
+    ///   - nmf: the factorization: `componentCount` templates, iterations, seed, divergence.
     public init(stft: STFTConfiguration, nmf: NMFConfiguration) {
         self.stft = stft
         self.nmf = nmf

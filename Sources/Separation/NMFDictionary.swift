@@ -48,6 +48,10 @@ public struct NMFDictionary: Sendable, Equatable {
     /// Number of templates K.
     public var components: Int { basis.columns }
 
+    /// The header fields the format defines; ``encoded()`` writes a note of one of these names
+    /// not at all (``checkedEncoding(path:)`` refuses it).
+    static let headerFields: Set<String> = ["version", "sample_rate", "fft_size", "hop", "window", "divergence", "bins", "components", "label"]
+
     /// Encodes the dictionary in the `.nmfdict` format.
     public func encoded() -> Data {
         var header: [String: Any] = [
@@ -86,9 +90,14 @@ public struct NMFDictionary: Sendable, Equatable {
     /// ``encoded()``, refused when a reader would refuse the file (``read(path:maximumBytes:)``).
     /// - Parameter path: the file it is meant for, named in errors.
     /// - Throws: `DictionaryError.cannotWrite` when the header line would be longer than
-    ///   ``maximumHeaderBytes`` (a long label or long notes); the error `decode` gives for
+    ///   ``maximumHeaderBytes`` (a long label or long notes) or a note has the name of a header
+    ///   field (it would be lost); the error `decode` gives for
     ///   anything else a reader refuses (no templates, a sample rate below 1 Hz, …).
     public func checkedEncoding(path: String) throws -> Data {
+        if let key = notes.keys.sorted().first(where: Self.headerFields.contains) {
+            throw DictionaryError.cannotWrite(path: path, reason: "the note '\(key)' has the name of a header field, which the file "
+                                              + "would keep instead (allowed: notes named other than \(Self.headerFields.sorted().joined(separator: ", ")))")
+        }
         let data = encoded()
         let body = data.dropFirst(Self.magic.count)
         let headerBytes = (body.firstIndex(of: 0x0A) ?? body.endIndex) - body.startIndex

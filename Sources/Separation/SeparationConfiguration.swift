@@ -108,7 +108,20 @@ public struct SeparationConfiguration: Sendable, Equatable {
     /// - Parameter hop: the STFT hop in samples, ≥ 1.
     public static func defaultChunkFrames(hop: Int) -> Int { max(16, min(512, (1 << 20) / max(hop, 1))) }
 
-    /// Validates and creates a configuration.
+    /// Validates and creates a configuration of the plain model (K = `componentCount`, no steady
+    /// background); ``recommended(sourceCount:stft:seed:)`` gives the measured defaults instead.
+    /// - Parameters:
+    ///   - sourceCount: S, the sources to separate into, ≥ 1.
+    ///   - componentCount: K ≥ S, the NMF components (nil: K = S).
+    ///   - stft: the analysis (default fft 2048, hop 512, periodic Hann).
+    ///   - maxIterations: NMF iterations, 0 to `NMFConfiguration.maxIterationLimit`.
+    ///   - tolerance: early stop on the relative decrease of the divergence, 0 ≤ T < 1 (0: off).
+    ///   - seed: seed of the initialisation (same seed, same output).
+    ///   - maskPower: α of the masks Λ_s^α / Σ_j Λ_j^α, 0 < α ≤ 10.
+    ///   - threadCount: worker threads, 1 to `NMFConfiguration.maxThreadCount` (results do not depend on it).
+    ///   - grouping: how K > S components become sources.
+    ///   - chunkFrames: frames per streaming chunk, 1 to ``maxChunkFrames`` (nil: follows the hop,
+    ///     ``defaultChunkFrames(hop:)``).
     /// - Throws: `SeparationError.invalidParameter` naming the offending value.
     public init(sourceCount: Int, componentCount: Int? = nil, stft: STFTConfiguration = .standard,
                 maxIterations: Int = 200, tolerance: Float = 0, seed: UInt64 = 0, maskPower: Float = 1,

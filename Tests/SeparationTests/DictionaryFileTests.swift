@@ -48,6 +48,10 @@ import _TestSupport
                     && text.contains("(allowed: at most \(NMFDictionary.maximumHeaderBytes))"), "\(text)")
             #expect(!FileManager.default.fileExists(atPath: "\(dir)/w.nmfdict"))
         }
+        // A note named as a header field would be dropped: the file would not read back as written.
+        let shadow = NMFDictionary(basis: Matrix(rows: 129, columns: 2, repeating: 0.01), sampleRate: 8000, stft: stft, notes: ["bins": "7"])
+        let shadowed = reason { try shadow.write(to: "\(dir)/w.nmfdict") }
+        #expect(shadowed.contains("the note 'bins' has the name of a header field"), "\(shadowed)")
         let good = NMFDictionary(basis: Matrix(rows: 129, columns: 2, repeating: 0.01), sampleRate: 8000, stft: stft,
                                  label: String(repeating: "é", count: NMFDictionary.maximumLabelBytes / 2))
         try good.write(to: "\(dir)/w.nmfdict")
