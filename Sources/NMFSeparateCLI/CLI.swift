@@ -96,7 +96,7 @@ public enum CLI {
                     let (text, failed) = command.runDataset(items)
                     let status = printed(text)
                     guard failed == 0 else {
-                        StandardError.write("nmf-separate: eval: \(failed) of \(items.count) mixtures could not be scored (named above)\n")
+                        StandardError.write("nmf-separate: eval: \(failed) of \(items.count) \(items.count == 1 ? "mixture" : "mixtures") could not be scored (named above)\n")
                         return 1
                     }
                     return status

@@ -15,6 +15,8 @@ extension EvalCommand {
         var mixture: String?
         /// Where the estimates were looked for (for the message when there are none).
         var looked: [String]
+        /// Why the folder cannot be scored before anything is read (a folder that cannot be listed).
+        var problem: String? = nil
     }
 
     /// The dataset to score, or nil when the arguments are not one: a single `--reference`
@@ -24,14 +26,20 @@ extension EvalCommand {
     func dataset() throws -> [DatasetItem]? {
         guard references.count == 1, estimates.count == 1 else { return nil }
         let (root, results) = (references[0], estimates[0])
-        guard Self.isDirectory(root), Self.isDirectory(results), Self.audioFiles(in: root)?.isEmpty == true else { return nil }
-        let folders = Self.mixtureFolders(under: root)
+        guard Self.isDirectory(root), Self.audioFiles(in: root)?.isEmpty == true else { return nil }
+        let (folders, unreadable) = Self.mixtureFolders(under: root)
         guard !folders.isEmpty else { return nil }
+        guard Self.isDirectory(results) else {
+            throw CLIError.runtime("'\(root)' is a dataset of \(folders.count) mixture folders, but --estimate '\(results)' is not a directory "
+                                   + "(allowed: the directory that holds the separations, e.g. the -o of `nmf-separate \(root) --include 'mix*'`)")
+        }
         if let mixture {
             throw CLIError.usage("--mixture '\(mixture)' names one file, but '\(root)' is a dataset of \(folders.count) mixture folders: "
                                  + "each folder's mix.* or mixture.* file is its mixture (allowed: --mixture with references given as files or one folder)")
         }
-        return folders.map { relative in
+        let failed = unreadable.map { DatasetItem(name: $0.name, referenceFolder: (root as NSString).appendingPathComponent($0.name),
+                                                  estimateFolder: nil, mixture: nil, looked: [], problem: $0.reason) }
+        return failed + folders.map { relative in
             let folder = (root as NSString).appendingPathComponent(relative)
             let files = Self.audioFiles(in: folder) ?? []
             let mixes = files.filter { Self.isMixtureName($0) }
@@ -41,7 +49,7 @@ extension EvalCommand {
             let candidates = (mixes.count == 1 ? [(base as NSString).appendingPathComponent((mixes[0] as NSString).deletingPathExtension)] : []) + [base]
             let found = candidates.first { (Self.audioFiles(in: $0) ?? []).contains(where: SeparateCommand.isSourceFile) }
             return DatasetItem(name: relative, referenceFolder: folder, estimateFolder: found, mixture: mixture, looked: candidates)
-        }
+        }.sorted { $0.name < $1.name }
     }
 
     /// Scores every item; a mixture that cannot be scored is named on stderr and the others go on.
@@ -55,7 +63,9 @@ extension EvalCommand {
             let result: Result<Evaluation, CLIError>
             let file = board.begin(label: item.name, index: index + 1)
             file.update(fraction: 0, stage: "eval")
-            if let folder = item.estimateFolder {
+            if let problem = item.problem {
+                result = .failure(.runtime(problem))
+            } else if let folder = item.estimateFolder {
                 var one = self
                 (one.references, one.estimates, one.mixture) = ([item.referenceFolder], [folder], item.mixture)
                 one.quiet = true   // (the board above follows the mixtures; no bar per mixture's windows)
@@ -144,16 +154,23 @@ extension EvalCommand {
 
     /// The folders below `root` (relative paths, sorted; not `root` itself, nor hidden ones) whose
     /// files are one mixture's references (``isMixtureFolder(_:)``).
-    static func mixtureFolders(under root: String) -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
-        var out: [String] = []
+    /// - Returns: the mixture folders, and the folders that cannot be listed (what they hold is
+    ///   unknown: they are reported as failures, not left out unsaid).
+    static func mixtureFolders(under root: String) -> (folders: [String], unreadable: [(name: String, reason: String)]) {
+        guard let walker = FileManager.default.enumerator(atPath: root) else { return ([], []) }
+        var out: [String] = [], unreadable: [(name: String, reason: String)] = []
         while let relative = walker.nextObject() as? String {
             let name = (relative as NSString).lastPathComponent
             if name.hasPrefix(".") { walker.skipDescendants(); continue }
             let path = (root as NSString).appendingPathComponent(relative)
-            if isDirectory(path), isMixtureFolder(path) { out.append(relative) }
+            guard isDirectory(path) else { continue }
+            if audioFiles(in: path) == nil {
+                unreadable.append((relative, "cannot read the directory '\(path)', so its references cannot be found"))
+            } else if isMixtureFolder(path) {
+                out.append(relative)
+            }
         }
-        return out.sorted()
+        return (out.sorted(), unreadable)
     }
 
     /// A folder of a dataset's mixture holds its references as `ref_*` audio files

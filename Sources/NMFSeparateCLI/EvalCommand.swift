@@ -39,7 +39,7 @@ struct EvalCommand {
     A DATASET directory holds no audio itself but mixture folders: references as
     ref_* files, or as stems beside a mix.* or mixture.* file. Each folder is scored
     against the source_* files in RESULTS/<folder>/<mixture's stem>/ (where
-    `nmf-separate DATASET --include 'mix.*' -o RESULTS` puts them) or else in
+    `nmf-separate DATASET --include 'mix*' -o RESULTS` puts them) or else in
     RESULTS/<folder>/, with its mixture for the improvement: one row per mixture
     (means over its sources) and the mean of the rows. A folder that cannot be
     scored is named on stderr, the others still are, and the exit status is 1.

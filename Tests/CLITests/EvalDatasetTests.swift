@@ -77,6 +77,24 @@ import _TestSupport
         #expect(lines[4].hasPrefix("mean (3 of 4)") && lines[4].hasSuffix(String(format: "%7.2f", mean["sdr_improvement"] as? Double ?? 0)), "\(lines[4])")
     }
 
+    /// A folder that cannot be listed is a failure named on stderr, not a folder left out unsaid;
+    /// an --estimate that is not a directory is named as the problem.
+    @Test func unreadableFoldersAndAFileAsResultsAreNamed() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let root = try Self.dataset(in: dir)
+        let out = "\(dir)/results"
+        let s = try CLIRunner.run([root, "--include", "mix*.wav", "--sources", "2", "--iterations", "5", "-o", out, "-q"])
+        #expect(s.status == 0, "\(s.stderr)")
+        let file = try CLIRunner.run(["eval", "--reference", root, "--estimate", "\(root)/a/mix.wav"])
+        #expect(file.status == 1 && file.stderrLines.count == 1 && file.stderr.contains("--estimate '\(root)/a/mix.wav' is not a directory"), "\(file.stderr)")
+        try FileManager.default.createDirectory(atPath: "\(root)/locked", withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: "\(root)/locked")
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(root)/locked") }
+        guard (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/locked")) == nil else { return }   // (root reads it anyway)
+        let r = try CLIRunner.run(["eval", "--reference", root, "--estimate", out])
+        #expect(r.status == 1 && r.stderr.contains("'locked': cannot read the directory") && r.stdout.contains("mean (3 of 5)"), "\(r.stderr)\n\(r.stdout)")
+    }
+
     /// --mixture names one file; a dataset's folders have their own.
     @Test func aDatasetTakesNoMixtureOption() throws {
         let dir = try TestSupport.temporaryDirectory()
