@@ -148,10 +148,10 @@ struct EvalCommand {
             }
             if !isDir.boolValue { out.append(p); continue }
             let names = (try? FileManager.default.contentsOfDirectory(atPath: p)) ?? []
-            let audio = names.filter { !$0.hasPrefix(".") && InputList.audioExtensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
+            let audio = Self.audioFiles(in: p) ?? []
             let preferred = audio.filter { $0.hasPrefix(prefix) }
             // A folder of stems with their mixture beside them (MUSDB's mixture.wav): the mixture is no source.
-            let stems = audio.filter { !["mix", "mixture"].contains(($0 as NSString).deletingPathExtension.lowercased()) }
+            let stems = audio.filter { !Self.isMixtureName($0) }
             let chosen = !preferred.isEmpty ? preferred : stems.isEmpty ? audio : stems
             if chosen.isEmpty {
                 // One level too high is the usual slip: a batch writes <output>/<stem>/source_<i>.
