@@ -22,7 +22,8 @@ extension EvalCommand {
     /// The dataset to score, or nil when the arguments are not one: a single `--reference`
     /// directory that holds no audio file itself but folders of references (``isMixtureFolder(_:)``),
     /// and a single `--estimate` directory.
-    /// - Throws: `CLIError.usage` for `--mixture` with a dataset (every folder has its own).
+    /// - Throws: `CLIError.usage` for `--mixture` with a dataset (every folder has its own);
+    ///   `CLIError.runtime` when `--estimate` is not a directory.
     func dataset() throws -> [DatasetItem]? {
         guard references.count == 1, estimates.count == 1 else { return nil }
         let (root, results) = (references[0], estimates[0])
@@ -39,7 +40,7 @@ extension EvalCommand {
         }
         let failed = unreadable.map { DatasetItem(name: $0.name, referenceFolder: (root as NSString).appendingPathComponent($0.name),
                                                   estimateFolder: nil, mixture: nil, looked: [], problem: $0.reason) }
-        return failed + folders.map { relative in
+        let items = folders.map { relative in
             let folder = (root as NSString).appendingPathComponent(relative)
             let files = Self.audioFiles(in: folder) ?? []
             let mixes = files.filter { Self.isMixtureName($0) }
@@ -49,7 +50,8 @@ extension EvalCommand {
             let candidates = (mixes.count == 1 ? [(base as NSString).appendingPathComponent((mixes[0] as NSString).deletingPathExtension)] : []) + [base]
             let found = candidates.first { (Self.audioFiles(in: $0) ?? []).contains(where: SeparateCommand.isSourceFile) }
             return DatasetItem(name: relative, referenceFolder: folder, estimateFolder: found, mixture: mixture, looked: candidates)
-        }.sorted { $0.name < $1.name }
+        }
+        return (failed + items).sorted { $0.name < $1.name }
     }
 
     /// Scores every item; a mixture that cannot be scored is named on stderr and the others go on.
