@@ -28,7 +28,7 @@ extension EvalCommand {
         guard references.count == 1, estimates.count == 1 else { return nil }
         let (root, results) = (references[0], estimates[0])
         guard Self.isDirectory(root), Self.audioFiles(in: root)?.isEmpty == true else { return nil }
-        let (folders, unreadable) = Self.mixtureFolders(under: root)
+        let (folders, unreadable) = Self.mixtureFolders(under: root)   // (relative path, its audio files)
         guard !folders.isEmpty else { return nil }
         guard Self.isDirectory(results) else {
             throw CLIError.runtime("'\(root)' is a dataset of \(folders.count) mixture folders, but --estimate '\(results)' is not a directory "
@@ -40,9 +40,8 @@ extension EvalCommand {
         }
         let failed = unreadable.map { DatasetItem(name: $0.name, referenceFolder: (root as NSString).appendingPathComponent($0.name),
                                                   estimateFolder: nil, mixture: nil, looked: [], problem: $0.reason) }
-        let items = folders.map { relative in
+        let items = folders.map { relative, files in
             let folder = (root as NSString).appendingPathComponent(relative)
-            let files = Self.audioFiles(in: folder) ?? []
             let mixes = files.filter { Self.isMixtureName($0) }
             let mixture = mixes.count == 1 ? (folder as NSString).appendingPathComponent(mixes[0]) : nil
             // A batch writes <output>/<relative path>/<mixture's stem>/source_<i>; a flat layout <output>/<relative path>/.
@@ -158,27 +157,27 @@ extension EvalCommand {
     /// files are one mixture's references (``isMixtureFolder(_:)``).
     /// - Returns: the mixture folders, and the folders that cannot be listed (what they hold is
     ///   unknown: they are reported as failures, not left out unsaid).
-    static func mixtureFolders(under root: String) -> (folders: [String], unreadable: [(name: String, reason: String)]) {
+    static func mixtureFolders(under root: String) -> (folders: [(String, [String])], unreadable: [(name: String, reason: String)]) {
         guard let walker = FileManager.default.enumerator(atPath: root) else { return ([], []) }
-        var out: [String] = [], unreadable: [(name: String, reason: String)] = []
+        var out: [(String, [String])] = [], unreadable: [(name: String, reason: String)] = []
         while let relative = walker.nextObject() as? String {
             let name = (relative as NSString).lastPathComponent
             if name.hasPrefix(".") { walker.skipDescendants(); continue }
             let path = (root as NSString).appendingPathComponent(relative)
             guard isDirectory(path) else { continue }
-            if audioFiles(in: path) == nil {
+            guard let files = audioFiles(in: path) else {
                 unreadable.append((relative, "cannot read the directory '\(path)', so its references cannot be found"))
-            } else if isMixtureFolder(path) {
-                out.append(relative)
+                continue
             }
+            if isMixtureFolder(files) { out.append((relative, files)) }
         }
-        return (out.sorted(), unreadable)
+        return (out.sorted { $0.0 < $1.0 }, unreadable)
     }
 
     /// A folder of a dataset's mixture holds its references as `ref_*` audio files
     /// (`make_mixtures.py`'s layout), or as stems beside a `mix.*` or `mixture.*` file (MUSDB's).
-    static func isMixtureFolder(_ path: String) -> Bool {
-        guard let files = audioFiles(in: path) else { return false }
+    /// - Parameter files: the folder's audio files (``audioFiles(in:)``).
+    static func isMixtureFolder(_ files: [String]) -> Bool {
         if files.contains(where: { $0.hasPrefix("ref_") }) { return true }
         let mixes = files.filter(isMixtureName)
         return mixes.count == 1 && files.count > 1
@@ -191,8 +190,12 @@ extension EvalCommand {
 
     /// The visible audio files of a directory (by `InputList.audioExtensions`), sorted; nil when it cannot be listed.
     static func audioFiles(in directory: String) -> [String]? {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return nil }
-        return names.filter { !$0.hasPrefix(".") && InputList.audioExtensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
+        (try? FileManager.default.contentsOfDirectory(atPath: directory)).map(audioNames)
+    }
+
+    /// The visible audio file names among `names` (by `InputList.audioExtensions`), sorted.
+    static func audioNames(_ names: [String]) -> [String] {
+        names.filter { !$0.hasPrefix(".") && InputList.audioExtensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
     }
 
     static func isDirectory(_ path: String) -> Bool {

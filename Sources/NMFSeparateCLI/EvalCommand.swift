@@ -148,7 +148,7 @@ struct EvalCommand {
             }
             if !isDir.boolValue { out.append(p); continue }
             let names = (try? FileManager.default.contentsOfDirectory(atPath: p)) ?? []
-            let audio = Self.audioFiles(in: p) ?? []
+            let audio = Self.audioNames(names)   // (one listing serves the files and the hint below)
             let preferred = audio.filter { $0.hasPrefix(prefix) }
             // A folder of stems with their mixture beside them (MUSDB's mixture.wav): the mixture is no source.
             let stems = audio.filter { !Self.isMixtureName($0) }
