@@ -76,58 +76,13 @@ public enum CLI {
         do {
             // `nmf-separate help [train|eval]`, as git and friends take it (unless a file of that name is meant).
             if arguments.first == "help", arguments.count <= 2, !FileManager.default.fileExists(atPath: "help") {
-                switch arguments.dropFirst().first {
-                case nil: return printed(OptionTable.helpText)
-                case "train": return printed(TrainCommand.helpText)
-                case "eval": return printed(EvalCommand.helpText)
-                case let other?: throw CLIError.usage("help has no topic '\(other)' (allowed: train, eval, or none)")
-                }
+                return try help(topic: arguments.dropFirst().first)
             }
-            if arguments.first == "train" {
-                let command = try TrainCommand.parse(Array(arguments.dropFirst()))
-                if !command.help { _ = try MemoryBudget.configuredCap() }
-                let text = command.help ? TrainCommand.helpText : try command.run()
-                return printed(text)
+            switch arguments.first {
+            case "train": return try train(Array(arguments.dropFirst()))
+            case "eval": return try eval(Array(arguments.dropFirst()))
+            default: return try separate(arguments)
             }
-            if arguments.first == "eval" {
-                let command = try EvalCommand.parse(Array(arguments.dropFirst()))
-                if !command.help { _ = try MemoryBudget.configuredCap() }
-                if !command.help, let items = try command.dataset() {
-                    let (text, failed) = command.runDataset(items)
-                    let status = printed(text)
-                    guard failed == 0 else {
-                        StandardError.write("nmf-separate: eval: \(failed) of \(items.count) \(items.count == 1 ? "mixture" : "mixtures") could not be scored (named above)\n")
-                        return 1
-                    }
-                    return status
-                }
-                let text = command.help ? EvalCommand.helpText : try command.run()
-                return printed(text)
-            }
-            let options = try CommandLineOptions.parse(arguments)
-            if options.help {
-                return printed(OptionTable.helpText)
-            }
-            if options.version {
-                return printed("nmf-separate \(version)\n")
-            }
-            guard !options.inputs.isEmpty else { throw CLIError.usage("missing INPUT audio file (see --help)") }
-            // A malformed memory cap is one usage error before any work, not one per file.
-            _ = try MemoryBudget.configuredCap()
-            try options.validateOutputFormat()
-            try OutputPlan.checkRoot(options.outputDirectory)
-            let dictionaries = try Self.loadDictionaries(options.dictionaries)
-            let configuration = try options.separationConfiguration(dictionaries: dictionaries)
-            let command = SeparateCommand(options: options, configuration: configuration, dictionaries: dictionaries)
-            let status = try BatchRunner(options: options, command: command).run().status
-            // Said after the work (a failure stays one line), so that the changed default is not silent.
-            if status == 0 && ProgressBoard.showsNotes(quiet: options.quiet, plainLines: options.progress)
-                && options.usesAutomaticPenalties(configuration) {
-                let weights = "--continuity \(SeparationConfiguration.describe(configuration.sourceContinuity)) --sparsity \(SeparationConfiguration.describe(configuration.sourceSparsity))"
-                StandardError.write("nmf-separate: note: the dictionaries are of changing sources and free components modelled the rest, "
-                                    + "so these had the automatic penalties \(weights) (--sparsity 0 turns them off)\n")
-            }
-            return status == 0 && StandardOutput.failed ? 1 : status
         } catch let e as CLIError {
             StandardError.write("nmf-separate: \(TerminalText.escaped(e.message))\n")
             return e.exitCode
@@ -135,5 +90,64 @@ public enum CLI {
             StandardError.write("nmf-separate: \(TerminalText.escaped("\(error)"))\n")
             return 1
         }
+    }
+
+    /// `nmf-separate help [TOPIC]`: the help text of the command, or of `train` or `eval`.
+    /// - Throws: `CLIError.usage` for another topic.
+    private static func help(topic: String?) throws -> Int32 {
+        switch topic {
+        case nil: return printed(OptionTable.helpText)
+        case "train": return printed(TrainCommand.helpText)
+        case "eval": return printed(EvalCommand.helpText)
+        case let other?: throw CLIError.usage("help has no topic '\(other)' (allowed: train, eval, or none)")
+        }
+    }
+
+    /// `nmf-separate train …` (arguments after `train`): prints the dictionary's report.
+    private static func train(_ arguments: [String]) throws -> Int32 {
+        let command = try TrainCommand.parse(arguments)
+        if command.help { return printed(TrainCommand.helpText) }
+        _ = try MemoryBudget.configuredCap()
+        return printed(try command.run())
+    }
+
+    /// `nmf-separate eval …` (arguments after `eval`): one evaluation, or a whole dataset's,
+    /// whose unscorable mixtures make the status 1 after the others are printed.
+    private static func eval(_ arguments: [String]) throws -> Int32 {
+        let command = try EvalCommand.parse(arguments)
+        if command.help { return printed(EvalCommand.helpText) }
+        _ = try MemoryBudget.configuredCap()
+        guard let items = try command.dataset() else { return printed(try command.run()) }
+        let (text, failed) = command.runDataset(items)
+        let status = printed(text)
+        guard failed == 0 else {
+            StandardError.write("nmf-separate: eval: \(failed) of \(items.count) \(items.count == 1 ? "mixture" : "mixtures") could not be scored (named above)\n")
+            return 1
+        }
+        return status
+    }
+
+    /// `nmf-separate INPUT…`: separates every input (``BatchRunner``) and returns the batch's status.
+    private static func separate(_ arguments: [String]) throws -> Int32 {
+        let options = try CommandLineOptions.parse(arguments)
+        if options.help { return printed(OptionTable.helpText) }
+        if options.version { return printed("nmf-separate \(version)\n") }
+        guard !options.inputs.isEmpty else { throw CLIError.usage("missing INPUT audio file (see --help)") }
+        // A malformed memory cap is one usage error before any work, not one per file.
+        _ = try MemoryBudget.configuredCap()
+        try options.validateOutputFormat()
+        try OutputPlan.checkRoot(options.outputDirectory)
+        let dictionaries = try Self.loadDictionaries(options.dictionaries)
+        let configuration = try options.separationConfiguration(dictionaries: dictionaries)
+        let command = SeparateCommand(options: options, configuration: configuration, dictionaries: dictionaries)
+        let status = try BatchRunner(options: options, command: command).run().status
+        // Said after the work (a failure stays one line), so that the changed default is not silent.
+        if status == 0 && ProgressBoard.showsNotes(quiet: options.quiet, plainLines: options.progress)
+            && options.usesAutomaticPenalties(configuration) {
+            let weights = "--continuity \(SeparationConfiguration.describe(configuration.sourceContinuity)) --sparsity \(SeparationConfiguration.describe(configuration.sourceSparsity))"
+            StandardError.write("nmf-separate: note: the dictionaries are of changing sources and free components modelled the rest, "
+                                + "so these had the automatic penalties \(weights) (--sparsity 0 turns them off)\n")
+        }
+        return status == 0 && StandardOutput.failed ? 1 : status
     }
 }

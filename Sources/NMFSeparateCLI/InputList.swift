@@ -88,101 +88,20 @@ enum InputList {
     ///   unless an `include` pattern names sources (contains `source`).
     static func expand(_ arguments: [String], outputRoot: String, standardInput: String? = nil,
                        include: [String] = []) throws -> (inputs: [BatchInput], emptyDirectories: [String], skippedResults: [String]) {
-        var found: [ExactPath: BatchInput] = [:]
-        var emptyDirectories: [String] = []
-        var directories: [String] = []   // every directory argument, for the message when nothing is found
-        var scanned = Set<ExactPath>()   // real paths found by directory scans (not named by the user)
-        var roots: [ExactPath: String] = [:]   // the directory argument each scanned path was found in
-        let excluded = OutputPlan.resolve(outputRoot)
-        let fm = FileManager.default
-        for argument in arguments where argument != standardInput {
-            var isDirectory: ObjCBool = false
-            if fm.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
-                directories.append(argument)
-                let (inside, unreadable) = files(under: argument, excluding: excluded, include: include)
-                if inside.isEmpty && unreadable.isEmpty { emptyDirectories.append(argument) }
-                for (relative, reason) in unreadable {
-                    // What it holds is unknown: it fails by name, instead of its files being left out unsaid.
-                    let path = relative.isEmpty ? argument : (argument as NSString).appendingPathComponent(relative)
-                    let real = ExactPath(OutputPlan.resolve(path))
-                    found[real] = BatchInput(path: path, outputKey: relative, realPath: real.text,
-                                             conflict: "cannot read the directory '\(path)': \(reason), so its audio files cannot be found")
-                    scanned.insert(real)
-                    roots[real] = argument
-                }
-                for relative in inside {
-                    let path = (argument as NSString).appendingPathComponent(relative)
-                    let real = ExactPath(OutputPlan.resolve(path))
-                    let key = (relative as NSString).deletingPathExtension
-                    if let prior = found[real] {
-                        if !scanned.contains(real) { continue }   // named explicitly: that wins
-                        // Found by two directory arguments, one inside the other: the inner one's
-                        // (shorter) key, whatever the order of the arguments.
-                        if prior.outputKey.utf8.count < key.utf8.count
-                            || (prior.outputKey.utf8.count == key.utf8.count && prior.path.utf8.lexicographicallyPrecedes(path.utf8)) { continue }
-                    }
-                    found[real] = BatchInput(path: path, outputKey: key, realPath: real.text)
-                    if let problem = undecodableName(path) { found[real]?.conflict = problem }
-                    scanned.insert(real)
-                    roots[real] = argument
-                }
-            } else {
-                let real = ExactPath(OutputPlan.resolve(argument))
-                if found[real] == nil || scanned.contains(real) {
-                    found[real] = BatchInput(path: argument, outputKey: stem(of: argument), realPath: real.text)
-                    scanned.remove(real)
-                }
-            }
-        }
-        // (Before the results filter below, which must know these keys.)
-        distinguishSharedStems(&found, scanned: scanned)
-        distinguishSharedScans(&found, roots: roots.filter { scanned.contains($0.key) })
-        // With `-o` equal to a scanned directory, earlier outputs sit in `<output>/<key>/` of
-        // another input: they are results, not inputs. Only files named as the tool names its
-        // sources (source_<i>.<ext>) are: other audio there (x.wav beside a folder x/ of takes)
-        // is an input like any other.
-        let keys = Set(found.values.map { ExactPath($0.outputKey) })
-        let under = Array((excluded + "/").utf8)
-        found = found.filter { real, _ in
-            guard scanned.contains(real), real.bytes.starts(with: under) else { return true }
-            let inside = String(decoding: real.bytes.dropFirst(under.count), as: UTF8.self)
-            return !(keys.contains(ExactPath(PathName.parent(of: inside)))
-                     && SeparateCommand.isSourceFile((inside as NSString).lastPathComponent))
-        }
-        // An earlier run's results elsewhere in a scanned directory (`-o data/k8`, then
-        // `data -o data/k12`) are not inputs either, unless the directory itself is an argument or
-        // an `--include` pattern asks for sources by their name (`source_*`, `*source*`; `*.wav` does not).
-        var skippedResults: [String] = []
-        if !include.contains(where: { $0.contains("source") }) {
-            let given = Set(directories.map { ExactPath(OutputPlan.resolve($0)) })
-            var verdicts: [String: Bool] = [:]
-            found = found.filter { real, input in
-                guard scanned.contains(real), SeparateCommand.isSourceFile((input.path as NSString).lastPathComponent) else { return true }
-                let folder = PathName.directory(of: input.path)
-                if verdicts[folder] == nil {
-                    verdicts[folder] = !given.contains(ExactPath(OutputPlan.resolve(folder))) && holdsOnlyResults(folder)
-                    if verdicts[folder]! { skippedResults.append(folder) }
-                }
-                return !verdicts[folder]!
-            }
-        }
-        skippedResults.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var scan = InputScan(outputRoot: outputRoot, include: include)
+        for argument in arguments where argument != standardInput { scan.add(argument) }
+        scan.distinguishSharedNames()
+        scan.dropOwnOutputs()
+        let skippedResults = scan.dropEarlierResults()
         // By bytes: two names that differ only in Unicode normalisation are two files (and
         // String's order would leave their order, and so the shards, to the hash seed).
-        var sorted = found.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        var sorted = scan.found.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         if let copy = standardInput {
             sorted.insert(BatchInput(path: copy, outputKey: "stdin", realPath: OutputPlan.resolve(copy), name: "-"), at: 0)
         }
-        if sorted.isEmpty {
-            let names = directories.map { "'\($0)'" }.joined(separator: ", ")
-            // The output directory is never searched: say so when it lies in one of them.
-            let skipped = directories.contains { excluded.utf8.starts(with: (OutputPlan.resolve($0) + "/").utf8) }
-                ? "; the output directory '\(outputRoot)' inside it is not searched" : ""
-            let results = skippedResults.isEmpty ? "" : "; \(resultsPhrase(skippedResults)) were left out: name them, or their directories, to separate them"
-            throw CLIError.runtime("no audio files\(matching(include)) in the directory \(names) (looked for \(extensionList)\(skipped)\(results))")
-        }
+        if sorted.isEmpty { throw scan.nothingFound(outputRoot: outputRoot, skippedResults: skippedResults) }
         markConflicts(&sorted, outputRoot: outputRoot)
-        return (sorted, emptyDirectories, skippedResults)
+        return (sorted, scan.emptyDirectories, skippedResults)
     }
 
     /// Whether `folder` looks like the output directory of one earlier separation: its visible

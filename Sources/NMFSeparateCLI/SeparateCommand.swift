@@ -227,6 +227,14 @@ struct SeparateCommand {
                                channels: reader.channelCount, sources: configuration.sourceCount, runs: configuration.ensembleSize,
                                spatial: configuration.spatial, available: room?.bytes, limit: room?.limit,
                                share: parallelFiles)
+        try checkOutputFormat(format, reader: reader, input: input)
+    }
+
+    /// Checks that `format` can hold the sources of `input` (its channels and rate), before
+    /// anything is separated: a format the options asked for is a usage error for this input,
+    /// the input's own a runtime error.
+    /// - Throws: `CLIError` naming the format, the input's channels and rate, and why.
+    private func checkOutputFormat(_ format: AudioFormat, reader: SoundFileReader, input: String) throws {
         // A format the options asked for is a usage error for this input; the input's own is not.
         let asked = options.format != nil || options.sampleFormat != nil
         func refusal(_ why: String) -> CLIError {

@@ -38,28 +38,9 @@ extension SeparateCommand {
             ("dictionaries", .array(dictionaryList)),
             ("energy_share", .array(energies.map { .number(energyTotal > 0 ? $0 / energyTotal : 0) })),
             ("samples_beyond_full_scale", .array(beyondFullScale.map { .integer($0) })),
-            ("settings", .object([
-                ("fft_size", .integer(c.stft.fftSize)), ("hop", .integer(c.stft.hopLength)),
-                ("window", .string("hann (periodic)")), ("max_iterations", .integer(c.maxIterations)),
-                ("tolerance", .setting(c.tolerance)), ("seed", .string(String(c.seed))),
-                ("mask_power", .setting(c.maskPower)), ("grouping", .string(c.grouping.rawValue)),
-                ("sparsity", .setting(c.sparsity)), ("source_sparsity", .array(c.sourceSparsity.map { .setting($0) })), ("continuity", .setting(c.continuity)),
-                ("source_continuity", .array(c.sourceContinuity.map { .setting($0) })),
-                ("automatic_penalties", .bool(options.usesAutomaticPenalties(c))),
-                ("background", .string(c.background.rawValue)),
-                ("background_floor", report.backgroundFloor.map { .number(Double($0)) } ?? .null),
-                ("divergence", .string(c.divergence.description)),
-                ("init", .string(c.initialization.rawValue)), ("step_exponent", .setting(c.stepExponent)),
-                ("threads", .integer(c.threadCount)), ("spatial", .bool(report.runs[0].channelGains != nil)),
-                ("spatial_fallback", spatialFallback.map { .string($0.rawValue) } ?? .null),
-            ])),
+            ("settings", settingsJSON(c, report: report)),
             ("ensemble", .integer(report.runs.count)),
-            ("ensemble_runs", .array(report.runs.dropFirst().map { run in
-                .object([("seed", .string(String(run.seed))), ("iterations", .integer(run.factorization.iterations)),
-                         ("final_divergence", .number(run.factorization.finalDivergence)),
-                         ("step_exponent_fallback_iteration", .integer(run.factorization.stepExponentFallbackIteration)),
-                         ("groups", .groups(run.groups))])
-            })),
+            ("ensemble_runs", .array(report.runs.dropFirst().map(Self.ensembleRunJSON))),
             ("iterations", .integer(f.iterations)),
             ("step_exponent_fallback_iteration", .integer(f.stepExponentFallbackIteration)),
             ("final_divergence", .number(f.finalDivergence)),
@@ -74,6 +55,34 @@ extension SeparateCommand {
                 ("total", .number(total)),
             ])),
         ])
+    }
+
+    /// The report's `settings`: the analysis, factorization, grouping and mask settings of the run.
+    func settingsJSON(_ c: SeparationConfiguration, report: SeparationReport) -> JSONValue {
+        .object([
+            ("fft_size", .integer(c.stft.fftSize)), ("hop", .integer(c.stft.hopLength)),
+            ("window", .string("hann (periodic)")), ("max_iterations", .integer(c.maxIterations)),
+            ("tolerance", .setting(c.tolerance)), ("seed", .string(String(c.seed))),
+            ("mask_power", .setting(c.maskPower)), ("grouping", .string(c.grouping.rawValue)),
+            ("sparsity", .setting(c.sparsity)), ("source_sparsity", .array(c.sourceSparsity.map { .setting($0) })), ("continuity", .setting(c.continuity)),
+            ("source_continuity", .array(c.sourceContinuity.map { .setting($0) })),
+            ("automatic_penalties", .bool(options.usesAutomaticPenalties(c))),
+            ("background", .string(c.background.rawValue)),
+            ("background_floor", report.backgroundFloor.map { .number(Double($0)) } ?? .null),
+            ("divergence", .string(c.divergence.description)),
+            ("init", .string(c.initialization.rawValue)), ("step_exponent", .setting(c.stepExponent)),
+            ("threads", .integer(c.threadCount)), ("spatial", .bool(report.runs[0].channelGains != nil)),
+            ("spatial_fallback", spatialFallback.map { .string($0.rawValue) } ?? .null),
+        ])
+    }
+
+    /// One entry of the report's `ensemble_runs` (every run after the first): its seed,
+    /// iterations, final divergence and groups.
+    static func ensembleRunJSON(_ run: SeparationRun) -> JSONValue {
+        .object([("seed", .string(String(run.seed))), ("iterations", .integer(run.factorization.iterations)),
+                 ("final_divergence", .number(run.factorization.finalDivergence)),
+                 ("step_exponent_fallback_iteration", .integer(run.factorization.stepExponentFallbackIteration)),
+                 ("groups", .groups(run.groups))])
     }
 
     /// The dictionaries used, in order (source i is dictionary i's): `path`, `label`,

@@ -113,22 +113,35 @@ struct TrainCommand {
                 do { c.divergence = try Divergence(parsing: text) } catch let e as FactorizationError { throw CLIError.usage(e.description) }
             case "-f", "--force", "-q", "--quiet", "-h", "--help", "--json":
                 if inline != nil { throw CLIError.usage("option \(a) takes no value") }
-                switch a {
-                case "-f", "--force": c.force = true
-                case "-q", "--quiet": c.quiet = true
-                case "--json": c.json = true
-                default: c.help = true
-                }
-            default:
-                if a == "-s" || a == "--sources" {
-                    throw CLIError.usage("unknown train option '\(a)': train learns the templates of one source from its clean recordings "
-                        + "(train each source on its own, then separate with one --dictionary per source)")
-                }
-                if a.hasPrefix("-") && a.count > 1 { throw CLIError.usage(OptionSuggestion.message("train option", a, among: Self.optionNames, help: "train --help")) }
-                c.inputs.append(a)
+                c.setFlag(a)
+            default: try c.addOperand(a)
             }
         }
         return c
+    }
+
+    /// Sets the flag `name` (`-f`, `--force`, `-q`, `--quiet`, `--json`; anything else is help).
+    private mutating func setFlag(_ name: String) {
+        switch name {
+        case "-f", "--force": force = true
+        case "-q", "--quiet": quiet = true
+        case "--json": json = true
+        default: help = true
+        }
+    }
+
+    /// Takes an argument that is no known option: a clean recording, or an unknown option
+    /// refused with the nearest names (and, for `--sources`, how training goes instead).
+    /// - Throws: `CLIError.usage` for an unknown option.
+    private mutating func addOperand(_ argument: String) throws {
+        if argument == "-s" || argument == "--sources" {
+            throw CLIError.usage("unknown train option '\(argument)': train learns the templates of one source from its clean recordings "
+                + "(train each source on its own, then separate with one --dictionary per source)")
+        }
+        if argument.hasPrefix("-") && argument.count > 1 {
+            throw CLIError.usage(OptionSuggestion.message("train option", argument, among: Self.optionNames, help: "train --help"))
+        }
+        inputs.append(argument)
     }
 
     func run() throws -> String {

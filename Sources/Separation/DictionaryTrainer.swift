@@ -37,6 +37,28 @@ public struct DictionaryTrainer: Sendable {
     ///   beyond the machine's memory).
     public func train(_ sources: [SampleSource], label: String = "", names: [String] = [],
                       progress: ((NMFProgress) -> Bool)? = nil) throws -> (NMFDictionary, NMFResult) {
+        let rate = try checkInputs(sources, label: label, names: names)
+        let (v, spread) = try spectrogram(of: sources, names: names)
+        guard nmf.componentCount <= v.columns else {
+            throw SeparationError.invalidParameter(name: "--components", value: "\(nmf.componentCount)",
+                                                   allowed: "at most the training frames, \(v.columns)")
+        }
+        let result: NMFResult
+        do { result = try NMF(configuration: nmf).factorize(v, progress: progress) } catch FactorizationError.cancelled {
+            throw SeparationError.cancelled   // one cancellation error for the Separation module's callers
+        }
+        let notes = ["iterations": "\(result.iterations)", "final_divergence": "\(result.finalDivergence)",
+                     "trained_on": NMFDictionary.trainedOnNote(names),
+                     NMFDictionary.levelSpreadKey: String(format: "%.2f", spread)]
+        return (NMFDictionary(basis: result.basis, sampleRate: rate, stft: stft, label: label, notes: notes,
+                              divergence: nmf.divergence), result)
+    }
+
+    /// Checks the training inputs before any work: at least one source, one sample rate, a
+    /// label the file can hold, and each source's shape (``Separator/validateShape(of:)``).
+    /// - Returns: the sources' sample rate.
+    /// - Throws: `SeparationError` naming the file or parameter.
+    private func checkInputs(_ sources: [SampleSource], label: String, names: [String]) throws -> Int {
         guard let rate = sources.first?.sampleRate else {
             throw SeparationError.invalidParameter(name: "training files", value: "0", allowed: "at least one")
         }
@@ -53,11 +75,20 @@ public struct DictionaryTrainer: Sendable {
             }
             try Separator.validateShape(of: s)
         }
+        return rate
+    }
+
+    /// The sources' magnitude spectrograms side by side (bins × all their frames), and the
+    /// spread of their levels (``NMFDictionary/levelSpreadTerms(of:)``).
+    ///
+    /// V is filled file by file, each file's spectrogram released once copied: the peak is V
+    /// and one file's spectrogram (holding them all, then concatenating, took twice V).
+    /// - Throws: `SeparationError.tooShort`, `.invalidInput` for a sample that is not finite,
+    ///   `.silentTraining` when every source is silent; what the sources' `read` throws.
+    private func spectrogram(of sources: [SampleSource], names: [String]) throws -> (Matrix, Double) {
         var timings = StageTimings()
         let analyzer = SpectrogramAnalyzer(configuration: stft, chunkFrames: SeparationConfiguration.defaultChunkFrames(hop: stft.hopLength),
                                            threads: nmf.threadCount)
-        // V is filled file by file, each file's spectrogram released once copied: the peak is V
-        // and one file's spectrogram (holding them all, then concatenating, took twice V).
         let bins = stft.binCount
         var storage = [Float](repeating: 0, count: bins * sources.reduce(0) { $0 + stft.frameCount(forSignalLength: $1.frameCount) })
         var squares = 0.0, count = 0, audible = false, filled = 0
@@ -81,19 +112,6 @@ public struct DictionaryTrainer: Sendable {
         let spread = count > 0 ? (squares / Double(count)).squareRoot() : 0
         if filled < storage.count { storage.removeLast(storage.count - filled) }   // (a source shorter than it said)
         let v = Matrix(rows: bins, columns: filled / bins, columnMajor: storage)
-        storage = []
-        guard nmf.componentCount <= v.columns else {
-            throw SeparationError.invalidParameter(name: "--components", value: "\(nmf.componentCount)",
-                                                   allowed: "at most the training frames, \(v.columns)")
-        }
-        let result: NMFResult
-        do { result = try NMF(configuration: nmf).factorize(v, progress: progress) } catch FactorizationError.cancelled {
-            throw SeparationError.cancelled   // one cancellation error for the Separation module's callers
-        }
-        let notes = ["iterations": "\(result.iterations)", "final_divergence": "\(result.finalDivergence)",
-                     "trained_on": NMFDictionary.trainedOnNote(names),
-                     NMFDictionary.levelSpreadKey: String(format: "%.2f", spread)]
-        return (NMFDictionary(basis: result.basis, sampleRate: rate, stft: stft, label: label, notes: notes,
-                              divergence: nmf.divergence), result)
+        return (v, spread)
     }
 }

@@ -162,8 +162,30 @@ public struct Separator: Sendable {
         guard sinks == config.sourceCount else {
             throw SeparationError.invalidParameter(name: "sinks", value: "\(sinks)", allowed: "one per source, \(config.sourceCount)")
         }
-        // (The public vars may have been set after init: checked again, before the analysis pass.)
-        _ = try SeparationConfiguration(sourceCount: config.sourceCount, componentCount: config.componentCount, stft: stft,
+        try validateSettings()
+        guard frameCount >= stft.fftSize else {
+            throw SeparationError.tooShort(frames: frameCount, fftSize: stft.fftSize)
+        }
+        let frames = stft.frameCount(forSignalLength: frameCount)
+        guard config.sourceCount <= frames else {
+            throw SeparationError.invalidParameter(name: "--sources", value: "\(config.sourceCount)",
+                                                   allowed: "1 to the number of STFT frames, \(frames)")
+        }
+        try validateComponentSplit()
+        try config.validateBackground()
+        try config.validatePenaltyWeights()
+        try validateTemplates()
+        try checkMemory(frames: frames, channels: source.channelCount)
+        try validateLearnedComponents(frames: frames)
+    }
+
+    /// The checks that do not depend on the input: the public vars may have been set after
+    /// init, so the ranges ``SeparationConfiguration`` checks are checked again, with the
+    /// step exponent, the ensemble size, `spatial` and the thread count.
+    /// - Throws: `SeparationError.invalidParameter` naming the parameter.
+    private func validateSettings() throws {
+        let config = configuration
+        _ = try SeparationConfiguration(sourceCount: config.sourceCount, componentCount: config.componentCount, stft: config.stft,
                                         maxIterations: config.maxIterations, tolerance: config.tolerance,
                                         maskPower: config.maskPower, threadCount: max(config.threadCount, 1),
                                         chunkFrames: config.chunkFrames)
@@ -181,14 +203,14 @@ public struct Separator: Sendable {
         guard config.threadCount >= 1 else {
             throw SeparationError.invalidParameter(name: "threadCount", value: "\(config.threadCount)", allowed: "1 or more")
         }
-        guard frameCount >= stft.fftSize else {
-            throw SeparationError.tooShort(frames: frameCount, fftSize: stft.fftSize)
-        }
-        let frames = stft.frameCount(forSignalLength: frameCount)
-        guard config.sourceCount <= frames else {
-            throw SeparationError.invalidParameter(name: "--sources", value: "\(config.sourceCount)",
-                                                   allowed: "1 to the number of STFT frames, \(frames)")
-        }
+    }
+
+    /// Checks how the components split between dictionaries and free components: at most one
+    /// dictionary per source, no more templates than components, and at least one free
+    /// component per source without a dictionary (none when every source has one).
+    /// - Throws: `SeparationError.invalidParameter` naming the parameter.
+    private func validateComponentSplit() throws {
+        let config = configuration
         let fixedCount = config.fixedTemplateCount
         let freeSources = config.sourceCount - config.fixedTemplates.count
         let freeComponents = config.componentCount - fixedCount
@@ -204,12 +226,15 @@ public struct Separator: Sendable {
             throw SeparationError.invalidParameter(name: "--free-components", value: "\(freeComponents)",
                                                    allowed: "at least one per source without a dictionary (\(max(freeSources, 0))), and 0 when every source has a dictionary")
         }
-        try config.validateBackground()
-        try config.validatePenaltyWeights()
-        try validateTemplates()
-        try checkMemory(frames: frames, channels: source.channelCount)
-        // Only learned components must fit the frames: fixed templates add one activation per
-        // frame each, and each frame's activations are solved on their own.
+    }
+
+    /// Only learned components must fit the frames: fixed templates add one activation per
+    /// frame each, and each frame's activations are solved on their own.
+    /// - Throws: `SeparationError.invalidParameter` naming `--free-components` or `--components`.
+    private func validateLearnedComponents(frames: Int) throws {
+        let config = configuration
+        let fixedCount = config.fixedTemplateCount
+        let freeComponents = config.componentCount - fixedCount
         if fixedCount > 0 {
             guard freeComponents <= frames else {
                 throw SeparationError.invalidParameter(name: "--free-components", value: "\(freeComponents)",
