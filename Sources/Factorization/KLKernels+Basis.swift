@@ -32,6 +32,13 @@ extension KLKernels {
                                 r: UnsafeMutablePointer<Float>, epsilon: Float, accumulator: UnsafeMutablePointer<Float>,
                                 ahead: Int) {
         let components = count.value
+        if components >= blockedLambdaComponents {
+            // (W, not the next quad, is what the cache cannot hold here.)
+            _ = blockedRatios(v: v, w: w, bins: bins, paddedBins: fp, components: components, h: h, r: r,
+                              epsilon: epsilon, divergence: false, valid: 4)
+            accumulateFew(from: 0, paddedBins: fp, components: count, first: first, r: r, h: h, accumulator: accumulator)
+            return
+        }
         let eps = Vec(repeating: epsilon)
         let full = bins & ~7
         var f = 0

@@ -105,6 +105,11 @@ enum KLKernels {
                        w: UnsafePointer<Float>, bins: Int, paddedBins: Int, components count: C,
                        h: Quad,
                        r: UnsafeMutablePointer<Float>, epsilon: Float) {
+        if count.value >= blockedLambdaComponents {
+            _ = blockedRatios(v: v, w: w, bins: bins, paddedBins: paddedBins, components: count.value, h: h, r: r,
+                              epsilon: epsilon, divergence: false, valid: 4)
+            return
+        }
         let eps = Vec(repeating: epsilon)
         let fp = paddedBins
         let full = bins & ~7
@@ -152,6 +157,10 @@ enum KLKernels {
                                     w: UnsafePointer<Float>, bins: Int, paddedBins: Int, components count: C,
                                     h: Quad,
                                     r: UnsafeMutablePointer<Float>, epsilon: Float, valid: Int) -> Double {
+        if count.value >= blockedLambdaComponents {
+            return blockedRatios(v: v, w: w, bins: bins, paddedBins: paddedBins, components: count.value, h: h, r: r,
+                                 epsilon: epsilon, divergence: true, valid: valid)
+        }
         let eps = Vec(repeating: epsilon)
         let fp = paddedBins
         // Terms are non-negative, so per-lane float sums over one frame (F/8 terms each) lose

@@ -62,4 +62,68 @@ import DSPCore
             #expect(fused[0..<(first * q.paddedBins)].allSatisfy { $0 == 0.5 })
         }
     }
+
+    /// r and Σ D after the unblocked λ pass (`ratios`, or `ratiosAndDivergence` when `valid` is
+    /// given) or the column-blocked one of many components (`blockedRatios`).
+    func ratios(_ q: Quad, blocked: Bool, valid: Int?) -> ([Float], Double) {
+        var r = [Float](repeating: -1, count: 4 * q.paddedBins)
+        var d = 0.0
+        let (f, fp, k) = (q.bins, q.paddedBins, q.components)
+        q.v.withUnsafeBufferPointer { vp in
+            q.h.withUnsafeBufferPointer { hp in
+                q.w.withUnsafeBufferPointer { wp in
+                    r.withUnsafeMutableBufferPointer { rp in
+                        let v = vp.baseAddress!, h = hp.baseAddress!
+                        let vs = (v, v + f, v + 2 * f, v + 3 * f), hs = (h, h + k, h + 2 * k, h + 3 * k)
+                        if blocked {
+                            d = KLKernels.blockedRatios(v: vs, w: wp.baseAddress!, bins: f, paddedBins: fp, components: k, h: hs,
+                                                        r: rp.baseAddress!, epsilon: 1e-9, divergence: valid != nil, valid: valid ?? 4)
+                        } else if let valid {
+                            d = KLKernels.ratiosAndDivergence(v: vs, w: wp.baseAddress!, bins: f, paddedBins: fp, components: k,
+                                                              h: hs, r: rp.baseAddress!, epsilon: 1e-9, valid: valid)
+                        } else {
+                            KLKernels.ratios(v: vs, w: wp.baseAddress!, bins: f, paddedBins: fp, components: k,
+                                             h: hs, r: rp.baseAddress!, epsilon: 1e-9)
+                        }
+                    }
+                }
+            }
+        }
+        return (r, d)
+    }
+
+    /// The column-blocked λ pass (taken from `blockedLambdaComponents` components on) gives the
+    /// unblocked pass's ratios and divergence to the bit, for partial blocks of columns and bins.
+    @Test(arguments: [1, 7, 8, 9, 16, 17, 33, 1025])
+    func blockedRatiosMatchTheUnblockedPassBitForBit(bins: Int) {
+        let block = KLKernels.lambdaColumnBlock
+        for components in [1, block - 1, block, block + 1, 3 * block + 5] {
+            let q = Quad(bins: bins, components: components, seed: UInt64(bins * 100 + components))
+            #expect(ratios(q, blocked: true, valid: nil).0 == ratios(q, blocked: false, valid: nil).0, "bins \(bins), K \(components)")
+            for valid in 1...4 {
+                let (rb, db) = ratios(q, blocked: true, valid: valid), (ru, du) = ratios(q, blocked: false, valid: valid)
+                #expect(rb == ru && db == du, "bins \(bins), K \(components), valid \(valid): D \(db) against \(du)")
+                #expect(db > 0)
+            }
+        }
+    }
+
+    /// From `blockedLambdaComponents` on, every pass that forms λ takes the blocked sum: the
+    /// fused second pass still agrees with the two-step path, and the ratios are v ⊘ W·h.
+    @Test func manyComponentsTakeTheBlockedPassEverywhere() {
+        let k = KLKernels.blockedLambdaComponents
+        let q = Quad(bins: 33, components: k, seed: 7)
+        #expect(accumulate(q, first: k - 3, fused: false) == accumulate(q, first: k - 3, fused: true))
+        let (r, _) = ratios(q, blocked: false, valid: nil)
+        #expect(r == ratios(q, blocked: true, valid: nil).0)
+        for j in 0..<4 {
+            for f in [0, 17, 32] {
+                var lambda = 0.0
+                for c in 0..<k { lambda += Double(q.w[c * q.paddedBins + f]) * Double(q.h[j * k + c]) }
+                let expected = Double(q.v[j * q.bins + f]) / lambda
+                #expect(abs(Double(r[j * q.paddedBins + f]) - expected) <= 1e-4 * max(expected, 1e-3), "frame \(j), bin \(f)")
+            }
+            #expect(r[(j * q.paddedBins + 33)..<((j + 1) * q.paddedBins)].allSatisfy { $0 == 0 }, "padding of frame \(j)")
+        }
+    }
 }
