@@ -45,18 +45,10 @@ extension KLKernels {
     @inline(__always)
     private static func addLambdas16(w: UnsafePointer<Float>, paddedBins fp: Int, columns: Range<Int>, at f: Int, h: Quad,
                                      r: UnsafeMutablePointer<Float>) {
-        var l0 = load(r + f), l1 = load(r + fp + f), l2 = load(r + 2 * fp + f), l3 = load(r + 3 * fp + f)
-        var m0 = load(r + f + 8), m1 = load(r + fp + f + 8), m2 = load(r + 2 * fp + f + 8), m3 = load(r + 3 * fp + f + 8)
-        var k = columns.lowerBound
-        while k < columns.upperBound {
-            let wv = load(w + k * fp + f), wu = load(w + k * fp + f + 8)
-            let h0 = h.0[k], h1 = h.1[k], h2 = h.2[k], h3 = h.3[k]
-            l0 = l0.addingProduct(wv, h0); m0 = m0.addingProduct(wu, h0)
-            l1 = l1.addingProduct(wv, h1); m1 = m1.addingProduct(wu, h1)
-            l2 = l2.addingProduct(wv, h2); m2 = m2.addingProduct(wu, h2)
-            l3 = l3.addingProduct(wv, h3); m3 = m3.addingProduct(wu, h3)
-            k += 1
-        }
+        let partial = ((load(r + f), load(r + fp + f), load(r + 2 * fp + f), load(r + 3 * fp + f)),
+                       (load(r + f + 8), load(r + fp + f + 8), load(r + 2 * fp + f + 8), load(r + 3 * fp + f + 8)))
+        let ((l0, l1, l2, l3), (m0, m1, m2, m3)) = addProducts16(w: w, paddedBins: fp, from: columns.lowerBound, to: columns.upperBound,
+                                                                 at: f, h: h, onto: partial)
         store(l0, r + f); store(l1, r + fp + f); store(l2, r + 2 * fp + f); store(l3, r + 3 * fp + f)
         store(m0, r + f + 8); store(m1, r + fp + f + 8); store(m2, r + 2 * fp + f + 8); store(m3, r + 3 * fp + f + 8)
     }
@@ -65,16 +57,8 @@ extension KLKernels {
     @inline(__always)
     private static func addLambdas8(w: UnsafePointer<Float>, paddedBins fp: Int, columns: Range<Int>, at f: Int, h: Quad,
                                     r: UnsafeMutablePointer<Float>) {
-        var l0 = load(r + f), l1 = load(r + fp + f), l2 = load(r + 2 * fp + f), l3 = load(r + 3 * fp + f)
-        var k = columns.lowerBound
-        while k < columns.upperBound {
-            let wv = load(w + k * fp + f)
-            l0 = l0.addingProduct(wv, h.0[k])
-            l1 = l1.addingProduct(wv, h.1[k])
-            l2 = l2.addingProduct(wv, h.2[k])
-            l3 = l3.addingProduct(wv, h.3[k])
-            k += 1
-        }
+        let partial = (load(r + f), load(r + fp + f), load(r + 2 * fp + f), load(r + 3 * fp + f))
+        let (l0, l1, l2, l3) = addProducts(w: w, paddedBins: fp, from: columns.lowerBound, to: columns.upperBound, at: f, h: h, onto: partial)
         store(l0, r + f); store(l1, r + fp + f); store(l2, r + 2 * fp + f); store(l3, r + 3 * fp + f)
     }
 

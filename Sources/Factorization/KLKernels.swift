@@ -53,10 +53,19 @@ enum KLKernels {
     @inline(__always)
     static func lambdas<C: ComponentCount>(w: UnsafePointer<Float>, paddedBins fp: Int, components count: C, at f: Int,
                         h: Quad) -> (Vec, Vec, Vec, Vec) {
-        let components = count.value
-        var l0 = Vec(), l1 = Vec(), l2 = Vec(), l3 = Vec()
-        var k = 0
-        while k < components {
+        addProducts(w: w, paddedBins: fp, from: 0, to: count.value, at: f, h: h, onto: (Vec(), Vec(), Vec(), Vec()))
+    }
+
+    /// `sums` + Σ_{first ≤ k < end} W[f…f+7, k]·h_j[k] for four frames j, one fused multiply–add
+    /// per k in increasing k: the sum of ``lambdas(w:paddedBins:components:at:h:)`` from zeros,
+    /// and of the column blocks of ``blockedLambdas(w:paddedBins:components:h:into:)`` from the
+    /// partial sums, so both give the same bits.
+    @inline(__always)
+    static func addProducts(w: UnsafePointer<Float>, paddedBins fp: Int, from first: Int, to end: Int, at f: Int,
+                            h: Quad, onto sums: (Vec, Vec, Vec, Vec)) -> (Vec, Vec, Vec, Vec) {
+        var (l0, l1, l2, l3) = sums
+        var k = first
+        while k < end {
             let wv = load(w + k * fp + f)
             l0 = l0.addingProduct(wv, h.0[k])
             l1 = l1.addingProduct(wv, h.1[k])
@@ -74,11 +83,19 @@ enum KLKernels {
     static func lambdas16<C: ComponentCount>(w: UnsafePointer<Float>, paddedBins fp: Int, components count: C, at f: Int,
                           h: Quad)
         -> ((Vec, Vec, Vec, Vec), (Vec, Vec, Vec, Vec)) {
-        let components = count.value
-        var l0 = Vec(), l1 = Vec(), l2 = Vec(), l3 = Vec()
-        var m0 = Vec(), m1 = Vec(), m2 = Vec(), m3 = Vec()
-        var k = 0
-        while k < components {
+        addProducts16(w: w, paddedBins: fp, from: 0, to: count.value, at: f, h: h,
+                      onto: ((Vec(), Vec(), Vec(), Vec()), (Vec(), Vec(), Vec(), Vec())))
+    }
+
+    /// ``addProducts(w:paddedBins:from:to:at:h:onto:)`` for bins f…f+15 (the first tuple bins
+    /// f…f+7, the second f+8…f+15), as eight independent chains.
+    @inline(__always)
+    static func addProducts16(w: UnsafePointer<Float>, paddedBins fp: Int, from first: Int, to end: Int, at f: Int,
+                              h: Quad, onto sums: ((Vec, Vec, Vec, Vec), (Vec, Vec, Vec, Vec)))
+        -> ((Vec, Vec, Vec, Vec), (Vec, Vec, Vec, Vec)) {
+        var ((l0, l1, l2, l3), (m0, m1, m2, m3)) = sums
+        var k = first
+        while k < end {
             let wv = load(w + k * fp + f), wu = load(w + k * fp + f + 8)
             let h0 = h.0[k], h1 = h.1[k], h2 = h.2[k], h3 = h.3[k]
             l0 = l0.addingProduct(wv, h0); m0 = m0.addingProduct(wu, h0)
