@@ -27,16 +27,27 @@ extension KLKernels {
     ///   - r: scratch, 4 × padded bins; overwritten with λ.
     static func blockedLambdas(w: UnsafePointer<Float>, paddedBins fp: Int, components: Int, h: Quad,
                                into r: UnsafeMutablePointer<Float>) {
-        r.update(repeating: 0, count: 4 * fp)
+        blockedLambdas(w: w, paddedBins: fp, components: components, quads: [h], into: r)
+    }
+
+    /// λ of several quads: quad i's four frames into `r + 4·F′·i`, each block of columns of W
+    /// serving every quad before the next block is read (so W is read once for all of them).
+    /// The same bits as one quad at a time.
+    static func blockedLambdas(w: UnsafePointer<Float>, paddedBins fp: Int, components: Int, quads: [Quad],
+                               into r: UnsafeMutablePointer<Float>) {
+        r.update(repeating: 0, count: 4 * fp * quads.count)
         var first = 0
         while first < components {
             let end = min(first + lambdaColumnBlock, components)
-            var f = 0
-            while f + 16 <= fp {
-                addLambdas16(w: w, paddedBins: fp, columns: first..<end, at: f, h: h, r: r)
-                f += 16
+            for (i, h) in quads.enumerated() {
+                let ri = r + 4 * fp * i
+                var f = 0
+                while f + 16 <= fp {
+                    addLambdas16(w: w, paddedBins: fp, columns: first..<end, at: f, h: h, r: ri)
+                    f += 16
+                }
+                if f < fp { addLambdas8(w: w, paddedBins: fp, columns: first..<end, at: f, h: h, r: ri) }
             }
-            if f < fp { addLambdas8(w: w, paddedBins: fp, columns: first..<end, at: f, h: h, r: r) }
             first = end
         }
     }
@@ -68,6 +79,15 @@ extension KLKernels {
     static func blockedRatios(v: Quad, w: UnsafePointer<Float>, bins: Int, paddedBins fp: Int, components: Int, h: Quad,
                               r: UnsafeMutablePointer<Float>, epsilon: Float, divergence: Bool, valid: Int) -> Double {
         blockedLambdas(w: w, paddedBins: fp, components: components, h: h, into: r)
+        return ratiosFromLambdas(v: v, bins: bins, paddedBins: fp, r: r, epsilon: epsilon, divergence: divergence, valid: valid)
+    }
+
+    /// Turns the λ of four frames in `r` (4 × padded bins) into their ratios v ⊘ max(λ, ε) in
+    /// place (zero in the padding), and returns Σ_j D(v_j‖λ_j) over the first `valid` frames
+    /// when `divergence` is set (else 0): the rest of the passes of
+    /// ``ratiosAndDivergence(v:w:bins:paddedBins:components:h:r:epsilon:valid:)``, same order.
+    static func ratiosFromLambdas(v: Quad, bins: Int, paddedBins fp: Int, r: UnsafeMutablePointer<Float>, epsilon: Float,
+                                  divergence: Bool, valid: Int) -> Double {
         let eps = Vec(repeating: epsilon)
         let full = bins & ~7
         var d0 = Vec(), d1 = Vec(), d2 = Vec(), d3 = Vec()

@@ -35,6 +35,9 @@ struct KLState {
     /// Whether the iteration runs the kernels specialised for K = 2, 3, 4 (``ComponentCount``);
     /// off, they take K as a run-time count (same bits: tests compare the two).
     var specialisesSmallCounts = true
+    /// Quads run together by ``GroupStep`` (1: one at a time by ``QuadStep``): ``quadsPerGroup``
+    /// from ``KLKernels/blockedLambdaComponents`` components on (same bits: tests compare the two).
+    var quadGroup: Int
     /// The divergence measured last (by ``iterate(measureDivergence:)``).
     private var lastMeasuredDivergence = Double.infinity
     private var accumulators: [Float] = []
@@ -76,6 +79,7 @@ struct KLState {
         precondition(h.columns == frames, "H must have one column per factorized frame")
         self.fixedColumns = fixedColumns
         self.h = h
+        quadGroup = h.rows >= KLKernels.blockedLambdaComponents ? Self.quadsPerGroup : 1
         self.threads = threads
         bins = v.rows
         paddedBins = (v.rows + 7) & ~7
@@ -149,6 +153,8 @@ struct KLState {
         let step = QuadStep(bins: bins, paddedBins: fp, components: k, epsilon: epsilon, learnedFrom: steppedFrom,
                             exponent: stepExponent, measureDivergence: measureDivergence, specialised: specialisesSmallCounts,
                             ahead: 4 * frameStride * bins)
+        let group = quadGroup > 1 ? GroupStep(bins: bins, paddedBins: fp, components: k, epsilon: epsilon, learnedFrom: steppedFrom,
+                                              exponent: stepExponent, measureDivergence: measureDivergence) : nil
         v.storage.withUnsafeBufferPointer { vp in
             w.withUnsafeBufferPointer { wp in
                 h.storage.withUnsafeMutableBufferPointer { hp in
@@ -157,16 +163,25 @@ struct KLState {
                             penalties.withPointers { terms in
                                 let wb = wp.baseAddress!, hb = hp.baseAddress!, pb = pp.baseAddress!, ab = ap.baseAddress!
                                 ab.update(repeating: 0, count: chunks * fp * k)
-                                Self.forEachQuad(geometry, vp.baseAddress!, hb) { chunk, valid, r, frames, acts in
-                                    // Continuity terms are frame-major like H; missing frames of a quad read the zero tail.
+                                // Continuity terms are frame-major like H; missing frames of a quad read the zero tail.
+                                func offsets(_ acts: KLKernels.MutableQuad) -> (Int, Int, Int, Int) {
                                     func offset(_ p: UnsafeMutablePointer<Float>) -> Int {
                                         let d = p - hb
                                         return d >= 0 && d < n * k ? d : n * k
                                     }
-                                    let offsets = terms.continuity == nil ? (0, 0, 0, 0)
+                                    return terms.continuity == nil ? (0, 0, 0, 0)
                                         : (offset(acts.0), offset(acts.1), offset(acts.2), offset(acts.3))
+                                }
+                                if let group {
+                                    Self.forEachGroup(geometry, group: quadGroup, vp.baseAddress!, hb) { chunk, quads, r in
+                                        group.run(quads: quads, offsets: quads.map { offsets($0.acts) }, w: wb, r: r, penalties: terms,
+                                                  accumulator: ab + chunk * fp * k, divergence: &pb[chunk])
+                                    }
+                                    return
+                                }
+                                Self.forEachQuad(geometry, vp.baseAddress!, hb) { chunk, valid, r, frames, acts in
                                     pb[chunk] += step.run(frames: frames, valid: valid, w: wb, h: acts, r: r, penalties: terms,
-                                                          offsets: offsets, accumulator: ab + chunk * fp * k)
+                                                          offsets: offsets(acts), accumulator: ab + chunk * fp * k)
                                 }
                             }
                         }
