@@ -114,10 +114,12 @@ extension KLKernels {
             if valid > 3 { d += Double(d3.sum()) }
         }
         if full < fp {
-            d += finish(v.0, r, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence)
-            d += finish(v.1, r + fp, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence && valid > 1)
-            d += finish(v.2, r + 2 * fp, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence && valid > 2)
-            d += finish(v.3, r + 3 * fp, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence && valid > 3)
+            // Summed apart, then added, as in `tail`: the same bits as the unblocked pass.
+            var t = finish(v.0, r, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence)
+            t += finish(v.1, r + fp, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence && valid > 1)
+            t += finish(v.2, r + 2 * fp, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence && valid > 2)
+            t += finish(v.3, r + 3 * fp, bins: bins, paddedBins: fp, from: full, epsilon: epsilon, divergence: divergence && valid > 3)
+            d += t
         }
         return d
     }

@@ -108,8 +108,28 @@ import DSPCore
         }
     }
 
-    /// From `blockedLambdaComponents` on, every pass that forms λ takes the blocked sum: the
-    /// fused second pass still agrees with the two-step path, and the ratios are v ⊘ W·h.
+    /// The divergence of the bins past the last full 8 adds up in the unblocked pass's order:
+    /// a silent last bin (v = 0, as at Nyquist) with a tiny λ gives tail terms many binary
+    /// orders below the rest, where a different order of the additions changes the last bits.
+    @Test(arguments: [9, 17, 1025])
+    func tailTermsAddUpInTheUnblockedOrder(bins: Int) {
+        let block = KLKernels.lambdaColumnBlock
+        for components in [1, block + 1, 3 * block + 5] {
+            for seed in 0..<8 {
+                var q = Quad(bins: bins, components: components, seed: UInt64(seed * 1000 + bins + components))
+                for j in 0..<4 { q.v[j * bins + bins - 1] = 0 }
+                for c in 0..<components { q.w[c * q.paddedBins + bins - 1] *= 1e-9 * Float(seed + 1) }
+                for valid in 1...4 {
+                    let db = ratios(q, blocked: true, valid: valid).1, du = ratios(q, blocked: false, valid: valid).1
+                    #expect(db.bitPattern == du.bitPattern, "bins \(bins), K \(components), seed \(seed), valid \(valid): D \(db) against \(du)")
+                }
+            }
+        }
+    }
+
+    /// From `blockedLambdaComponents` on, the passes that form λ dispatch to the blocked sum.
+    /// The comparisons among them only check consistency (each side takes the blocked pass
+    /// here); the independent check is the double-precision v ⊘ W·h of a few bins.
     @Test func manyComponentsTakeTheBlockedPassEverywhere() {
         let k = KLKernels.blockedLambdaComponents
         let q = Quad(bins: 33, components: k, seed: 7)
