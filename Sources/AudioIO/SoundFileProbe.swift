@@ -78,7 +78,9 @@ extension SoundFileReader {
         StandardError.lock.withLock { silencing(body) }
     }
 
-    static func silencing<T>(_ body: () -> T) -> T {
+    /// The body of ``withStderrSilenced(_:)``, with the lock held: if descriptor 2 cannot
+    /// be saved or /dev/null opened, runs `body` with stderr as it is.
+    private static func silencing<T>(_ body: () -> T) -> T {
         let saved = dup(2)
         let null = open("/dev/null", O_WRONLY)
         if saved < 0 || null < 0 {

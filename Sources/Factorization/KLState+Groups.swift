@@ -55,11 +55,15 @@ extension KLState {
     /// The work of a group of quads in ``KLState/iterate(measureDivergence:)``: what
     /// ``KLState/QuadStep`` does for one quad, each pass run for every quad of the group.
     struct GroupStep {
+        /// F, F′ (F rounded up to a multiple of 8) and K.
         let bins, paddedBins, components: Int
+        /// The floor of λ in the ratios v ⊘ max(λ, ε).
         let epsilon: Float
         /// The first column of W the basis update steps (the ones before are held fixed).
         let learnedFrom: Int
+        /// The exponent of the H step (1: plain multiplicative update).
         let exponent: Float
+        /// Whether to return the divergence terms.
         let measureDivergence: Bool
 
         /// Runs the step on `quads` (ratios into `r`, 4 × F′ per quad) and adds each quad's

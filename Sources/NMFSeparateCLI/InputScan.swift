@@ -20,6 +20,8 @@ struct InputScan {
     /// `--include`: shell patterns a file found in a directory must match.
     let include: [String]
 
+    /// An empty scan that skips the real path of `outputRoot` and keeps only the files of
+    /// directories that match one of `include` (every audio file when it is empty).
     init(outputRoot: String, include: [String]) {
         excluded = OutputPlan.resolve(outputRoot)
         self.include = include
@@ -40,6 +42,10 @@ struct InputScan {
         }
     }
 
+    /// Adds the audio files found under the directory `argument`, and an entry that fails by
+    /// name for each directory in it that cannot be read. A file named on its own keeps its
+    /// entry; one found by two nested directory arguments takes the inner one's key. Notes the
+    /// directory, and whether it held nothing.
     private mutating func addDirectory(_ argument: String) {
         directories.append(argument)
         let (inside, unreadable) = InputList.files(under: argument, excluding: excluded, include: include)

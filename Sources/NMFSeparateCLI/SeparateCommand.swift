@@ -235,7 +235,6 @@ struct SeparateCommand {
     /// the input's own a runtime error.
     /// - Throws: `CLIError` naming the format, the input's channels and rate, and why.
     private func checkOutputFormat(_ format: AudioFormat, reader: SoundFileReader, input: String) throws {
-        // A format the options asked for is a usage error for this input; the input's own is not.
         let asked = options.format != nil || options.sampleFormat != nil
         func refusal(_ why: String) -> CLIError {
             let text = "cannot write the sources of '\(input)' as \(format) with \(reader.channelCount == 1 ? "1 channel" : "\(reader.channelCount) channels") "

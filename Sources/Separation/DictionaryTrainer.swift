@@ -54,8 +54,9 @@ public struct DictionaryTrainer: Sendable {
                               divergence: nmf.divergence), result)
     }
 
-    /// Checks the training inputs before any work: at least one source, one sample rate, a
-    /// label the file can hold, and each source's shape (``Separator/validateShape(of:)``).
+    /// Checks the training inputs before any work, in this order: at least one source, a label
+    /// the file can hold, then each source's sample rate (the first one's) and shape
+    /// (``Separator/validateShape(of:)``).
     /// - Returns: the sources' sample rate.
     /// - Throws: `SeparationError` naming the file or parameter.
     private func checkInputs(_ sources: [SampleSource], label: String, names: [String]) throws -> Int {
