@@ -9,13 +9,13 @@ import DSPCore
 /// descriptor 2 at /dev/null for the moment libsndfile probes a file (its MPEG decoder
 /// prints to stderr). Messages written here wait for that moment to pass instead of
 /// being lost.
-public enum StandardError {
+package enum StandardError {
     /// Held while stderr is redirected and while a message is written.
-    public static let lock = PThreadLock()
+    package static let lock = PThreadLock()
 
     /// Writes `text` to file descriptor 2 (whole, retrying short writes; a failure is ignored:
     /// there is nowhere left to report it).
-    public static func write(_ text: String) {
+    package static func write(_ text: String) {
         lock.withLock {
             _ = Array(text.utf8).withUnsafeBytes { writeAll(2, $0) }
         }

@@ -1,6 +1,6 @@
 /// k-means clustering (Lloyd 1982) with k-means++ seeding (Arthur & Vassilvitskii 2007),
 /// deterministic for a given seed.
-public enum KMeans {
+package enum KMeans {
     /// Clusters `points` (each a feature vector of equal length) into `k` non-empty clusters.
     ///
     /// Runs `restarts` seeded k-means++ initialisations, each refined by Lloyd iterations
@@ -18,7 +18,7 @@ public enum KMeans {
     /// - Precondition: 1 ≤ k ≤ n and all points have the same dimension (the process stops with
     ///   a message naming the values otherwise).
     /// - Complexity: O(restarts · iterations · n · k · d).
-    public static func cluster(_ points: [[Float]], k: Int, seed: UInt64, restarts: Int = 10) -> [Int] {
+    package static func cluster(_ points: [[Float]], k: Int, seed: UInt64, restarts: Int = 10) -> [Int] {
         let n = points.count
         require(k >= 1 && k <= n, "k-means needs 1 ≤ k ≤ number of points (k = \(k), \(n) points)")
         if let d = points.first?.count, let i = points.firstIndex(where: { $0.count != d }) {

@@ -16,7 +16,7 @@ public enum Parallel {
     ///   - count: the number of indices split, ≥ 0.
     /// - Returns: the half-open range of block `index`.
     /// - Precondition: the arguments are in the ranges above (the process stops with a message naming them otherwise).
-    public static func blockRange(_ index: Int, of blockCount: Int, count: Int) -> Range<Int> {
+    package static func blockRange(_ index: Int, of blockCount: Int, count: Int) -> Range<Int> {
         require(blockCount >= 1 && index >= 0 && index < blockCount && count >= 0,
                 "block \(index) of \(blockCount) blocks over \(count) indices is out of range (allowed: blockCount ≥ 1, index in 0..<blockCount, count ≥ 0)")
         let lower = index * count / blockCount
@@ -32,7 +32,7 @@ public enum Parallel {
     ///   - blockCount: the number of blocks.
     ///   - threads: how many threads may run at once (1 runs everything on the caller's thread).
     ///   - body: the work of one block.
-    public static func forEachBlock(_ blockCount: Int, threads: Int, _ body: (Int) -> Void) {
+    package static func forEachBlock(_ blockCount: Int, threads: Int, _ body: (Int) -> Void) {
         if blockCount <= 0 { return }
         let workers = min(max(1, threads), blockCount)
         if workers == 1 {

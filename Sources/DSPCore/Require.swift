@@ -6,6 +6,6 @@
 ///   - condition: what must hold.
 ///   - message: the message naming the values (built only when the condition fails).
 @inlinable @inline(__always)
-public func require(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line) {
+package func require(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line) {
     if !condition { fatalError(message(), file: file, line: line) }
 }

@@ -3,13 +3,13 @@
 /// and 5.1), seeded so that the result is the same on every machine and thread count.
 ///
 /// - Complexity: O(rows · columns · (rank + oversampling) · (2 · powerIterations + 2)).
-public struct TruncatedSVD: Sendable {
+package struct TruncatedSVD: Sendable {
     /// Left singular vectors, rows × rank (orthonormal columns).
-    public let u: Matrix
+    package let u: Matrix
     /// Singular values, largest first.
-    public let singularValues: [Float]
+    package let singularValues: [Float]
     /// Right singular vectors, columns × rank (orthonormal columns), so that A ≈ U·diag(σ)·Vᵀ.
-    public let v: Matrix
+    package let v: Matrix
 
     /// Computes the `rank` leading triplets of `a`.
     /// - Parameters:
@@ -20,7 +20,7 @@ public struct TruncatedSVD: Sendable {
     ///   - threads: worker threads; results do not depend on it.
     /// - Precondition: `a` has at least one row and one column and `rows × columns` elements, and
     ///   `powerIterations` ≥ 0 (the process stops with a message naming the values otherwise).
-    public init(_ a: Matrix, rank: Int, seed: UInt64, powerIterations: Int = 4, threads: Int = Parallel.defaultThreadCount) {
+    package init(_ a: Matrix, rank: Int, seed: UInt64, powerIterations: Int = 4, threads: Int = Parallel.defaultThreadCount) {
         let m = a.rows, n = a.columns
         require(m >= 1 && n >= 1, "TruncatedSVD of a \(m) × \(n) matrix (allowed: at least 1 × 1)")
         require(a.storage.count == m * n, "TruncatedSVD matrix storage holds \(a.storage.count) elements (allowed: \(m) × \(n))")
@@ -149,7 +149,7 @@ public struct TruncatedSVD: Sendable {
 
 /// Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations
 /// (Golub & Van Loan, Matrix Computations, §8.5).
-public enum SymmetricEigen {
+package enum SymmetricEigen {
     /// Eigenvalues (descending) and eigenvectors (column c of the row-major `size × size`
     /// result, element (i, c) at `i * size + c`) of the symmetric row-major matrix `a`.
     /// - Parameters:
@@ -157,7 +157,7 @@ public enum SymmetricEigen {
     ///   - size: the order n, ≥ 0.
     /// - Precondition: `a` holds exactly `size × size` elements (the process stops with a message otherwise).
     /// - Complexity: O(size³) per sweep, a handful of sweeps.
-    public static func decompose(_ a: [Double], size n: Int) -> (values: [Double], vectors: [Double]) {
+    package static func decompose(_ a: [Double], size n: Int) -> (values: [Double], vectors: [Double]) {
         let (square, overflow) = n.multipliedReportingOverflow(by: n)
         require(n >= 0 && !overflow && a.count == square,
                 "SymmetricEigen.decompose of \(a.count) elements with size \(n) (allowed: size ≥ 0 and size × size elements)")

@@ -1,13 +1,13 @@
 import DSPCore
 
 /// Initial W and H for the multiplicative updates.
-public enum NMFInitialization {
+package enum NMFInitialization {
     /// Seeded random W (bins × K) and H (K × frames), uniform in (0, 2·√(mean(V)/K)],
     /// so that W·H has the scale of V (the scale scikit-learn's random init uses).
     ///
     /// Numbers come from `SeededGenerator` (SplitMix64), W first then H, column by column,
     /// so they are the same on every machine for the same seed.
-    public static func random(for v: Matrix, components k: Int, seed: UInt64) -> (basis: Matrix, activations: Matrix) {
+    package static func random(for v: Matrix, components k: Int, seed: UInt64) -> (basis: Matrix, activations: Matrix) {
         let scale = Float(2 * (max(v.mean, 1e-30) / Double(k)).squareRoot())
         var rng = SeededGenerator(seed: seed)
         var w = Matrix(rows: v.rows, columns: k)
@@ -29,7 +29,7 @@ public enum NMFInitialization {
     /// - Parameter leading: columns of W (rows of H) left at the fill value, for trained
     ///   templates that will replace them; the singular triplets go to the components after them.
     /// - Complexity: O(F·N·(K + 8)·10) for the SVD.
-    public static func nndsvda(for v: Matrix, components k: Int, seed: UInt64, leading: Int = 0,
+    package static func nndsvda(for v: Matrix, components k: Int, seed: UInt64, leading: Int = 0,
                                threads: Int = Parallel.defaultThreadCount) -> (basis: Matrix, activations: Matrix) {
         let f = v.rows, n = v.columns
         // 4·√(mean/K): like the SVD parts it grows as the square root of V's level (the mean

@@ -29,12 +29,6 @@ public enum GroupingMethod: String, Sendable, CaseIterable {
 
 /// Assignment of NMF components to sources.
 public enum ComponentGrouping {
-    /// K components split into S consecutive groups of nearly equal size (with K = S,
-    /// component k is source k).
-    public static func consecutive(sources: Int, components: Int) -> [[Int]] {
-        (0..<sources).map { Array(Parallel.blockRange($0, of: sources, count: components)) }
-    }
-
     /// Smallest energy share a source may receive, as a fraction of the even share 1/S
     /// (0.4: with two sources each gets at least 20 % of Σ_k (Σ_f W_fk)(Σ_n H_kn)).
     /// Chosen by measurement (see QUALITY.md): it stops groupings such as seven components

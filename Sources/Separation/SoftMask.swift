@@ -10,7 +10,7 @@ import Darwin
 ///
 /// The masks lie in [0, 1] and sum to one in every bin, so the masked sources add back
 /// to the mixture. Bins where every Λ_s is (numerically) zero are split evenly.
-public enum SoftMask {
+package enum SoftMask {
     /// The source models Λ_s = Σ_{k ∈ g_s} W[:, k]·h[k] of one frame.
     /// - Parameters:
     ///   - basis: W, `bins × K` column-major.
@@ -20,7 +20,7 @@ public enum SoftMask {
     ///   - gains: optional K factors multiplying the activations (one channel's gains of a spatial
     ///     factorization, `SeparationRun.channelGains`).
     /// - Complexity: O(F·K).
-    public static func models(basis w: UnsafePointer<Float>, bins: Int, activations h: UnsafePointer<Float>,
+    package static func models(basis w: UnsafePointer<Float>, bins: Int, activations h: UnsafePointer<Float>,
                               groups: [[Int]], gains: UnsafePointer<Float>? = nil, into models: [UnsafeMutablePointer<Float>]) {
         for (s, group) in groups.enumerated() {
             let m = models[s]
@@ -41,7 +41,7 @@ public enum SoftMask {
     /// - Precondition: `power` finite and > 0, one mask per model, at least one model (the
     ///   checked settings of `SeparationConfiguration` always meet it).
     /// - Complexity: O(S·F).
-    public static func compute(models: [UnsafePointer<Float>], bins: Int, power: Float,
+    package static func compute(models: [UnsafePointer<Float>], bins: Int, power: Float,
                                into masks: [UnsafeMutablePointer<Float>]) {
         require(power > 0 && power.isFinite && !models.isEmpty && masks.count == models.count && bins >= 0,
                 "SoftMask.compute needs a finite power > 0 (got \(power)) and one mask per model (\(masks.count) for \(models.count))")

@@ -9,20 +9,20 @@ import Glibc
 /// Plan creation goes through one global lock (only `fftwf_execute*` is thread-safe);
 /// execution uses FFTW's new-array interface on buffers from `fftwf_alloc_*`, so one plan
 /// serves any number of threads, each with its own `FFTBuffers`.
-public final class FFTPlan: @unchecked Sendable {
+package final class FFTPlan: @unchecked Sendable {
     /// The transform length.
-    public let size: Int
+    package let size: Int
     private let forwardPlan: fftwf_plan
     private let inversePlan: fftwf_plan
     private static let planLock = PThreadLock()
 
     /// The transform lengths accepted by `FFTPlan` and `FFTBuffers` (FFTW takes 32-bit lengths).
-    public static let sizeRange = 1...Int(Int32.max)
+    package static let sizeRange = 1...Int(Int32.max)
 
     /// Plans the forward (real → complex) and inverse (complex → real) transforms of `size`.
     /// - Parameter size: the transform length, in `sizeRange`.
     /// - Precondition (checked in release builds too): `size` is in `sizeRange` (the process stops with a message naming it otherwise).
-    public init(size: Int) {
+    package init(size: Int) {
         require(Self.sizeRange.contains(size), "FFTPlan size \(size) is out of range (allowed: \(Self.sizeRange))")
         self.size = size
         let buffers = FFTBuffers(size: size)
@@ -44,33 +44,33 @@ public final class FFTPlan: @unchecked Sendable {
 
     /// Unnormalised forward transform of `buffers.real` (size samples) into `buffers.complex` (size/2+1 bins).
     /// - Precondition (checked in release builds too): `buffers` were made for this size.
-    public func forward(_ buffers: FFTBuffers) {
+    package func forward(_ buffers: FFTBuffers) {
         require(buffers.size == size, "FFTPlan of size \(size) given FFTBuffers of size \(buffers.size) (allowed: the same size)")
         fftwf_execute_dft_r2c(forwardPlan, buffers.real, buffers.complex)
     }
 
     /// Unnormalised inverse transform of `buffers.complex` into `buffers.real` (scaled by `size`); destroys the input.
     /// - Precondition (checked in release builds too): `buffers` were made for this size.
-    public func inverse(_ buffers: FFTBuffers) {
+    package func inverse(_ buffers: FFTBuffers) {
         require(buffers.size == size, "FFTPlan of size \(size) given FFTBuffers of size \(buffers.size) (allowed: the same size)")
         fftwf_execute_dft_c2r(inversePlan, buffers.complex, buffers.real)
     }
 }
 
 /// SIMD-aligned work buffers for one `FFTPlan` size (one set per thread).
-public final class FFTBuffers {
+package final class FFTBuffers {
     /// `size` real samples.
-    public let real: UnsafeMutablePointer<Float>
+    package let real: UnsafeMutablePointer<Float>
     /// `size/2 + 1` complex bins as interleaved (re, im) pairs.
-    public let complex: UnsafeMutablePointer<fftwf_complex>
+    package let complex: UnsafeMutablePointer<fftwf_complex>
     /// The transform length.
-    public let size: Int
+    package let size: Int
 
     /// Allocates buffers for transforms of length `size`.
     /// - Parameter size: the transform length, in `FFTPlan.sizeRange`.
     /// - Precondition (checked in release builds too): `size` is in `FFTPlan.sizeRange` and the memory can be allocated (the
     ///   process stops with a message naming the size otherwise).
-    public init(size: Int) {
+    package init(size: Int) {
         require(FFTPlan.sizeRange.contains(size), "FFTBuffers size \(size) is out of range (allowed: \(FFTPlan.sizeRange))")
         self.size = size
         guard let r = fftwf_alloc_real(size) else { fatalError("FFTW could not allocate \(size) samples") }
@@ -89,7 +89,7 @@ public final class FFTBuffers {
     }
 
     /// The complex bins viewed as `2 × (size/2 + 1)` floats (re, im, re, im, ...).
-    public var complexFloats: UnsafeMutablePointer<Float> {
+    package var complexFloats: UnsafeMutablePointer<Float> {
         UnsafeMutableRawPointer(complex).assumingMemoryBound(to: Float.self)
     }
 }

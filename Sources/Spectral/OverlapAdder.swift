@@ -6,13 +6,13 @@ import DSPCore
 /// Frames must be added in increasing order; samples before the start of the next frame
 /// to come are final and can be drained, so memory stays proportional to one chunk of
 /// frames however long the signal is.
-public final class OverlapAdder {
+package final class OverlapAdder {
     let configuration: STFTConfiguration
     let squaredWindow: [Float]
     /// Length of the signal being reconstructed.
-    public let signalLength: Int
+    package let signalLength: Int
     /// Number of channels reconstructed together (they share the weights).
-    public let channels: Int
+    package let channels: Int
     private var base = 0
     private var accumulators: [[Float]]
     private var weights: [Float]
@@ -26,7 +26,7 @@ public final class OverlapAdder {
     ///   - channels: number of channels, ≥ 1.
     /// - Precondition (checked in release builds too): `window` has `fftSize` samples and `channels` ≥ 1 (a programming error
     ///   otherwise: the process stops with a message naming the value).
-    public init(configuration: STFTConfiguration, window: [Float], signalLength: Int, channels: Int) {
+    package init(configuration: STFTConfiguration, window: [Float], signalLength: Int, channels: Int) {
         require(window.count == configuration.fftSize,
                 "OverlapAdder window has \(window.count) samples (allowed: the fft size, \(configuration.fftSize))")
         require(channels >= 1, "OverlapAdder channels \(channels) is out of range (allowed: 1 or more)")
@@ -39,7 +39,7 @@ public final class OverlapAdder {
     }
 
     /// The first sample not yet drained.
-    public var drainedLength: Int { base }
+    package var drainedLength: Int { base }
 
     private func ensureCapacity(_ count: Int) {
         if weights.count >= count { return }
@@ -55,7 +55,7 @@ public final class OverlapAdder {
     ///   - channel: the channel, `0..<channels`.
     ///   - samples: `fftSize` samples.
     /// - Precondition (checked in release builds too): `channel` is in `0..<channels` (the process stops with a message otherwise).
-    public func add(frame: Int, channel: Int, samples: UnsafePointer<Float>) {
+    package func add(frame: Int, channel: Int, samples: UnsafePointer<Float>) {
         require(channel >= 0 && channel < channels,
                 "OverlapAdder channel \(channel) is out of range (allowed: 0 to \(channels - 1))")
         let n = configuration.fftSize
@@ -89,7 +89,7 @@ public final class OverlapAdder {
     ///   least `firstChannel + channels` buffers and each of them at least `offset` + the emitted
     ///   count elements (the process stops with a message naming the values otherwise).
     @discardableResult
-    public func drain(upTo end: Int, into output: inout [[Float]], offset: Int, firstChannel: Int = 0) -> Int {
+    package func drain(upTo end: Int, into output: inout [[Float]], offset: Int, firstChannel: Int = 0) -> Int {
         let stop = min(end, signalLength)
         let count = stop - base
         if count <= 0 { return 0 }

@@ -38,7 +38,7 @@ public final class STFT {
     ///   - frames: how many frames to compute.
     ///   - output: receives `frames × bins` interleaved complex values, frame by frame.
     /// - Complexity: O(frames · N log N).
-    public func analyze(segment: UnsafePointer<Float>, frames: Int, into output: UnsafeMutablePointer<Float>) {
+    package func analyze(segment: UnsafePointer<Float>, frames: Int, into output: UnsafeMutablePointer<Float>) {
         let n = configuration.fftSize, hop = configuration.hopLength, bins = configuration.binCount
         let real = buffers.real, cplx = buffers.complexFloats
         window.withUnsafeBufferPointer { w in
@@ -55,7 +55,7 @@ public final class STFT {
     /// - Parameters:
     ///   - frame: `bins` interleaved complex values.
     ///   - output: receives `fftSize` samples.
-    public func synthesize(frame: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
+    package func synthesize(frame: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
         let n = configuration.fftSize, bins = configuration.binCount
         buffers.complexFloats.update(from: frame, count: 2 * bins)
         plan.inverse(buffers)
