@@ -5,11 +5,11 @@ import Darwin
 #endif
 
 /// Processor count without Foundation (keeps DSPCore dependency-free).
-public enum ProcessInfoLite {
+package enum ProcessInfoLite {
     /// The processors this process may use: the online processors, limited by the CPU
     /// affinity mask (`taskset`, Slurm's `--cpus-per-task`) and by a cgroup v2 CPU quota
     /// (`cpu.max`, as set by container runtimes), at least 1.
-    public static var activeProcessorCount: Int {
+    package static var activeProcessorCount: Int {
         let online = sysconf(Int32(_SC_NPROCESSORS_ONLN))
         var count = online > 0 ? Int(online) : 1
         #if os(Linux)
@@ -20,13 +20,13 @@ public enum ProcessInfoLite {
     }
 
     /// The machine's physical memory in bytes (pages × page size), 0 when unknown.
-    public static var physicalMemory: Double {
+    package static var physicalMemory: Double {
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
         return pages > 0 && size > 0 ? Double(pages) * Double(size) : 0
     }
 
     /// `bytes` as the memory messages give it: gigabytes (10⁹ bytes) rounded up to a tenth, "1.3 GB".
-    public static func gigabytes(_ bytes: Double) -> String { "\((bytes / 1e8).rounded(.up) / 10) GB" }
+    package static func gigabytes(_ bytes: Double) -> String { "\((bytes / 1e8).rounded(.up) / 10) GB" }
 
     /// The number of CPUs in this process's affinity mask (`Cpus_allowed` of `/proc/self/status`).
     static func affinityCount() -> Int? {
@@ -55,16 +55,17 @@ public enum ProcessInfoLite {
         guard let text = firstLine(of: "/sys/fs/cgroup/cpu.max", startingWith: "") else { return nil }
         let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard parts.count == 2, let quota = Double(parts[0]), let period = Double(parts[1]), quota > 0, period > 0 else { return nil }
-        return max(1, Int((quota / period).rounded(.up)))
+        // (Clamped: an absurd quota, or quota/period = inf, must not trap the conversion.)
+        return max(1, Int(min((quota / period).rounded(.up), 1_048_576.0)))
     }
 }
 
 /// A minimal mutex over `pthread_mutex_t` (heap-allocated, so its address is stable).
-public final class PThreadLock: @unchecked Sendable {
+package final class PThreadLock: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
     /// Creates an unlocked mutex.
-    public init() {
+    package init() {
         mutex = .allocate(capacity: 1)
         pthread_mutex_init(mutex, nil)
     }
@@ -75,12 +76,12 @@ public final class PThreadLock: @unchecked Sendable {
     }
 
     /// Acquires the lock.
-    public func lock() { pthread_mutex_lock(mutex) }
+    package func lock() { pthread_mutex_lock(mutex) }
     /// Releases the lock.
-    public func unlock() { pthread_mutex_unlock(mutex) }
+    package func unlock() { pthread_mutex_unlock(mutex) }
 
     /// Runs `body` while holding the lock.
-    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
+    package func withLock<T>(_ body: () throws -> T) rethrows -> T {
         lock()
         defer { unlock() }
         return try body()

@@ -61,13 +61,22 @@ public enum ChannelTiedBasis {
     ///   - w: spectra, F × K.
     ///   - q: gains, C × K (same K).
     /// - Returns: W′, C·F × K.
-    /// - Throws: `FactorizationError.invalidParameter` when the column counts differ.
+    /// - Throws: `FactorizationError.invalidParameter` when the column counts differ or W′ would
+    ///   not fit in memory, `.invalidInput` when a matrix's storage does not hold rows × columns.
     public static func stack(spectra w: Matrix, gains q: Matrix) throws -> Matrix {
+        try NMF.validateShape(w, name: "spectra")
+        try NMF.validateShape(q, name: "gains")
         guard q.columns == w.columns else {
             throw FactorizationError.invalidParameter(name: "gains", value: "\(q.rows) × \(q.columns)",
                                                       allowed: "channels × \(w.columns), one column per spectrum")
         }
-        var out = Matrix(rows: w.rows * q.rows, columns: w.columns)
+        let (rows, overflow) = w.rows.multipliedReportingOverflow(by: q.rows)
+        let bytes = 4 * Double(w.rows) * Double(q.rows) * Double(w.columns), physical = ProcessInfoLite.physicalMemory
+        guard !overflow, physical <= 0 || bytes <= physical else {
+            throw FactorizationError.invalidParameter(name: "gains", value: "\(q.rows) × \(q.columns)",
+                                                      allowed: "a stacked basis of \(q.rows) × \(w.rows) rows × \(w.columns) columns within this machine's memory")
+        }
+        var out = Matrix(rows: rows, columns: w.columns)
         for c in 0..<w.columns {
             for ch in 0..<q.rows {
                 for i in 0..<w.rows { out[ch * w.rows + i, c] = w[i, c] * q[ch, c] }

@@ -272,7 +272,17 @@ public struct NMF: Sendable {
     ///   others count against V's frames (a fixed template costs one activation per frame, and
     ///   each frame's activations are solved on their own, so any number of them fits).
     func validate(_ v: Matrix, fixedColumns fixed: Int = 0) throws {
-        // The fields are public vars: check again what the throwing init checked.
+        try validateConfiguration()
+        guard v.rows >= 1, v.columns >= 1 else { throw FactorizationError.invalidInput("V is empty (\(v.rows) × \(v.columns))") }
+        try Self.validateShape(v, name: "V")
+        try validateAgainst(v, fixedColumns: fixed)
+    }
+
+    /// Checks the configuration alone (its fields are public vars: again what the throwing
+    /// init checked, and the penalties, step exponent and divergence), for callers that do
+    /// work with it before V exists.
+    /// - Throws: `FactorizationError.invalidParameter` naming the field or option.
+    package func validateConfiguration() throws {
         _ = try NMFConfiguration(componentCount: configuration.componentCount, maxIterations: configuration.maxIterations,
                                  tolerance: configuration.tolerance, divergenceInterval: configuration.divergenceInterval,
                                  seed: configuration.seed, threadCount: configuration.threadCount,
@@ -290,8 +300,11 @@ public struct NMF: Sendable {
             throw FactorizationError.invalidParameter(name: "--step-exponent", value: "\(configuration.stepExponent)",
                                                       allowed: "1 with --divergence \(configuration.divergence) (over-relaxed steps are implemented for kl only)")
         }
-        guard v.rows >= 1, v.columns >= 1 else { throw FactorizationError.invalidInput("V is empty (\(v.rows) × \(v.columns))") }
-        try Self.validateShape(v, name: "V")
+    }
+
+    /// The checks of V against the configuration: the channel model's rows, the learned
+    /// components against the frames, the factors against the memory, every entry finite ≥ 0.
+    private func validateAgainst(_ v: Matrix, fixedColumns fixed: Int) throws {
         let channels = configuration.channelCount
         guard channels >= 1, v.rows % channels == 0 else {
             throw FactorizationError.invalidParameter(name: "channelCount", value: "\(channels)",

@@ -54,12 +54,15 @@ public struct DictionaryTrainer: Sendable {
                               divergence: nmf.divergence), result)
     }
 
-    /// Checks the training inputs before any work, in this order: at least one source, a label
-    /// the file can hold, then each source's sample rate (the first one's) and shape
-    /// (``Separator/validateShape(of:)``).
+    /// Checks the training inputs before any work, in this order: the NMF settings (``nmf``'s
+    /// fields are public vars), at least one source, a label the file can hold, each source's
+    /// sample rate (the first one's) and shape (``Separator/validateShape(of:)``), and the
+    /// training spectrogram and factors against the machine's memory.
     /// - Returns: the sources' sample rate.
-    /// - Throws: `SeparationError` naming the file or parameter.
+    /// - Throws: `FactorizationError` for the NMF settings, else `SeparationError` naming the
+    ///   file or parameter.
     private func checkInputs(_ sources: [SampleSource], label: String, names: [String]) throws -> Int {
+        try NMF(configuration: nmf).validateConfiguration()
         guard let rate = sources.first?.sampleRate else {
             throw SeparationError.invalidParameter(name: "training files", value: "0", allowed: "at least one")
         }
@@ -76,7 +79,24 @@ public struct DictionaryTrainer: Sendable {
             }
             try Separator.validateShape(of: s)
         }
+        try checkMemory(frames: sources.reduce(0.0) { $0 + Double(stft.frameCount(forSignalLength: $1.frameCount)) })
         return rate
+    }
+
+    /// Refuses training whose spectrogram (bins × all the sources' `frames`), with W and H beside
+    /// it, would not fit in this machine's physical memory, before anything is allocated.
+    /// - Throws: `SeparationError.invalidInput` naming both sizes.
+    private func checkMemory(frames: Double) throws {
+        let physical = ProcessInfoLite.physicalMemory, gb = ProcessInfoLite.gigabytes
+        guard physical > 0 else { return }
+        let bins = stft.binCount
+        let bytes = 4 * Double(bins) * frames
+        let factors = frames > Double(Int.max / 2) ? .infinity
+            : NMF.factorBytes(rows: bins, frames: Int(frames), components: nmf.componentCount, threads: nmf.threadCount)
+        if bytes + factors > physical {
+            throw SeparationError.invalidInput("the training spectrogram (\(bins) bins × \(Int(min(frames, 9e18))) frames) and its factors (K = \(nmf.componentCount)) "
+                + "need about \(gb(bytes + factors)), more than this machine's \(gb(physical)) of memory; train on fewer or shorter files or with a larger hop")
+        }
     }
 
     /// The sources' magnitude spectrograms side by side (bins × all their frames), and the

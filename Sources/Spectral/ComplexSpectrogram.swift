@@ -7,7 +7,8 @@ public struct ComplexSpectrogram: Sendable, Equatable {
     public let bins: Int
     /// Number of frames.
     public let frames: Int
-    /// Interleaved (re, im) values, frame-major.
+    /// Interleaved (re, im) values, frame-major: 2 · bins · frames of them (the accessors
+    /// stop, and ``STFT`` refuses the spectrogram, when a change left another count).
     public var storage: [Float]
 
     /// Creates a zero spectrogram of the given shape.
@@ -40,10 +41,14 @@ public struct ComplexSpectrogram: Sendable, Equatable {
     /// - Precondition: as for ``real(_:_:)``.
     public func imaginary(_ f: Int, _ n: Int) -> Float { checkIndex(f, n); return storage[2 * (n * bins + f) + 1] }
 
+    /// Stops unless (f, n) is inside the shape and `storage` (settable) still holds
+    /// 2 · bins · frames values: the element's offset is computed from the shape.
     @inline(__always)
     private func checkIndex(_ f: Int, _ n: Int) {
         require(f >= 0 && f < bins && n >= 0 && n < frames,
                 "spectrogram index (bin \(f), frame \(n)) is out of range (allowed: bins 0 to \(bins - 1), frames 0 to \(frames - 1))")
+        require(storage.count == 2 * bins * frames,
+                "spectrogram storage holds \(storage.count) values (allowed: 2 · \(bins) bins · \(frames) frames = \(2 * bins * frames))")
     }
     /// The magnitude |X(f, n)|.
     public func magnitude(_ f: Int, _ n: Int) -> Float {

@@ -163,6 +163,20 @@ import _TestSupport
         }
     }
 
+    /// Training checks its NMF settings (public vars, changed after init) and the memory the
+    /// spectrogram and factors would take before building anything or reading a sample.
+    @Test func trainingChecksSettingsAndMemoryBeforeReading() throws {
+        var trainer = DictionaryTrainer(stft: try STFTConfiguration(fftSize: 256), nmf: try NMFConfiguration(componentCount: 2, maxIterations: 3))
+        var nmf = trainer.nmf
+        nmf.threadCount = 1_000_000
+        trainer = DictionaryTrainer(stft: trainer.stft, nmf: nmf)
+        let m = message { _ = try trainer.train([ClaimedLength(44100)]) }
+        #expect(m?.contains("1000000") == true && m?.contains("allowed") == true, "\(m ?? "no error")")
+        let big = DictionaryTrainer(stft: try STFTConfiguration(fftSize: 256), nmf: try NMFConfiguration(componentCount: 2, maxIterations: 3))
+        let b = message { _ = try big.train([ClaimedLength(1 << 40), ClaimedLength(1 << 40)]) }
+        #expect(b?.contains("training spectrogram") == true && b?.contains("more than this machine's") == true, "\(b ?? "no error")")
+    }
+
     /// Sinks made for another channel count: a typed error, not an index trap or dropped channels.
     @Test func sinksMustHaveTheSourcesChannels() throws {
         for channels in [3, 0] {
@@ -170,8 +184,16 @@ import _TestSupport
             let m = message { _ = try self.separator().separate(source: AudioBufferSource(self.mixture()), sinks: sinks) }
             #expect(m?.contains("channels written to the sink 1 is out of range (allowed: the sink's \(channels)") == true, "\(m ?? "no error")")
         }
-        // A stacked basis split into more channels than it has rows.
+        // A stacked basis split into more channels than it has rows; one stacked into more rows
+        // than an Int counts (with no columns the factors themselves cost nothing), or from a
+        // matrix whose storage was changed.
         #expect(throws: FactorizationError.self) { _ = try ChannelTiedBasis.split(Matrix(rows: 0, columns: 1), channels: Int.max) }
+        let huge = message { _ = try ChannelTiedBasis.stack(spectra: Matrix(rows: 1 << 32, columns: 0), gains: Matrix(rows: 1 << 32, columns: 0)) }
+        #expect(huge?.contains("within this machine's memory") == true, "\(huge ?? "no error")")
+        var cut = Matrix(rows: 3, columns: 2, repeating: 1)
+        cut.storage.removeLast()
+        let shape = message { _ = try ChannelTiedBasis.stack(spectra: cut, gains: Matrix(rows: 2, columns: 2, repeating: 1)) }
+        #expect(shape?.contains("spectra") == true, "\(shape ?? "no error")")
     }
 
     @Test func dictionaryTemplatesMustBeNonNegativeFiniteAndNonZero() throws {
