@@ -170,20 +170,46 @@ enum MemoryBudget {
             guard need > available else { return }
             let jobs = share > 1 ? " (\(size(Double(total))) shared by --jobs \(share))" : ""
             let shape = spatial && channels > 1 ? "\(channels) channels × \(bins) bins × \(frames) frames, --spatial" : "\(bins) bins × \(frames) frames"
-            throw CLIError.runtime("'\(input)' needs about \(size(need)) of memory for its spectrogram (\(shape)), factors and buffers but only \(size(available)) is available\(jobs)\(limit.map { " under \($0)" } ?? ""); \(remedy(share: share, runs: runs, spatial: spatial && channels > 1, training: training))")
+            // Which of the options in effect would bring the need within the room.
+            func fits(runs: Int, spatial: Bool, share: Int) -> Bool {
+                requiredBytes(frames: frames, bins: bins, hop: hop, components: components, chunkFrames: chunkFrames,
+                              channels: channels, sources: sources, runs: runs, spatial: spatial) <= Double(total) / Double(max(share, 1))
+            }
+            let options = Options(jobs: share > 1, ensemble: runs > 1, spatial: spatial && channels > 1)
+            let alone = Options(jobs: options.jobs && fits(runs: runs, spatial: spatial, share: 1),
+                                ensemble: options.ensemble && fits(runs: 1, spatial: spatial, share: share),
+                                spatial: options.spatial && fits(runs: runs, spatial: false, share: share))
+            let together = !alone.any && options.any && fits(runs: 1, spatial: false, share: 1)
+            throw CLIError.runtime("'\(input)' needs about \(size(need)) of memory for its spectrogram (\(shape)), factors and buffers but only \(size(available)) is available\(jobs)\(limit.map { " under \($0)" } ?? ""); \(remedy(together ? options : alone, together: together, training: training))")
         }
     }
 
-    /// The refusal's advice: only the options that lower the need of this run (a larger --hop
-    /// always; fewer --jobs, a smaller --ensemble or --no-spatial where they were in effect), then
-    /// less audio per run.
-    static func remedy(share: Int, runs: Int, spatial: Bool, training: Bool) -> String {
-        var ways = ["a larger --hop"]
-        if share > 1 { ways.append("fewer --jobs") }
-        if runs > 1 { ways.append("a smaller --ensemble") }
-        if spatial { ways.append("--no-spatial") }
+    /// Options of a run that raise its memory need: `--jobs` above 1, `--ensemble` above 1, the
+    /// joint channel model of a multichannel input.
+    struct Options: Equatable {
+        /// Fewer `--jobs` (1) would do / is in effect.
+        var jobs = false
+        /// No `--ensemble` would do / is in effect.
+        var ensemble = false
+        /// `--no-spatial` would do / is in effect.
+        var spatial = false
+        /// Whether any of them is set.
+        var any: Bool { jobs || ensemble || spatial }
+    }
+
+    /// The refusal's advice: a larger --hop always, then `ways`: the options in effect that
+    /// would each alone bring the need within the room, or (`together`) the ones that would only
+    /// all together; then less audio per run.
+    static func remedy(_ ways: Options, together: Bool = false, training: Bool) -> String {
+        var names: [String] = []
+        if ways.jobs { names.append("fewer --jobs") }
+        if ways.ensemble { names.append("a smaller --ensemble") }
+        if ways.spatial { names.append("--no-spatial") }
+        if together && names.count > 1 {
+            names = [names.dropLast().joined(separator: ", ") + " and " + names.last! + " together"]
+        }
         let last = training ? "train on fewer or shorter files" : "split the file"
-        return "use " + ways.joined(separator: ", ") + " or " + last
+        return "use " + (["a larger --hop"] + names).joined(separator: ", ") + " or " + last
     }
 
     /// A byte count for a message: GB from 10⁹ bytes, MB from 10⁶, kB below (so that a small

@@ -27,13 +27,28 @@ extension RobustnessTests {
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/d.nmfdict"))
     }
 
-    /// The advice of a memory refusal lists the options in effect that would lower the need.
-    @Test func theMemoryAdviceNamesOnlyWhatWouldHelp() {
-        #expect(MemoryBudget.remedy(share: 1, runs: 1, spatial: false, training: false) == "use a larger --hop or split the file")
-        #expect(MemoryBudget.remedy(share: 2, runs: 3, spatial: true, training: false)
+    /// The advice of a memory refusal lists the options in effect that would bring the need
+    /// within the room, alone or only together.
+    @Test func theMemoryAdviceNamesOnlyWhatWouldHelp() throws {
+        typealias O = MemoryBudget.Options
+        #expect(MemoryBudget.remedy(O(), training: false) == "use a larger --hop or split the file")
+        #expect(MemoryBudget.remedy(O(jobs: true, ensemble: true, spatial: true), training: false)
                 == "use a larger --hop, fewer --jobs, a smaller --ensemble, --no-spatial or split the file")
-        #expect(MemoryBudget.remedy(share: 1, runs: 1, spatial: false, training: true)
-                == "use a larger --hop or train on fewer or shorter files")
+        #expect(MemoryBudget.remedy(O(ensemble: true, spatial: true), together: true, training: false)
+                == "use a larger --hop, a smaller --ensemble and --no-spatial together or split the file")
+        #expect(MemoryBudget.remedy(O(), training: true) == "use a larger --hop or train on fewer or shorter files")
+        // Through the check: an ensemble whose share is small is not named; one whose runs
+        // are most of the need is. (H dominates at many components over many frames.)
+        func advice(runs: Int, components: Int, room: Int) -> String {
+            do {
+                try MemoryBudget.check(input: "x.wav", frames: 32001, bins: 9, hop: 4, components: components, chunkFrames: 512,
+                                       channels: 1, sources: 2, runs: runs, available: room)
+                return "fits"
+            } catch { return "\(error)" }
+        }
+        let one = MemoryBudget.requiredBytes(frames: 32001, bins: 9, hop: 4, components: 3000, chunkFrames: 512, channels: 1, sources: 2)
+        #expect(advice(runs: 3, components: 3000, room: Int(one * 1.01)).hasSuffix("use a larger --hop, a smaller --ensemble or split the file"))
+        #expect(advice(runs: 3, components: 3000, room: Int(one * 0.9)).hasSuffix("use a larger --hop or split the file"))
     }
 
     /// With many templates over many frames H is nearly everything, and the peak holds it four
