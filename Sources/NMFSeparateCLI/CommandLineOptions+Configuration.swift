@@ -159,6 +159,14 @@ extension CommandLineOptions {
         }
     }
 
+    /// The divergence in effect and, when the user did not give `--divergence`, where it came
+    /// from: the dictionaries' (they set it), e.g. "itakura-saito, the divergence --dictionary
+    /// 'd.nmfdict' was trained with; use a dictionary trained with --divergence kl".
+    func divergenceSource(_ chosen: Divergence) -> String {
+        guard divergence == nil, let first = dictionaries.first else { return "\(chosen)" }
+        return "\(chosen), the divergence --dictionary '\(first)' was trained with; use a dictionary trained with --divergence kl"
+    }
+
     /// The options whose meaning depends on the divergence (start, `--spatial`, penalties, step
     /// exponent), checked against `config.divergence` and set on `config`; per-source penalty
     /// weights are checked against the dictionaries (`SeparationConfiguration.validatePenaltyWeights()`).
@@ -167,7 +175,7 @@ extension CommandLineOptions {
     func applyDivergenceDependentOptions(to config: inout SeparationConfiguration) throws {
         config.initialization = initialization
         if spatial == true && config.divergence != .kullbackLeibler {
-            throw CLIError.usage("--spatial needs --divergence kl (the tied multichannel updates are implemented for KL only; got \(config.divergence))")
+            throw CLIError.usage("--spatial needs --divergence kl (the tied multichannel updates are implemented for KL only; got \(divergenceSource(config.divergence)))")
         }
         // Without --spatial or --no-spatial, SeparateCommand chooses per input.
         config.spatial = spatial ?? false
@@ -184,7 +192,7 @@ extension CommandLineOptions {
         if let e = stepExponent {
             guard e >= 0.1, e <= 1.9 else { throw CLIError.usage("--step-exponent \(e) is out of range (allowed: 0.1 to 1.9)") }
             if e != 1 && config.divergence != .kullbackLeibler {
-                throw CLIError.usage("--step-exponent \(e) needs --divergence kl (over-relaxed steps are implemented for KL only; got \(config.divergence))")
+                throw CLIError.usage("--step-exponent \(e) needs --divergence kl (over-relaxed steps are implemented for KL only; got \(divergenceSource(config.divergence)))")
             }
             if e != 1 && config.isPenalized {
                 // The over-relaxed steps and their fallback watch the KL divergence alone: with a

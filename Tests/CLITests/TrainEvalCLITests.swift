@@ -157,6 +157,12 @@ import _TestSupport
         r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/is.nmfdict", "--free-components", "4",
                                "-o", "\(dir)/o4", "--iterations", "3", "--json", "-q"])
         #expect(r.status == 0 && r.stdout.contains("\"divergence\":\"itakura-saito\""), "\(r.stderr)")
+        // An option that needs KL against the dictionary's divergence names the dictionary, not a
+        // --divergence the user did not give.
+        r = try CLIRunner.run(["\(dir)/mix.wav", "--dictionary", "\(dir)/is.nmfdict", "--free-components", "4", "--step-exponent", "1.5",
+                               "-o", "\(dir)/o8", "--iterations", "3"])
+        #expect(r.status == 64 && r.stderrLines.count == 1
+                && r.stderr.contains("got itakura-saito, the divergence --dictionary '\(dir)/is.nmfdict' was trained with"), "\(r.stderr)")
         // A 44.1 kHz input against a 16 kHz dictionary.
         let x = try TestSupport.excerpt("piano_sms.wav", frames: 44_100)
         try TestSupport.write(x, to: "\(dir)/p44.wav", format: .wav16)
