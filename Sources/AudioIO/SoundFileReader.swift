@@ -84,8 +84,8 @@ public final class SoundFileReader {
     ///
     /// While libsndfile probes the file (and reopens one it cannot seek in), file descriptor 2
     /// points at /dev/null, because its MPEG decoder prints its own complaints there: what other
-    /// threads of the process write to stderr in that moment is lost, unless they write through
-    /// `StandardError`, which waits for it.
+    /// threads of the process write to stderr in that moment is lost (the package's own
+    /// messages wait for it; a caller's threads writing to stderr meanwhile are not held).
     /// - Throws: `AudioIOError` when the path is missing, a directory, not audio, empty,
     ///   or describes an impossible stream (0 channels, non-positive sample rate).
     public init(path: String) throws {

@@ -1,12 +1,14 @@
 import Dispatch
 
-/// Deterministic parallel loops over index ranges.
+/// Deterministic parallel loops over index ranges; outside the package, only the default
+/// thread count (``defaultThreadCount``) is visible.
 ///
 /// Work is split into blocks whose boundaries depend only on the problem size, never on
 /// the number of threads, so that any per-block reduction combined in block order gives
 /// results that are identical to the last bit whatever the thread count.
 public enum Parallel {
-    /// The number of worker threads used by `forEachBlock` (the active processor count, at least 1).
+    /// The number of worker threads the configurations default to (the active processor count
+    /// within the process's CPU affinity and cgroup quota, at least 1).
     public static var defaultThreadCount: Int { max(1, ProcessInfoLite.activeProcessorCount) }
 
     /// Splits `0..<count` into `blockCount` contiguous, nearly equal blocks.

@@ -61,20 +61,22 @@ public enum ChannelTiedBasis {
     ///   - w: spectra, F × K.
     ///   - q: gains, C × K (same K).
     /// - Returns: W′, C·F × K.
-    /// - Throws: `FactorizationError.invalidParameter` when the column counts differ or W′ would
-    ///   not fit in memory, `.invalidInput` when a matrix's storage does not hold rows × columns.
+    /// - Throws: `FactorizationError.invalidParameter` when the column counts differ, or W′'s
+    ///   size overflows an Int or exceeds the machine's physical memory.
     public static func stack(spectra w: Matrix, gains q: Matrix) throws -> Matrix {
-        try NMF.validateShape(w, name: "spectra")
-        try NMF.validateShape(q, name: "gains")
         guard q.columns == w.columns else {
             throw FactorizationError.invalidParameter(name: "gains", value: "\(q.rows) × \(q.columns)",
                                                       allowed: "channels × \(w.columns), one column per spectrum")
         }
         let (rows, overflow) = w.rows.multipliedReportingOverflow(by: q.rows)
-        let bytes = 4 * Double(w.rows) * Double(q.rows) * Double(w.columns), physical = ProcessInfoLite.physicalMemory
-        guard !overflow, physical <= 0 || bytes <= physical else {
+        guard !overflow, !rows.multipliedReportingOverflow(by: w.columns).overflow else {
             throw FactorizationError.invalidParameter(name: "gains", value: "\(q.rows) × \(q.columns)",
-                                                      allowed: "a stacked basis of \(q.rows) × \(w.rows) rows × \(w.columns) columns within this machine's memory")
+                                                      allowed: "a stacked basis of \(q.rows) × \(w.rows) rows × \(w.columns) columns whose size an Int holds")
+        }
+        let bytes = 4 * Double(rows) * Double(w.columns), physical = ProcessInfoLite.physicalMemory
+        guard physical <= 0 || bytes <= physical else {
+            throw FactorizationError.invalidParameter(name: "gains", value: "\(q.rows) × \(q.columns)",
+                                                      allowed: "a stacked basis of \(q.rows) × \(w.rows) rows × \(w.columns) columns within this machine's \(ProcessInfoLite.gigabytes(physical)) of memory")
         }
         var out = Matrix(rows: rows, columns: w.columns)
         for c in 0..<w.columns {

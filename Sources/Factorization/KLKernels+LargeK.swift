@@ -6,16 +6,16 @@
 /// and, beyond about 2000 columns, than the TLB holds. The iteration then slows far beyond its
 /// share of the work: `nmf-bench --runs 3 --size 1025,4100,K,I` (both cores, I iterations,
 /// medians of 3) took 2036 ms per iteration at K = 2048 (I = 2) and 6.2 s at K = 4096 (I = 1),
-/// against 340–460 ms at K = 1024. Here the sum runs over blocks of ``lambdaColumnBlock``
+/// against 313–457 ms at K = 1024. Here the sum runs over blocks of ``lambdaColumnBlock``
 /// columns, the partial sums of the four frames kept in the scratch `r` (4 × padded bins; a
 /// group of quads, ``KLState/quadsPerGroup``, has one such scratch per quad) between blocks:
 /// 1107 ms at K = 2048 and 3.0 s at K = 4096 (blocks of 8 / 16 / 32 / 64 / 128 columns: 4.0 /
 /// 3.1 / 3.6 / 5.2 / 8.9 s, one run each). Each lane still adds the products w_fk·h_k in the
 /// order k = 0, 1, … from 0 with the same fused multiply–adds, so λ, the ratios, the
 /// divergence and the factorization are the same bits as unblocked (tests compare them; the
-/// `kl_bits` of every run above agree). Alone, the blocked pass was no faster at K = 1024
-/// (351–440 against 313–371 ms); with the groups of quads it is (BENCHMARKS.md, "Many
-/// components"), hence the threshold, which both share.
+/// `kl_bits` of every run above agree). Alone, the blocked pass was slower at K = 1024 (by
+/// 12–29 % in three paired rounds: 351–440 against 313–371 ms); with the groups of quads it is
+/// faster (BENCHMARKS.md, "Many components"), hence the threshold, which both share.
 extension KLKernels {
     /// The number of components from which the λ pass sums over column blocks and the
     /// iteration runs groups of quads: at K = 1024 / 1280 that took 262–321 / 345–423 ms per

@@ -80,7 +80,7 @@ extension NMF {
         }
     }
 
-    /// Checks that a matrix's storage holds rows × columns values (`storage` is a public var).
+    /// Checks that a matrix's storage holds rows × columns values (`storage` is settable inside the package).
     /// - Throws: `FactorizationError.invalidInput` naming the matrix.
     static func validateShape(_ m: Matrix, name: String) throws {
         let (count, overflow) = m.rows.multipliedReportingOverflow(by: m.columns)

@@ -28,13 +28,18 @@ public struct DictionaryTrainer: Sendable {
     ///   - names: the sources' names (their paths), for error messages; the dictionary records
     ///     their last path components as `trained_on`.
     ///   - progress: called after every iteration; return `false` to cancel.
-    /// - Throws: `SeparationError.invalidParameter` when there are fewer frames than templates or
-    ///   the label is longer than `NMFDictionary.maximumLabelBytes`,
-    ///   `.tooShort` for a source shorter than one frame, `.silentTraining` when every
-    ///   source is silent, `.cancelled` when `progress` returns false (as `Separator`'s runs do),
-    ///   `.invalidInput` when the sources' sample rates differ or for a NaN, infinite or too large sample; what the sources' `read` throws
-    ///   (`AudioIOError` for files); `FactorizationError` from the factorization (e.g. factors
-    ///   beyond the machine's memory).
+    /// - Throws: first, before anything is read, `FactorizationError.invalidParameter` for NMF
+    ///   settings out of range (``nmf``'s fields are public vars), then
+    ///   `SeparationError.invalidParameter` for no sources or a label longer than
+    ///   `NMFDictionary.maximumLabelBytes`, `.invalidInput` when the sources' sample rates differ,
+    ///   `.invalidParameter` for a source's rate, channels or length out of range,
+    ///   `.invalidInput` for a spectrogram beyond the machine's memory and `.invalidParameter`
+    ///   (`--components`) for factors beyond it; while reading, `.tooShort` for a source shorter
+    ///   than one frame, `.invalidInput` for a NaN, infinite or too large sample, what the
+    ///   sources' `read` throws (`AudioIOError` for files), `.silentTraining` when every source is
+    ///   silent; then `.invalidParameter` when there are fewer frames than templates;
+    ///   `.cancelled` when `progress` returns false (as `Separator`'s runs do);
+    ///   `FactorizationError` from the factorization.
     public func train(_ sources: [SampleSource], label: String = "", names: [String] = [],
                       progress: ((NMFProgress) -> Bool)? = nil) throws -> (NMFDictionary, NMFResult) {
         let rate = try checkInputs(sources, label: label, names: names)
@@ -83,19 +88,25 @@ public struct DictionaryTrainer: Sendable {
         return rate
     }
 
-    /// Refuses training whose spectrogram (bins × all the sources' `frames`), with W and H beside
-    /// it, would not fit in this machine's physical memory, before anything is allocated.
-    /// - Throws: `SeparationError.invalidInput` naming both sizes.
+    /// Refuses, before anything is allocated, a training spectrogram (bins × all the sources'
+    /// `frames`) beyond this machine's physical memory, then W and H beside it (when K is within
+    /// the frames: more components than frames are refused by name once V is known).
+    /// - Throws: `SeparationError.invalidInput` for the spectrogram, `.invalidParameter` naming
+    ///   `--components` for the factors.
     private func checkMemory(frames: Double) throws {
         let physical = ProcessInfoLite.physicalMemory, gb = ProcessInfoLite.gigabytes
         guard physical > 0 else { return }
-        let bins = stft.binCount
+        let bins = stft.binCount, k = nmf.componentCount
         let bytes = 4 * Double(bins) * frames
-        let factors = frames > Double(Int.max / 2) ? .infinity
-            : NMF.factorBytes(rows: bins, frames: Int(frames), components: nmf.componentCount, threads: nmf.threadCount)
+        if bytes > physical {
+            throw SeparationError.invalidInput("the training spectrogram (\(bins) bins × \(Int(min(frames, 9e18))) frames) needs \(gb(bytes)), "
+                + "more than this machine's \(gb(physical)) of memory; train on fewer or shorter files or with a larger hop")
+        }
+        guard Double(k) <= frames else { return }
+        let factors = NMF.factorBytes(rows: bins, frames: Int(frames), components: k, threads: nmf.threadCount)
         if bytes + factors > physical {
-            throw SeparationError.invalidInput("the training spectrogram (\(bins) bins × \(Int(min(frames, 9e18))) frames) and its factors (K = \(nmf.componentCount)) "
-                + "need about \(gb(bytes + factors)), more than this machine's \(gb(physical)) of memory; train on fewer or shorter files or with a larger hop")
+            throw SeparationError.invalidParameter(name: "--components", value: "\(k)",
+                                                   allowed: "fewer: W (\(bins) × K) and H (K × \(Int(frames)) frames) would need about \(gb(factors)) beside the spectrogram's \(gb(bytes)), more than this machine's \(gb(physical)) of memory")
         }
     }
 
