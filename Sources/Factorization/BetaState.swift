@@ -28,7 +28,7 @@ extension KLState: NMFState {}
 /// H ← H ⊙ [Wᵀ(V ⊙ Λ^(β−2)) ⊘ Wᵀ Λ^(β−1)]^γ, W ← W ⊙ [(V ⊙ Λ^(β−2))Hᵀ ⊘ Λ^(β−1)Hᵀ]^γ,
 /// γ = γ(β), which decrease the divergence monotonically for every β.
 ///
-/// Frame by frame, fused like the KL path (Λ is never stored), on the same fixed chunks of
+/// In groups of frames (``GroupStep``), fused like the KL path (Λ is never stored), on the same fixed chunks of
 /// frames with per-chunk W accumulators added in chunk order: results do not depend on
 /// the thread count. V is read as V / mean(V) (H kept at that scale inside), so that the
 /// powers of Λ stay far from float overflow whatever the level of the recording; a ratio
@@ -51,6 +51,9 @@ struct BetaState: NMFState {
     let frames: Int
     /// Always 1: the β updates have no over-relaxation.
     var stepExponent: Float { 1 }
+    /// Frames run together through each pass over W (``GroupStep``); 1 runs them one at a
+    /// time. Any size gives the same bits.
+    var frameGroup = BetaState.framesPerGroup
     private var accumulators: [Float] = []
 
     var w: Matrix { basis.matrix }
@@ -82,34 +85,12 @@ struct BetaState: NMFState {
 
     mutating func normalizeBasis() { basis.normalize(activations: &scaledH, from: fixedColumns) }
 
-    /// λ = W·h for one frame into `out` (padded bins).
-    @inline(__always)
-    static func model(_ w: UnsafePointer<Float>, fp: Int, k: Int, h: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
-        out.update(repeating: 0, count: fp)
-        for c in 0..<k {
-            let x = h[c], col = w + c * fp
-            var f = 0
-            while f < fp {
-                KLKernels.store(KLKernels.load(out + f) + KLKernels.load(col + f) * x, out + f)
-                f += 8
-            }
-        }
-    }
-
-    /// Σ_f W[f, c]·x[f] for one column.
-    @inline(__always)
-    static func dot(_ col: UnsafePointer<Float>, _ x: UnsafePointer<Float>, fp: Int) -> Float {
-        var s = SIMD8<Float>()
-        var f = 0
-        while f < fp { s += KLKernels.load(col + f) * KLKernels.load(x + f); f += 8 }
-        return s.sum()
-    }
-
     mutating func iterate(measureDivergence: Bool) -> Double {
-        let f = v.rows, fp = basis.paddedBins, k = scaledH.rows, n = frames, chunks = chunkCount, step = frameStride * v.rows
-        let eps = epsilon, beta = divergenceKind.beta, gamma = divergenceKind.updateExponent, kind = divergenceKind
-        let inverse = inverseScale
-        let fixed = fixedColumns, threads = self.threads
+        let fp = basis.paddedBins, k = scaledH.rows, n = frames, chunks = chunkCount, frameStep = frameStride * v.rows
+        let group = max(1, frameGroup), threads = self.threads
+        let step = GroupStep(bins: v.rows, paddedBins: fp, components: k, learnedFrom: fixedColumns, epsilon: epsilon,
+                             beta: divergenceKind.beta, gamma: divergenceKind.updateExponent, kind: divergenceKind,
+                             inverseScale: inverseScale, measureDivergence: measureDivergence)
         if accumulators.count != chunks * 2 * fp * k { accumulators = [Float](repeating: 0, count: chunks * 2 * fp * k) }
         var partial = [Double](repeating: 0, count: chunks)
         let w = basis.storage
@@ -120,37 +101,15 @@ struct BetaState: NMFState {
                         partial.withUnsafeMutableBufferPointer { pp in
                             let vb = vp.baseAddress!, wb = wp.baseAddress!, hb = hp.baseAddress!, ab = ap.baseAddress!, pb = pp.baseAddress!
                             Parallel.forEachBlock(chunks, threads: threads) { chunk in
-                                let a = UnsafeMutablePointer<Float>.allocate(capacity: 2 * fp)
-                                defer { a.deallocate() }
-                                let b = a + fp
+                                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * fp * group)
+                                defer { scratch.deallocate() }
                                 let accA = ab + chunk * 2 * fp * k, accB = accA + fp * k
                                 accA.update(repeating: 0, count: 2 * fp * k)
-                                for j in Parallel.blockRange(chunk, of: chunks, count: n) {
-                                    let x = vb + j * step, hj = hb + j * k
-                                    Self.model(wb, fp: fp, k: k, h: hj, into: a)
-                                    if measureDivergence {
-                                        pb[chunk] += BetaKernels.divergence(v: x, scale: inverse, lambda: a, bins: f, epsilon: eps, divergence: kind)
-                                    }
-                                    BetaKernels.terms(v: x, scale: inverse, bins: f, paddedBins: fp, a: a, b: b, epsilon: eps, beta: beta)
-                                    for c in 0..<k {
-                                        let num = Self.dot(wb + c * fp, a, fp: fp), den = max(Self.dot(wb + c * fp, b, fp: fp), Float.leastNormalMagnitude)
-                                        let ratio = num / den
-                                        if ratio.isFinite { hj[c] = max(hj[c] * (gamma == 1 ? ratio : powf(ratio, gamma)), NMF.valueFloor) }
-                                    }
-                                    // Every template fixed (dictionaries only): no W update to accumulate.
-                                    if fixed == k { continue }
-                                    Self.model(wb, fp: fp, k: k, h: hj, into: a)
-                                    BetaKernels.terms(v: x, scale: inverse, bins: f, paddedBins: fp, a: a, b: b, epsilon: eps, beta: beta)
-                                    for c in fixed..<k {
-                                        let hc = SIMD8<Float>(repeating: hj[c])
-                                        let pa = accA + c * fp, pbb = accB + c * fp
-                                        var i = 0
-                                        while i < fp {
-                                            KLKernels.store(KLKernels.load(pa + i) + KLKernels.load(a + i) * hc, pa + i)
-                                            KLKernels.store(KLKernels.load(pbb + i) + KLKernels.load(b + i) * hc, pbb + i)
-                                            i += 8
-                                        }
-                                    }
+                                let range = Parallel.blockRange(chunk, of: chunks, count: n)
+                                for first in stride(from: range.lowerBound, to: range.upperBound, by: group) {
+                                    step.run(wb, v: vb + first * frameStep, frameStep: frameStep, h: hb + first * k,
+                                             count: min(group, range.upperBound - first), scratch: scratch, accA: accA, accB: accB,
+                                             divergence: &pb[chunk])
                                 }
                             }
                         }
@@ -158,8 +117,8 @@ struct BetaState: NMFState {
                 }
             }
         }
-        finishBasisUpdate(gamma: gamma)
-        return partial.reduce(0, +) * Self.divergenceScale(scale, beta: beta)
+        finishBasisUpdate(gamma: divergenceKind.updateExponent)
+        return partial.reduce(0, +) * Self.divergenceScale(scale, beta: divergenceKind.beta)
     }
 
     /// W ← W ⊙ [Σ_chunks A·Hᵀ ⊘ Σ_chunks B·Hᵀ]^γ (chunk order fixed), then normalisation.
@@ -184,9 +143,11 @@ struct BetaState: NMFState {
     }
 
     func divergence() -> Double {
-        let f = v.rows, fp = basis.paddedBins, k = scaledH.rows, n = frames, chunks = chunkCount, eps = epsilon, kind = divergenceKind
-        let step = frameStride * f
-        let inverse = inverseScale
+        let fp = basis.paddedBins, k = scaledH.rows, n = frames, chunks = chunkCount, frameStep = frameStride * v.rows
+        let group = max(1, frameGroup), threads = self.threads
+        let step = GroupStep(bins: v.rows, paddedBins: fp, components: k, learnedFrom: k, epsilon: epsilon,
+                             beta: divergenceKind.beta, gamma: divergenceKind.updateExponent, kind: divergenceKind,
+                             inverseScale: inverseScale, measureDivergence: true)
         var partial = [Double](repeating: 0, count: chunks)
         v.storage.withUnsafeBufferPointer { vp in
             basis.storage.withUnsafeBufferPointer { wp in
@@ -194,11 +155,17 @@ struct BetaState: NMFState {
                     partial.withUnsafeMutableBufferPointer { pp in
                         let vb = vp.baseAddress!, wb = wp.baseAddress!, hb = hp.baseAddress!, pb = pp.baseAddress!
                         Parallel.forEachBlock(chunks, threads: threads) { chunk in
-                            let a = UnsafeMutablePointer<Float>.allocate(capacity: fp)
-                            defer { a.deallocate() }
-                            for j in Parallel.blockRange(chunk, of: chunks, count: n) {
-                                Self.model(wb, fp: fp, k: k, h: hb + j * k, into: a)
-                                pb[chunk] += BetaKernels.divergence(v: vb + j * step, scale: inverse, lambda: a, bins: f, epsilon: eps, divergence: kind)
+                            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * fp * group)
+                            defer { scratch.deallocate() }
+                            let range = Parallel.blockRange(chunk, of: chunks, count: n)
+                            for first in stride(from: range.lowerBound, to: range.upperBound, by: group) {
+                                let count = min(group, range.upperBound - first)
+                                step.models(wb, h: hb + first * k, count: count, scratch: scratch)
+                                for i in 0..<count {
+                                    pb[chunk] += BetaKernels.divergence(v: vb + (first + i) * frameStep, scale: step.inverseScale,
+                                                                        lambda: scratch + 2 * fp * i, bins: step.bins, epsilon: step.epsilon,
+                                                                        divergence: step.kind)
+                                }
                             }
                         }
                     }
