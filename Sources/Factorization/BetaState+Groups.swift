@@ -34,11 +34,31 @@ extension BetaState {
         let measureDivergence: Bool
 
         /// λ = W·h of `count` frames (activations `h`, `components` apart) into the `a` slots
-        /// of `scratch` (frame i's at `scratch + 2·F′·i`), W read once for all of them.
+        /// of `scratch` (frame i's at `scratch + 2·F′·i`), W read once for all of them; four
+        /// columns per sweep over a frame's λ, added one after the other as one at a time would.
         func models(_ w: UnsafePointer<Float>, h: UnsafePointer<Float>, count: Int, scratch: UnsafeMutablePointer<Float>) {
             let fp = paddedBins, k = components
             for i in 0..<count { (scratch + 2 * fp * i).update(repeating: 0, count: fp) }
-            for c in 0..<k {
+            var c = 0
+            while c + 4 <= k {
+                let c0 = w + c * fp, c1 = c0 + fp, c2 = c1 + fp, c3 = c2 + fp
+                for i in 0..<count {
+                    let out = scratch + 2 * fp * i, hi = h + i * k
+                    let x0 = hi[c], x1 = hi[c + 1], x2 = hi[c + 2], x3 = hi[c + 3]
+                    var f = 0
+                    while f < fp {
+                        var o = KLKernels.load(out + f)
+                        o = o + KLKernels.load(c0 + f) * x0
+                        o = o + KLKernels.load(c1 + f) * x1
+                        o = o + KLKernels.load(c2 + f) * x2
+                        o = o + KLKernels.load(c3 + f) * x3
+                        KLKernels.store(o, out + f)
+                        f += 8
+                    }
+                }
+                c += 4
+            }
+            while c < k {
                 let col = w + c * fp
                 for i in 0..<count {
                     let out = scratch + 2 * fp * i, x = h[i * k + c]
@@ -48,6 +68,7 @@ extension BetaState {
                         f += 8
                     }
                 }
+                c += 1
             }
         }
 
@@ -74,46 +95,67 @@ extension BetaState {
                  divergence: inout Double) {
             let fp = paddedBins, k = components
             terms(w, v: v, frameStep: frameStep, h: h, count: count, scratch: scratch, measure: measureDivergence, divergence: &divergence)
-            for c in 0..<k {
-                let col = w + c * fp
+            var c = 0
+            while c < k {
+                // Two columns per pass over each frame's terms (one for the last of an odd K).
+                let pair = c + 1 < k
+                let c0 = w + c * fp, c1 = pair ? c0 + fp : c0
                 for i in 0..<count {
                     let a = scratch + 2 * fp * i
-                    let (num, sum) = BetaState.dots(col, a, a + fp, fp: fp)
-                    let ratio = num / max(sum, Float.leastNormalMagnitude)
-                    let hc = h + i * k + c
-                    if ratio.isFinite { hc.pointee = max(hc.pointee * (gamma == 1 ? ratio : powf(ratio, gamma)), NMF.valueFloor) }
+                    let (n0, d0, n1, d1) = BetaState.dots(c0, c1, a, a + fp, fp: fp)
+                    step(h + i * k + c, n0, d0)
+                    if pair { step(h + i * k + c + 1, n1, d1) }
                 }
+                c += pair ? 2 : 1
             }
             // Every template fixed (dictionaries only): no W update to accumulate.
             guard learnedFrom < k else { return }
             var unused = 0.0
             terms(w, v: v, frameStep: frameStep, h: h, count: count, scratch: scratch, measure: false, divergence: &unused)
+            var hs = [Float](repeating: 0, count: count)
             for c in learnedFrom..<k {
                 let pa = accA + c * fp, pb = accB + c * fp
-                for i in 0..<count {
-                    let a = scratch + 2 * fp * i, b = a + fp, hc = SIMD8<Float>(repeating: h[i * k + c])
-                    var f = 0
-                    while f < fp {
-                        KLKernels.store(KLKernels.load(pa + f) + KLKernels.load(a + f) * hc, pa + f)
-                        KLKernels.store(KLKernels.load(pb + f) + KLKernels.load(b + f) * hc, pb + f)
-                        f += 8
+                for i in 0..<count { hs[i] = h[i * k + c] }
+                var f = 0
+                while f < fp {
+                    // The group's frames added in order in registers, the column's sums read and written once.
+                    var sa = KLKernels.load(pa + f), sb = KLKernels.load(pb + f)
+                    for i in 0..<count {
+                        let a = scratch + 2 * fp * i, hc = SIMD8<Float>(repeating: hs[i])
+                        sa = sa + KLKernels.load(a + f) * hc
+                        sb = sb + KLKernels.load(a + fp + f) * hc
                     }
+                    KLKernels.store(sa, pa + f)
+                    KLKernels.store(sb, pb + f)
+                    f += 8
                 }
             }
         }
+
+        /// h ← max(h·(num / max(den, smallest normal))^γ, floor), unchanged when the ratio is not finite.
+        @inline(__always)
+        func step(_ hc: UnsafeMutablePointer<Float>, _ num: Float, _ den: Float) {
+            let ratio = num / max(den, Float.leastNormalMagnitude)
+            if ratio.isFinite { hc.pointee = max(hc.pointee * (gamma == 1 ? ratio : powf(ratio, gamma)), NMF.valueFloor) }
+        }
     }
 
-    /// (Σ_f W[f, c]·x[f], Σ_f W[f, c]·y[f]) for one column, in one pass over it.
+    /// (Σ_f W[f, c]·x[f], Σ_f W[f, c]·y[f], Σ_f W[f, d]·x[f], Σ_f W[f, d]·y[f]) for columns
+    /// `c` and `d` (they may be the same), in one pass over x and y.
     @inline(__always)
-    static func dots(_ col: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, fp: Int) -> (Float, Float) {
-        var s = SIMD8<Float>(), t = SIMD8<Float>()
+    static func dots(_ c: UnsafePointer<Float>, _ d: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                     fp: Int) -> (Float, Float, Float, Float) {
+        var s0 = SIMD8<Float>(), t0 = SIMD8<Float>(), s1 = SIMD8<Float>(), t1 = SIMD8<Float>()
         var f = 0
         while f < fp {
-            let w = KLKernels.load(col + f)
-            s += w * KLKernels.load(x + f)
-            t += w * KLKernels.load(y + f)
+            let vx = KLKernels.load(x + f), vy = KLKernels.load(y + f)
+            let w0 = KLKernels.load(c + f), w1 = KLKernels.load(d + f)
+            s0 += w0 * vx
+            t0 += w0 * vy
+            s1 += w1 * vx
+            t1 += w1 * vy
             f += 8
         }
-        return (s.sum(), t.sum())
+        return (s0.sum(), t0.sum(), s1.sum(), t1.sum())
     }
 }
