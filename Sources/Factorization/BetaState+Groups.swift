@@ -13,7 +13,8 @@ import DSPCore
 /// every column, columns in order within every frame), so any group size gives the same
 /// bits; tests compare sizes 1, 5 and 16.
 extension BetaState {
-    /// Frames per group: the scratch of a group (2·F′ floats a frame) stays within L2.
+    /// Frames per group: the scratch of a group (2·F′ floats a frame, 132 KB at F = 1025)
+    /// stays within L2; 32 measured within the noise of 16 (BENCHMARKS.md).
     static let framesPerGroup = 16
 
     /// The fixed quantities of one iteration, and the work on one group of frames.
@@ -26,7 +27,7 @@ extension BetaState {
         let epsilon: Float
         /// β, and the exponent γ(β) of the steps.
         let beta: Float, gamma: Float
-        /// The divergence measured, when `measureDivergence` is set.
+        /// The β-divergence whose terms, and value when measured, are formed.
         let kind: Divergence
         /// 1 / mean(V): V is read at the unit mean.
         let inverseScale: Float
@@ -73,7 +74,7 @@ extension BetaState {
         }
 
         /// λ of the group, then each frame's terms A = v ⊙ λ^(β−2), B = λ^(β−1) in its slots
-        /// (and its divergence added to `divergence` first, when measured and `measure` is set).
+        /// (each frame's divergence added to `divergence` first when `measure` is set).
         func terms(_ w: UnsafePointer<Float>, v: UnsafePointer<Float>, frameStep: Int, h: UnsafePointer<Float>, count: Int,
                    scratch: UnsafeMutablePointer<Float>, measure: Bool, divergence: inout Double) {
             models(w, h: h, count: count, scratch: scratch)
@@ -89,7 +90,8 @@ extension BetaState {
 
         /// One iteration's work on `count` consecutive frames: the H update of each from the
         /// terms of its old activations, then the terms of the new ones added to the W
-        /// accumulators `accA` (Σ A·hᵀ) and `accB` (Σ B·hᵀ), F′ × K each.
+        /// accumulators `accA` (Σ A·hᵀ) and `accB` (Σ B·hᵀ), F′ × K each. `scratch` holds
+        /// 2·F′·`count` + `count` floats.
         func run(_ w: UnsafePointer<Float>, v: UnsafePointer<Float>, frameStep: Int, h: UnsafeMutablePointer<Float>, count: Int,
                  scratch: UnsafeMutablePointer<Float>, accA: UnsafeMutablePointer<Float>, accB: UnsafeMutablePointer<Float>,
                  divergence: inout Double) {
@@ -112,7 +114,7 @@ extension BetaState {
             guard learnedFrom < k else { return }
             var unused = 0.0
             terms(w, v: v, frameStep: frameStep, h: h, count: count, scratch: scratch, measure: false, divergence: &unused)
-            var hs = [Float](repeating: 0, count: count)
+            let hs = scratch + 2 * fp * count   // (the scratch holds `count` more floats past the slots)
             for c in learnedFrom..<k {
                 let pa = accA + c * fp, pb = accB + c * fp
                 for i in 0..<count { hs[i] = h[i * k + c] }

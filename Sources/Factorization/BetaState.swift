@@ -28,9 +28,9 @@ extension KLState: NMFState {}
 /// H ← H ⊙ [Wᵀ(V ⊙ Λ^(β−2)) ⊘ Wᵀ Λ^(β−1)]^γ, W ← W ⊙ [(V ⊙ Λ^(β−2))Hᵀ ⊘ Λ^(β−1)Hᵀ]^γ,
 /// γ = γ(β), which decrease the divergence monotonically for every β.
 ///
-/// In groups of frames (``GroupStep``), fused like the KL path (Λ is never stored), on the same fixed chunks of
-/// frames with per-chunk W accumulators added in chunk order: results do not depend on
-/// the thread count. V is read as V / mean(V) (H kept at that scale inside), so that the
+/// In groups of frames (``GroupStep``), fused like the KL path (Λ is never stored), on the
+/// same fixed chunks of frames with per-chunk W accumulators added in chunk order: results do
+/// not depend on the thread count. V is read as V / mean(V) (H kept at that scale inside), so that the
 /// powers of Λ stay far from float overflow whatever the level of the recording; a ratio
 /// that is not finite leaves its entry unchanged.
 struct BetaState: NMFState {
@@ -101,7 +101,7 @@ struct BetaState: NMFState {
                         partial.withUnsafeMutableBufferPointer { pp in
                             let vb = vp.baseAddress!, wb = wp.baseAddress!, hb = hp.baseAddress!, ab = ap.baseAddress!, pb = pp.baseAddress!
                             Parallel.forEachBlock(chunks, threads: threads) { chunk in
-                                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * fp * group)
+                                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * fp * group + group)
                                 defer { scratch.deallocate() }
                                 let accA = ab + chunk * 2 * fp * k, accB = accA + fp * k
                                 accA.update(repeating: 0, count: 2 * fp * k)
