@@ -17,6 +17,13 @@ extension BetaState {
     /// stays within L2; 32 measured within the noise of 16 (BENCHMARKS.md).
     static let framesPerGroup = 16
 
+    /// The state's fixed quantities for one pass over the frames.
+    func groupStep(measureDivergence: Bool) -> GroupStep {
+        GroupStep(bins: v.rows, paddedBins: basis.paddedBins, components: scaledH.rows, learnedFrom: fixedColumns, epsilon: epsilon,
+                  gamma: divergenceKind.updateExponent, kind: divergenceKind, inverseScale: inverseScale,
+                  measureDivergence: measureDivergence)
+    }
+
     /// The fixed quantities of one iteration, and the work on one group of frames.
     struct GroupStep {
         /// F, F′ (F rounded up to a multiple of 8) and K.
@@ -25,8 +32,8 @@ extension BetaState {
         let learnedFrom: Int
         /// The floor of λ (and of v for β ≤ 0).
         let epsilon: Float
-        /// β, and the exponent γ(β) of the steps.
-        let beta: Float, gamma: Float
+        /// The exponent γ(β) of the steps (``Divergence/updateExponent``, computed once).
+        let gamma: Float
         /// The β-divergence whose terms, and value when measured, are formed.
         let kind: Divergence
         /// 1 / mean(V): V is read at the unit mean.
@@ -84,7 +91,7 @@ extension BetaState {
                     divergence += BetaKernels.divergence(v: x, scale: inverseScale, lambda: a, bins: bins, epsilon: epsilon, divergence: kind)
                 }
                 BetaKernels.terms(v: x, scale: inverseScale, bins: bins, paddedBins: paddedBins, a: a, b: a + paddedBins,
-                                  epsilon: epsilon, beta: beta)
+                                  epsilon: epsilon, beta: kind.beta)
             }
         }
 

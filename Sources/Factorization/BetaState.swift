@@ -88,9 +88,7 @@ struct BetaState: NMFState {
     mutating func iterate(measureDivergence: Bool) -> Double {
         let fp = basis.paddedBins, k = scaledH.rows, n = frames, chunks = chunkCount, frameStep = frameStride * v.rows
         let group = max(1, frameGroup), threads = self.threads
-        let step = GroupStep(bins: v.rows, paddedBins: fp, components: k, learnedFrom: fixedColumns, epsilon: epsilon,
-                             beta: divergenceKind.beta, gamma: divergenceKind.updateExponent, kind: divergenceKind,
-                             inverseScale: inverseScale, measureDivergence: measureDivergence)
+        let step = groupStep(measureDivergence: measureDivergence)
         if accumulators.count != chunks * 2 * fp * k { accumulators = [Float](repeating: 0, count: chunks * 2 * fp * k) }
         var partial = [Double](repeating: 0, count: chunks)
         let w = basis.storage
@@ -145,9 +143,7 @@ struct BetaState: NMFState {
     func divergence() -> Double {
         let fp = basis.paddedBins, k = scaledH.rows, n = frames, chunks = chunkCount, frameStep = frameStride * v.rows
         let group = max(1, frameGroup), threads = self.threads
-        let step = GroupStep(bins: v.rows, paddedBins: fp, components: k, learnedFrom: k, epsilon: epsilon,
-                             beta: divergenceKind.beta, gamma: divergenceKind.updateExponent, kind: divergenceKind,
-                             inverseScale: inverseScale, measureDivergence: true)
+        let step = groupStep(measureDivergence: true)
         var partial = [Double](repeating: 0, count: chunks)
         v.storage.withUnsafeBufferPointer { vp in
             basis.storage.withUnsafeBufferPointer { wp in

@@ -84,30 +84,13 @@ public struct DictionaryTrainer: Sendable {
             }
             try Separator.validateShape(of: s)
         }
-        try checkMemory(frames: sources.reduce(0.0) { $0 + Double(stft.frameCount(forSignalLength: $1.frameCount)) })
+        // (More components than frames are refused by name once V is known, so the factors are
+        // checked only within the frames.)
+        let frames = sources.reduce(0.0) { $0 + Double(stft.frameCount(forSignalLength: $1.frameCount)) }
+        try Separator.checkMemory(bins: stft.binCount, frames: frames, blocks: 1,
+                                  components: Double(nmf.componentCount) <= frames ? nmf.componentCount : nil, threads: nmf.threadCount,
+                                  spectrogram: "the training spectrogram", advice: "train on fewer or shorter files or with a larger hop")
         return rate
-    }
-
-    /// Refuses, before anything is allocated, a training spectrogram (bins × all the sources'
-    /// `frames`) beyond this machine's physical memory, then W and H beside it (when K is within
-    /// the frames: more components than frames are refused by name once V is known).
-    /// - Throws: `SeparationError.invalidInput` for the spectrogram, `.invalidParameter` naming
-    ///   `--components` for the factors.
-    private func checkMemory(frames: Double) throws {
-        let physical = ProcessInfoLite.physicalMemory, gb = ProcessInfoLite.gigabytes
-        guard physical > 0 else { return }
-        let bins = stft.binCount, k = nmf.componentCount
-        let bytes = 4 * Double(bins) * frames
-        if bytes > physical {
-            throw SeparationError.invalidInput("the training spectrogram (\(bins) bins × \(Int(min(frames, 9e18))) frames) needs \(gb(bytes)), "
-                + "more than this machine's \(gb(physical)) of memory; train on fewer or shorter files or with a larger hop")
-        }
-        guard Double(k) <= frames else { return }
-        let factors = NMF.factorBytes(rows: bins, frames: Int(frames), components: k, threads: nmf.threadCount)
-        if bytes + factors > physical {
-            throw SeparationError.invalidParameter(name: "--components", value: "\(k)",
-                                                   allowed: "fewer: W (\(bins) × K) and H (K × \(Int(frames)) frames) would need about \(gb(factors)) beside the spectrogram's \(gb(bytes)), more than this machine's \(gb(physical)) of memory")
-        }
     }
 
     /// The sources' magnitude spectrograms side by side (bins × all their frames), and the

@@ -289,21 +289,35 @@ public struct Separator: Sendable {
     /// this machine's physical memory, before anything is allocated.
     /// - Throws: `SeparationError.invalidInput` with both sizes.
     func checkMemory(frames: Int, channels: Int) throws {
-        let stft = configuration.stft
-        let blocks = configuration.spatial ? channels : 1
-        let bytes = Double(stft.binCount) * Double(frames) * Double(blocks) * 4
-        let physical = ProcessInfoLite.physicalMemory
-        let gb = ProcessInfoLite.gigabytes
-        if physical > 0, bytes > physical {
-            throw SeparationError.invalidInput("the spectrogram (\(stft.binCount) bins × \(frames) frames\(blocks > 1 ? " × \(blocks) channels" : "")) needs "
-                + "\(gb(bytes)), more than this machine's \(gb(physical)) of memory; use a larger hop or split the input")
+        try Self.checkMemory(bins: configuration.stft.binCount, frames: Double(frames), blocks: configuration.spatial ? channels : 1,
+                             components: configuration.componentCount, threads: configuration.threadCount,
+                             keptRuns: configuration.ensembleSize, spectrogram: "the spectrogram",
+                             advice: "use a larger hop or split the input")
+    }
+
+    /// Refuses a spectrogram of `bins` × `frames` floats (× `blocks` stacked channels) beyond this
+    /// machine's physical memory, then W and H of `components` (nil: not checked) beside it,
+    /// before anything is allocated: for separation and training alike.
+    /// - Parameters:
+    ///   - spectrogram: what the spectrogram is called in the message.
+    ///   - advice: what to do about a spectrogram too large.
+    /// - Throws: `SeparationError.invalidInput` naming both sizes for the spectrogram,
+    ///   `.invalidParameter` naming `--components` for the factors.
+    static func checkMemory(bins: Int, frames: Double, blocks: Int, components: Int?, threads: Int, keptRuns: Int = 1,
+                            spectrogram: String, advice: String) throws {
+        let physical = ProcessInfoLite.physicalMemory, gb = ProcessInfoLite.gigabytes
+        guard physical > 0 else { return }
+        let bytes = Double(bins) * frames * Double(blocks) * 4, shownFrames = Int(min(frames, 9e18))
+        if bytes > physical {
+            throw SeparationError.invalidInput("\(spectrogram) (\(bins) bins × \(shownFrames) frames\(blocks > 1 ? " × \(blocks) channels" : "")) needs "
+                + "\(gb(bytes)), more than this machine's \(gb(physical)) of memory; \(advice)")
         }
         // W and H beside it (every run's kept): many components on a long V are refused, not an abort.
-        let factors = NMF.factorBytes(rows: stft.binCount * blocks, frames: frames, components: configuration.componentCount,
-                                      threads: configuration.threadCount, keptRuns: configuration.ensembleSize)
-        if physical > 0, bytes + factors > physical {
-            throw SeparationError.invalidParameter(name: "--components", value: "\(configuration.componentCount)",
-                                                   allowed: "fewer: W (\(stft.binCount * blocks) × K) and H (K × \(frames) frames) would need about \(gb(factors)) beside the spectrogram's \(gb(bytes)), more than this machine's \(gb(physical)) of memory")
+        guard let components else { return }
+        let factors = NMF.factorBytes(rows: bins * blocks, frames: shownFrames, components: components, threads: threads, keptRuns: keptRuns)
+        if bytes + factors > physical {
+            throw SeparationError.invalidParameter(name: "--components", value: "\(components)",
+                                                   allowed: "fewer: W (\(bins * blocks) × K) and H (K × \(shownFrames) frames) would need about \(gb(factors)) beside the spectrogram's \(gb(bytes)), more than this machine's \(gb(physical)) of memory")
         }
     }
 
