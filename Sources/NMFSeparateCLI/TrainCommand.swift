@@ -81,10 +81,13 @@ struct TrainCommand {
             guard let n = Int(v) else { throw CommandLineOptions.notAnInteger(name, v) }
             return n
         }
+        var onlyFiles = false   // after `--`: every argument is a recording, even one named like an option
         while i < arguments.count {
             var a = arguments[i]
             i += 1
             inline = nil
+            if onlyFiles { c.inputs.append(a); continue }
+            if a == "--" { onlyFiles = true; continue }
             if a.hasPrefix("--"), let eq = a.firstIndex(of: "=") {
                 inline = String(a[a.index(after: eq)...])
                 a = String(a[..<eq])
@@ -183,9 +186,10 @@ struct TrainCommand {
     /// what `run` prints.
     private func train(inputs: [String], output: String, stft: STFTConfiguration, nmf: NMFConfiguration) throws -> String {
         var nmf = nmf
-        var readers: [SoundFileReader] = []
+        // (Each is opened while it is read only: there may be more files than may be open at once.)
+        var readers: [TrainingRecording] = []
         for path in inputs {
-            do { readers.append(try SoundFileReader(path: path)) } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
+            do { readers.append(try TrainingRecording(path: path)) } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
         }
         for (path, r) in zip(inputs, readers) where r.frameCount < stft.fftSize {
             throw CLIError.tooShort(path, frames: r.frameCount, fftSize: stft.fftSize)
