@@ -13,8 +13,12 @@ public struct CLIError: Error, CustomStringConvertible {
     public static func runtime(_ message: String) -> CLIError { CLIError(message: message, exitCode: 1) }
 
     /// The runtime failure of an audio file shorter than one STFT frame, naming the file.
-    static func tooShort(_ path: String, frames: Int, fftSize: Int) -> CLIError {
-        runtime("'\(path)': " + SeparationError.tooShort(frames: frames, fftSize: fftSize).description)
+    /// - Parameter trained: the frame is trained dictionaries' (whose fft size a separation
+    ///   cannot change): the advice is a longer file or dictionaries trained with a smaller one.
+    static func tooShort(_ path: String, frames: Int, fftSize: Int, trained: Bool = false) -> CLIError {
+        guard trained else { return runtime("'\(path)': " + SeparationError.tooShort(frames: frames, fftSize: fftSize).description) }
+        return runtime("'\(path)': audio is \(frames) sample\(frames == 1 ? "" : "s") long, shorter than one frame of the dictionaries "
+            + "(trained with --fft-size \(fftSize)); use a longer file, or dictionaries trained with a smaller --fft-size")
     }
 
     /// The message.

@@ -78,8 +78,10 @@ extension CommandLineOptions {
         }
     }
 
-    /// Checks the loaded dictionaries against each other and the separation: no two alike,
-    /// and all with the separation's STFT settings and divergence.
+    /// Checks the loaded dictionaries against each other and the separation: no two alike (nor
+    /// one a rescaled copy of another), all trained at one sample rate, with one analysis and
+    /// divergence, and those the separation's. Disagreements between dictionaries are reported
+    /// first, since no option can settle them.
     /// - Parameters:
     ///   - loaded: the templates of the `--dictionary` files, in order.
     ///   - stft: the separation's analysis settings.
@@ -87,23 +89,29 @@ extension CommandLineOptions {
     /// - Throws: `CLIError.usage` naming the dictionary files and what is allowed.
     func validateDictionarySettings(_ loaded: [NMFDictionary], stft: STFTConfiguration, divergence chosen: Divergence) throws {
         for (j, later) in loaded.enumerated().dropFirst() {
-            if let i = loaded[..<j].firstIndex(where: { $0.basis == later.basis }) {
+            if let i = loaded[..<j].firstIndex(where: { $0.hasSameTemplates(as: later) }) {
                 throw CLIError.usage("--dictionary '\(dictionaries[j])' holds the same templates as '\(dictionaries[i])' (allowed: one dictionary per source; two alike sources cannot be told apart)")
             }
         }
-        for (path, d) in zip(dictionaries, loaded) where d.stft.fftSize != stft.fftSize || d.stft.hopLength != stft.hopLength {
-            let trained = "--dictionary '\(path)' was trained with --fft-size \(d.stft.fftSize) --hop \(d.stft.hopLength)"
-            if fftSize == nil && hop == nil {
-                // The separation took the first dictionary's settings: name it, not the user.
-                throw CLIError.usage("\(trained), but '\(dictionaries[0])' with --fft-size \(stft.fftSize) --hop \(stft.hopLength) (allowed: dictionaries trained with the same settings; retrain one of them)")
+        guard let first = loaded.first else { return }
+        let retrain = "retrain one of them"
+        for (path, d) in zip(dictionaries, loaded).dropFirst() {
+            if d.sampleRate != first.sampleRate {
+                throw CLIError.usage("--dictionary '\(path)' was trained at \(d.sampleRate) Hz, but '\(dictionaries[0])' at \(first.sampleRate) Hz (allowed: dictionaries trained at one sample rate; \(retrain))")
             }
-            throw CLIError.usage("\(trained), the separation uses --fft-size \(stft.fftSize) --hop \(stft.hopLength) (allowed: the same for all; omit --fft-size and --hop to use the dictionaries')")
+            if d.stft != first.stft {
+                throw CLIError.usage("--dictionary '\(path)' was trained with --fft-size \(d.stft.fftSize) --hop \(d.stft.hopLength), but '\(dictionaries[0])' with --fft-size \(first.stft.fftSize) --hop \(first.stft.hopLength) (allowed: dictionaries trained with the same settings; \(retrain))")
+            }
+            if d.divergence != first.divergence {
+                throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), but '\(dictionaries[0])' with \(first.divergence) (allowed: dictionaries trained with the same divergence; \(retrain))")
+            }
         }
-        for (path, d) in zip(dictionaries, loaded) where d.divergence != chosen {
-            if divergence == nil {
-                throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), but '\(dictionaries[0])' with \(chosen) (allowed: dictionaries trained with the same divergence; retrain one of them)")
-            }
-            throw CLIError.usage("--dictionary '\(path)' was trained with --divergence \(d.divergence), the separation uses \(chosen) (allowed: the same for all)")
+        // All alike from here: the separation's own options are what differ.
+        if first.stft.fftSize != stft.fftSize || first.stft.hopLength != stft.hopLength {
+            throw CLIError.usage("--dictionary '\(dictionaries[0])'\(loaded.count > 1 ? " and the others were" : " was") trained with --fft-size \(first.stft.fftSize) --hop \(first.stft.hopLength), the separation uses --fft-size \(stft.fftSize) --hop \(stft.hopLength) (allowed: the same; omit --fft-size and --hop to use the dictionaries')")
+        }
+        if first.divergence != chosen {
+            throw CLIError.usage("--dictionary '\(dictionaries[0])'\(loaded.count > 1 ? " and the others were" : " was") trained with --divergence \(first.divergence), the separation uses \(chosen) (allowed: the same; omit --divergence to use the dictionaries')")
         }
     }
 
@@ -188,6 +196,11 @@ extension CommandLineOptions {
         try Self.checkPenaltyBound("continuity", continuity)
         try Self.checkPenaltyBound("sparsity", sparsity)
         try config.validateBackground()
+        for (name, weights) in [("continuity", continuity), ("sparsity", sparsity)]
+        where config.divergence != .kullbackLeibler && weights.contains(where: { $0 > 0 }) {
+            // (As the library says, but naming the dictionary that set the divergence.)
+            throw CLIError.usage("--\(name) \(SeparationConfiguration.describe(weights)) needs --divergence kl (the penalty is implemented for KL only; got \(divergenceSource(config.divergence)))")
+        }
         try config.validatePenaltyWeights()
         if let e = stepExponent {
             guard e >= 0.1, e <= 1.9 else { throw CLIError.usage("--step-exponent \(e) is out of range (allowed: 0.1 to 1.9)") }

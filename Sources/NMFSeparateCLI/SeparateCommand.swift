@@ -194,7 +194,7 @@ struct SeparateCommand {
             }
         }
         if reader.frameCount < configuration.stft.fftSize {
-            throw CLIError.tooShort(input, frames: reader.frameCount, fftSize: configuration.stft.fftSize)
+            throw CLIError.tooShort(input, frames: reader.frameCount, fftSize: configuration.stft.fftSize, trained: !dictionaries.isEmpty)
         }
         let frames = configuration.stft.frameCount(forSignalLength: reader.frameCount)
         // A steady background takes its components beside at least one per other source.

@@ -124,6 +124,31 @@ public struct NMFDictionary: Sendable, Equatable {
         return shown.joined(separator: ", ") + (rest > 0 ? (shown.isEmpty ? "" : ", ") + "… and \(rest) more" : "")
     }
 
+    /// Whether `other` holds the same templates, each up to its scale (a copy whose templates
+    /// were multiplied by a factor models the same source): the same shape, and every pair of
+    /// columns, each divided by its sum, equal within 1e-5 of the larger's peak.
+    /// Complexity: O(bins × K).
+    /// - Parameter other: a dictionary, possibly from another file.
+    public func hasSameTemplates(as other: NMFDictionary) -> Bool {
+        guard basis.rows == other.basis.rows, basis.columns == other.basis.columns else { return false }
+        for c in 0..<basis.columns {
+            let a = basis.column(c), b = other.basis.column(c)
+            let sa = a.reduce(0, +), sb = b.reduce(0, +)
+            guard sa > 0, sb > 0 else {
+                if a != b { return false }   // (an all-zero template matches only another)
+                continue
+            }
+            var peak: Float = 0, worst: Float = 0
+            for (x, y) in zip(a, b) {
+                let (u, v) = (x / sa, y / sb)
+                peak = max(peak, u, v)
+                worst = max(worst, abs(u - v))
+            }
+            if worst > 1e-5 * peak { return false }
+        }
+        return true
+    }
+
     /// Checks that the dictionary was trained with the same analysis as a separation.
     /// - Throws: `DictionaryError.settingsMismatch` naming the setting and both values.
     public func validate(path: String, sampleRate rate: Int, stft other: STFTConfiguration,

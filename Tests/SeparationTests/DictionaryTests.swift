@@ -13,6 +13,28 @@ import _TestSupport
                              label: "speech", notes: ["trained_on": "a.wav, b.wav"])
     }
 
+    /// Two dictionaries whose templates differ only in scale model the same source: a copy with
+    /// its templates multiplied by 2 (or each by its own factor) is the same; one changed value,
+    /// a template more or in another order is not.
+    @Test func sameTemplatesAreRecognisedUpToScale() throws {
+        let d = try sample()
+        var scaled = d
+        for c in 0..<d.basis.columns {
+            for r in 0..<d.basis.rows { scaled.basis[r, c] = d.basis[r, c] * Float(c + 2) }
+        }
+        #expect(scaled.basis != d.basis && d.hasSameTemplates(as: scaled) && scaled.hasSameTemplates(as: d))
+        var changed = d
+        changed.basis[7, 2] += 0.1
+        #expect(!d.hasSameTemplates(as: changed))
+        let reordered = NMFDictionary(basis: d.basis.columns([1, 0, 2, 3]), sampleRate: d.sampleRate, stft: d.stft)
+        #expect(!d.hasSameTemplates(as: reordered))
+        let fewer = NMFDictionary(basis: d.basis.columns([0, 1, 2]), sampleRate: d.sampleRate, stft: d.stft)
+        #expect(!d.hasSameTemplates(as: fewer))
+        var zero = d
+        for r in 0..<d.basis.rows { zero.basis[r, 1] = 0 }
+        #expect(zero.hasSameTemplates(as: zero) && !zero.hasSameTemplates(as: d) && !d.hasSameTemplates(as: zero))
+    }
+
     @Test func fileFormatRoundTrips() throws {
         let d = try sample()
         let data = d.encoded()
