@@ -2,6 +2,7 @@ import Foundation
 import DSPCore
 import Spectral
 import Factorization
+import AudioIO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -163,11 +164,13 @@ extension NMFDictionary.Header {
         guard let version = Self.integer(json["version"]), version == NMFDictionary.formatVersion else {
             throw DictionaryError.unsupportedVersion(path: path, version: Self.describe(json["version"]))
         }
-        sampleRate = try integer("sample_rate", "a positive integer, in Hz") { $0 > 0 }
+        sampleRate = try integer("sample_rate", "an integer from 1 to \(SoundFileReader.sampleRateRange.upperBound), in Hz") {
+            SoundFileReader.sampleRateRange.contains($0)   // (the rates audio files are read at)
+        }
         let fft = try integer("fft_size", "an even integer from \(STFTConfiguration.fftSizeRange.lowerBound) to \(STFTConfiguration.fftSizeRange.upperBound)") {
             STFTConfiguration.fftSizeRange.contains($0) && $0 % 2 == 0
         }
-        let hop = try integer("hop", "a positive integer") { $0 > 0 }
+        let hop = try integer("hop", "an integer, 1 or more") { $0 > 0 }
         if hop > STFTConfiguration.maxHopLength(fftSize: fft), hop <= fft {
             // Written before the hop was limited to 3/4 of the fft size.
             throw DictionaryError.unusableHop(path: path, hop: hop, fftSize: fft)
@@ -175,9 +178,9 @@ extension NMFDictionary.Header {
         do { stft = try STFTConfiguration(fftSize: fft, hopLength: hop) } catch {
             throw corrupt("hop", "1 to \(STFTConfiguration.maxHopLength(fftSize: fft)) at fft size \(fft)")
         }
-        bins = try integer("bins", "fft_size / 2 + 1 = \(fft / 2 + 1)") { $0 == fft / 2 + 1 }
+        bins = try integer("bins", "the integer fft_size / 2 + 1 = \(fft / 2 + 1)") { $0 == fft / 2 + 1 }
         // (The payload's size is checked against the file before anything is allocated.)
-        components = try integer("components", "1 or more") { $0 >= 1 }
+        components = try integer("components", "an integer, 1 or more") { $0 >= 1 }
         let (bytes, overflow) = (bins * 4).multipliedReportingOverflow(by: components)
         guard !overflow else { throw corrupt("components", "fewer than \(Int.max / (bins * 4)) at \(bins) bins") }
         payloadBytes = bytes
@@ -188,7 +191,11 @@ extension NMFDictionary.Header {
         if let window = json["window"], window as? String != "hann" {
             throw corrupt("window", "\"hann\", the only window of this version")
         }
-        label = json["label"] as? String ?? ""
+        switch json["label"] {
+        case nil: label = ""
+        case let text as String: label = text   // (any length the header holds: `--label`'s limit is the writer's)
+        default: throw corrupt("label", "a string")
+        }
         // (The fixed fields are not notes, so a reloaded dictionary is == the one saved.)
         var notes: [String: String] = [:]
         for (key, value) in json where !Self.fixedKeys.contains(key) { notes[key] = "\(value)" }

@@ -74,9 +74,13 @@ import _TestSupport
     }
 
     @Test func headerFieldsAreNamedWithTheirValues() {
-        for (old, new, expected) in [("\"sample_rate\":8000", "\"sample_rate\":0", "header field 'sample_rate' is 0 (allowed: a positive integer"),
-                                     ("\"bins\":129", "\"bins\":130", "header field 'bins' is 130 (allowed: fft_size / 2 + 1 = 129)"),
-                                     ("\"components\":3", "\"components\":0", "header field 'components' is 0 (allowed: 1 or more)"),
+        for (old, new, expected) in [("\"sample_rate\":8000", "\"sample_rate\":0", "header field 'sample_rate' is 0 (allowed: an integer from 1 to 1536000, in Hz"),
+                                     ("\"sample_rate\":8000", "\"sample_rate\":1000000000000", "header field 'sample_rate' is 1000000000000 (allowed: an integer from 1 to 1536000"),
+                                     ("\"bins\":129", "\"bins\":130", "header field 'bins' is 130 (allowed: the integer fft_size / 2 + 1 = 129)"),
+                                     ("\"bins\":129", "\"bins\":129.0", "header field 'bins' is 129.0 (allowed: the integer fft_size / 2 + 1 = 129)"),
+                                     ("\"components\":3", "\"components\":0", "header field 'components' is 0 (allowed: an integer, 1 or more)"),
+                                     ("\"components\":3", "\"components\":3.0", "header field 'components' is 3.0 (allowed: an integer, 1 or more)"),
+                                     ("\"label\":\"x\"", "\"label\":5", "header field 'label' is 5 (allowed: a string)"),
                                      ("\"fft_size\":256", "\"fft_size\":\"256\"", "header field 'fft_size' is '256' (allowed: an even integer from"),
                                      ("\"fft_size\":256", "\"fft_size\":255", "header field 'fft_size' is 255 (allowed: an even integer from"),
                                      ("\"divergence\":\"kullback-leibler\"", "\"divergence\":\"l1\"", "header field 'divergence' is 'l1' (allowed:"),
