@@ -17,6 +17,11 @@ public enum CLI {
             guard let p = argv[i], String(validatingCString: p) == nil else { continue }
             let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p))
             let shown = bytes.map { $0 >= 0x20 && $0 < 0x7F ? String(UnicodeScalar($0)) : String(format: "\\x%02X", $0) }.joined()
+            // A label is text, not a file name: no file to rename.
+            let afterLabel = i > 1 && argv[i - 1].flatMap { String(validatingCString: $0) } == "--label"
+            if afterLabel || bytes.starts(with: Array("--label=".utf8)) {
+                return "nmf-separate: argument \(i) ('\(shown)'), the --label value, is not valid UTF-8 (allowed: UTF-8 text)"
+            }
             return "nmf-separate: argument \(i) ('\(shown)') is not valid UTF-8; nmf-separate takes UTF-8 file names (rename the file)"
         }
         return nil

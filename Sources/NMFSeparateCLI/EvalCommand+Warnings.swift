@@ -1,7 +1,7 @@
 import Foundation
 import NMFSeparation
 
-/// The inputs `eval` scores without error but likely not as meant.
+/// The inputs `eval` scores without error but likely not as meant, and the length it scores.
 extension EvalCommand {
     /// Warnings about inputs that score without error but likely not as meant: an estimate
     /// that is one of the references' files, two references or two estimates (other than the
@@ -181,5 +181,32 @@ extension EvalCommand {
         }
         let shares = (0..<j).map { p in g[p] * g[p] * gram[p][p] / energy }
         return (residual / energy, shares)
+    }
+
+    /// The samples scored, and the index of the file whose length that is: the shortest file's,
+    /// as the reference scorers truncate; with `--images` the shortest reference's, as museval
+    /// scores (estimates and mixture are cut to it or zero-padded, so that a truncated estimate
+    /// loses what it lacks instead of being scored over what it holds).
+    /// - Parameters:
+    ///   - lengths: every file's length in samples, the `references` first.
+    ///   - references: how many of `lengths` are references (at least one).
+    static func scoredLength(_ lengths: [Int], references: Int, images: Bool) -> (length: Int, file: Int) {
+        let pool = images ? Array(lengths.prefix(references)) : lengths
+        let length = pool.min()!
+        return (length, pool.firstIndex(of: length)!)
+    }
+
+    /// The note on stderr when the files differ in length (nil when they do not): the lengths
+    /// and the file whose length was scored (``scoredLength(_:references:images:)``).
+    static func lengthNote(_ lengths: [Int], scored length: Int, file: String, images: Bool) -> String? {
+        guard let shortest = lengths.min(), let longest = lengths.max(), shortest != longest else { return nil }
+        guard images else {
+            return "the files differ in length (\(shortest) to \(longest) samples); scored the first \(length), the length of '\(file)'"
+        }
+        let padded = lengths.contains { $0 < length }, cut = lengths.contains { $0 > length }   // (only estimates or a mixture are shorter)
+        let what = [padded ? "zero-padded" : nil, cut ? "cut" : nil].compactMap { $0 }.joined(separator: " or ")
+        let fitted = what.isEmpty ? "" : ", the other files " + what + " to it, as museval scores images"
+        return "the files differ in length (\(shortest) to \(longest) samples); scored the first \(length), the length of '\(file)', "
+            + "the shortest reference" + fitted
     }
 }

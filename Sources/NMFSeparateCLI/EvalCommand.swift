@@ -82,6 +82,12 @@ struct EvalCommand {
         while i < arguments.count {
             var a = arguments[i]
             i += 1
+            if a == "--" {
+                // The rest are files of the list given before, even those named like options.
+                guard let t = target else { throw CLIError.usage("'--' must follow --reference or --estimate (the files after it go to that list)") }
+                c[keyPath: t] += arguments[i...]
+                break
+            }
             var inline: String?   // the value of `--name=value`
             if a.hasPrefix("--"), let eq = a.firstIndex(of: "=") {
                 inline = String(a[a.index(after: eq)...])
@@ -212,9 +218,9 @@ struct EvalCommand {
         let (signals, rate) = try Self.read(paths, sources: refs.count, images: images,
                                             window: windowSeconds, hop: hopSeconds ?? windowSeconds)
         let lengths = signals.map { $0.first?.count ?? 0 }
-        let length = lengths.min()!
-        let trimmed = signals.map { $0.map { Array($0.prefix(length)) } }
         let j = refs.count
+        let (length, k) = Self.scoredLength(lengths, references: j, images: images)
+        let trimmed = signals.map { $0.map { $0.count >= length ? Array($0.prefix(length)) : $0 + [Float](repeating: 0, count: length - $0.count) } }
         // Said once the scores exist (an error is one line, without them).
         let warnings = Self.inputWarnings(refs: refs, ests: ests, mixture: mixture, signals: trimmed, window: windowSeconds, hop: hopSeconds,
                                            images: images)
@@ -230,16 +236,14 @@ struct EvalCommand {
             (result, baseline) = try score(trimmed, sources: j, rate: rate)
         } catch {
             var message = "cannot evaluate: " + Self.naming(files: paths, sources: j, in: "\(error)")
-            if lengths.contains(where: { $0 != length }), let k = lengths.firstIndex(of: length) {
-                // The files are scored over the shortest one's length: name it, it may be the cause.
-                message += " (in its first \(length) samples, the length of '\(paths[k])', the shortest file)"
+            if lengths.contains(where: { $0 != length }) {
+                // The files are scored over one file's length: name it, it may be the cause.
+                message += " (in its first \(length) samples, the length of '\(paths[k])', the shortest \(images ? "reference" : "file"))"
             }
             throw CLIError.runtime(message)
         }
         var notes = warnings.map { "warning: " + $0 }
-        if let longest = lengths.max(), longest != length, let k = lengths.firstIndex(of: length) {
-            notes.append("the files differ in length (\(length) to \(longest) samples); scored the first \(length), the length of '\(paths[k])'")
-        }
+        if let note = Self.lengthNote(lengths, scored: length, file: paths[k], images: images) { notes.append(note) }
         if let warning = shortSignalWarning(length: length, sources: j, channels: trimmed.first?.count ?? 1) {
             notes.append("warning: " + warning)
         }
@@ -352,7 +356,7 @@ struct EvalCommand {
             do { r = try SoundFileReader(path: path) } catch let e as AudioIOError { throw CLIError.runtime(e.description) }
             readers.append(r)
             bytes += Double(r.frameCount) * Double(r.channelCount + 1) * 4
-            frames = min(frames, r.frameCount)
+            if !images || readers.count <= sources { frames = min(frames, r.frameCount) }   // (the length scored)
             guard let f = first else { first = (r.sampleRate, r.channelCount); continue }
             if r.sampleRate != f.rate {
                 throw CLIError.runtime("'\(path)' has sample rate \(r.sampleRate) Hz but '\(paths[0])' has \(f.rate) Hz")
@@ -367,6 +371,12 @@ struct EvalCommand {
         }
         let order = Double(count * BSSEval.defaultFilterLength)
         bytes += 2 * order * order * 8
+        for (name, seconds) in [("--window", window), ("--hop", hop)] {
+            // (Not rounded up to one sample unsaid: the windows would not be what was asked for.)
+            if let seconds, seconds * Double(first!.rate) < 1 {
+                throw CLIError.usage("\(name) \(seconds) is shorter than one sample at \(first!.rate) Hz (allowed: at least 1/\(first!.rate) s, \(1 / Double(first!.rate)) s)")
+            }
+        }
         if let window, let hop {
             bytes += try framewiseBytes(window: window, hop: hop, rate: first!.rate, frames: frames, sources: sources,
                                         channels: first!.channels)

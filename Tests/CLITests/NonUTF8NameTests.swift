@@ -14,6 +14,12 @@ import _TestSupport
         var argv: [UnsafeMutablePointer<CChar>?] = [program, good, bad, nil]
         let message = argv.withUnsafeMutableBufferPointer { CLI.undecodableArgument($0.baseAddress!, count: 3) }
         #expect(message?.contains("argument 2 ('ba\\xFF\\x7F') is not valid UTF-8") == true, "\(message ?? "nil")")
+        // A label is not a file name: no file to rename.
+        let option = strdup("--label")
+        defer { free(option) }
+        var labelled: [UnsafeMutablePointer<CChar>?] = [program, option, bad, nil]
+        let labelMessage = labelled.withUnsafeMutableBufferPointer { CLI.undecodableArgument($0.baseAddress!, count: 3) }
+        #expect(labelMessage?.contains("argument 2 ('ba\\xFF\\x7F'), the --label value, is not valid UTF-8 (allowed: UTF-8 text)") == true, "\(labelMessage ?? "nil")")
         var fine: [UnsafeMutablePointer<CChar>?] = [program, good, nil]
         #expect(fine.withUnsafeMutableBufferPointer { CLI.undecodableArgument($0.baseAddress!, count: 2) } == nil)
     }

@@ -272,4 +272,33 @@ extension TrainEvalCLITests {
         #expect(gains.count == 2 && zip(gains, zip(sdr, mix)).allSatisfy { abs($0 - ($1.0 - $1.1)) < 1e-6 })   // (9 significant digits)
         #expect(abs((json["sdr_improvement"] as? Double ?? .nan) - gains.reduce(0, +) / 2) < 1e-6)
     }
+
+    /// With `--images` the files are scored over the references' length, as museval scores them:
+    /// an estimate cut short by a second scores as that estimate zero-padded (and worse than over
+    /// its own length, the reference scorer's rule without `--images`); a note says so. A window
+    /// shorter than one sample is refused, not rounded up.
+    @Test func imagesScoreACutEstimateAsZeroPadded() throws {
+        let speech = try TestSupport.read("\(dir)/ref_1.wav").channels[0]
+        let noisy = zip(speech, try TestSupport.read("\(dir)/ref_2.wav").channels[0]).map { $0 + 0.1 * $1 }
+        let cut = Array(noisy.prefix(speech.count - 16_000))
+        try TestSupport.write(AudioBuffer(channels: [cut], sampleRate: 16000), to: "\(dir)/cut_est.wav", format: .wavFloat)
+        try TestSupport.write(AudioBuffer(channels: [cut + [Float](repeating: 0, count: 16_000)], sampleRate: 16000),
+                              to: "\(dir)/padded_est.wav", format: .wavFloat)
+        func sdr(_ estimate: String, images: Bool) throws -> (Double, Int, String) {
+            let r = try CLIRunner.run(["eval", "--json"] + (images ? ["--images"] : []) + ["--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav",
+                                       "--estimate", "\(dir)/\(estimate)", "\(dir)/ref_2.wav"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+            return ((json["sdr"] as! [Any])[0] as! Double, json["samples"] as! Int, r.stderr)
+        }
+        let (padded, paddedLength, _) = try sdr("padded_est.wav", images: true)
+        let (images, imagesLength, note) = try sdr("cut_est.wav", images: true)
+        let (plain, plainLength, _) = try sdr("cut_est.wav", images: false)
+        #expect(imagesLength == speech.count && paddedLength == speech.count && plainLength == cut.count)
+        #expect(images == padded && images < plain - 0.5, "\(images) \(padded) \(plain)")
+        #expect(note.contains("the shortest reference, the other files zero-padded to it, as museval scores images"), "\(note)")
+        let r = try CLIRunner.run(["eval", "--images", "--window", "0.00001", "--reference", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav",
+                                   "--estimate", "\(dir)/ref_1.wav", "\(dir)/ref_2.wav"])
+        #expect(r.status == 64 && r.stderr.contains("--window 1e-05 is shorter than one sample at 16000 Hz"), "\(r.stderr)")
+    }
 }
